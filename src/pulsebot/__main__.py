@@ -1,0 +1,3 @@
+from pulsebot.cli import main
+
+main()

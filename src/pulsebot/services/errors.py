@@ -1,0 +1,25 @@
+"""Refusals: a request the person made that pulsebot will not carry out, with words to tell them why."""
+
+
+class Refusal(Exception):
+    """The message is shown to the person as it is, so it is written for them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(Refusal):
+    pass
+
+
+class Closed(Refusal):
+    pass
+
+
+class NotAllowed(Refusal):
+    pass
+
+
+class Invalid(Refusal):
+    pass

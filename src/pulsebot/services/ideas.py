@@ -1,0 +1,126 @@
+"""Ideas to improve the customer experience: post, rate-limit, and describe them for a card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from pulsebot.services.anonymity import token
+from pulsebot.services.errors import Invalid, NotAllowed, NotFound
+from pulsebot.store.models import Idea, IdeaStatus, Vote
+
+IDEA_MAX_CHARS = 1000
+CATEGORIES = ("product", "support", "onboarding", "billing", "other")
+STAGES = ("awareness", "purchase", "onboarding", "use", "support", "renewal")
+
+
+@dataclass(frozen=True)
+class IdeaView:
+    id: int
+    text: str
+    category: str
+    stage: str | None
+    author_id: str | None  # None for an anonymous idea
+    status: IdeaStatus
+    votes: int
+
+
+def post_idea(
+    session: Session,
+    *,
+    user_id: str,
+    text: str,
+    key: bytes,
+    now: datetime,
+    category: str = "other",
+    stage: str | None = None,
+    anonymous: bool = False,
+    hourly_limit: int = 10,
+) -> IdeaView:
+    text = text.strip()
+    if not text:
+        raise Invalid("An idea needs some words: try `/idea Make the refund page clearer`.")
+    if len(text) > IDEA_MAX_CHARS:
+        raise Invalid(
+            f"That idea is {len(text):,} characters; the limit is {IDEA_MAX_CHARS:,}. Shorten it a little."
+        )
+    if category not in CATEGORIES:
+        raise Invalid(f"“{category}” is not a category; use one of {', '.join(CATEGORIES)}.")
+    if stage is not None and stage not in STAGES:
+        raise Invalid(f"“{stage}” is not a customer-journey stage; use one of {', '.join(STAGES)}.")
+    author_token = token(key, "idea-author", user_id)
+    recent = session.exec(
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.author_token == author_token, Idea.created_at > now - timedelta(hours=1))
+    ).one()
+    if recent >= hourly_limit:
+        raise Invalid(
+            f"You have posted {recent} ideas in the last hour, the most allowed. Try again a bit later."
+        )
+    idea = Idea(
+        text=text,
+        category=category,
+        stage=stage,
+        author_id=None if anonymous else user_id,
+        author_token=author_token,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(idea)
+    session.flush()
+    return idea_view(session, idea_id=idea.id)
+
+
+def mark_idea_posted(session: Session, *, idea_id: int, channel_id: str, message_ts: str) -> None:
+    idea = session.get(Idea, idea_id)
+    idea.channel_id, idea.message_ts = channel_id, message_ts
+    session.flush()
+
+
+def idea_message(session: Session, *, idea_id: int) -> tuple[str, str] | None:
+    idea = session.get(Idea, idea_id)
+    if idea is None or idea.message_ts is None:
+        return None
+    return idea.channel_id, idea.message_ts
+
+
+def toggle_vote(session: Session, *, idea_id: int, user_id: str, key: bytes) -> bool:
+    """Vote for an idea, or take the vote back if the person had voted; True when a vote now stands."""
+    idea = session.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    if idea.author_token == token(key, "idea-author", user_id):
+        raise NotAllowed("You can't vote for your own idea, but others can.")
+    voter = token(key, "vote", user_id, idea_id)
+    existing = session.get(Vote, (idea_id, voter))
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Vote(idea_id=idea_id, voter=voter))
+    except IntegrityError:
+        pass  # the same person's double click landed first: the vote stands once
+    return True
+
+
+def idea_view(session: Session, *, idea_id: int) -> IdeaView:
+    idea = session.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    votes = session.exec(select(func.count()).select_from(Vote).where(Vote.idea_id == idea_id)).one()
+    return IdeaView(
+        id=idea.id,
+        text=idea.text,
+        category=idea.category,
+        stage=idea.stage,
+        author_id=idea.author_id,
+        status=idea.status,
+        votes=votes,
+    )

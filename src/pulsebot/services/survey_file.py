@@ -1,0 +1,163 @@
+"""Survey definitions as YAML (config as code): parse, validate, and name file, line and field on error."""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pulsebot.store.models import DeliveryMode, QuestionKind
+
+ENPS_PROMPT = "How likely are you to recommend working here to a friend?"
+BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's label
+
+
+class SurveyFileError(Exception):
+    """One line: `FILE:LINE: FIELD: problem`."""
+
+
+class QuestionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
+    kind: QuestionKind
+    prompt: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    options: list[Annotated[str, Field(min_length=1, max_length=BUTTON_TEXT_LIMIT)]] | None = None
+    required: bool = False
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> QuestionSpec:
+        if self.kind is QuestionKind.enps and self.prompt is None:
+            self.prompt = ENPS_PROMPT
+        if self.prompt is None:
+            raise ValueError("prompt is required for this kind of question")
+        if self.kind is QuestionKind.choice:
+            if not self.options or not 2 <= len(self.options) <= 10:
+                raise ValueError("a choice question needs 2 to 10 options")
+            if len(set(self.options)) != len(self.options):
+                raise ValueError("options must differ from each other")
+        elif self.options is not None:
+            raise ValueError("only a choice question takes options")
+        return self
+
+
+class SurveySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+    title: Annotated[str, Field(min_length=1, max_length=150)] | None = None
+    channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,19}$")]
+    delivery: DeliveryMode = DeliveryMode.channel
+    schedule: str | None = None
+    timezone: str = "UTC"
+    open_days: Annotated[int, Field(ge=1, le=14)] = 3
+    questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)"
+            ) from None
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as error:
+                raise ValueError(f"not a cron expression ({error})") from None
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_keys(cls, questions: list[QuestionSpec]) -> list[QuestionSpec]:
+        keys = [question.key for question in questions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("question keys must be unique within a survey")
+        return questions
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.name
+
+
+class SurveyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    surveys: Annotated[list[SurveySpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SurveyFile:
+        names = [survey.name for survey in self.surveys]
+        if len(set(names)) != len(names):
+            raise ValueError("survey names must be unique within a file")
+        return self
+
+
+def load_survey_file(path: Path) -> list[SurveySpec]:
+    """Read a file holding `surveys: [...]` or one survey mapping; raise SurveyFileError on any fault."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SurveyFileError(f"{path}: cannot read the file ({error})") from None
+    return parse_surveys(text, source=str(path))
+
+
+def parse_surveys(text: str, *, source: str) -> list[SurveySpec]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise SurveyFileError(f"{source}:{line}: not valid YAML: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise SurveyFileError(f"{source}: not valid YAML: {error}") from None
+    if root is None:
+        raise SurveyFileError(f"{source}:1: the file is empty; it needs `surveys:` or one survey")
+    wrapped = isinstance(data, dict) and "surveys" in data
+    try:
+        parsed = SurveyFile.model_validate(data if wrapped else {"surveys": [data]})
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = tuple(first["loc"])
+        if not wrapped:
+            loc = loc[2:] if loc[:2] == ("surveys", 0) else loc[1:]
+        line = _line_of(root, loc)
+        field = _dotted(loc) or "(top level)"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SurveyFileError(f"{source}:{line}: {field}: {message}") from None
+    return parsed.surveys
+
+
+def _line_of(node: yaml.Node, loc: tuple) -> int:
+    """The line of the deepest YAML node on the error's path (a missing key points at its mapping)."""
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if key.value == part), None)
+            if child is None:  # an unknown key: point at the key itself
+                child = next((key for key, _ in node.value if key.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
+
+
+def _dotted(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -1,0 +1,84 @@
+"""The Bolt app factory: one `create_app(settings)` for HTTP, Socket Mode and the tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.exc import OperationalError
+
+from pulsebot.config import Settings
+from pulsebot.slack.listeners import register_listeners
+from pulsebot.store.db import SessionFactory
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What listeners need besides the Slack payload; reaches them as `context["deps"]`."""
+
+    settings: Settings
+    sessions: SessionFactory
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def key(self) -> bytes:
+        return self.settings.anon_key_bytes()
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections."""
+    return WebClient(
+        token=settings.require("slack_bot_token"),
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=5),
+        ],
+    )
+
+
+def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClient | None = None) -> App:
+    settings.require("slack_bot_token", "anon_key")
+    socket_mode = settings.slack_app_token is not None
+    if not socket_mode:
+        settings.require("slack_signing_secret")
+    deps = Deps(settings=settings, sessions=sessions)
+    app = App(
+        client=client or make_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else "",
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,  # `pulsebot run` checks the token itself and says so in one line
+    )
+
+    @app.middleware
+    def provide_deps(context, next):
+        context["deps"] = deps
+        return next()
+
+    @app.error
+    def tell_the_person(error: Exception, body: dict, respond, logger) -> BoltResponse | None:
+        # The person sees a plain sentence; the details go to the log, never into Slack.
+        logger.exception("listener failed", exc_info=error)
+        if isinstance(error, OperationalError):
+            log.error("database unavailable: %s", error.orig)
+        if body.get("response_url"):
+            respond(text=SORRY, response_type="ephemeral", replace_original=False)
+        return None
+
+    register_listeners(app)
+    return app

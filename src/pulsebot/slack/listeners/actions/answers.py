@@ -1,0 +1,68 @@
+"""Answer buttons on a pulse, and the button that opens the comment modal."""
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from pulsebot.services.errors import Invalid, Refusal
+from pulsebot.services.pulses import closing_phrase, record_answer, run_view
+from pulsebot.slack.blocks import answer_thanks, comment_modal
+from pulsebot.slack.publish import refresh_pulse_message
+from pulsebot.store.db import transaction
+
+
+def parse_ids(value: str, count: int) -> list[int]:
+    """The integers a button carries (`run:question[:value]`); a tampered value is a refusal."""
+    parts = value.split(":")
+    if len(parts) != count or not all(part.isdigit() and len(part) < 10 for part in parts):
+        raise Invalid("That button is not one pulsebot recognises, so nothing was recorded.")
+    return [int(part) for part in parts]
+
+
+def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:
+    ack()
+    deps = context["deps"]
+    try:
+        run_id, question_id, value = parse_ids(action.get("value", ""), 3)
+        with transaction(deps.sessions) as session:
+            receipt = record_answer(
+                session,
+                run_id=run_id,
+                question_id=question_id,
+                user_id=body["user"]["id"],
+                value=value,
+                key=deps.key,
+                now=deps.clock(),
+            )
+    except Refusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    respond(
+        text=answer_thanks(
+            replaced=receipt.replaced,
+            prompt=receipt.question_prompt,
+            label=receipt.value_label,
+            closes_on=closing_phrase(receipt),
+        ),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+    refresh_pulse_message(client, deps.sessions, run_id=run_id)
+
+
+def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:
+    ack()
+    deps = context["deps"]
+    try:
+        run_id, question_id = parse_ids(action.get("value", ""), 2)
+        with transaction(deps.sessions) as session:
+            run = run_view(session, run_id=run_id)
+    except Refusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    prompt = next(
+        (question.prompt for question in run.questions if question.id == question_id), "Your comment"
+    )
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=comment_modal(run_id=run_id, question_id=question_id, prompt=prompt),
+    )

@@ -1,0 +1,10 @@
+from slack_bolt import App
+
+from pulsebot.slack.blocks import COMMENT_VIEW, IDEA_VIEW
+from pulsebot.slack.listeners.views.comment import comment_submitted
+from pulsebot.slack.listeners.views.idea import idea_submitted
+
+
+def register(app: App) -> None:
+    app.view(COMMENT_VIEW)(comment_submitted)
+    app.view(IDEA_VIEW)(idea_submitted)

@@ -1,0 +1,92 @@
+"""Putting pulses and ideas into Slack: the slow part of a request, done after the ack."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from pulsebot.services import ideas, pulses
+from pulsebot.services.surveys import find_survey
+from pulsebot.slack.blocks import idea_card, pulse_message
+from pulsebot.slack.directory import channel_audience
+from pulsebot.store.db import SessionFactory, transaction
+from pulsebot.store.models import DeliveryMode
+
+
+def send_pulse(
+    client: WebClient, sessions: SessionFactory, *, survey_name: str, now: datetime
+) -> pulses.RunView:
+    """Open a run for the survey's channel members and post it (one channel message, or one DM each)."""
+    with transaction(sessions) as session:
+        survey = find_survey(session, name=survey_name)
+        channel_id, mode = survey.channel_id, survey.delivery
+    audience = channel_audience(client, channel_id)
+    with transaction(sessions) as session:
+        run = pulses.open_pulse_run(session, survey_name=survey_name, audience=audience, now=now)
+    text, blocks = pulse_message(run)
+    if mode is DeliveryMode.channel:
+        posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+        with transaction(sessions) as session:
+            pulses.mark_run_posted(
+                session, run_id=run.run_id, channel_id=posted["channel"], message_ts=posted["ts"]
+            )
+    else:
+        for user_id in audience:
+            posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+            with transaction(sessions) as session:
+                pulses.mark_delivered(
+                    session,
+                    run_id=run.run_id,
+                    user_id=user_id,
+                    channel_id=posted["channel"],
+                    message_ts=posted["ts"],
+                )
+    return run
+
+
+def refresh_pulse_message(client: WebClient, sessions: SessionFactory, *, run_id: int) -> None:
+    """Update the live "N answered" count on a channel pulse."""
+    with transaction(sessions) as session:
+        run = pulses.run_view(session, run_id=run_id)
+        where = pulses.run_message(session, run_id=run_id)
+    if where is None:
+        return
+    text, blocks = pulse_message(run)
+    client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+
+
+def publish_idea(client: WebClient, sessions: SessionFactory, *, idea_id: int, channel_id: str | None) -> str:
+    """Post a stored idea's card in the ideas channel; return the sentence to tell its author."""
+    with transaction(sessions) as session:
+        idea = ideas.idea_view(session, idea_id=idea_id)
+    if channel_id is None:
+        return (
+            f"Saved your idea #{idea.id}, but no ideas channel is set up yet, so it is not posted. "
+            "An admin can set PULSEBOT_IDEAS_CHANNEL."
+        )
+    text, blocks = idea_card(idea)
+    try:
+        posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+    except SlackApiError as error:
+        reason = error.response.get("error", "unknown error")
+        return (
+            f"Saved your idea #{idea.id}, but I could not post it in <#{channel_id}> ({reason}). "
+            "Ask an admin to invite me to that channel."
+        )
+    with transaction(sessions) as session:
+        ideas.mark_idea_posted(
+            session, idea_id=idea.id, channel_id=posted["channel"], message_ts=posted["ts"]
+        )
+    return f"Thanks! Your idea #{idea.id} is posted in <#{channel_id}>."
+
+
+def refresh_idea_card(client: WebClient, sessions: SessionFactory, *, idea_id: int) -> None:
+    with transaction(sessions) as session:
+        idea = ideas.idea_view(session, idea_id=idea_id)
+        where = ideas.idea_message(session, idea_id=idea_id)
+    if where is None:
+        return
+    text, blocks = idea_card(idea)
+    client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)

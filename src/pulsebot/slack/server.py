@@ -1,0 +1,39 @@
+"""HTTP transport: Slack's requests at POST /slack/events, a health check at GET /healthz."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+log = logging.getLogger(__name__)
+
+
+def wsgi_app(app: App, *, healthy: Callable[[], bool]) -> Callable:
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            ok = healthy()
+            start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"ok\n" if ok else b"database unreachable\n"]
+        return slack(environ, start_response)
+
+    return application
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+
+def make_http_server(application: Callable, *, host: str = "0.0.0.0", port: int) -> WSGIServer:
+    return make_server(host, port, application, server_class=_ThreadingServer, handler_class=_QuietHandler)

@@ -1,0 +1,177 @@
+"""SQLModel tables. Tables are created only by Alembic migrations (migrations/).
+
+Anonymity by construction: the answer side (`answer`) holds no Slack user id and no
+submit time, and has no foreign key to a table that does. Who answered lives only in
+`delivery`, which holds no answer values.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, DateTime, Enum, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Columns holding a Slack user id are named here so the anonymity test can find every one.
+USER_ID_COLUMNS = {("delivery", "user_id"), ("idea", "author_id")}
+
+
+class UTCDateTime(TypeDecorator):
+    """Always hands back an aware UTC datetime (SQLite would otherwise return a naive one)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("pulsebot stores aware datetimes only")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(**kwargs: object) -> Column:
+    return Column(UTCDateTime(), **kwargs)
+
+
+def _enum(enum_type: type[enum.Enum]) -> Enum:
+    # Stored as the value string (not a native PostgreSQL enum) so adding a member needs no type migration.
+    return Enum(
+        enum_type,
+        native_enum=False,
+        values_callable=lambda members: [member.value for member in members],
+        length=20,
+        validate_strings=True,
+    )
+
+
+class QuestionKind(enum.StrEnum):
+    scale = "scale"
+    enps = "enps"
+    yes_no = "yes_no"
+    choice = "choice"
+    text = "text"
+
+
+class DeliveryMode(enum.StrEnum):
+    channel = "channel"
+    dm = "dm"
+
+
+class RunStatus(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class DeliveryStatus(enum.StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class IdeaStatus(enum.StrEnum):
+    new = "new"
+    under_review = "under_review"
+    planned = "planned"
+    done = "done"
+    declined = "declined"
+
+
+class Survey(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    title: str = Field(max_length=150)
+    channel_id: str = Field(max_length=20)
+    delivery: DeliveryMode = Field(default=DeliveryMode.channel, sa_type=_enum(DeliveryMode))
+    schedule: str | None = Field(default=None, max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)
+    open_days: int = Field(default=3)
+    paused: bool = Field(default=False)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Question(SQLModel, table=True):
+    """One wording of one question. Rewording adds a new row so trends never mix two wordings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    key: str = Field(max_length=40)
+    version: int = Field(default=1)
+    position: int
+    kind: QuestionKind = Field(sa_type=_enum(QuestionKind))
+    prompt: str = Field(max_length=300)
+    options: str | None = Field(default=None, max_length=2000)  # choice options, one per line
+    required: bool = Field(default=False)
+    active: bool = Field(default=True)
+
+    __table_args__ = (UniqueConstraint("survey_id", "key", "version"),)
+
+
+class PulseRun(SQLModel, table=True):
+    __tablename__ = "pulse_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    run_date: date
+    status: RunStatus = Field(default=RunStatus.open, sa_type=_enum(RunStatus))
+    opened_at: datetime = Field(sa_column=_utc(nullable=False))
+    closes_at: datetime = Field(sa_column=_utc(nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class Delivery(SQLModel, table=True):
+    """Who a run is for and whether they have answered: never what they answered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="pulse_run.id", index=True)
+    user_id: str = Field(max_length=20)
+    status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=_enum(DeliveryStatus))
+    answered: bool = Field(default=False)
+    reminders_sent: int = Field(default=0)
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=100)
+
+    __table_args__ = (UniqueConstraint("run_id", "user_id"),)
+
+
+class Answer(SQLModel, table=True):
+    """An anonymous answer: keyed by an HMAC of (person, run), dated by the run, never by the click.
+
+    The key is (run, question, respondent): no serial id that could be lined up with delivery order.
+    """
+
+    run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    respondent: str = Field(max_length=64, primary_key=True)
+    run_date: date
+    value: int | None = None
+    choice: str | None = Field(default=None, max_length=200)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class Idea(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(max_length=1000)
+    category: str = Field(default="other", max_length=40)
+    stage: str | None = Field(default=None, max_length=40)
+    author_id: str | None = Field(default=None, max_length=20)  # None when posted anonymously
+    author_token: str = Field(max_length=64, index=True)  # lets an anonymous author follow their ideas
+    status: IdeaStatus = Field(default=IdeaStatus.new, sa_type=_enum(IdeaStatus))
+    status_reason: str | None = Field(default=None, max_length=500)
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Vote(SQLModel, table=True):
+    idea_id: int = Field(foreign_key="idea.id", primary_key=True)
+    voter: str = Field(max_length=64, primary_key=True)  # HMAC of (person, idea), never the user id
