@@ -1,0 +1,170 @@
+"""Fixtures: a database per test (SQLite always, PostgreSQL when PULSEBOT_TEST_DATABASE_URL is set),
+the fake Slack Web API, and the real Bolt app served over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+from pulsebot.config import Settings
+from pulsebot.slack.app import create_app
+from pulsebot.slack.server import make_http_server, wsgi_app
+from pulsebot.store import migrate
+from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackRequests
+
+PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+SIGNING_SECRET = "test-signing-secret"
+ANON_KEY = "test-anonymity-key-0123456789abcdef"
+IDEAS_CHANNEL = "C0IDEAS"
+PULSE_CHANNEL = "G0PULSE"
+ADMIN = "U0ADMIN"
+TEAM = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0ERIN"]
+
+DATABASES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")),
+]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """One migrated SQLite file; each test gets a copy, so every test starts on a clean schema."""
+    path = tmp_path_factory.mktemp("template") / "pulsebot.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    engine = make_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def engine(request, tmp_path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "pulsebot.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+
+
+@pytest.fixture
+def sessions(engine) -> SessionFactory:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    fake.add_user(ADMIN)
+    fake.add_user("UBOT", is_bot=True)
+    fake.add_channel(PULSE_CHANNEL, [*TEAM, "UBOT"])
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(engine, fake_slack) -> Settings:
+    return Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.base_url,
+        database_url=engine.url.render_as_string(hide_password=False),
+        anon_key=ANON_KEY,
+        ideas_channel=IDEAS_CHANNEL,
+        admins=frozenset({ADMIN}),
+    )
+
+
+@pytest.fixture
+def client(settings, fake_slack) -> WebClient:
+    return WebClient(token="xoxb-test-token", base_url=fake_slack.base_url)
+
+
+@pytest.fixture
+def bot_url(settings, sessions, engine, client) -> Iterator[str]:
+    """The real Bolt app behind the real HTTP server, on a free port."""
+    app = create_app(settings, sessions=sessions, client=client)
+    server = make_http_server(
+        wsgi_app(app, healthy=lambda: database_reachable(engine)), host="127.0.0.1", port=0
+    )
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def slack(bot_url, fake_slack) -> SlackRequests:
+    return SlackRequests(f"{bot_url}/slack/events", SIGNING_SECRET, fake_slack.response_url())
+
+
+SCALE_SURVEY = """\
+surveys:
+  - name: team-pulse
+    title: Weekly team pulse
+    channel: {channel}
+    timezone: Europe/Berlin
+    open_days: 3
+    questions:
+      - key: workload
+        kind: scale
+        prompt: My workload this week was manageable.
+"""
+
+
+@pytest.fixture
+def cli_env(settings) -> dict[str, str]:
+    """The environment a person would set before running `pulsebot` against this test's Slack and database."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": settings.slack_api_url,
+        "PULSEBOT_ANON_KEY": ANON_KEY,
+    }
+
+
+@pytest.fixture
+def sent_pulse(sessions, client, fake_slack):
+    """A one-question 1–5 pulse, applied from YAML and posted in the closed channel."""
+    from datetime import UTC, datetime
+
+    from pulsebot.services.survey_file import parse_surveys
+    from pulsebot.services.surveys import apply_survey
+    from pulsebot.slack.publish import send_pulse
+    from pulsebot.store.db import transaction
+
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        for spec in parse_surveys(SCALE_SURVEY.format(channel=PULSE_CHANNEL), source="team.yml"):
+            apply_survey(session, spec=spec, now=now)
+    run = send_pulse(client, sessions, survey_name="team-pulse", now=now)
+    fake_slack.reset_calls()
+    return run

@@ -1,0 +1,210 @@
+"""A local fake of Slack's Web API: a real HTTP server that records every call and answers like Slack.
+
+Point a `WebClient(base_url=fake.base_url)` at it. It also receives `response_url` posts (recorded as
+the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads")
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    token: str | None
+
+
+@dataclass
+class FakeSlack:
+    members: dict[str, list[str]] = field(default_factory=dict)
+    users: dict[str, dict] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._changed = threading.Condition()
+        self._throttled: dict[str, list[int]] = {}
+        self._errors: dict[str, list[str]] = {}
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    # --- running -------------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.url}/response/{name}"
+
+    # --- the workspace -------------------------------------------------------------------------
+    def add_user(
+        self, user_id: str, *, tz: str = "Europe/Berlin", is_bot: bool = False, deleted: bool = False
+    ):
+        self.users[user_id] = {
+            "id": user_id,
+            "name": user_id.lower(),
+            "tz": tz,
+            "is_bot": is_bot,
+            "deleted": deleted,
+        }
+
+    def add_channel(self, channel_id: str, user_ids: list[str]) -> None:
+        for user_id in user_ids:
+            if user_id not in self.users:
+                self.add_user(user_id)
+        self.members[channel_id] = list(user_ids)
+
+    # --- misbehaving on purpose ----------------------------------------------------------------
+    def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and `Retry-After: retry_after`."""
+        self._throttled.setdefault(method, []).extend([retry_after] * times)
+
+    def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        self._errors.setdefault(method, []).extend([error] * times)
+
+    # --- what happened ---------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[dict]:
+        with self._changed:
+            return [call.args for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Wait until `method` has been called `count` times (listeners finish after the ack)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(found := [c.args for c in self.calls if c.method == method]) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = sorted({call.method for call in self.calls})
+                    raise AssertionError(f"{method} called {len(found)} times, wanted {count}; seen: {seen}")
+                self._changed.wait(remaining)
+            return found
+
+    def reset_calls(self) -> None:
+        with self._changed:
+            self.calls.clear()
+
+    # --- answering -------------------------------------------------------------------------------
+    def _record(self, method: str, args: dict, token: str | None) -> None:
+        with self._changed:
+            self.calls.append(Call(method, args, token))
+            self._changed.notify_all()
+
+    def _answer(self, method: str, args: dict) -> dict:
+        if self._errors.get(method):
+            return {"ok": False, "error": self._errors[method].pop(0)}
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team": "Acme",
+                "team_id": "T0ACME",
+                "user": "pulsebot",
+                "user_id": "UBOT",
+                "bot_id": "BPULSE",
+                "url": "https://acme.slack.com/",
+            }
+        if method == "chat.postMessage":
+            channel = args.get("channel", "")
+            if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
+                channel = "D" + channel[1:]
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
+        if method == "conversations.members":
+            return self._members_page(args)
+        if method == "users.info":
+            user = self.users.get(args.get("user", ""))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.open":
+            user = str(args.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": "D" + user[1:]}}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
+        return {"ok": True}
+
+    def _members_page(self, args: dict) -> dict:
+        channel = args.get("channel", "")
+        if channel not in self.members:
+            return {"ok": False, "error": "channel_not_found"}
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = self.members[channel][start : start + limit]
+        more = start + limit < len(self.members[channel])
+        return {
+            "ok": True,
+            "members": page,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                args = json.loads(raw or "{}")
+            else:
+                args = dict(parse_qsl(raw, keep_blank_values=True))
+            for name in JSON_FIELDS:
+                if isinstance(args.get(name), str):
+                    args[name] = json.loads(args[name])
+            auth = self.headers.get("Authorization", "")
+            token = auth.removeprefix("Bearer ") or args.get("token")
+            if self.path.startswith("/response/"):
+                fake._record("response_url", args, None)
+                self._send(200, b"ok", "text/plain")
+                return
+            method = self.path.removeprefix("/api/")
+            retry = fake._throttled.get(method)
+            if retry:
+                fake._record(method + ":429", args, token)
+                self._send(
+                    429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry.pop(0))}
+                )
+                return
+            fake._record(method, args, token)
+            self._send(200, json.dumps(fake._answer(method, args)).encode())
+
+        def _send(
+            self, status: int, body: bytes, content_type: str = "application/json", headers=None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

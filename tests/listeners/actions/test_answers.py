@@ -1,0 +1,82 @@
+"""Answering a pulse with its buttons: one anonymous answer per person, replaced on a second click."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+from sqlmodel import select
+
+from pulsebot.store.models import Answer, Delivery
+from tests.conftest import PULSE_CHANNEL, TEAM
+
+
+def answer_button(run, value: int) -> tuple[str, str]:
+    question = run.questions[0]
+    return f"pulse_answer_{question.id}_{value}", f"{run.run_id}:{question.id}:{value}"
+
+
+def test_a_click_stores_one_anonymous_answer_and_thanks_the_person(slack, fake_slack, sessions, sent_pulse):
+    action_id, value = answer_button(sent_pulse, 4)
+
+    reply = slack.click(action_id=action_id, value=value, user=TEAM[0], channel=PULSE_CHANNEL)
+
+    assert reply.status == 200
+    thanks = fake_slack.wait_for("response_url")[0]
+    assert thanks["response_type"] == "ephemeral"
+    assert thanks["replace_original"] is False
+    assert "Thanks, recorded *4*" in thanks["text"]
+    with sessions() as session:
+        answers = session.exec(select(Answer)).all()
+        assert [(a.value, a.run_id) for a in answers] == [(4, sent_pulse.run_id)]
+        assert TEAM[0] not in repr(answers[0].model_dump())
+        delivery = session.exec(select(Delivery).where(Delivery.user_id == TEAM[0])).one()
+        assert delivery.answered
+    update = fake_slack.wait_for("chat.update")[0]
+    assert "1 of 5 answered" in update["blocks"][-1]["elements"][0]["text"]
+
+
+def test_a_second_click_changes_the_answer_instead_of_adding_one(slack, fake_slack, sessions, sent_pulse):
+    for value, expected in ((2, 1), (5, 2)):
+        action_id, button = answer_button(sent_pulse, value)
+        slack.click(action_id=action_id, value=button, user=TEAM[1], channel=PULSE_CHANNEL)
+        fake_slack.wait_for("response_url", expected)
+
+    assert "Changed your answer to *5*" in fake_slack.calls_to("response_url")[-1]["text"]
+    with sessions() as session:
+        assert [a.value for a in session.exec(select(Answer)).all()] == [5]
+
+
+def test_someone_outside_the_audience_is_refused_and_nothing_is_stored(
+    slack, fake_slack, sessions, sent_pulse
+):
+    action_id, value = answer_button(sent_pulse, 3)
+
+    slack.click(action_id=action_id, value=value, user="U0OUTSIDER", channel=PULSE_CHANNEL)
+
+    refusal = fake_slack.wait_for("response_url")[0]
+    assert refusal["text"].startswith(f"This pulse is for the members of <#{PULSE_CHANNEL}>")
+    with sessions() as session:
+        assert session.exec(select(Answer)).all() == []
+
+
+def test_a_click_after_the_pulse_closed_is_refused_politely(slack, fake_slack, sessions, sent_pulse):
+    action_id, value = answer_button(sent_pulse, 3)
+
+    with freeze_time(sent_pulse.closes_at + timedelta(minutes=1), tick=True):
+        slack.click(action_id=action_id, value=value, user=TEAM[2], channel=PULSE_CHANNEL)
+        refusal = fake_slack.wait_for("response_url")[0]
+
+    assert refusal["text"].startswith("This pulse closed on ")
+    with sessions() as session:
+        assert session.exec(select(Answer)).all() == []
+
+
+def test_a_tampered_button_value_is_refused(slack, fake_slack, sessions, sent_pulse):
+    action_id, _ = answer_button(sent_pulse, 3)
+
+    for value in ("nonsense", f"{sent_pulse.run_id}:{sent_pulse.questions[0].id}:9", "999:1:3"):
+        slack.click(action_id=action_id, value=value, user=TEAM[0], channel=PULSE_CHANNEL)
+
+    texts = [call["text"] for call in fake_slack.wait_for("response_url", 3)]
+    assert all("nothing was recorded" in text or "was not recorded" in text for text in texts), texts
+    with sessions() as session:
+        assert session.exec(select(Answer)).all() == []
