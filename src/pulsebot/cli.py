@@ -42,8 +42,8 @@ def _settings() -> Settings:
         fail(str(error), code=2)
 
 
-def _engine(settings: Settings):
-    engine = make_engine(settings.database_url)
+def _engine(settings: Settings, engine=None):
+    engine = engine or make_engine(settings.database_url)
     if not database_reachable(engine):
         fail(f"cannot reach the database at {engine.url.render_as_string(hide_password=True)} (DATABASE_URL)")
     return engine
@@ -129,12 +129,13 @@ def run() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
-    engine = _engine(settings)
-    migrate.upgrade(engine)
+    engine = make_engine(settings.database_url)
     try:
         app = create_app(settings, sessions=session_factory(engine))
     except ConfigError as error:
         fail(str(error), code=2)
+    _engine(settings, engine)
+    migrate.upgrade(engine)
     try:
         app.client.auth_test()
     except SlackApiError as error:

@@ -88,4 +88,4 @@ def load_settings(**overrides: object) -> Settings:
         name = str(first["loc"][0]) if first["loc"] else "settings"
         if name in Settings.model_fields:
             name = _env_name(name)
-        raise ConfigError(f"{name}: {first['msg']}") from None
+        raise ConfigError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None

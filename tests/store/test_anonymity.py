@@ -1,0 +1,52 @@
+"""Anonymity by construction: no path from an answer to a Slack user id, through columns or foreign keys."""
+
+from sqlmodel import SQLModel
+
+from pulsebot.store.models import USER_ID_COLUMNS
+
+# A vote joins to its idea and so to the idea's (public) author, but never to the voter.
+ANSWER_SIDE = {"answer"}
+
+
+def reachable_tables(start: str) -> set[str]:
+    """Every table an answer row can be joined to by following foreign keys."""
+    seen, todo = set(), [start]
+    while todo:
+        table = SQLModel.metadata.tables[todo.pop()]
+        if table.name in seen:
+            continue
+        seen.add(table.name)
+        todo.extend(fk.column.table.name for fk in table.foreign_keys)
+    return seen
+
+
+def looks_like_a_user_id(column) -> bool:
+    name = column.name.lower()
+    return "user" in name or name.endswith("author_id") or name in {"voter_id", "respondent_id"}
+
+
+def test_every_user_id_column_is_declared():
+    found = {
+        (table.name, column.name)
+        for table in SQLModel.metadata.tables.values()
+        for column in table.columns
+        if looks_like_a_user_id(column)
+    }
+    assert found == USER_ID_COLUMNS
+
+
+def test_no_answer_side_table_reaches_a_user_id():
+    for start in ANSWER_SIDE:
+        for table_name in reachable_tables(start):
+            leaks = {column for table, column in USER_ID_COLUMNS if table == table_name}
+            assert not leaks, f"{start} reaches {table_name}.{leaks} through its foreign keys"
+
+
+def test_answers_carry_no_submit_time():
+    columns = {column.name for column in SQLModel.metadata.tables["answer"].columns}
+    assert columns == {"run_id", "question_id", "respondent", "run_date", "value", "choice", "comment"}
+
+
+def test_votes_hold_no_user_id_of_their_own():
+    assert not any(table == "vote" for table, _ in USER_ID_COLUMNS)
+    assert {column.name for column in SQLModel.metadata.tables["vote"].columns} == {"idea_id", "voter"}

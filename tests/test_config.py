@@ -1,0 +1,69 @@
+"""Settings: defaults, and a missing or malformed value stops the program with one line naming it."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from pulsebot.config import ConfigError, load_settings
+
+
+def test_defaults(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in ("DATABASE_URL", "PULSEBOT_PORT", "PULSEBOT_MIN_GROUP", "SLACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///pulsebot.db"
+    assert settings.port == 3000
+    assert settings.min_group == 5
+    assert settings.slack_api_url == "https://slack.com/api/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PULSEBOT_PORT", "http", "PULSEBOT_PORT: Input should be a valid integer"),
+        ("PULSEBOT_MIN_GROUP", "2", "PULSEBOT_MIN_GROUP: Input should be greater than or equal to 3"),
+        ("SLACK_API_URL", "slack.com", "SLACK_API_URL: must be an http(s) URL"),
+        ("PULSEBOT_ANON_KEY", "short", "PULSEBOT_ANON_KEY: must be at least 16 characters"),
+    ],
+)
+def test_a_malformed_setting_is_named(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings()
+
+
+def test_admins_are_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("PULSEBOT_ADMINS", "U1, U2,,U3 ")
+    assert load_settings().admins == {"U1", "U2", "U3"}
+
+
+def test_the_program_stops_with_one_line_and_no_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pulsebot", "run"],
+        cwd=tmp_path,
+        env={"PULSEBOT_PORT": "eighty", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "pulsebot: PULSEBOT_PORT: Input should be a valid integer, unable to parse string as an integer\n"
+    )
+
+
+def test_run_without_tokens_names_them(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pulsebot", "run"],
+        cwd=tmp_path,
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "pulsebot: SLACK_BOT_TOKEN, PULSEBOT_ANON_KEY is not set\n"
