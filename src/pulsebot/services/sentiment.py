@@ -78,6 +78,12 @@ WORKPLACE_LEXICON: dict[str, float] = {
     "wellbeing": 1.2,
     "well-being": 1.2,
     "upskilling": 1.2,
+    # Words that read as praise to VADER but are routine in feedback: "support" names a team and an idea
+    # category ("the support rota"), ideas are requests ("please add …"), and "honestly" opens criticism
+    # as often as praise.
+    "support": 0.0,
+    "please": 0.0,
+    "honestly": 0.0,
 }
 
 # Label cut-offs: VADER's published convention for its compound score (>= 0.05 positive, <= -0.05
