@@ -9,7 +9,8 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot.services import ideas, pulses
 from pulsebot.services.surveys import find_survey
-from pulsebot.slack.blocks import idea_card, pulse_message
+from pulsebot.slack.blocks.ideas import idea_card
+from pulsebot.slack.blocks.pulses import pulse_message
 from pulsebot.slack.directory import channel_audience
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import DeliveryMode

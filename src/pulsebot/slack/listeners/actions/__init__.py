@@ -2,7 +2,8 @@ import re
 
 from slack_bolt import App
 
-from pulsebot.slack.blocks import ANSWER_ACTION, COMMENT_ACTION, IDEA_VOTE_ACTION
+from pulsebot.slack.blocks.ideas import IDEA_VOTE_ACTION
+from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_ACTION
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
 from pulsebot.slack.listeners.actions.votes import vote_clicked
 

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.pulses import closing_phrase, record_answer, run_view
-from pulsebot.slack.blocks import answer_thanks, comment_modal
+from pulsebot.slack.blocks.pulses import answer_thanks, comment_modal
 from pulsebot.slack.publish import refresh_pulse_message
 from pulsebot.store.db import transaction
 

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
 from pulsebot.services.ideas import post_idea
-from pulsebot.slack.blocks import idea_modal
+from pulsebot.slack.blocks.ideas import idea_modal
 from pulsebot.slack.publish import publish_idea
 from pulsebot.slack.text import quote
 from pulsebot.store.db import transaction

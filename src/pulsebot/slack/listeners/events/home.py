@@ -3,7 +3,7 @@
 from slack_sdk import WebClient
 
 from pulsebot.services.home import home_summary
-from pulsebot.slack.blocks import home_view
+from pulsebot.slack.blocks.home import home_view
 from pulsebot.store.db import transaction
 
 

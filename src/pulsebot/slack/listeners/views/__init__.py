@@ -1,6 +1,7 @@
 from slack_bolt import App
 
-from pulsebot.slack.blocks import COMMENT_VIEW, IDEA_VIEW
+from pulsebot.slack.blocks.ideas import IDEA_VIEW
+from pulsebot.slack.blocks.pulses import COMMENT_VIEW
 from pulsebot.slack.listeners.views.comment import comment_submitted
 from pulsebot.slack.listeners.views.idea import idea_submitted
 

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
 from pulsebot.services.pulses import closing_phrase, record_comment
-from pulsebot.slack.blocks import answer_thanks
+from pulsebot.slack.blocks.pulses import answer_thanks
 from pulsebot.slack.listeners.actions.answers import parse_ids
 from pulsebot.slack.publish import refresh_pulse_message
 from pulsebot.store.db import transaction

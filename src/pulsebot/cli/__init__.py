@@ -1,0 +1,25 @@
+"""The `pulsebot` command: run the bot, migrate the database, manage surveys, send a pulse.
+
+Each subcommand group lives in its own module and adds itself to `cli` here.
+"""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from pulsebot.cli import db, pulses, run, surveys
+from pulsebot.cli.common import fail
+
+cli = typer.Typer(help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True)
+cli.add_typer(db.group, name="db")
+cli.add_typer(surveys.group, name="survey")
+cli.add_typer(pulses.group, name="pulse")
+cli.command("run")(run.run)
+
+
+def main() -> None:
+    try:
+        cli()
+    except OperationalError as error:
+        fail(f"database error: {error.orig}")

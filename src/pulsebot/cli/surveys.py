@@ -1,0 +1,46 @@
+"""`pulsebot survey …`: surveys as code."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pulsebot.cli.common import fail, migrated, out, settings_or_fail, utc_now
+from pulsebot.services.survey_file import SurveyFileError, load_survey_file
+from pulsebot.services.surveys import apply_survey, list_surveys
+from pulsebot.store.db import session_factory, transaction
+
+group = typer.Typer(help="Surveys: define them in YAML, list them.", no_args_is_help=True)
+
+
+@group.command("apply")
+def apply(file: Annotated[Path, typer.Argument(help="A YAML file with `surveys:` or one survey.")]) -> None:
+    """Create or update surveys from a YAML file (idempotent: surveys are matched by name)."""
+    try:
+        specs = load_survey_file(file)
+    except SurveyFileError as error:
+        fail(str(error))
+    engine = migrated(settings_or_fail())
+    with transaction(session_factory(engine)) as session:
+        outcomes = [(spec.name, apply_survey(session, spec=spec, now=utc_now())) for spec in specs]
+    for name, outcome in outcomes:
+        out.print(f"{name}: {outcome.value}")
+
+
+@group.command("list")
+def list_() -> None:
+    """List the surveys with their channel, schedule and state."""
+    engine = migrated(settings_or_fail())
+    with transaction(session_factory(engine)) as session:
+        surveys = list_surveys(session)
+    if not surveys:
+        out.print("no surveys yet: define one in YAML and run `pulsebot survey apply FILE.yml`")
+        return
+    table = Table("name", "title", "channel", "delivery", "schedule", "time zone", "questions", "state")
+    for s in surveys:
+        state = "paused" if s.paused else "active"
+        table.add_row(
+            s.name, s.title, s.channel_id, s.delivery, s.schedule or "-", s.timezone, str(s.questions), state
+        )
+    out.print(table)

@@ -1,0 +1,43 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from pulsebot.services.home import HomeSummary
+from pulsebot.slack.blocks.ideas import STATUS_LABELS
+from pulsebot.slack.text import escape
+
+
+def home_view(summary: HomeSummary) -> dict:
+    blocks: list[Block] = [HeaderBlock(text="Your pulses")]
+    if summary.open_pulses:
+        for pulse in summary.open_pulses:
+            state = "answered, you can still change it" if pulse.answered else "waiting for your answer"
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(
+                        text=f"*{escape(pulse.title)}*: {state}; closes {pulse.closes_at:%-d %B %H:%M} UTC"
+                    )
+                )
+            )
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="No pulse is open for you right now.")))
+    blocks.append(HeaderBlock(text="Your ideas"))
+    if summary.my_ideas:
+        for idea in summary.my_ideas:
+            line = (
+                f"*#{idea.id}* {escape(idea.text)[:200]} · {STATUS_LABELS[idea.status]} · :+1: {idea.votes}"
+            )
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
+    else:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text="No ideas yet. Type `/idea` anywhere to share one."))
+        )
+    return View(type="home", blocks=blocks).to_dict()

@@ -1,0 +1,121 @@
+"""Pulse messages, answer confirmations and the comment modal."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from pulsebot.services.pulses import COMMENT_MAX_CHARS, QuestionView, RunView
+from pulsebot.slack.blocks import rendered
+from pulsebot.slack.text import escape
+from pulsebot.store.models import QuestionKind
+
+ANSWER_ACTION = "pulse_answer"
+COMMENT_ACTION = "pulse_comment"
+COMMENT_VIEW = "pulse_comment_view"
+
+COMMENT_PRIVACY_NOTE = (
+    "Stored without your name. Managers only see comments from groups large enough to stay anonymous."
+)
+
+
+def _closing_day(run: RunView) -> str:
+    return run.closes_at.astimezone(ZoneInfo(run.timezone)).strftime("%A %-d %B, %H:%M")
+
+
+def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]:
+    if question.kind is QuestionKind.scale:
+        labels = [str(value) for value in range(1, 6)]
+        values = range(1, 6)
+    elif question.kind is QuestionKind.enps:
+        labels = [str(value) for value in range(11)]
+        values = range(11)
+    elif question.kind is QuestionKind.yes_no:
+        labels, values = ["Yes", "No"], [1, 0]
+    elif question.kind is QuestionKind.choice:
+        labels, values = list(question.options), range(len(question.options))
+    else:
+        return [
+            ButtonElement(
+                text="Write an answer",
+                action_id=f"{COMMENT_ACTION}_{question.id}",
+                value=f"{run.run_id}:{question.id}",
+            )
+        ]
+    return [
+        ButtonElement(
+            text=label,
+            action_id=f"{ANSWER_ACTION}_{question.id}_{value}",
+            value=f"{run.run_id}:{question.id}:{value}",
+        )
+        for label, value in zip(labels, values, strict=True)
+    ]
+
+
+def pulse_message(run: RunView) -> tuple[str, list[dict]]:
+    """The pulse as posted: one block of buttons per question, a comment button, a live count."""
+    text = f"{run.title}: a short anonymous pulse"
+    blocks: list[Block] = [
+        HeaderBlock(text=run.title[:150]),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="A short, anonymous pulse: no one, your manager included, can see who answered what."
+                + ("" if run.closed else f" Open until *{_closing_day(run)}*.")
+            )
+        ),
+    ]
+    for number, question in enumerate(run.questions, start=1):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{number}. {escape(question.prompt)}*")))
+        if question.kind is QuestionKind.enps:
+            blocks.append(
+                ContextBlock(elements=[PlainTextObject(text="0 = not at all likely, 10 = extremely likely")])
+            )
+        elif question.kind is QuestionKind.scale:
+            blocks.append(
+                ContextBlock(elements=[PlainTextObject(text="1 = strongly disagree, 5 = strongly agree")])
+            )
+        if not run.closed:
+            blocks.append(ActionsBlock(block_id=f"q{question.id}", elements=_answer_buttons(run, question)))
+    if run.closed:
+        count = f"Closed: {run.answered} answered."
+    else:
+        count = f"{run.answered} of {run.audience} answered so far."
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
+    return text, rendered(blocks)
+
+
+def answer_thanks(*, replaced: bool, prompt: str, label: str, closes_on: str) -> str:
+    verb = "Changed your answer to" if replaced else "Thanks, recorded"
+    return f"{verb} *{escape(label)}* for “{escape(prompt)}”. You can change it until {closes_on}."
+
+
+def comment_modal(*, run_id: int, question_id: int, prompt: str) -> dict:
+    return View(
+        type="modal",
+        callback_id=COMMENT_VIEW,
+        private_metadata=f"{run_id}:{question_id}",
+        title="Your answer",
+        submit="Send anonymously",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id="comment",
+                label=prompt[:2000],
+                element=PlainTextInputElement(action_id="text", multiline=True, max_length=COMMENT_MAX_CHARS),
+            ),
+            ContextBlock(elements=[PlainTextObject(text=COMMENT_PRIVACY_NOTE)]),
+        ],
+    ).to_dict()
