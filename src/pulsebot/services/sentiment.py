@@ -121,8 +121,10 @@ def score_text(text: str) -> Sentiment:
     if not text:
         return Sentiment(score=0.0, label="neutral")
     chunks = _chunks(text)
-    total_chars = sum(len(chunk) for chunk in chunks)
-    score = sum(_blended_score(chunk) * len(chunk) for chunk in chunks) / total_chars
+    if len(chunks) == 1:
+        score = _blended_score(text)
+    else:
+        score = sum(_blended_score(chunk) * len(chunk) for chunk in chunks) / sum(map(len, chunks))
     score = round(max(-1.0, min(1.0, score)), 4)
     return Sentiment(score=score, label=_label(score))
 
@@ -152,7 +154,7 @@ def _shorten_elongations(text: str, vocabulary: frozenset[str]) -> str:
     def shorten(match: re.Match[str]) -> str:
         word = match.group(0)
         for run_length in (2, 1):  # "coooool" is "cool", "goooood" is "good", "loooove" is "love"
-            candidate = _LETTER_RUN.sub(lambda run: run.group(1) * run_length, word)
+            candidate = _LETTER_RUN.sub(r"\1" * run_length, word)
             if candidate.lower() in vocabulary:
                 return candidate
         return word
