@@ -266,7 +266,7 @@ def _upsert_answer(session: Session, answer: Answer) -> bool:
                 session.add(answer)
             return False
         except IntegrityError:
-            session.expunge(answer)
+            continue  # the same person's other click inserted first (the rollback dropped ours): update it
     raise RuntimeError("answer row neither insertable nor found")
 
 

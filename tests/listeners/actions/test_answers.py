@@ -80,3 +80,22 @@ def test_a_tampered_button_value_is_refused(slack, fake_slack, sessions, sent_pu
     assert all("nothing was recorded" in text or "was not recorded" in text for text in texts), texts
     with sessions() as session:
         assert session.exec(select(Answer)).all() == []
+
+
+def test_simultaneous_clicks_by_one_person_leave_one_answer(slack, fake_slack, sessions, sent_pulse):
+    from concurrent.futures import ThreadPoolExecutor
+
+    clicks = [answer_button(sent_pulse, value) for value in (1, 2, 3, 4, 5, 1, 2, 3)]
+    with ThreadPoolExecutor(len(clicks)) as pool:
+        replies = list(
+            pool.map(
+                lambda click: slack.click(action_id=click[0], value=click[1], user=TEAM[3], channel=PULSE_CHANNEL),
+                clicks,
+            )
+        )
+
+    assert {reply.status for reply in replies} == {200}
+    texts = [call["text"] for call in fake_slack.wait_for("response_url", len(clicks))]
+    assert all(text.startswith(("Thanks, recorded", "Changed your answer")) for text in texts), texts
+    with sessions() as session:
+        assert len(session.exec(select(Answer)).all()) == 1
