@@ -89,7 +89,9 @@ def test_simultaneous_clicks_by_one_person_leave_one_answer(slack, fake_slack, s
     with ThreadPoolExecutor(len(clicks)) as pool:
         replies = list(
             pool.map(
-                lambda click: slack.click(action_id=click[0], value=click[1], user=TEAM[3], channel=PULSE_CHANNEL),
+                lambda click: slack.click(
+                    action_id=click[0], value=click[1], user=TEAM[3], channel=PULSE_CHANNEL
+                ),
                 clicks,
             )
         )
