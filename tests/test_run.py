@@ -1,0 +1,73 @@
+"""`pulsebot run` as a real process: HTTP mode serves signed requests; an app token selects Socket Mode."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import SIGNING_SECRET
+from tests.slack_requests import SlackRequests
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def start_bot(cli_env, tmp_path):
+    processes = []
+
+    def start(**extra: str) -> subprocess.Popen:
+        env = {"PATH": os.environ.get("PATH", ""), **cli_env, **extra}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pulsebot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
+def wait_until(check, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if result := check():
+                return result
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_http_mode_answers_health_checks_and_signed_commands(start_bot, fake_slack):
+    port = free_port()
+    start_bot(PULSEBOT_PORT=str(port))
+
+    wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).status == 200)
+    slack = SlackRequests(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, fake_slack.response_url())
+    reply = slack.command("/pulse", "privacy", user="U0ALICE")
+
+    assert reply.status == 200 and "anonymous by construction" in reply.text
+    assert fake_slack.calls_to("auth.test"), "the bot token is checked at start"
+
+
+def test_an_app_token_selects_socket_mode(start_bot, fake_slack):
+    start_bot(SLACK_APP_TOKEN="xapp-test-token")
+
+    fake_slack.wait_for("apps.connections.open", timeout=20)
+
+    assert next(c.token for c in fake_slack.calls if c.method == "apps.connections.open") == "xapp-test-token"
