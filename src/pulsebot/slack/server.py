@@ -21,7 +21,14 @@ def wsgi_app(app: App, *, healthy: Callable[[], bool]) -> Callable:
             ok = healthy()
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if ok else b"database unreachable\n"]
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except Exception:
+            # Bolt raises (rather than answers) on a few payload shapes Slack never sends, e.g. a view
+            # without a type; that is a bad request, and the details belong in the log, not the reply.
+            log.exception("could not make sense of a request")
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"malformed request\n"]
 
     return application
 

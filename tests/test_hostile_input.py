@@ -1,0 +1,80 @@
+"""Hostile and broken input at the HTTP endpoint: a refusal or an escape, never a traceback.
+
+Every payload here is correctly signed, so it gets past verification and reaches the listeners.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import select
+
+from pulsebot.store.models import Answer, Idea, Vote
+from tests.conftest import TEAM
+
+ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=3000)
+IDS = st.one_of(st.integers(-5, 10**12).map(str), ANY_TEXT.filter(lambda t: len(t) < 40))
+ACTION_IDS = st.sampled_from(["pulse_answer_1_3", "pulse_comment_1", "idea_vote", "no_such_action", ""])
+HOSTILE = settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def interaction(kind: str, action_id: str, value: str, user: str, extra: dict) -> str:
+    payload = {
+        "type": kind,
+        "team": {"id": "T0ACME"},
+        "user": {"id": user},
+        "api_app_id": "A0PULSE",
+        "trigger_id": "t.1",
+        "response_url": "http://127.0.0.1:9/unused",
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
+        "view": {"callback_id": value, "private_metadata": value, "state": {"values": extra}},
+        **extra,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+bodies = st.one_of(
+    st.builds(
+        lambda command, text, user: urlencode(
+            {"command": command, "text": text, "user_id": user, "trigger_id": "t"}
+        ),
+        st.sampled_from(["/idea", "/pulse", "/nope"]),
+        ANY_TEXT,
+        st.sampled_from([*TEAM, "", "U" * 40]),
+    ),
+    st.builds(
+        interaction,
+        st.sampled_from(["block_actions", "view_submission", "shortcut", "mystery"]),
+        ACTION_IDS,
+        IDS,
+        st.sampled_from([*TEAM, ""]),
+        st.dictionaries(st.sampled_from(["text", "comment", "channel", "message"]), st.just({}), max_size=2),
+    ),
+    st.builds(lambda raw: raw, ANY_TEXT),  # not even form-encoded
+    st.builds(lambda raw: urlencode({"payload": raw}), ANY_TEXT),  # a payload that is not JSON
+)
+
+
+@HOSTILE
+@given(body=bodies)
+def test_malformed_payloads_get_an_answer_but_never_a_traceback(slack, sessions, sent_pulse, body):
+    reply = slack.post(body)
+
+    assert reply.status in (200, 400, 404), (reply.status, body[:200])
+    assert "Traceback" not in reply.body and 'File "' not in reply.body
+
+
+def test_control_characters_and_mentions_in_an_idea_are_stored_whole_and_shown_inert(
+    slack, fake_slack, sessions
+):
+    slack.command("/idea", "\x00\x1b[31m<!here> " + "\u202e" * 10 + "é" * 900, user=TEAM[0])
+    post = fake_slack.wait_for("chat.postMessage")[0]
+    assert "<!here>" not in json.dumps(post["blocks"])
+
+    with sessions() as session:
+        assert session.exec(select(Answer)).all() == []
+        assert session.exec(select(Vote)).all() == []
+        assert len(session.exec(select(Idea)).all()) == 1
