@@ -133,6 +133,7 @@ def change_status(
         update(Idea)
         .where(Idea.id == idea_id, Idea.status == current)
         .values(status=status, status_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)  # the rows are re-read below, once we know it moved
     ).rowcount
     if moved != 1:
         raise Invalid(f"Someone changed #{idea_id} a moment ago, so nothing was changed. Look and try again.")
