@@ -286,3 +286,14 @@ def test_when_slack_refuses_a_notice_the_change_stands_and_the_manager_is_told(s
     )
     with sessions() as session:
         assert session.exec(select(Idea.status)).one() is IdeaStatus.planned
+
+
+def test_a_long_idea_and_a_long_reason_still_fit_on_the_card(slack, fake_slack):
+    post_idea(slack, fake_slack, "&" * 1000, user=TEAM[0])  # five characters each once escaped
+
+    status(slack, fake_slack, "1 declined " + "<" * 500)
+
+    text = fake_slack.wait_for("chat.update")[0]["blocks"][0]["text"]["text"]
+    assert len(text) <= 3000
+    assert text.endswith("*Why it was declined:* " + "&lt;" * 500)  # the reason is never the part cut
+    assert "&amp;&amp;…" in text

@@ -10,10 +10,9 @@ from slack_sdk.models.views import View
 from pulsebot.services.idea_status import LABELS, REASON_MAX_CHARS, StatusChange
 from pulsebot.services.ideas import IdeaView
 from pulsebot.slack.blocks.ideas import reason_line
-from pulsebot.slack.text import excerpt, fit, quote
+from pulsebot.slack.text import excerpt, quote
 
 DECLINE_VIEW = "idea_decline_view"
-MESSAGE_MAX = 3000
 
 
 def decline_modal(*, idea: IdeaView, channel_id: str) -> dict:
@@ -56,17 +55,14 @@ def author_notice(change: StatusChange) -> str:
         lines.append(
             "_It was posted anonymously: only you got this message, and no one was told who you are._"
         )
-    return fit("\n".join(filter(None, lines)), MESSAGE_MAX)
+    return "\n".join(filter(None, lines))  # bounded by the idea's and the reason's limits
 
 
 def shipped_note(idea: IdeaView) -> str:
     """ "You said, we did": names the author only if they posted under their name."""
     by = f"<@{idea.author_id}>" if idea.author_id else "a colleague"
     note = f"\n{reason_line(idea)}" if idea.reason else ""
-    return fit(
-        f":rocket: *Shipped:* {excerpt(idea.text, 600)} — suggested by {by}, {votes(idea.votes)}{note}",
-        MESSAGE_MAX,
-    )
+    return f":rocket: *Shipped:* {excerpt(idea.text, 600)} — suggested by {by}, {votes(idea.votes)}{note}"
 
 
 def votes(count: int) -> str:

@@ -66,11 +66,13 @@ def idea_card(idea: IdeaView) -> tuple[str, list[dict]]:
     if idea.stage:
         details.append(f"journey stage: {idea.stage}")
     details.append(f"status: *{LABELS[idea.status]}*")
-    body = "\n".join(
-        filter(None, [f"{HEADINGS[idea.status]} from {author}", quote(idea.text), reason_line(idea)])
-    )
+    reason = reason_line(idea)
+    # Shorten the idea rather than the reason if the two would not fit: the reason is the news.
+    body = fit(f"{HEADINGS[idea.status]} from {author}\n{quote(idea.text)}", SECTION_MAX - len(reason) - 1)
+    if reason:
+        body += f"\n{reason}"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=fit(body, SECTION_MAX))),
+        SectionBlock(text=MarkdownTextObject(text=body)),
         ContextBlock(elements=[MarkdownTextObject(text=" · ".join(details))]),
         ActionsBlock(
             block_id=f"idea{idea.id}",

@@ -44,13 +44,14 @@ def idea_command(ack: Ack, command: dict, client: WebClient, respond: Respond, c
         client.views_open(trigger_id=command["trigger_id"], view=idea_modal())
     elif verb == "help" and not rest:
         ack(text=HELP)
-    elif verb in ("top", "mine") and not rest:
+    elif verb == "top" and not rest:
         with transaction(deps.sessions) as session:
-            if verb == "top":
-                ack(text=idea_list_text(idea_lists.top_ideas(session), empty=EMPTY_TOP))
-            else:
-                mine = idea_lists.my_ideas(session, user_id=command["user_id"], key=deps.key)
-                ack(text=idea_list_text(mine, empty=EMPTY_MINE))
+            top = idea_lists.top_ideas(session)
+        ack(text=idea_list_text(top, empty=EMPTY_TOP))
+    elif verb == "mine" and not rest:
+        with transaction(deps.sessions) as session:
+            mine = idea_lists.my_ideas(session, user_id=command["user_id"], key=deps.key)
+        ack(text=idea_list_text(mine, empty=EMPTY_MINE))
     elif verb == "list" and (len(rest.split()) <= 1 or parse_status(rest)):
         list_ideas(ack, deps, rest)
     elif verb == "status" and not rest:
@@ -90,7 +91,8 @@ def list_ideas(ack: Ack, deps, words: str) -> None:
         ack(text=f"{refusal.message}\n{STARTS_WITH_LIST}")
         return
     with transaction(deps.sessions) as session:
-        ack(text=idea_list_text(idea_lists.list_ideas(session, only=only)))
+        listing = idea_lists.list_ideas(session, only=only)
+    ack(text=idea_list_text(listing))
 
 
 def change_status(
