@@ -27,6 +27,7 @@ ANON_KEY = "test-anonymity-key-0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS"
 PULSE_CHANNEL = "G0PULSE"
 ADMIN = "U0ADMIN"
+MANAGER = "U0MANAGER"
 TEAM = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0ERIN"]
 
 DATABASES = [
@@ -81,6 +82,7 @@ def sessions(engine) -> SessionFactory:
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     fake.add_user(ADMIN)
+    fake.add_user(MANAGER)
     fake.add_user("UBOT", is_bot=True)
     fake.add_channel(PULSE_CHANNEL, [*TEAM, "UBOT"])
     yield fake
@@ -98,6 +100,7 @@ def settings(engine, fake_slack) -> Settings:
         anon_key=ANON_KEY,
         ideas_channel=IDEAS_CHANNEL,
         admins=frozenset({ADMIN}),
+        managers=frozenset({MANAGER}),
     )
 
 

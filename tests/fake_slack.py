@@ -28,6 +28,7 @@ class Call:
 class FakeSlack:
     members: dict[str, list[str]] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -79,6 +80,12 @@ class FakeSlack:
             if user_id not in self.users:
                 self.add_user(user_id)
         self.members[channel_id] = list(user_ids)
+
+    def add_usergroup(self, group_id: str, user_ids: list[str]) -> None:
+        for user_id in user_ids:
+            if user_id not in self.users:
+                self.add_user(user_id)
+        self.usergroups[group_id] = list(user_ids)
 
     # --- misbehaving on purpose ----------------------------------------------------------------
     def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
@@ -140,6 +147,15 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
         if method == "conversations.members":
             return self._members_page(args)
+        if method == "users.list":
+            return self._paged(list(self.users.values()), args, "members")
+        if method == "usergroups.users.list":
+            group = self.usergroups.get(args.get("usergroup", ""))
+            return (
+                {"ok": True, "users": group}
+                if group is not None
+                else {"ok": False, "error": "no_such_subteam"}
+            )
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -154,13 +170,17 @@ class FakeSlack:
         channel = args.get("channel", "")
         if channel not in self.members:
             return {"ok": False, "error": "channel_not_found"}
+        return self._paged(self.members[channel], args, "members")
+
+    @staticmethod
+    def _paged(items: list, args: dict, name: str) -> dict:
+        """One page of `items`, with Slack's cursor in response_metadata (empty on the last page)."""
         start = int(args.get("cursor") or 0)
         limit = int(args.get("limit") or 100)
-        page = self.members[channel][start : start + limit]
-        more = start + limit < len(self.members[channel])
+        more = start + limit < len(items)
         return {
             "ok": True,
-            "members": page,
+            name: items[start : start + limit],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 

@@ -91,11 +91,23 @@ class SlackRequests:
     def _interaction(self, payload: dict, **kwargs) -> Reply:
         return self.post(urlencode({"payload": json.dumps(payload)}), **kwargs)
 
-    def click(
+    def click(self, *, action_id: str, value: str, user: str, **kwargs) -> Reply:
+        """A click on a button."""
+        action = {"type": "button", "value": value, "text": {"type": "plain_text", "text": value}}
+        return self._block_action(action_id=action_id, action=action, user=user, **kwargs)
+
+    def choose(self, *, action_id: str, value: str, user: str, **kwargs) -> Reply:
+        """A choice in an overflow menu."""
+        option = {"value": value, "text": {"type": "plain_text", "text": value}}
+        return self._block_action(
+            action_id=action_id, action={"type": "overflow", "selected_option": option}, user=user, **kwargs
+        )
+
+    def _block_action(
         self,
         *,
         action_id: str,
-        value: str,
+        action: dict,
         user: str,
         channel: str = "C0GENERAL",
         message_ts: str = "1.0",
@@ -113,14 +125,7 @@ class SlackRequests:
             "message": {"ts": message_ts, "text": "pulse"},
             "response_url": self.response_url,
             "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": value},
-                    "action_ts": f"{time.time():.6f}",
-                }
+                {**action, "action_id": action_id, "block_id": "b1", "action_ts": f"{time.time():.6f}"}
             ],
         }
         return self._interaction(payload, **kwargs)

@@ -27,6 +27,11 @@ def test_defaults(monkeypatch, tmp_path):
         ("PULSEBOT_MIN_GROUP", "2", "PULSEBOT_MIN_GROUP: Input should be greater than or equal to 3"),
         ("SLACK_API_URL", "slack.com", "SLACK_API_URL: must be an http(s) URL"),
         ("PULSEBOT_ANON_KEY", "short", "PULSEBOT_ANON_KEY: must be at least 16 characters"),
+        (
+            "PULSEBOT_IDEAS_PER_HOUR",
+            "0",
+            "PULSEBOT_IDEAS_PER_HOUR: Input should be greater than or equal to 1",
+        ),
     ],
 )
 def test_a_malformed_setting_is_named(monkeypatch, name, value, message):
@@ -38,6 +43,17 @@ def test_a_malformed_setting_is_named(monkeypatch, name, value, message):
 def test_admins_are_a_comma_separated_list(monkeypatch):
     monkeypatch.setenv("PULSEBOT_ADMINS", "U1, U2,,U3 ")
     assert load_settings().admins == {"U1", "U2", "U3"}
+
+
+def test_idea_settings(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in ("PULSEBOT_IDEAS_PER_HOUR", "PULSEBOT_SHIPPED_CHANNEL", "PULSEBOT_MANAGER_GROUP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PULSEBOT_MANAGERS", "U4 ,U5")
+    monkeypatch.setenv("PULSEBOT_MANAGER_GROUP", " ")
+    settings = load_settings()
+    assert (settings.managers, settings.manager_group) == ({"U4", "U5"}, None)
+    assert (settings.ideas_per_hour, settings.shipped_channel) == (10, None)
 
 
 def test_the_program_stops_with_one_line_and_no_traceback(tmp_path):

@@ -22,4 +22,4 @@ def test_manifest_enables_socket_mode_interactivity_home_and_scopes():
     assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "users:read", "groups:read"} <= scopes
+    assert {"commands", "chat:write", "im:write", "users:read", "groups:read", "usergroups:read"} <= scopes

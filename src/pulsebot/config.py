@@ -28,9 +28,15 @@ class Settings(BaseSettings):
     min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
     anon_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_ANON_KEY")
     ideas_channel: str | None = Field(default=None, validation_alias="PULSEBOT_IDEAS_CHANNEL")
+    shipped_channel: str | None = Field(default=None, validation_alias="PULSEBOT_SHIPPED_CHANNEL")
+    ideas_per_hour: int = Field(default=10, ge=1, validation_alias="PULSEBOT_IDEAS_PER_HOUR")
     admins: Annotated[frozenset[str], NoDecode] = Field(
         default=frozenset(), validation_alias="PULSEBOT_ADMINS"
     )
+    managers: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(), validation_alias="PULSEBOT_MANAGERS"
+    )
+    manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -47,14 +53,14 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 16 characters")
         return value
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "managers", mode="before")
     @classmethod
-    def _split_admins(cls, value: object) -> object:
+    def _split_user_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("ideas_channel", mode="before")
+    @field_validator("ideas_channel", "shipped_channel", "manager_group", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

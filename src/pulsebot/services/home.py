@@ -1,4 +1,4 @@
-"""What a person's App Home shows them: their open pulses and their own ideas."""
+"""What a person's App Home shows them: their open pulses, their own ideas, and what has shipped."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from pulsebot.services.anonymity import token
-from pulsebot.services.ideas import IdeaView, idea_view
-from pulsebot.store.models import Delivery, Idea, PulseRun, RunStatus, Survey
+from pulsebot.services.idea_lists import my_ideas, recently_shipped
+from pulsebot.services.ideas import IdeaView
+from pulsebot.store.models import Delivery, PulseRun, RunStatus, Survey
+
+HOME_IDEAS = 10
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class OpenPulse:
 class HomeSummary:
     open_pulses: tuple[OpenPulse, ...]
     my_ideas: tuple[IdeaView, ...]
+    recently_shipped: tuple[IdeaView, ...] = ()
 
 
 def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -> HomeSummary:
@@ -33,16 +36,10 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
         .where(Delivery.user_id == user_id, PulseRun.status == RunStatus.open, PulseRun.closes_at > now)
         .order_by(PulseRun.closes_at)
     ).all()
-    # Found by token, so anonymous ideas show up for their author too.
-    idea_ids = session.exec(
-        select(Idea.id)
-        .where(Idea.author_token == token(key, "idea-author", user_id))
-        .order_by(Idea.created_at.desc())
-        .limit(10)
-    ).all()
     return HomeSummary(
         open_pulses=tuple(
             OpenPulse(title=title, closes_at=closes, answered=answered) for title, closes, answered in rows
         ),
-        my_ideas=tuple(idea_view(session, idea_id=idea_id) for idea_id in idea_ids),
+        my_ideas=my_ideas(session, user_id=user_id, key=key, limit=HOME_IDEAS).ideas,
+        recently_shipped=recently_shipped(session),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -27,6 +28,12 @@ class IdeaView:
     author_id: str | None  # None for an anonymous idea
     status: IdeaStatus
     votes: int
+    reason: str | None = None  # why it was declined, or the team's note on its latest status change
+    updated_at: datetime | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.author_id is None
 
 
 def post_idea(
@@ -111,16 +118,45 @@ def toggle_vote(session: Session, *, idea_id: int, user_id: str, key: bytes) -> 
 
 
 def idea_view(session: Session, *, idea_id: int) -> IdeaView:
-    idea = session.get(Idea, idea_id)
-    if idea is None:
+    found = idea_views(session, Idea.id == idea_id)
+    if not found:
         raise NotFound(f"There is no idea #{idea_id}.")
-    votes = session.exec(select(func.count()).select_from(Vote).where(Vote.idea_id == idea_id)).one()
-    return IdeaView(
-        id=idea.id,
-        text=idea.text,
-        category=idea.category,
-        stage=idea.stage,
-        author_id=idea.author_id,
-        status=idea.status,
-        votes=votes,
+    return found[0]
+
+
+def idea_views(
+    session: Session,
+    *where: ColumnElement[bool],
+    order: Literal["newest", "votes", "changed"] = "newest",
+    limit: int | None = None,
+) -> list[IdeaView]:
+    """Ideas matching `where`, each with its vote count, in one query: newest first, most voted first,
+    or most recently changed first."""
+    votes = (
+        select(func.count())
+        .select_from(Vote)
+        .where(Vote.idea_id == Idea.id)
+        .correlate(Idea)
+        .scalar_subquery()
+        .label("votes")
     )
+    order_by = {
+        "newest": (Idea.created_at.desc(), Idea.id.desc()),
+        "votes": (votes.desc(), Idea.id),
+        "changed": (Idea.updated_at.desc(), Idea.id.desc()),
+    }[order]
+    rows = session.exec(select(Idea, votes).where(*where).order_by(*order_by).limit(limit)).all()
+    return [
+        IdeaView(
+            id=idea.id,
+            text=idea.text,
+            category=idea.category,
+            stage=idea.stage,
+            author_id=idea.author_id,
+            status=idea.status,
+            votes=count,
+            reason=idea.status_reason,
+            updated_at=idea.updated_at,
+        )
+        for idea, count in rows
+    ]

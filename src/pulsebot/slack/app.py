@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from sqlalchemy.exc import OperationalError
 
 from pulsebot.config import Settings
+from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
 from pulsebot.store.db import SessionFactory
 
@@ -32,6 +33,7 @@ class Deps:
     settings: Settings
     sessions: SessionFactory
     clock: Callable[[], datetime] = field(default=utc_now)
+    directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
 
     @property
     def key(self) -> bytes:

@@ -1,8 +1,20 @@
-"""Who is in a survey's audience, read from Slack."""
+"""Who is who, read from Slack: a survey's audience, the workspace's people, the managers."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
+from cachetools import TTLCache
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from pulsebot.config import Settings
+from pulsebot.services.errors import NotAllowed
+from pulsebot.services.roles import Role, role_of
+
+CACHE_SECONDS = 300
 
 
 def channel_audience(client: WebClient, channel_id: str) -> list[str]:
@@ -17,3 +29,62 @@ def channel_audience(client: WebClient, channel_id: str) -> list[str]:
             continue
         people.append(user_id)
     return people
+
+
+class WorkspaceDirectory:
+    """The workspace's people and the manager group, read from Slack and kept for a few minutes.
+
+    Finding an anonymous idea's author means computing a token for everyone in the workspace; caching
+    the user list keeps that to one `users.list` walk per few minutes instead of one per status change.
+    """
+
+    def __init__(self, *, ttl_seconds: float = CACHE_SECONDS) -> None:
+        # Read the clock through `time` at call time so a frozen test clock moves the cache too.
+        self._cache: TTLCache[str, tuple[str, ...]] = TTLCache(
+            maxsize=8, ttl=ttl_seconds, timer=lambda: time.monotonic()
+        )
+        self._lock = threading.Lock()
+
+    def people(self, client: WebClient, *, fresh: bool = False) -> tuple[str, ...]:
+        """Every active human in the workspace (bots and deactivated accounts left out)."""
+        return self._cached("people", lambda: _workspace_people(client), fresh=fresh)
+
+    def role(self, client: WebClient, settings: Settings, user_id: str) -> Role:
+        group: tuple[str, ...] = ()
+        known = user_id in settings.admins or user_id in settings.managers
+        if settings.manager_group and not known:
+            group = self._cached(
+                f"group:{settings.manager_group}", lambda: _group_members(client, settings.manager_group)
+            )
+        return role_of(user_id, admins=settings.admins, managers=settings.managers, manager_group=group)
+
+    def _cached(self, name: str, fetch: Callable[[], tuple[str, ...]], *, fresh: bool = False):
+        with self._lock:
+            found = None if fresh else self._cache.get(name)
+        if found is None:
+            found = fetch()  # outside the lock: a slow Slack call must not hold up other requests
+            with self._lock:
+                self._cache[name] = found
+        return found
+
+
+def _workspace_people(client: WebClient) -> tuple[str, ...]:
+    people: list[str] = []
+    for page in client.users_list(limit=200):
+        people.extend(
+            user["id"]
+            for user in page["members"]
+            if not (user.get("is_bot") or user.get("deleted") or user["id"] == "USLACKBOT")
+        )
+    return tuple(people)
+
+
+def _group_members(client: WebClient, group_id: str) -> tuple[str, ...]:
+    try:
+        return tuple(client.usergroups_users_list(usergroup=group_id)["users"])
+    except SlackApiError as error:
+        reason = error.response.get("error", "unknown error")
+        raise NotAllowed(
+            f"I could not read the manager group {group_id} from Slack ({reason}), so nothing was changed. "
+            "An admin should check PULSEBOT_MANAGER_GROUP and the app's usergroups:read scope."
+        ) from None

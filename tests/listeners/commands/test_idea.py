@@ -90,3 +90,11 @@ def test_when_slack_refuses_the_post_the_idea_is_kept_and_the_author_told(slack,
     assert "Saved your idea #1" in told and "not_in_channel" in told
     with sessions() as session:
         assert session.exec(select(Idea.text)).one() == "Shorter hold music"
+
+
+def test_the_hourly_limit_is_a_setting(slack, settings):
+    settings.ideas_per_hour = 2
+    with freeze_time(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=True):
+        for number in range(2):
+            assert slack.command("/idea", f"idea number {number}", user=TEAM[2]).text == ""
+        assert "2 ideas in the last hour" in slack.command("/idea", "a third", user=TEAM[2]).text

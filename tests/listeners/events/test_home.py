@@ -1,6 +1,8 @@
-"""The App Home tab lists the person's open pulses and their own ideas, anonymous ones included."""
+"""The App Home tab lists the person's open pulses, their own ideas (anonymous ones included),
+and the ideas shipped lately."""
 
-from tests.conftest import TEAM
+from tests.conftest import MANAGER, TEAM
+from tests.idea_steps import post_idea, reply_to
 
 
 def test_home_shows_open_pulses_and_my_ideas(slack, fake_slack, sent_pulse):
@@ -24,3 +26,26 @@ def test_home_shows_open_pulses_and_my_ideas(slack, fake_slack, sent_pulse):
     text = str(published["view"]["blocks"])
     assert "Weekly team pulse" in text and "waiting for your answer" in text
     assert "Send order updates by SMS" in text
+
+
+def open_home(slack, fake_slack, user: str) -> str:
+    before = len(fake_slack.calls_to("views.publish"))
+    slack.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"})
+    return str(fake_slack.wait_for("views.publish", before + 1)[before]["view"]["blocks"])
+
+
+def test_home_shows_recently_shipped_ideas_and_my_declined_ideas_reasons(slack, fake_slack):
+    assert "Nothing shipped yet" in open_home(slack, fake_slack, TEAM[1])
+    post_idea(slack, fake_slack, "Callback instead of queueing", user=TEAM[0], anonymous=True)
+    post_idea(slack, fake_slack, "Refunds & <!channel> in one click", user=TEAM[2])
+    post_idea(slack, fake_slack, "Free shipping", user=TEAM[1])
+    for command in ("status 1 done", "status 2 done", "status 3 declined Too costly & <@U123>"):
+        reply_to(fake_slack, lambda command=command: slack.command("/idea", command, user=MANAGER))
+
+    home = open_home(slack, fake_slack, TEAM[1])
+
+    shipped = home[home.index("Recently shipped") :]
+    assert shipped.index("#2* Refunds &amp; &lt;!channel&gt; in one click") < shipped.index("#1* Callback")
+    assert f"suggested by <@{TEAM[2]}> · 0 votes" in shipped
+    assert "suggested by a colleague · 0 votes" in shipped and TEAM[0] not in home
+    assert "*Why it was declined:* Too costly &amp; &lt;@U123&gt;" in home

@@ -11,8 +11,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from pulsebot.services.home import HomeSummary
-from pulsebot.slack.blocks.ideas import STATUS_LABELS
-from pulsebot.slack.text import escape
+from pulsebot.services.idea_status import LABELS
+from pulsebot.slack.blocks.idea_status import votes
+from pulsebot.slack.blocks.ideas import reason_line
+from pulsebot.slack.text import escape, excerpt, fit
+
+SECTION_MAX = 3000
 
 
 def home_view(summary: HomeSummary) -> dict:
@@ -32,12 +36,25 @@ def home_view(summary: HomeSummary) -> dict:
     blocks.append(HeaderBlock(text="Your ideas"))
     if summary.my_ideas:
         for idea in summary.my_ideas:
+            line = f"*#{idea.id}* {excerpt(idea.text, 200)} · {LABELS[idea.status]} · :+1: {idea.votes}"
+            if idea.reason:
+                line += f"\n{reason_line(idea)}"
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_MAX))))
+    else:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text="No ideas yet. Type `/idea` anywhere to share one."))
+        )
+    blocks.append(HeaderBlock(text="Recently shipped"))
+    if summary.recently_shipped:
+        for idea in summary.recently_shipped:
+            by = f"<@{idea.author_id}>" if idea.author_id else "a colleague"
             line = (
-                f"*#{idea.id}* {escape(idea.text)[:200]} · {STATUS_LABELS[idea.status]} · :+1: {idea.votes}"
+                f":rocket: *#{idea.id}* {excerpt(idea.text, 200)}\n"
+                f"suggested by {by} · {votes(idea.votes)} · shipped {idea.updated_at:%-d %B %Y}"
             )
             blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
     else:
         blocks.append(
-            SectionBlock(text=MarkdownTextObject(text="No ideas yet. Type `/idea` anywhere to share one."))
+            SectionBlock(text=MarkdownTextObject(text="Nothing shipped yet: your idea could be the first."))
         )
     return View(type="home", blocks=blocks).to_dict()

@@ -1,4 +1,4 @@
-"""Idea cards and the idea modal."""
+"""Idea cards (with their vote button and status menu) and the idea modal."""
 
 from __future__ import annotations
 
@@ -11,27 +11,53 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    OverflowMenuElement,
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
+from pulsebot.services.idea_status import FINAL, LABELS, NEXT
 from pulsebot.services.ideas import CATEGORIES, IDEA_MAX_CHARS, STAGES, IdeaView
 from pulsebot.slack.blocks import rendered
-from pulsebot.slack.text import escape, quote
+from pulsebot.slack.text import escape, excerpt, fit, quote
 from pulsebot.store.models import IdeaStatus
 
 IDEA_VIEW = "idea_new_view"
 IDEA_VOTE_ACTION = "idea_vote"
+IDEA_STATUS_ACTION = "idea_status"
 
-STATUS_LABELS = {
-    IdeaStatus.new: "New",
-    IdeaStatus.under_review: "Under review",
-    IdeaStatus.planned: "Planned",
-    IdeaStatus.done: "Done",
-    IdeaStatus.declined: "Declined",
+SECTION_MAX = 3000  # Slack's limit for a section's text
+HEADINGS = {
+    IdeaStatus.new: ":bulb: *New idea*",
+    IdeaStatus.under_review: ":mag: *Idea under review*",
+    IdeaStatus.planned: ":spiral_calendar_pad: *Planned idea*",
+    IdeaStatus.done: ":rocket: *Shipped idea*",
+    IdeaStatus.declined: ":no_entry_sign: *Declined idea*",
 }
+
+
+def reason_line(idea: IdeaView) -> str:
+    """The reason a declined idea was declined, or the team's note on its latest change ("" if none)."""
+    if not idea.reason:
+        return ""
+    label = "Why it was declined" if idea.status is IdeaStatus.declined else "Note from the team"
+    return f"*{label}:* {escape(idea.reason)}"
+
+
+def status_menu(idea: IdeaView) -> OverflowMenuElement:
+    """The moves open to an idea from its current status; who may make them is checked on the click."""
+    options = []
+    for target in NEXT[idea.status]:
+        if idea.status in FINAL:
+            label = "Reopen (admins)"
+        elif target is IdeaStatus.declined:
+            label = "Decline…"
+        else:
+            label = f"Move to {LABELS[target]}"
+        options.append(Option(value=f"{idea.id}:{target.value}", text=label))
+    return OverflowMenuElement(action_id=IDEA_STATUS_ACTION, options=options)
 
 
 def idea_card(idea: IdeaView) -> tuple[str, list[dict]]:
@@ -39,18 +65,25 @@ def idea_card(idea: IdeaView) -> tuple[str, list[dict]]:
     details = [f"*#{idea.id}*", f"category: {idea.category}"]
     if idea.stage:
         details.append(f"journey stage: {idea.stage}")
-    details.append(f"status: *{STATUS_LABELS[idea.status]}*")
+    details.append(f"status: *{LABELS[idea.status]}*")
+    reason = reason_line(idea)
+    # Shorten the idea rather than the reason if the two would not fit: the reason is the news.
+    body = fit(f"{HEADINGS[idea.status]} from {author}\n{quote(idea.text)}", SECTION_MAX - len(reason) - 1)
+    if reason:
+        body += f"\n{reason}"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f":bulb: *New idea* from {author}\n{quote(idea.text)}")),
+        SectionBlock(text=MarkdownTextObject(text=body)),
         ContextBlock(elements=[MarkdownTextObject(text=" · ".join(details))]),
         ActionsBlock(
             block_id=f"idea{idea.id}",
             elements=[
-                ButtonElement(text=f":+1: {idea.votes}", action_id=IDEA_VOTE_ACTION, value=str(idea.id))
+                ButtonElement(text=f":+1: {idea.votes}", action_id=IDEA_VOTE_ACTION, value=str(idea.id)),
+                status_menu(idea),
             ],
         ),
     ]
-    return f"New idea #{idea.id}: {escape(idea.text)[:200]}", rendered(blocks)
+    fallback = f"Idea #{idea.id} ({LABELS[idea.status]}): {excerpt(idea.text, 200)}"
+    return fallback, rendered(blocks)
 
 
 def idea_modal(*, initial_text: str = "") -> dict:

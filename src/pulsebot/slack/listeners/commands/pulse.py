@@ -10,7 +10,8 @@ HELP = (
     "*pulsebot*\n"
     "• `/pulse privacy`: what is stored about your answers, and who can see what\n"
     "• `/pulse send NAME`: send a survey's pulse now (admins)\n"
-    "• `/idea your idea`: share an idea to make things better for customers; a bare `/idea` opens a form"
+    "• `/idea your idea`: share an idea to make things better for customers; a bare `/idea` opens a form\n"
+    "• `/idea help`: lists, votes and how ideas move from New to Done"
 )
 
 PRIVACY = (

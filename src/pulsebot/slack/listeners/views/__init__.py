@@ -1,11 +1,14 @@
 from slack_bolt import App
 
+from pulsebot.slack.blocks.idea_status import DECLINE_VIEW
 from pulsebot.slack.blocks.ideas import IDEA_VIEW
 from pulsebot.slack.blocks.pulses import COMMENT_VIEW
 from pulsebot.slack.listeners.views.comment import comment_submitted
+from pulsebot.slack.listeners.views.decline import decline_submitted
 from pulsebot.slack.listeners.views.idea import idea_submitted
 
 
 def register(app: App) -> None:
     app.view(COMMENT_VIEW)(comment_submitted)
     app.view(IDEA_VIEW)(idea_submitted)
+    app.view(DECLINE_VIEW)(decline_submitted)

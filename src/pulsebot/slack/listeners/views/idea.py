@@ -28,6 +28,7 @@ def idea_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context)
                 anonymous=anonymous,
                 key=deps.key,
                 now=deps.clock(),
+                hourly_limit=deps.settings.ideas_per_hour,
             )
     except Refusal as refusal:
         # The modal stays open with the text in it, so nothing is lost.

@@ -1,0 +1,69 @@
+"""What a status change looks like: the decline modal, the author's DM and the "shipped" note."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.views import View
+
+from pulsebot.services.idea_status import LABELS, REASON_MAX_CHARS, StatusChange
+from pulsebot.services.ideas import IdeaView
+from pulsebot.slack.blocks.ideas import reason_line
+from pulsebot.slack.text import excerpt, quote
+
+DECLINE_VIEW = "idea_decline_view"
+
+
+def decline_modal(*, idea: IdeaView, channel_id: str) -> dict:
+    return View(
+        type="modal",
+        callback_id=DECLINE_VIEW,
+        title=f"Decline idea #{idea.id}",
+        submit="Decline",
+        close="Cancel",
+        private_metadata=json.dumps({"idea": idea.id, "channel": channel_id}),
+        blocks=[
+            SectionBlock(text=f"“{excerpt(idea.text, 500)}”"),
+            InputBlock(
+                block_id="reason",
+                label="Why? The author will read this.",
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=REASON_MAX_CHARS),
+            ),
+        ],
+    ).to_dict()
+
+
+def decline_target(private_metadata: str) -> tuple[int, str | None]:
+    """The idea and channel a decline modal was opened for."""
+    found = json.loads(private_metadata or "{}")
+    return int(found["idea"]), found.get("channel")
+
+
+def author_notice(change: StatusChange) -> str:
+    """The DM to an idea's author. For an anonymous idea it says so, and names no one."""
+    idea = change.idea
+    whose = "Your anonymous idea" if idea.anonymous else "Your idea"
+    if change.reopened:
+        what = f"was reopened by <@{change.changed_by}> and is *{LABELS[idea.status]}* again"
+    else:
+        what = f"was moved to *{LABELS[idea.status]}* by <@{change.changed_by}>"
+    lines = [f"{whose} #{idea.id} {what}.", quote(idea.text), reason_line(idea)]
+    if change.shipped:
+        lines.append(f":rocket: It has shipped. Thank you for suggesting it ({votes(idea.votes)}).")
+    if idea.anonymous:
+        lines.append(
+            "_It was posted anonymously: only you got this message, and no one was told who you are._"
+        )
+    return "\n".join(filter(None, lines))  # bounded by the idea's and the reason's limits
+
+
+def shipped_note(idea: IdeaView) -> str:
+    """ "You said, we did": names the author only if they posted under their name."""
+    by = f"<@{idea.author_id}>" if idea.author_id else "a colleague"
+    note = f"\n{reason_line(idea)}" if idea.reason else ""
+    return f":rocket: *Shipped:* {excerpt(idea.text, 600)} — suggested by {by}, {votes(idea.votes)}{note}"
+
+
+def votes(count: int) -> str:
+    return f"{count} vote" if count == 1 else f"{count} votes"
