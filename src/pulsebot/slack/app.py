@@ -13,8 +13,10 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from sqlalchemy.exc import OperationalError
 
 from pulsebot.config import Settings
+from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
+from pulsebot.slack.text import without_controls
 from pulsebot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,23 @@ class Deps:
     @property
     def key(self) -> bytes:
         return self.settings.anon_key_bytes()
+
+
+def sorry(body: dict, *, acknowledged: bool, respond, client: WebClient) -> BoltResponse | None:
+    """Tell the person, in the way this kind of request allows, that nothing was saved.
+
+    Bolt passes a response only while the request is not yet acknowledged: then the reply itself
+    carries the sentence, instead of Slack's own "dispatch_failed" or a closed form."""
+    if body.get("type") == "view_submission":
+        if not acknowledged:  # push a notice on top of the form, so the text typed into it survives
+            return BoltResponse(status=200, body={"response_action": "push", "view": notice_view(SORRY)})
+        client.chat_postMessage(channel=body["user"]["id"], text=SORRY)
+        return None
+    if not acknowledged and body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": SORRY})
+    if body.get("response_url"):
+        respond(text=SORRY, response_type="ephemeral", replace_original=False)
+    return BoltResponse(status=200, body="") if not acknowledged else None
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -68,19 +87,19 @@ def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClien
     )
 
     @app.middleware
-    def provide_deps(context, next):
+    def provide_deps(body: dict, context, next):
+        # Listeners read this same dict, so cleaning it here cleans every text field for all of them.
+        body.update(without_controls(body))
         context["deps"] = deps
         return next()
 
     @app.error
-    def tell_the_person(error: Exception, body: dict, respond, logger) -> BoltResponse | None:
+    def tell_the_person(error: Exception, body: dict, response: BoltResponse | None, respond, client, logger):
         # The person sees a plain sentence; the details go to the log, never into Slack.
         logger.exception("listener failed", exc_info=error)
         if isinstance(error, OperationalError):
             log.error("database unavailable: %s", error.orig)
-        if body.get("response_url"):
-            respond(text=SORRY, response_type="ephemeral", replace_original=False)
-        return None
+        return sorry(body, acknowledged=response is None, respond=respond, client=client)
 
     register_listeners(app)
     return app

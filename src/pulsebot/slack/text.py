@@ -1,6 +1,21 @@
-"""Escaping user text before it is echoed into Slack."""
+"""Cleaning user text as it arrives from Slack, and escaping it before it is echoed back."""
 
 import re
+
+# C0 controls and DEL, but not tab, newline or carriage return. PostgreSQL refuses NUL in text, and
+# none of these has a meaning in a comment or an idea.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_controls(payload: object) -> object:
+    """The payload with control characters removed from every string in it, at any depth."""
+    if isinstance(payload, str):
+        return _CONTROL.sub("", payload)
+    if isinstance(payload, dict):
+        return {key: without_controls(value) for key, value in payload.items()}
+    if isinstance(payload, list):
+        return [without_controls(item) for item in payload]
+    return payload
 
 
 def escape(text: str) -> str:

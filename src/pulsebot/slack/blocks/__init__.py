@@ -3,8 +3,19 @@
 Built with slack_sdk's block models, which check Slack's length limits as they render.
 """
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.views import View
 
 
 def rendered(blocks: list[Block]) -> list[dict]:
     return [block.to_dict() for block in blocks]
+
+
+def notice_view(message: str, *, title: str = "Not saved") -> dict:
+    """A modal that only says something, e.g. why a form could not be saved."""
+    return View(
+        type="modal",
+        title=title,
+        close="Back",
+        blocks=[SectionBlock(text=MarkdownTextObject(text=message))],
+    ).to_dict()

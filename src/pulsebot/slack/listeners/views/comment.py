@@ -5,6 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
 from pulsebot.services.pulses import closing_phrase, record_comment
+from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.pulses import answer_thanks
 from pulsebot.slack.listeners.actions.answers import parse_ids
 from pulsebot.slack.publish import refresh_pulse_message
@@ -28,7 +29,7 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
             )
     except (Closed, NotAllowed, NotFound) as refusal:
         # Not something the person can fix by editing: say why in place of the form.
-        ack(response_action="update", view=_notice(refusal.message))
+        ack(response_action="update", view=notice_view(refusal.message, title="Not recorded"))
         return
     except Refusal as refusal:
         ack(response_action="errors", errors={"comment": refusal.message})
@@ -44,12 +45,3 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
         ),
     )
     refresh_pulse_message(client, deps.sessions, run_id=run_id)
-
-
-def _notice(message: str) -> dict:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Not recorded"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": message}}],
-    }
