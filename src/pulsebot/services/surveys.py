@@ -29,6 +29,9 @@ class SurveySummary:
     timezone: str
     paused: bool
     questions: int
+    open_days: int = 3
+    per_person_local_time: bool = False
+    reminders: tuple[str, ...] = ()
 
 
 def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
@@ -44,6 +47,8 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
         "schedule": spec.schedule,
         "timezone": spec.timezone,
         "open_days": spec.open_days,
+        "per_person_local_time": spec.per_person_local_time,
+        "reminders": "\n".join(spec.reminders) or None,
     }
     for field, value in settings.items():
         if getattr(survey, field) != value:
@@ -135,6 +140,77 @@ def list_surveys(session: Session) -> list[SurveySummary]:
                 timezone=survey.timezone,
                 paused=survey.paused,
                 questions=len(active_questions(session, survey_id=survey.id)),
+                open_days=survey.open_days,
+                per_person_local_time=survey.per_person_local_time,
+                reminders=tuple((survey.reminders or "").splitlines()),
             )
         )
     return summaries
+
+
+def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> bool:
+    """Pause or resume a survey's schedule; False when it already was in that state."""
+    survey = find_survey(session, name=name)
+    if survey.paused == paused:
+        return False
+    survey.paused, survey.updated_at = paused, now
+    session.flush()
+    return True
+
+
+def survey_spec(session: Session, *, name: str) -> SurveySpec:
+    """A stored survey as the spec that would create it, e.g. to prefill the edit form."""
+    survey = find_survey(session, name=name)
+    questions = [
+        QuestionSpec(
+            key=question.key,
+            kind=question.kind,
+            prompt=question.prompt,
+            options=question.options.splitlines() if question.options else None,
+            required=question.required,
+        )
+        for question in active_questions(session, survey_id=survey.id)
+    ]
+    return SurveySpec(
+        name=survey.name,
+        title=survey.title,
+        channel=survey.channel_id,
+        delivery=survey.delivery,
+        schedule=survey.schedule,
+        timezone=survey.timezone,
+        open_days=survey.open_days,
+        per_person_local_time=survey.per_person_local_time,
+        reminders=(survey.reminders or "").splitlines(),
+        questions=questions,
+    )
+
+
+@dataclass(frozen=True)
+class SurveySchedule:
+    """What the scheduler needs to open a survey's runs."""
+
+    name: str
+    schedule: str
+    timezone: str
+    per_person_local_time: bool
+
+
+def active_schedules(session: Session) -> list[SurveySchedule]:
+    """Surveys with a schedule that are not paused."""
+    surveys = session.exec(
+        select(Survey).where(Survey.schedule.is_not(None), Survey.paused.is_(False)).order_by(Survey.name)
+    ).all()
+    return [
+        SurveySchedule(
+            name=survey.name,
+            schedule=survey.schedule,
+            timezone=survey.timezone,
+            per_person_local_time=survey.per_person_local_time,
+        )
+        for survey in surveys
+    ]
+
+
+def active_schedule(session: Session, *, name: str) -> SurveySchedule | None:
+    """The survey's schedule, or None when it is gone, paused or sent by hand only."""
+    return next((schedule for schedule in active_schedules(session) if schedule.name == name), None)
