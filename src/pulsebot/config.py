@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[str], NoDecode] = Field(
         default=frozenset(), validation_alias="PULSEBOT_ADMINS"
     )
+    # Off on all but one replica: APScheduler 3 runs each job once per running scheduler.
+    scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
 
     @field_validator("slack_api_url")
     @classmethod

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.anonymity import token
 from pulsebot.services.ideas import IdeaView, idea_view
-from pulsebot.store.models import Delivery, Idea, PulseRun, RunStatus, Survey
+from pulsebot.store.models import Delivery, DeliveryStatus, Idea, PulseRun, RunStatus, Survey
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
         .join(PulseRun, PulseRun.id == Delivery.run_id)
         .join(Survey, Survey.id == PulseRun.survey_id)
         .where(Delivery.user_id == user_id, PulseRun.status == RunStatus.open, PulseRun.closes_at > now)
+        .where(
+            Delivery.status == DeliveryStatus.sent
+        )  # a pulse due later at their local time is not theirs yet
         .order_by(PulseRun.closes_at)
     ).all()
     # Found by token, so anonymous ideas show up for their author too.

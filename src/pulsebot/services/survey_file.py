@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +28,17 @@ ENPS_PROMPT = "How likely are you to recommend working here to a friend?"
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's label
 
 
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(
+            "use lower case letters, digits, - and _, starting with a letter or digit (e.g. team-pulse)"
+        )
+    return value
+
+
 class SurveyFileError(Exception):
     """One line: `FILE:LINE: FIELD: problem`."""
 
@@ -33,7 +46,7 @@ class SurveyFileError(Exception):
 class QuestionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    key: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
+    key: Annotated[str, Field(max_length=40), AfterValidator(_slug)]
     kind: QuestionKind
     prompt: Annotated[str | None, Field(min_length=1, max_length=300, validate_default=True)] = None
     options: Annotated[
@@ -72,7 +85,7 @@ class QuestionSpec(BaseModel):
 class SurveySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+    name: Annotated[str, Field(max_length=80), AfterValidator(_slug)]
     title: Annotated[str, Field(min_length=1, max_length=150)] | None = None
     channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,19}$")]
     delivery: DeliveryMode = DeliveryMode.channel

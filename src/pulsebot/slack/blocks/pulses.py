@@ -66,8 +66,12 @@ def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]
     ]
 
 
-def pulse_message(run: RunView) -> tuple[str, list[dict]]:
-    """The pulse as posted: one block of buttons per question, a comment button, a live count."""
+def pulse_message(run: RunView, *, live_count: bool = True) -> tuple[str, list[dict]]:
+    """The pulse as posted: one block of buttons per question, comment buttons, a live count.
+
+    A DM is not updated on every answer, so it leaves the count out (`live_count=False`) until it
+    is closed and shows the final one.
+    """
     text = f"{run.title}: a short anonymous pulse"
     blocks: list[Block] = [
         HeaderBlock(text=run.title[:150]),
@@ -99,10 +103,10 @@ def pulse_message(run: RunView) -> tuple[str, list[dict]]:
         if not run.closed:
             blocks.append(ActionsBlock(block_id=f"q{question.id}", elements=_answer_buttons(run, question)))
     if run.closed:
-        count = f"Closed — {run.answered} answered."
-    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Closed — {run.answered} answered.")]))
+    elif live_count:
         count = f"{run.answered} of {run.audience} answered so far."
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
     return text, rendered(blocks)
 
 
@@ -162,6 +166,6 @@ def reminder_message(reminder: DueReminder) -> str:
     )
     return (
         f":wave: A reminder: *{escape(reminder.title)}* is open until {closes} ({reminder.timezone}) and "
-        f"you have not answered yet. It takes a minute, {where}.\n"
+        f"you have not answered yet. It takes a minute: answer {where}.\n"
         "_pulsebot only keeps track of *whether* you answered, never *what* you answered._"
     )
