@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -72,8 +73,18 @@ def install(runtime: Runtime | None) -> None:
     _runtime = runtime
 
 
+class PulseScheduler(BackgroundScheduler):
+    def _process_jobs(self):
+        # APScheduler 3's loop makes one more pass after shutdown() has stopped the executors: a job
+        # due at that moment would fail to start yet have its next run time advanced, i.e. be dropped.
+        # Left alone, it stays due in the job store and runs when pulsebot starts again.
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
 def create_scheduler(engine: Engine) -> BackgroundScheduler:
-    return BackgroundScheduler(
+    return PulseScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=scheduler_jobs.name)},
         job_defaults={
             "coalesce": True,

@@ -142,10 +142,9 @@ class SurveySpec(BaseModel):
         for text, reminder in zip(value, reminders, strict=True):
             if reminder.offset >= window:
                 raise ValueError(f"{text!r} falls outside the {window.days}-day open window (open_days)")
-        canonical = [str(reminder) for reminder in reminders]
-        if len(set(canonical)) != len(canonical):
-            raise ValueError("the two reminders are the same")
-        return canonical
+        if len({(reminder.offset, reminder.before_close) for reminder in reminders}) != len(reminders):
+            raise ValueError("the two reminders are at the same time")
+        return [str(reminder) for reminder in reminders]
 
     @field_validator("questions")
     @classmethod
