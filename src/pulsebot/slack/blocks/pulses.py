@@ -72,7 +72,7 @@ def pulse_message(run: RunView, *, live_count: bool = True) -> tuple[str, list[d
     A DM is not updated on every answer, so it leaves the count out (`live_count=False`) until it
     is closed and shows the final one.
     """
-    text = f"{run.title}: a short anonymous pulse"
+    text = f"{escape(run.title)}: a short anonymous pulse"
     blocks: list[Block] = [
         HeaderBlock(text=run.title[:150]),
         SectionBlock(

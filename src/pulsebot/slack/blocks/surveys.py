@@ -78,7 +78,7 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
                 optional=False,
                 max_length=80,
                 placeholder="team-pulse",
-                hint="Lower case letters, digits, - and _. Admins use it in `/pulse send NAME`.",
+                hint="Lower case letters, digits, - and _. Admins use it in /pulse send NAME.",
             )
         )
     else:

@@ -8,6 +8,7 @@ from pulsebot.services.errors import Refusal
 from pulsebot.services.surveys import list_surveys, set_paused, survey_spec, survey_summary
 from pulsebot.slack.blocks.surveys import next_open_phrase, survey_form, survey_list
 from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
 
 # What a non-admin is told they cannot do.
@@ -28,6 +29,7 @@ def handle(
     if command["user_id"] not in deps.settings.admins:
         ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them (PULSEBOT_ADMINS).")
         return
+    name = escape(name)  # echoed back in replies; a real survey name has no `<`, `>` or `&` anyway
     if verb in NEEDS_NAME and not name:
         ack(text=f"Which survey? Try `/pulse {verb} team-pulse` (`/pulse list` shows them all).")
         return
@@ -83,6 +85,6 @@ def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> 
         )
         return
     respond(
-        text=f"Sent “{run.title}” to {run.audience} people in <#{run.channel_id}>.",
+        text=f"Sent “{escape(run.title)}” to {run.audience} people in <#{run.channel_id}>.",
         response_type="ephemeral",
     )
