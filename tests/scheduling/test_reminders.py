@@ -72,7 +72,11 @@ def test_only_people_who_answered_nothing_are_reminded_and_never_more_than_twice
         sent = {d.user_id: d.reminders_sent for d in session.exec(select(Delivery))}
     assert sent == {ALICE: 0, BOB: 1, CAROL: 2, DAVE: 2, ERIN: 2}
     text = fake_slack.calls_to("chat.postMessage")[0]["text"]
-    assert "*Weekly team pulse* is open until Friday 26 March, 10:00 (Europe/Berlin)" in text
+    closes = int(run.closes_at.timestamp())
+    assert (
+        f"*Weekly team pulse* is open until <!date^{closes}^{{date_long_pretty}} at {{time}}|"
+        "Friday 26 March, 10:00 (Europe/Berlin)> and you have not answered yet." in text
+    )
     assert f"answer in <#{PULSE_CHANNEL}>" in text
     assert "*whether* you answered, never *what*" in text
 

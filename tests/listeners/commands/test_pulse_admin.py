@@ -86,7 +86,7 @@ def test_list_shows_each_survey_with_its_next_run(slack):
     assert lines[1].startswith("• *adhoc*: adhoc · ") and lines[1].endswith("· paused")
     assert "next run Mon 22 Mar 09:00, each person's local time" in lines[2]
     assert lines[3] == (
-        f"• *team-pulse*: Weekly &lt;team&gt; pulse · <#{PULSE_CHANNEL}> · one message in the channel · "
+        f"• *team-pulse*: Weekly &lt;team&gt; pulse · <#{PULSE_CHANNEL}> · in the channel · "
         "`0 10 * * tue` · open 3 days · reminders 24h after open · next run Tue 23 Mar 10:00 (Europe/Berlin)"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -33,8 +34,15 @@ COMMENT_PRIVACY_NOTE = (
 )
 
 
+def local_time(moment: datetime, timezone: str) -> str:
+    """A time Slack shows in each reader's own time zone (people of one pulse may be far apart);
+    clients that cannot render it show the time in the survey's zone."""
+    fallback = f"{moment.astimezone(ZoneInfo(timezone)):%A %-d %B, %H:%M} ({timezone})"
+    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+
+
 def _closing_day(run: RunView) -> str:
-    return run.closes_at.astimezone(ZoneInfo(run.timezone)).strftime("%A %-d %B, %H:%M")
+    return local_time(run.closes_at, run.timezone)
 
 
 def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]:
@@ -158,14 +166,14 @@ def comment_modal(
 
 def reminder_message(reminder: DueReminder) -> str:
     """A nudge that says pulsebot knows whether the person answered, and nothing more."""
-    closes = reminder.closes_at.astimezone(ZoneInfo(reminder.timezone)).strftime("%A %-d %B, %H:%M")
+    closes = local_time(reminder.closes_at, reminder.timezone)
     where = (
         f"in <#{reminder.channel_id}>"
         if reminder.delivery is DeliveryMode.channel
         else "in the message I sent you"
     )
     return (
-        f":wave: A reminder: *{escape(reminder.title)}* is open until {closes} ({reminder.timezone}) and "
+        f":wave: A reminder: *{escape(reminder.title)}* is open until {closes} and "
         f"you have not answered yet. It takes a minute: answer {where}.\n"
         "_pulsebot only keeps track of *whether* you answered, never *what* you answered._"
     )

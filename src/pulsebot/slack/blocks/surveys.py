@@ -46,6 +46,7 @@ DELIVERY_LABELS = {
     DeliveryMode.channel: "One message in the channel",
     DeliveryMode.dm: "A DM to each member",
 }
+DELIVERY_SHORT = {DeliveryMode.channel: "in the channel", DeliveryMode.dm: "by DM"}
 
 
 def _option(value: str, text: str) -> Option:
@@ -244,7 +245,7 @@ def survey_list(summaries: list[SurveySummary]) -> str:
     for s in summaries:
         details = [
             f"<#{s.channel_id}>",
-            DELIVERY_LABELS[DeliveryMode(s.delivery)].lower(),
+            DELIVERY_SHORT[DeliveryMode(s.delivery)],
             f"`{s.schedule}`" if s.schedule else "no schedule",
             f"open {s.open_days} day{'s' if s.open_days != 1 else ''}",
         ]
