@@ -1,4 +1,4 @@
-"""pulse scheduling: per-person delivery times, reminders, job store
+"""pulse scheduling: per-person delivery times, outbox claims, reminders, job store
 
 Revision ID: 0002
 Revises: 0001
@@ -34,6 +34,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f("ix_delivery_due_at"), ["due_at"], unique=False)
 
     with op.batch_alter_table("survey", schema=None) as batch_op:
@@ -56,6 +57,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_delivery_due_at"))
+        batch_op.drop_column("claimed_until")
         batch_op.drop_column("due_at")
 
     with op.batch_alter_table("apscheduler_jobs", schema=None) as batch_op:

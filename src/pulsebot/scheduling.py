@@ -197,7 +197,7 @@ def open_scheduled_run(survey_name: str) -> None:
 
 def deliver_due_pulses() -> None:
     runtime = _current()
-    if sent := outbox.deliver_due(runtime.client, runtime.sessions, now=runtime.clock()):
+    if sent := outbox.deliver_due(runtime.client, runtime.sessions, clock=runtime.clock):
         log.info("sent %d pulse DMs", sent)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from pulsebot.services.schedules import parse_reminders, reminder_times
@@ -66,10 +67,15 @@ def due_reminders(session: Session, *, now: datetime) -> list[DueReminder]:
 
 
 def mark_reminded(session: Session, *, delivery_id: int, reminders_due: int) -> bool:
-    """Count the reminder as sent; False if the person answered or was reminded meanwhile (send nothing)."""
-    delivery = session.exec(select(Delivery).where(Delivery.id == delivery_id).with_for_update()).one()
-    if delivery.answered or delivery.reminders_sent >= reminders_due:
-        return False
-    delivery.reminders_sent = reminders_due
-    session.flush()
-    return True
+    """Count the reminder as sent before sending it; False if the person answered or was reminded
+    meanwhile. One conditional UPDATE, so two senders can never both send it."""
+    counted = session.exec(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.answered.is_(False),
+            Delivery.reminders_sent < reminders_due,
+        )
+        .values(reminders_sent=reminders_due)
+    )
+    return counted.rowcount == 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,37 +16,47 @@ from pulsebot.store.db import SessionFactory, transaction
 log = logging.getLogger(__name__)
 
 
-def deliver_due(
-    client: WebClient, sessions: SessionFactory, *, now: datetime, run_id: int | None = None
-) -> int:
-    """DM every delivery due by `now` (of one run, or of all); return how many went out.
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
-    One row per transaction, locked while its DM is posted, so concurrent senders never pick the
-    same row and a crash leaves the rest pending for the next pass. A DM Slack refuses (a deactivated
-    account, say) is marked failed and not retried; rate limits are waited out by the client.
+
+def deliver_due(
+    client: WebClient,
+    sessions: SessionFactory,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    run_id: int | None = None,
+) -> int:
+    """DM every delivery that is due (of one run, or of all); return how many went out.
+
+    Each row is claimed first (services/outbox.py), then posted with no database lock held, then
+    marked. A DM Slack refuses (a deactivated account, say) is marked failed and not retried; rate
+    limits are waited out by the client; any other error leaves the row to the next pass.
     """
     sent = 0
     messages: dict[int, tuple[str, list[dict]]] = {}
     while True:
         with transaction(sessions) as session:
-            due = outbox.next_due_delivery(session, now=now, run_id=run_id)
+            due = outbox.claim_due_delivery(session, now=clock(), run_id=run_id)
             if due is None:
                 return sent
             if due.run_id not in messages:
                 run = pulses.run_view(session, run_id=due.run_id)
                 messages[due.run_id] = pulse_message(run, live_count=False)
-            text, blocks = messages[due.run_id]
-            try:
-                posted = client.chat_postMessage(channel=due.user_id, text=text, blocks=blocks)
-            except SlackApiError as error:
-                reason = str(error.response.get("error", "unknown error"))
-                log.warning("pulse DM to %s refused: %s", due.user_id, reason)
+        text, blocks = messages[due.run_id]
+        try:
+            posted = client.chat_postMessage(channel=due.user_id, text=text, blocks=blocks)
+        except SlackApiError as error:
+            reason = str(error.response.get("error", "unknown error"))
+            log.warning("pulse DM to %s refused: %s", due.user_id, reason)
+            with transaction(sessions) as session:
                 outbox.mark_failed(session, delivery_id=due.delivery_id, error=reason)
-                continue
+            continue
+        with transaction(sessions) as session:
             outbox.mark_sent(
                 session, delivery_id=due.delivery_id, channel_id=posted["channel"], message_ts=posted["ts"]
             )
-            sent += 1
+        sent += 1
 
 
 def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime) -> int:
@@ -55,17 +66,18 @@ def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime
     sent = 0
     for reminder in owed:
         with transaction(sessions) as session:
-            if not reminders.mark_reminded(
+            counted = reminders.mark_reminded(
                 session, delivery_id=reminder.delivery_id, reminders_due=reminder.reminders_due
-            ):
-                continue  # answered (or reminded by another sender) in the meantime
-            try:
-                client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))
-            except SlackApiError as error:
-                # Counted anyway: a refused reminder is not worth a second attempt.
-                log.warning("reminder to %s refused: %s", reminder.user_id, error.response.get("error"))
-                continue
-            sent += 1
+            )
+        if not counted:
+            continue  # answered (or reminded by another sender) in the meantime
+        try:
+            client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))
+        except SlackApiError as error:
+            # Counted anyway: a refused reminder is not worth a second attempt.
+            log.warning("reminder to %s refused: %s", reminder.user_id, error.response.get("error"))
+            continue
+        sent += 1
     return sent
 
 

@@ -51,7 +51,7 @@ def send_pulse(
                 session, run_id=run.run_id, channel_id=posted["channel"], message_ts=posted["ts"]
             )
     else:
-        deliver_due(client, sessions, now=now, run_id=run.run_id)
+        deliver_due(client, sessions, run_id=run.run_id)
     return run
 
 

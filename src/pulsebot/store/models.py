@@ -10,17 +10,8 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Enum,
-    Float,
-    LargeBinary,
-    Table,
-    TypeDecorator,
-    Unicode,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
+from sqlalchemy import Column, DateTime, Enum, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Columns holding a Slack user id are named here so the anonymity test can find every one.
@@ -150,6 +141,8 @@ class Delivery(SQLModel, table=True):
     reminders_sent: int = Field(default=0)
     # When a DM delivery is due (the outbox); None for a channel pulse, which one message delivers.
     due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # A sender's claim on this row while it posts the DM; a claim left by a sender that died lapses.
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=100)
@@ -195,10 +188,10 @@ class Vote(SQLModel, table=True):
 # APScheduler's job store table, in the layout its SQLAlchemyJobStore expects. Declared here so the
 # migrations create it and `alembic check` compares it like any other table. It holds schedules only:
 # job ids (`pulse-open:SURVEY`, …), their next run time and their pickled triggers, never people.
-scheduler_jobs = Table(
+scheduler_jobs = sa.Table(
     "apscheduler_jobs",
     SQLModel.metadata,
-    Column("id", Unicode(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
 )
