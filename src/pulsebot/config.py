@@ -37,6 +37,8 @@ class Settings(BaseSettings):
         default=frozenset(), validation_alias="PULSEBOT_MANAGERS"
     )
     manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
+    # Off on all but one replica: APScheduler 3 runs each job once per running scheduler.
+    scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
 
     @field_validator("slack_api_url")
     @classmethod

@@ -64,7 +64,7 @@ def test_broken_yaml_and_missing_fields_are_located(tmp_path, cli_env):
             ":3: schedule: not a cron expression"
         ),
         f"{head}questions:\n  - key: a\n    kind: choice\n    prompt: Lunch?\n": (
-            ":4: questions[0]: a choice question needs 2 to 10 options"
+            ":4: questions[0].options: a choice question needs 2 to 10 options"
         ),
         "": ":1: the file is empty",
     }

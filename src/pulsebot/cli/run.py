@@ -28,6 +28,25 @@ def run() -> None:
         app.client.auth_test()
     except SlackApiError as error:
         fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
+    scheduler = _start_scheduler(settings, engine, app)
+    try:
+        _serve(settings, engine, app)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def _start_scheduler(settings, engine, app):
+    """Open, remind and close pulses on time (unless PULSEBOT_SCHEDULER is off on this replica)."""
+    if not settings.scheduler:
+        logging.getLogger("pulsebot").info("scheduler off (PULSEBOT_SCHEDULER=false)")
+        return None
+    from pulsebot import scheduling
+
+    return scheduling.start(engine, client=app.client, sessions=session_factory(engine))
+
+
+def _serve(settings, engine, app) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

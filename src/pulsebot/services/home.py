@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.idea_lists import my_ideas, recently_shipped
 from pulsebot.services.ideas import IdeaView
-from pulsebot.store.models import Delivery, PulseRun, RunStatus, Survey
+from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
 
 HOME_IDEAS = 10
 
@@ -33,7 +33,9 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
         select(Survey.title, PulseRun.closes_at, Delivery.answered)
         .join(PulseRun, PulseRun.id == Delivery.run_id)
         .join(Survey, Survey.id == PulseRun.survey_id)
-        .where(Delivery.user_id == user_id, PulseRun.status == RunStatus.open, PulseRun.closes_at > now)
+        # A pulse due later at the person's local time is not theirs yet, so only sent deliveries count.
+        .where(Delivery.user_id == user_id, Delivery.status == DeliveryStatus.sent)
+        .where(PulseRun.status == RunStatus.open, PulseRun.closes_at > now)
         .order_by(PulseRun.closes_at)
     ).all()
     return HomeSummary(

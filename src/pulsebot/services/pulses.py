@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,10 +13,12 @@ from sqlmodel import Session, select
 
 from pulsebot.services.anonymity import token
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
+from pulsebot.services.schedules import local_day_of, personal_due_times
 from pulsebot.services.surveys import active_questions, find_survey
 from pulsebot.store.models import (
     Answer,
     Delivery,
+    DeliveryMode,
     DeliveryStatus,
     PulseRun,
     Question,
@@ -34,6 +37,12 @@ class QuestionView:
     kind: QuestionKind
     prompt: str
     options: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def rated(self) -> bool:
+        """Answered with a click (and an optional comment), rather than in words."""
+        return self.kind is not QuestionKind.text
 
 
 @dataclass(frozen=True)
@@ -59,23 +68,51 @@ class AnswerReceipt:
     value_label: str
     closes_at: datetime
     timezone: str
+    removed: bool = False  # an optional comment was taken back
 
 
-def open_pulse_run(session: Session, *, survey_name: str, audience: list[str], now: datetime) -> RunView:
-    """Open a run and write one delivery row per recipient, in the caller's transaction."""
+def open_pulse_run(
+    session: Session,
+    *,
+    survey_name: str,
+    audience: list[str],
+    now: datetime,
+    zones: Mapping[str, str | None] | None = None,
+    scheduled_for: datetime | None = None,
+) -> RunView:
+    """Open a run and write one delivery row per recipient, in the caller's transaction.
+
+    A DM pulse's rows are an outbox: each is due at `now`, or, for a scheduled run of a
+    per-person-local-time survey, at the scheduled time of day in its person's zone (`zones`, from
+    Slack). The run then stays open `open_days` after the last person got it.
+    """
     survey = find_survey(session, name=survey_name)
     people = sorted(set(audience))
     if not people:
         raise Invalid(f"No one to ask: <#{survey.channel_id}> has no members who can answer.")
+    run_date = now.astimezone(zoneinfo.ZoneInfo(survey.timezone)).date()
+    due: dict[str, datetime | None] = dict.fromkeys(people)
+    if survey.delivery is DeliveryMode.dm:
+        due = dict.fromkeys(people, now)
+        if survey.per_person_local_time and scheduled_for is not None:
+            zones = zones or {}
+            due = personal_due_times(
+                scheduled_for=scheduled_for,
+                zones={user_id: zones.get(user_id) for user_id in people},
+                fallback_zone=survey.timezone,
+                now=now,
+            )
+            run_date = local_day_of(scheduled_for).date()
+    last_due = max((moment for moment in due.values() if moment is not None), default=now)
     run = PulseRun(
         survey_id=survey.id,
-        run_date=now.astimezone(zoneinfo.ZoneInfo(survey.timezone)).date(),
+        run_date=run_date,
         opened_at=now,
-        closes_at=now + timedelta(days=survey.open_days),
+        closes_at=last_due + timedelta(days=survey.open_days),
     )
     session.add(run)
     session.flush()
-    session.add_all(Delivery(run_id=run.id, user_id=user_id) for user_id in people)
+    session.add_all(Delivery(run_id=run.id, user_id=user_id, due_at=due[user_id]) for user_id in people)
     session.flush()
     return run_view(session, run_id=run.id)
 
@@ -121,6 +158,7 @@ def run_view(session: Session, *, run_id: int) -> RunView:
             kind=question.kind,
             prompt=question.prompt,
             options=tuple(question.options.splitlines()) if question.options else (),
+            required=question.required,
         )
         for question in active_questions(session, survey_id=survey.id)
     )
@@ -162,12 +200,27 @@ def record_answer(
 def record_comment(
     session: Session, *, run_id: int, question_id: int, user_id: str, comment: str, key: bytes, now: datetime
 ) -> AnswerReceipt:
-    """Store a free-text answer (or the comment on a rated answer); sending again replaces it."""
+    """Store a free-text answer, or the comment on a rated answer; sending again replaces it.
+
+    A required text question refuses blank text. Anything optional (a comment on a rated question, a
+    text question that is not required) is taken back when sent blank.
+    """
     run, survey, question, delivery = _answerable(
         session, run_id=run_id, question_id=question_id, user_id=user_id, now=now
     )
     comment = comment.strip()
     if not comment:
+        if question.required and question.kind is QuestionKind.text:
+            raise Invalid("This question needs an answer; write a few words, or press Cancel.")
+        if _remove_comment(session, run=run, question=question, delivery=delivery, key=key):
+            return AnswerReceipt(
+                replaced=True,
+                question_prompt=question.prompt,
+                value_label="your comment",
+                closes_at=run.closes_at,
+                timezone=survey.timezone,
+                removed=True,
+            )
         raise Invalid("The comment is empty, so nothing was recorded.")
     if len(comment) > COMMENT_MAX_CHARS:
         raise Invalid(
@@ -184,6 +237,55 @@ def record_comment(
         key=key,
         label="your comment",
     )
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    question: QuestionView
+    earlier: str | None  # the person's own earlier comment, shown back to them alone
+
+
+def comment_form(
+    session: Session, *, run_id: int, question_id: int, user_id: str, key: bytes, now: datetime
+) -> CommentForm:
+    """What the comment modal needs; refuses up front (closed, not a member) so no one types in vain."""
+    run, _survey, question, _delivery = _answerable(
+        session, run_id=run_id, question_id=question_id, user_id=user_id, now=now
+    )
+    answer = session.get(Answer, (run_id, question_id, token(key, "answer", user_id, run.id)))
+    view = QuestionView(
+        id=question.id,
+        kind=question.kind,
+        prompt=question.prompt,
+        options=tuple(question.options.splitlines()) if question.options else (),
+        required=question.required,
+    )
+    return CommentForm(question=view, earlier=answer.comment if answer is not None else None)
+
+
+def _remove_comment(
+    session: Session, *, run: PulseRun, question: Question, delivery: Delivery, key: bytes
+) -> bool:
+    respondent = token(key, "answer", delivery.user_id, run.id)
+    answer = session.get(Answer, (run.id, question.id, respondent))
+    if answer is None or answer.comment is None:
+        return False
+    if answer.value is None and answer.choice is None:
+        session.delete(answer)
+    else:
+        answer.comment = None
+    session.flush()
+    # Answered means "answered anything": taking back the only answer makes the person a non-responder.
+    delivery.answered = (
+        session.exec(
+            select(func.count())
+            .select_from(Answer)
+            .where(Answer.run_id == run.id, Answer.respondent == respondent)
+        ).one()
+        > 0
+    )
+    session.flush()
+    return True
 
 
 def _answerable(

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from pulsebot.services.schedules import MAX_REMINDERS, parse_reminder
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
 ENPS_PROMPT = "How likely are you to recommend working here to a friend?"
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's label
+
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(
+            "use lower case letters, digits, - and _, starting with a letter or digit (e.g. team-pulse)"
+        )
+    return value
 
 
 class SurveyFileError(Exception):
@@ -23,38 +46,54 @@ class SurveyFileError(Exception):
 class QuestionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    key: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
+    key: Annotated[str, Field(max_length=40), AfterValidator(_slug)]
     kind: QuestionKind
-    prompt: Annotated[str, Field(min_length=1, max_length=300)] | None = None
-    options: list[Annotated[str, Field(min_length=1, max_length=BUTTON_TEXT_LIMIT)]] | None = None
+    prompt: Annotated[str | None, Field(min_length=1, max_length=300, validate_default=True)] = None
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=BUTTON_TEXT_LIMIT)]] | None,
+        Field(validate_default=True),
+    ] = None
+    # On a text question: the answer may not be blank. Rated questions are one click, and the comment
+    # that may follow them is always optional; there `required` only marks the question as such.
     required: bool = False
 
-    @model_validator(mode="after")
-    def _kind_rules(self) -> QuestionSpec:
-        if self.kind is QuestionKind.enps and self.prompt is None:
-            self.prompt = ENPS_PROMPT
-        if self.prompt is None:
+    # Field validators (not one model validator) so an error names the field, in a file and in the modal.
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_for_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if value is None and kind is QuestionKind.enps:
+            return ENPS_PROMPT
+        if value is None and kind is not None:
             raise ValueError("prompt is required for this kind of question")
-        if self.kind is QuestionKind.choice:
-            if not self.options or not 2 <= len(self.options) <= 10:
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options_for_kind(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        kind = info.data.get("kind")
+        if kind is QuestionKind.choice:
+            if not value or not 2 <= len(value) <= 10:
                 raise ValueError("a choice question needs 2 to 10 options")
-            if len(set(self.options)) != len(self.options):
+            if len(set(value)) != len(value):
                 raise ValueError("options must differ from each other")
-        elif self.options is not None:
+        elif value is not None and kind is not None:
             raise ValueError("only a choice question takes options")
-        return self
+        return value
 
 
 class SurveySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+    name: Annotated[str, Field(max_length=80), AfterValidator(_slug)]
     title: Annotated[str, Field(min_length=1, max_length=150)] | None = None
     channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,19}$")]
     delivery: DeliveryMode = DeliveryMode.channel
     schedule: str | None = None
     timezone: str = "UTC"
     open_days: Annotated[int, Field(ge=1, le=14)] = 3
+    per_person_local_time: bool = False
+    reminders: Annotated[list[str], Field(max_length=MAX_REMINDERS)] = []
     questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
 
     @field_validator("timezone")
@@ -62,7 +101,7 @@ class SurveySpec(BaseModel):
     def _known_timezone(cls, value: str) -> str:
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)"
             ) from None
@@ -77,6 +116,35 @@ class SurveySpec(BaseModel):
             except ValueError as error:
                 raise ValueError(f"not a cron expression ({error})") from None
         return value
+
+    @field_validator("per_person_local_time")
+    @classmethod
+    def _local_time_needs_dm_and_schedule(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("delivery", DeliveryMode.dm) is not DeliveryMode.dm:
+            raise ValueError("needs `delivery: dm`: one channel message cannot arrive at everyone's own time")
+        if value and "schedule" in info.data and info.data["schedule"] is None:
+            raise ValueError("needs a `schedule`: its time of day is the local time each person gets it")
+        return value
+
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):  # `reminders: 24h, 2h before close` reads as well as a list
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("reminders")
+    @classmethod
+    def _reminders_inside_the_window(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        """Each reminder must fall while the pulse is open; stored in one spelling, e.g. `24h after open`."""
+        window = timedelta(days=info.data.get("open_days", 14))
+        reminders = [parse_reminder(text) for text in value]
+        for text, reminder in zip(value, reminders, strict=True):
+            if reminder.offset >= window:
+                raise ValueError(f"{text!r} falls outside the {window.days}-day open window (open_days)")
+        if len({(reminder.offset, reminder.before_close) for reminder in reminders}) != len(reminders):
+            raise ValueError("the two reminders are at the same time")
+        return [str(reminder) for reminder in reminders]
 
     @field_validator("questions")
     @classmethod
@@ -161,3 +229,22 @@ def _dotted(loc: tuple) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+class SurveySpecErrors(Exception):
+    """Every problem with a survey given as a mapping (the /pulse new form), as (field path, message)."""
+
+    def __init__(self, problems: list[tuple[tuple, str]]) -> None:
+        super().__init__(
+            "; ".join(f"{_dotted(loc) or '(top level)'}: {message}" for loc, message in problems)
+        )
+        self.problems = problems
+
+
+def survey_from_mapping(data: dict) -> SurveySpec:
+    """The same validation a YAML file gets, for a survey built from a form."""
+    try:
+        return SurveySpec.model_validate(data)
+    except ValidationError as error:
+        problems = [(tuple(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in error.errors()]
+        raise SurveySpecErrors(problems) from None

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from pulsebot.services.errors import NotFound
+from pulsebot.services.errors import Invalid, NotFound
+from pulsebot.services.schedules import next_open_times, open_trigger
 from pulsebot.services.survey_file import QuestionSpec, SurveySpec
 from pulsebot.store.models import Question, Survey
 
@@ -29,6 +30,10 @@ class SurveySummary:
     timezone: str
     paused: bool
     questions: int
+    open_days: int = 3
+    per_person_local_time: bool = False
+    reminders: tuple[str, ...] = ()
+    next_open: datetime | None = None  # UTC; only when asked for with `now`, and not when paused
 
 
 def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
@@ -44,6 +49,8 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
         "schedule": spec.schedule,
         "timezone": spec.timezone,
         "open_days": spec.open_days,
+        "per_person_local_time": spec.per_person_local_time,
+        "reminders": "\n".join(spec.reminders) or None,
     }
     for field, value in settings.items():
         if getattr(survey, field) != value:
@@ -122,19 +129,118 @@ def active_questions(session: Session, *, survey_id: int) -> list[Question]:
     return list(session.exec(query).all())
 
 
-def list_surveys(session: Session) -> list[SurveySummary]:
-    summaries = []
-    for survey in session.exec(select(Survey).order_by(Survey.name)).all():
-        summaries.append(
-            SurveySummary(
-                name=survey.name,
-                title=survey.title,
-                channel_id=survey.channel_id,
-                delivery=survey.delivery.value,
-                schedule=survey.schedule,
-                timezone=survey.timezone,
-                paused=survey.paused,
-                questions=len(active_questions(session, survey_id=survey.id)),
-            )
+def list_surveys(session: Session, *, now: datetime | None = None) -> list[SurveySummary]:
+    """Every survey; with `now`, each active scheduled one also says when its next run opens."""
+    return [_summary(session, survey, now) for survey in session.exec(select(Survey).order_by(Survey.name))]
+
+
+def survey_summary(session: Session, *, name: str, now: datetime | None = None) -> SurveySummary:
+    return _summary(session, find_survey(session, name=name), now)
+
+
+def _summary(session: Session, survey: Survey, now: datetime | None) -> SurveySummary:
+    next_open = None
+    if now is not None and survey.schedule and not survey.paused:
+        trigger = open_trigger(
+            schedule=survey.schedule,
+            timezone=survey.timezone,
+            per_person_local_time=survey.per_person_local_time,
         )
-    return summaries
+        next_open = next(iter(next_open_times(trigger, after=now)), None)
+    return SurveySummary(
+        name=survey.name,
+        title=survey.title,
+        channel_id=survey.channel_id,
+        delivery=survey.delivery.value,
+        schedule=survey.schedule,
+        timezone=survey.timezone,
+        paused=survey.paused,
+        questions=len(active_questions(session, survey_id=survey.id)),
+        open_days=survey.open_days,
+        per_person_local_time=survey.per_person_local_time,
+        reminders=tuple((survey.reminders or "").splitlines()),
+        next_open=next_open,
+    )
+
+
+def create_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
+    """A new survey from the form; refuses a name that is taken (the form is not for overwriting)."""
+    if session.exec(select(Survey.id).where(Survey.name == spec.name)).first() is not None:
+        raise Invalid(
+            f"There is already a survey called “{spec.name}”; `/pulse edit {spec.name}` changes it."
+        )
+    return apply_survey(session, spec=spec, now=now)
+
+
+def update_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
+    """An existing survey from the edit form; refuses if it was removed meanwhile."""
+    find_survey(session, name=spec.name)
+    return apply_survey(session, spec=spec, now=now)
+
+
+def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> bool:
+    """Pause or resume a survey's schedule; False when it already was in that state."""
+    survey = find_survey(session, name=name)
+    if survey.paused == paused:
+        return False
+    survey.paused, survey.updated_at = paused, now
+    session.flush()
+    return True
+
+
+def survey_spec(session: Session, *, name: str) -> SurveySpec:
+    """A stored survey as the spec that would create it, e.g. to prefill the edit form."""
+    survey = find_survey(session, name=name)
+    questions = [
+        QuestionSpec(
+            key=question.key,
+            kind=question.kind,
+            prompt=question.prompt,
+            options=question.options.splitlines() if question.options else None,
+            required=question.required,
+        )
+        for question in active_questions(session, survey_id=survey.id)
+    ]
+    return SurveySpec(
+        name=survey.name,
+        title=survey.title,
+        channel=survey.channel_id,
+        delivery=survey.delivery,
+        schedule=survey.schedule,
+        timezone=survey.timezone,
+        open_days=survey.open_days,
+        per_person_local_time=survey.per_person_local_time,
+        reminders=(survey.reminders or "").splitlines(),
+        questions=questions,
+    )
+
+
+@dataclass(frozen=True)
+class SurveySchedule:
+    """What the scheduler needs to open a survey's runs."""
+
+    name: str
+    schedule: str
+    timezone: str
+    per_person_local_time: bool
+
+
+def active_schedules(session: Session) -> list[SurveySchedule]:
+    """Surveys with a schedule that are not paused."""
+    surveys = session.exec(
+        select(Survey).where(Survey.schedule.is_not(None), Survey.paused.is_(False)).order_by(Survey.name)
+    ).all()
+    return [
+        SurveySchedule(
+            name=survey.name,
+            schedule=survey.schedule,
+            timezone=survey.timezone,
+            per_person_local_time=survey.per_person_local_time,
+        )
+        for survey in surveys
+    ]
+
+
+def active_schedule(session: Session, *, name: str) -> SurveySchedule | None:
+    """The survey's schedule, or None when it is gone, paused or sent by hand only."""
+    return next((schedule for schedule in active_schedules(session) if schedule.name == name), None)

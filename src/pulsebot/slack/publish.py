@@ -11,39 +11,47 @@ from pulsebot.services import ideas, pulses
 from pulsebot.services.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
 from pulsebot.slack.blocks.pulses import pulse_message
-from pulsebot.slack.directory import channel_audience
+from pulsebot.slack.directory import channel_audience_zones
+from pulsebot.slack.outbox import deliver_due
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import DeliveryMode
 
 
 def send_pulse(
-    client: WebClient, sessions: SessionFactory, *, survey_name: str, now: datetime
+    client: WebClient,
+    sessions: SessionFactory,
+    *,
+    survey_name: str,
+    now: datetime,
+    scheduled_for: datetime | None = None,
 ) -> pulses.RunView:
-    """Open a run for the survey's channel members and post it (one channel message, or one DM each)."""
+    """Open a run for the survey's channel members and post it: one channel message, or one DM each.
+
+    DMs go through the outbox: those due now are sent here, the others (a per-person-local-time
+    survey's, when `scheduled_for` is given) by the scheduler's sender when their time comes.
+    """
     with transaction(sessions) as session:
         survey = find_survey(session, name=survey_name)
         channel_id, mode = survey.channel_id, survey.delivery
-    audience = channel_audience(client, channel_id)
+    zones = channel_audience_zones(client, channel_id)
     with transaction(sessions) as session:
-        run = pulses.open_pulse_run(session, survey_name=survey_name, audience=audience, now=now)
-    text, blocks = pulse_message(run)
+        run = pulses.open_pulse_run(
+            session,
+            survey_name=survey_name,
+            audience=list(zones),
+            zones=zones,
+            now=now,
+            scheduled_for=scheduled_for,
+        )
     if mode is DeliveryMode.channel:
+        text, blocks = pulse_message(run)
         posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
         with transaction(sessions) as session:
             pulses.mark_run_posted(
                 session, run_id=run.run_id, channel_id=posted["channel"], message_ts=posted["ts"]
             )
     else:
-        for user_id in audience:
-            posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-            with transaction(sessions) as session:
-                pulses.mark_delivered(
-                    session,
-                    run_id=run.run_id,
-                    user_id=user_id,
-                    channel_id=posted["channel"],
-                    message_ts=posted["ts"],
-                )
+        deliver_due(client, sessions, run_id=run.run_id)
     return run
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import Column, DateTime, Enum, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -91,6 +92,9 @@ class Survey(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     open_days: int = Field(default=3)
     paused: bool = Field(default=False)
+    # The cron's time of day is each person's own local time (DM delivery); see services/schedules.py.
+    per_person_local_time: bool = Field(default=False)
+    reminders: str | None = Field(default=None, max_length=100)  # up to two, one per line: "24h after open"
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -135,6 +139,10 @@ class Delivery(SQLModel, table=True):
     status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=_enum(DeliveryStatus))
     answered: bool = Field(default=False)
     reminders_sent: int = Field(default=0)
+    # When a DM delivery is due (the outbox); None for a channel pulse, which one message delivers.
+    due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # A sender's claim on this row while it posts the DM; a claim left by a sender that died lapses.
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=100)
@@ -175,3 +183,15 @@ class Idea(SQLModel, table=True):
 class Vote(SQLModel, table=True):
     idea_id: int = Field(foreign_key="idea.id", primary_key=True)
     voter: str = Field(max_length=64, primary_key=True)  # HMAC of (person, idea), never the user id
+
+
+# APScheduler's job store table, in the layout its SQLAlchemyJobStore expects. Declared here so the
+# migrations create it and `alembic check` compares it like any other table. It holds schedules only:
+# job ids (`pulse-open:SURVEY`, …), their next run time and their pickled triggers, never people.
+scheduler_jobs = sa.Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    sa.Column("id", sa.Unicode(191), primary_key=True),
+    sa.Column("next_run_time", sa.Float(25), index=True),
+    sa.Column("job_state", sa.LargeBinary, nullable=False),
+)

@@ -1,7 +1,8 @@
-"""Pulse messages, answer confirmations and the comment modal."""
+"""Pulse messages, answer confirmations, the comment modal and reminders."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -19,9 +20,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from pulsebot.services.pulses import COMMENT_MAX_CHARS, QuestionView, RunView
+from pulsebot.services.reminders import DueReminder
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape
-from pulsebot.store.models import QuestionKind
+from pulsebot.store.models import DeliveryMode, QuestionKind
 
 ANSWER_ACTION = "pulse_answer"
 COMMENT_ACTION = "pulse_comment"
@@ -32,8 +34,15 @@ COMMENT_PRIVACY_NOTE = (
 )
 
 
+def local_time(moment: datetime, timezone: str) -> str:
+    """A time Slack shows in each reader's own time zone (people of one pulse may be far apart);
+    clients that cannot render it show the time in the survey's zone."""
+    fallback = f"{moment.astimezone(ZoneInfo(timezone)):%A %-d %B, %H:%M} ({timezone})"
+    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+
+
 def _closing_day(run: RunView) -> str:
-    return run.closes_at.astimezone(ZoneInfo(run.timezone)).strftime("%A %-d %B, %H:%M")
+    return local_time(run.closes_at, run.timezone)
 
 
 def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]:
@@ -65,9 +74,13 @@ def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]
     ]
 
 
-def pulse_message(run: RunView) -> tuple[str, list[dict]]:
-    """The pulse as posted: one block of buttons per question, a comment button, a live count."""
-    text = f"{run.title}: a short anonymous pulse"
+def pulse_message(run: RunView, *, live_count: bool = True) -> tuple[str, list[dict]]:
+    """The pulse as posted: one block of buttons per question, comment buttons, a live count.
+
+    A DM is not updated on every answer, so it leaves the count out (`live_count=False`) until it
+    is closed and shows the final one.
+    """
+    text = f"{escape(run.title)}: a short anonymous pulse"
     blocks: list[Block] = [
         HeaderBlock(text=run.title[:150]),
         SectionBlock(
@@ -78,7 +91,15 @@ def pulse_message(run: RunView) -> tuple[str, list[dict]]:
         ),
     ]
     for number, question in enumerate(run.questions, start=1):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{number}. {escape(question.prompt)}*")))
+        heading = f"*{number}. {escape(question.prompt)}*" + (" _(required)_" if question.required else "")
+        comment_button = None
+        if question.rated and not run.closed:
+            comment_button = ButtonElement(
+                text="Add a comment",
+                action_id=f"{COMMENT_ACTION}_{question.id}",
+                value=f"{run.run_id}:{question.id}",
+            )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=heading), accessory=comment_button))
         if question.kind is QuestionKind.enps:
             blocks.append(
                 ContextBlock(elements=[PlainTextObject(text="0 = not at all likely, 10 = extremely likely")])
@@ -90,32 +111,69 @@ def pulse_message(run: RunView) -> tuple[str, list[dict]]:
         if not run.closed:
             blocks.append(ActionsBlock(block_id=f"q{question.id}", elements=_answer_buttons(run, question)))
     if run.closed:
-        count = f"Closed: {run.answered} answered."
-    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Closed — {run.answered} answered.")]))
+    elif live_count:
         count = f"{run.answered} of {run.audience} answered so far."
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
     return text, rendered(blocks)
 
 
-def answer_thanks(*, replaced: bool, prompt: str, label: str, closes_on: str) -> str:
+def answer_thanks(*, replaced: bool, prompt: str, label: str, closes_on: str, removed: bool = False) -> str:
+    if removed:
+        return f"Removed {escape(label)} on “{escape(prompt)}”. You can add one again until {closes_on}."
     verb = "Changed your answer to" if replaced else "Thanks, recorded"
     return f"{verb} *{escape(label)}* for “{escape(prompt)}”. You can change it until {closes_on}."
 
 
-def comment_modal(*, run_id: int, question_id: int, prompt: str) -> dict:
+def comment_modal(
+    *,
+    run_id: int,
+    question: QuestionView,
+    earlier: str | None = None,
+) -> dict:
+    """The form for a text answer, or for the optional comment on a rated answer.
+
+    A required text question's field is mandatory (Slack enforces it too); an optional one may be
+    sent empty to take back an earlier comment.
+    """
+    optional = question.rated or not question.required
+    notes = [COMMENT_PRIVACY_NOTE]
+    if optional and earlier:
+        notes.insert(0, "Send it empty to remove your comment.")
     return View(
         type="modal",
         callback_id=COMMENT_VIEW,
-        private_metadata=f"{run_id}:{question_id}",
-        title="Your answer",
+        private_metadata=f"{run_id}:{question.id}",
+        title="Add a comment" if question.rated else "Your answer",
         submit="Send anonymously",
         close="Cancel",
         blocks=[
             InputBlock(
                 block_id="comment",
-                label=prompt[:2000],
-                element=PlainTextInputElement(action_id="text", multiline=True, max_length=COMMENT_MAX_CHARS),
+                label=question.prompt[:2000],
+                optional=optional,
+                element=PlainTextInputElement(
+                    action_id="text",
+                    multiline=True,
+                    max_length=COMMENT_MAX_CHARS,
+                    initial_value=earlier or None,
+                ),
             ),
-            ContextBlock(elements=[PlainTextObject(text=COMMENT_PRIVACY_NOTE)]),
+            ContextBlock(elements=[PlainTextObject(text=" ".join(notes))]),
         ],
     ).to_dict()
+
+
+def reminder_message(reminder: DueReminder) -> str:
+    """A nudge that says pulsebot knows whether the person answered, and nothing more."""
+    closes = local_time(reminder.closes_at, reminder.timezone)
+    where = (
+        f"in <#{reminder.channel_id}>"
+        if reminder.delivery is DeliveryMode.channel
+        else "in the message I sent you"
+    )
+    return (
+        f":wave: A reminder: *{escape(reminder.title)}* is open until {closes} and "
+        f"you have not answered yet. It takes a minute: answer {where}.\n"
+        "_pulsebot only keeps track of *whether* you answered, never *what* you answered._"
+    )

@@ -4,7 +4,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.pulses import closing_phrase, record_answer, run_view
+from pulsebot.services.pulses import closing_phrase, comment_form, record_answer
 from pulsebot.slack.blocks.pulses import answer_thanks, comment_modal
 from pulsebot.slack.publish import refresh_pulse_message
 from pulsebot.store.db import transaction
@@ -50,19 +50,24 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
 
 
 def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:
+    """A text question's "Write an answer", or a rated question's "Add a comment": open the form."""
     ack()
     deps = context["deps"]
     try:
         run_id, question_id = parse_ids(action.get("value", ""), 2)
         with transaction(deps.sessions) as session:
-            run = run_view(session, run_id=run_id)
+            form = comment_form(
+                session,
+                run_id=run_id,
+                question_id=question_id,
+                user_id=body["user"]["id"],
+                key=deps.key,
+                now=deps.clock(),
+            )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
-    prompt = next(
-        (question.prompt for question in run.questions if question.id == question_id), "Your comment"
-    )
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=comment_modal(run_id=run_id, question_id=question_id, prompt=prompt),
+        view=comment_modal(run_id=run_id, question=form.question, earlier=form.earlier),
     )

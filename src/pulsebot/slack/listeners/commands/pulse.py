@@ -1,27 +1,33 @@
-"""`/pulse …`: help and privacy for everyone, survey administration for admins."""
+"""`/pulse …`: help and privacy for everyone, survey administration for admins (pulse_admin.py)."""
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from pulsebot.services.errors import Refusal
-from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.listeners.commands import pulse_admin
 
 HELP = (
     "*pulsebot*\n"
     "• `/pulse privacy`: what is stored about your answers, and who can see what\n"
-    "• `/pulse send NAME`: send a survey's pulse now (admins)\n"
     "• `/idea your idea`: share an idea to make things better for customers; a bare `/idea` opens a form\n"
-    "• `/idea help`: lists, votes and how ideas move from New to Done"
+    "• `/idea help`: lists, votes and how ideas move from New to Done\n"
+    "*For admins*\n"
+    "• `/pulse list`: the surveys, their schedules and when each runs next\n"
+    "• `/pulse new` / `/pulse edit NAME`: create or change a survey in a form\n"
+    "• `/pulse pause NAME` / `/pulse resume NAME`: stop or restart a survey's schedule\n"
+    "• `/pulse send NAME`: send a survey's pulse now"
 )
 
 PRIVACY = (
     "*Your answers are anonymous by construction.*\n"
-    "• An answer is stored with a one-way code made from you and that pulse, "
+    "• An answer or comment is stored with a one-way code made from you and that pulse, "
     "never with your name or Slack id, "
     "and without the time you clicked.\n"
-    "• pulsebot separately notes *whether* you answered (to remind only those who have not), never *what*.\n"
+    "• pulsebot separately notes *whether* you answered, never *what*: that is how it sends at most two "
+    "reminders, by DM, only to people who have not answered yet.\n"
+    "• For pulses sent at your local time, pulsebot reads the time zone in your Slack profile.\n"
     "• Managers only see figures for groups of at least {min_group} people, so no one can be picked out.\n"
-    "• You can change an answer until the pulse closes; after that it is part of the team's totals."
+    "• You can change an answer, or take back a comment, until the pulse closes; after that it is part of "
+    "the team's totals."
 )
 
 
@@ -33,21 +39,7 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
         ack(text=HELP)
     elif verb == "privacy":
         ack(text=PRIVACY.format(min_group=deps.settings.min_group))
-    elif verb == "send":
-        if command["user_id"] not in deps.settings.admins:
-            ack(text="Only pulsebot admins can send a pulse. Ask one of them if this one should go out now.")
-        elif not rest:
-            ack(text="Which survey? Try `/pulse send team-pulse`.")
-        else:
-            ack(text=f"Sending “{rest}” now…")
-            try:
-                run = send_pulse(client, deps.sessions, survey_name=rest, now=deps.clock())
-            except Refusal as refusal:
-                respond(text=refusal.message, response_type="ephemeral")
-                return
-            respond(
-                text=f"Sent “{run.title}” to {run.audience} people in <#{run.channel_id}>.",
-                response_type="ephemeral",
-            )
+    elif verb in pulse_admin.VERBS:
+        pulse_admin.handle(verb, rest, ack=ack, command=command, client=client, respond=respond, deps=deps)
     else:
         ack(text=f"I don't know `/pulse {verb}`.\n{HELP}")

@@ -3,12 +3,15 @@ from slack_bolt import App
 from pulsebot.slack.blocks.idea_status import DECLINE_VIEW
 from pulsebot.slack.blocks.ideas import IDEA_VIEW
 from pulsebot.slack.blocks.pulses import COMMENT_VIEW
+from pulsebot.slack.blocks.surveys import SURVEY_FORM_VIEW
 from pulsebot.slack.listeners.views.comment import comment_submitted
 from pulsebot.slack.listeners.views.decline import decline_submitted
 from pulsebot.slack.listeners.views.idea import idea_submitted
+from pulsebot.slack.listeners.views.survey_form import survey_submitted
 
 
 def register(app: App) -> None:
     app.view(COMMENT_VIEW)(comment_submitted)
     app.view(IDEA_VIEW)(idea_submitted)
     app.view(DECLINE_VIEW)(decline_submitted)
+    app.view(SURVEY_FORM_VIEW)(survey_submitted)

@@ -42,6 +42,7 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
             prompt=receipt.question_prompt,
             label=receipt.value_label,
             closes_on=closing_phrase(receipt),
+            removed=receipt.removed,
         ),
     )
     refresh_pulse_message(client, deps.sessions, run_id=run_id)

@@ -1,0 +1,219 @@
+"""APScheduler wiring: open pulse runs on their surveys' cron, send due DMs and reminders, close runs.
+
+Jobs live in the database (APScheduler's SQLAlchemyJobStore, table `apscheduler_jobs`, created by
+the migrations), so a restart keeps them with their next run times; a run that fell due while
+pulsebot was down still opens if it comes back within `OPEN_GRACE`. Every job is a module-level
+function given by its textual reference (`pulsebot.scheduling:…`) with plain arguments, so the job
+store can persist it; it reaches Slack and the database through the `Runtime` that `start()`
+installs. Jobs stay thin: they call services and slack/ functions.
+
+Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and four sweeps that run every
+minute: `pulse-deliver` (the DM outbox), `pulse-remind`, `pulse-close` and `pulse-sync` (which
+brings the `pulse-open:*` jobs in line with the surveys after an edit, a pause or a resume).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from pulsebot.services.errors import Refusal
+from pulsebot.services.schedules import latest_fire_time, open_trigger
+from pulsebot.services.surveys import active_schedule, active_schedules
+from pulsebot.slack import outbox
+from pulsebot.slack.publish import send_pulse
+from pulsebot.store.db import SessionFactory, transaction
+from pulsebot.store.models import scheduler_jobs
+
+log = logging.getLogger(__name__)
+
+OPEN_JOB_PREFIX = "pulse-open:"
+OPEN_FUNC = "pulsebot.scheduling:open_scheduled_run"
+SWEEPS = {
+    "pulse-deliver": "pulsebot.scheduling:deliver_due_pulses",
+    "pulse-remind": "pulsebot.scheduling:send_due_reminders",
+    "pulse-close": "pulsebot.scheduling:close_due_runs",
+    "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
+}
+SWEEP_EVERY = timedelta(minutes=1)
+# A run that fell due while pulsebot was stopped still opens when it comes back within this time.
+OPEN_GRACE = timedelta(hours=12)
+# A sweep that could not run on time runs once when it can (coalesce): it catches up on everything.
+SWEEP_GRACE = timedelta(minutes=10)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the jobs reach Slack and the database through (never pickled into the job store)."""
+
+    client: WebClient
+    sessions: SessionFactory
+    scheduler: BackgroundScheduler | None = None
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+_runtime: Runtime | None = None
+
+
+def install(runtime: Runtime | None) -> None:
+    global _runtime
+    _runtime = runtime
+
+
+class PulseScheduler(BackgroundScheduler):
+    def _process_jobs(self):
+        # APScheduler 3's loop makes one more pass after shutdown() has stopped the executors: a job
+        # due at that moment would fail to start yet have its next run time advanced, i.e. be dropped.
+        # Left alone, it stays due in the job store and runs when pulsebot starts again.
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
+def create_scheduler(engine: Engine) -> BackgroundScheduler:
+    return PulseScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=scheduler_jobs.name)},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": int(SWEEP_GRACE.total_seconds()),
+        },
+        timezone=UTC,
+    )
+
+
+def start(engine: Engine, *, client: WebClient, sessions: SessionFactory) -> BackgroundScheduler:
+    """Start the scheduler on the database's job store and (re)register pulsebot's jobs."""
+    scheduler = create_scheduler(engine)
+    install(Runtime(client=client, sessions=sessions, scheduler=scheduler))
+    scheduler.start()
+    register_jobs(scheduler, sessions)
+    return scheduler
+
+
+def register_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> None:
+    for job_id, func in SWEEPS.items():
+        scheduler.add_job(
+            func,
+            IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=UTC),
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=int(SWEEP_GRACE.total_seconds()),
+            max_instances=1,
+        )
+    sync_jobs(scheduler, sessions)
+
+
+def sync_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> dict[str, str]:
+    """Make the `pulse-open:*` jobs match the active scheduled surveys; return what changed.
+
+    A job whose trigger is unchanged is left alone: replacing it would recompute its next run time
+    from now and so drop a run that fell due while pulsebot was stopped.
+    """
+    with transaction(sessions) as session:
+        wanted = {OPEN_JOB_PREFIX + s.name: s for s in active_schedules(session)}
+    existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(OPEN_JOB_PREFIX)}
+    changes: dict[str, str] = {}
+    for job_id in existing.keys() - wanted.keys():
+        scheduler.remove_job(job_id)
+        changes[job_id] = "removed"
+    for job_id, schedule in wanted.items():
+        trigger = open_trigger(
+            schedule=schedule.schedule,
+            timezone=schedule.timezone,
+            per_person_local_time=schedule.per_person_local_time,
+        )
+        current = existing.get(job_id)
+        if current is not None and repr(current.trigger) == repr(trigger):
+            continue
+        scheduler.add_job(
+            OPEN_FUNC,
+            trigger,
+            args=[schedule.name],
+            id=job_id,
+            name=f"open a run of {schedule.name}",
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=int(OPEN_GRACE.total_seconds()),
+            max_instances=1,
+        )
+        changes[job_id] = "added" if current is None else "rescheduled"
+    if changes:
+        log.info(
+            "survey jobs: %s", ", ".join(f"{job_id} {change}" for job_id, change in sorted(changes.items()))
+        )
+    return changes
+
+
+# --- the jobs ----------------------------------------------------------------------------------------
+
+
+def _current() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("pulsebot.scheduling.install() was not called in this process")
+    return _runtime
+
+
+def open_scheduled_run(survey_name: str) -> None:
+    """Open a run of the survey for the fire time just passed, unless it was paused meanwhile."""
+    runtime = _current()
+    now = runtime.clock()
+    with transaction(runtime.sessions) as session:
+        schedule = active_schedule(session, name=survey_name)
+    if schedule is None:
+        log.info("not opening %s: it is paused, has no schedule or is gone", survey_name)
+        return
+    trigger = open_trigger(
+        schedule=schedule.schedule,
+        timezone=schedule.timezone,
+        per_person_local_time=schedule.per_person_local_time,
+    )
+    # Late (after a restart)? The run is still for the time it was due, e.g. for per-person times.
+    scheduled_for = latest_fire_time(trigger, now=now, lookback=OPEN_GRACE) or now
+    try:
+        run = send_pulse(
+            runtime.client, runtime.sessions, survey_name=survey_name, now=now, scheduled_for=scheduled_for
+        )
+    except Refusal as refusal:
+        log.warning("not opening %s: %s", survey_name, refusal.message)
+        return
+    log.info("opened run %d of %s for %d people", run.run_id, survey_name, run.audience)
+
+
+def deliver_due_pulses() -> None:
+    runtime = _current()
+    if sent := outbox.deliver_due(runtime.client, runtime.sessions, clock=runtime.clock):
+        log.info("sent %d pulse DMs", sent)
+
+
+def send_due_reminders() -> None:
+    runtime = _current()
+    if sent := outbox.send_reminders(runtime.client, runtime.sessions, now=runtime.clock()):
+        log.info("sent %d reminders", sent)
+
+
+def close_due_runs() -> None:
+    runtime = _current()
+    if closed := outbox.close_runs(runtime.client, runtime.sessions, now=runtime.clock()):
+        log.info("closed runs %s", ", ".join(map(str, closed)))
+
+
+def sync_survey_jobs() -> None:
+    runtime = _current()
+    if runtime.scheduler is not None:
+        sync_jobs(runtime.scheduler, runtime.sessions)

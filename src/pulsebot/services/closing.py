@@ -1,0 +1,36 @@
+"""Closing runs: at `closes_at` a run is frozen, and its messages are to show the final count."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
+
+
+def close_due_runs(session: Session, *, now: datetime) -> list[int]:
+    """Close every open run whose time is up; return their ids."""
+    runs = session.exec(
+        select(PulseRun)
+        .where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)
+        .order_by(PulseRun.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for run in runs:
+        run.status, run.closed_at = RunStatus.closed, now
+    session.flush()
+    return [run.id for run in runs]
+
+
+def run_messages(session: Session, *, run_id: int) -> list[tuple[str, str]]:
+    """Every message that shows this run: the channel post, or each person's DM."""
+    run = session.get(PulseRun, run_id)
+    if run is not None and run.message_ts is not None:
+        return [(run.channel_id, run.message_ts)]
+    rows = session.exec(
+        select(Delivery.channel_id, Delivery.message_ts)
+        .where(Delivery.run_id == run_id, Delivery.status == DeliveryStatus.sent)
+        .order_by(Delivery.id)
+    ).all()
+    return [(channel, ts) for channel, ts in rows if channel and ts]

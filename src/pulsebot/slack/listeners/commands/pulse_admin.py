@@ -1,0 +1,90 @@
+"""`/pulse list|new|edit|pause|resume|send`: survey administration, for PULSEBOT_ADMINS only."""
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from pulsebot.services.errors import Refusal
+from pulsebot.services.surveys import list_surveys, set_paused, survey_spec, survey_summary
+from pulsebot.slack.blocks.surveys import next_open_phrase, survey_form, survey_list
+from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.text import escape
+from pulsebot.store.db import transaction
+
+# What a non-admin is told they cannot do.
+VERBS = {
+    "list": "list the surveys",
+    "new": "create a survey",
+    "edit": "change a survey",
+    "pause": "pause a survey",
+    "resume": "resume a survey",
+    "send": "send a pulse",
+}
+NEEDS_NAME = {"edit", "pause", "resume", "send"}
+
+
+def handle(
+    verb: str, name: str, *, ack: Ack, command: dict, client: WebClient, respond: Respond, deps
+) -> None:
+    if command["user_id"] not in deps.settings.admins:
+        ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them (PULSEBOT_ADMINS).")
+        return
+    name = escape(name)  # echoed back in replies; a real survey name has no `<`, `>` or `&` anyway
+    if verb in NEEDS_NAME and not name:
+        ack(text=f"Which survey? Try `/pulse {verb} team-pulse` (`/pulse list` shows them all).")
+        return
+    try:
+        if verb == "list":
+            with transaction(deps.sessions) as session:
+                ack(text=survey_list(list_surveys(session, now=deps.clock())))
+        elif verb == "new":
+            ack()
+            client.views_open(trigger_id=command["trigger_id"], view=survey_form())
+        elif verb == "edit":
+            with transaction(deps.sessions) as session:
+                spec = survey_spec(session, name=name)
+            ack()
+            client.views_open(trigger_id=command["trigger_id"], view=survey_form(spec))
+        elif verb in ("pause", "resume"):
+            ack(text=_pause_or_resume(deps, name, paused=verb == "pause"))
+        else:
+            _send(deps, name, ack=ack, client=client, respond=respond)
+    except Refusal as refusal:
+        ack(text=refusal.message)
+
+
+def _pause_or_resume(deps, name: str, *, paused: bool) -> str:
+    now = deps.clock()
+    with transaction(deps.sessions) as session:
+        changed = set_paused(session, name=name, paused=paused, now=now)
+        summary = survey_summary(session, name=name, now=now)
+    if paused:
+        if not changed:
+            return f"“{name}” is already paused; `/pulse resume {name}` restarts it."
+        return (
+            f"Paused “{name}”: no run opens on its schedule until `/pulse resume {name}`. A run already "
+            f"open stays open until it closes, and `/pulse send {name}` still sends one by hand."
+        )
+    if not changed:
+        return f"“{name}” is not paused: {next_open_phrase(summary)}."
+    return f"Resumed “{name}”: {next_open_phrase(summary)}."
+
+
+def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> None:
+    ack(text=f"Sending “{name}” now…")
+    try:
+        run = send_pulse(client, deps.sessions, survey_name=name, now=deps.clock())
+    except Refusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral")
+        return
+    except SlackApiError as error:
+        reason = error.response.get("error", "unknown error")
+        respond(
+            text=f"Slack refused while sending “{name}” ({reason}). Is pulsebot invited to its channel?",
+            response_type="ephemeral",
+        )
+        return
+    respond(
+        text=f"Sent “{escape(run.title)}” to {run.audience} people in <#{run.channel_id}>.",
+        response_type="ephemeral",
+    )

@@ -1,0 +1,41 @@
+"""Fixtures for the scheduler's jobs: the runtime they reach Slack and the database through."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pulsebot import scheduling
+from pulsebot.services.survey_file import parse_surveys
+from pulsebot.services.surveys import apply_survey
+from pulsebot.store.db import transaction
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def apply(sessions, text: str) -> None:
+    with transaction(sessions) as session:
+        for spec in parse_surveys(text, source="surveys.yml"):
+            apply_survey(session, spec=spec, now=datetime.now(UTC))
+
+
+@pytest.fixture
+def runtime(client, sessions):
+    """The jobs can run in this process, as under `pulsebot run` (without a scheduler thread)."""
+    scheduling.install(scheduling.Runtime(client=client, sessions=sessions))
+    yield
+    scheduling.install(None)
+
+
+@pytest.fixture
+def paused_scheduler(engine, client, sessions):
+    """A scheduler on the test database's job store that keeps jobs but runs none of them."""
+    scheduler = scheduling.create_scheduler(engine)
+    scheduling.install(scheduling.Runtime(client=client, sessions=sessions, scheduler=scheduler))
+    scheduler.start(paused=True)
+    yield scheduler
+    scheduler.shutdown(wait=False)
+    scheduling.install(None)

@@ -1,0 +1,183 @@
+"""The scheduler's jobs: stable ids and triggers in each survey's time zone, kept in the database,
+in step with pauses and edits, and opening runs at the right instant across DST changes."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from pulsebot import scheduling
+from pulsebot.services.schedules import next_open_times
+from pulsebot.services.surveys import set_paused
+from pulsebot.store.db import transaction
+from pulsebot.store.models import PulseRun, Survey
+from tests.conftest import PULSE_CHANNEL, TEAM
+from tests.scheduling.conftest import apply, utc
+
+NY_CHANNEL = "G0NEWYORK"
+
+SURVEYS = f"""\
+surveys:
+  - name: berlin
+    channel: {PULSE_CHANNEL}
+    schedule: "0 10 * * tue"
+    timezone: Europe/Berlin
+    questions: [{{key: workload, kind: scale, prompt: My workload was manageable.}}]
+  - name: newyork
+    channel: {NY_CHANNEL}
+    schedule: "0 10 * * tue"
+    timezone: America/New_York
+    questions: [{{key: enps, kind: enps}}]
+  - name: local
+    channel: {PULSE_CHANNEL}
+    delivery: dm
+    per_person_local_time: true
+    schedule: "0 10 * * tue"
+    timezone: Europe/Berlin
+    questions: [{{key: enps, kind: enps}}]
+  - name: adhoc
+    channel: {PULSE_CHANNEL}
+    questions: [{{key: enps, kind: enps}}]
+"""
+
+
+def jobs_by_id(scheduler) -> dict:
+    return {job.id: job for job in scheduler.get_jobs()}
+
+
+def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(paused_scheduler, sessions):
+    with freeze_time("2027-03-20 12:00:00"):
+        apply(sessions, SURVEYS)
+        scheduling.register_jobs(paused_scheduler, sessions)
+
+    jobs = jobs_by_id(paused_scheduler)
+
+    assert set(jobs) == {*scheduling.SWEEPS, "pulse-open:berlin", "pulse-open:newyork", "pulse-open:local"}
+    berlin, newyork, local = jobs["pulse-open:berlin"], jobs["pulse-open:newyork"], jobs["pulse-open:local"]
+    assert (berlin.func_ref, berlin.args) == ("pulsebot.scheduling:open_scheduled_run", ("berlin",))
+    assert str(berlin.trigger.timezone) == "Europe/Berlin"
+    assert str(newyork.trigger.timezone) == "America/New_York"
+    assert str(local.trigger.timezone) == "Etc/GMT-14"  # opens as the day begins anywhere on Earth
+    assert berlin.next_run_time == utc(2027, 3, 23, 9)  # 10:00 CET
+    assert newyork.next_run_time == utc(2027, 3, 23, 14)  # 10:00 EDT: the US changed on 14 March
+    assert local.next_run_time == utc(2027, 3, 22, 20)  # 10:00 on Tuesday in UTC+14
+    for job in (berlin, newyork, local):
+        assert (job.coalesce, job.max_instances) == (True, 1)
+        assert job.misfire_grace_time == scheduling.OPEN_GRACE.total_seconds()
+    for job_id, func in scheduling.SWEEPS.items():
+        assert jobs[job_id].func_ref == func
+        assert jobs[job_id].trigger.interval == timedelta(minutes=1)
+        assert jobs[job_id].coalesce is True
+
+
+def test_sync_follows_pause_resume_and_edits_but_leaves_a_due_job_alone(paused_scheduler, sessions):
+    apply(sessions, SURVEYS)
+    scheduling.register_jobs(paused_scheduler, sessions)
+    overdue = datetime.now(UTC) - timedelta(hours=1)
+    paused_scheduler.modify_job("pulse-open:berlin", next_run_time=overdue)  # fell due while stopped
+
+    with transaction(sessions) as session:
+        set_paused(session, name="newyork", paused=True, now=datetime.now(UTC))
+    assert scheduling.sync_jobs(paused_scheduler, sessions) == {"pulse-open:newyork": "removed"}
+    assert jobs_by_id(paused_scheduler)["pulse-open:berlin"].next_run_time == overdue  # not recomputed
+
+    with transaction(sessions) as session:
+        set_paused(session, name="newyork", paused=False, now=datetime.now(UTC))
+    apply(
+        sessions,
+        SURVEYS.replace(
+            'schedule: "0 10 * * tue"\n    timezone: Europe/Berlin\n    questions: [{key: w',
+            'schedule: "30 9 * * mon"\n    timezone: Europe/Berlin\n    questions: [{key: w',
+        ),
+    )
+    assert scheduling.sync_jobs(paused_scheduler, sessions) == {
+        "pulse-open:newyork": "added",
+        "pulse-open:berlin": "rescheduled",
+    }
+    assert "day_of_week='mon'" in repr(jobs_by_id(paused_scheduler)["pulse-open:berlin"].trigger)
+    assert scheduling.sync_jobs(paused_scheduler, sessions) == {}
+
+
+def test_the_jobs_live_in_the_database_and_a_run_due_during_a_restart_still_opens(
+    engine, client, sessions, fake_slack
+):
+    apply(sessions, SURVEYS)
+    first = scheduling.create_scheduler(engine)
+    first.start(paused=True)
+    scheduling.register_jobs(first, sessions)
+    # Pretend the Tuesday run fell due an hour ago, while pulsebot was stopped.
+    first.modify_job("pulse-open:berlin", next_run_time=datetime.now(UTC) - timedelta(hours=1))
+    stored = set(jobs_by_id(first))
+    first.shutdown()
+
+    second = scheduling.start(engine, client=client, sessions=sessions)  # what `pulsebot run` does
+    try:
+        post = fake_slack.wait_for("chat.postMessage")[0]
+    finally:
+        second.shutdown(wait=True)
+        scheduling.install(None)
+
+    assert post["channel"] == PULSE_CHANNEL
+    with sessions() as session:
+        assert len(session.exec(select(PulseRun)).all()) == 1
+    # The overdue time came back from the table (start() leaves an unchanged job alone), the run
+    # opened, and the job moved on to next Tuesday; a third start finds the same jobs again.
+    third = scheduling.create_scheduler(engine)
+    third.start(paused=True)
+    try:
+        assert set(jobs_by_id(third)) == stored
+        assert jobs_by_id(third)["pulse-open:berlin"].next_run_time > datetime.now(UTC)
+    finally:
+        third.shutdown()
+
+
+def test_runs_open_at_ten_local_in_berlin_and_new_york_across_the_march_dst_changes(
+    paused_scheduler, sessions, fake_slack
+):
+    fake_slack.add_channel(NY_CHANNEL, TEAM[:3])
+    with freeze_time("2027-03-06 12:00:00"):
+        apply(sessions, SURVEYS)
+        scheduling.register_jobs(paused_scheduler, sessions)
+    jobs = jobs_by_id(paused_scheduler)
+    for name in ("berlin", "newyork"):
+        # The stored job's trigger says when; the job, run at that frozen instant, opens the run.
+        for fire in next_open_times(jobs[f"pulse-open:{name}"].trigger, after=utc(2027, 3, 6), count=4):
+            with freeze_time(fire):
+                scheduling.open_scheduled_run(name)
+    with sessions() as session:
+        runs = session.exec(select(Survey.name, PulseRun).join(Survey).order_by(PulseRun.id)).all()
+    opened = {
+        name: [run.opened_at for survey, run in runs if survey == name] for name in ("berlin", "newyork")
+    }
+    assert {run.run_date.weekday() for _, run in runs} == {1}  # all on Tuesdays, local time
+
+    # Berlin: CET until Sunday 28 March. New York: EST until Sunday 14 March.
+    assert opened["berlin"] == [
+        utc(2027, 3, 9, 9),
+        utc(2027, 3, 16, 9),
+        utc(2027, 3, 23, 9),
+        utc(2027, 3, 30, 8),
+    ]
+    assert opened["newyork"] == [
+        utc(2027, 3, 9, 15),
+        utc(2027, 3, 16, 14),
+        utc(2027, 3, 23, 14),
+        utc(2027, 3, 30, 14),
+    ]
+    channels = [post["channel"] for post in fake_slack.calls_to("chat.postMessage")]
+    assert channels == [PULSE_CHANNEL] * 4 + [NY_CHANNEL] * 4
+
+
+@pytest.mark.usefixtures("runtime")
+def test_a_paused_survey_opens_no_run_on_its_schedule(sessions, fake_slack):
+    apply(sessions, SURVEYS)
+    with transaction(sessions) as session:
+        set_paused(session, name="berlin", paused=True, now=datetime.now(UTC))
+
+    with freeze_time("2027-03-23 09:00:00"):
+        scheduling.open_scheduled_run("berlin")
+
+    assert fake_slack.calls_to("chat.postMessage") == []
+    with sessions() as session:
+        assert session.exec(select(PulseRun)).all() == []
