@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from pulsebot.clock import utc_now
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
@@ -49,10 +50,6 @@ SWEEP_EVERY = timedelta(minutes=1)
 OPEN_GRACE = timedelta(hours=12)
 # A sweep that could not run on time runs once when it can (coalesce): it catches up on everything.
 SWEEP_GRACE = timedelta(minutes=10)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import NoReturn
 
 import typer
@@ -40,7 +39,3 @@ def migrated(settings: Settings) -> Engine:
     engine = reachable(settings)
     migrate.upgrade(engine)
     return engine
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

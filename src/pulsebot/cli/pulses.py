@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.cli.common import fail, migrated, out, settings_or_fail, utc_now
+from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services.errors import Refusal
 from pulsebot.store.db import session_factory

@@ -6,7 +6,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import fail, migrated, out, settings_or_fail, utc_now
+from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.clock import utc_now
 from pulsebot.services.survey_file import SurveyFileError, load_survey_file
 from pulsebot.services.surveys import apply_survey, list_surveys
 from pulsebot.store.db import session_factory, transaction

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.exc import OperationalError
 
+from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
@@ -22,10 +23,6 @@ from pulsebot.store.db import SessionFactory
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot.clock import utc_now
 from pulsebot.services import closing, outbox, pulses, reminders
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
 from pulsebot.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def deliver_due(
