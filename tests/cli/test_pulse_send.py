@@ -45,3 +45,16 @@ def test_a_missing_token_is_one_line_naming_the_variable(cli_env):
 
     assert result.exit_code == 2
     assert result.stderr.strip() == "pulsebot: SLACK_BOT_TOKEN is not set"
+
+
+def test_a_rate_limited_post_is_retried_after_the_wait_and_sent_once(tmp_path, cli_env, fake_slack, sessions):
+    survey = tmp_path / "team.yml"
+    survey.write_text(SCALE_SURVEY.format(channel=PULSE_CHANNEL))
+    runner.invoke(cli, ["survey", "apply", str(survey)], env=cli_env)
+    fake_slack.throttle("chat.postMessage", times=1, retry_after=1)
+
+    result = runner.invoke(cli, ["pulse", "send", "team-pulse"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert len(fake_slack.calls_to("chat.postMessage:429")) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
