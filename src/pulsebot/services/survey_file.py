@@ -56,6 +56,8 @@ class SurveySpec(BaseModel):
     timezone: str = "UTC"
     open_days: Annotated[int, Field(ge=1, le=14)] = 3
     questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
+    # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
+    managers: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,19}$")]] = []
 
     @field_validator("timezone")
     @classmethod
@@ -85,6 +87,13 @@ class SurveySpec(BaseModel):
         if len(set(keys)) != len(keys):
             raise ValueError("question keys must be unique within a survey")
         return questions
+
+    @field_validator("managers")
+    @classmethod
+    def _unique_managers(cls, managers: list[str]) -> list[str]:
+        if len(set(managers)) != len(managers):
+            raise ValueError("a manager is listed twice")
+        return managers
 
     @property
     def display_title(self) -> str:

@@ -14,7 +14,12 @@ from sqlalchemy import Column, DateTime, Enum, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Columns holding a Slack user id are named here so the anonymity test can find every one.
-USER_ID_COLUMNS = {("delivery", "user_id"), ("idea", "author_id")}
+USER_ID_COLUMNS = {
+    ("delivery", "user_id"),
+    ("idea", "author_id"),
+    ("survey_manager", "user_id"),
+    ("manager_notice", "user_id"),
+}
 
 
 class UTCDateTime(TypeDecorator):
@@ -155,6 +160,7 @@ class Answer(SQLModel, table=True):
     value: int | None = None
     choice: str | None = Field(default=None, max_length=200)
     comment: str | None = Field(default=None, max_length=2000)
+    sentiment: float | None = None  # of the comment, in [-1, 1]; see services/sentiment.py
 
 
 class Idea(SQLModel, table=True):
@@ -170,8 +176,38 @@ class Idea(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+    sentiment: float | None = None  # of the text, in [-1, 1]
 
 
 class Vote(SQLModel, table=True):
     idea_id: int = Field(foreign_key="idea.id", primary_key=True)
     voter: str = Field(max_length=64, primary_key=True)  # HMAC of (person, idea), never the user id
+
+
+class SurveyManager(SQLModel, table=True):
+    """The managers of a team (a survey's audience): they get its weekly digest and drop alerts."""
+
+    __tablename__ = "survey_manager"
+
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+
+
+class NoticeKind(enum.StrEnum):
+    digest = "digest"
+    drop_alert = "drop_alert"
+
+
+class ManagerNotice(SQLModel, table=True):
+    """A digest or drop alert sent to a manager (or an admin, for the organisation), at most once a week.
+
+    The row is written before the message is sent, so two schedulers cannot both send it.
+    """
+
+    __tablename__ = "manager_notice"
+
+    kind: NoticeKind = Field(sa_type=_enum(NoticeKind), primary_key=True)
+    scope: str = Field(max_length=80, primary_key=True)  # the survey's name, or ORG_SCOPE
+    user_id: str = Field(max_length=20, primary_key=True)
+    week: date = Field(primary_key=True)  # Monday of the ISO week the notice is for
+    sent_at: datetime = Field(sa_column=_utc(nullable=False))

@@ -11,11 +11,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from pulsebot.services.home import HomeSummary
+from pulsebot.services.manager_home import TeamFigures
+from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.ideas import STATUS_LABELS
 from pulsebot.slack.text import escape
 
 
-def home_view(summary: HomeSummary) -> dict:
+def home_view(summary: HomeSummary, *, teams: tuple[TeamFigures, ...] = (), min_group: int = 5) -> dict:
     blocks: list[Block] = [HeaderBlock(text="Your pulses")]
     if summary.open_pulses:
         for pulse in summary.open_pulses:
@@ -40,4 +42,5 @@ def home_view(summary: HomeSummary) -> dict:
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text="No ideas yet. Type `/idea` anywhere to share one."))
         )
+    blocks.extend(home_team_blocks(teams, min_group=min_group))
     return View(type="home", blocks=blocks).to_dict()

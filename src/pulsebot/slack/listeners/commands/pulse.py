@@ -4,12 +4,14 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
+from pulsebot.slack.listeners.commands.digest import digest_command
 from pulsebot.slack.publish import send_pulse
 
 HELP = (
     "*pulsebot*\n"
     "• `/pulse privacy`: what is stored about your answers, and who can see what\n"
     "• `/pulse send NAME`: send a survey's pulse now (admins)\n"
+    "• `/pulse digest [NAME]`: your team's weekly digest, by DM (managers and admins)\n"
     "• `/idea your idea`: share an idea to make things better for customers; a bare `/idea` opens a form"
 )
 
@@ -48,5 +50,7 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
                 text=f"Sent “{run.title}” to {run.audience} people in <#{run.channel_id}>.",
                 response_type="ephemeral",
             )
+    elif verb == "digest":
+        digest_command(ack, command, client, deps, survey_name=rest)
     else:
         ack(text=f"I don't know `/pulse {verb}`.\n{HELP}")
