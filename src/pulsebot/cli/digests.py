@@ -38,4 +38,8 @@ def send(
     if not sent:
         out.print("no one to send to: add `managers:` to the survey's YAML, or set PULSEBOT_ADMINS")
     for scope, user in sent:
-        out.print(f"sent the {'organisation' if scope == ORG else scope} digest to {user}", highlight=False)
+        out.print(
+            f"sent the {'organisation' if scope == ORG else scope} digest to {user}",
+            highlight=False,
+            soft_wrap=True,
+        )

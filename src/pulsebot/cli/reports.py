@@ -76,7 +76,9 @@ def export(
         fail(f"{csv_file}: cannot write the file ({error.strerror})")
     shown = sum(1 for row in rows if row["status"] == WeekStatus.shown.value)
     out.print(
-        f"wrote {len(rows)} weeks of “{trend.title}” to {csv_file} ({shown} with figures)", highlight=False
+        f"wrote {len(rows)} weeks of “{trend.title}” to {csv_file} ({shown} with figures)",
+        highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Annotated
@@ -57,7 +58,7 @@ class SurveySpec(BaseModel):
     open_days: Annotated[int, Field(ge=1, le=14)] = 3
     questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
     # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
-    managers: list[Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,19}$")]] = []
+    managers: list[str] = []
 
     @field_validator("timezone")
     @classmethod
@@ -90,7 +91,10 @@ class SurveySpec(BaseModel):
 
     @field_validator("managers")
     @classmethod
-    def _unique_managers(cls, managers: list[str]) -> list[str]:
+    def _slack_user_ids(cls, managers: list[str]) -> list[str]:
+        for manager in managers:
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,19}", manager):
+                raise ValueError(f"{manager!r} is not a Slack user id (they look like U0123ABCD)")
         if len(set(managers)) != len(managers):
             raise ValueError("a manager is listed twice")
         return managers
