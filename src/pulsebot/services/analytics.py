@@ -27,8 +27,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import case, distinct, func
+from sqlalchemy import CTE, case, distinct, func
 from sqlmodel import Session, select
 
 from pulsebot.services.sentiment import NEGATIVE_FROM, POSITIVE_FROM
@@ -219,6 +220,22 @@ def team_trend(
 # --- the SQL --------------------------------------------------------------------------------------
 
 
+def runs_in_window(first: date, last: date, survey_ids: list[int] | None = None) -> CTE:
+    """The runs dated `first`..`last` with their ISO week, as a CTE every aggregate starts from.
+
+    MATERIALIZED makes both databases compute the week once per run (not once per answer) and then
+    reach answers and deliveries through their run_id indexes, so only the window's rows are read.
+    """
+    query = select(
+        PulseRun.id.label("id"),
+        PulseRun.survey_id.label("survey_id"),
+        iso_week_start(PulseRun.run_date).label("week"),
+    ).where(PulseRun.run_date >= first, PulseRun.run_date <= last)
+    if survey_ids is not None:
+        query = query.where(PulseRun.survey_id.in_(survey_ids))
+    return query.cte("runs").prefix_with("MATERIALIZED")
+
+
 @dataclass
 class _Raw:
     """Aggregates straight from the database, keyed by (survey_id, week)."""
@@ -226,74 +243,68 @@ class _Raw:
     people: dict[tuple[int, date], tuple[int, int]]  # audience, respondents
     values: dict[tuple[int, date], list[tuple[int, int, int, tuple[int, ...]]]]  # question, n, sum, counts
     comments: dict[tuple[int, date], tuple[int, int, float, int, int]]  # count, rated, sum, neg, pos
-    questions: dict[int, Question]
+    questions: dict[int, _QuestionInfo]
     runs: dict[tuple[int, date], list[int]] = field(default_factory=dict)
-    first: date | None = None
-    last: date | None = None
 
     @classmethod
     def load(cls, session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> _Raw:
-        def in_window(query):
-            query = query.where(PulseRun.run_date >= first, PulseRun.run_date <= last)
-            return query if survey_ids is None else query.where(PulseRun.survey_id.in_(survey_ids))
-
-        week = iso_week_start(PulseRun.run_date)
+        runs = runs_in_window(first, last, survey_ids)
+        team_week = (runs.c.survey_id, runs.c.week)
         people = session.exec(
-            in_window(
-                select(
-                    PulseRun.survey_id,
-                    week,
-                    func.count(distinct(Delivery.user_id)),
-                    func.count(distinct(case((Delivery.answered, Delivery.user_id)))),
-                ).join(PulseRun, PulseRun.id == Delivery.run_id)
-            ).group_by(PulseRun.survey_id, week)
+            select(
+                *team_week,
+                func.count(distinct(Delivery.user_id)),
+                func.count(distinct(case((Delivery.answered, Delivery.user_id)))),
+            )
+            .select_from(runs)
+            .join(Delivery, Delivery.run_id == runs.c.id)
+            .group_by(*team_week)
         ).all()
         values = session.exec(
-            in_window(
-                select(
-                    PulseRun.survey_id,
-                    week,
-                    Answer.question_id,
-                    func.count(Answer.value),
-                    func.sum(Answer.value),
-                    *(func.count().filter(Answer.value == value) for value in _VALUES),
-                )
-                .join(PulseRun, PulseRun.id == Answer.run_id)
-                .where(Answer.value.is_not(None))
-            ).group_by(PulseRun.survey_id, week, Answer.question_id)
+            select(
+                *team_week,
+                Answer.question_id,
+                func.count(Answer.value),
+                func.sum(Answer.value),
+                *(func.count().filter(Answer.value == value) for value in _VALUES),
+            )
+            .select_from(runs)
+            .join(Answer, Answer.run_id == runs.c.id)
+            .where(Answer.value.is_not(None))
+            .group_by(*team_week, Answer.question_id)
         ).all()
         comments = session.exec(
-            in_window(
-                select(
-                    PulseRun.survey_id,
-                    week,
-                    func.count(Answer.comment),
-                    func.count(Answer.sentiment),
-                    func.sum(Answer.sentiment),
-                    func.count().filter(Answer.sentiment <= NEGATIVE_FROM),
-                    func.count().filter(Answer.sentiment >= POSITIVE_FROM),
-                )
-                .join(PulseRun, PulseRun.id == Answer.run_id)
-                .where(Answer.comment.is_not(None))
-            ).group_by(PulseRun.survey_id, week)
+            select(
+                *team_week,
+                func.count(),  # every row here has a comment; counting rows keeps to the index
+                func.count(Answer.sentiment),
+                func.sum(Answer.sentiment),
+                func.count().filter(Answer.sentiment <= NEGATIVE_FROM),
+                func.count().filter(Answer.sentiment >= POSITIVE_FROM),
+            )
+            .select_from(runs)
+            .join(Answer, Answer.run_id == runs.c.id)
+            .where(Answer.comment.is_not(None))
+            .group_by(*team_week)
         ).all()
-        runs = session.exec(in_window(select(PulseRun.survey_id, week, PulseRun.id))).all()
+        run_ids = session.exec(select(*team_week, runs.c.id)).all()
 
-        raw = cls(people={}, values=defaultdict(list), comments={}, questions={}, first=first, last=last)
-        for survey_id, week_of, audience, respondents in people:
-            raw.people[(survey_id, week_of)] = (audience, respondents)
-        for survey_id, week_of, question_id, n, total, *counts in values:
-            raw.values[(survey_id, week_of)].append((question_id, n, int(total or 0), tuple(counts)))
-        for survey_id, week_of, count, rated, total, negative, positive in comments:
-            raw.comments[(survey_id, week_of)] = (count, rated, float(total or 0.0), negative, positive)
-        for survey_id, week_of, run_id in runs:
-            raw.runs.setdefault((survey_id, week_of), []).append(run_id)
+        raw = cls(people={}, values=defaultdict(list), comments={}, questions={})
+        for survey_id, week, audience, respondents in people:
+            raw.people[(survey_id, week)] = (audience, respondents)
+        for survey_id, week, question_id, n, total, *counts in values:
+            raw.values[(survey_id, week)].append((question_id, n, int(total or 0), tuple(counts)))
+        for survey_id, week, count, rated, total, negative, positive in comments:
+            raw.comments[(survey_id, week)] = (count, rated, float(total or 0.0), negative, positive)
+        for survey_id, week, run_id in run_ids:
+            raw.runs.setdefault((survey_id, week), []).append(run_id)
         question_ids = {row[0] for rows in raw.values.values() for row in rows}
         if question_ids:
-            raw.questions = {
-                question.id: question
-                for question in session.exec(select(Question).where(Question.id.in_(question_ids))).all()
-            }
+            columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
+            rows = session.exec(
+                select(*columns, Question.position).where(Question.id.in_(question_ids))
+            ).all()
+            raw.questions = {row[0]: _QuestionInfo(*row) for row in rows}
         return raw
 
 
@@ -312,37 +323,36 @@ def _answered_people_per_week(session: Session, run_ids: list[int]) -> dict[date
 
 
 def _org_people(session: Session, org_window: _Window) -> dict[date, tuple[int, int]]:
-    week = iso_week_start(PulseRun.run_date)
+    runs = runs_in_window(org_window.first, org_window.last + timedelta(days=6))
     rows = session.exec(
         select(
-            week,
+            runs.c.week,
             func.count(distinct(Delivery.user_id)),
             func.count(distinct(case((Delivery.answered, Delivery.user_id)))),
         )
-        .join(PulseRun, PulseRun.id == Delivery.run_id)
-        .where(
-            PulseRun.run_date >= org_window.first, PulseRun.run_date <= org_window.last + timedelta(days=6)
-        )
-        .group_by(week)
+        .select_from(runs)
+        .join(Delivery, Delivery.run_id == runs.c.id)
+        .group_by(runs.c.week)
     ).all()
-    return {week_of: (audience, respondents) for week_of, audience, respondents in rows}
+    return {week: (audience, respondents) for week, audience, respondents in rows}
 
 
 # --- from aggregates to figures ---------------------------------------------------------------------
 
 
-@dataclass
 class _Totals:
-    """Additive totals of rated answers, so runs, questions or teams can be combined exactly."""
+    """Additive totals of rated answers, so questions or teams can be combined exactly."""
 
-    n: int = 0
-    total: int = 0
-    counts: list[int] = field(default_factory=lambda: [0] * len(_VALUES))
+    __slots__ = ("detractors", "n", "promoters", "total")
+
+    def __init__(self) -> None:
+        self.n = self.total = self.promoters = self.detractors = 0
 
     def add(self, n: int, total: int, counts: tuple[int, ...]) -> None:
         self.n += n
         self.total += total
-        self.counts = [a + b for a, b in zip(self.counts, counts, strict=True)]
+        self.promoters += counts[9] + counts[10]
+        self.detractors += sum(counts[0:7])
 
     @property
     def mean(self) -> float | None:
@@ -350,7 +360,7 @@ class _Totals:
 
     @property
     def enps(self) -> float | None:
-        return enps(promoters=sum(self.counts[9:11]), detractors=sum(self.counts[0:7]), answers=self.n)
+        return enps(promoters=self.promoters, detractors=self.detractors, answers=self.n)
 
 
 def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
@@ -360,29 +370,42 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
     return 100.0 * (promoters - detractors) / answers
 
 
-def _question_week(question: Question, totals: _Totals, *, min_group: int) -> QuestionWeek:
-    base = {
-        "question_id": question.id,
-        "key": question.key,
-        "version": question.version,
-        "prompt": question.prompt,
-        "kind": question.kind,
-    }
-    if totals.n < min_group:
-        return QuestionWeek(**base, status=WeekStatus.suppressed)
+class _QuestionInfo(NamedTuple):
+    id: int
+    key: str
+    version: int
+    prompt: str
+    kind: QuestionKind
+    position: int
+
+
+def _question_week(
+    question: _QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
+) -> QuestionWeek:
+    if n < min_group:
+        return QuestionWeek(
+            question.id, question.key, question.version, question.prompt, question.kind, WeekStatus.suppressed
+        )
     if question.kind is QuestionKind.scale:
-        distribution = tuple(totals.counts[1:6])
+        distribution = counts[1:6]
     elif question.kind is QuestionKind.yes_no:
-        distribution = tuple(totals.counts[0:2])
+        distribution = counts[0:2]
     else:
-        distribution = tuple(totals.counts)
+        distribution = counts
+    net = None
+    if question.kind is QuestionKind.enps:
+        net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
     return QuestionWeek(
-        **base,
-        status=WeekStatus.shown,
-        answers=totals.n,
-        mean=totals.mean,
+        question.id,
+        question.key,
+        question.version,
+        question.prompt,
+        question.kind,
+        WeekStatus.shown,
+        answers=n,
+        mean=total / n,
         distribution=distribution,
-        enps=totals.enps if question.kind is QuestionKind.enps else None,
+        enps=net,
     )
 
 
@@ -393,22 +416,17 @@ def _team_week(raw: _Raw, *, survey_id: int, week: date, min_group: int) -> Week
     audience, respondents = raw.people[key]
     if respondents < min_group:
         return WeekFigures(week=week, status=WeekStatus.suppressed)
-    per_question: dict[int, _Totals] = defaultdict(_Totals)
-    for question_id, n, total, counts in raw.values.get(key, []):
-        per_question[question_id].add(n, total, counts)
-    questions = sorted(
-        (
-            _question_week(raw.questions[question_id], totals, min_group=min_group)
-            for question_id, totals in per_question.items()
-        ),
-        key=lambda q: (raw.questions[q.question_id].position, q.key, q.version),
-    )
+    # The SQL grouped by question already: one row per question of the week.
+    rows = sorted(raw.values.get(key, []), key=lambda row: raw.questions[row[0]].position)
+    questions = []
     score, net = _Totals(), _Totals()
-    for question in questions:
+    for question_id, n, total, counts in rows:
+        question = _question_week(raw.questions[question_id], n, total, counts, min_group=min_group)
+        questions.append(question)
         if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
-            score.add(*_as_totals(per_question[question.question_id]))
-        if question.status is WeekStatus.shown and question.kind is QuestionKind.enps:
-            net.add(*_as_totals(per_question[question.question_id]))
+            score.add(n, total, counts)
+        elif question.status is WeekStatus.shown and question.kind is QuestionKind.enps:
+            net.add(n, total, counts)
     return WeekFigures(
         week=week,
         status=WeekStatus.shown,
@@ -420,10 +438,6 @@ def _team_week(raw: _Raw, *, survey_id: int, week: date, min_group: int) -> Week
         questions=tuple(questions),
         **_comment_figures(raw.comments.get(key)),
     )
-
-
-def _as_totals(totals: _Totals) -> tuple[int, int, tuple[int, ...]]:
-    return totals.n, totals.total, tuple(totals.counts)
 
 
 def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:

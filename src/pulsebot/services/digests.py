@@ -21,7 +21,7 @@ from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.managers import managers_of, surveys_managed_by
 from pulsebot.services.themes import Theme, common_themes, mentions
 from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
-from pulsebot.store.weeks import iso_week_start, week_start
+from pulsebot.store.weeks import week_start
 
 STEADY = 0.2  # a week-over-week move of the 1–5 score smaller than this is "steady"
 ENPS_NOTABLE = 10  # eNPS points
@@ -383,16 +383,12 @@ def _comments_by_team_week(
     first = min(week for _, week in team_weeks)
     last = max(week for _, week in team_weeks) + timedelta(days=6)
     wanted = set(team_weeks)
-    week = iso_week_start(PulseRun.run_date)
+    runs = analytics.runs_in_window(first, last, sorted({survey_id for survey_id, _ in team_weeks}))
     rows = session.exec(
-        select(PulseRun.survey_id, week, Answer.comment, Answer.sentiment)
-        .join(PulseRun, PulseRun.id == Answer.run_id)
-        .where(
-            Answer.comment.is_not(None),
-            PulseRun.run_date >= first,
-            PulseRun.run_date <= last,
-            PulseRun.survey_id.in_({survey_id for survey_id, _ in team_weeks}),
-        )
+        select(runs.c.survey_id, runs.c.week, Answer.comment, Answer.sentiment)
+        .select_from(runs)
+        .join(Answer, Answer.run_id == runs.c.id)
+        .where(Answer.comment.is_not(None))
         # A stable order that is not the order people answered in (the key is an HMAC).
         .order_by(Answer.respondent, Answer.question_id)
     ).all()

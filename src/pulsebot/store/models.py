@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, Enum, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Enum, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Columns holding a Slack user id are named here so the anonymity test can find every one.
@@ -122,7 +122,7 @@ class PulseRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", index=True)
-    run_date: date
+    run_date: date = Field(index=True)  # the analytics read a window of weeks
     status: RunStatus = Field(default=RunStatus.open, sa_type=_enum(RunStatus))
     opened_at: datetime = Field(sa_column=_utc(nullable=False))
     closes_at: datetime = Field(sa_column=_utc(nullable=False))
@@ -161,6 +161,19 @@ class Answer(SQLModel, table=True):
     choice: str | None = Field(default=None, max_length=200)
     comment: str | None = Field(default=None, max_length=2000)
     sentiment: float | None = None  # of the comment, in [-1, 1]; see services/sentiment.py
+
+    # The weekly aggregates reach a window's answers through their runs: the ratings are read from the
+    # first index alone, the comments' sentiment from the second (which holds only rows with a comment).
+    __table_args__ = (
+        Index("ix_answer_run_id_question_id_value", "run_id", "question_id", "value"),
+        Index(
+            "ix_answer_run_id_sentiment",
+            "run_id",
+            "sentiment",
+            sqlite_where=text("comment IS NOT NULL"),
+            postgresql_where=text("comment IS NOT NULL"),
+        ),
+    )
 
 
 class Idea(SQLModel, table=True):
