@@ -3,7 +3,7 @@
 import math
 from datetime import date, timedelta
 
-from pulsebot.charts import ChartWeek, trend_figure, trend_png
+from pulsebot.charts import ChartWeek, chart_weeks, digest_chart, trend_figure, trend_png
 
 START = date(2026, 1, 5)
 
@@ -33,3 +33,20 @@ def test_the_chart_is_a_png():
     png = trend_png(weeks(), title="Team", min_group=5)
 
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_a_digest_s_hidden_week_reaches_the_chart_as_a_gap(sessions):
+    from tests.services.test_digests import MONDAY, TEAM, digest_of, steady_then_fall
+
+    steady_then_fall(sessions, last_week_people=TEAM[:4])
+    digest = digest_of(sessions, now=MONDAY + timedelta(weeks=4))
+
+    chart = chart_weeks(digest)
+
+    assert [(week.hidden, week.mood) for week in chart[-4:]] == [
+        (False, 4.0),
+        (False, 4.0),
+        (False, 4.0),
+        (True, None),
+    ]
+    assert digest_chart(digest).startswith(b"\x89PNG")

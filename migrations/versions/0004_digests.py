@@ -51,6 +51,11 @@ def upgrade() -> None:
     with op.batch_alter_table("pulse_run", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pulse_run_run_date"), ["run_date"], unique=False)
 
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_delivery_run_id_answered_user_id", ["run_id", "answered", "user_id"], unique=False
+        )
+
     with op.batch_alter_table("answer", schema=None) as batch_op:
         batch_op.create_index(
             "ix_answer_run_id_question_id_value", ["run_id", "question_id", "value"], unique=False
@@ -71,6 +76,9 @@ def downgrade() -> None:
     with op.batch_alter_table("answer", schema=None) as batch_op:
         batch_op.drop_index("ix_answer_run_id_sentiment")
         batch_op.drop_index("ix_answer_run_id_question_id_value")
+
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.drop_index("ix_delivery_run_id_answered_user_id")
 
     with op.batch_alter_table("pulse_run", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pulse_run_run_date"))

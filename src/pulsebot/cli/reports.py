@@ -33,7 +33,7 @@ def report(survey: Survey, weeks: Weeks = 12) -> None:
         "comments",
         "sentiment",
         title=f"{trend.title} ({trend.timezone})",
-        caption=words.footer(settings.min_group),
+        caption=f"Weeks with fewer than {settings.min_group} people answering stay hidden.",
     )
     for week in trend.weeks:
         label = words.short_week(week.week)
@@ -55,7 +55,12 @@ def report(survey: Survey, weeks: Weeks = 12) -> None:
     if latest is not None and latest.questions:
         out.print(f"Questions, week of {words.short_week(latest.week)}:", highlight=False)
         for question in latest.questions:
-            out.print(f"  {words.question_line(question, settings.min_group)}", markup=False, highlight=False)
+            out.print(
+                f"  {words.question_line(question, settings.min_group)}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def export(

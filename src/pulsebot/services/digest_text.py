@@ -107,20 +107,20 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
 
 
 def question_line(question: QuestionWeek, min_group: int) -> str:
+    """`prompt — figure (detail)`, or the prompt and why its figure is hidden."""
     if question.status is not WeekStatus.shown:
-        return f"{question.prompt}: {hidden(min_group)}"
+        return f"{question.prompt} — {hidden(min_group)}"
     if question.kind is QuestionKind.scale:
-        spread = " ".join(
-            f"{value}:{count}" for value, count in zip(range(1, 6), question.distribution, strict=True)
-        )
-        return f"{question.prompt}: {question.mean:.1f} ({spread}; {question.answers} answers)"
+        spread = " · ".join(str(count) for count in question.distribution)
+        return f"{question.prompt} — {question.mean:.1f} of 5 (answers 1 to 5: {spread})"
     if question.kind is QuestionKind.yes_no:
-        return f"{question.prompt}: {percent(question.mean)} yes ({question.answers} answers)"
+        no, yes = question.distribution
+        return f"{question.prompt} — {percent(question.mean)} yes ({yes} yes, {no} no)"
     promoters = sum(question.distribution[9:11])
     detractors = sum(question.distribution[0:7])
     passives = question.answers - promoters - detractors
     return (
-        f"{question.prompt}: eNPS {enps(question.enps)} "
+        f"{question.prompt} — eNPS {enps(question.enps)} "
         f"({promoters} promoters, {passives} passives, {detractors} detractors)"
     )
 

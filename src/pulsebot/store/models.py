@@ -144,7 +144,11 @@ class Delivery(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=100)
 
-    __table_args__ = (UniqueConstraint("run_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id"),
+        # Counts who was asked and who answered in a window of runs from the index alone.
+        Index("ix_delivery_run_id_answered_user_id", "run_id", "answered", "user_id"),
+    )
 
 
 class Answer(SQLModel, table=True):
