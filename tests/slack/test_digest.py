@@ -153,3 +153,32 @@ def test_the_alert_threshold_is_configurable(sessions, client, fake_slack, setti
     alerted = drop_alerts_for_run(client, sessions, strict, run_id=last_run, now=DIGEST_MONDAY)
 
     assert lenient == [] and sorted(alerted) == [BERLIN, NEW_YORK]
+
+
+def test_a_failed_chart_upload_does_not_send_the_digest_twice(sessions, client, fake_slack, settings):
+    three_weeks(sessions, managers=(BERLIN,))
+    fake_slack.fail("files.getUploadURLExternal", "missing_scope")
+    no_admins = settings.model_copy(update={"admins": frozenset()})
+
+    first = sent_now(client, sessions, no_admins, "2026-03-23 09:00Z")
+    second = sent_now(client, sessions, no_admins, "2026-03-23 09:15Z")
+
+    assert first == [("team-pulse", BERLIN)] and second == []
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_manager_far_ahead_of_the_team_reads_about_the_week_just_ending(
+    sessions, client, fake_slack, settings
+):
+    # Monday 09:00 in Tokyo is still Sunday afternoon in Los Angeles, where the team's week is ending.
+    fake_slack.add_user("U0MGRTYO", tz="Asia/Tokyo")
+    make_team(sessions, timezone="America/Los_Angeles", managers=("U0MGRTYO",), now=MONDAY)
+    tuesday = datetime(2026, 3, 17, 17, tzinfo=UTC)  # Tuesday 10:00 in Los Angeles
+    run_week(sessions, survey="team-pulse", opened=tuesday, audience=TEAM, answers=scores(TEAM, [4] * 6))
+    no_admins = settings.model_copy(update={"admins": frozenset()})
+
+    sent = sent_now(client, sessions, no_admins, "2026-03-23 00:05:00+00:00")  # 09:05 in Tokyo
+
+    assert sent == [("team-pulse", "U0MGRTYO")]
+    (post,) = fake_slack.calls_to("chat.postMessage")
+    assert "week of 16 Mar" in post["text"] and "Mood (1–5)*\\n4.0" in str(post["blocks"])

@@ -72,7 +72,10 @@ class Digest:
 
     @property
     def has_chart_points(self) -> bool:
-        return any(week.shown and week.score is not None for week in self.trend)
+        return any(
+            week.shown and (week.score, week.enps, week.sentiment) != (None, None, None)
+            for week in self.trend
+        )
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,12 @@ def build_digests(
     survey_names: Iterable[str] | None = None,
     include_org: bool = False,
     rng: random.Random | None = None,
+    week: date | None = None,
 ) -> tuple[dict[str, Digest], Digest | None]:
-    """The digests of every team (or the named ones), and the organisation's, computed together."""
+    """The digests of every team (or the named ones), and the organisation's, computed together.
+
+    They cover `week` (its Monday) when given, otherwise each team's last complete week in its time zone.
+    """
     trends = analytics.compute_trends(
         session,
         now=now,
@@ -107,6 +114,7 @@ def build_digests(
         complete_only=True,
         survey_names=survey_names,
         include_org=include_org,
+        through_week=week,
     )
     shown_weeks = {
         (trend.survey_id, trend.latest.week): name

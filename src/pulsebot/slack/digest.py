@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -35,7 +35,9 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
     text, blocks = digest_message(digest)
     posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
     png = digest_chart(digest)
-    if png is not None:
+    if png is None:
+        return
+    try:
         client.files_upload_v2(
             channel=posted["channel"],
             content=png,
@@ -43,6 +45,9 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
             title=f"{digest.title}: trend to the week of {digest.week:%-d %B}",
             alt_txt=f"Weekly mood, eNPS and comment sentiment of {digest.title}",
         )
+    except SlackApiError as error:
+        # The digest itself went out; sending it again for the sake of its chart would be worse.
+        log.warning("chart for %s not uploaded: %s", digest.scope, error.response.get("error"))
 
 
 def send_digests(
@@ -113,13 +118,12 @@ def send_weekly_digests(
         # Whoever already has this week's digests needs no time-zone lookup: the latest week any time
         # zone can be in (UTC+14) is the one to check.
         newest_week = week_start((now + timedelta(hours=14)).date())
-        pending = {
-            user: scopes
-            for user, scopes in recipients.items()
-            if not set(scopes)
-            <= noticed_scopes(session, kind=NoticeKind.digest, user_id=user, week=newest_week)
-        }
-    claimed: list[tuple[str, str, object]] = []
+        pending = {}
+        for user, scopes in recipients.items():
+            done = noticed_scopes(session, kind=NoticeKind.digest, user_id=user, week=newest_week)
+            if not set(scopes) <= done:
+                pending[user] = scopes
+    claimed: list[tuple[str, str, date]] = []
     for user, scopes in pending.items():
         week = _due_week(client, user, settings, now)
         if week is None:
@@ -130,29 +134,31 @@ def send_weekly_digests(
                     session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week, now=now
                 ):
                     claimed.append((scope, user, week))
-    if not claimed:
-        return []
-    with transaction(sessions) as session:
-        digests, org = build_digests(
-            session,
-            now=now,
-            min_group=settings.min_group,
-            weeks=settings.trend_weeks,
-            survey_names=None
-            if any(scope == ORG for scope, _, _ in claimed)
-            else sorted({s for s, _, _ in claimed}),
-            include_org=any(scope == ORG for scope, _, _ in claimed),
-        )
     sent = []
-    for scope, user, week in claimed:
-        try:
-            deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
-        except SlackApiError as error:
-            log.warning("digest %s for %s not sent: %s", scope, user, error.response.get("error"))
-            with transaction(sessions) as session:
-                release_notice(session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week)
-            continue
-        sent.append((scope, user))
+    # Everyone gets the week before their own current week, whatever the team's time zone: a manager
+    # in Tokyo reads on Monday morning about the same week as one in New York.
+    for week in sorted({week for _, _, week in claimed}):
+        batch = [(scope, user) for scope, user, claimed_week in claimed if claimed_week == week]
+        with_org = any(scope == ORG for scope, _ in batch)
+        with transaction(sessions) as session:
+            digests, org = build_digests(
+                session,
+                now=now,
+                min_group=settings.min_group,
+                weeks=settings.trend_weeks,
+                survey_names=None if with_org else sorted({scope for scope, _ in batch}),
+                include_org=with_org,
+                week=week - timedelta(weeks=1),
+            )
+        for scope, user in batch:
+            try:
+                deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
+            except SlackApiError as error:
+                log.warning("digest %s for %s not sent: %s", scope, user, error.response.get("error"))
+                with transaction(sessions) as session:
+                    release_notice(session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week)
+                continue
+            sent.append((scope, user))
     return sent
 
 
@@ -194,7 +200,7 @@ def drop_alerts_for_run(
     return alerted
 
 
-def _due_week(client: WebClient, user_id: str, settings: Settings, now: datetime):
+def _due_week(client: WebClient, user_id: str, settings: Settings, now: datetime) -> date | None:
     """The Monday of the person's current week if this week's digest time has passed for them, else None."""
     local = now.astimezone(_timezone_of(client, user_id))
     monday = week_start(local.date())
