@@ -152,6 +152,8 @@ def compute_trends(
     through_week: date | None = None,
 ) -> Trends:
     """Every team's (or the named teams') weekly figures over the window, and the organisation's."""
+    if include_org:
+        survey_names = None  # the subtraction rule needs every team's week
     query = select(Survey).order_by(Survey.name)
     if survey_names is not None:
         query = query.where(Survey.name.in_(list(survey_names)))
@@ -173,7 +175,7 @@ def compute_trends(
     if not spans:
         return Trends(teams={})
     first, last = min(w.first for w in spans), max(w.last for w in spans) + timedelta(days=6)
-    survey_ids = None if include_org or survey_names is None else list(windows)
+    survey_ids = None if survey_names is None else list(windows)
     raw = _Raw.load(session, first=first, last=last, survey_ids=survey_ids)
 
     teams: dict[str, Trend] = {}

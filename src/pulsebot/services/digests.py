@@ -1,8 +1,9 @@
 """The weekly manager digest as plain data: figures, a summary in words, themes, comments and ideas.
 
-A team's digest covers the last complete ISO week in the survey's time zone; the organisation's digest
-(for admins) the last complete week in UTC. Everything follows the threshold rules in analytics.py:
-a withheld week has no figures, no themes and no comments.
+A digest covers one ISO week: on request, the team's last complete week in its time zone (in UTC for the
+organisation's digest, which admins get); on the weekly schedule, the week before the recipient's own
+current week. Everything follows the threshold rules in analytics.py: a withheld week has no figures,
+no themes and no comments.
 """
 
 from __future__ import annotations
@@ -155,7 +156,13 @@ def build_digests(
 
 
 def team_digest(
-    session: Session, *, survey_name: str, now: datetime, min_group: int, weeks: int, rng=None
+    session: Session,
+    *,
+    survey_name: str,
+    now: datetime,
+    min_group: int,
+    weeks: int,
+    rng: random.Random | None = None,
 ) -> Digest:
     digests, _ = build_digests(
         session,
@@ -166,11 +173,6 @@ def team_digest(
         rng=rng,
     )
     return digests[survey_name]
-
-
-def org_digest(session: Session, *, now: datetime, min_group: int, weeks: int, rng=None) -> Digest:
-    _, org = build_digests(session, now=now, min_group=min_group, weeks=weeks, include_org=True, rng=rng)
-    return org
 
 
 def digest_scopes_for(
