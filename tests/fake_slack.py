@@ -2,6 +2,8 @@
 
 Point a `WebClient(base_url=fake.base_url)` at it. It also receives `response_url` posts (recorded as
 the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method.
+File uploads work as Slack's do: files.getUploadURLExternal hands out an upload URL on this server, the
+bytes POSTed there are kept (`uploads`, and an "upload" call), and files.completeUploadExternal shares them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads")
+JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads", "files")
 
 
 @dataclass
@@ -30,6 +32,7 @@ class FakeSlack:
     users: dict[str, dict] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -162,6 +165,18 @@ class FakeSlack:
         if method == "conversations.open":
             user = str(args.get("users", "")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + user[1:]}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = args.get("files") or []
+            if not files or any(item.get("id") not in self.uploads for item in files):
+                return {"ok": False, "error": "file_not_found"}
+            shared = [
+                {"id": item["id"], "title": item.get("title"), "size": len(self.uploads[item["id"]])}
+                for item in files
+            ]
+            return {"ok": True, "files": shared}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
         return {"ok": True}
@@ -191,7 +206,14 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith("/upload/"):
+                file_id = self.path.removeprefix("/upload/")
+                fake.uploads[file_id] = body
+                fake._record("upload", {"file_id": file_id, "size": len(body)}, None)
+                self._send(200, f"OK - {len(body)}".encode(), "text/plain")
+                return
+            raw = body.decode()
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 args = json.loads(raw or "{}")
             else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import time
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,6 +40,14 @@ class Settings(BaseSettings):
     manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
     # Off on all but one replica: APScheduler 3 runs each job once per running scheduler.
     scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
+    # Digests: when they go out (in each manager's own time zone), how far back the trend reaches, and
+    # how far a team's 1–5 score may fall in a week before its managers get a drop alert.
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon", validation_alias="PULSEBOT_DIGEST_DAY"
+    )
+    digest_time: time = Field(default=time(9, 0), validation_alias="PULSEBOT_DIGEST_TIME")
+    trend_weeks: int = Field(default=12, ge=4, le=26, validation_alias="PULSEBOT_TREND_WEEKS")
+    drop_alert: float = Field(default=0.5, gt=0, le=4, validation_alias="PULSEBOT_DROP_ALERT")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -61,6 +70,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("digest_day", mode="before")
+    @classmethod
+    def _day_abbreviation(cls, value: object) -> object:
+        return value.strip().lower()[:3] if isinstance(value, str) else value
 
     @field_validator("ideas_channel", "shipped_channel", "manager_group", mode="before")
     @classmethod

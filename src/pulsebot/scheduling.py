@@ -8,8 +8,10 @@ store can persist it; it reaches Slack and the database through the `Runtime` th
 installs. Jobs stay thin: they call services and slack/ functions.
 
 Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and four sweeps that run every
-minute: `pulse-deliver` (the DM outbox), `pulse-remind`, `pulse-close` and `pulse-sync` (which
-brings the `pulse-open:*` jobs in line with the surveys after an edit, a pause or a resume).
+minute: `pulse-deliver` (the DM outbox), `pulse-remind`, `pulse-close` (which also sends drop alerts
+for the runs it closes) and `pulse-sync` (which brings the `pulse-open:*` jobs in line with the
+surveys after an edit, a pause or a resume); `digest-send` runs every five minutes and sends each
+manager their weekly digest once their own Monday 09:00 has come.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from pulsebot.clock import utc_now
+from pulsebot.config import Settings
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
-from pulsebot.slack import outbox
+from pulsebot.slack import digest, outbox
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import scheduler_jobs
@@ -46,6 +49,10 @@ SWEEPS = {
     "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
 }
 SWEEP_EVERY = timedelta(minutes=1)
+DIGEST_JOB = "digest-send"
+# Digests go out at the first pass after each manager's local digest time; five minutes late is fine,
+# and each pass looks up the time zones of the managers still waiting for this week's digest.
+DIGEST_EVERY = timedelta(minutes=5)
 # A run that fell due while pulsebot was stopped still opens when it comes back within this time.
 OPEN_GRACE = timedelta(hours=12)
 # A sweep that could not run on time runs once when it can (coalesce): it catches up on everything.
@@ -58,6 +65,7 @@ class Runtime:
 
     client: WebClient
     sessions: SessionFactory
+    settings: Settings | None = None  # digests and drop alerts need it; without it they are skipped
     scheduler: BackgroundScheduler | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -92,20 +100,23 @@ def create_scheduler(engine: Engine) -> BackgroundScheduler:
     )
 
 
-def start(engine: Engine, *, client: WebClient, sessions: SessionFactory) -> BackgroundScheduler:
+def start(
+    engine: Engine, *, client: WebClient, sessions: SessionFactory, settings: Settings | None = None
+) -> BackgroundScheduler:
     """Start the scheduler on the database's job store and (re)register pulsebot's jobs."""
     scheduler = create_scheduler(engine)
-    install(Runtime(client=client, sessions=sessions, scheduler=scheduler))
+    install(Runtime(client=client, sessions=sessions, settings=settings, scheduler=scheduler))
     scheduler.start()
     register_jobs(scheduler, sessions)
     return scheduler
 
 
 def register_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> None:
-    for job_id, func in SWEEPS.items():
+    every = {**dict.fromkeys(SWEEPS, SWEEP_EVERY), DIGEST_JOB: DIGEST_EVERY}
+    for job_id, func in {**SWEEPS, DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests"}.items():
         scheduler.add_job(
             func,
-            IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=UTC),
+            IntervalTrigger(seconds=int(every[job_id].total_seconds()), timezone=UTC),
             id=job_id,
             name=job_id,
             replace_existing=True,
@@ -206,8 +217,23 @@ def send_due_reminders() -> None:
 
 def close_due_runs() -> None:
     runtime = _current()
-    if closed := outbox.close_runs(runtime.client, runtime.sessions, now=runtime.clock()):
+    now = runtime.clock()
+    if closed := outbox.close_runs(runtime.client, runtime.sessions, now=now):
         log.info("closed runs %s", ", ".join(map(str, closed)))
+    if runtime.settings is None:
+        return
+    for run_id in closed:  # a sharp drop is worth telling the managers now, not on Monday
+        digest.drop_alerts_for_run(runtime.client, runtime.sessions, runtime.settings, run_id=run_id, now=now)
+
+
+def send_scheduled_digests() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    if sent := digest.send_weekly_digests(
+        runtime.client, runtime.sessions, runtime.settings, runtime.clock()
+    ):
+        log.info("sent %d weekly digests", len(sent))
 
 
 def sync_survey_jobs() -> None:

@@ -53,7 +53,13 @@ def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(pau
 
     jobs = jobs_by_id(paused_scheduler)
 
-    assert set(jobs) == {*scheduling.SWEEPS, "pulse-open:berlin", "pulse-open:newyork", "pulse-open:local"}
+    assert set(jobs) == {
+        *scheduling.SWEEPS,
+        scheduling.DIGEST_JOB,
+        "pulse-open:berlin",
+        "pulse-open:newyork",
+        "pulse-open:local",
+    }
     berlin, newyork, local = jobs["pulse-open:berlin"], jobs["pulse-open:newyork"], jobs["pulse-open:local"]
     assert (berlin.func_ref, berlin.args) == ("pulsebot.scheduling:open_scheduled_run", ("berlin",))
     assert str(berlin.trigger.timezone) == "Europe/Berlin"
@@ -69,6 +75,9 @@ def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(pau
         assert jobs[job_id].func_ref == func
         assert jobs[job_id].trigger.interval == timedelta(minutes=1)
         assert jobs[job_id].coalesce is True
+    digests = jobs[scheduling.DIGEST_JOB]
+    assert digests.func_ref == "pulsebot.scheduling:send_scheduled_digests"
+    assert digests.trigger.interval == timedelta(minutes=5)
 
 
 def test_sync_follows_pause_resume_and_edits_but_leaves_a_due_job_alone(paused_scheduler, sessions):

@@ -44,7 +44,16 @@ def test_no_answer_side_table_reaches_a_user_id():
 
 def test_answers_carry_no_submit_time():
     columns = {column.name for column in SQLModel.metadata.tables["answer"].columns}
-    assert columns == {"run_id", "question_id", "respondent", "run_date", "value", "choice", "comment"}
+    assert columns == {
+        "run_id",
+        "question_id",
+        "respondent",
+        "run_date",
+        "value",
+        "choice",
+        "comment",
+        "sentiment",
+    }
 
 
 def test_votes_hold_no_user_id_of_their_own():

@@ -1,4 +1,4 @@
-"""The `pulsebot` command: run the bot, migrate the database, manage surveys, send a pulse.
+"""The `pulsebot` command: run the bot, migrate the database, manage surveys, send a pulse, digests.
 
 Each subcommand group lives in its own module and adds itself to `cli` here.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.cli import db, pulses, run, surveys
+from pulsebot.cli import db, demo, digests, pulses, reports, run, surveys
 from pulsebot.cli.common import fail
 
 cli = typer.Typer(help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True)
@@ -16,6 +16,10 @@ cli.add_typer(db.group, name="db")
 cli.add_typer(surveys.group, name="survey")
 cli.add_typer(pulses.group, name="pulse")
 cli.command("run")(run.run)
+cli.add_typer(digests.group, name="digest")
+cli.command("report")(reports.report)
+cli.command("export")(reports.export)
+cli.command("demo")(demo.demo)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ def _start_scheduler(settings, engine, app):
         return None
     from pulsebot import scheduling
 
-    return scheduling.start(engine, client=app.client, sessions=session_factory(engine))
+    return scheduling.start(engine, client=app.client, sessions=session_factory(engine), settings=settings)
 
 
 def _serve(settings, engine, app) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.anonymity import token
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
+from pulsebot.services.sentiment import score_text
 from pulsebot.store.models import Idea, IdeaStatus, Vote
 
 IDEA_MAX_CHARS = 1000
@@ -77,6 +78,7 @@ def post_idea(
         author_token=author_token,
         created_at=now,
         updated_at=now,
+        sentiment=score_text(text).score,
     )
     session.add(idea)
     session.flush()

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from pulsebot.services.anonymity import token
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.schedules import local_day_of, personal_due_times
+from pulsebot.services.sentiment import score_text
 from pulsebot.services.surveys import active_questions, find_survey
 from pulsebot.store.models import (
     Answer,
@@ -226,7 +227,7 @@ def record_comment(
         raise Invalid(
             f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
         )
-    answer = Answer(comment=comment)
+    answer = Answer(comment=comment, sentiment=score_text(comment).score)
     return _store(
         session,
         run=run,
@@ -359,7 +360,7 @@ def _upsert_answer(session: Session, answer: Answer) -> bool:
         if existing is not None:
             # A rating and its comment arrive separately; each replaces only its own part.
             if answer.comment is not None:
-                existing.comment = answer.comment
+                existing.comment, existing.sentiment = answer.comment, answer.sentiment
             else:
                 existing.value, existing.choice = answer.value, answer.choice
             return True

@@ -95,6 +95,8 @@ class SurveySpec(BaseModel):
     per_person_local_time: bool = False
     reminders: Annotated[list[str], Field(max_length=MAX_REMINDERS)] = []
     questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
+    # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
+    managers: list[str] = []
 
     @field_validator("timezone")
     @classmethod
@@ -153,6 +155,16 @@ class SurveySpec(BaseModel):
         if len(set(keys)) != len(keys):
             raise ValueError("question keys must be unique within a survey")
         return questions
+
+    @field_validator("managers")
+    @classmethod
+    def _slack_user_ids(cls, managers: list[str]) -> list[str]:
+        for manager in managers:
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,19}", manager):
+                raise ValueError(f"{manager!r} is not a Slack user id (they look like U0123ABCD)")
+        if len(set(managers)) != len(managers):
+            raise ValueError("a manager is listed twice")
+        return managers
 
     @property
     def display_title(self) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Invalid, NotFound
+from pulsebot.services.managers import set_managers
 from pulsebot.services.schedules import next_open_times, open_trigger
 from pulsebot.services.survey_file import QuestionSpec, SurveySpec
 from pulsebot.store.models import Question, Survey
@@ -60,6 +61,11 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
     session.flush()
     if (
         _apply_questions(session, survey_id=survey.id, specs=spec.questions)
+        and outcome is ApplyOutcome.unchanged
+    ):
+        outcome = ApplyOutcome.updated
+    if (
+        set_managers(session, survey_id=survey.id, user_ids=spec.managers)
         and outcome is ApplyOutcome.unchanged
     ):
         outcome = ApplyOutcome.updated

@@ -11,11 +11,16 @@ import enum
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy import Column, DateTime, Enum, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Enum, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Columns holding a Slack user id are named here so the anonymity test can find every one.
-USER_ID_COLUMNS = {("delivery", "user_id"), ("idea", "author_id")}
+USER_ID_COLUMNS = {
+    ("delivery", "user_id"),
+    ("idea", "author_id"),
+    ("survey_manager", "user_id"),
+    ("manager_notice", "user_id"),
+}
 
 
 class UTCDateTime(TypeDecorator):
@@ -121,7 +126,7 @@ class PulseRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", index=True)
-    run_date: date
+    run_date: date = Field(index=True)  # the analytics read a window of weeks
     status: RunStatus = Field(default=RunStatus.open, sa_type=_enum(RunStatus))
     opened_at: datetime = Field(sa_column=_utc(nullable=False))
     closes_at: datetime = Field(sa_column=_utc(nullable=False))
@@ -147,7 +152,11 @@ class Delivery(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=100)
 
-    __table_args__ = (UniqueConstraint("run_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id"),
+        # Counts who was asked and who answered in a window of runs from the index alone.
+        Index("ix_delivery_run_id_answered_user_id", "run_id", "answered", "user_id"),
+    )
 
 
 class Answer(SQLModel, table=True):
@@ -163,6 +172,20 @@ class Answer(SQLModel, table=True):
     value: int | None = None
     choice: str | None = Field(default=None, max_length=200)
     comment: str | None = Field(default=None, max_length=2000)
+    sentiment: float | None = None  # of the comment, in [-1, 1]; see services/sentiment.py
+
+    # The weekly aggregates reach a window's answers through their runs: the ratings are read from the
+    # first index alone, the comments' sentiment from the second (which holds only rows with a comment).
+    __table_args__ = (
+        Index("ix_answer_run_id_question_id_value", "run_id", "question_id", "value"),
+        Index(
+            "ix_answer_run_id_sentiment",
+            "run_id",
+            "sentiment",
+            sqlite_where=text("comment IS NOT NULL"),
+            postgresql_where=text("comment IS NOT NULL"),
+        ),
+    )
 
 
 class Idea(SQLModel, table=True):
@@ -178,6 +201,7 @@ class Idea(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+    sentiment: float | None = None  # of the text, in [-1, 1]
 
 
 class Vote(SQLModel, table=True):
@@ -195,3 +219,32 @@ scheduler_jobs = sa.Table(
     sa.Column("next_run_time", sa.Float(25), index=True),
     sa.Column("job_state", sa.LargeBinary, nullable=False),
 )
+
+
+class SurveyManager(SQLModel, table=True):
+    """The managers of a team (a survey's audience): they get its weekly digest and drop alerts."""
+
+    __tablename__ = "survey_manager"
+
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+
+
+class NoticeKind(enum.StrEnum):
+    digest = "digest"
+    drop_alert = "drop_alert"
+
+
+class ManagerNotice(SQLModel, table=True):
+    """A digest or drop alert sent to a manager (or an admin, for the organisation), at most once a week.
+
+    The row is written before the message is sent, so two schedulers cannot both send it.
+    """
+
+    __tablename__ = "manager_notice"
+
+    kind: NoticeKind = Field(sa_type=_enum(NoticeKind), primary_key=True)
+    scope: str = Field(max_length=80, primary_key=True)  # the survey's name, or ORG_SCOPE
+    user_id: str = Field(max_length=20, primary_key=True)
+    week: date = Field(primary_key=True)  # Monday of the ISO week the notice is for
+    sent_at: datetime = Field(sa_column=_utc(nullable=False))

@@ -12,6 +12,8 @@ from slack_sdk.models.views import View
 
 from pulsebot.services.home import HomeSummary
 from pulsebot.services.idea_status import LABELS
+from pulsebot.services.manager_home import TeamFigures
+from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
 from pulsebot.slack.text import escape, excerpt, fit
@@ -19,7 +21,7 @@ from pulsebot.slack.text import escape, excerpt, fit
 SECTION_MAX = 3000
 
 
-def home_view(summary: HomeSummary) -> dict:
+def home_view(summary: HomeSummary, *, teams: tuple[TeamFigures, ...] = (), min_group: int = 5) -> dict:
     blocks: list[Block] = [HeaderBlock(text="Your pulses")]
     if summary.open_pulses:
         for pulse in summary.open_pulses:
@@ -57,4 +59,5 @@ def home_view(summary: HomeSummary) -> dict:
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text="Nothing shipped yet: your idea could be the first."))
         )
+    blocks.extend(home_team_blocks(teams, min_group=min_group))
     return View(type="home", blocks=blocks).to_dict()

@@ -4,10 +4,12 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.slack.listeners.commands import pulse_admin
+from pulsebot.slack.listeners.commands.digest import digest_command
 
 HELP = (
     "*pulsebot*\n"
     "• `/pulse privacy`: what is stored about your answers, and who can see what\n"
+    "• `/pulse digest [NAME]`: your team's weekly digest, by DM (managers and admins)\n"
     "• `/idea your idea`: share an idea to make things better for customers; a bare `/idea` opens a form\n"
     "• `/idea help`: lists, votes and how ideas move from New to Done\n"
     "*For admins*\n"
@@ -41,5 +43,7 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
         ack(text=PRIVACY.format(min_group=deps.settings.min_group))
     elif verb in pulse_admin.VERBS:
         pulse_admin.handle(verb, rest, ack=ack, command=command, client=client, respond=respond, deps=deps)
+    elif verb == "digest":
+        digest_command(ack, command, client, deps, survey_name=rest)
     else:
         ack(text=f"I don't know `/pulse {verb}`.\n{HELP}")

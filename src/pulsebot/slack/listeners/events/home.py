@@ -3,6 +3,7 @@
 from slack_sdk import WebClient
 
 from pulsebot.services.home import home_summary
+from pulsebot.services.manager_home import home_teams
 from pulsebot.slack.blocks.home import home_view
 from pulsebot.store.db import transaction
 
@@ -13,4 +14,13 @@ def home_opened(event: dict, client: WebClient, context) -> None:
     deps = context["deps"]
     with transaction(deps.sessions) as session:
         summary = home_summary(session, user_id=event["user"], key=deps.key, now=deps.clock())
-    client.views_publish(user_id=event["user"], view=home_view(summary))
+        teams = home_teams(
+            session,
+            user_id=event["user"],
+            is_admin=event["user"] in deps.settings.admins,
+            now=deps.clock(),
+            min_group=deps.settings.min_group,
+            weeks=deps.settings.trend_weeks,
+        )
+    view = home_view(summary, teams=teams, min_group=deps.settings.min_group)
+    client.views_publish(user_id=event["user"], view=view)

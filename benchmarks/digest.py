@@ -1,0 +1,299 @@
+"""How long computing every team's weekly digest takes, and whether it grows with the years of history.
+
+5,000 people in teams of 25, a weekly pulse of three rated questions (two 1–5 scales and eNPS) that
+everyone answers (the worst case: 780,000 answers in 52 weeks), a comment from one person in ten each
+week. The data is bulk-inserted 13 weeks at a time; after each batch the digests of all teams and the
+organisation are computed (the real `build_digests`, themes and ideas included) nine times; the median
+and the fastest are reported. Prints a Markdown table.
+
+    .venv/bin/python benchmarks/digest.py [--postgres postgresql://…/scratch_db] [--people 5000] [--weeks 52]
+
+The PostgreSQL database's `public` schema is dropped and recreated: point it at a scratch database. After
+each batch it runs VACUUM ANALYZE, as autovacuum would after a bulk load; SQLite runs with its defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, text
+from sqlmodel import SQLModel
+
+from pulsebot.services.anonymity import token
+from pulsebot.services.digests import build_digests
+from pulsebot.services.sentiment import score_text
+from pulsebot.services.survey_file import parse_surveys
+from pulsebot.services.surveys import apply_survey
+from pulsebot.store import migrate
+from pulsebot.store.db import make_engine, session_factory, transaction
+from pulsebot.store.models import Answer, Delivery, Idea, PulseRun, Vote
+from pulsebot.store.weeks import week_start
+
+KEY = b"benchmark-key-not-a-secret"
+TEAM_SIZE = 25
+TIMEZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London")
+COMMENTS = [
+    "The ticket backlog keeps growing and we are always behind.",
+    "Great team spirit this week, everyone helped.",
+    "Too many meetings, no time left for real work.",
+    "Weekend shifts again, I am exhausted.",
+    "The new release went smoothly, nice work everyone.",
+    "Code reviews take forever.",
+    "Clear priorities from the team lead this week.",
+    "The on-call rotation is unfair.",
+    "Loved the team lunch!",
+    "Deadlines are unrealistic and the workload is too high.",
+]
+SURVEY = """\
+name: {name}
+channel: G0{number:06d}
+timezone: {timezone}
+managers: [U0M{number:06d}]
+questions:
+  - {{key: workload, kind: scale, prompt: My workload was manageable.}}
+  - {{key: support, kind: scale, prompt: I got the help I needed.}}
+  - {{key: enps, kind: enps}}
+"""
+
+
+@dataclass(frozen=True)
+class Team:
+    survey_id: int
+    timezone: str
+    members: list[str]
+    questions: list[tuple[int, str]]  # (question id, kind)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="a scratch PostgreSQL database URL")
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--step", type=int, default=13, help="weeks inserted between measurements")
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        engines = {"SQLite": make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")}
+        if args.postgres:
+            engines["PostgreSQL"] = make_engine(args.postgres)
+        for name, engine in engines.items():
+            print(f"{name}: building {args.people:,} people × {args.weeks} weeks …", file=sys.stderr)
+            rows += measure(name, engine, args)
+            engine.dispose()
+
+    print(machine())
+    print()
+    teams = (args.people + TEAM_SIZE - 1) // TEAM_SIZE
+    print(f"| database | weeks of history | answers stored | all {teams} teams' digests: median | fastest |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for database, weeks, answers, median, fastest in rows:
+        print(f"| {database} | {weeks} | {answers:,} | {median * 1000:,.0f} ms | {fastest * 1000:,.0f} ms |")
+
+
+def measure(name: str, engine: Engine, args) -> list[tuple]:
+    reset(engine)
+    sessions = session_factory(engine)
+    rng = random.Random(42)
+    first_monday = week_start(date(2025, 1, 6))
+    teams = make_teams(
+        sessions, people=args.people, now=datetime.combine(first_monday, datetime.min.time(), UTC)
+    )
+    comments = [(text, score_text(text).score) for text in COMMENTS]
+    ideas(engine, rng, people=args.people, now=datetime.combine(first_monday, datetime.min.time(), UTC))
+    results = []
+    run_id, answers = 0, 0
+    for start in range(0, args.weeks, args.step):
+        weeks = range(start, min(start + args.step, args.weeks))
+        run_id, added = insert_weeks(
+            engine, teams, weeks, first_monday, run_id=run_id, rng=rng, comments=comments
+        )
+        answers += added
+        if engine.dialect.name == "postgresql":
+            # What autovacuum does after a bulk load: fresh statistics and a visibility map, so the
+            # planner can read the window from the indexes alone.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
+        now = datetime.combine(first_monday + timedelta(weeks=weeks[-1] + 1), datetime.min.time(), UTC)
+        now += timedelta(hours=10)
+        timings = []
+        for _ in range(args.repeat):
+            began = time.perf_counter()
+            with transaction(sessions) as session:
+                digests, org = build_digests(session, now=now, min_group=5, weeks=12, include_org=True)
+            timings.append(time.perf_counter() - began)
+        assert len(digests) == len(teams) and org is not None and org.figures.shown
+        assert all(digest.figures.shown for digest in digests.values())
+        results.append((name, weeks[-1] + 1, answers, statistics.median(timings), min(timings)))
+        print(f"  {weeks[-1] + 1} weeks: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
+    return results
+
+
+def reset(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+
+
+def make_teams(sessions, *, people: int, now: datetime) -> list[Team]:
+    teams = []
+    with transaction(sessions) as session:
+        for number in range((people + TEAM_SIZE - 1) // TEAM_SIZE):
+            timezone = TIMEZONES[number % len(TIMEZONES)]
+            spec = parse_surveys(
+                SURVEY.format(name=f"team-{number:04d}", number=number, timezone=timezone), source="-"
+            )[0]
+            apply_survey(session, spec=spec, now=now)
+        session.flush()
+        surveys = session.execute(text("SELECT id, name, timezone FROM survey ORDER BY name")).all()
+        questions = session.execute(text("SELECT survey_id, id, kind FROM question ORDER BY position")).all()
+    by_survey: dict[int, list[tuple[int, str]]] = {}
+    for survey_id, question_id, kind in questions:
+        by_survey.setdefault(survey_id, []).append((question_id, kind))
+    for index, (survey_id, _name, timezone) in enumerate(surveys):
+        members = [f"U0P{n:06d}" for n in range(index * TEAM_SIZE, min((index + 1) * TEAM_SIZE, people))]
+        teams.append(Team(survey_id, timezone, members, by_survey[survey_id]))
+    return teams
+
+
+def insert_weeks(engine, teams, weeks, first_monday, *, run_id, rng, comments) -> tuple[int, int]:
+    runs, deliveries, answers = [], [], []
+    for week in weeks:
+        tuesday = first_monday + timedelta(weeks=week, days=1)
+        for team in teams:
+            run_id += 1
+            opened = datetime.combine(tuesday, datetime.min.time(), zoneinfo.ZoneInfo(team.timezone))
+            opened = opened.replace(hour=10)
+            runs.append(
+                {
+                    "id": run_id,
+                    "survey_id": team.survey_id,
+                    "run_date": tuesday,
+                    "status": "closed",
+                    "opened_at": opened,
+                    "closes_at": opened + timedelta(days=3),
+                    "closed_at": opened + timedelta(days=3),
+                }
+            )
+            mood = 3.6 + 0.5 * rng.random()
+            for person in team.members:
+                deliveries.append(
+                    {
+                        "run_id": run_id,
+                        "user_id": person,
+                        "status": "sent",
+                        "answered": True,
+                        "reminders_sent": 0,
+                    }
+                )
+                respondent = token(KEY, "answer", person, run_id)
+                comment = rng.choice(comments) if rng.random() < 0.1 else (None, None)
+                for position, (question_id, kind) in enumerate(team.questions):
+                    if kind == "enps":
+                        value = min(10, max(0, round(rng.gauss(2.2 * mood, 1.5))))
+                    else:
+                        value = min(5, max(1, round(rng.gauss(mood, 0.8))))
+                    text_, sentiment = comment if position == 0 else (None, None)
+                    answers.append(
+                        {
+                            "run_id": run_id,
+                            "question_id": question_id,
+                            "respondent": respondent,
+                            "run_date": tuesday,
+                            "value": value,
+                            "comment": text_,
+                            "sentiment": sentiment,
+                        }
+                    )
+    bulk_insert(engine, PulseRun, runs)
+    bulk_insert(engine, Delivery, deliveries)
+    bulk_insert(engine, Answer, answers)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('pulse_run', 'id'), :id)"), {"id": run_id}
+            )
+    return run_id, len(answers)
+
+
+def bulk_insert(engine: Engine, model: type[SQLModel], rows: list[dict]) -> None:
+    """PostgreSQL: COPY; SQLite: one executemany in one transaction."""
+    if not rows:
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            connection.execute(insert(table), rows)
+        return
+    raw = engine.raw_connection()
+    try:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([row[column] for column in columns])
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def ideas(engine: Engine, rng: random.Random, *, people: int, now: datetime) -> None:
+    rows, votes = [], []
+    for number in range(1, 301):
+        posted = now - timedelta(days=rng.randint(0, 60))
+        rows.append(
+            {
+                "id": number,
+                "text": f"Idea number {number} to make things better for customers",
+                "category": "other",
+                "author_token": token(KEY, "idea-author", f"U0P{number:06d}"),
+                "status": rng.choice(["new", "under_review", "planned", "done"]),
+                "created_at": posted,
+                "updated_at": posted,
+            }
+        )
+        for voter in rng.sample(range(people), rng.randint(0, 40)):
+            votes.append({"idea_id": number, "voter": token(KEY, "vote", f"U0P{voter:06d}", number)})
+    bulk_insert(engine, Idea, rows)
+    bulk_insert(engine, Vote, votes)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT setval(pg_get_serial_sequence('idea', 'id'), 300)"))
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f"{memory_kb / 1024 / 1024:.0f} GB RAM"
+    except OSError:
+        memory = "unknown RAM"
+    return f"Machine: {os.cpu_count()} CPUs ({model}), {memory}, Python {platform.python_version()}."
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""`pulsebot report` and `pulsebot export`: a team's weekly figures in the terminal, or as CSV."""
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.clock import utc_now
+from pulsebot.services import digest_text as words
+from pulsebot.services.analytics import WeekStatus, team_trend
+from pulsebot.services.errors import Refusal
+from pulsebot.services.export import export_rows
+from pulsebot.services.surveys import find_survey
+from pulsebot.store.db import session_factory, transaction
+
+Survey = Annotated[str, typer.Argument(help="The survey's name.")]
+Weeks = Annotated[
+    int, typer.Option("--weeks", min=1, max=104, help="How many weeks back, this week included.")
+]
+
+
+def report(survey: Survey, weeks: Weeks = 12) -> None:
+    """Print SURVEY's weekly figures; weeks with too few answers stay hidden."""
+    settings = settings_or_fail()
+    trend = _trend(settings, survey, weeks)
+    table = Table(
+        "week",
+        "answered",
+        "mood (1–5)",
+        "eNPS",
+        "comments",
+        "sentiment",
+        title=f"{trend.title} ({trend.timezone})",
+        caption=f"Weeks with fewer than {settings.min_group} people answering stay hidden.",
+    )
+    for week in trend.weeks:
+        label = words.short_week(week.week)
+        if week.status is WeekStatus.no_data:
+            table.add_row(label, "no pulse", "", "", "", "", style="dim")
+        elif not week.shown:
+            table.add_row(label, words.hidden(settings.min_group), "", "", "", "", style="dim")
+        else:
+            table.add_row(
+                label,
+                f"{week.respondents} of {week.audience} ({words.percent(week.response_rate)})",
+                _moved(words.score(week.score), words.arrow(week.score_change, digits=1)),
+                _moved(words.enps(week.enps), words.arrow(week.enps_change, digits=0)),
+                str(week.comments),
+                _moved(words.sentiment(week.sentiment), words.arrow(week.sentiment_change, digits=2)),
+            )
+    out.print(table)
+    latest = next((week for week in reversed(trend.weeks) if week.shown), None)
+    if latest is not None and latest.questions:
+        out.print(f"Questions, week of {words.short_week(latest.week)}:", highlight=False)
+        for question in latest.questions:
+            out.print(
+                f"  {words.question_line(question, settings.min_group)}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+def export(
+    survey: Survey,
+    csv_file: Annotated[Path, typer.Option("--csv", help="Where to write the CSV file.")],
+    weeks: Weeks = 12,
+) -> None:
+    """Write SURVEY's weekly aggregates to a CSV file (hidden weeks carry no figures)."""
+    settings = settings_or_fail()
+    trend = _trend(settings, survey, weeks)
+    header, rows = export_rows(trend)
+    try:
+        with csv_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as error:
+        fail(f"{csv_file}: cannot write the file ({error.strerror})")
+    shown = sum(1 for row in rows if row["status"] == WeekStatus.shown.value)
+    out.print(
+        f"wrote {len(rows)} weeks of “{trend.title}” to {csv_file} ({shown} with figures)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _trend(settings, survey: str, weeks: int):
+    engine = migrated(settings)
+    try:
+        with transaction(session_factory(engine)) as session:
+            find_survey(session, name=survey)
+            return team_trend(
+                session,
+                survey_name=survey,
+                now=utc_now(),
+                min_group=settings.min_group,
+                weeks=weeks,
+                complete_only=False,
+            )
+    except Refusal as refusal:
+        fail(refusal.message)
+
+
+def _moved(value: str, change: str) -> str:
+    return f"{value} {change}" if change else value

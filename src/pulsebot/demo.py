@@ -1,0 +1,211 @@
+"""The offline demo: a support team of 40 answering a weekly pulse for 12 weeks, without Slack.
+
+The data goes through the real services (survey YAML, pulse runs, anonymous answers, comment sentiment,
+ideas and votes) into a throwaway SQLite database migrated with Alembic; the digest is then computed by
+the real aggregation and rendered by the real Block Kit builder and chart.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from pulsebot.charts import digest_chart
+from pulsebot.services import ideas, pulses
+from pulsebot.services.digest_text import render_text
+from pulsebot.services.digests import Digest, team_digest
+from pulsebot.services.survey_file import parse_surveys
+from pulsebot.services.surveys import apply_survey
+from pulsebot.slack.blocks.digest import digest_message
+from pulsebot.store import migrate
+from pulsebot.store.db import make_engine, session_factory, transaction
+from pulsebot.store.models import PulseRun, QuestionKind, RunStatus
+from pulsebot.store.weeks import week_start
+
+DEMO_KEY = b"pulsebot-demo-key-not-a-secret"
+MANAGER = "U0MANAGER"
+SURVEY = """\
+name: support-team
+title: Customer Support pulse
+channel: G0SUPPORT
+timezone: Europe/Berlin
+schedule: "0 10 * * tue"
+open_days: 3
+managers: [U0MANAGER]
+questions:
+  - key: workload
+    kind: scale
+    prompt: My workload this week was manageable.
+  - key: support
+    kind: scale
+    prompt: I got the help I needed from colleagues this week.
+  - key: enps
+    kind: enps
+  - key: better
+    kind: text
+    prompt: What one thing would make next week better?
+"""
+
+# How the team feels, week by week (on the 1–5 scale): steady, a dip in weeks 5–6 that recovers, a
+# holiday week (3) when too few answer to show anything, and a fall in the latest week.
+MOOD = [3.9, 3.8, 3.9, 3.8, 3.2, 3.0, 3.5, 3.8, 3.85, 3.85, 3.85, 3.2]
+HOLIDAY_WEEK = 2
+HOLIDAY_ANSWERS = 4
+
+POSITIVE = [
+    "Great team spirit this week, everyone jumped in to help.",
+    "The new macros for refund tickets save me a lot of time.",
+    "Loved the team lunch, more of that please!",
+    "Knowledge base articles were really helpful for the tricky billing cases.",
+    "Good week, the ticket backlog is finally under control.",
+    "Pairing with a colleague on escalations was really useful.",
+    "Clear priorities from the team lead this week, thank you.",
+]
+NEGATIVE = [
+    "The ticket backlog keeps growing and we are always behind.",
+    "Too many weekend shifts lately, I am exhausted.",
+    "Weekend shifts again. The ticket backlog is stressful.",
+    "The new phone system drops calls, customers are angry.",
+    "Too many meetings, no time left for tickets.",
+    "I feel overloaded: the ticket backlog doubled after the release.",
+    "Escalations to engineering take forever and customers complain.",
+    "The refund process is confusing and slow.",
+]
+NEUTRAL = [
+    "More training on the billing system would help.",
+    "Could we rotate the weekend shifts more fairly?",
+    "A shared calendar for shifts would be useful.",
+    "Need clearer guidance on refund limits.",
+]
+IDEAS = [
+    ("Let customers track their refund status online", 14, 30),
+    ("Send a proactive SMS when a delivery is late", 9, 25),
+    ("Add a self-service page for changing the delivery address", 6, 20),
+    ("Offer a callback instead of waiting on hold", 11, 4),
+    ("Show the expected reply time in the chat widget", 2, 40),
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    digest: Digest
+    files: dict[str, Path]
+    text: str
+
+
+def run_demo(out: Path, *, now: datetime, people: int = 40, weeks: int = 12, seed: int = 7) -> DemoResult:
+    """Simulate, aggregate and write digest.json (Block Kit), trend.png and digest.txt into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "demo.db"
+    for leftover in out.glob("demo.db*"):
+        leftover.unlink()
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        simulate(sessions, now=now, people=people, weeks=weeks, seed=seed)
+        with transaction(sessions) as session:
+            digest = team_digest(
+                session,
+                survey_name="support-team",
+                now=now,
+                min_group=5,
+                weeks=weeks,
+                rng=random.Random(seed),
+            )
+    finally:
+        engine.dispose()
+    for leftover in out.glob("demo.db*"):
+        leftover.unlink()
+    text, blocks = digest_message(digest)
+    files = {
+        "blocks": out / "digest.json",
+        "chart": out / "trend.png",
+        "text": out / "digest.txt",
+    }
+    files["blocks"].write_text(
+        json.dumps({"text": text, "blocks": blocks}, indent=2, ensure_ascii=False) + "\n"
+    )
+    files["chart"].write_bytes(digest_chart(digest) or b"")
+    rendering = render_text(digest)
+    files["text"].write_text(rendering)
+    return DemoResult(digest=digest, files=files, text=rendering)
+
+
+def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> None:
+    rng = random.Random(seed)
+    team = [f"U0P{index:03d}" for index in range(people)]
+    leaning = {person: rng.gauss(0, 0.25) for person in team}  # some people rate a bit higher than others
+    with transaction(sessions) as session:
+        for spec in parse_surveys(SURVEY, source="demo"):
+            apply_survey(session, spec=spec, now=now - timedelta(weeks=weeks + 1))
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    this_monday = week_start(now.astimezone(berlin).date())
+    moods = (MOOD * (weeks // len(MOOD) + 1))[-weeks:]
+    for index, mood in enumerate(moods):
+        tuesday = this_monday - timedelta(weeks=weeks - index) + timedelta(days=1)
+        opened = datetime.combine(tuesday, time(10), tzinfo=berlin)
+        answering = rng.sample(team, HOLIDAY_ANSWERS if index == HOLIDAY_WEEK else rng.randint(27, 36))
+        with transaction(sessions) as session:
+            run = pulses.open_pulse_run(session, survey_name="support-team", audience=team, now=opened)
+            for person in answering:
+                _answer(session, rng, run, person, mood + leaning[person], now=opened + timedelta(hours=2))
+            closed = session.get(PulseRun, run.run_id)
+            closed.status, closed.closed_at = RunStatus.closed, run.closes_at
+    _ideas(sessions, rng, team, now=now)
+
+
+def _answer(session, rng: random.Random, run: pulses.RunView, person: str, mood: float, *, now) -> None:
+    for question in run.questions:
+        if question.kind is QuestionKind.scale:
+            value = min(5, max(1, round(rng.gauss(mood, 0.55))))
+        elif question.kind is QuestionKind.enps:
+            value = min(10, max(0, round(rng.gauss(2.5 * mood - 1.0, 1.5))))
+        elif question.kind is QuestionKind.text:
+            if rng.random() < 0.45:
+                pool = _comment_pool(rng, mood)
+                pulses.record_comment(
+                    session,
+                    run_id=run.run_id,
+                    question_id=question.id,
+                    user_id=person,
+                    comment=rng.choice(pool),
+                    key=DEMO_KEY,
+                    now=now,
+                )
+            continue
+        else:
+            continue
+        pulses.record_answer(
+            session,
+            run_id=run.run_id,
+            question_id=question.id,
+            user_id=person,
+            value=value,
+            key=DEMO_KEY,
+            now=now,
+        )
+
+
+def _comment_pool(rng: random.Random, mood: float) -> list[str]:
+    roll = rng.random()
+    negative_chance = min(0.85, max(0.1, (4.2 - mood) / 1.4))
+    if roll < negative_chance:
+        return NEGATIVE
+    return NEUTRAL if roll < negative_chance + 0.2 else POSITIVE
+
+
+def _ideas(sessions, rng: random.Random, team: list[str], *, now: datetime) -> None:
+    for text, votes, age_days in IDEAS:
+        author, *voters = rng.sample(team, votes + 1)
+        posted = now - timedelta(days=age_days)
+        with transaction(sessions) as session:
+            idea = ideas.post_idea(
+                session, user_id=author, text=text, key=DEMO_KEY, now=posted, category="product"
+            )
+            for voter in voters:
+                ideas.toggle_vote(session, idea_id=idea.id, user_id=voter, key=DEMO_KEY)

@@ -1,0 +1,105 @@
+"""The weekly digest, the drop alert and the managers' part of App Home, in Block Kit."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from pulsebot.services import digest_text as words
+from pulsebot.services.analytics import WeekStatus
+from pulsebot.services.digests import Digest, DropAlert
+from pulsebot.services.manager_home import TeamFigures
+from pulsebot.slack.blocks import rendered
+from pulsebot.slack.text import escape, quote
+
+HEADER_CHARS = 150
+SECTION_CHARS = 3000
+
+
+def digest_message(digest: Digest) -> tuple[str, list[dict]]:
+    figures = digest.figures
+    blocks: list[Block] = [
+        HeaderBlock(text=_clip(f"{digest.title}: weekly digest", HEADER_CHARS)),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Week of {words.week_label(digest.week)}")]),
+        SectionBlock(text=MarkdownTextObject(text=escape(digest.summary))),
+    ]
+    if figures.shown:
+        blocks.append(
+            SectionBlock(
+                fields=[
+                    MarkdownTextObject(text=f"*{label}*\n{escape(value)}")
+                    for label, value in words.headline(figures, digest.min_group)
+                ]
+            )
+        )
+        if figures.questions:
+            lines = [f"• {escape(words.question_line(q, digest.min_group))}" for q in figures.questions]
+            blocks.append(_section("*Questions*", lines))
+    if digest.teams:
+        lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
+        blocks.append(_section("*Teams*", lines))
+    if digest.themes:
+        themes = " · ".join(f"{escape(theme.phrase)} ({theme.comments})" for theme in digest.themes)
+        blocks.append(_section("*Themes in the comments*", [themes]))
+    if digest.comments:
+        blocks.append(_section("*In their words*", [quote(comment) for comment in digest.comments]))
+    if digest.top_ideas:
+        blocks.append(_section("*Top ideas*", [f"• {escape(words.idea_line(i))}" for i in digest.top_ideas]))
+    if digest.waiting_ideas:
+        title = f"*Waiting for a decision for over two weeks* ({digest.waiting_total})"
+        blocks.append(_section(title, [f"• {escape(words.waiting_line(i))}" for i in digest.waiting_ideas]))
+    blocks += [
+        DividerBlock(),
+        ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),
+    ]
+    text = f"{digest.title}, week of {words.short_week(digest.week)}: {digest.summary}"
+    return escape(text), rendered(blocks)
+
+
+def drop_alert_message(alert: DropAlert) -> tuple[str, list[dict]]:
+    text = escape(words.drop_alert_text(alert))
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text="Your weekly digest will have the details and the trend chart.")
+            ]
+        ),
+    ]
+    return text, rendered(blocks)
+
+
+def home_team_blocks(teams: tuple[TeamFigures, ...], *, min_group: int) -> list[Block]:
+    """The App Home section for managers (their teams) and admins (every team and the organisation)."""
+    if not teams:
+        return []
+    blocks: list[Block] = [HeaderBlock(text="Your teams")]
+    for team in teams:
+        figures = team.figures
+        if figures is None or figures.status is WeekStatus.no_data:
+            line = "no pulse in the last weeks"
+        elif not figures.shown:
+            line = f"week of {words.short_week(figures.week)}: {words.hidden(min_group)}"
+        else:
+            line = f"week of {words.short_week(figures.week)}: " + " · ".join(
+                f"{label.lower()} {value}" for label, value in words.headline(figures, min_group)
+            )
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=_clip(f"*{escape(team.title)}*\n{escape(line)}")))
+        )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=words.footer(min_group))]))
+    return blocks
+
+
+def _section(title: str, lines: list[str]) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_clip("\n".join([title, *lines]))))
+
+
+def _clip(text: str, limit: int = SECTION_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

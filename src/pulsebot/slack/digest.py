@@ -1,0 +1,221 @@
+"""Putting digests and drop alerts into Slack: one DM per manager, the trend chart uploaded into that DM.
+
+`send_weekly_digests` is what the scheduler calls (as often as it likes); `drop_alerts_for_run` is called
+when a pulse run closes; `send_digests` and `send_requested_digests` serve the CLI and `/pulse digest`.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from pulsebot.charts import digest_chart
+from pulsebot.config import Settings
+from pulsebot.services.analytics import ORG
+from pulsebot.services.digests import Digest, build_digests, drop_alert_for_run
+from pulsebot.services.managers import all_managers
+from pulsebot.services.notices import claim_notice, noticed_scopes, release_notice
+from pulsebot.services.surveys import find_survey
+from pulsebot.slack.blocks.digest import digest_message, drop_alert_message
+from pulsebot.store.db import SessionFactory, transaction
+from pulsebot.store.models import NoticeKind
+from pulsebot.store.weeks import week_start
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
+    """DM the digest, then upload its trend chart into the same conversation."""
+    text, blocks = digest_message(digest)
+    posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
+    png = digest_chart(digest)
+    if png is None:
+        return
+    try:
+        client.files_upload_v2(
+            channel=posted["channel"],
+            content=png,
+            filename=f"{digest.scope}-{digest.week.isoformat()}.png",
+            title=f"{digest.title}: trend to the week of {digest.week:%-d %B}",
+            alt_txt=f"Weekly mood, eNPS and comment sentiment of {digest.title}",
+        )
+    except SlackApiError as error:
+        # The digest itself went out; sending it again for the sake of its chart would be worse.
+        log.warning("chart for %s not uploaded: %s", digest.scope, error.response.get("error"))
+
+
+def send_digests(
+    client: WebClient, sessions: SessionFactory, settings: Settings, *, now: datetime, survey_name: str | None
+) -> list[tuple[str, str]]:
+    """Send now, whatever the day: one team's digest to its managers, or (no survey named) every team's
+    digest to its managers and the organisation's to the admins. Returns (scope, user) pairs sent."""
+    with transaction(sessions) as session:
+        managers = all_managers(session)
+        if survey_name is not None:
+            managers = {survey_name: managers.get(find_survey(session, name=survey_name).name, [])}
+        digests, org = build_digests(
+            session,
+            now=now,
+            min_group=settings.min_group,
+            weeks=settings.trend_weeks,
+            survey_names=None if survey_name is None else [survey_name],
+            include_org=survey_name is None and bool(settings.admins),
+        )
+    plan = [(name, user) for name, users in managers.items() for user in users]
+    if org is not None:
+        plan += [(ORG, admin) for admin in sorted(settings.admins)]
+    for scope, user in plan:
+        deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
+    return plan
+
+
+def send_requested_digests(
+    client: WebClient,
+    sessions: SessionFactory,
+    settings: Settings,
+    *,
+    user_id: str,
+    scopes: list[str],
+    now: datetime,
+) -> None:
+    """`/pulse digest`: the digests this person asked for (and may see), by DM to them."""
+    teams = [scope for scope in scopes if scope != ORG]
+    with transaction(sessions) as session:
+        digests, org = build_digests(
+            session,
+            now=now,
+            min_group=settings.min_group,
+            weeks=settings.trend_weeks,
+            survey_names=None if ORG in scopes else teams,
+            include_org=ORG in scopes,
+        )
+    for scope in scopes:
+        deliver_digest(client, org if scope == ORG else digests[scope], user_id=user_id)
+
+
+def send_weekly_digests(
+    client: WebClient, sessions: SessionFactory, settings: Settings, now: datetime
+) -> list[tuple[str, str]]:
+    """Send each manager their teams' digests (and each admin the organisation's) once a week, at the first
+    call after PULSEBOT_DIGEST_DAY PULSEBOT_DIGEST_TIME in the person's own Slack time zone.
+
+    Safe to call every few minutes and from several processes: a person gets each week's digest once.
+    Returns the (scope, user) pairs sent by this call.
+    """
+    with transaction(sessions) as session:
+        recipients: dict[str, list[str]] = {}
+        for name, users in all_managers(session, include_paused=False).items():
+            for user in users:
+                recipients.setdefault(user, []).append(name)
+        for admin in sorted(settings.admins):
+            recipients.setdefault(admin, []).append(ORG)
+        # Whoever already has this week's digests needs no time-zone lookup: the latest week any time
+        # zone can be in (UTC+14) is the one to check.
+        newest_week = week_start((now + timedelta(hours=14)).date())
+        pending = {}
+        for user, scopes in recipients.items():
+            done = noticed_scopes(session, kind=NoticeKind.digest, user_id=user, week=newest_week)
+            if not set(scopes) <= done:
+                pending[user] = scopes
+    claimed: list[tuple[str, str, date]] = []
+    for user, scopes in pending.items():
+        week = _due_week(client, user, settings, now)
+        if week is None:
+            continue
+        with transaction(sessions) as session:
+            for scope in scopes:
+                if claim_notice(
+                    session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week, now=now
+                ):
+                    claimed.append((scope, user, week))
+    sent = []
+    # Everyone gets the week before their own current week, whatever the team's time zone: a manager
+    # in Tokyo reads on Monday morning about the same week as one in New York.
+    for week in sorted({week for _, _, week in claimed}):
+        batch = [(scope, user) for scope, user, claimed_week in claimed if claimed_week == week]
+        with_org = any(scope == ORG for scope, _ in batch)
+        with transaction(sessions) as session:
+            digests, org = build_digests(
+                session,
+                now=now,
+                min_group=settings.min_group,
+                weeks=settings.trend_weeks,
+                survey_names=None if with_org else sorted({scope for scope, _ in batch}),
+                include_org=with_org,
+                week=week - timedelta(weeks=1),
+            )
+        for scope, user in batch:
+            try:
+                deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
+            except SlackApiError as error:
+                log.warning("digest %s for %s not sent: %s", scope, user, error.response.get("error"))
+                with transaction(sessions) as session:
+                    release_notice(session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week)
+                continue
+            sent.append((scope, user))
+    return sent
+
+
+def drop_alerts_for_run(
+    client: WebClient, sessions: SessionFactory, settings: Settings, *, run_id: int, now: datetime
+) -> list[str]:
+    """Call when a run closes: if its team's mood or sentiment fell sharply against the week before,
+    DM each manager a short alert (once per team and week). Returns the managers alerted."""
+    with transaction(sessions) as session:
+        alert = drop_alert_for_run(
+            session,
+            run_id=run_id,
+            min_group=settings.min_group,
+            threshold=settings.drop_alert,
+            weeks=settings.trend_weeks,
+        )
+        if alert is None:
+            return []
+        claimed = [
+            user
+            for user in alert.managers
+            if claim_notice(
+                session, kind=NoticeKind.drop_alert, scope=alert.scope, user_id=user, week=alert.week, now=now
+            )
+        ]
+    text, blocks = drop_alert_message(alert)
+    alerted = []
+    for user in claimed:
+        try:
+            client.chat_postMessage(channel=user, text=text, blocks=blocks)
+        except SlackApiError as error:
+            log.warning("drop alert for %s not sent: %s", user, error.response.get("error"))
+            with transaction(sessions) as session:
+                release_notice(
+                    session, kind=NoticeKind.drop_alert, scope=alert.scope, user_id=user, week=alert.week
+                )
+            continue
+        alerted.append(user)
+    return alerted
+
+
+def _due_week(client: WebClient, user_id: str, settings: Settings, now: datetime) -> date | None:
+    """The Monday of the person's current week if this week's digest time has passed for them, else None."""
+    local = now.astimezone(_timezone_of(client, user_id))
+    monday = week_start(local.date())
+    moment = datetime.combine(
+        monday + timedelta(days=WEEKDAYS[settings.digest_day]), settings.digest_time, tzinfo=local.tzinfo
+    )
+    return monday if local >= moment else None
+
+
+def _timezone_of(client: WebClient, user_id: str) -> zoneinfo.ZoneInfo:
+    try:
+        name = client.users_info(user=user_id)["user"].get("tz") or "UTC"
+        return zoneinfo.ZoneInfo(name)
+    except SlackApiError as error:
+        log.warning("time zone of %s unknown (%s); using UTC", user_id, error.response.get("error"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        log.warning("time zone of %s not recognised; using UTC", user_id)
+    return zoneinfo.ZoneInfo("UTC")

@@ -1,0 +1,52 @@
+"""The trend chart: PNG bytes, with withheld weeks as gaps, never as points."""
+
+import math
+from datetime import date, timedelta
+
+from pulsebot.charts import ChartWeek, chart_weeks, digest_chart, trend_figure, trend_png
+
+START = date(2026, 1, 5)
+
+
+def weeks() -> list[ChartWeek]:
+    return [
+        ChartWeek(week=START, hidden=False, mood=3.8, enps=20, sentiment=0.2),
+        ChartWeek(week=START + timedelta(weeks=1), hidden=True, mood=1.0, enps=-100, sentiment=-1.0),
+        ChartWeek(week=START + timedelta(weeks=2), hidden=False),  # no pulse that week
+        ChartWeek(week=START + timedelta(weeks=3), hidden=False, mood=3.2, enps=-5, sentiment=-0.1),
+    ]
+
+
+def test_hidden_weeks_are_gaps_even_if_a_value_were_passed():
+    figure = trend_figure(weeks(), title="Team", min_group=5)
+
+    mood, enps, sentiment = (
+        next(line.get_ydata() for line in ax.get_lines() if len(line.get_ydata()) == 4) for ax in figure.axes
+    )
+    for series, first, last in ((mood, 3.8, 3.2), (enps, 20, -5), (sentiment, 0.2, -0.1)):
+        assert series[0] == first and series[3] == last
+        assert math.isnan(series[1]) and math.isnan(series[2])
+    assert "fewer than 5 people answered" in figure.get_supxlabel()
+
+
+def test_the_chart_is_a_png():
+    png = trend_png(weeks(), title="Team", min_group=5)
+
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_a_digest_s_hidden_week_reaches_the_chart_as_a_gap(sessions):
+    from tests.services.test_digests import MONDAY, TEAM, digest_of, steady_then_fall
+
+    steady_then_fall(sessions, last_week_people=TEAM[:4])
+    digest = digest_of(sessions, now=MONDAY + timedelta(weeks=4))
+
+    chart = chart_weeks(digest)
+
+    assert [(week.hidden, week.mood) for week in chart[-4:]] == [
+        (False, 4.0),
+        (False, 4.0),
+        (False, 4.0),
+        (True, None),
+    ]
+    assert digest_chart(digest).startswith(b"\x89PNG")
