@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 _trigger = count(1)
+_event = count(1)
 
 
 @dataclass
@@ -153,14 +154,14 @@ class SlackRequests:
         }
         return self._interaction(payload, **kwargs)
 
-    def event(self, event: dict, *, event_id: str = "Ev0001", **kwargs) -> Reply:
+    def event(self, event: dict, *, event_id: str | None = None, **kwargs) -> Reply:
         envelope = {
             "token": "legacy",
             "team_id": self.team_id,
             "api_app_id": "A0PULSE",
             "event": event,
             "type": "event_callback",
-            "event_id": event_id,
+            "event_id": event_id or f"Ev{next(_event):06d}",  # Slack's ids are unique per event
             "event_time": int(time.time()),
         }
         return self.post(json.dumps(envelope), content_type="application/json", **kwargs)

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
     # Off on all but one replica: APScheduler 3 runs each job once per running scheduler.
     scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
+    # Delivery at scale (README, Reliability): how often the outbox and the scheduler's sweeps look for
+    # work, how many messages a second one process posts, how long a sender's claim on a message lasts.
+    sweep_seconds: int = Field(default=60, ge=1, le=3600, validation_alias="PULSEBOT_SWEEP_SECONDS")
+    send_rate: float = Field(default=5.0, gt=0, le=1000, validation_alias="PULSEBOT_SEND_RATE")
+    claim_seconds: int = Field(default=300, ge=1, le=3600, validation_alias="PULSEBOT_CLAIM_SECONDS")
 
     @field_validator("slack_api_url")
     @classmethod

@@ -7,9 +7,11 @@ function given by its textual reference (`pulsebot.scheduling:…`) with plain a
 store can persist it; it reaches Slack and the database through the `Runtime` that `start()`
 installs. Jobs stay thin: they call services and slack/ functions.
 
-Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and four sweeps that run every
-minute: `pulse-deliver` (the DM outbox), `pulse-remind`, `pulse-close` and `pulse-sync` (which
-brings the `pulse-open:*` jobs in line with the surveys after an edit, a pause or a resume).
+Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps that run every
+minute (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close`, `pulse-sync` (which brings the
+`pulse-open:*` jobs in line with the surveys after an edit, a pause or a resume) and `seen-cleanup`.
+The outbox is not a job: every process drains it with its own sender (slack/sender.py), and only one
+process runs this scheduler (leadership.py).
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from pulsebot.clock import utc_now
+from pulsebot.services import seen
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
 from pulsebot.slack import outbox
-from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.publish import open_run, send_pulse
+from pulsebot.slack.sender import OutboxSender
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import scheduler_jobs
 
@@ -40,11 +44,12 @@ log = logging.getLogger(__name__)
 OPEN_JOB_PREFIX = "pulse-open:"
 OPEN_FUNC = "pulsebot.scheduling:open_scheduled_run"
 SWEEPS = {
-    "pulse-deliver": "pulsebot.scheduling:deliver_due_pulses",
     "pulse-remind": "pulsebot.scheduling:send_due_reminders",
     "pulse-close": "pulsebot.scheduling:close_due_runs",
     "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
+    "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
 }
+RETIRED_JOBS = ("pulse-deliver",)  # the outbox sender took over; dropped from job stores that have it
 SWEEP_EVERY = timedelta(minutes=1)
 # A run that fell due while pulsebot was stopped still opens when it comes back within this time.
 OPEN_GRACE = timedelta(hours=12)
@@ -60,6 +65,7 @@ class Runtime:
     sessions: SessionFactory
     scheduler: BackgroundScheduler | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    sender: OutboxSender | None = None  # posts opened runs; without one, a job posts them itself
 
 
 _runtime: Runtime | None = None
@@ -92,20 +98,32 @@ def create_scheduler(engine: Engine) -> BackgroundScheduler:
     )
 
 
-def start(engine: Engine, *, client: WebClient, sessions: SessionFactory) -> BackgroundScheduler:
+def start(
+    engine: Engine,
+    *,
+    client: WebClient,
+    sessions: SessionFactory,
+    sender: OutboxSender | None = None,
+    every: timedelta = SWEEP_EVERY,
+) -> BackgroundScheduler:
     """Start the scheduler on the database's job store and (re)register pulsebot's jobs."""
     scheduler = create_scheduler(engine)
-    install(Runtime(client=client, sessions=sessions, scheduler=scheduler))
+    install(Runtime(client=client, sessions=sessions, scheduler=scheduler, sender=sender))
     scheduler.start()
-    register_jobs(scheduler, sessions)
+    register_jobs(scheduler, sessions, every=every)
     return scheduler
 
 
-def register_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> None:
+def register_jobs(
+    scheduler: BackgroundScheduler, sessions: SessionFactory, *, every: timedelta = SWEEP_EVERY
+) -> None:
+    for job_id in RETIRED_JOBS:
+        if scheduler.get_job(job_id) is not None:
+            scheduler.remove_job(job_id)
     for job_id, func in SWEEPS.items():
         scheduler.add_job(
             func,
-            IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=UTC),
+            IntervalTrigger(seconds=int(every.total_seconds()), timezone=UTC),
             id=job_id,
             name=job_id,
             replace_existing=True,
@@ -183,9 +201,23 @@ def open_scheduled_run(survey_name: str) -> None:
     # Late (after a restart)? The run is still for the time it was due, e.g. for per-person times.
     scheduled_for = latest_fire_time(trigger, now=now, lookback=OPEN_GRACE) or now
     try:
-        run = send_pulse(
-            runtime.client, runtime.sessions, survey_name=survey_name, now=now, scheduled_for=scheduled_for
-        )
+        if runtime.sender is not None:
+            run = open_run(
+                runtime.client,
+                runtime.sessions,
+                survey_name=survey_name,
+                now=now,
+                scheduled_for=scheduled_for,
+            )
+            runtime.sender.wake()
+        else:
+            run = send_pulse(
+                runtime.client,
+                runtime.sessions,
+                survey_name=survey_name,
+                now=now,
+                scheduled_for=scheduled_for,
+            )
     except Refusal as refusal:
         log.warning("not opening %s: %s", survey_name, refusal.message)
         return
@@ -193,6 +225,7 @@ def open_scheduled_run(survey_name: str) -> None:
 
 
 def deliver_due_pulses() -> None:
+    """Post what is due in the outbox, in this thread (what each process's sender does)."""
     runtime = _current()
     if sent := outbox.deliver_due(runtime.client, runtime.sessions, clock=runtime.clock):
         log.info("sent %d pulse DMs", sent)
@@ -208,6 +241,12 @@ def close_due_runs() -> None:
     runtime = _current()
     if closed := outbox.close_runs(runtime.client, runtime.sessions, now=runtime.clock()):
         log.info("closed runs %s", ", ".join(map(str, closed)))
+
+
+def forget_seen_requests() -> None:
+    runtime = _current()
+    with transaction(runtime.sessions) as session:
+        seen.forget_before(session, before=runtime.clock() - seen.KEEP_FOR)
 
 
 def sync_survey_jobs() -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from sqlalchemy.exc import OperationalError
 
 from pulsebot.clock import utc_now
@@ -17,6 +21,9 @@ from pulsebot.config import Settings
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
+from pulsebot.slack.once import handle_once
+from pulsebot.slack.outbox import SENDERS, Outbox
+from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.text import without_controls
 from pulsebot.store.db import SessionFactory
 
@@ -33,6 +40,7 @@ class Deps:
     sessions: SessionFactory
     clock: Callable[[], datetime] = field(default=utc_now)
     directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
+    sender: OutboxSender | None = None  # posts pulses opened by a request, after its ack
 
     @property
     def key(self) -> bytes:
@@ -57,25 +65,47 @@ def sorry(body: dict, *, acknowledged: bool, respond, client: WebClient) -> Bolt
 
 
 def make_client(settings: Settings) -> WebClient:
-    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections."""
+    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections and
+    Slack's 500/503s (pulse posts use their own client: slack/outbox.py)."""
     return WebClient(
         token=settings.require("slack_bot_token"),
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 
 
-def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClient | None = None) -> App:
+def make_sender(settings: Settings, *, client: WebClient, sessions: SessionFactory) -> OutboxSender:
+    """The outbox sender of this process, paced at PULSEBOT_SEND_RATE."""
+    outbox = Outbox(
+        client,
+        sessions,
+        rate=settings.send_rate,
+        claim_for=timedelta(seconds=settings.claim_seconds),
+        workers=SENDERS,
+    )
+    return OutboxSender(outbox, every=settings.sweep_seconds)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: SessionFactory,
+    client: WebClient | None = None,
+    sender: OutboxSender | None = None,
+) -> App:
     settings.require("slack_bot_token", "anon_key")
     socket_mode = settings.slack_app_token is not None
     if not socket_mode:
         settings.require("slack_signing_secret")
-    deps = Deps(settings=settings, sessions=sessions)
+    client = client or make_client(settings)
+    sender = sender or make_sender(settings, client=client, sessions=sessions)
+    deps = Deps(settings=settings, sessions=sessions, sender=sender)
     app = App(
-        client=client or make_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else "",
@@ -89,6 +119,8 @@ def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClien
         body.update(without_controls(body))
         context["deps"] = deps
         return next()
+
+    app.middleware(handle_once)  # a retried or replayed request is not handled twice
 
     @app.error
     def tell_the_person(error: Exception, body: dict, response: BoltResponse | None, respond, client, logger):

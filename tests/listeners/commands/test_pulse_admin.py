@@ -109,7 +109,7 @@ def test_send_posts_the_pulse_now(slack, fake_slack):
     assert fake_slack.wait_for("chat.postMessage")[0]["channel"] == PULSE_CHANNEL
     assert (
         fake_slack.wait_for("response_url")[0]["text"]
-        == f"Sent “Weekly &lt;team&gt; pulse” to 5 people in <#{PULSE_CHANNEL}>."
+        == f"Posting “Weekly &lt;team&gt; pulse” in <#{PULSE_CHANNEL}> for its 5 members now."
     )
 
 

@@ -6,8 +6,9 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot.services.errors import Refusal
 from pulsebot.services.surveys import list_surveys, set_paused, survey_spec, survey_summary
+from pulsebot.slack.blocks.pulses import sending_phrase
 from pulsebot.slack.blocks.surveys import next_open_phrase, survey_form, survey_list
-from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.publish import open_run
 from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
 
@@ -73,7 +74,9 @@ def _pause_or_resume(deps, name: str, *, paused: bool) -> str:
 def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> None:
     ack(text=f"Sending “{name}” now…")
     try:
-        run = send_pulse(client, deps.sessions, survey_name=name, now=deps.clock())
+        # Reading the audience can take a while in a big channel, hence after the ack; the posting
+        # itself is the outbox sender's, so a fan-out of thousands never holds up this request.
+        run = open_run(client, deps.sessions, survey_name=name, now=deps.clock())
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral")
         return
@@ -84,7 +87,5 @@ def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> 
             response_type="ephemeral",
         )
         return
-    respond(
-        text=f"Sent “{escape(run.title)}” to {run.audience} people in <#{run.channel_id}>.",
-        response_type="ephemeral",
-    )
+    deps.sender.wake()
+    respond(text=sending_phrase(run, deps.settings.send_rate), response_type="ephemeral")

@@ -1,0 +1,33 @@
+"""Slack requests already taken in, so a retry or a replay of one is not handled twice.
+
+Kept in the database, so the replica a retry reaches knows what another one handled. A row is only
+needed while Slack may still retry (minutes) and a signature is still fresh (5 minutes); older rows
+are deleted by the scheduler's `seen-cleanup` sweep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from pulsebot.store.models import SeenRequest
+
+KEEP_FOR = timedelta(hours=1)
+
+
+def first_sighting(session: Session, *, key: str, now: datetime) -> bool:
+    """Note the request; True the first time this key is seen, False for a retry or a replay."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(SeenRequest)
+        .values(key=key, seen_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return session.exec(statement).rowcount == 1
+
+
+def forget_before(session: Session, *, before: datetime) -> int:
+    return session.exec(delete(SeenRequest).where(SeenRequest.seen_at < before)).rowcount
