@@ -47,6 +47,7 @@ class SlackRequests:
         signature: str | None = None,
         headers: dict | None = None,
     ) -> Reply:
+        self.last_body = body  # to send the very same request again, as Slack's retries do
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         signed = signature or self.verifier.generate_signature(timestamp=stamp, body=body)
         request = urllib.request.Request(

@@ -25,8 +25,9 @@ def first_sighting(session: Session, *, key: str, now: datetime) -> bool:
         dialect.insert(SeenRequest)
         .values(key=key, seen_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(SeenRequest.key)  # a row back means it was inserted (rowcount is not dependable here)
     )
-    return session.exec(statement).rowcount == 1
+    return session.exec(statement).first() is not None
 
 
 def forget_before(session: Session, *, before: datetime) -> int:
