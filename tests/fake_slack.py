@@ -45,7 +45,7 @@ class FakeSlack:
         self._released = threading.Event()
         self.history: dict[str, list[dict]] = {}
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -251,6 +251,10 @@ class FakeSlack:
             name: items[start : start + limit],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # Slack takes a crowd of calls at once; a backlog of 5 would not
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:

@@ -21,11 +21,15 @@ KEEP_FOR = timedelta(hours=1)
 def first_sighting(session: Session, *, key: str, now: datetime) -> bool:
     """Note the request; True the first time this key is seen, False for a retry or a replay."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # On the Table, not the ORM class: a plain INSERT, without the ORM's bulk-insert bookkeeping, since
+    # this runs before every acknowledgement.
     statement = (
-        dialect.insert(SeenRequest)
+        dialect.insert(SeenRequest.__table__)
         .values(key=key, seen_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(SeenRequest.key)  # a row back means it was inserted (rowcount is not dependable here)
+        .returning(
+            SeenRequest.__table__.c.key
+        )  # a row back means it was inserted (rowcount is not dependable here)
     )
     return session.exec(statement).first() is not None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from pulsebot.config import Settings
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
+from pulsebot.slack.live_counts import LiveCounts
 from pulsebot.slack.once import handle_once
 from pulsebot.slack.outbox import SENDERS, Outbox
 from pulsebot.slack.sender import OutboxSender
@@ -28,6 +30,11 @@ from pulsebot.slack.text import without_controls
 from pulsebot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
+
+# Bolt runs every listener (its ack first) on this many threads; its default of 5 lets a crowd of
+# clicks queue behind each other's after-ack work (saving, thanking, updating the count) past Slack's
+# 3 seconds. The work itself is short and mostly waits on the database or Slack, so threads are cheap.
+LISTENER_THREADS = 64
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
@@ -41,6 +48,7 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utc_now)
     directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
     sender: OutboxSender | None = None  # posts pulses opened by a request, after its ack
+    live_counts: LiveCounts | None = None  # the "N answered" on channel pulses
 
     @property
     def key(self) -> bytes:
@@ -103,7 +111,8 @@ def create_app(
         settings.require("slack_signing_secret")
     client = client or make_client(settings)
     sender = sender or make_sender(settings, client=client, sessions=sessions)
-    deps = Deps(settings=settings, sessions=sessions, sender=sender)
+    live_counts = LiveCounts(client, sessions)
+    deps = Deps(settings=settings, sessions=sessions, sender=sender, live_counts=live_counts)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()
@@ -111,6 +120,7 @@ def create_app(
         else "",
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,  # `pulsebot run` checks the token itself and says so in one line
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
 
     @app.middleware

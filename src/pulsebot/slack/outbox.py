@@ -57,31 +57,51 @@ HISTORY_PAGES = 10  # how far back (x 200 messages) a possibly posted message is
 
 
 class Pacer:
-    """Spaces posts evenly, `rate` a second, across every sender thread of the process.
+    """Spaces posts evenly, at most `rate` a second, across every sender thread of the process.
 
     Slack allows chat.postMessage about once a second per conversation, with a workspace-wide cap of
     several hundred a minute; DMs are separate conversations, so a fan-out is bound by the workspace
     cap, which is what `rate` stands for. Slots are handed out at a fixed spacing rather than from a
-    bucket of saved-up tokens, so a fan-out never opens with a burst. A 429 moves the next free slot past
-    its Retry-After (`hold`), so the other threads wait too instead of collecting 429s of their own.
+    bucket of saved-up tokens, so a fan-out never opens with a burst.
+
+    A 429 costs a whole second at least (Retry-After counts in whole seconds, and slack_sdk adds up to
+    a second of jitter), a second in which nothing may be posted: `hold` moves the next free slot past
+    it, so the other threads wait too instead of collecting 429s of their own, and lowers the pace by
+    `BACK_OFF`, since a 429 means the limit is below it. Every `RECOVER_AFTER` seconds of clean sending
+    the pace creeps back up towards `rate` (additive increase, multiplicative decrease, as in TCP).
     """
 
+    BACK_OFF = 0.95
+    FLOOR = 0.25  # never below a quarter of `rate`
+    RECOVER_AFTER = 10.0
+
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
+        self.ceiling = self.rate = rate
         self._next = 0.0
+        self._held_until = 0.0
+        self._clean = 0
         self._lock = threading.Lock()
 
     def wait(self) -> None:
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next)
-            self._next = slot + self.interval
+            self._next = slot + 1.0 / self.rate
+            self._clean += 1
+            if self._clean >= self.rate * self.RECOVER_AFTER and self.rate < self.ceiling:
+                self.rate = min(self.ceiling, self.rate + self.ceiling * 0.01)
+                self._clean = 0
         if slot > now:
             time.sleep(slot - now)
 
     def hold(self, seconds: float) -> None:
         with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
+            now = time.monotonic()
+            if now >= self._held_until:  # the 429s of one crowded moment count once
+                self.rate = max(self.ceiling * self.FLOOR, self.rate * self.BACK_OFF)
+                self._clean = 0
+            self._held_until = max(self._held_until, now + seconds)
+            self._next = max(self._next, self._held_until)
 
 
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):
