@@ -116,16 +116,15 @@ def main() -> None:
         "PULSEBOT_ANON_KEY": "bench-anonymity-key-0123456789",
         "PULSEBOT_PORT": str(port),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pulsebot", "run"], cwd=folder, env=env, stderr=open(f"{folder}/bot.log", "w")
-    )
+    log = Path(folder, "bot.log").open("w")  # noqa: SIM115  (open for the server's whole life)
+    server = subprocess.Popen([sys.executable, "-m", "pulsebot", "run"], cwd=folder, env=env, stderr=log)
     try:
         wait_for_health(port)
         profiler = None
         if args.profile:  # py-spy (pip install py-spy) samples the server while it takes the clicks
+            sampling = ["--format", "raw", "--rate", "250", "--duration", "6", "--threads", "--gil"]
             profiler = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--rate", "250"]
-                + ["--duration", "6", "--output", args.profile, "--threads", "--gil"],
+                ["py-spy", "record", "--pid", str(server.pid), *sampling, "--output", args.profile],
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)
@@ -138,6 +137,7 @@ def main() -> None:
     finally:
         server.kill()
         server.wait()
+        log.close()
         fake.stop()
 
     latencies.sort()

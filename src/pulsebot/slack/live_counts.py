@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from pulsebot.services.errors import Refusal
 from pulsebot.slack.publish import refresh_pulse_message
 from pulsebot.store.db import SessionFactory
 
@@ -46,6 +47,8 @@ class LiveCounts:
             self._waiting.discard(run_id)  # a click from now on asks for a further update
         try:
             refresh_pulse_message(self.client, self.sessions, run_id=run_id)
+        except Refusal:
+            pass  # the run is gone: no message to update
         except (SlackApiError, SQLAlchemyError, OSError, HTTPException) as error:
             # Only the count is stale; the next click's update brings it up to date.
             log.warning("could not update the count of run %s: %s", run_id, error)
