@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
+from pulsebot.slack.acks_first import AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
@@ -31,10 +32,10 @@ from pulsebot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
 
-# Bolt runs every listener (its ack first) on this many threads; its default of 5 lets a crowd of
-# clicks queue behind each other's after-ack work (saving, thanking, updating the count) past Slack's
-# 3 seconds. The work itself is short and mostly waits on the database or Slack, so threads are cheap.
-LISTENER_THREADS = 64
+# Bolt runs every listener on this many threads; with its default of 5 a crowd of clicks queued behind
+# each other's after-ack work (saving, thanking) past Slack's 3 seconds. Enough for every listener of
+# a crowd to reach its ack at once; the work after the acks is done a few at a time (acks_first.py).
+LISTENER_THREADS = 256
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
@@ -140,5 +141,5 @@ def create_app(
             log.error("database unavailable: %s", error.orig)
         return sorry(body, acknowledged=response is None, respond=respond, client=client)
 
-    register_listeners(app)
+    register_listeners(AcksFirst(app))
     return app
