@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         default=frozenset(), validation_alias="PULSEBOT_MANAGERS"
     )
     manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
-    # Off on all but one replica: APScheduler 3 runs each job once per running scheduler.
+    # May this process run the scheduler? On PostgreSQL the replicas pick one by a lock (leadership.py).
     scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
     # Delivery at scale (README, Reliability): how often the outbox and the scheduler's sweeps look for
     # work, how many messages a second one process posts, how long a sender's claim on a message lasts.

@@ -83,16 +83,23 @@ class Pacer:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                slot = max(now, self._next)
+                self._next = slot + 1.0 / self.rate
+            if slot > now:
+                time.sleep(slot - now)
+            # A thread that wakes well after its slot (the process was busy) gives the slot up and
+            # queues again: slots missed in a stall must not all be used at once when it ends, or
+            # they would land in the same second at Slack.
+            if time.monotonic() - slot <= 0.5 / self.rate:
+                break
         with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + 1.0 / self.rate
             self._clean += 1
             if self._clean >= self.rate * self.RECOVER_AFTER and self.rate < self.ceiling:
                 self.rate = min(self.ceiling, self.rate + self.ceiling * 0.01)
                 self._clean = 0
-        if slot > now:
-            time.sleep(slot - now)
 
     def hold(self, seconds: float) -> None:
         with self._lock:
