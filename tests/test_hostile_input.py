@@ -63,7 +63,8 @@ bodies = st.one_of(
 def test_malformed_payloads_get_an_answer_but_never_a_traceback(slack, sessions, sent_pulse, body):
     reply = slack.post(body)
 
-    assert reply.status in (200, 400, 404), (reply.status, body[:200])
+    # 401 too: a body generated twice is the same signed request sent again, i.e. a replay.
+    assert reply.status in (200, 400, 401, 404), (reply.status, body[:200])
     assert "Traceback" not in reply.body and 'File "' not in reply.body
 
 

@@ -45,3 +45,17 @@ def test_a_missing_token_is_one_line_naming_the_variable(cli_env):
 
     assert result.exit_code == 2
     assert result.stderr.strip() == "pulsebot: SLACK_BOT_TOKEN is not set"
+
+
+def test_a_pulse_slack_refuses_says_why_and_fails(tmp_path, cli_env, fake_slack):
+    survey = tmp_path / "team.yml"
+    survey.write_text(SCALE_SURVEY.format(channel=PULSE_CHANNEL))
+    assert runner.invoke(cli, ["survey", "apply", str(survey)], env=cli_env).exit_code == 0
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+
+    result = runner.invoke(cli, ["pulse", "send", "team-pulse"], env=cli_env)
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "pulsebot: Slack refused the pulse for all 5 people (not_in_channel: 5); run 1 stays open"
+    )

@@ -12,6 +12,7 @@ from pulsebot.services import outbox as outbox_service
 from pulsebot.services.outbox import CLAIM_FOR, RETRY_AFTER
 from pulsebot.slack.outbox import MARKER, Outbox
 from pulsebot.slack.publish import open_run
+from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun
 from tests.conftest import PULSE_CHANNEL, TEAM
 from tests.scheduling.conftest import apply, utc
@@ -167,3 +168,26 @@ def test_429s_are_waited_out_and_every_dm_arrives_once(client, sessions, fake_sl
     delivered = [post["channel"] for post in fake_slack.calls_to("chat.postMessage")]
     assert sorted(delivered) == [f"U{n:04d}" for n in range(30)]
     assert {d.status for d in deliveries(sessions).values()} == {DeliveryStatus.sent}
+
+
+def test_a_sender_that_read_a_channel_post_before_another_found_it_refused_does_not_post_it(
+    client, sessions, engine, monkeypatch
+):
+    if engine.dialect.name == "postgresql":
+        pytest.skip("FOR UPDATE SKIP LOCKED keeps the second sender from reading the row at all")
+    with freeze_time(NOW):
+        run = open_run(client, sessions, survey_name="channel-pulse", now=NOW)
+    real_update = outbox_service.update
+
+    def another_sender_gets_there_first(table):
+        # This sender has read the run as waiting; meanwhile another claims it and Slack refuses it.
+        monkeypatch.setattr(outbox_service, "update", real_update)
+        with transaction(sessions) as other:
+            assert outbox_service.claim_channel_post(other, now=NOW) is not None
+        with transaction(sessions) as other:
+            outbox_service.mark_run_failed(other, run_id=run.run_id, error="not_in_channel")
+        return real_update(table)
+
+    monkeypatch.setattr(outbox_service, "update", another_sender_gets_there_first)
+    with transaction(sessions) as session:
+        assert outbox_service.claim_channel_post(session, now=NOW) is None

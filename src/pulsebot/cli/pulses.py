@@ -39,9 +39,13 @@ def send(survey: Annotated[str, typer.Argument(help="The survey's name.")]) -> N
         fail(f"Slack refused {error.response.api_url.rsplit('/', 1)[-1]}: {error.response.get('error')}")
     with transaction(sessions) as session:
         outcome = run_outcome(session, run_id=run.run_id)
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(outcome.errors.items()))
+    if outcome.failed == run.audience:
+        fail(
+            f"Slack refused the pulse for all {run.audience} people ({reasons}); run {run.run_id} stays open"
+        )
     out.print(f"sent “{run.title}” (run {run.run_id}) to {run.audience} people in channel {run.channel_id}")
     if outcome.failed:
-        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(outcome.errors.items()))
-        out.print(f"Slack refused {outcome.failed} of them ({reasons})")
+        out.print(f"Slack refused it for {outcome.failed} of them ({reasons})")
     if outcome.pending:
         out.print(f"{outcome.pending} are due later or waiting for a retry; `pulsebot run` sends them")

@@ -94,9 +94,11 @@ def claim_channel_post(
     if run_id is not None:
         query = query.where(PulseRun.id == run_id)
     while (row := session.exec(query).first()) is not None:
+        # Every condition again: between the two statements another sender may have posted it, or
+        # found it refused for good (which clears its claim but leaves no pending row).
         claim = (
             update(PulseRun)
-            .where(PulseRun.id == row.id, PulseRun.message_ts.is_(None))
+            .where(PulseRun.id == row.id, PulseRun.message_ts.is_(None), awaiting_post)
             .where(_unclaimed(PulseRun.claimed_until, now))
             .values(claimed_until=now + claim_for)
         )

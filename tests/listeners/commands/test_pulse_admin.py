@@ -114,6 +114,17 @@ def test_send_posts_the_pulse_now(slack, fake_slack):
 
 
 @pytest.mark.usefixtures("surveys")
+def test_send_says_so_when_slack_refuses_the_post(slack, fake_slack):
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+
+    slack.command("/pulse", "send team-pulse", user=ADMIN)
+
+    assert fake_slack.wait_for("response_url")[0]["text"] == (
+        "Slack refused while sending “team-pulse” (not_in_channel). Is pulsebot invited to its channel?"
+    )
+
+
+@pytest.mark.usefixtures("surveys")
 def test_send_says_so_when_slack_refuses(slack, fake_slack):
     fake_slack.fail("conversations.members", "not_in_channel")
 
