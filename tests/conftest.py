@@ -14,7 +14,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from pulsebot.config import Settings
-from pulsebot.slack.app import create_app
+from pulsebot.slack.app import create_app, make_sender
+from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import make_http_server, wsgi_app
 from pulsebot.store import migrate
 from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
@@ -110,9 +111,17 @@ def client(settings, fake_slack) -> WebClient:
 
 
 @pytest.fixture
-def bot_url(settings, sessions, engine, client) -> Iterator[str]:
+def sender(settings, sessions, client) -> Iterator[OutboxSender]:
+    """The outbox sender of the app under test: started by the first run a request opens."""
+    sender = make_sender(settings, client=client, sessions=sessions)
+    yield sender
+    sender.stop()
+
+
+@pytest.fixture
+def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port."""
-    app = create_app(settings, sessions=sessions, client=client)
+    app = create_app(settings, sessions=sessions, client=client, sender=sender)
     server = make_http_server(
         wsgi_app(app, healthy=lambda: database_reachable(engine)), host="127.0.0.1", port=0
     )

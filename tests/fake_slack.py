@@ -1,22 +1,27 @@
 """A local fake of Slack's Web API: a real HTTP server that records every call and answers like Slack.
 
 Point a `WebClient(base_url=fake.base_url)` at it. It also receives `response_url` posts (recorded as
-the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method.
+the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method;
+to allow a method only N calls a second (429 with Retry-After past that, like Slack's rate limits);
+or to take a call in and then keep its answer back (`stall`), as when a sender dies waiting for it.
+Posted messages are kept per conversation, with their metadata, for `conversations.history`.
 File uploads work as Slack's do: files.getUploadURLExternal hands out an upload URL on this server, the
 bytes POSTed there are kept (`uploads`, and an "upload" call), and files.completeUploadExternal shares them.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
+import math
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads", "files")
+JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads", "files", "metadata")
 
 
 @dataclass
@@ -38,8 +43,12 @@ class FakeSlack:
         self._changed = threading.Condition()
         self._throttled: dict[str, list[int]] = {}
         self._errors: dict[str, list[str]] = {}
+        self._limits: dict[str, tuple[int, collections.deque]] = {}
+        self._stall: dict[str, int] = {}
+        self._released = threading.Event()
+        self.history: dict[str, list[dict]] = {}
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -51,6 +60,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -98,6 +108,39 @@ class FakeSlack:
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         self._errors.setdefault(method, []).extend([error] * times)
 
+    def rate_limit(self, method: str, *, per_second: int) -> None:
+        """Take at most `per_second` calls of `method` in any one second; answer the others 429 with
+        `Retry-After` in whole seconds, as Slack does."""
+        self._limits[method] = (per_second, collections.deque())
+
+    def stall(self, method: str, *, after: int) -> None:
+        """Take in every call of `method` past the first `after`, but keep the answers back until
+        `release()`: the message is in Slack, and its sender never hears so."""
+        self._stall[method] = after
+        self._released.clear()
+
+    def release(self) -> None:
+        self._stall.clear()
+        self._released.set()
+
+    def _over_limit(self, method: str) -> int | None:
+        """Seconds to wait if a call of `method` now would break its rate limit, else None."""
+        if method not in self._limits:
+            return None
+        per_second, taken = self._limits[method]
+        with self._changed:
+            now = time.monotonic()
+            while taken and taken[0] <= now - 1.0:
+                taken.popleft()
+            if len(taken) < per_second:
+                taken.append(now)
+                return None
+            return max(1, math.ceil(taken[0] + 1.0 - now))
+
+    def _stalled(self, method: str) -> bool:
+        after = self._stall.get(method)
+        return after is not None and len(self.calls_to(method)) > after
+
     # --- what happened ---------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[dict]:
         with self._changed:
@@ -125,6 +168,17 @@ class FakeSlack:
             self.calls.append(Call(method, args, token))
             self._changed.notify_all()
 
+    def _keep(self, channel: str, args: dict, ts: str) -> None:
+        message = {"type": "message", "ts": ts, "text": args.get("text"), "bot_id": "BPULSE"}
+        if args.get("metadata"):
+            message["metadata"] = args["metadata"]
+        with self._changed:
+            self.history.setdefault(channel, []).append(message)
+
+    def messages_in(self, channel: str) -> list[dict]:
+        with self._changed:
+            return list(self.history.get(channel, []))
+
     def _answer(self, method: str, args: dict) -> dict:
         if self._errors.get(method):
             return {"ok": False, "error": self._errors[method].pop(0)}
@@ -142,8 +196,11 @@ class FakeSlack:
             channel = args.get("channel", "")
             if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
                 channel = "D" + channel[1:]
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            ts = f"{int(time.time()) + 1}.{next(self._ts):06d}"  # later than anything before it
+            self._keep(channel, args, ts)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
+        if method == "conversations.history":
+            return self._history_page(args)
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
@@ -181,6 +238,17 @@ class FakeSlack:
             return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
         return {"ok": True}
 
+    def _history_page(self, args: dict) -> dict:
+        """Newest first, from `oldest` on, `limit` at a time (metadata always included)."""
+        channel = args.get("channel", "")
+        if channel not in self.history and not channel.startswith("D") and channel not in self.members:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(args.get("oldest") or 0)
+        found = [m for m in reversed(self.messages_in(channel)) if float(m["ts"]) > oldest]
+        page = self._paged(found, args, "messages")
+        page["has_more"] = bool(page["response_metadata"]["next_cursor"])
+        return page
+
     def _members_page(self, args: dict) -> dict:
         channel = args.get("channel", "")
         if channel not in self.members:
@@ -198,6 +266,10 @@ class FakeSlack:
             name: items[start : start + limit],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # Slack takes a crowd of calls at once; a backlog of 5 would not
 
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
@@ -229,14 +301,16 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             method = self.path.removeprefix("/api/")
             retry = fake._throttled.get(method)
+            retry = retry.pop(0) if retry else fake._over_limit(method)
             if retry:
                 fake._record(method + ":429", args, token)
-                self._send(
-                    429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry.pop(0))}
-                )
+                self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
                 return
             fake._record(method, args, token)
-            self._send(200, json.dumps(fake._answer(method, args)).encode())
+            answer = json.dumps(fake._answer(method, args)).encode()
+            if fake._stalled(method):
+                fake._released.wait()
+            self._send(200, answer)
 
         def _send(
             self, status: int, body: bytes, content_type: str = "application/json", headers=None

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 _trigger = count(1)
+_event = count(1)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SlackRequests:
         signature: str | None = None,
         headers: dict | None = None,
     ) -> Reply:
+        self.last_body = body  # to send the very same request again, as Slack's retries do
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         signed = signature or self.verifier.generate_signature(timestamp=stamp, body=body)
         request = urllib.request.Request(
@@ -153,14 +155,14 @@ class SlackRequests:
         }
         return self._interaction(payload, **kwargs)
 
-    def event(self, event: dict, *, event_id: str = "Ev0001", **kwargs) -> Reply:
+    def event(self, event: dict, *, event_id: str | None = None, **kwargs) -> Reply:
         envelope = {
             "token": "legacy",
             "team_id": self.team_id,
             "api_app_id": "A0PULSE",
             "event": event,
             "type": "event_callback",
-            "event_id": event_id,
+            "event_id": event_id or f"Ev{next(_event):06d}",  # Slack's ids are unique per event
             "event_time": int(time.time()),
         }
         return self.post(json.dumps(envelope), content_type="application/json", **kwargs)

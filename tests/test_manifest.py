@@ -23,3 +23,4 @@ def test_manifest_enables_socket_mode_interactivity_home_and_scopes():
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "users:read", "groups:read", "usergroups:read"} <= scopes
+    assert {"im:history", "groups:history", "channels:history"} <= scopes  # looking before re-posting

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         default=frozenset(), validation_alias="PULSEBOT_MANAGERS"
     )
     manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
-    # Off on all but one replica: APScheduler 3 runs each job once per running scheduler.
+    # May this process run the scheduler? On PostgreSQL the replicas pick one by a lock (leadership.py).
     scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
     # Digests: when they go out (in each manager's own time zone), how far back the trend reaches, and
     # how far a team's 1–5 score may fall in a week before its managers get a drop alert.
@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     digest_time: time = Field(default=time(9, 0), validation_alias="PULSEBOT_DIGEST_TIME")
     trend_weeks: int = Field(default=12, ge=4, le=26, validation_alias="PULSEBOT_TREND_WEEKS")
     drop_alert: float = Field(default=0.5, gt=0, le=4, validation_alias="PULSEBOT_DROP_ALERT")
+    # Delivery at scale (README, Reliability): how often the outbox and the scheduler's sweeps look for
+    # work, how many messages a second one process posts, how long a sender's claim on a message lasts.
+    sweep_seconds: int = Field(default=60, ge=1, le=3600, validation_alias="PULSEBOT_SWEEP_SECONDS")
+    send_rate: float = Field(default=5.0, gt=0, le=1000, validation_alias="PULSEBOT_SEND_RATE")
+    claim_seconds: int = Field(default=300, ge=1, le=3600, validation_alias="PULSEBOT_CLAIM_SECONDS")
 
     @field_validator("slack_api_url")
     @classmethod

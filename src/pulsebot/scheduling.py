@@ -7,11 +7,13 @@ function given by its textual reference (`pulsebot.scheduling:…`) with plain a
 store can persist it; it reaches Slack and the database through the `Runtime` that `start()`
 installs. Jobs stay thin: they call services and slack/ functions.
 
-Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and four sweeps that run every
-minute: `pulse-deliver` (the DM outbox), `pulse-remind`, `pulse-close` (which also sends drop alerts
-for the runs it closes) and `pulse-sync` (which brings the `pulse-open:*` jobs in line with the
-surveys after an edit, a pause or a resume); `digest-send` runs every five minutes and sends each
-manager their weekly digest once their own Monday 09:00 has come.
+Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps that run every
+minute (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the
+runs it closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an
+edit, a pause or a resume) and `seen-cleanup`; `digest-send` runs every five minutes and sends each
+manager their weekly digest once their own Monday 09:00 has come. The outbox is not a job: every
+process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
+(leadership.py).
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from sqlalchemy import Engine
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
+from pulsebot.services import seen
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
 from pulsebot.slack import digest, outbox
-from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.publish import open_run, send_pulse
+from pulsebot.slack.sender import OutboxSender
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import scheduler_jobs
 
@@ -43,10 +47,10 @@ log = logging.getLogger(__name__)
 OPEN_JOB_PREFIX = "pulse-open:"
 OPEN_FUNC = "pulsebot.scheduling:open_scheduled_run"
 SWEEPS = {
-    "pulse-deliver": "pulsebot.scheduling:deliver_due_pulses",
     "pulse-remind": "pulsebot.scheduling:send_due_reminders",
     "pulse-close": "pulsebot.scheduling:close_due_runs",
     "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
+    "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 DIGEST_JOB = "digest-send"
@@ -68,6 +72,7 @@ class Runtime:
     settings: Settings | None = None  # digests and drop alerts need it; without it they are skipped
     scheduler: BackgroundScheduler | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    sender: OutboxSender | None = None  # posts opened runs; without one, a job posts them itself
 
 
 _runtime: Runtime | None = None
@@ -101,22 +106,30 @@ def create_scheduler(engine: Engine) -> BackgroundScheduler:
 
 
 def start(
-    engine: Engine, *, client: WebClient, sessions: SessionFactory, settings: Settings | None = None
+    engine: Engine,
+    *,
+    client: WebClient,
+    sessions: SessionFactory,
+    settings: Settings | None = None,
+    sender: OutboxSender | None = None,
+    every: timedelta = SWEEP_EVERY,
 ) -> BackgroundScheduler:
     """Start the scheduler on the database's job store and (re)register pulsebot's jobs."""
     scheduler = create_scheduler(engine)
-    install(Runtime(client=client, sessions=sessions, settings=settings, scheduler=scheduler))
+    install(Runtime(client=client, sessions=sessions, settings=settings, scheduler=scheduler, sender=sender))
     scheduler.start()
-    register_jobs(scheduler, sessions)
+    register_jobs(scheduler, sessions, every=every)
     return scheduler
 
 
-def register_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> None:
-    every = {**dict.fromkeys(SWEEPS, SWEEP_EVERY), DIGEST_JOB: DIGEST_EVERY}
+def register_jobs(
+    scheduler: BackgroundScheduler, sessions: SessionFactory, *, every: timedelta = SWEEP_EVERY
+) -> None:
+    intervals = {**dict.fromkeys(SWEEPS, every), DIGEST_JOB: DIGEST_EVERY}
     for job_id, func in {**SWEEPS, DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests"}.items():
         scheduler.add_job(
             func,
-            IntervalTrigger(seconds=int(every[job_id].total_seconds()), timezone=UTC),
+            IntervalTrigger(seconds=int(intervals[job_id].total_seconds()), timezone=UTC),
             id=job_id,
             name=job_id,
             replace_existing=True,
@@ -194,9 +207,23 @@ def open_scheduled_run(survey_name: str) -> None:
     # Late (after a restart)? The run is still for the time it was due, e.g. for per-person times.
     scheduled_for = latest_fire_time(trigger, now=now, lookback=OPEN_GRACE) or now
     try:
-        run = send_pulse(
-            runtime.client, runtime.sessions, survey_name=survey_name, now=now, scheduled_for=scheduled_for
-        )
+        if runtime.sender is not None:
+            run = open_run(
+                runtime.client,
+                runtime.sessions,
+                survey_name=survey_name,
+                now=now,
+                scheduled_for=scheduled_for,
+            )
+            runtime.sender.wake()
+        else:
+            run = send_pulse(
+                runtime.client,
+                runtime.sessions,
+                survey_name=survey_name,
+                now=now,
+                scheduled_for=scheduled_for,
+            )
     except Refusal as refusal:
         log.warning("not opening %s: %s", survey_name, refusal.message)
         return
@@ -204,6 +231,7 @@ def open_scheduled_run(survey_name: str) -> None:
 
 
 def deliver_due_pulses() -> None:
+    """Post what is due in the outbox, in this thread (what each process's sender does)."""
     runtime = _current()
     if sent := outbox.deliver_due(runtime.client, runtime.sessions, clock=runtime.clock):
         log.info("sent %d pulse DMs", sent)
@@ -234,6 +262,12 @@ def send_scheduled_digests() -> None:
         runtime.client, runtime.sessions, runtime.settings, runtime.clock()
     ):
         log.info("sent %d weekly digests", len(sent))
+
+
+def forget_seen_requests() -> None:
+    runtime = _current()
+    with transaction(runtime.sessions) as session:
+        seen.forget_before(session, before=runtime.clock() - seen.KEEP_FOR)
 
 
 def sync_survey_jobs() -> None:

@@ -58,3 +58,17 @@ def test_a_rate_limited_post_is_retried_after_the_wait_and_sent_once(tmp_path, c
     assert result.exit_code == 0, result.output
     assert len(fake_slack.calls_to("chat.postMessage:429")) == 1
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_pulse_slack_refuses_says_why_and_fails(tmp_path, cli_env, fake_slack):
+    survey = tmp_path / "team.yml"
+    survey.write_text(SCALE_SURVEY.format(channel=PULSE_CHANNEL))
+    assert runner.invoke(cli, ["survey", "apply", str(survey)], env=cli_env).exit_code == 0
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+
+    result = runner.invoke(cli, ["pulse", "send", "team-pulse"], env=cli_env)
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "pulsebot: Slack refused the pulse for all 5 people (not_in_channel: 5); run 1 stays open"
+    )

@@ -9,7 +9,8 @@ from pulsebot.cli.common import fail, migrated, out, settings_or_fail
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services.errors import Refusal
-from pulsebot.store.db import session_factory
+from pulsebot.services.outbox import run_outcome
+from pulsebot.store.db import session_factory, transaction
 
 group = typer.Typer(help="Pulse runs.", no_args_is_help=True)
 
@@ -17,7 +18,7 @@ group = typer.Typer(help="Pulse runs.", no_args_is_help=True)
 @group.command("send")
 def send(survey: Annotated[str, typer.Argument(help="The survey's name.")]) -> None:
     """Open a pulse run of SURVEY now and post it in Slack."""
-    from pulsebot.slack.app import make_client
+    from pulsebot.slack.app import make_client, make_sender
     from pulsebot.slack.publish import send_pulse
 
     settings = settings_or_fail()
@@ -27,10 +28,24 @@ def send(survey: Annotated[str, typer.Argument(help="The survey's name.")]) -> N
     except ConfigError as error:
         fail(str(error), code=2)
     engine = migrated(settings)
+    sessions = session_factory(engine)
+    # Paced like `pulsebot run`'s sender; if this is stopped half-way, a running bot finishes the job.
+    outbox = make_sender(settings, client=client, sessions=sessions).outbox
     try:
-        run = send_pulse(client, session_factory(engine), survey_name=survey, now=utc_now())
+        run = send_pulse(client, sessions, survey_name=survey, now=utc_now(), outbox=outbox)
     except Refusal as refusal:
         fail(refusal.message)
     except SlackApiError as error:
         fail(f"Slack refused {error.response.api_url.rsplit('/', 1)[-1]}: {error.response.get('error')}")
+    with transaction(sessions) as session:
+        outcome = run_outcome(session, run_id=run.run_id)
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(outcome.errors.items()))
+    if outcome.failed == run.audience:
+        fail(
+            f"Slack refused the pulse for all {run.audience} people ({reasons}); run {run.run_id} stays open"
+        )
     out.print(f"sent “{run.title}” (run {run.run_id}) to {run.audience} people in channel {run.channel_id}")
+    if outcome.failed:
+        out.print(f"Slack refused it for {outcome.failed} of them ({reasons})")
+    if outcome.pending:
+        out.print(f"{outcome.pending} are due later or waiting for a retry; `pulsebot run` sends them")

@@ -1,7 +1,9 @@
-"""`pulsebot run`: serve Slack over Socket Mode or HTTP."""
+"""`pulsebot run`: serve Slack over Socket Mode or HTTP, send the outbox, and (on one replica) schedule."""
 
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -10,16 +12,22 @@ from pulsebot.config import ConfigError
 from pulsebot.store import migrate
 from pulsebot.store.db import database_reachable, make_engine, session_factory
 
+log = logging.getLogger("pulsebot")
+
 
 def run() -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
-    from pulsebot.slack.app import create_app
+    from pulsebot.slack.app import create_app, make_client, make_sender
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
     try:
-        app = create_app(settings, sessions=session_factory(engine))
+        settings.require("slack_bot_token", "anon_key")  # one line naming every missing one
+        client = make_client(settings)
+        sender = make_sender(settings, client=client, sessions=sessions)
+        app = create_app(settings, sessions=sessions, client=client, sender=sender)
     except ConfigError as error:
         fail(str(error), code=2)
     reachable(settings, engine)
@@ -28,22 +36,42 @@ def run() -> None:
         app.client.auth_test()
     except SlackApiError as error:
         fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
-    scheduler = _start_scheduler(settings, engine, app)
+    sender.start()  # every process drains the outbox; claims keep them from posting anything twice
+    stop_scheduler = _start_scheduler(settings, engine, app, sender)
     try:
         _serve(settings, engine, app)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        stop_scheduler()
+        sender.stop()
 
 
-def _start_scheduler(settings, engine, app):
-    """Open, remind and close pulses on time (unless PULSEBOT_SCHEDULER is off on this replica)."""
+def _start_scheduler(settings, engine, app, sender) -> Callable[[], None]:
+    """Open, remind and close pulses on time: here on SQLite, on one replica of many on PostgreSQL
+    (whichever holds the lock), nowhere with PULSEBOT_SCHEDULER=false. Returns how to stop it."""
     if not settings.scheduler:
-        logging.getLogger("pulsebot").info("scheduler off (PULSEBOT_SCHEDULER=false)")
-        return None
+        log.info("scheduler off (PULSEBOT_SCHEDULER=false)")
+        return lambda: None
     from pulsebot import scheduling
+    from pulsebot.leadership import SchedulerLeader
 
-    return scheduling.start(engine, client=app.client, sessions=session_factory(engine), settings=settings)
+    def start():
+        every = timedelta(seconds=settings.sweep_seconds)
+        return scheduling.start(
+            engine,
+            client=app.client,
+            sessions=session_factory(engine),
+            settings=settings,
+            sender=sender,
+            every=every,
+        )
+
+    if engine.dialect.name == "postgresql":
+        leader = SchedulerLeader(engine, start, every=min(3.0, settings.sweep_seconds)).start()
+        if not leader.leading:
+            log.info("another process runs the scheduler; this one takes over if it stops")
+        return leader.stop
+    scheduler = start()
+    return lambda: scheduler.shutdown(wait=False)
 
 
 def _serve(settings, engine, app) -> None:
@@ -55,6 +83,6 @@ def _serve(settings, engine, app) -> None:
     from pulsebot.slack.server import make_http_server, wsgi_app
 
     server = make_http_server(wsgi_app(app, healthy=lambda: database_reachable(engine)), port=settings.port)
-    logging.getLogger("pulsebot").info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
+    log.info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

@@ -23,3 +23,7 @@ class NotAllowed(Refusal):
 
 class Invalid(Refusal):
     pass
+
+
+class AlreadyOpen(Refusal):
+    pass

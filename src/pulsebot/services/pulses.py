@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from pulsebot.services.anonymity import token
-from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
+from pulsebot.services.errors import AlreadyOpen, Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.schedules import local_day_of, personal_due_times
 from pulsebot.services.sentiment import score_text
 from pulsebot.services.surveys import active_questions, find_survey
@@ -60,6 +60,7 @@ class RunView:
     audience: int
     answered: int
     closed: bool
+    delivery: DeliveryMode = DeliveryMode.channel
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,14 @@ def open_pulse_run(
         run_date=run_date,
         opened_at=now,
         closes_at=last_due + timedelta(days=survey.open_days),
+        scheduled_for=scheduled_for,
     )
-    session.add(run)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        # Two schedulers (say, around a change of leader) fired the same time: one run only.
+        raise AlreadyOpen(f"The run of “{survey_name}” for that time is already open.") from None
     session.add_all(Delivery(run_id=run.id, user_id=user_id, due_at=due[user_id]) for user_id in people)
     session.flush()
     return run_view(session, run_id=run.id)
@@ -121,9 +127,9 @@ def open_pulse_run(
 def mark_run_posted(session: Session, *, run_id: int, channel_id: str, message_ts: str) -> None:
     """The run's message is in the channel: every member's delivery is done by that one message."""
     run = session.get(PulseRun, run_id)
-    run.channel_id, run.message_ts = channel_id, message_ts
+    run.channel_id, run.message_ts, run.claimed_until = channel_id, message_ts, None
     for delivery in session.exec(select(Delivery).where(Delivery.run_id == run_id)).all():
-        delivery.status = DeliveryStatus.sent
+        delivery.status, delivery.error = DeliveryStatus.sent, None
         delivery.channel_id, delivery.message_ts = channel_id, message_ts
     session.flush()
 
@@ -174,6 +180,7 @@ def run_view(session: Session, *, run_id: int) -> RunView:
         audience=counts[0],
         answered=counts[1],
         closed=run.status is RunStatus.closed,
+        delivery=survey.delivery,
     )
 
 

@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from sqlalchemy.exc import OperationalError
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
+from pulsebot.slack.acks_first import AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
+from pulsebot.slack.live_counts import LiveCounts
+from pulsebot.slack.once import handle_once
+from pulsebot.slack.outbox import SENDERS, Outbox
+from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.text import without_controls
 from pulsebot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
+
+# Bolt runs every listener on this many threads; with its default of 5 a crowd of clicks queued behind
+# each other's after-ack work (saving, thanking) past Slack's 3 seconds. Enough for every listener of
+# a crowd to reach its ack at once; the work after the acks is done a few at a time (acks_first.py).
+LISTENER_THREADS = 256
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
@@ -33,6 +48,8 @@ class Deps:
     sessions: SessionFactory
     clock: Callable[[], datetime] = field(default=utc_now)
     directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
+    sender: OutboxSender | None = None  # posts pulses opened by a request, after its ack
+    live_counts: LiveCounts | None = None  # the "N answered" on channel pulses
 
     @property
     def key(self) -> bytes:
@@ -57,30 +74,54 @@ def sorry(body: dict, *, acknowledged: bool, respond, client: WebClient) -> Bolt
 
 
 def make_client(settings: Settings) -> WebClient:
-    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections."""
+    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections and
+    Slack's 500/503s (pulse posts use their own client: slack/outbox.py)."""
     return WebClient(
         token=settings.require("slack_bot_token"),
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 
 
-def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClient | None = None) -> App:
+def make_sender(settings: Settings, *, client: WebClient, sessions: SessionFactory) -> OutboxSender:
+    """The outbox sender of this process, paced at PULSEBOT_SEND_RATE."""
+    outbox = Outbox(
+        client,
+        sessions,
+        rate=settings.send_rate,
+        claim_for=timedelta(seconds=settings.claim_seconds),
+        workers=SENDERS,
+    )
+    return OutboxSender(outbox, every=settings.sweep_seconds)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: SessionFactory,
+    client: WebClient | None = None,
+    sender: OutboxSender | None = None,
+) -> App:
     settings.require("slack_bot_token", "anon_key")
     socket_mode = settings.slack_app_token is not None
     if not socket_mode:
         settings.require("slack_signing_secret")
-    deps = Deps(settings=settings, sessions=sessions)
+    client = client or make_client(settings)
+    sender = sender or make_sender(settings, client=client, sessions=sessions)
+    live_counts = LiveCounts(client, sessions)
+    deps = Deps(settings=settings, sessions=sessions, sender=sender, live_counts=live_counts)
     app = App(
-        client=client or make_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else "",
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,  # `pulsebot run` checks the token itself and says so in one line
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
 
     @app.middleware
@@ -90,6 +131,8 @@ def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClien
         context["deps"] = deps
         return next()
 
+    app.middleware(handle_once)  # a retried or replayed request is not handled twice
+
     @app.error
     def tell_the_person(error: Exception, body: dict, response: BoltResponse | None, respond, client, logger):
         # The person sees a plain sentence; the details go to the log, never into Slack.
@@ -98,5 +141,5 @@ def create_app(settings: Settings, *, sessions: SessionFactory, client: WebClien
             log.error("database unavailable: %s", error.orig)
         return sorry(body, acknowledged=response is None, respond=respond, client=client)
 
-    register_listeners(app)
+    register_listeners(AcksFirst(app))
     return app

@@ -16,6 +16,10 @@ from pulsebot.services.errors import NotAllowed
 from pulsebot.services.roles import Role, role_of
 
 CACHE_SECONDS = 300
+# Up to this many members, each profile is read with users.info (Tier 4, 100+ a minute); a bigger
+# channel's are picked out of one walk through users.list (200 a page, Tier 2): 2,000 members would
+# otherwise take 20 minutes of users.info calls at Slack's pace before the run could even open.
+USERS_INFO_UP_TO = 50
 
 
 def channel_audience_zones(client: WebClient, channel_id: str) -> dict[str, str | None]:
@@ -27,13 +31,18 @@ def channel_audience_zones(client: WebClient, channel_id: str) -> dict[str, str 
     members: list[str] = []
     for page in client.conversations_members(channel=channel_id, limit=200):
         members.extend(page["members"])
-    people: dict[str, str | None] = {}
-    for user_id in members:
-        user = client.users_info(user=user_id)["user"]
-        if user.get("is_bot") or user.get("deleted") or user_id == "USLACKBOT":
-            continue
-        people[user_id] = user.get("tz") or None
-    return people
+    if len(members) <= USERS_INFO_UP_TO:
+        profiles = [client.users_info(user=user_id)["user"] for user_id in members]
+    else:
+        wanted = set(members)
+        profiles = [
+            user for page in client.users_list(limit=200) for user in page["members"] if user["id"] in wanted
+        ]
+    return {
+        user["id"]: user.get("tz") or None
+        for user in profiles
+        if not (user.get("is_bot") or user.get("deleted") or user["id"] == "USLACKBOT")
+    }
 
 
 def channel_audience(client: WebClient, channel_id: str) -> list[str]:

@@ -12,9 +12,35 @@ from pulsebot.services.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
 from pulsebot.slack.blocks.pulses import pulse_message
 from pulsebot.slack.directory import channel_audience_zones
-from pulsebot.slack.outbox import deliver_due
+from pulsebot.slack.outbox import Outbox
 from pulsebot.store.db import SessionFactory, transaction
-from pulsebot.store.models import DeliveryMode
+
+
+def open_run(
+    client: WebClient,
+    sessions: SessionFactory,
+    *,
+    survey_name: str,
+    now: datetime,
+    scheduled_for: datetime | None = None,
+) -> pulses.RunView:
+    """Open a run for the survey's channel members, its outbox written in the same transaction.
+
+    Nothing is posted here: the outbox's senders post the channel message, or the DMs as each falls
+    due (per-person local time), so a crash before or during posting loses and doubles nothing.
+    """
+    with transaction(sessions) as session:
+        channel_id = find_survey(session, name=survey_name).channel_id
+    zones = channel_audience_zones(client, channel_id)
+    with transaction(sessions) as session:
+        return pulses.open_pulse_run(
+            session,
+            survey_name=survey_name,
+            audience=list(zones),
+            zones=zones,
+            now=now,
+            scheduled_for=scheduled_for,
+        )
 
 
 def send_pulse(
@@ -24,34 +50,11 @@ def send_pulse(
     survey_name: str,
     now: datetime,
     scheduled_for: datetime | None = None,
+    outbox: Outbox | None = None,
 ) -> pulses.RunView:
-    """Open a run for the survey's channel members and post it: one channel message, or one DM each.
-
-    DMs go through the outbox: those due now are sent here, the others (a per-person-local-time
-    survey's, when `scheduled_for` is given) by the scheduler's sender when their time comes.
-    """
-    with transaction(sessions) as session:
-        survey = find_survey(session, name=survey_name)
-        channel_id, mode = survey.channel_id, survey.delivery
-    zones = channel_audience_zones(client, channel_id)
-    with transaction(sessions) as session:
-        run = pulses.open_pulse_run(
-            session,
-            survey_name=survey_name,
-            audience=list(zones),
-            zones=zones,
-            now=now,
-            scheduled_for=scheduled_for,
-        )
-    if mode is DeliveryMode.channel:
-        text, blocks = pulse_message(run)
-        posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
-        with transaction(sessions) as session:
-            pulses.mark_run_posted(
-                session, run_id=run.run_id, channel_id=posted["channel"], message_ts=posted["ts"]
-            )
-    else:
-        deliver_due(client, sessions, run_id=run.run_id)
+    """Open a run and post what is due of it now, in this thread (the CLI, and the jobs in tests)."""
+    run = open_run(client, sessions, survey_name=survey_name, now=now, scheduled_for=scheduled_for)
+    (outbox or Outbox(client, sessions)).drain(run_id=run.run_id)
     return run
 
 

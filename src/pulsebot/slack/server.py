@@ -35,6 +35,9 @@ def wsgi_app(app: App, *, healthy: Callable[[], bool]) -> Callable:
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a crowd of clicks arriving at once would see connections
+    # refused or retried a second later by the kernel. A thread per request takes them from here.
+    request_queue_size = 1024
 
 
 class _QuietHandler(WSGIRequestHandler):

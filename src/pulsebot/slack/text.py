@@ -32,6 +32,20 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in escape(text).splitlines() or [""])
 
 
+# Slack shows a message's text up to 4,000 characters and cuts or refuses longer ones.
+ECHO_MAX_CHARS = 3500
+
+
+def echo(text: str) -> str:
+    """Refused user text handed back to copy, quoted, cut short enough for Slack to show it."""
+    if len(text) <= ECHO_MAX_CHARS:
+        return quote(text)
+    return (
+        quote(text[:ECHO_MAX_CHARS])
+        + f"\n_(…cut here: the first {ECHO_MAX_CHARS:,} of {len(text):,} characters)_"
+    )
+
+
 def excerpt(text: str, limit: int) -> str:
     """User text escaped and cut to at most `limit` characters (an ellipsis marks a cut), never
     splitting an escape such as `&amp;`."""

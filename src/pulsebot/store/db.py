@@ -26,8 +26,12 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A database that does not answer at all (rather than refusing) must not hold a request past
+    # Slack's 3 seconds: give up connecting after 2, so the person hears "try again in a minute".
+    connect_args = {} if "connect_timeout" in url else {"connect_timeout": 2}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -37,6 +41,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    # Python's sqlite3 begins a transaction only at the first INSERT/UPDATE/DELETE. A SAVEPOINT taken
+    # before that (an answer's or a vote's upsert) would open a transaction of its own that its RELEASE
+    # commits at once, so a unit of work cut off after it would stay half-written. Begin the real
+    # transaction first; IMMEDIATE takes the write lock now (waiting up to busy_timeout for it).
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> SessionFactory:

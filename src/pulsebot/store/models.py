@@ -133,6 +133,12 @@ class PulseRun(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
+    # The fire time of a scheduled run: unique per survey, so two schedulers can never open it twice.
+    scheduled_for: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # A sender's claim while it posts a channel pulse (the run's one message); lapses if it died.
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+    __table_args__ = (UniqueConstraint("survey_id", "scheduled_for", name="uq_pulse_run_scheduled_for"),)
 
 
 class Delivery(SQLModel, table=True):
@@ -207,6 +213,16 @@ class Idea(SQLModel, table=True):
 class Vote(SQLModel, table=True):
     idea_id: int = Field(foreign_key="idea.id", primary_key=True)
     voter: str = Field(max_length=64, primary_key=True)  # HMAC of (person, idea), never the user id
+
+
+class SeenRequest(SQLModel, table=True):
+    """A Slack request already taken in (an event id, or a digest of the signed body), so a retry or
+    a replay of it is acknowledged without being handled twice, whichever replica it reaches."""
+
+    __tablename__ = "seen_request"
+
+    key: str = Field(max_length=80, primary_key=True)
+    seen_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
 
 
 # APScheduler's job store table, in the layout its SQLAlchemyJobStore expects. Declared here so the

@@ -109,7 +109,18 @@ def test_send_posts_the_pulse_now(slack, fake_slack):
     assert fake_slack.wait_for("chat.postMessage")[0]["channel"] == PULSE_CHANNEL
     assert (
         fake_slack.wait_for("response_url")[0]["text"]
-        == f"Sent “Weekly &lt;team&gt; pulse” to 5 people in <#{PULSE_CHANNEL}>."
+        == f"Posting “Weekly &lt;team&gt; pulse” in <#{PULSE_CHANNEL}> for its 5 members now."
+    )
+
+
+@pytest.mark.usefixtures("surveys")
+def test_send_says_so_when_slack_refuses_the_post(slack, fake_slack):
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+
+    slack.command("/pulse", "send team-pulse", user=ADMIN)
+
+    assert fake_slack.wait_for("response_url")[0]["text"] == (
+        "Slack refused while sending “team-pulse” (not_in_channel). Is pulsebot invited to its channel?"
     )
 
 

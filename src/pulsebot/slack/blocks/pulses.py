@@ -177,3 +177,18 @@ def reminder_message(reminder: DueReminder) -> str:
         f"you have not answered yet. It takes a minute: answer {where}.\n"
         "_pulsebot only keeps track of *whether* you answered, never *what* you answered._"
     )
+
+
+def sending_phrase(run: RunView, rate: float) -> str:
+    """What an admin is told once a run is opened and its messages are on their way."""
+    title = escape(run.title)
+    if run.delivery is DeliveryMode.channel:
+        return f"Posting “{title}” in <#{run.channel_id}> for its {run.audience} members now."
+    minutes = run.audience / rate / 60
+    duration = (
+        "under a minute" if minutes < 1 else f"about {round(minutes)} minute" + ("s" * (minutes >= 1.5))
+    )
+    return (
+        f"Sending “{title}” by DM to the {run.audience} people in <#{run.channel_id}> now: "
+        f"at Slack's pace that takes {duration}."
+    )

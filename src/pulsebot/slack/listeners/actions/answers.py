@@ -6,7 +6,6 @@ from slack_sdk import WebClient
 from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.pulses import closing_phrase, comment_form, record_answer
 from pulsebot.slack.blocks.pulses import answer_thanks, comment_modal
-from pulsebot.slack.publish import refresh_pulse_message
 from pulsebot.store.db import transaction
 
 
@@ -46,7 +45,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
         response_type="ephemeral",
         replace_original=False,
     )
-    refresh_pulse_message(client, deps.sessions, run_id=run_id)
+    deps.live_counts.changed(run_id)
 
 
 def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:

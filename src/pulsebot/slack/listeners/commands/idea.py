@@ -19,7 +19,7 @@ from pulsebot.slack.blocks.idea_lists import EMPTY_MINE, EMPTY_TOP, HELP, idea_l
 from pulsebot.slack.blocks.ideas import idea_modal
 from pulsebot.slack.publish import publish_idea
 from pulsebot.slack.status_change import announce_status_change, change_idea_status
-from pulsebot.slack.text import escape, quote
+from pulsebot.slack.text import echo, escape
 from pulsebot.store.db import transaction
 
 # `12`, `#12 planned`, `12 under review`, `12 declined Not this year` (the reason may span lines).
@@ -75,7 +75,7 @@ def post(ack: Ack, client: WebClient, respond: Respond, deps, *, user_id: str, t
             )
     except Refusal as refusal:
         # Echo the text back so nothing the person wrote is lost.
-        ack(text=f"{refusal.message}\nYour idea, so you can copy it:\n{quote(text)}")
+        ack(text=f"{refusal.message}\nYour idea, so you can copy it:\n{echo(text)}")
         return
     ack()
     respond(
@@ -110,7 +110,7 @@ def change_status(
             client, deps, user_id=user_id, idea_id=idea_id, status=status, reason=reason
         )
     except Refusal as refusal:
-        echo = f"\nYour reason, so you can copy it:\n{quote(reason)}" if reason else ""
-        respond(text=refusal.message + echo, response_type="ephemeral")
+        copy = f"\nYour reason, so you can copy it:\n{echo(reason)}" if reason else ""
+        respond(text=refusal.message + copy, response_type="ephemeral")
         return
     respond(text=announce_status_change(client, deps, change), response_type="ephemeral")

@@ -5,11 +5,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.services.errors import Refusal
+from pulsebot.services.outbox import run_outcome
 from pulsebot.services.surveys import list_surveys, set_paused, survey_spec, survey_summary
+from pulsebot.slack.blocks.pulses import sending_phrase
 from pulsebot.slack.blocks.surveys import next_open_phrase, survey_form, survey_list
-from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.publish import open_run
 from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
+from pulsebot.store.models import DeliveryMode
 
 # What a non-admin is told they cannot do.
 VERBS = {
@@ -73,18 +76,30 @@ def _pause_or_resume(deps, name: str, *, paused: bool) -> str:
 def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> None:
     ack(text=f"Sending “{name}” now…")
     try:
-        run = send_pulse(client, deps.sessions, survey_name=name, now=deps.clock())
+        # Reading the audience can take a while in a big channel, hence after the ack; the posting
+        # itself is the outbox sender's, so a fan-out of thousands never holds up this request.
+        run = open_run(client, deps.sessions, survey_name=name, now=deps.clock())
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral")
         return
     except SlackApiError as error:
-        reason = error.response.get("error", "unknown error")
-        respond(
-            text=f"Slack refused while sending “{name}” ({reason}). Is pulsebot invited to its channel?",
-            response_type="ephemeral",
-        )
+        refused(respond, name, error.response.get("error", "unknown error"))
         return
+    if run.delivery is DeliveryMode.dm:
+        deps.sender.wake()
+    else:
+        # One message: posted here (through the outbox all the same), so the admin hears how it went.
+        deps.sender.outbox.drain(run_id=run.run_id)
+        with transaction(deps.sessions) as session:
+            outcome = run_outcome(session, run_id=run.run_id)
+        if outcome.failed:
+            refused(respond, name, next(iter(outcome.errors)))
+            return
+    respond(text=sending_phrase(run, deps.settings.send_rate), response_type="ephemeral")
+
+
+def refused(respond: Respond, name: str, reason: str) -> None:
     respond(
-        text=f"Sent “{escape(run.title)}” to {run.audience} people in <#{run.channel_id}>.",
+        text=f"Slack refused while sending “{name}” ({reason}). Is pulsebot invited to its channel?",
         response_type="ephemeral",
     )

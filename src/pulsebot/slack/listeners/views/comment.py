@@ -8,7 +8,6 @@ from pulsebot.services.pulses import closing_phrase, record_comment
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.pulses import answer_thanks
 from pulsebot.slack.listeners.actions.answers import parse_ids
-from pulsebot.slack.publish import refresh_pulse_message
 from pulsebot.store.db import transaction
 
 
@@ -45,4 +44,4 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
             removed=receipt.removed,
         ),
     )
-    refresh_pulse_message(client, deps.sessions, run_id=run_id)
+    deps.live_counts.changed(run_id)

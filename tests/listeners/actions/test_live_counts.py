@@ -1,0 +1,28 @@
+"""The "N answered" count on a channel pulse: one update for a crowd of clicks, showing all of them."""
+
+from pulsebot.slack.live_counts import LiveCounts
+from tests.conftest import PULSE_CHANNEL, TEAM
+
+
+def test_many_changes_at_once_make_one_update_with_the_final_count(
+    slack, fake_slack, sessions, client, sent_pulse
+):
+    question = sent_pulse.questions[0]
+    for user in TEAM:
+        slack.click(
+            action_id=f"pulse_answer_{question.id}_3",
+            value=f"{sent_pulse.run_id}:{question.id}:3",
+            user=user,
+            channel=PULSE_CHANNEL,
+        )
+    fake_slack.wait_for("response_url", len(TEAM))  # every answer is in
+    fake_slack.reset_calls()
+    counts = LiveCounts(client, sessions, delay=0.5)
+
+    for _ in range(20):
+        counts.changed(sent_pulse.run_id)
+
+    update = fake_slack.wait_for("chat.update")[0]
+    assert len(fake_slack.calls_to("chat.update")) == 1
+    assert update["channel"] == PULSE_CHANNEL
+    assert "5 answered" in str(update["blocks"])

@@ -1,0 +1,111 @@
+"""Slack's retries are acknowledged and not handled again, on whichever replica they land; the same
+signed request sent again without Slack's retry header is a replay and gets 401. Nothing is doubled:
+one answer, one vote (a vote is a toggle, so a second handling would take it back), one idea."""
+
+import logging
+
+import pytest
+from sqlmodel import select
+
+from pulsebot.store.models import Answer, Idea, Vote
+from tests.conftest import PULSE_CHANNEL, TEAM
+
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+
+
+@pytest.fixture(autouse=True)
+def info_logs(caplog):
+    caplog.set_level(logging.INFO, logger="pulsebot")
+    return caplog
+
+
+def acknowledged_only(caplog) -> int:
+    return sum("not handled again" in record.getMessage() for record in caplog.records)
+
+
+def test_a_retried_answer_click_is_recorded_and_confirmed_once(
+    slack, fake_slack, sessions, sent_pulse, caplog
+):
+    question = sent_pulse.questions[0]
+    value = f"{sent_pulse.run_id}:{question.id}:4"
+    slack.click(action_id=f"pulse_answer_{question.id}_4", value=value, user=TEAM[0], channel=PULSE_CHANNEL)
+    fake_slack.wait_for("response_url")
+
+    retry = slack.post(slack.last_body, headers=RETRY)
+
+    assert (retry.status, retry.body) == (200, "")
+    assert acknowledged_only(caplog) == 1
+    slack.click(action_id=f"pulse_answer_{question.id}_2", value=value[:-1] + "2", user=TEAM[1])
+    thanks = fake_slack.wait_for("response_url", 2)
+    assert len(thanks) == 2  # one for each person, none for the retry
+    with sessions() as session:
+        assert sorted(answer.value for answer in session.exec(select(Answer))) == [2, 4]
+
+
+def test_a_retried_vote_counts_once_instead_of_taking_itself_back(slack, fake_slack, sessions, caplog):
+    slack.command("/idea", "Live chat on weekends", user=TEAM[0])
+    fake_slack.wait_for("response_url")
+    slack.click(action_id="idea_vote", value="1", user=TEAM[1])
+    fake_slack.wait_for("chat.update")
+
+    retry = slack.post(slack.last_body, headers=RETRY)
+
+    assert retry.status == 200
+    assert acknowledged_only(caplog) == 1
+    slack.click(action_id="idea_vote", value="1", user=TEAM[2])
+    fake_slack.wait_for("chat.update", 2)
+    with sessions() as session:
+        assert len(session.exec(select(Vote)).all()) == 2  # Bob's and Carol's: Bob's was not toggled off
+
+
+def test_a_retried_idea_command_posts_one_idea(slack, fake_slack, sessions, caplog):
+    slack.command("/idea", "Refunds in one click", user=TEAM[0])
+    fake_slack.wait_for("response_url")
+
+    retry = slack.post(slack.last_body, headers=RETRY)
+
+    assert (retry.status, retry.body) == (200, "")
+    assert acknowledged_only(caplog) == 1
+    with sessions() as session:
+        assert [idea.text for idea in session.exec(select(Idea))] == ["Refunds in one click"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_retried_event_is_handled_once(slack, fake_slack, caplog):
+    home = {"type": "app_home_opened", "user": TEAM[0], "channel": "D0ALICE", "tab": "home"}
+    slack.event(home, event_id="Ev0RETRIED")
+    fake_slack.wait_for("views.publish")
+
+    retry = slack.event(home, event_id="Ev0RETRIED", headers=RETRY)
+
+    assert retry.status == 200
+    assert acknowledged_only(caplog) == 1
+    slack.event({**home, "user": TEAM[1]})
+    assert [call["user_id"] for call in fake_slack.wait_for("views.publish", 2)] == [TEAM[0], TEAM[1]]
+
+
+def test_the_same_signed_request_replayed_gets_401_and_changes_nothing(slack, fake_slack, sessions):
+    slack.command("/idea", "Refunds in one click", user=TEAM[0])
+    fake_slack.wait_for("response_url")
+    slack.click(action_id="idea_vote", value="1", user=TEAM[1])
+    fake_slack.wait_for("chat.update")
+
+    replayed_vote = slack.post(slack.last_body)  # fresh timestamp and signature, same body
+
+    assert replayed_vote.status == 401
+    with sessions() as session:
+        assert len(session.exec(select(Vote)).all()) == 1
+        assert len(session.exec(select(Idea)).all()) == 1
+
+
+def test_a_second_real_click_is_a_new_request(slack, fake_slack, sessions):
+    slack.command("/idea", "Refunds in one click", user=TEAM[0])
+    fake_slack.wait_for("response_url")
+
+    slack.click(action_id="idea_vote", value="1", user=TEAM[1])
+    fake_slack.wait_for("chat.update")
+    slack.click(action_id="idea_vote", value="1", user=TEAM[1])  # a new click: a new action_ts
+    fake_slack.wait_for("chat.update", 2)
+
+    with sessions() as session:
+        assert session.exec(select(Vote)).all() == []  # voted, then took it back
