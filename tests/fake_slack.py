@@ -35,6 +35,7 @@ class FakeSlack:
     users: dict[str, dict] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -263,6 +264,8 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
+            if fake.latency:
+                time.sleep(fake.latency)
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 args = json.loads(raw or "{}")
