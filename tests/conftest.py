@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from slack_sdk import WebClient
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from pulsebot.config import Settings
-from pulsebot.slack.app import create_app, make_sender
+from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import make_http_server, wsgi_app
 from pulsebot.store import migrate
@@ -121,7 +122,8 @@ def sender(settings, sessions, client) -> Iterator[OutboxSender]:
 @pytest.fixture
 def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port."""
-    app = create_app(settings, sessions=sessions, client=client, sender=sender)
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+    app = create_app(settings, sessions=sessions, client=client, sender=sender, listener_executor=listeners)
     server = make_http_server(
         wsgi_app(app, healthy=lambda: database_reachable(engine)), host="127.0.0.1", port=0
     )
@@ -130,6 +132,7 @@ def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+    listeners.shutdown(wait=True)  # what listeners do after their ack belongs to this test
 
 
 @pytest.fixture

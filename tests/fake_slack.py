@@ -38,6 +38,7 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
+    latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -278,6 +279,8 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
+            if fake.latency:
+                time.sleep(fake.latency)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.startswith("/upload/"):
                 file_id = self.path.removeprefix("/upload/")

@@ -109,3 +109,21 @@ def test_a_second_real_click_is_a_new_request(slack, fake_slack, sessions):
 
     with sessions() as session:
         assert session.exec(select(Vote)).all() == []  # voted, then took it back
+
+
+def test_a_retried_idea_form_posts_one_idea(slack, fake_slack, sessions, caplog):
+    values = {
+        "text": {"value": {"value": "Send order updates by SMS"}},
+        "category": {"value": {"selected_option": {"value": "product"}}},
+        "stage": {"value": {"selected_option": None}},
+        "anonymous": {"value": {"selected_options": []}},
+    }
+    slack.submit(callback_id="idea_new_view", values=values, user=TEAM[0])
+    fake_slack.wait_for("chat.postMessage", 2)  # the card, and the note to its author
+
+    retry = slack.post(slack.last_body, headers=RETRY)
+
+    assert (retry.status, retry.body) == (200, "")
+    assert acknowledged_only(caplog) == 1
+    with sessions() as session:
+        assert [idea.text for idea in session.exec(select(Idea))] == ["Send order updates by SMS"]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from pulsebot.slack.outbox import Outbox, Pacer
+from pulsebot.slack.outbox import Outbox
+from pulsebot.slack.pacing import Pacer
 from pulsebot.slack.publish import open_run
 from pulsebot.store.models import Delivery, DeliveryStatus
 from tests.conftest import PULSE_CHANNEL

@@ -14,7 +14,7 @@ import functools
 import threading
 from collections.abc import Callable
 
-AFTER_ACK_SLOTS = 4
+AFTER_ACK_SLOTS = 32
 REGISTRATIONS = frozenset({"action", "command", "view", "event", "shortcut", "options", "message"})
 
 

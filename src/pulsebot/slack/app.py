@@ -105,6 +105,7 @@ def create_app(
     sessions: SessionFactory,
     client: WebClient | None = None,
     sender: OutboxSender | None = None,
+    listener_executor: ThreadPoolExecutor | None = None,
 ) -> App:
     settings.require("slack_bot_token", "anon_key")
     socket_mode = settings.slack_app_token is not None
@@ -121,7 +122,8 @@ def create_app(
         else "",
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,  # `pulsebot run` checks the token itself and says so in one line
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
 
     @app.middleware

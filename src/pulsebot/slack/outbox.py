@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -23,12 +22,12 @@ from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from pulsebot.clock import utc_now
 from pulsebot.services import closing, outbox, pulses, reminders
 from pulsebot.services.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
+from pulsebot.slack.pacing import PacedRateLimitHandler, Pacer
 from pulsebot.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
@@ -54,75 +53,6 @@ PERMANENT_ERRORS = frozenset(
 )
 SENDERS = 4  # threads posting at once per process: Slack answers in ~100-300 ms, the pacer sets the rate
 HISTORY_PAGES = 10  # how far back (x 200 messages) a possibly posted message is looked for
-
-
-class Pacer:
-    """Spaces posts evenly, at most `rate` a second, across every sender thread of the process.
-
-    Slack allows chat.postMessage about once a second per conversation, with a workspace-wide cap of
-    several hundred a minute; DMs are separate conversations, so a fan-out is bound by the workspace
-    cap, which is what `rate` stands for. Slots are handed out at a fixed spacing rather than from a
-    bucket of saved-up tokens, so a fan-out never opens with a burst.
-
-    A 429 costs a whole second at least (Retry-After counts in whole seconds, and slack_sdk adds up to
-    a second of jitter), a second in which nothing may be posted: `hold` moves the next free slot past
-    it, so the other threads wait too instead of collecting 429s of their own, and lowers the pace by
-    `BACK_OFF`, since a 429 means the limit is below it. Every `RECOVER_AFTER` seconds of clean sending
-    the pace creeps back up towards `rate` (additive increase, multiplicative decrease, as in TCP).
-    """
-
-    BACK_OFF = 0.95
-    FLOOR = 0.25  # never below a quarter of `rate`
-    RECOVER_AFTER = 10.0
-
-    def __init__(self, rate: float) -> None:
-        self.ceiling = self.rate = rate
-        self._next = 0.0
-        self._held_until = 0.0
-        self._clean = 0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                slot = max(now, self._next)
-                self._next = slot + 1.0 / self.rate
-            if slot > now:
-                time.sleep(slot - now)
-            # A thread that wakes well after its slot (the process was busy) gives the slot up and
-            # queues again: slots missed in a stall must not all be used at once when it ends, or
-            # they would land in the same second at Slack.
-            if time.monotonic() - slot <= 0.5 / self.rate:
-                break
-        with self._lock:
-            self._clean += 1
-            if self._clean >= self.rate * self.RECOVER_AFTER and self.rate < self.ceiling:
-                self.rate = min(self.ceiling, self.rate + self.ceiling * 0.01)
-                self._clean = 0
-
-    def hold(self, seconds: float) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if now >= self._held_until:  # the 429s of one crowded moment count once
-                self.rate = max(self.ceiling * self.FLOOR, self.rate * self.BACK_OFF)
-                self._clean = 0
-            self._held_until = max(self._held_until, now + seconds)
-            self._next = max(self._next, self._held_until)
-
-
-class PacedRateLimitHandler(RateLimitErrorRetryHandler):
-    """slack_sdk's 429 handler (waits Retry-After, then retries), telling the pacer about the wait."""
-
-    def __init__(self, pacer: Pacer | None, max_retry_count: int = 5) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.pacer = pacer
-
-    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
-        if self.pacer is not None and response is not None:
-            retry_after = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
-            self.pacer.hold(float(retry_after[0]))
-        super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
 
 
 class Outbox:
