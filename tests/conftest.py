@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from pulsebot.config import Settings
+from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import make_http_server, wsgi_app
@@ -122,11 +123,17 @@ def sender(settings, sessions, client) -> Iterator[OutboxSender]:
 @pytest.fixture
 def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port."""
-    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS)
-    app = create_app(settings, sessions=sessions, client=client, sender=sender, listener_executor=listeners)
-    server = make_http_server(
-        wsgi_app(app, healthy=lambda: database_reachable(engine)), host="127.0.0.1", port=0
+    listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
+    app = create_app(
+        settings,
+        sessions=sessions,
+        client=client,
+        sender=sender,
+        listener_executor=listeners,
+        ack_gate=ack_gate,
     )
+    application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
+    server = make_http_server(application, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -15,7 +15,7 @@ def served(monkeypatch):
     """Stand in for the blocking transport; note what the scheduler holds while the bot would serve."""
     seen: dict = {}
 
-    def serve(settings, engine, app):
+    def serve(settings, engine, app, *_):
         runtime = scheduling._runtime
         seen["jobs"] = (
             sorted(job.id for job in runtime.scheduler.get_jobs()) if runtime and runtime.scheduler else None

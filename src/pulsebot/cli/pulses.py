@@ -1,5 +1,6 @@
 """`pulsebot pulse …`: pulse runs."""
 
+import logging
 from typing import Annotated
 
 import typer
@@ -29,6 +30,7 @@ def send(survey: Annotated[str, typer.Argument(help="The survey's name.")]) -> N
         fail(str(error), code=2)
     engine = migrated(settings)
     sessions = session_factory(engine)
+    logging.getLogger("pulsebot.slack.outbox").setLevel(logging.ERROR)  # refusals are summed up below
     # Paced like `pulsebot run`'s sender; if this is stopped half-way, a running bot finishes the job.
     outbox = make_sender(settings, client=client, sessions=sessions).outbox
     try:

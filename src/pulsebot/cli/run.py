@@ -17,6 +17,7 @@ log = logging.getLogger("pulsebot")
 
 def run() -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
+    from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -26,8 +27,9 @@ def run() -> None:
     try:
         settings.require("slack_bot_token", "anon_key")  # one line naming every missing one
         client = make_client(settings)
+        ack_gate = AckGate()
         sender = make_sender(settings, client=client, sessions=sessions)
-        app = create_app(settings, sessions=sessions, client=client, sender=sender)
+        app = create_app(settings, sessions=sessions, client=client, sender=sender, ack_gate=ack_gate)
     except ConfigError as error:
         fail(str(error), code=2)
     reachable(settings, engine)
@@ -39,7 +41,7 @@ def run() -> None:
     sender.start()  # every process drains the outbox; claims keep them from posting anything twice
     stop_scheduler = _start_scheduler(settings, engine, app, sender)
     try:
-        _serve(settings, engine, app)
+        _serve(settings, engine, app, ack_gate)
     finally:
         stop_scheduler()
         sender.stop()
@@ -74,7 +76,7 @@ def _start_scheduler(settings, engine, app, sender) -> Callable[[], None]:
     return lambda: scheduler.shutdown(wait=False)
 
 
-def _serve(settings, engine, app) -> None:
+def _serve(settings, engine, app, ack_gate) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -82,7 +84,8 @@ def _serve(settings, engine, app) -> None:
         return
     from pulsebot.slack.server import make_http_server, wsgi_app
 
-    server = make_http_server(wsgi_app(app, healthy=lambda: database_reachable(engine)), port=settings.port)
+    application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
+    server = make_http_server(application, port=settings.port)
     log.info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

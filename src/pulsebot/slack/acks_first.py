@@ -1,44 +1,67 @@
-"""Acknowledgements first: the work a listener does after its ack waits for one of a few slots.
+"""Acknowledgements first: the work a listener does after its ack waits while other requests still
+wait for theirs.
 
 Bolt runs each listener, its ack and the work after it, on one thread pool, and Python runs one thread
 at a time. When a crowd clicks at once, the after-ack work of the first clicks (saving the answer,
 thanking, counting) shares the interpreter with, and so holds back, the acknowledgements of the later
-ones, some until past Slack's 3 seconds. With a pool large enough for every listener of a crowd to
-start at once (app.py) and the work after an ack limited to `AFTER_ACK_SLOTS` at a time, every
-listener gets to its ack first and the work follows, in the same order and no slower overall.
+ones, some until past Slack's 3 seconds. So the HTTP transport counts the Slack requests that have not
+had their answer yet (`AckGate.request`), and work after an ack starts only when that count is zero,
+or after `MOST_DEFERRED` seconds at most, so a steady stream of requests cannot starve it. Unlike a
+fixed number of slots, this lets any number of listeners wait on Slack's answers at once.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-AFTER_ACK_SLOTS = 32
+MOST_DEFERRED = 1.0  # seconds
 REGISTRATIONS = frozenset({"action", "command", "view", "event", "shortcut", "options", "message"})
 
 
-def acks_first(listener: Callable, slots: threading.Semaphore) -> Callable:
+class AckGate:
+    def __init__(self) -> None:
+        self._waiting = 0
+        self._quiet = threading.Condition()
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        """Around one Slack request, until its answer (the ack) is ready to go back."""
+        with self._quiet:
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._waiting -= 1
+                if not self._waiting:
+                    self._quiet.notify_all()
+
+    def after_ack(self) -> None:
+        """Wait until no request is waiting for its ack (or `MOST_DEFERRED` has passed)."""
+        with self._quiet:
+            self._quiet.wait_for(lambda: not self._waiting, timeout=MOST_DEFERRED)
+
+
+def acks_first(listener: Callable, gate: AckGate) -> Callable:
     @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
     def run(**kwargs):
         ack = kwargs.get("ack")
-        holding = False
         if ack is not None:
+            acked = False
 
-            def ack_then_wait_for_a_slot(*args, **ack_kwargs):
-                nonlocal holding
+            def ack_then_let_others_ack_first(*args, **ack_kwargs):
+                nonlocal acked
                 result = ack(*args, **ack_kwargs)
-                if not holding:
-                    slots.acquire()
-                    holding = True
+                if not acked:
+                    acked = True
+                    gate.after_ack()
                 return result
 
-            kwargs["ack"] = ack_then_wait_for_a_slot
-        try:
-            return listener(**kwargs)
-        finally:
-            if holding:
-                slots.release()
+            kwargs["ack"] = ack_then_let_others_ack_first
+        return listener(**kwargs)
 
     return run
 
@@ -46,9 +69,9 @@ def acks_first(listener: Callable, slots: threading.Semaphore) -> Callable:
 class AcksFirst:
     """Stands in for the App while listeners register: each one registered is wrapped in `acks_first`."""
 
-    def __init__(self, app, slots: int = AFTER_ACK_SLOTS) -> None:
+    def __init__(self, app, gate: AckGate) -> None:
         self._app = app
-        self._slots = threading.BoundedSemaphore(slots)
+        self._gate = gate
 
     def __getattr__(self, name: str):
         attribute = getattr(self._app, name)
@@ -57,6 +80,6 @@ class AcksFirst:
 
         def register(*args, **kwargs):
             decorate = attribute(*args, **kwargs)
-            return lambda listener: decorate(acks_first(listener, self._slots))
+            return lambda listener: decorate(acks_first(listener, self._gate))
 
         return register

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
-from pulsebot.slack.acks_first import AcksFirst
+from pulsebot.slack.acks_first import AckGate, AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.listeners import register_listeners
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 # Bolt runs every listener on this many threads; with its default of 5 a crowd of clicks queued behind
 # each other's after-ack work (saving, thanking) past Slack's 3 seconds. Enough for every listener of
-# a crowd to reach its ack at once; the work after the acks is done a few at a time (acks_first.py).
+# a crowd to reach its ack at once; the work after the acks waits for a quiet moment (acks_first.py).
 LISTENER_THREADS = 256
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
@@ -106,6 +106,7 @@ def create_app(
     client: WebClient | None = None,
     sender: OutboxSender | None = None,
     listener_executor: ThreadPoolExecutor | None = None,
+    ack_gate: AckGate | None = None,
 ) -> App:
     settings.require("slack_bot_token", "anon_key")
     socket_mode = settings.slack_app_token is not None
@@ -143,5 +144,5 @@ def create_app(
             log.error("database unavailable: %s", error.orig)
         return sorry(body, acknowledged=response is None, respond=respond, client=client)
 
-    register_listeners(AcksFirst(app))
+    register_listeners(AcksFirst(app, ack_gate or AckGate()))
     return app

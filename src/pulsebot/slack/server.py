@@ -10,11 +10,14 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from pulsebot.slack.acks_first import AckGate
+
 log = logging.getLogger(__name__)
 
 
-def wsgi_app(app: App, *, healthy: Callable[[], bool]) -> Callable:
+def wsgi_app(app: App, *, healthy: Callable[[], bool], ack_gate: AckGate | None = None) -> Callable:
     slack = SlackRequestHandler(app, path="/slack/events")
+    ack_gate = ack_gate or AckGate()
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -22,7 +25,8 @@ def wsgi_app(app: App, *, healthy: Callable[[], bool]) -> Callable:
             start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"ok\n" if ok else b"database unreachable\n"]
         try:
-            return slack(environ, start_response)
+            with ack_gate.request():  # listeners' after-ack work waits while requests wait for acks
+                return slack(environ, start_response)
         except Exception:
             # Bolt raises (rather than answers) on a few payload shapes Slack never sends, e.g. a view
             # without a type; that is a bad request, and the details belong in the log, not the reply.
