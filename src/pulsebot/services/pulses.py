@@ -134,15 +134,6 @@ def mark_run_posted(session: Session, *, run_id: int, channel_id: str, message_t
     session.flush()
 
 
-def mark_delivered(session: Session, *, run_id: int, user_id: str, channel_id: str, message_ts: str) -> None:
-    delivery = session.exec(
-        select(Delivery).where(Delivery.run_id == run_id, Delivery.user_id == user_id)
-    ).one()
-    delivery.status = DeliveryStatus.sent
-    delivery.channel_id, delivery.message_ts = channel_id, message_ts
-    session.flush()
-
-
 def run_message(session: Session, *, run_id: int) -> tuple[str, str] | None:
     """Where a channel pulse was posted, or None for a pulse sent by DM."""
     run = session.get(PulseRun, run_id)

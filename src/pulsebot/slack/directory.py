@@ -45,11 +45,6 @@ def channel_audience_zones(client: WebClient, channel_id: str) -> dict[str, str 
     }
 
 
-def channel_audience(client: WebClient, channel_id: str) -> list[str]:
-    """Human, active members of a channel: bots, apps and deactivated accounts are left out."""
-    return list(channel_audience_zones(client, channel_id))
-
-
 class WorkspaceDirectory:
     """The workspace's people and the manager group, read from Slack and kept for a few minutes.
 
