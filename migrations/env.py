@@ -4,6 +4,7 @@ unless the caller hands over a connection (tests, `pulsebot db upgrade`)."""
 from alembic import context
 from sqlmodel import SQLModel
 
+import pulsebot.store.installations  # the installed workspaces' tables
 import pulsebot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from pulsebot.config import load_settings
 from pulsebot.store.db import make_engine

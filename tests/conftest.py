@@ -8,12 +8,14 @@ import shutil
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+from pulsebot import scheduling
 from pulsebot.config import Settings
 from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
@@ -120,14 +122,23 @@ def sender(settings, sessions, client) -> Iterator[OutboxSender]:
     sender.stop()
 
 
-@pytest.fixture
-def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
-    """The real Bolt app behind the real HTTP server, on a free port."""
+@contextmanager
+def serving_app(
+    settings: Settings,
+    sessions: SessionFactory,
+    engine: Engine,
+    *,
+    sender: OutboxSender,
+    client: WebClient | None = None,
+    workspaces=None,
+) -> Iterator[str]:
+    """The real Bolt app behind the real HTTP server, on a free port: its base URL."""
     listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
     app = create_app(
         settings,
         sessions=sessions,
         client=client,
+        workspaces=workspaces,
         sender=sender,
         listener_executor=listeners,
         ack_gate=ack_gate,
@@ -140,6 +151,20 @@ def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)  # what listeners do after their ack belongs to this test
+
+
+@pytest.fixture
+def bot_url(settings, sessions, engine, client, sender) -> Iterator[str]:
+    with serving_app(settings, sessions, engine, client=client, sender=sender) as url:
+        yield url
+
+
+@pytest.fixture
+def jobs_runtime(client, sessions, settings) -> Iterator[None]:
+    """The scheduler's jobs can run in this process, with the settings digests and relays need."""
+    scheduling.install(scheduling.Runtime(client=client, sessions=sessions, settings=settings))
+    yield
+    scheduling.install(None)
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ Point a `WebClient(base_url=fake.base_url)` at it. It also receives `response_ur
 the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method;
 to allow a method only N calls a second (429 with Retry-After past that, like Slack's rate limits);
 or to take a call in and then keep its answer back (`stall`), as when a sender dies waiting for it.
-Posted messages are kept per conversation, with their metadata, for `conversations.history`.
+Workspaces that install the app through OAuth are registered with `add_install(code, team_id, bot_token)`:
+oauth.v2.access then trades that code (once, like Slack) for the team's bot token, and auth.test answers
+for each token with its own team. Posted messages are kept per conversation, with their metadata, for
+`conversations.history`.
 File uploads work as Slack's do: files.getUploadURLExternal hands out an upload URL on this server, the
 bytes POSTed there are kept (`uploads`, and an "upload" call), and files.completeUploadExternal shares them.
 """
@@ -48,6 +51,8 @@ class FakeSlack:
         self._stall: dict[str, int] = {}
         self._released = threading.Event()
         self.history: dict[str, list[dict]] = {}
+        self._install_codes: dict[str, tuple[str, str]] = {}  # code -> (team id, bot token)
+        self._teams_by_token: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -100,6 +105,10 @@ class FakeSlack:
             if user_id not in self.users:
                 self.add_user(user_id)
         self.usergroups[group_id] = list(user_ids)
+
+    def add_install(self, code: str, team_id: str, bot_token: str, installer: str = "U0INSTALLER") -> None:
+        """Let `code` be traded for `bot_token` once, as after `installer` approved it in `team_id`."""
+        self._install_codes[code] = (team_id, bot_token, installer)
 
     # --- misbehaving on purpose ----------------------------------------------------------------
     def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
@@ -180,19 +189,22 @@ class FakeSlack:
         with self._changed:
             return list(self.history.get(channel, []))
 
-    def _answer(self, method: str, args: dict) -> dict:
+    def _answer(self, method: str, args: dict, token: str | None = None) -> dict:
         if self._errors.get(method):
             return {"ok": False, "error": self._errors[method].pop(0)}
         if method == "auth.test":
+            team_id = self._teams_by_token.get(token or "", "T0ACME")
             return {
                 "ok": True,
-                "team": "Acme",
-                "team_id": "T0ACME",
+                "team": "Acme" if team_id == "T0ACME" else team_id,
+                "team_id": team_id,
                 "user": "pulsebot",
                 "user_id": "UBOT",
                 "bot_id": "BPULSE",
                 "url": "https://acme.slack.com/",
             }
+        if method == "oauth.v2.access":
+            return self._access(args)
         if method == "chat.postMessage":
             channel = args.get("channel", "")
             if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
@@ -238,6 +250,26 @@ class FakeSlack:
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
         return {"ok": True}
+
+    def _access(self, args: dict) -> dict:
+        with self._changed:
+            install = self._install_codes.pop(args.get("code", ""), None)
+            if install is None:
+                return {"ok": False, "error": "invalid_code"}
+            team_id, bot_token, installer = install
+            self._teams_by_token[bot_token] = team_id
+        return {
+            "ok": True,
+            "app_id": "A0PULSE",
+            "authed_user": {"id": installer},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": "UBOT",
+            "team": {"id": team_id, "name": f"Team {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _history_page(self, args: dict) -> dict:
         """Newest first, from `oldest` on, `limit` at a time (metadata always included)."""
@@ -310,7 +342,7 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
                 return
             fake._record(method, args, token)
-            answer = json.dumps(fake._answer(method, args)).encode()
+            answer = json.dumps(fake._answer(method, args, token)).encode()
             if fake._stalled(method):
                 fake._released.wait()
             self._send(200, answer)

@@ -11,13 +11,20 @@ from pulsebot.config import ConfigError, load_settings
 
 def test_defaults(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env here
-    for name in ("DATABASE_URL", "PULSEBOT_PORT", "PULSEBOT_MIN_GROUP", "SLACK_API_URL"):
+    for name in (
+        "DATABASE_URL",
+        "PULSEBOT_PORT",
+        "PULSEBOT_MIN_GROUP",
+        "SLACK_API_URL",
+        "PULSEBOT_RETENTION_DAYS",
+    ):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.database_url == "sqlite:///pulsebot.db"
     assert settings.port == 3000
     assert settings.min_group == 5
     assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.retention_days == 730
 
 
 @pytest.mark.parametrize(
@@ -32,6 +39,13 @@ def test_defaults(monkeypatch, tmp_path):
             "0",
             "PULSEBOT_IDEAS_PER_HOUR: Input should be greater than or equal to 1",
         ),
+        (
+            "PULSEBOT_RETENTION_DAYS",
+            "0",
+            "PULSEBOT_RETENTION_DAYS: Input should be greater than or equal to 1",
+        ),
+        ("PULSEBOT_RETENTION_DAYS", "2.5", "PULSEBOT_RETENTION_DAYS: Input should be a valid integer"),
+        ("PULSEBOT_RETENTION_DAYS", "two years", "PULSEBOT_RETENTION_DAYS: Input should be a valid integer"),
     ],
 )
 def test_a_malformed_setting_is_named(monkeypatch, name, value, message):
@@ -83,3 +97,28 @@ def test_run_without_tokens_names_them(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr == "pulsebot: SLACK_BOT_TOKEN, PULSEBOT_ANON_KEY is not set\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "minutes"),
+    [(None, (2.0, 10.0)), ("3-6", (3.0, 6.0)), (" 1.5 - 4 ", (1.5, 4.0)), ("5", (5.0, 5.0))],
+)
+def test_the_relay_delay_is_a_range_of_minutes(monkeypatch, value, minutes):
+    monkeypatch.delenv("PULSEBOT_RELAY_DELAY_MINUTES", raising=False)
+    if value is not None:
+        monkeypatch.setenv("PULSEBOT_RELAY_DELAY_MINUTES", value)
+    assert load_settings(_env_file=None).relay_delay_minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("soon", "must be minutes, or a range of minutes such as 2-10"),
+        ("10-2", "must be a range from 0 to 1440 minutes, the smaller first, such as 2-10"),
+        ("1-2000", "must be a range from 0 to 1440 minutes, the smaller first, such as 2-10"),
+    ],
+)
+def test_a_malformed_relay_delay_is_named(monkeypatch, value, message):
+    monkeypatch.setenv("PULSEBOT_RELAY_DELAY_MINUTES", value)
+    with pytest.raises(ConfigError, match=re.escape(f"PULSEBOT_RELAY_DELAY_MINUTES: {message}")):
+        load_settings(_env_file=None)

@@ -14,8 +14,26 @@ from pulsebot.store.models import Answer, Idea, Vote
 from tests.conftest import TEAM
 
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=3000)
-IDS = st.one_of(st.integers(-5, 10**12).map(str), ANY_TEXT.filter(lambda t: len(t) < 40))
-ACTION_IDS = st.sampled_from(["pulse_answer_1_3", "pulse_comment_1", "idea_vote", "no_such_action", ""])
+VIEWS = ["reply_view", "idea_new_view", "idea_decline_view", "pulse_comment_view", "pulse_survey_form"]
+IDS = st.one_of(
+    st.integers(-5, 10**12).map(str), ANY_TEXT.filter(lambda t: len(t) < 40), st.sampled_from(VIEWS)
+)
+ACTION_IDS = st.sampled_from(
+    [
+        "pulse_answer_1_3",
+        "pulse_comment_1",
+        "idea_vote",
+        "reply_comment",
+        "reply_idea",
+        "reply_manager",
+        "reply_author",
+        "conversation_close",
+        "forget_me_confirm",
+        "forget_me_cancel",
+        "no_such_action",
+        "",
+    ]
+)
 HOSTILE = settings(
     max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, validation_alias="SLACK_API_URL")
+    # Several workspaces (README, "Several workspaces (OAuth)"): the app's OAuth credentials, and the key
+    # the installed workspaces' tokens are encrypted with in the database.
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    token_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_TOKEN_KEY")
     database_url: str = Field(default="sqlite:///pulsebot.db", validation_alias="DATABASE_URL")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PULSEBOT_PORT")
     min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
@@ -53,6 +58,13 @@ class Settings(BaseSettings):
     sweep_seconds: int = Field(default=60, ge=1, le=3600, validation_alias="PULSEBOT_SWEEP_SECONDS")
     send_rate: float = Field(default=5.0, gt=0, le=1000, validation_alias="PULSEBOT_SEND_RATE")
     claim_seconds: int = Field(default=300, ge=1, le=3600, validation_alias="PULSEBOT_CLAIM_SECONDS")
+    # Anonymous replies are held back a random time in this range (minutes), so when a message
+    # arrives says nothing about when, and so by whom, it was written.
+    relay_delay_minutes: Annotated[tuple[float, float], NoDecode] = Field(
+        default=(2.0, 10.0), validation_alias="PULSEBOT_RELAY_DELAY_MINUTES"
+    )
+    # Raw answers, comments, who-was-asked records and idea texts older than this go (services/retention.py).
+    retention_days: int = Field(default=730, ge=1, validation_alias="PULSEBOT_RETENTION_DAYS")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -69,6 +81,15 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 16 characters")
         return value
 
+    @field_validator("token_key")
+    @classmethod
+    def _token_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # A Fernet key is 44 characters; a passphrase shorter than 32 would be guessable offline by
+        # anyone holding a copy of the database.
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be a Fernet key or a passphrase of at least 32 characters")
+        return value
+
     @field_validator("admins", "managers", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:
@@ -76,12 +97,26 @@ class Settings(BaseSettings):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("relay_delay_minutes", mode="before")
+    @classmethod
+    def _minutes_range(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        low, dash, high = value.replace(" ", "").partition("-")
+        try:
+            bounds = (float(low), float(high) if dash else float(low))
+        except ValueError:
+            raise ValueError("must be minutes, or a range of minutes such as 2-10") from None
+        if not 0 <= bounds[0] <= bounds[1] <= 24 * 60:
+            raise ValueError("must be a range from 0 to 1440 minutes, the smaller first, such as 2-10")
+        return bounds
+
     @field_validator("digest_day", mode="before")
     @classmethod
     def _day_abbreviation(cls, value: object) -> object:
         return value.strip().lower()[:3] if isinstance(value, str) else value
 
-    @field_validator("ideas_channel", "shipped_channel", "manager_group", mode="before")
+    @field_validator("ideas_channel", "shipped_channel", "manager_group", "slack_client_id", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -99,6 +134,30 @@ class Settings(BaseSettings):
 
     def require_slack(self) -> None:
         self.require("slack_bot_token", "slack_signing_secret", "anon_key")
+
+    @property
+    def oauth(self) -> bool:
+        """Serve every workspace that installs the app (SLACK_CLIENT_ID) rather than one (SLACK_BOT_TOKEN)?"""
+        return self.slack_client_id is not None and self.slack_bot_token is None
+
+    def require_serving(self) -> None:
+        """Raise ConfigError, in one line, unless the settings make one complete way of serving Slack."""
+        if self.slack_bot_token is not None and self.slack_client_id is not None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: set the bot token to serve one "
+                "workspace, or the client id and secret to serve every workspace that installs the app"
+            )
+        if not self.oauth:
+            self.require("slack_bot_token", "anon_key")
+            if self.slack_app_token is None:
+                self.require("slack_signing_secret")
+            return
+        if self.slack_app_token is not None:
+            raise ConfigError(
+                "SLACK_APP_TOKEN and SLACK_CLIENT_ID are both set: the install pages are served over HTTP, "
+                "so serving several workspaces needs SLACK_APP_TOKEN unset"
+            )
+        self.require("slack_client_secret", "slack_signing_secret", "token_key", "anon_key")
 
 
 def _env_name(field_name: str) -> str:

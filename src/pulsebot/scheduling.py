@@ -10,8 +10,10 @@ installs. Jobs stay thin: they call services and slack/ functions.
 Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps that run every
 minute (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the
 runs it closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an
-edit, a pause or a resume) and `seen-cleanup`; `digest-send` runs every five minutes and sends each
-manager their weekly digest once their own Monday 09:00 has come. The outbox is not a job: every
+edit, a pause or a resume), `seen-cleanup` and `reply-relay` (which delivers the anonymous replies
+whose delay is over); `digest-send` runs every five minutes and sends each manager their weekly digest
+once their own Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older
+than PULSEBOT_RETENTION_DAYS (services/retention.py), in every workspace. The outbox is not a job: every
 process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
 (leadership.py).
 """
@@ -19,28 +21,32 @@ process drains it with its own sender (slack/sender.py), and only one process ru
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
-from pulsebot.services import seen
+from pulsebot.services import retention, seen
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
-from pulsebot.slack import digest, outbox
+from pulsebot.slack import digest, outbox, relay
+from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.publish import open_run, send_pulse
 from pulsebot.slack.sender import OutboxSender
+from pulsebot.slack.workspaces import SingleWorkspace, Workspaces, settings_for
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import scheduler_jobs
+from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +57,17 @@ SWEEPS = {
     "pulse-close": "pulsebot.scheduling:close_due_runs",
     "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
+    "reply-relay": "pulsebot.scheduling:relay_replies",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 DIGEST_JOB = "digest-send"
 # Digests go out at the first pass after each manager's local digest time; five minutes late is fine,
 # and each pass looks up the time zones of the managers still waiting for this week's digest.
 DIGEST_EVERY = timedelta(minutes=5)
+RETENTION_JOB = "retention"
+# Daily, at a quiet hour for most of the world; a fixed time of day, so re-registering it at every start
+# keeps its next run time (an interval would start counting again from each restart).
+RETENTION_TRIGGER = CronTrigger(hour=3, minute=17, timezone=UTC)
 # A run that fell due while pulsebot was stopped still opens when it comes back within this time.
 OPEN_GRACE = timedelta(hours=12)
 # A sweep that could not run on time runs once when it can (coalesce): it catches up on everything.
@@ -67,12 +78,31 @@ SWEEP_GRACE = timedelta(minutes=10)
 class Runtime:
     """What the jobs reach Slack and the database through (never pickled into the job store)."""
 
-    client: WebClient
     sessions: SessionFactory
+    client: WebClient | None = None  # the one workspace's; or, for several, `workspaces`
     settings: Settings | None = None  # digests and drop alerts need it; without it they are skipped
     scheduler: BackgroundScheduler | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
     sender: OutboxSender | None = None  # posts opened runs; without one, a job posts them itself
+    workspaces: Workspaces | None = None
+    # Finds an anonymous idea's author; one cache per workspace.
+    directories: dict[str, WorkspaceDirectory] = field(default_factory=dict)
+
+    def served(self) -> Workspaces:
+        return self.workspaces or SingleWorkspace(self.client)
+
+    def each_workspace(self) -> Iterator[tuple[str, WebClient, SessionFactory]]:
+        """Each served workspace: its team id, its client, and sessions that see it only."""
+        workspaces = self.served()
+        for team_id in workspaces.team_ids():
+            try:
+                client = workspaces.client_for(team_id)
+            except LookupError:  # uninstalled since it was listed
+                continue
+            yield team_id, client, scoped_sessions(self.sessions, team_id)
+
+    def directory_for(self, team_id: str) -> WorkspaceDirectory:
+        return self.directories.setdefault(team_id, WorkspaceDirectory())
 
 
 _runtime: Runtime | None = None
@@ -108,22 +138,35 @@ def create_scheduler(engine: Engine) -> BackgroundScheduler:
 def start(
     engine: Engine,
     *,
-    client: WebClient,
     sessions: SessionFactory,
+    client: WebClient | None = None,
+    workspaces: Workspaces | None = None,
     settings: Settings | None = None,
     sender: OutboxSender | None = None,
     every: timedelta = SWEEP_EVERY,
 ) -> BackgroundScheduler:
     """Start the scheduler on the database's job store and (re)register pulsebot's jobs."""
     scheduler = create_scheduler(engine)
-    install(Runtime(client=client, sessions=sessions, settings=settings, scheduler=scheduler, sender=sender))
+    runtime = Runtime(
+        client=client,
+        workspaces=workspaces,
+        sessions=sessions,
+        settings=settings,
+        scheduler=scheduler,
+        sender=sender,
+    )
+    install(runtime)
     scheduler.start()
-    register_jobs(scheduler, sessions, every=every)
+    register_jobs(scheduler, sessions, every=every, workspaces=runtime.served())
     return scheduler
 
 
 def register_jobs(
-    scheduler: BackgroundScheduler, sessions: SessionFactory, *, every: timedelta = SWEEP_EVERY
+    scheduler: BackgroundScheduler,
+    sessions: SessionFactory,
+    *,
+    every: timedelta = SWEEP_EVERY,
+    workspaces: Workspaces | None = None,
 ) -> None:
     intervals = {**dict.fromkeys(SWEEPS, every), DIGEST_JOB: DIGEST_EVERY}
     for job_id, func in {**SWEEPS, DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests"}.items():
@@ -137,23 +180,43 @@ def register_jobs(
             misfire_grace_time=int(SWEEP_GRACE.total_seconds()),
             max_instances=1,
         )
-    sync_jobs(scheduler, sessions)
+    scheduler.add_job(
+        "pulsebot.scheduling:purge_old_data",
+        RETENTION_TRIGGER,
+        id=RETENTION_JOB,
+        name=RETENTION_JOB,
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=int(OPEN_GRACE.total_seconds()),  # a day missed in a restart still runs
+        max_instances=1,
+    )
+    sync_jobs(scheduler, sessions, team_ids=(workspaces.team_ids() if workspaces else [SINGLE_WORKSPACE]))
 
 
-def sync_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> dict[str, str]:
-    """Make the `pulse-open:*` jobs match the active scheduled surveys; return what changed.
+def open_job_id(team_id: str, survey_name: str) -> str:
+    # The one workspace's jobs keep the ids they had before pulsebot served several.
+    return OPEN_JOB_PREFIX + (f"{team_id}/{survey_name}" if team_id else survey_name)
+
+
+def sync_jobs(
+    scheduler: BackgroundScheduler, sessions: SessionFactory, *, team_ids: Sequence[str] = (SINGLE_WORKSPACE,)
+) -> dict[str, str]:
+    """Make the `pulse-open:*` jobs match the active scheduled surveys of the served workspaces;
+    return what changed.
 
     A job whose trigger is unchanged is left alone: replacing it would recompute its next run time
     from now and so drop a run that fell due while pulsebot was stopped.
     """
-    with transaction(sessions) as session:
-        wanted = {OPEN_JOB_PREFIX + s.name: s for s in active_schedules(session)}
+    wanted = {}
+    for team_id in team_ids:
+        with transaction(scoped_sessions(sessions, team_id)) as session:
+            wanted |= {open_job_id(team_id, s.name): (team_id, s) for s in active_schedules(session)}
     existing = {job.id: job for job in scheduler.get_jobs() if job.id.startswith(OPEN_JOB_PREFIX)}
     changes: dict[str, str] = {}
     for job_id in existing.keys() - wanted.keys():
         scheduler.remove_job(job_id)
         changes[job_id] = "removed"
-    for job_id, schedule in wanted.items():
+    for job_id, (team_id, schedule) in wanted.items():
         trigger = open_trigger(
             schedule=schedule.schedule,
             timezone=schedule.timezone,
@@ -165,7 +228,7 @@ def sync_jobs(scheduler: BackgroundScheduler, sessions: SessionFactory) -> dict[
         scheduler.add_job(
             OPEN_FUNC,
             trigger,
-            args=[schedule.name],
+            args=[schedule.name, team_id] if team_id else [schedule.name],
             id=job_id,
             name=f"open a run of {schedule.name}",
             replace_existing=True,
@@ -190,11 +253,15 @@ def _current() -> Runtime:
     return _runtime
 
 
-def open_scheduled_run(survey_name: str) -> None:
+def open_scheduled_run(survey_name: str, team_id: str = SINGLE_WORKSPACE) -> None:
     """Open a run of the survey for the fire time just passed, unless it was paused meanwhile."""
     runtime = _current()
     now = runtime.clock()
-    with transaction(runtime.sessions) as session:
+    if team_id not in (served := runtime.served()).team_ids():
+        log.info("not opening %s: its workspace %s is not served (uninstalled?)", survey_name, team_id)
+        return
+    client, sessions = served.client_for(team_id), scoped_sessions(runtime.sessions, team_id)
+    with transaction(sessions) as session:
         schedule = active_schedule(session, name=survey_name)
     if schedule is None:
         log.info("not opening %s: it is paused, has no schedule or is gone", survey_name)
@@ -209,8 +276,8 @@ def open_scheduled_run(survey_name: str) -> None:
     try:
         if runtime.sender is not None:
             run = open_run(
-                runtime.client,
-                runtime.sessions,
+                client,
+                sessions,
                 survey_name=survey_name,
                 now=now,
                 scheduled_for=scheduled_for,
@@ -218,8 +285,8 @@ def open_scheduled_run(survey_name: str) -> None:
             runtime.sender.wake()
         else:
             run = send_pulse(
-                runtime.client,
-                runtime.sessions,
+                client,
+                sessions,
                 survey_name=survey_name,
                 now=now,
                 scheduled_for=scheduled_for,
@@ -233,35 +300,38 @@ def open_scheduled_run(survey_name: str) -> None:
 def deliver_due_pulses() -> None:
     """Post what is due in the outbox, in this thread (what each process's sender does)."""
     runtime = _current()
-    if sent := outbox.deliver_due(runtime.client, runtime.sessions, clock=runtime.clock):
-        log.info("sent %d pulse DMs", sent)
+    for _, client, sessions in runtime.each_workspace():
+        if sent := outbox.deliver_due(client, sessions, clock=runtime.clock):
+            log.info("sent %d pulse DMs", sent)
 
 
 def send_due_reminders() -> None:
     runtime = _current()
-    if sent := outbox.send_reminders(runtime.client, runtime.sessions, now=runtime.clock()):
-        log.info("sent %d reminders", sent)
+    for _, client, sessions in runtime.each_workspace():
+        if sent := outbox.send_reminders(client, sessions, now=runtime.clock()):
+            log.info("sent %d reminders", sent)
 
 
 def close_due_runs() -> None:
     runtime = _current()
     now = runtime.clock()
-    if closed := outbox.close_runs(runtime.client, runtime.sessions, now=now):
-        log.info("closed runs %s", ", ".join(map(str, closed)))
-    if runtime.settings is None:
-        return
-    for run_id in closed:  # a sharp drop is worth telling the managers now, not on Monday
-        digest.drop_alerts_for_run(runtime.client, runtime.sessions, runtime.settings, run_id=run_id, now=now)
+    for _, client, sessions in runtime.each_workspace():
+        if closed := outbox.close_runs(client, sessions, now=now):
+            log.info("closed runs %s", ", ".join(map(str, closed)))
+        if runtime.settings is None:
+            continue
+        for run_id in closed:  # a sharp drop is worth telling the managers now, not on Monday
+            digest.drop_alerts_for_run(client, sessions, runtime.settings, run_id=run_id, now=now)
 
 
 def send_scheduled_digests() -> None:
     runtime = _current()
     if runtime.settings is None:
         return
-    if sent := digest.send_weekly_digests(
-        runtime.client, runtime.sessions, runtime.settings, runtime.clock()
-    ):
-        log.info("sent %d weekly digests", len(sent))
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)  # its own admins get the org's
+        if sent := digest.send_weekly_digests(client, sessions, settings, runtime.clock()):
+            log.info("sent %d weekly digests", len(sent))
 
 
 def forget_seen_requests() -> None:
@@ -270,7 +340,36 @@ def forget_seen_requests() -> None:
         seen.forget_before(session, before=runtime.clock() - seen.KEEP_FOR)
 
 
+def relay_replies() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        if sent := relay.relay_due(
+            client,
+            sessions,
+            key=runtime.settings.anon_key_bytes(),
+            directory=runtime.directory_for(team_id),
+            now=runtime.clock(),
+            claim_for=timedelta(seconds=runtime.settings.claim_seconds),
+        ):
+            log.info("relayed %d anonymous replies", sent)
+
+
+def purge_old_data() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    outcome = retention.run_retention(
+        runtime.sessions,
+        days=runtime.settings.retention_days,
+        min_group=runtime.settings.min_group,
+        now=runtime.clock(),
+    )
+    log.info("retention: %s", outcome.describe(runtime.settings.retention_days))
+
+
 def sync_survey_jobs() -> None:
     runtime = _current()
     if runtime.scheduler is not None:
-        sync_jobs(runtime.scheduler, runtime.sessions)
+        sync_jobs(runtime.scheduler, runtime.sessions, team_ids=runtime.served().team_ids())

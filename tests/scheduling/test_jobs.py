@@ -56,6 +56,7 @@ def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(pau
     assert set(jobs) == {
         *scheduling.SWEEPS,
         scheduling.DIGEST_JOB,
+        scheduling.RETENTION_JOB,
         "pulse-open:berlin",
         "pulse-open:newyork",
         "pulse-open:local",
@@ -78,6 +79,10 @@ def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(pau
     digests = jobs[scheduling.DIGEST_JOB]
     assert digests.func_ref == "pulsebot.scheduling:send_scheduled_digests"
     assert digests.trigger.interval == timedelta(minutes=5)
+    purge = jobs[scheduling.RETENTION_JOB]
+    assert purge.func_ref == "pulsebot.scheduling:purge_old_data"
+    assert purge.next_run_time == utc(2027, 3, 21, 3, 17)  # daily, the next 03:17 UTC
+    assert (purge.coalesce, purge.misfire_grace_time) == (True, scheduling.OPEN_GRACE.total_seconds())
 
 
 def test_sync_follows_pause_resume_and_edits_but_leaves_a_due_job_alone(paused_scheduler, sessions):

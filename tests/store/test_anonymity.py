@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+import pulsebot.store.installations  # noqa: F401  (the installed workspaces' tables are walked too)
 from pulsebot.store.models import USER_ID_COLUMNS
 
 # A vote joins to its idea and so to the idea's (public) author, but never to the voter.
@@ -22,7 +23,9 @@ def reachable_tables(start: str) -> set[str]:
 
 def looks_like_a_user_id(column) -> bool:
     name = column.name.lower()
-    return "user" in name or name.endswith("author_id") or name in {"voter_id", "respondent_id"}
+    if name.endswith(("_token", "_scopes", "_token_expires_at")):  # a user's token or its scopes, no id
+        return False
+    return "user" in name or name.endswith("author_id") or name in {"voter_id", "respondent_id", "actor"}
 
 
 def test_every_user_id_column_is_declared():

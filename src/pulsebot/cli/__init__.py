@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.cli import db, demo, digests, pulses, reports, run, surveys
+from pulsebot.cli import db, demo, digests, privacy, pulses, reports, run, surveys
 from pulsebot.cli.common import fail
 
 cli = typer.Typer(help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True)
@@ -19,6 +19,8 @@ cli.command("run")(run.run)
 cli.add_typer(digests.group, name="digest")
 cli.command("report")(reports.report)
 cli.command("export")(reports.export)
+cli.command("forget")(privacy.forget)
+cli.command("audit")(privacy.audit)
 cli.command("demo")(demo.demo)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import re
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -10,7 +11,8 @@ from sqlalchemy import Engine
 
 from pulsebot.config import ConfigError, Settings, load_settings
 from pulsebot.store import migrate
-from pulsebot.store.db import database_reachable, make_engine
+from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
+from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
 out = Console()
 
@@ -39,3 +41,61 @@ def migrated(settings: Settings) -> Engine:
     engine = reachable(settings)
     migrate.upgrade(engine)
     return engine
+
+
+Team = Annotated[
+    str,
+    typer.Option(
+        "--team",
+        help="The workspace (its Slack team id, T…) when pulsebot serves several; "
+        "leave out for the one of SLACK_BOT_TOKEN.",
+    ),
+]
+TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,19}")
+
+
+def team_sessions(settings: Settings, engine: Engine, team: str) -> SessionFactory:
+    """Sessions that see one workspace's data: `--team`'s when pulsebot serves several, otherwise the
+    one workspace's."""
+    return scoped_sessions(session_factory(engine), workspace_of(settings, engine, team))
+
+
+def workspace_of(settings: Settings, engine: Engine, team: str, *, installed=None) -> str:
+    """The workspace `--team` names, checked; the one workspace's when there is one."""
+    if not settings.oauth:
+        if team:
+            fail("--team: pulsebot serves one workspace here (SLACK_BOT_TOKEN); leave --team out", code=2)
+        return SINGLE_WORKSPACE
+    teams = (installed or _installed(settings, engine)).team_ids()
+    if not team:
+        fail(f"--team: pulsebot serves several workspaces; name one of: {', '.join(teams) or 'none yet'}")
+    if not TEAM_ID.fullmatch(team):
+        fail(f"--team: {team!r} is not a Slack team id (like T0123ABCD)", code=2)
+    if team not in teams:
+        fail(f"--team: pulsebot is not installed in {team} (installed: {', '.join(teams) or 'none yet'})")
+    return team
+
+
+def reach_workspace(settings: Settings, engine: Engine, team: str):
+    """For a command that talks to Slack: `--team`'s workspace (checked as `workspace_of` does) and the
+    workspaces served, the installed ones or the one of SLACK_BOT_TOKEN, built once for both."""
+    from pulsebot.slack.app import make_client
+    from pulsebot.slack.workspaces import SingleWorkspace
+
+    installed = _installed(settings, engine) if settings.oauth else None
+    team_id = workspace_of(settings, engine, team, installed=installed)
+    if installed is not None:
+        return team_id, installed
+    try:
+        return team_id, SingleWorkspace(make_client(settings))
+    except ConfigError as error:
+        fail(str(error), code=2)
+
+
+def _installed(settings: Settings, engine: Engine):
+    from pulsebot.slack.installations import installed_workspaces
+
+    try:
+        return installed_workspaces(settings, engine)
+    except ConfigError as error:
+        fail(str(error), code=2)

@@ -5,12 +5,12 @@ from typing import Annotated
 import typer
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.cli.common import Team, fail, migrated, out, reach_workspace, settings_or_fail
 from pulsebot.clock import utc_now
-from pulsebot.config import ConfigError
 from pulsebot.services.analytics import ORG
 from pulsebot.services.errors import Refusal
 from pulsebot.store.db import session_factory
+from pulsebot.store.scoping import scoped_sessions
 
 group = typer.Typer(help="Weekly manager digests.", no_args_is_help=True)
 
@@ -18,20 +18,20 @@ group = typer.Typer(help="Weekly manager digests.", no_args_is_help=True)
 @group.command("send")
 def send(
     survey: Annotated[str | None, typer.Argument(help="The survey's name; leave out for every team.")] = None,
+    team: Team = "",
 ) -> None:
     """DM the digest now: SURVEY's to its managers, or every team's to its managers and the
     organisation's to the admins (PULSEBOT_ADMINS)."""
-    from pulsebot.slack.app import make_client
     from pulsebot.slack.digest import send_digests
+    from pulsebot.slack.workspaces import settings_for
 
     settings = settings_or_fail()
-    try:
-        client = make_client(settings)
-    except ConfigError as error:
-        fail(str(error), code=2)
     engine = migrated(settings)
+    team_id, workspaces = reach_workspace(settings, engine, team)
+    client, sessions = workspaces.client_for(team_id), scoped_sessions(session_factory(engine), team_id)
+    settings = settings_for(settings, workspaces, team_id)  # whoever installed it gets the org's digest
     try:
-        sent = send_digests(client, session_factory(engine), settings, now=utc_now(), survey_name=survey)
+        sent = send_digests(client, sessions, settings, now=utc_now(), survey_name=survey)
     except Refusal as refusal:
         fail(refusal.message)
     except SlackApiError as error:

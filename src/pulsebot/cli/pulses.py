@@ -6,33 +6,35 @@ from typing import Annotated
 import typer
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.cli.common import Team, fail, migrated, out, reach_workspace, settings_or_fail
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services.errors import Refusal
 from pulsebot.services.outbox import run_outcome
 from pulsebot.store.db import session_factory, transaction
+from pulsebot.store.scoping import scoped_sessions
 
 group = typer.Typer(help="Pulse runs.", no_args_is_help=True)
 
 
 @group.command("send")
-def send(survey: Annotated[str, typer.Argument(help="The survey's name.")]) -> None:
+def send(survey: Annotated[str, typer.Argument(help="The survey's name.")], team: Team = "") -> None:
     """Open a pulse run of SURVEY now and post it in Slack."""
-    from pulsebot.slack.app import make_client, make_sender
+    from pulsebot.slack.app import make_sender
     from pulsebot.slack.publish import send_pulse
 
     settings = settings_or_fail()
     try:
-        client = make_client(settings)
         settings.require("anon_key")
     except ConfigError as error:
         fail(str(error), code=2)
     engine = migrated(settings)
-    sessions = session_factory(engine)
+    team_id, workspaces = reach_workspace(settings, engine, team)
+    sessions, client = scoped_sessions(session_factory(engine), team_id), workspaces.client_for(team_id)
     logging.getLogger("pulsebot.slack.outbox").setLevel(logging.ERROR)  # refusals are summed up below
     # Paced like `pulsebot run`'s sender; if this is stopped half-way, a running bot finishes the job.
-    outbox = make_sender(settings, client=client, sessions=sessions).outbox
+    sender = make_sender(settings, sessions=session_factory(engine), workspaces=workspaces)
+    outbox = sender.outboxes.for_team(team_id)
     try:
         run = send_pulse(client, sessions, survey_name=survey, now=utc_now(), outbox=outbox)
     except Refusal as refusal:

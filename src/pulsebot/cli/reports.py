@@ -7,14 +7,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.cli.common import Team, fail, migrated, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
+from pulsebot.services import audit
 from pulsebot.services import digest_text as words
 from pulsebot.services.analytics import WeekStatus, team_trend
 from pulsebot.services.errors import Refusal
 from pulsebot.services.export import export_rows
 from pulsebot.services.surveys import find_survey
-from pulsebot.store.db import session_factory, transaction
+from pulsebot.store.db import transaction
+from pulsebot.store.models import AuditAction
 
 Survey = Annotated[str, typer.Argument(help="The survey's name.")]
 Weeks = Annotated[
@@ -22,10 +24,12 @@ Weeks = Annotated[
 ]
 
 
-def report(survey: Survey, weeks: Weeks = 12) -> None:
+def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
     """Print SURVEY's weekly figures; weeks with too few answers stay hidden."""
     settings = settings_or_fail()
-    trend = _trend(settings, survey, weeks)
+    trend = _trend(
+        settings, survey, weeks, team, action=AuditAction.report, detail=f"{weeks} weeks in the terminal"
+    )
     table = Table(
         "week",
         "answered",
@@ -68,10 +72,13 @@ def export(
     survey: Survey,
     csv_file: Annotated[Path, typer.Option("--csv", help="Where to write the CSV file.")],
     weeks: Weeks = 12,
+    team: Team = "",
 ) -> None:
     """Write SURVEY's weekly aggregates to a CSV file (hidden weeks carry no figures)."""
     settings = settings_or_fail()
-    trend = _trend(settings, survey, weeks)
+    trend = _trend(
+        settings, survey, weeks, team, action=AuditAction.export, detail=f"{weeks} weeks to {csv_file.name}"
+    )
     header, rows = export_rows(trend)
     try:
         with csv_file.open("w", newline="", encoding="utf-8") as handle:
@@ -88,15 +95,17 @@ def export(
     )
 
 
-def _trend(settings, survey: str, weeks: int):
+def _trend(settings, survey: str, weeks: int, team: str, *, action: AuditAction, detail: str):
     engine = migrated(settings)
+    now = utc_now()
     try:
-        with transaction(session_factory(engine)) as session:
+        with transaction(team_sessions(settings, engine, team)) as session:
             find_survey(session, name=survey)
+            audit.record(session, actor=audit.CLI, action=action, scope=survey, now=now, detail=detail)
             return team_trend(
                 session,
                 survey_name=survey,
-                now=utc_now(),
+                now=now,
                 min_group=settings.min_group,
                 weeks=weeks,
                 complete_only=False,

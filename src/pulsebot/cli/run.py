@@ -19,27 +19,40 @@ def run() -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
+    from pulsebot.slack.installations import installed_workspaces
+    from pulsebot.slack.workspaces import SingleWorkspace
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     try:
-        settings.require("slack_bot_token", "anon_key")  # one line naming every missing one
+        settings.require_serving()  # one line naming every missing or clashing variable
         client = make_client(settings)
+        workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
         ack_gate = AckGate()
-        sender = make_sender(settings, client=client, sessions=sessions)
-        app = create_app(settings, sessions=sessions, client=client, sender=sender, ack_gate=ack_gate)
+        sender = make_sender(settings, sessions=sessions, workspaces=workspaces)
+        app = create_app(
+            settings,
+            sessions=sessions,
+            client=client,
+            workspaces=workspaces,
+            sender=sender,
+            ack_gate=ack_gate,
+        )
     except ConfigError as error:
         fail(str(error), code=2)
     reachable(settings, engine)
     migrate.upgrade(engine)
-    try:
-        app.client.auth_test()
-    except SlackApiError as error:
-        fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
+    if settings.oauth:
+        _check_installed_tokens(workspaces.store)
+    else:
+        try:
+            app.client.auth_test()
+        except SlackApiError as error:
+            fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
     sender.start()  # every process drains the outbox; claims keep them from posting anything twice
-    stop_scheduler = _start_scheduler(settings, engine, app, sender)
+    stop_scheduler = _start_scheduler(settings, engine, workspaces, sender)
     try:
         _serve(settings, engine, app, ack_gate)
     finally:
@@ -47,7 +60,21 @@ def run() -> None:
         sender.stop()
 
 
-def _start_scheduler(settings, engine, app, sender) -> Callable[[], None]:
+def _check_installed_tokens(store) -> None:
+    """Serving several workspaces, each has its own token: there is none to check with Slack, but the
+    stored ones must open with PULSEBOT_TOKEN_KEY, or every request would fail."""
+    from pulsebot.store.installations import TokenKeyError
+
+    try:
+        teams = store.team_ids()
+        for team_id in teams:
+            store.find_team_bot(team_id)
+    except TokenKeyError as error:
+        fail(str(error), code=2)
+    log.info("serving %d installed workspace(s); more install at /slack/install", len(teams))
+
+
+def _start_scheduler(settings, engine, workspaces, sender) -> Callable[[], None]:
     """Open, remind and close pulses on time: here on SQLite, on one replica of many on PostgreSQL
     (whichever holds the lock), nowhere with PULSEBOT_SCHEDULER=false. Returns how to stop it."""
     if not settings.scheduler:
@@ -60,7 +87,7 @@ def _start_scheduler(settings, engine, app, sender) -> Callable[[], None]:
         every = timedelta(seconds=settings.sweep_seconds)
         return scheduling.start(
             engine,
-            client=app.client,
+            workspaces=workspaces,
             sessions=session_factory(engine),
             settings=settings,
             sender=sender,
@@ -86,6 +113,13 @@ def _serve(settings, engine, app, ack_gate) -> None:
 
     application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
     server = make_http_server(application, port=settings.port)
-    log.info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
+    if settings.oauth:
+        log.info(
+            "listening on :%d for every installed workspace (POST /slack/events, GET /healthz); "
+            "install pulsebot in a workspace at GET /slack/install",
+            settings.port,
+        )
+    else:
+        log.info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

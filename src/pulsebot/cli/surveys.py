@@ -6,34 +6,39 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import fail, migrated, out, settings_or_fail
+from pulsebot.cli.common import Team, fail, migrated, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
 from pulsebot.services.survey_file import SurveyFileError, load_survey_file
 from pulsebot.services.surveys import apply_survey, list_surveys
-from pulsebot.store.db import session_factory, transaction
+from pulsebot.store.db import transaction
 
 group = typer.Typer(help="Surveys: define them in YAML, list them.", no_args_is_help=True)
 
 
 @group.command("apply")
-def apply(file: Annotated[Path, typer.Argument(help="A YAML file with `surveys:` or one survey.")]) -> None:
+def apply(
+    file: Annotated[Path, typer.Argument(help="A YAML file with `surveys:` or one survey.")],
+    team: Team = "",
+) -> None:
     """Create or update surveys from a YAML file (idempotent: surveys are matched by name)."""
     try:
         specs = load_survey_file(file)
     except SurveyFileError as error:
         fail(str(error))
-    engine = migrated(settings_or_fail())
-    with transaction(session_factory(engine)) as session:
+    settings = settings_or_fail()
+    engine = migrated(settings)
+    with transaction(team_sessions(settings, engine, team)) as session:
         outcomes = [(spec.name, apply_survey(session, spec=spec, now=utc_now())) for spec in specs]
     for name, outcome in outcomes:
         out.print(f"{name}: {outcome.value}")
 
 
 @group.command("list")
-def list_() -> None:
+def list_(team: Team = "") -> None:
     """List the surveys with their channel, schedule and state."""
-    engine = migrated(settings_or_fail())
-    with transaction(session_factory(engine)) as session:
+    settings = settings_or_fail()
+    engine = migrated(settings)
+    with transaction(team_sessions(settings, engine, team)) as session:
         surveys = list_surveys(session)
     if not surveys:
         out.print("no surveys yet: define one in YAML and run `pulsebot survey apply FILE.yml`")

@@ -32,6 +32,7 @@ from typing import NamedTuple
 from sqlalchemy import CTE, case, distinct, func
 from sqlmodel import Session, select
 
+from pulsebot.services import kept_weeks
 from pulsebot.services.sentiment import NEGATIVE_FROM, POSITIVE_FROM
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, Survey
 from pulsebot.store.weeks import iso_week_start, week_start
@@ -300,6 +301,7 @@ class _Raw:
             raw.comments[(survey_id, week)] = (count, rated, float(total or 0.0), negative, positive)
         for survey_id, week, run_id in run_ids:
             raw.runs.setdefault((survey_id, week), []).append(run_id)
+        kept_weeks.overlay(raw, session, first=first, last=last, survey_ids=survey_ids)
         question_ids = {row[0] for rows in raw.values.values() for row in rows}
         if question_ids:
             columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
@@ -308,6 +310,11 @@ class _Raw:
             ).all()
             raw.questions = {row[0]: _QuestionInfo(*row) for row in rows}
         return raw
+
+
+def raw_totals(session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> _Raw:
+    """The totals the weekly figures are made from, keyed by (survey_id, week) (retention keeps them)."""
+    return _Raw.load(session, first=first, last=last, survey_ids=survey_ids)
 
 
 def _answered_people_per_week(session: Session, run_ids: list[int]) -> dict[date, int]:

@@ -20,6 +20,7 @@ from pulsebot.services import analytics
 from pulsebot.services.analytics import ORG, Trend, WeekFigures, WeekStatus
 from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.managers import managers_of, surveys_managed_by
+from pulsebot.services.reply_subjects import comment_ref
 from pulsebot.services.themes import Theme, common_themes, mentions
 from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
 from pulsebot.store.weeks import week_start
@@ -62,6 +63,9 @@ class Digest:
     summary: str
     themes: tuple[Theme, ...] = ()
     comments: tuple[str, ...] = ()
+    # Each quoted comment's reference for "Reply anonymously to the author" (reply_subjects.comment_ref),
+    # in the same order; empty when the digest was built without the key.
+    comment_refs: tuple[str, ...] = ()
     top_ideas: tuple[IdeaLine, ...] = ()
     waiting_ideas: tuple[IdeaLine, ...] = ()
     waiting_total: int = 0
@@ -102,10 +106,12 @@ def build_digests(
     include_org: bool = False,
     rng: random.Random | None = None,
     week: date | None = None,
+    reply_key: bytes | None = None,
 ) -> tuple[dict[str, Digest], Digest | None]:
     """The digests of every team (or the named ones), and the organisation's, computed together.
 
     They cover `week` (its Monday) when given, otherwise each team's last complete week in its time zone.
+    With `reply_key`, each quoted comment comes with the reference its reply button carries.
     """
     trends = analytics.compute_trends(
         session,
@@ -122,7 +128,7 @@ def build_digests(
         for name, trend in trends.teams.items()
         if trend.latest.shown
     }
-    comments = _comments_by_team_week(session, list(shown_weeks))
+    comments = _comments_by_team_week(session, list(shown_weeks), reply_key=reply_key)
     top, waiting, waiting_total = ideas_for_digest(session, now=now)
     rng = rng or random.Random()
     digests = {
@@ -326,7 +332,7 @@ def _score_phrase(figures: WeekFigures, trend: tuple[WeekFigures, ...]) -> str:
 def _digest(
     trend: Trend,
     *,
-    comments: list[tuple[str, float | None]],
+    comments: list[tuple[str, float | None, str]],
     min_group: int,
     ideas: tuple[tuple, tuple, int],
     rng: random.Random,
@@ -334,9 +340,10 @@ def _digest(
     teams: tuple[TeamLine, ...] = (),
 ) -> Digest:
     figures = trend.latest
-    texts = [text for text, _ in comments] if figures.shown else []
+    texts = [text for text, *_ in comments] if figures.shown else []
     themes = tuple(common_themes(texts)) if texts else ()
     quoted = representative_comments(comments, themes, rng=rng) if figures.shown and quote_comments else ()
+    refs = tuple(ref for _, ref in quoted)
     top, waiting, waiting_total = ideas
     return Digest(
         scope=trend.scope,
@@ -347,7 +354,8 @@ def _digest(
         trend=trend.weeks,
         summary=summarise(figures, trend.weeks, themes, min_group=min_group),
         themes=themes,
-        comments=quoted,
+        comments=tuple(text for text, _ in quoted),
+        comment_refs=refs if all(refs) else (),
         top_ideas=top,
         waiting_ideas=waiting,
         waiting_total=waiting_total,
@@ -356,15 +364,20 @@ def _digest(
 
 
 def representative_comments(
-    comments: list[tuple[str, float | None]], themes: tuple[Theme, ...], *, rng: random.Random, limit: int = 3
-) -> tuple[str, ...]:
+    comments: list[tuple[str, float | None, str]],
+    themes: tuple[Theme, ...],
+    *,
+    rng: random.Random,
+    limit: int = 3,
+) -> tuple[tuple[str, str], ...]:
     """Up to three comments that stand for the week: one on its main theme, the most negative, the most
-    positive. Shuffled, so their order says nothing about who wrote what or when."""
+    positive, each as (text, reply reference). Shuffled, so their order says nothing about who wrote
+    what or when."""
     if not comments:
         return ()
-    chosen: list[tuple[str, float | None]] = []
+    chosen: list[tuple[str, float | None, str]] = []
 
-    def pick(candidates: list[tuple[str, float | None]]) -> None:
+    def pick(candidates: list[tuple[str, float | None, str]]) -> None:
         for candidate in candidates:
             if candidate not in chosen:
                 chosen.append(candidate)
@@ -379,15 +392,16 @@ def representative_comments(
         if len(chosen) >= limit:
             break
         pick([candidate])
-    texts = [_shorten(text, COMMENT_CHARS) for text, _ in chosen[:limit]]
-    rng.shuffle(texts)
-    return tuple(texts)
+    quoted = [(_shorten(text, COMMENT_CHARS), ref) for text, _, ref in chosen[:limit]]
+    rng.shuffle(quoted)
+    return tuple(quoted)
 
 
 def _comments_by_team_week(
-    session: Session, team_weeks: list[tuple[int, date]]
-) -> dict[tuple[int, date], list[tuple[str, float | None]]]:
-    """The comments of these (survey, week) pairs: read only for weeks that will be shown."""
+    session: Session, team_weeks: list[tuple[int, date]], *, reply_key: bytes | None
+) -> dict[tuple[int, date], list[tuple[str, float | None, str]]]:
+    """The comments of these (survey, week) pairs, with their reply references ("" without a key): read
+    only for weeks that will be shown."""
     if not team_weeks:
         return {}
     first = min(week for _, week in team_weeks)
@@ -395,17 +409,30 @@ def _comments_by_team_week(
     wanted = set(team_weeks)
     runs = analytics.runs_in_window(first, last, sorted({survey_id for survey_id, _ in team_weeks}))
     rows = session.exec(
-        select(runs.c.survey_id, runs.c.week, Answer.comment, Answer.sentiment)
+        select(
+            runs.c.survey_id,
+            runs.c.week,
+            Answer.comment,
+            Answer.sentiment,
+            Answer.run_id,
+            Answer.question_id,
+            Answer.respondent,
+        )
         .select_from(runs)
         .join(Answer, Answer.run_id == runs.c.id)
         .where(Answer.comment.is_not(None))
         # A stable order that is not the order people answered in (the key is an HMAC).
         .order_by(Answer.respondent, Answer.question_id)
     ).all()
-    found: dict[tuple[int, date], list[tuple[str, float | None]]] = {}
-    for survey_id, week_of, comment, sentiment in rows:
+    found: dict[tuple[int, date], list[tuple[str, float | None, str]]] = {}
+    for survey_id, week_of, comment, sentiment, run_id, question_id, respondent in rows:
         if (survey_id, week_of) in wanted:
-            found.setdefault((survey_id, week_of), []).append((comment, sentiment))
+            ref = (
+                comment_ref(reply_key, run_id=run_id, question_id=question_id, respondent=respondent)
+                if reply_key
+                else ""
+            )
+            found.setdefault((survey_id, week_of), []).append((comment, sentiment, ref))
     return found
 
 

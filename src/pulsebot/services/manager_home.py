@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from pulsebot.services import audit
 from pulsebot.services.analytics import ORG, WeekFigures, compute_trends
 from pulsebot.services.managers import surveys_managed_by
+from pulsebot.store.models import AuditAction
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,29 @@ def home_teams(
     if trends.org is not None:
         teams.append(TeamFigures(scope=ORG, title=trends.org.title, figures=trends.org.latest_with_data()))
     return tuple(teams)
+
+
+def record_home_view(
+    session: Session, *, user_id: str, teams: tuple[TeamFigures, ...], now: datetime
+) -> None:
+    """Audit the figures the person saw in App Home (a hidden week shows none): a manager's per team, an
+    admin's (who sees every team) as one entry for the organisation."""
+    shown = [team for team in teams if team.figures is not None and team.figures.shown]
+    if any(team.scope == ORG for team in teams):
+        if shown:
+            detail = (
+                f"every team: figures of {len(shown)} of {len(teams)} (the organisation's counted as one)"
+            )
+            audit.record(
+                session, actor=user_id, action=AuditAction.home_viewed, scope=ORG, now=now, detail=detail
+            )
+        return
+    for team in shown:
+        audit.record(
+            session,
+            actor=user_id,
+            action=AuditAction.home_viewed,
+            scope=team.scope,
+            now=now,
+            detail=f"week of {team.figures.week:%-d %b %Y}",
+        )

@@ -18,7 +18,7 @@ def claim_notice(
     session: Session, *, kind: NoticeKind, scope: str, user_id: str, week: date, now: datetime
 ) -> bool:
     """True when this call claimed the notice; False when it was already sent (or being sent)."""
-    if session.get(ManagerNotice, (kind, scope, user_id, week)) is not None:
+    if _notice(session, kind=kind, scope=scope, user_id=user_id, week=week) is not None:
         return False
     try:
         with session.begin_nested():
@@ -29,7 +29,7 @@ def claim_notice(
 
 
 def release_notice(session: Session, *, kind: NoticeKind, scope: str, user_id: str, week: date) -> None:
-    notice = session.get(ManagerNotice, (kind, scope, user_id, week))
+    notice = _notice(session, kind=kind, scope=scope, user_id=user_id, week=week)
     if notice is not None:
         session.delete(notice)
         session.flush()
@@ -40,3 +40,16 @@ def noticed_scopes(session: Session, *, kind: NoticeKind, user_id: str, week: da
         ManagerNotice.kind == kind, ManagerNotice.user_id == user_id, ManagerNotice.week == week
     )
     return set(session.exec(query).all())
+
+
+def _notice(
+    session: Session, *, kind: NoticeKind, scope: str, user_id: str, week: date
+) -> ManagerNotice | None:
+    # Looked up by query, not by primary key: the session's workspace completes the key.
+    query = select(ManagerNotice).where(
+        ManagerNotice.kind == kind,
+        ManagerNotice.scope == scope,
+        ManagerNotice.user_id == user_id,
+        ManagerNotice.week == week,
+    )
+    return session.exec(query).first()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from pulsebot.clock import utc_now
@@ -22,13 +20,22 @@ from pulsebot.config import Settings
 from pulsebot.slack.acks_first import AckGate, AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
+from pulsebot.slack.installations import installed_workspaces
 from pulsebot.slack.listeners import register_listeners
 from pulsebot.slack.live_counts import LiveCounts
 from pulsebot.slack.once import handle_once
 from pulsebot.slack.outbox import SENDERS, Outbox
-from pulsebot.slack.sender import OutboxSender
+from pulsebot.slack.sender import OutboxSender, TeamOutboxes
 from pulsebot.slack.text import without_controls
+from pulsebot.slack.workspaces import (
+    SingleWorkspace,
+    Workspaces,
+    request_team,
+    retry_handlers,
+    settings_for,
+)
 from pulsebot.store.db import SessionFactory
+from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +49,12 @@ SORRY = "Sorry, something went wrong on our side and nothing was saved. Please t
 
 @dataclass(frozen=True)
 class Deps:
-    """What listeners need besides the Slack payload; reaches them as `context["deps"]`."""
+    """What listeners need besides the Slack payload; reaches them as `context["deps"]`, made for the
+    request's workspace: its sessions see that workspace's rows only (store/scoping.py)."""
 
     settings: Settings
     sessions: SessionFactory
+    team_id: str = SINGLE_WORKSPACE
     clock: Callable[[], datetime] = field(default=utc_now)
     directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
     sender: OutboxSender | None = None  # posts pulses opened by a request, after its ack
@@ -54,6 +63,32 @@ class Deps:
     @property
     def key(self) -> bytes:
         return self.settings.anon_key_bytes()
+
+
+class DepsByTeam:
+    """The Deps of each workspace, made on its first request and kept (its directory is a cache); its
+    settings are looked at again now and then, as a workspace's admins change when someone reinstalls."""
+
+    SETTINGS_FOR = 300.0  # seconds
+
+    def __init__(self, base: Deps, workspaces: Workspaces) -> None:
+        self.base, self.workspaces = base, workspaces
+        self._by_team: dict[str, tuple[Deps, float]] = {}
+
+    def for_request(self, team_id: str | None) -> Deps:
+        team = request_team(self.workspaces, team_id)
+        deps, made = self._by_team.get(team, (None, 0.0))
+        if deps is None or time.monotonic() - made > self.SETTINGS_FOR:
+            # Two first requests at once make two equal Deps: harmless.
+            deps = replace(
+                deps or self.base,
+                settings=settings_for(self.base.settings, self.workspaces, team),
+                team_id=team,
+                sessions=deps.sessions if deps else scoped_sessions(self.base.sessions, team),
+                directory=deps.directory if deps else WorkspaceDirectory(),
+            )
+            self._by_team[team] = deps, time.monotonic()
+        return deps
 
 
 def sorry(body: dict, *, acknowledged: bool, respond, client: WebClient) -> BoltResponse | None:
@@ -74,29 +109,35 @@ def sorry(body: dict, *, acknowledged: bool, respond, client: WebClient) -> Bolt
 
 
 def make_client(settings: Settings) -> WebClient:
-    """A Web API client on SLACK_API_URL that waits out 429s and retries dropped connections and
-    Slack's 500/503s (pulse posts use their own client: slack/outbox.py)."""
+    """A Web API client on SLACK_API_URL with the retry handlers (pulse posts use their own client:
+    slack/outbox.py). When serving several workspaces it has no token: Bolt copies it with each
+    request's team's token, and the work outside requests asks InstalledWorkspaces for one per team."""
     return WebClient(
-        token=settings.require("slack_bot_token"),
+        token=None if settings.oauth else settings.require("slack_bot_token"),
         base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 
-def make_sender(settings: Settings, *, client: WebClient, sessions: SessionFactory) -> OutboxSender:
-    """The outbox sender of this process, paced at PULSEBOT_SEND_RATE."""
-    outbox = Outbox(
-        client,
+def make_sender(
+    settings: Settings,
+    *,
+    sessions: SessionFactory,
+    client: WebClient | None = None,
+    workspaces: Workspaces | None = None,
+) -> OutboxSender:
+    """The outbox sender of this process, paced at PULSEBOT_SEND_RATE in each workspace."""
+    outboxes = TeamOutboxes(
+        workspaces or SingleWorkspace(client),
         sessions,
-        rate=settings.send_rate,
-        claim_for=timedelta(seconds=settings.claim_seconds),
-        workers=SENDERS,
+        partial(
+            Outbox,
+            rate=settings.send_rate,
+            claim_for=timedelta(seconds=settings.claim_seconds),
+            workers=SENDERS,
+        ),
     )
-    return OutboxSender(outbox, every=settings.sweep_seconds)
+    return OutboxSender(outboxes, every=settings.sweep_seconds)
 
 
 def create_app(
@@ -104,18 +145,23 @@ def create_app(
     *,
     sessions: SessionFactory,
     client: WebClient | None = None,
+    workspaces: Workspaces | None = None,
     sender: OutboxSender | None = None,
     listener_executor: ThreadPoolExecutor | None = None,
     ack_gate: AckGate | None = None,
 ) -> App:
-    settings.require("slack_bot_token", "anon_key")
+    settings.require_serving()
     socket_mode = settings.slack_app_token is not None
-    if not socket_mode:
-        settings.require("slack_signing_secret")
     client = client or make_client(settings)
-    sender = sender or make_sender(settings, client=client, sessions=sessions)
-    live_counts = LiveCounts(client, sessions)
-    deps = Deps(settings=settings, sessions=sessions, sender=sender, live_counts=live_counts)
+    if workspaces is None:
+        workspaces = (
+            installed_workspaces(settings, _engine(sessions)) if settings.oauth else SingleWorkspace(client)
+        )
+    sender = sender or make_sender(settings, sessions=sessions, workspaces=workspaces)
+    live_counts = LiveCounts(workspaces, sessions)
+    deps = DepsByTeam(
+        Deps(settings=settings, sessions=sessions, sender=sender, live_counts=live_counts), workspaces
+    )
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()
@@ -125,13 +171,15 @@ def create_app(
         token_verification_enabled=False,  # `pulsebot run` checks the token itself and says so in one line
         listener_executor=listener_executor
         or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        **workspaces.app_options(),
     )
+    workspaces.listen(app)
 
     @app.middleware
     def provide_deps(body: dict, context, next):
         # Listeners read this same dict, so cleaning it here cleans every text field for all of them.
         body.update(without_controls(body))
-        context["deps"] = deps
+        context["deps"] = deps.for_request(context.team_id)
         return next()
 
     app.middleware(handle_once)  # a retried or replayed request is not handled twice
@@ -146,3 +194,8 @@ def create_app(
 
     register_listeners(AcksFirst(app, ack_gate or AckGate()))
     return app
+
+
+def _engine(sessions: SessionFactory) -> Engine:
+    with sessions() as session:
+        return session.get_bind()

@@ -12,9 +12,11 @@ from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from pulsebot.charts import digest_chart
 from pulsebot.config import Settings
+from pulsebot.services import audit
 from pulsebot.services.analytics import ORG
 from pulsebot.services.digests import Digest, build_digests, drop_alert_for_run
 from pulsebot.services.managers import all_managers
@@ -22,7 +24,7 @@ from pulsebot.services.notices import claim_notice, noticed_scopes, release_noti
 from pulsebot.services.surveys import find_survey
 from pulsebot.slack.blocks.digest import digest_message, drop_alert_message
 from pulsebot.store.db import SessionFactory, transaction
-from pulsebot.store.models import NoticeKind
+from pulsebot.store.models import AuditAction, NoticeKind
 from pulsebot.store.weeks import week_start
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,27 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
         log.warning("chart for %s not uploaded: %s", digest.scope, error.response.get("error"))
 
 
+def _audit_sent(
+    sessions: SessionFactory,
+    *,
+    actor: str,
+    action: AuditAction,
+    scope: str,
+    user: str,
+    week: date,
+    now: datetime,
+) -> None:
+    with transaction(sessions) as session:
+        audit.record(
+            session,
+            actor=actor,
+            action=action,
+            scope=scope,
+            now=now,
+            detail=f"to {user}, week of {week:%-d %b %Y}",
+        )
+
+
 def send_digests(
     client: WebClient, sessions: SessionFactory, settings: Settings, *, now: datetime, survey_name: str | None
 ) -> list[tuple[str, str]]:
@@ -59,11 +82,10 @@ def send_digests(
         managers = all_managers(session)
         if survey_name is not None:
             managers = {survey_name: managers.get(find_survey(session, name=survey_name).name, [])}
-        digests, org = build_digests(
+        digests, org = _build_digests(
             session,
+            settings,
             now=now,
-            min_group=settings.min_group,
-            weeks=settings.trend_weeks,
             survey_names=None if survey_name is None else [survey_name],
             include_org=survey_name is None and bool(settings.admins),
         )
@@ -71,7 +93,17 @@ def send_digests(
     if org is not None:
         plan += [(ORG, admin) for admin in sorted(settings.admins)]
     for scope, user in plan:
-        deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
+        digest = org if scope == ORG else digests[scope]
+        deliver_digest(client, digest, user_id=user)
+        _audit_sent(
+            sessions,
+            actor=audit.CLI,
+            action=AuditAction.digest_sent,
+            scope=scope,
+            user=user,
+            week=digest.week,
+            now=now,
+        )
     return plan
 
 
@@ -87,14 +119,22 @@ def send_requested_digests(
     """`/pulse digest`: the digests this person asked for (and may see), by DM to them."""
     teams = [scope for scope in scopes if scope != ORG]
     with transaction(sessions) as session:
-        digests, org = build_digests(
+        digests, org = _build_digests(
             session,
+            settings,
             now=now,
-            min_group=settings.min_group,
-            weeks=settings.trend_weeks,
             survey_names=None if ORG in scopes else teams,
             include_org=ORG in scopes,
         )
+        for scope in scopes:  # the request is what is audited: the person asked to see these figures
+            audit.record(
+                session,
+                actor=user_id,
+                action=AuditAction.digest_requested,
+                scope=scope,
+                now=now,
+                detail=f"/pulse digest, week of {(org if scope == ORG else digests[scope]).week:%-d %b %Y}",
+            )
     for scope in scopes:
         deliver_digest(client, org if scope == ORG else digests[scope], user_id=user_id)
 
@@ -141,11 +181,10 @@ def send_weekly_digests(
         batch = [(scope, user) for scope, user, claimed_week in claimed if claimed_week == week]
         with_org = any(scope == ORG for scope, _ in batch)
         with transaction(sessions) as session:
-            digests, org = build_digests(
+            digests, org = _build_digests(
                 session,
+                settings,
                 now=now,
-                min_group=settings.min_group,
-                weeks=settings.trend_weeks,
                 survey_names=None if with_org else sorted({scope for scope, _ in batch}),
                 include_org=with_org,
                 week=week - timedelta(weeks=1),
@@ -158,6 +197,15 @@ def send_weekly_digests(
                 with transaction(sessions) as session:
                     release_notice(session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week)
                 continue
+            _audit_sent(
+                sessions,
+                actor=audit.SCHEDULER,
+                action=AuditAction.digest_sent,
+                scope=scope,
+                user=user,
+                week=week - timedelta(weeks=1),
+                now=now,
+            )
             sent.append((scope, user))
     return sent
 
@@ -196,8 +244,33 @@ def drop_alerts_for_run(
                     session, kind=NoticeKind.drop_alert, scope=alert.scope, user_id=user, week=alert.week
                 )
             continue
+        _audit_sent(
+            sessions,
+            actor=audit.SCHEDULER,
+            action=AuditAction.drop_alert_sent,
+            scope=alert.scope,
+            user=user,
+            week=alert.week,
+            now=now,
+        )
         alerted.append(user)
     return alerted
+
+
+def _build_digests(
+    session: Session, settings: Settings, *, now: datetime, **which
+) -> tuple[dict[str, Digest], Digest | None]:
+    """`build_digests` made as every digest here is made; `which` names the teams and the week."""
+    # The quoted comments get their "Reply anonymously" buttons only where the key is there to resolve them.
+    reply_key = settings.anon_key_bytes() if settings.anon_key is not None else None
+    return build_digests(
+        session,
+        now=now,
+        min_group=settings.min_group,
+        weeks=settings.trend_weeks,
+        reply_key=reply_key,
+        **which,
+    )
 
 
 def _due_week(client: WebClient, user_id: str, settings: Settings, now: datetime) -> date | None:

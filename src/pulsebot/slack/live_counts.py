@@ -13,13 +13,14 @@ import logging
 import threading
 from http.client import HTTPException
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from pulsebot.services.errors import Refusal
 from pulsebot.slack.publish import refresh_pulse_message
+from pulsebot.slack.workspaces import Workspaces
 from pulsebot.store.db import SessionFactory
+from pulsebot.store.scoping import scoped_sessions
 
 log = logging.getLogger(__name__)
 
@@ -27,26 +28,27 @@ DELAY = 1.0
 
 
 class LiveCounts:
-    def __init__(self, client: WebClient, sessions: SessionFactory, *, delay: float = DELAY) -> None:
-        self.client, self.sessions, self.delay = client, sessions, delay
+    def __init__(self, workspaces: Workspaces, sessions: SessionFactory, *, delay: float = DELAY) -> None:
+        self.workspaces, self.sessions, self.delay = workspaces, sessions, delay
         self._waiting: set[int] = set()
         self._lock = threading.Lock()
 
-    def changed(self, run_id: int) -> None:
+    def changed(self, run_id: int, *, team_id: str) -> None:
         """A run's count has changed: update its message soon (once for any number of changes)."""
         with self._lock:
             if run_id in self._waiting:
                 return
             self._waiting.add(run_id)
-        timer = threading.Timer(self.delay, self._update, args=(run_id,))
+        timer = threading.Timer(self.delay, self._update, args=(run_id, team_id))
         timer.daemon = True
         timer.start()
 
-    def _update(self, run_id: int) -> None:
+    def _update(self, run_id: int, team_id: str) -> None:
         with self._lock:
             self._waiting.discard(run_id)  # a click from now on asks for a further update
         try:
-            refresh_pulse_message(self.client, self.sessions, run_id=run_id)
+            client = self.workspaces.client_for(team_id)
+            refresh_pulse_message(client, scoped_sessions(self.sessions, team_id), run_id=run_id)
         except Refusal:
             pass  # the run is gone: no message to update
         except (SlackApiError, SQLAlchemyError, OSError, HTTPException) as error:

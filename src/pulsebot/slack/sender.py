@@ -10,19 +10,53 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from http.client import HTTPException
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from pulsebot.slack.outbox import Outbox
+from pulsebot.slack.workspaces import Workspaces
+from pulsebot.store.db import SessionFactory
+from pulsebot.store.scoping import scoped_sessions
 
 log = logging.getLogger(__name__)
 
 
+class TeamOutboxes:
+    """One outbox per workspace, each scoped to it and paced on its own (Slack's limits are per
+    workspace), drained in turn."""
+
+    def __init__(
+        self, workspaces: Workspaces, sessions: SessionFactory, make: Callable[..., Outbox] = Outbox
+    ) -> None:
+        self.workspaces, self.sessions, self._make = workspaces, sessions, make
+        self._outboxes: dict[str, Outbox] = {}
+        self._lock = threading.Lock()
+
+    def for_team(self, team_id: str) -> Outbox:
+        client = self.workspaces.client_for(team_id)
+        with self._lock:
+            outbox = self._outboxes.get(team_id)
+            if outbox is None or outbox.client.token != client.token:  # reinstalled: a new token
+                outbox = self._outboxes[team_id] = self._make(client, scoped_sessions(self.sessions, team_id))
+            return outbox
+
+    def drain(self, *, stop: threading.Event | None = None) -> int:
+        sent = 0
+        for team_id in self.workspaces.team_ids():
+            try:
+                outbox = self.for_team(team_id)
+            except LookupError:  # uninstalled since it was listed: its messages wait for a reinstall
+                continue
+            sent += outbox.drain(stop=stop)
+        return sent
+
+
 class OutboxSender:
-    def __init__(self, outbox: Outbox, *, every: float) -> None:
-        self.outbox = outbox
+    def __init__(self, outboxes: TeamOutboxes, *, every: float) -> None:
+        self.outboxes = outboxes
         self.every = every
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -51,7 +85,7 @@ class OutboxSender:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                if sent := self.outbox.drain(stop=self._stop):
+                if sent := self.outboxes.drain(stop=self._stop):
                     log.info("sent %d pulse messages", sent)
             except (SQLAlchemyError, SlackApiError, OSError, HTTPException):
                 # The database or Slack is away for a moment: whatever was claimed lapses and is

@@ -1,4 +1,5 @@
-"""HTTP transport: Slack's requests at POST /slack/events, a health check at GET /healthz."""
+"""HTTP transport: Slack's requests at POST /slack/events, a health check at GET /healthz, and, serving
+several workspaces, Bolt's install pages at GET /slack/install and GET /slack/oauth_redirect."""
 
 from __future__ import annotations
 

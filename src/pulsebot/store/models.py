@@ -14,12 +14,20 @@ import sqlalchemy as sa
 from sqlalchemy import Column, DateTime, Enum, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from pulsebot.store.scoping import TeamScoped
+
 # Columns holding a Slack user id are named here so the anonymity test can find every one.
 USER_ID_COLUMNS = {
     ("delivery", "user_id"),
     ("idea", "author_id"),
     ("survey_manager", "user_id"),
     ("manager_notice", "user_id"),
+    ("conversation", "manager_user_id"),
+    # Several workspaces (store/installations.py): who installed pulsebot, and the bot's own user.
+    ("slack_installations", "user_id"),
+    ("slack_installations", "bot_user_id"),
+    ("slack_bots", "bot_user_id"),
+    ("audit_entry", "actor"),
 }
 
 
@@ -87,9 +95,9 @@ class IdeaStatus(enum.StrEnum):
     declined = "declined"
 
 
-class Survey(SQLModel, table=True):
+class Survey(TeamScoped, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=80)  # unique within its workspace
     title: str = Field(max_length=150)
     channel_id: str = Field(max_length=20)
     delivery: DeliveryMode = Field(default=DeliveryMode.channel, sa_type=_enum(DeliveryMode))
@@ -102,6 +110,8 @@ class Survey(SQLModel, table=True):
     reminders: str | None = Field(default=None, max_length=100)  # up to two, one per line: "24h after open"
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_survey_team_id_name"),)
 
 
 class Question(SQLModel, table=True):
@@ -121,7 +131,7 @@ class Question(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("survey_id", "key", "version"),)
 
 
-class PulseRun(SQLModel, table=True):
+class PulseRun(TeamScoped, table=True):
     __tablename__ = "pulse_run"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,11 +147,14 @@ class PulseRun(SQLModel, table=True):
     scheduled_for: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # A sender's claim while it posts a channel pulse (the run's one message); lapses if it died.
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When retention removed the run's answers and deliveries (services/retention.py); the week's figures
+    # live on in `kept_week` when it was shown, and the week stays hidden when it was not.
+    purged_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
     __table_args__ = (UniqueConstraint("survey_id", "scheduled_for", name="uq_pulse_run_scheduled_for"),)
 
 
-class Delivery(SQLModel, table=True):
+class Delivery(TeamScoped, table=True):
     """Who a run is for and whether they have answered: never what they answered."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -194,7 +207,7 @@ class Answer(SQLModel, table=True):
     )
 
 
-class Idea(SQLModel, table=True):
+class Idea(TeamScoped, table=True):
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(max_length=1000)
     category: str = Field(default="other", max_length=40)
@@ -208,6 +221,8 @@ class Idea(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
     sentiment: float | None = None  # of the text, in [-1, 1]
+
+    __table_args__ = (Index("ix_idea_team_id_status", "team_id", "status"),)
 
 
 class Vote(SQLModel, table=True):
@@ -237,7 +252,7 @@ scheduler_jobs = sa.Table(
 )
 
 
-class SurveyManager(SQLModel, table=True):
+class SurveyManager(TeamScoped, table=True):
     """The managers of a team (a survey's audience): they get its weekly digest and drop alerts."""
 
     __tablename__ = "survey_manager"
@@ -251,7 +266,7 @@ class NoticeKind(enum.StrEnum):
     drop_alert = "drop_alert"
 
 
-class ManagerNotice(SQLModel, table=True):
+class ManagerNotice(TeamScoped, table=True):
     """A digest or drop alert sent to a manager (or an admin, for the organisation), at most once a week.
 
     The row is written before the message is sent, so two schedulers cannot both send it.
@@ -259,8 +274,122 @@ class ManagerNotice(SQLModel, table=True):
 
     __tablename__ = "manager_notice"
 
+    team_id: str = Field(default="", max_length=20, primary_key=True)  # one org digest per workspace
     kind: NoticeKind = Field(sa_type=_enum(NoticeKind), primary_key=True)
     scope: str = Field(max_length=80, primary_key=True)  # the survey's name, or ORG_SCOPE
     user_id: str = Field(max_length=20, primary_key=True)
     week: date = Field(primary_key=True)  # Monday of the ISO week the notice is for
     sent_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ConversationSubject(enum.StrEnum):
+    comment = "comment"
+    idea = "idea"
+
+
+class ConversationStatus(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class RelayDirection(enum.StrEnum):
+    to_author = "to_author"
+    to_manager = "to_manager"
+
+
+class Conversation(TeamScoped, table=True):
+    """A manager's anonymous exchange with the author of a comment or an idea.
+
+    It names the manager (who is not anonymous) and the comment's answer key or the idea, never the
+    author: the relay finds the author afresh for each message by recomputing their token.
+    """
+
+    id: str = Field(max_length=32, primary_key=True)  # random, opaque: it rides on the DM buttons
+    subject: ConversationSubject = Field(sa_type=_enum(ConversationSubject))
+    # A comment is the answer (run, question, respondent token); an idea is its id.
+    run_id: int | None = Field(default=None, foreign_key="pulse_run.id", index=True)
+    question_id: int | None = Field(default=None, foreign_key="question.id")
+    respondent: str | None = Field(default=None, max_length=64)
+    idea_id: int | None = Field(default=None, foreign_key="idea.id", index=True)
+    manager_user_id: str = Field(max_length=20)
+    status: ConversationStatus = Field(default=ConversationStatus.open, sa_type=_enum(ConversationStatus))
+    created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class ConversationMessage(TeamScoped, table=True):
+    """One relayed message, held back until `deliver_at` so its timing does not point at its writer."""
+
+    __tablename__ = "conversation_message"
+
+    conversation_id: str = Field(foreign_key="conversation.id", primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True)
+    direction: RelayDirection = Field(sa_type=_enum(RelayDirection))
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    deliver_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # A relay's claim while it posts the message; a claim left by a relay that died lapses.
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    error: str | None = Field(default=None, max_length=100)  # why it could never be delivered
+
+
+class KeptWeek(SQLModel, table=True):
+    """A shown team-week's totals, kept when retention removes its answers: the same additive totals the
+    analytics count from the answers (services/analytics.py), so reports read it as if nothing were gone.
+    A week under PULSEBOT_MIN_GROUP is never kept."""
+
+    __tablename__ = "kept_week"
+
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True)
+    week: date = Field(primary_key=True)  # Monday of the ISO week
+    audience: int
+    respondents: int
+    comments: int
+    rated_comments: int
+    sentiment_total: float
+    negative_comments: int
+    positive_comments: int
+    kept_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class KeptQuestion(SQLModel, table=True):
+    """A rated question's totals in a kept week; None when fewer than PULSEBOT_MIN_GROUP answered it."""
+
+    __tablename__ = "kept_question"
+
+    survey_id: int = Field(primary_key=True)
+    week: date = Field(primary_key=True)
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    answers: int | None = None
+    total: int | None = None
+    counts: list[int] | None = Field(default=None, sa_type=sa.JSON)  # answers per value 0..10
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["survey_id", "week"], ["kept_week.survey_id", "kept_week.week"]),
+    )
+
+
+class AuditAction(enum.StrEnum):
+    digest_sent = "digest_sent"
+    drop_alert_sent = "drop_alert_sent"
+    digest_requested = "digest_requested"
+    home_viewed = "home_viewed"
+    report = "report"
+    export = "export"
+    forget = "forget"
+    retention_run = "retention_run"
+
+
+class AuditEntry(TeamScoped, table=True):
+    """Who looked at results or removed data, and when. Append-only: the migration adds triggers that
+    refuse UPDATE and DELETE, and pulsebot has no function that would try."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    actor: str = Field(max_length=20)  # a Slack user id, or "cli", "scheduler", "forget-me"
+    action: AuditAction = Field(sa_type=_enum(AuditAction))
+    scope: str = Field(max_length=80)  # the survey's name, or "org"
+    detail: str = Field(default="", max_length=300)

@@ -1,6 +1,8 @@
 """The "N answered" count on a channel pulse: one update for a crowd of clicks, showing all of them."""
 
 from pulsebot.slack.live_counts import LiveCounts
+from pulsebot.slack.workspaces import SingleWorkspace
+from pulsebot.store.scoping import SINGLE_WORKSPACE
 from tests.conftest import PULSE_CHANNEL, TEAM
 
 
@@ -17,10 +19,10 @@ def test_many_changes_at_once_make_one_update_with_the_final_count(
         )
     fake_slack.wait_for("response_url", len(TEAM))  # every answer is in
     fake_slack.reset_calls()
-    counts = LiveCounts(client, sessions, delay=0.5)
+    counts = LiveCounts(SingleWorkspace(client), sessions, delay=0.5)
 
     for _ in range(20):
-        counts.changed(sent_pulse.run_id)
+        counts.changed(sent_pulse.run_id, team_id=SINGLE_WORKSPACE)
 
     update = fake_slack.wait_for("chat.update")[0]
     assert len(fake_slack.calls_to("chat.update")) == 1

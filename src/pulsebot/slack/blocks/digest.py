@@ -16,6 +16,7 @@ from pulsebot.services.analytics import WeekStatus
 from pulsebot.services.digests import Digest, DropAlert
 from pulsebot.services.manager_home import TeamFigures
 from pulsebot.slack.blocks import rendered
+from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
 from pulsebot.slack.text import escape, quote
 
 HEADER_CHARS = 150
@@ -47,7 +48,17 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
     if digest.themes:
         themes = " · ".join(f"{escape(theme.phrase)} ({theme.comments})" for theme in digest.themes)
         blocks.append(_section("*Themes in the comments*", [themes]))
-    if digest.comments:
+    if digest.comments and digest.comment_refs:
+        # One section per comment, each with its own reply button (an opaque reference, never the author).
+        blocks.append(_section("*In their words*", []))
+        blocks += [
+            SectionBlock(
+                text=MarkdownTextObject(text=_clip(quote(comment))),
+                accessory=reply_button(REPLY_COMMENT_ACTION, ref),
+            )
+            for comment, ref in zip(digest.comments, digest.comment_refs, strict=True)
+        ]
+    elif digest.comments:
         blocks.append(_section("*In their words*", [quote(comment) for comment in digest.comments]))
     if digest.top_ideas:
         blocks.append(_section("*Top ideas*", [f"• {escape(words.idea_line(i))}" for i in digest.top_ideas]))

@@ -13,15 +13,23 @@ from slack_sdk.models.views import View
 from pulsebot.services.home import HomeSummary
 from pulsebot.services.idea_status import LABELS
 from pulsebot.services.manager_home import TeamFigures
+from pulsebot.slack.blocks.audit import audit_blocks
 from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
 from pulsebot.slack.text import escape, excerpt, fit
+from pulsebot.store.models import AuditEntry
 
 SECTION_MAX = 3000
 
 
-def home_view(summary: HomeSummary, *, teams: tuple[TeamFigures, ...] = (), min_group: int = 5) -> dict:
+def home_view(
+    summary: HomeSummary,
+    *,
+    teams: tuple[TeamFigures, ...] = (),
+    min_group: int = 5,
+    audit: list[AuditEntry] | None = None,
+) -> dict:
     blocks: list[Block] = [HeaderBlock(text="Your pulses")]
     if summary.open_pulses:
         for pulse in summary.open_pulses:
@@ -60,4 +68,5 @@ def home_view(summary: HomeSummary, *, teams: tuple[TeamFigures, ...] = (), min_
             SectionBlock(text=MarkdownTextObject(text="Nothing shipped yet: your idea could be the first."))
         )
     blocks.extend(home_team_blocks(teams, min_group=min_group))
+    blocks.extend(audit_blocks(audit or []))  # admins only
     return View(type="home", blocks=blocks).to_dict()

@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from pulsebot.services.idea_status import FINAL, LABELS, NEXT
 from pulsebot.services.ideas import CATEGORIES, IDEA_MAX_CHARS, STAGES, IdeaView
 from pulsebot.slack.blocks import rendered
+from pulsebot.slack.blocks.replies import REPLY_IDEA_ACTION, reply_button
 from pulsebot.slack.text import escape, excerpt, fit, quote
 from pulsebot.store.models import IdeaStatus
 
@@ -79,6 +80,7 @@ def idea_card(idea: IdeaView) -> tuple[str, list[dict]]:
             elements=[
                 ButtonElement(text=f":+1: {idea.votes}", action_id=IDEA_VOTE_ACTION, value=str(idea.id)),
                 status_menu(idea),
+                reply_button(REPLY_IDEA_ACTION, str(idea.id)),
             ],
         ),
     ]

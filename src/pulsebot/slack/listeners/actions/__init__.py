@@ -2,9 +2,25 @@ import re
 
 from slack_bolt import App
 
+from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.slack.blocks.ideas import IDEA_STATUS_ACTION, IDEA_VOTE_ACTION
 from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_ACTION
+from pulsebot.slack.blocks.replies import (
+    CLOSE_CONVERSATION_ACTION,
+    REPLY_AS_AUTHOR_ACTION,
+    REPLY_AS_MANAGER_ACTION,
+    REPLY_COMMENT_ACTION,
+    REPLY_IDEA_ACTION,
+)
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
+from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
+from pulsebot.slack.listeners.actions.replies import (
+    author_reply_clicked,
+    close_clicked,
+    comment_reply_clicked,
+    idea_reply_clicked,
+    manager_reply_clicked,
+)
 from pulsebot.slack.listeners.actions.status import status_chosen
 from pulsebot.slack.listeners.actions.votes import vote_clicked
 
@@ -14,3 +30,10 @@ def register(app: App) -> None:
     app.action(re.compile(rf"^{COMMENT_ACTION}_\d+$"))(comment_clicked)
     app.action(IDEA_VOTE_ACTION)(vote_clicked)
     app.action(IDEA_STATUS_ACTION)(status_chosen)
+    app.action(REPLY_COMMENT_ACTION)(comment_reply_clicked)
+    app.action(REPLY_IDEA_ACTION)(idea_reply_clicked)
+    app.action(REPLY_AS_MANAGER_ACTION)(manager_reply_clicked)
+    app.action(REPLY_AS_AUTHOR_ACTION)(author_reply_clicked)
+    app.action(CLOSE_CONVERSATION_ACTION)(close_clicked)
+    app.action(FORGET_ME_ACTION)(forget_me_clicked)
+    app.action(FORGET_ME_CANCEL)(forget_me_cancelled)

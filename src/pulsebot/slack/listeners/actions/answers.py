@@ -45,7 +45,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
         response_type="ephemeral",
         replace_original=False,
     )
-    deps.live_counts.changed(run_id)
+    deps.live_counts.changed(run_id, team_id=deps.team_id)
 
 
 def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:

@@ -30,7 +30,10 @@ def handle(
     verb: str, name: str, *, ack: Ack, command: dict, client: WebClient, respond: Respond, deps
 ) -> None:
     if command["user_id"] not in deps.settings.admins:
-        ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them (PULSEBOT_ADMINS).")
+        who = "PULSEBOT_ADMINS"
+        if deps.settings.oauth:
+            who = "whoever installed pulsebot here, or " + who
+        ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them ({who}).")
         return
     name = escape(name)  # echoed back in replies; a real survey name has no `<`, `>` or `&` anyway
     if verb in NEEDS_NAME and not name:
@@ -89,7 +92,7 @@ def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> 
         deps.sender.wake()
     else:
         # One message: posted here (through the outbox all the same), so the admin hears how it went.
-        deps.sender.outbox.drain(run_id=run.run_id)
+        deps.sender.outboxes.for_team(deps.team_id).drain(run_id=run.run_id)
         with transaction(deps.sessions) as session:
             outcome = run_outcome(session, run_id=run.run_id)
         if outcome.failed:

@@ -2,8 +2,9 @@
 
 from slack_sdk import WebClient
 
+from pulsebot.services import audit
 from pulsebot.services.home import home_summary
-from pulsebot.services.manager_home import home_teams
+from pulsebot.services.manager_home import home_teams, record_home_view
 from pulsebot.slack.blocks.home import home_view
 from pulsebot.store.db import transaction
 
@@ -12,15 +13,19 @@ def home_opened(event: dict, client: WebClient, context) -> None:
     if event.get("tab") != "home":
         return
     deps = context["deps"]
+    user_id, now = event["user"], deps.clock()
+    is_admin = user_id in deps.settings.admins
     with transaction(deps.sessions) as session:
-        summary = home_summary(session, user_id=event["user"], key=deps.key, now=deps.clock())
+        summary = home_summary(session, user_id=user_id, key=deps.key, now=now)
         teams = home_teams(
             session,
-            user_id=event["user"],
-            is_admin=event["user"] in deps.settings.admins,
-            now=deps.clock(),
+            user_id=user_id,
+            is_admin=is_admin,
+            now=now,
             min_group=deps.settings.min_group,
             weeks=deps.settings.trend_weeks,
         )
-    view = home_view(summary, teams=teams, min_group=deps.settings.min_group)
+        record_home_view(session, user_id=user_id, teams=teams, now=now)
+        entries = audit.entries(session, limit=audit.HOME_ENTRIES) if is_admin else None
+    view = home_view(summary, teams=teams, min_group=deps.settings.min_group, audit=entries)
     client.views_publish(user_id=event["user"], view=view)

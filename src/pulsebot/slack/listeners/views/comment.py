@@ -44,4 +44,4 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
             removed=receipt.removed,
         ),
     )
-    deps.live_counts.changed(run_id)
+    deps.live_counts.changed(run_id, team_id=deps.team_id)

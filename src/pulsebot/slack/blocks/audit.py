@@ -1,0 +1,49 @@
+"""The audit log's latest entries, in an admin's App Home."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from pulsebot.slack.text import escape
+from pulsebot.store.models import AuditEntry
+
+ACTIONS = {
+    "digest_sent": "digest sent",
+    "drop_alert_sent": "drop alert sent",
+    "digest_requested": "asked for the digest",
+    "home_viewed": "saw team figures in App Home",
+    "report": "printed a report",
+    "export": "exported a CSV",
+    "forget": "forgot a person",
+    "retention_run": "removed old data",
+}
+
+
+def audit_blocks(entries: list[AuditEntry]) -> list[Block]:
+    if not entries:
+        return []
+    lines = [
+        f"`{entry.at:%-d %b %H:%M}` {_who(entry.actor)} {ACTIONS[entry.action.value]} · "
+        f"{escape(entry.scope)}" + (f" · {escape(entry.detail)}" if entry.detail else "")
+        for entry in reversed(entries)  # newest first
+    ]
+    return [
+        HeaderBlock(text="Audit log"),
+        SectionBlock(text=MarkdownTextObject(text=_fit(lines))),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="The latest entries, in UTC; `pulsebot audit` shows all.")]
+        ),
+    ]
+
+
+def _who(actor: str) -> str:
+    return f"<@{actor}>" if actor[:1] in ("U", "W") and actor.isalnum() else escape(actor)
+
+
+def _fit(lines: list[str], limit: int = 3000) -> str:
+    text = ""
+    for line in lines:
+        if len(text) + len(line) + 1 > limit:
+            break
+        text += line + "\n"
+    return text.rstrip("\n")

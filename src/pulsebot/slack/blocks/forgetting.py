@@ -1,0 +1,54 @@
+"""`/pulse forget-me`: the question before it, and what was forgotten after it."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
+
+from pulsebot.services.forgetting import Forgotten
+from pulsebot.slack.blocks import rendered
+
+FORGET_ME_ACTION = "forget_me_confirm"
+FORGET_ME_CANCEL = "forget_me_cancel"
+
+QUESTION = (
+    "*Forget me?* This cannot be undone. pulsebot will delete the records of the pulses sent to you "
+    "(pending ones too), your votes on ideas, the digests it noted as sent to you and your conversations "
+    "with it, and your ideas will no longer be linked to you (they stay up, credited to “a colleague”).\n"
+    "Your past answers and comments stay: they were stored anonymously and cannot be tied to you."
+)
+
+
+def forget_me_question() -> tuple[str, list[dict]]:
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=QUESTION)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Yes, forget me", action_id=FORGET_ME_ACTION, value="forget", style="danger"
+                ),
+                ButtonElement(text="Cancel", action_id=FORGET_ME_CANCEL, value="cancel"),
+            ]
+        ),
+    ]
+    return "Forget me? This cannot be undone.", rendered(blocks)
+
+
+def forgotten_text(forgotten: Forgotten) -> str:
+    return (
+        "*Done: pulsebot has forgotten you.*\n"
+        f"• Deleted {_count(forgotten.deliveries, 'record')} of pulses sent to you\n"
+        f"• Deleted {_count(forgotten.votes, 'vote')} on ideas\n"
+        f"• {_count(len(forgotten.ideas), 'idea')} of yours no longer linked to you\n"
+        f"• Deleted {_count(forgotten.notices, 'record')} of digests or alerts sent to you\n"
+        f"• Deleted {_count(forgotten.conversations, 'conversation')} with pulsebot\n"
+        "Your past answers and comments stay. They were stored anonymously, with nothing that ties them to "
+        "you, so no one, pulsebot included, can tell which ones are yours; they only count in the team's "
+        "totals. If you are still in a pulse's channel, its next pulses will reach you as before."
+    )
+
+
+CANCELLED = "Nothing was deleted."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

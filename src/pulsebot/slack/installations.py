@@ -1,0 +1,158 @@
+"""Several workspaces: Bolt's OAuth install flow, and how work done outside a request (scheduler, outbox,
+digests) reaches a workspace that installed the app."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+import yaml
+from slack_bolt import App, BoltContext
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from sqlalchemy import Engine
+
+from pulsebot.config import Settings
+from pulsebot.slack.workspaces import retry_handlers
+from pulsebot.store.installations import EncryptedInstallationStore, OAuthStates, token_cipher
+
+log = logging.getLogger(__name__)
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# What a person in a workspace that removed the app (or whose install was lost) reads, instead of
+# Bolt's generic apology.
+NOT_INSTALLED = (
+    "pulsebot is not installed in this workspace any more, so nothing was saved. "
+    "A Slack admin can install it again from pulsebot's install page."
+)
+
+
+class WorkspaceGone(LookupError):
+    """The team has no installation (it never installed the app, or removed it)."""
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"pulsebot is not installed in workspace {team_id}")
+        self.team_id = team_id
+
+
+class InstalledWorkspaces:
+    """The workspaces that installed the app: a Web API client for each, with its own bot token, and
+    what Bolt needs to install and authorize them."""
+
+    multi = True
+
+    def __init__(
+        self,
+        store: EncryptedInstallationStore,
+        *,
+        base_url: str,
+        retry_handlers: list[RetryHandler],
+        app_options: dict | None = None,
+    ) -> None:
+        self.store = store
+        self.base_url = base_url
+        self.retry_handlers = retry_handlers
+        self._app_options = app_options or {}
+
+    def app_options(self) -> dict:
+        return self._app_options
+
+    def listen(self, app: App) -> None:
+        forget_removed_workspaces(app, self.store)
+
+    def client_for(self, team_id: str) -> WebClient:
+        """Raises WorkspaceGone when the team has no bot token (any more), and TokenKeyError when
+        PULSEBOT_TOKEN_KEY does not decrypt it."""
+        bot = self.store.find_team_bot(team_id)
+        if bot is None:
+            raise WorkspaceGone(team_id)
+        return WebClient(
+            token=bot.bot_token,
+            base_url=self.base_url,
+            team_id=team_id,
+            retry_handlers=list(self.retry_handlers),
+        )
+
+    def team_ids(self) -> list[str]:
+        return self.store.team_ids()
+
+    def admins(self, team_id: str) -> frozenset[str]:
+        # Whoever installed pulsebot in a workspace administers it there, besides PULSEBOT_ADMINS.
+        return self.store.installers(team_id)
+
+
+def installed_workspaces(settings: Settings, engine: Engine) -> InstalledWorkspaces:
+    store = installation_store(settings, engine)
+    return InstalledWorkspaces(
+        store,
+        base_url=settings.slack_api_url,
+        retry_handlers=retry_handlers(),
+        app_options=oauth_app_kwargs(settings, engine, store),
+    )
+
+
+def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallationStore:
+    settings.require("slack_client_id", "token_key")
+    return EncryptedInstallationStore(
+        client_id=settings.require("slack_client_id"),
+        engine=engine,
+        cipher=token_cipher(settings.require("token_key")),
+    )
+
+
+def oauth_app_kwargs(settings: Settings, engine: Engine, store: EncryptedInstallationStore) -> dict:
+    """What Bolt's App needs to serve every workspace that installs it: the install pages at
+    /slack/install and /slack/oauth_redirect, and an authorization of each request by its team's token."""
+    return {
+        "oauth_settings": OAuthSettings(
+            client_id=settings.require("slack_client_id"),
+            client_secret=settings.require("slack_client_secret"),
+            scopes=list(bot_scopes()),
+            user_scopes=[],
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            installation_store=store,
+            state_store=OAuthStates(engine=engine),
+        ),
+        "installation_store": store,
+        "user_facing_authorize_error_message": NOT_INSTALLED,
+    }
+
+
+def forget_removed_workspaces(app: App, store: EncryptedInstallationStore) -> None:
+    """When a workspace removes the app, or revokes its bot token, its tokens are deleted at once."""
+
+    @app.event("app_uninstalled")
+    def forget_the_workspace(context: BoltContext) -> None:
+        store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        log.info("workspace %s removed pulsebot: its tokens are deleted", context.team_id)
+
+    @app.event("tokens_revoked")
+    def forget_revoked_tokens(event: dict, context: BoltContext) -> None:
+        # Bolt's own listener deletes only the bot rows on a bot's revocation, but each installation
+        # row carries the bot token too, and would keep authorizing requests with it.
+        tokens = event.get("tokens") or {}
+        if tokens.get("bot"):
+            store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+            log.info("workspace %s revoked pulsebot's token: its tokens are deleted", context.team_id)
+        for user_id in tokens.get("oauth") or []:
+            store.delete_installation(
+                enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id
+            )
+
+
+@cache
+def bot_scopes() -> tuple[str, ...]:
+    """The bot scopes the app asks for when installed: manifest.yml's, the one list of them."""
+    manifest = yaml.safe_load(manifest_path().read_text(encoding="utf-8"))
+    return tuple(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def manifest_path() -> Path:
+    shipped = Path(__file__).resolve().parents[1] / "manifest.yml"  # inside an installed wheel
+    if shipped.is_file():
+        return shipped
+    return Path(__file__).resolve().parents[3] / "manifest.yml"  # a source checkout

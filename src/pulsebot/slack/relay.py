@@ -1,0 +1,96 @@
+"""Delivering anonymous replies once their delay is over: the scheduler's `reply-relay` sweep.
+
+The author of a comment or an idea is looked up afresh for each message (their token recomputed over
+the run's audience or the workspace's people) and is never written down. A message that can never
+arrive (the author has left, Slack refuses the DM for good) is marked so, and no one is told: telling
+the manager that "the author has left" would help them guess who it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from pulsebot.services import relay
+from pulsebot.services.relay import DueRelay
+from pulsebot.slack.blocks.replies import to_author_message, to_manager_message
+from pulsebot.slack.directory import WorkspaceDirectory
+from pulsebot.store.db import SessionFactory, transaction
+from pulsebot.store.models import ConversationSubject
+
+log = logging.getLogger(__name__)
+
+# Slack's answers that mean a DM will never get through; anything else is tried again after the claim.
+FOR_GOOD = frozenset(
+    {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found"}
+)
+
+
+def relay_due(
+    client: WebClient,
+    sessions: SessionFactory,
+    *,
+    key: bytes,
+    directory: WorkspaceDirectory,
+    now: datetime,
+    claim_for: timedelta,
+) -> int:
+    """Post every relayed message whose delay is over; returns how many went out."""
+    with transaction(sessions) as session:
+        due = relay.claim_due(session, now=now, claim_for=claim_for)
+    sent = 0
+    for message in due:
+        recipient = (
+            _author(client, sessions, key=key, directory=directory, message=message)
+            if message.to_author
+            else message.manager_user_id
+        )
+        if recipient is None:
+            _undeliverable(sessions, message, "author not found")
+            continue
+        text, blocks = (to_author_message if message.to_author else to_manager_message)(message)
+        try:
+            client.chat_postMessage(channel=recipient, text=text, blocks=blocks, unfurl_links=False)
+        except SlackApiError as error:
+            reason = str(error.response.get("error", "unknown error"))
+            if reason in FOR_GOOD:
+                _undeliverable(sessions, message, reason)
+            else:  # its claim lapses and a later sweep tries again
+                log.warning("reply %s/%d not relayed yet: %s", message.conversation_id, message.seq, reason)
+            continue
+        with transaction(sessions) as session:
+            relay.mark_delivered(session, conversation_id=message.conversation_id, seq=message.seq, now=now)
+        sent += 1
+    return sent
+
+
+def _author(
+    client: WebClient,
+    sessions: SessionFactory,
+    *,
+    key: bytes,
+    directory: WorkspaceDirectory,
+    message: DueRelay,
+) -> str | None:
+    if message.subject.kind is ConversationSubject.comment:
+        with transaction(sessions) as session:
+            return relay.comment_author(session, key=key, conversation_id=message.conversation_id)
+    # The cached user list may predate someone who joined a minute ago: on a miss, look once more afresh.
+    for fresh in (False, True):
+        people = directory.people(client, fresh=fresh)
+        with transaction(sessions) as session:
+            author = relay.idea_author(session, key=key, idea_id=message.subject.idea_id, people=people)
+        if author is not None:
+            return author
+    return None
+
+
+def _undeliverable(sessions: SessionFactory, message: DueRelay, reason: str) -> None:
+    log.warning("reply %s/%d cannot be relayed: %s", message.conversation_id, message.seq, reason)
+    with transaction(sessions) as session:
+        relay.mark_undeliverable(
+            session, conversation_id=message.conversation_id, seq=message.seq, error=reason
+        )
