@@ -19,8 +19,10 @@ from pulsebot import scheduling
 from pulsebot.config import Settings
 from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
+from pulsebot.slack.live_counts import LiveCounts
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import make_http_server, wsgi_app
+from pulsebot.slack.workspaces import SingleWorkspace
 from pulsebot.store import migrate
 from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
 from tests.fake_slack import FakeSlack
@@ -134,6 +136,7 @@ def serving_app(
 ) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port: its base URL."""
     listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
+    live_counts = LiveCounts(workspaces or SingleWorkspace(client), sessions)
     app = create_app(
         settings,
         sessions=sessions,
@@ -142,6 +145,7 @@ def serving_app(
         sender=sender,
         listener_executor=listeners,
         ack_gate=ack_gate,
+        live_counts=live_counts,
     )
     application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
     server = make_http_server(application, host="127.0.0.1", port=0)
@@ -151,6 +155,7 @@ def serving_app(
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)  # what listeners do after their ack belongs to this test
+    live_counts.stop()  # a count updated after this test would lock tables the next one empties
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ def run() -> None:
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
     from pulsebot.slack.installations import installed_workspaces
+    from pulsebot.slack.live_counts import LiveCounts
     from pulsebot.slack.workspaces import SingleWorkspace
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -32,6 +33,7 @@ def run() -> None:
         workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
         ack_gate = AckGate()
         sender = make_sender(settings, sessions=sessions, workspaces=workspaces)
+        live_counts = LiveCounts(workspaces, sessions)
         app = create_app(
             settings,
             sessions=sessions,
@@ -39,6 +41,7 @@ def run() -> None:
             workspaces=workspaces,
             sender=sender,
             ack_gate=ack_gate,
+            live_counts=live_counts,
         )
     except ConfigError as error:
         fail(str(error), code=2)
@@ -57,6 +60,7 @@ def run() -> None:
         _serve(settings, engine, app, ack_gate)
     finally:
         stop_scheduler()
+        live_counts.stop()
         sender.stop()
 
 

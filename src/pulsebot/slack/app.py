@@ -149,6 +149,7 @@ def create_app(
     sender: OutboxSender | None = None,
     listener_executor: ThreadPoolExecutor | None = None,
     ack_gate: AckGate | None = None,
+    live_counts: LiveCounts | None = None,
 ) -> App:
     settings.require_serving()
     socket_mode = settings.slack_app_token is not None
@@ -158,7 +159,7 @@ def create_app(
             installed_workspaces(settings, _engine(sessions)) if settings.oauth else SingleWorkspace(client)
         )
     sender = sender or make_sender(settings, sessions=sessions, workspaces=workspaces)
-    live_counts = LiveCounts(workspaces, sessions)
+    live_counts = live_counts or LiveCounts(workspaces, sessions)
     deps = DepsByTeam(
         Deps(settings=settings, sessions=sessions, sender=sender, live_counts=live_counts), workspaces
     )

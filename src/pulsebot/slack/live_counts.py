@@ -31,17 +31,31 @@ class LiveCounts:
     def __init__(self, workspaces: Workspaces, sessions: SessionFactory, *, delay: float = DELAY) -> None:
         self.workspaces, self.sessions, self.delay = workspaces, sessions, delay
         self._waiting: set[int] = set()
+        self._timers: set[threading.Timer] = set()  # waiting or under way
         self._lock = threading.Lock()
+        self._stopped = False
 
     def changed(self, run_id: int, *, team_id: str) -> None:
         """A run's count has changed: update its message soon (once for any number of changes)."""
         with self._lock:
-            if run_id in self._waiting:
+            if self._stopped or run_id in self._waiting:
                 return
+            timer = threading.Timer(self.delay, self._update, args=(run_id, team_id))
+            timer.daemon = True
             self._waiting.add(run_id)
-        timer = threading.Timer(self.delay, self._update, args=(run_id, team_id))
-        timer.daemon = True
-        timer.start()
+            self._timers.add(timer)
+            timer.start()
+
+    def stop(self) -> None:
+        """Drop the updates still waiting and wait for those under way, so that none outlives the app:
+        a late one would still hold database locks after the process meant to be done. The counts
+        they would have shown come back with the next click or the closing message."""
+        with self._lock:
+            self._stopped = True
+            timers = list(self._timers)
+        for timer in timers:
+            timer.cancel()
+            timer.join()
 
     def _update(self, run_id: int, team_id: str) -> None:
         with self._lock:
@@ -54,3 +68,6 @@ class LiveCounts:
         except (SlackApiError, SQLAlchemyError, OSError, HTTPException) as error:
             # Only the count is stale; the next click's update brings it up to date.
             log.warning("could not update the count of run %s: %s", run_id, error)
+        finally:
+            with self._lock:
+                self._timers.discard(threading.current_thread())
