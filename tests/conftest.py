@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -74,10 +75,22 @@ def engine(request, tmp_path) -> Iterator[Engine]:
         engine.dispose()
         return
     engine = request.getfixturevalue("postgres_engine")
+    _wait_until_idle(engine)
     tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield engine
+
+
+def _wait_until_idle(engine: Engine, timeout: float = 15.0) -> None:
+    """Work a previous test left running (a thread still between two statements) would hold locks
+    that TRUNCATE waits on while it waits on TRUNCATE's: let it finish first, or name it."""
+    deadline = time.monotonic() + timeout
+    while engine.pool.checkedout():
+        if time.monotonic() > deadline:
+            running = sorted(thread.name for thread in threading.enumerate())
+            raise RuntimeError(f"a previous test left database work running; threads: {running}")
+        time.sleep(0.05)
 
 
 @pytest.fixture
