@@ -116,7 +116,14 @@ def test_once_the_author_closes_it_neither_side_can_write(refs, slack, fake_slac
     answer_form = open_form(slack, fake_slack, action_id="reply_author", value=conversation, user=AUTHOR)
 
     closed = refused_click(slack, fake_slack, action_id="conversation_close", value=conversation, user=AUTHOR)
-    assert closed.startswith("Conversation closed.")
+    assert closed.startswith("Conversation closed.") and "the manager hears so in a few minutes" in closed
+    relay_after(1)  # told as late as a message would be, so the moment gives nothing away
+    assert dms_to(fake_slack, BOSS) == []
+    relay_after(11)
+    (notice,) = dms_to(fake_slack, BOSS)
+    assert notice["text"] == "The author of a comment in Weekly team pulse closed your conversation."
+    assert "The workload is heavy" in json.dumps(notice["blocks"]) and not has_button(notice, "reply_manager")
+    assert AUTHOR not in json.dumps(notice)
 
     refusal = "The author closed this conversation, so nothing more can be sent in it."
     assert send(slack, answer_form, "Sure, here goes", user=AUTHOR).json["errors"] == {"reply": refusal}
@@ -125,8 +132,10 @@ def test_once_the_author_closes_it_neither_side_can_write(refs, slack, fake_slac
     )
     assert refused_click(slack, fake_slack, action_id="reply_comment", value=ref, user=BOSS) == refusal
     assert send(slack, form, "Still there?", user=BOSS).json["errors"] == {"reply": refusal}
+    refused_click(slack, fake_slack, action_id="conversation_close", value=conversation, user=AUTHOR)
     relay_after(30)
     assert len(dms_to(fake_slack, AUTHOR)) == 1
+    assert len(dms_to(fake_slack, BOSS)) == 1  # closing twice tells the manager once
 
 
 def test_a_message_already_on_its_way_arrives_without_buttons_once_closed(refs, slack, fake_slack):

@@ -104,8 +104,11 @@ def reply(
     return conversation
 
 
-def close(session: Session, *, conversation_id: str, user_id: str, key: bytes, now: datetime) -> Conversation:
-    """The author ends the conversation; neither side can write in it again."""
+def close(
+    session: Session, *, conversation_id: str, user_id: str, key: bytes, now: datetime, delay: timedelta
+) -> Conversation:
+    """The author ends the conversation; neither side can write in it again. The manager is told after
+    the same random delay as a message, so the notice is no more a clue to who it was than one."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound("That conversation is no longer there.")
@@ -114,6 +117,7 @@ def close(session: Session, *, conversation_id: str, user_id: str, key: bytes, n
     if conversation.status is ConversationStatus.open:
         conversation.status, conversation.closed_at = ConversationStatus.closed, now
         session.add(conversation)
+        _add_message(session, conversation, RelayDirection.closed, "", now=now, delay=delay)
     return conversation
 
 

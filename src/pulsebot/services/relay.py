@@ -43,6 +43,10 @@ class DueRelay:
     def to_author(self) -> bool:
         return self.direction is RelayDirection.to_author
 
+    @property
+    def closing(self) -> bool:
+        return self.direction is RelayDirection.closed
+
 
 def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: int = 50) -> list[DueRelay]:
     """Claim up to `limit` messages whose delay is over; the caller posts them, then marks each one."""

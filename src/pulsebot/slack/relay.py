@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot.services import relay
 from pulsebot.services.relay import DueRelay
-from pulsebot.slack.blocks.replies import to_author_message, to_manager_message
+from pulsebot.slack.blocks.replies import closed_message, to_author_message, to_manager_message
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import ConversationSubject
@@ -51,7 +51,7 @@ def relay_due(
         if recipient is None:
             _undeliverable(sessions, message, "author not found")
             continue
-        text, blocks = (to_author_message if message.to_author else to_manager_message)(message)
+        text, blocks = _message_for(message)
         try:
             client.chat_postMessage(channel=recipient, text=text, blocks=blocks, unfurl_links=False)
         except SlackApiError as error:
@@ -65,6 +65,12 @@ def relay_due(
             relay.mark_delivered(session, conversation_id=message.conversation_id, seq=message.seq, now=now)
         sent += 1
     return sent
+
+
+def _message_for(message: DueRelay) -> tuple[str, list[dict]]:
+    if message.closing:
+        return closed_message(message)
+    return (to_author_message if message.to_author else to_manager_message)(message)
 
 
 def _author(

@@ -295,6 +295,7 @@ class ConversationStatus(enum.StrEnum):
 class RelayDirection(enum.StrEnum):
     to_author = "to_author"
     to_manager = "to_manager"
+    closed = "closed"  # the manager hears, as late as any message, that the author ended it
 
 
 class Conversation(TeamScoped, table=True):

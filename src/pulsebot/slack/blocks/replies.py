@@ -161,6 +161,17 @@ def to_manager_message(relay: DueRelay) -> tuple[str, list[dict]]:
     return text, rendered(blocks)
 
 
+def closed_message(relay: DueRelay) -> tuple[str, list[dict]]:
+    subject = relay.subject
+    heading = f":lock: The author of {_the(subject)} closed your conversation:\n{_quoted(subject)}"
+    note = "It takes no more replies. Their identity was not shared, and it stays that way."
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=fit(heading, SECTION_MAX))),
+        ContextBlock(elements=[MarkdownTextObject(text=note)]),
+    ]
+    return f"The author of {_the(subject, markdown=False)} closed your conversation.", rendered(blocks)
+
+
 def _the(subject: Subject, *, markdown: bool = True) -> str:
     where = escape(subject.where)
     if subject.what == "idea":

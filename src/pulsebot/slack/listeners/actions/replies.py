@@ -9,7 +9,10 @@ from pulsebot.services.errors import NotFound, Refusal
 from pulsebot.slack.blocks.replies import reply_modal
 from pulsebot.store.db import transaction
 
-CLOSED_NOTE = "Conversation closed. Neither of you can write in it any more; your identity stays unshared."
+CLOSED_NOTE = (
+    "Conversation closed. Neither of you can write in it any more; the manager hears so in a few minutes, "
+    "and your identity stays unshared."
+)
 
 
 def comment_reply_clicked(
@@ -74,6 +77,7 @@ def close_clicked(ack: Ack, body: dict, action: dict, respond: Respond, context)
                 user_id=body["user"]["id"],
                 key=deps.key,
                 now=deps.clock(),
+                delay=conversations.relay_delay(deps.settings.relay_delay_minutes),
             )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
