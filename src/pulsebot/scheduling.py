@@ -31,6 +31,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from pulsebot.clock import utc_now
@@ -41,7 +42,7 @@ from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
 from pulsebot.slack import digest, outbox, relay
 from pulsebot.slack.directory import WorkspaceDirectory
-from pulsebot.slack.publish import open_run, send_pulse
+from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.workspaces import SingleWorkspace, Workspaces, settings_for
 from pulsebot.store.db import SessionFactory, transaction
@@ -367,6 +368,12 @@ def purge_old_data() -> None:
         now=runtime.clock(),
     )
     log.info("retention: %s", outcome.describe(runtime.settings.retention_days))
+    for team_id, client, sessions in runtime.each_workspace():
+        for idea_id in outcome.emptied_ideas.get(team_id, ()):
+            try:
+                refresh_idea_card(client, sessions, idea_id=idea_id)
+            except SlackApiError as error:  # the card was deleted, or the channel archived: nothing to redraw
+                log.warning("idea #%s card not redrawn: %s", idea_id, error.response.get("error"))
 
 
 def sync_survey_jobs() -> None:

@@ -1,6 +1,7 @@
 """Retention: the daily job removes old answers, comments, delivery records and idea texts, keeps the
 figures of the weeks that were shown, and changes nothing when it runs again."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from pulsebot.cli import cli
 from pulsebot.services import retention
 from pulsebot.services.analytics import team_trend
 from pulsebot.services.idea_status import change_status
-from pulsebot.services.ideas import idea_view, post_idea, toggle_vote
+from pulsebot.services.ideas import idea_view, mark_idea_posted, post_idea, toggle_vote
 from pulsebot.services.roles import Role
 from pulsebot.store.db import transaction
 from pulsebot.store.models import (
@@ -29,7 +30,7 @@ from pulsebot.store.models import (
     PulseRun,
 )
 from pulsebot.store.weeks import week_start
-from tests.conftest import ANON_KEY, MANAGER
+from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER
 from tests.pulse_data import make_team, merge, people, run_week, scores
 
 NOW = datetime(2027, 6, 16, 12, 0, tzinfo=UTC)  # a Wednesday
@@ -79,6 +80,8 @@ def ideas(sessions) -> tuple[int, int]:
         new = post_idea(
             session, user_id=MEMBERS[1], text="A fresh idea", key=key, now=NOW - timedelta(days=3)
         )
+        for idea, ts in ((old, "1690000000.000100"), (new, "1699000000.000100")):
+            mark_idea_posted(session, idea_id=idea.id, channel_id=IDEAS_CHANNEL, message_ts=ts)
     return old.id, new.id
 
 
@@ -119,7 +122,9 @@ def run_job(sessions, client, settings) -> None:
         scheduling.install(None)
 
 
-def test_the_daily_job_keeps_shown_weeks_figures_and_removes_the_rest(sessions, client, settings, cli_env):
+def test_the_daily_job_keeps_shown_weeks_figures_and_removes_the_rest(
+    sessions, client, settings, cli_env, fake_slack
+):
     runs = history(sessions)
     old_idea, new_idea = ideas(sessions)
     before = trend(sessions)
@@ -141,6 +146,9 @@ def test_the_daily_job_keeps_shown_weeks_figures_and_removes_the_rest(sessions, 
         3,
     )
     assert new.text == "A fresh idea"
+    (card,) = fake_slack.calls_to("chat.update")  # the old idea's card in Slack, redrawn without its text
+    assert card["ts"] == "1690000000.000100" and "(text removed after 100 days)" in json.dumps(card["blocks"])
+    assert "Old secret plan" not in json.dumps(card) and "Bob's team" not in json.dumps(card)
     assert (entry.actor, entry.scope) == ("scheduler", "org")
     assert "10 answers" not in entry.detail and "1 idea texts removed" in entry.detail
     assert trend(sessions) == before  # every week's figures read as before, the small one still hidden

@@ -4,7 +4,7 @@ Before a team-week's answers go, its totals are kept (kept_weeks.py) when at lea
 answered it, so its figures stay in reports and trends; a smaller week is dropped without a trace of its
 figures. Only whole ISO weeks go: everything before the Monday of the week the cutoff falls in, and only
 once every run of the week has closed. Ideas older than the cutoff keep their status and votes but lose
-their text and the reason given on their last status change.
+their text and the reason given on their last status change; the job then redraws their cards in Slack.
 
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
@@ -14,7 +14,7 @@ bounded batches each in its own transaction, and a run is marked purged only whe
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, tuple_, update
@@ -38,8 +38,13 @@ class RetentionOutcome:
     weeks_dropped: int = 0
     answers: int = 0
     deliveries: int = 0
-    ideas: int = 0
     conversations: int = 0
+    # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
+    emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def ideas(self) -> int:
+        return sum(len(ids) for ids in self.emptied_ideas.values())
 
     def describe(self, days: int) -> str:
         return (
@@ -79,7 +84,7 @@ def run_retention(
                 .values(purged_at=now)
                 .execution_options(synchronize_session=False)
             )
-    outcome.ideas = _remove_idea_texts(sessions, before=cutoff, days=days, batch=batch)
+    outcome.emptied_ideas = _remove_idea_texts(sessions, before=cutoff, days=days, batch=batch)
     with transaction(sessions) as session:
         outcome.conversations = purge_conversations(session, before=cutoff)
         audit.record(
@@ -165,12 +170,25 @@ def _in_batches(sessions: SessionFactory, statement) -> int:
             return deleted
 
 
-def _remove_idea_texts(sessions: SessionFactory, *, before: datetime, days: int, batch: int) -> int:
-    due = select(Idea.id).where(Idea.created_at < before, ~Idea.text.startswith(REMOVED_PREFIX)).limit(batch)
-    statement = (
-        update(Idea)
-        .where(Idea.id.in_(due))
-        .values(text=REMOVED_TEXT.format(days=days), status_reason=None)
-        .execution_options(synchronize_session=False)
-    )
-    return _in_batches(sessions, statement)
+def _remove_idea_texts(
+    sessions: SessionFactory, *, before: datetime, days: int, batch: int
+) -> dict[str, list[int]]:
+    removed: dict[str, list[int]] = defaultdict(list)
+    while True:
+        with transaction(sessions) as session:
+            due = session.exec(
+                select(Idea.id, Idea.team_id)
+                .where(Idea.created_at < before, ~Idea.text.startswith(REMOVED_PREFIX))
+                .order_by(Idea.id)
+                .limit(batch)
+            ).all()
+            if not due:
+                return dict(removed)
+            session.exec(
+                update(Idea)
+                .where(Idea.id.in_([idea_id for idea_id, _ in due]))
+                .values(text=REMOVED_TEXT.format(days=days), status_reason=None)
+                .execution_options(synchronize_session=False)
+            )
+        for idea_id, team_id in due:
+            removed[team_id].append(idea_id)
