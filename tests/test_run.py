@@ -1,6 +1,7 @@
 """`pulsebot run` as a real process: HTTP mode serves signed requests; an app token selects Socket Mode."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,11 +54,15 @@ def wait_until(check, timeout: float = 20.0):
     raise AssertionError("timed out")
 
 
+def wait_healthy(port: int) -> None:
+    wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).status == 200)
+
+
 def test_http_mode_answers_health_checks_and_signed_commands(start_bot, fake_slack):
     port = free_port()
     start_bot(PULSEBOT_PORT=str(port))
 
-    wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).status == 200)
+    wait_healthy(port)
     slack = SlackRequests(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, fake_slack.response_url())
     reply = slack.command("/pulse", "privacy", user="U0ALICE")
 
@@ -71,3 +76,21 @@ def test_an_app_token_selects_socket_mode(start_bot, fake_slack):
     fake_slack.wait_for("apps.connections.open", timeout=20)
 
     assert next(c.token for c in fake_slack.calls if c.method == "apps.connections.open") == "xapp-test-token"
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+def test_sigterm_stops_it_cleanly(start_bot, fake_slack, mode):
+    """How containers and systemd stop a service: it winds down and exits 0, with no traceback."""
+    if mode == "http":
+        port = free_port()
+        process = start_bot(PULSEBOT_PORT=str(port))
+        wait_healthy(port)
+    else:
+        process = start_bot(SLACK_APP_TOKEN="xapp-test-token")
+        fake_slack.wait_for("apps.connections.open", timeout=20)
+
+    process.send_signal(signal.SIGTERM)
+
+    assert process.wait(timeout=20) == 0
+    log = process.stderr.read()
+    assert "stopped" in log and "Traceback" not in log

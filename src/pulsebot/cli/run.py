@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+import signal
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -54,14 +55,21 @@ def run() -> None:
             app.client.auth_test()
         except SlackApiError as error:
             fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
+    # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
+    # count updates and the outbox wind down and the scheduler's lock goes to another replica at once.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     sender.start()  # every process drains the outbox; claims keep them from posting anything twice
     stop_scheduler = _start_scheduler(settings, engine, workspaces, sender)
     try:
-        _serve(settings, engine, app, ack_gate)
+        with contextlib.suppress(KeyboardInterrupt):
+            _serve(settings, engine, app, ack_gate)
     finally:
+        log.info("stopping")
         stop_scheduler()
         live_counts.stop()
         sender.stop()
+        engine.dispose()
+        log.info("stopped")
 
 
 def _check_installed_tokens(store) -> None:
@@ -125,5 +133,4 @@ def _serve(settings, engine, app, ack_gate) -> None:
         )
     else:
         log.info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    server.serve_forever()
