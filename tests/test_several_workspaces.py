@@ -100,6 +100,14 @@ def test_requests_from_each_workspace_are_served_with_its_own_token(two_installe
         assert post.token == token
 
 
+def test_slack_is_asked_about_a_workspace_s_token_once_not_on_every_request(two_installed, fake_slack):
+    alpha = two_installed.requests_from(TEAM_A, fake_slack)
+    for number in range(3):
+        assert alpha.command("/idea", "list", user=TEAM[number]).status == 200
+
+    assert [call.token for call in fake_slack.calls if call.method == "auth.test"] == [TOKEN_A]
+
+
 def test_tokens_never_reach_the_database_in_clear(two_installed, engine):
     schema = inspect(engine)
     with engine.connect() as connection:

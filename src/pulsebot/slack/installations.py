@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 from slack_bolt import App, BoltContext
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
@@ -106,10 +107,11 @@ def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallat
 def oauth_app_kwargs(settings: Settings, engine: Engine, store: EncryptedInstallationStore) -> dict:
     """What Bolt's App needs to serve every workspace that installs it: the install pages at
     /slack/install and /slack/oauth_redirect, and an authorization of each request by its team's token."""
+    client_id, client_secret = settings.require("slack_client_id"), settings.require("slack_client_secret")
     return {
         "oauth_settings": OAuthSettings(
-            client_id=settings.require("slack_client_id"),
-            client_secret=settings.require("slack_client_secret"),
+            client_id=client_id,
+            client_secret=client_secret,
             scopes=list(bot_scopes()),
             user_scopes=[],
             install_path=INSTALL_PATH,
@@ -118,6 +120,17 @@ def oauth_app_kwargs(settings: Settings, engine: Engine, store: EncryptedInstall
             state_store=OAuthStates(engine=engine),
         ),
         "installation_store": store,
+        # Bolt's default authorization asks Slack's auth.test about the token on every request, a round
+        # trip before each ack and one call per click; the answer (bot id, user id) only changes with the
+        # token. The token itself is still looked up in the store each time, so a removed workspace is
+        # refused at once.
+        "authorize": InstallationStoreAuthorize(
+            logger=log,
+            installation_store=store,
+            client_id=client_id,
+            client_secret=client_secret,
+            cache_enabled=True,
+        ),
         "user_facing_authorize_error_message": NOT_INSTALLED,
     }
 
