@@ -129,6 +129,8 @@ def test_admins_see_the_latest_ten_entries_newest_first(slack, fake_slack, sessi
     shown = [f"team-{day:02d}" for day in range(12) if f"team-{day:02d}" in log]
     assert shown == [f"team-{day:02d}" for day in range(2, 12)]
     assert log.index("team-11") < log.index("team-02")
+    nine_am = int(datetime(2026, 11, 12, 9, tzinfo=UTC).timestamp())  # shown in each admin's own zone
+    assert f"<!date^{nine_am}^{{date_short}} {{time}}|12 Nov 09:00 UTC> cli printed a report" in log
 
 
 def test_report_and_export_are_logged(cli_env, sessions, tmp_path):

@@ -18,6 +18,7 @@ HOME_IDEAS = 10
 class OpenPulse:
     title: str
     closes_at: datetime
+    timezone: str  # the survey's, for clients that cannot show the time in the reader's own
     answered: bool
 
 
@@ -30,7 +31,7 @@ class HomeSummary:
 
 def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -> HomeSummary:
     rows = session.exec(
-        select(Survey.title, PulseRun.closes_at, Delivery.answered)
+        select(Survey.title, PulseRun.closes_at, Survey.timezone, Delivery.answered)
         .join(PulseRun, PulseRun.id == Delivery.run_id)
         .join(Survey, Survey.id == PulseRun.survey_id)
         # A pulse due later at the person's local time is not theirs yet, so only sent deliveries count.
@@ -40,7 +41,8 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
     ).all()
     return HomeSummary(
         open_pulses=tuple(
-            OpenPulse(title=title, closes_at=closes, answered=answered) for title, closes, answered in rows
+            OpenPulse(title=title, closes_at=closes, timezone=zone, answered=answered)
+            for title, closes, zone, answered in rows
         ),
         my_ideas=my_ideas(session, user_id=user_id, key=key, limit=HOME_IDEAS).ideas,
         recently_shipped=recently_shipped(session),

@@ -1,6 +1,7 @@
 """Cleaning user text as it arrives from Slack, and escaping it before it is echoed back."""
 
 import re
+from datetime import datetime
 
 # C0 controls and DEL, but not tab, newline or carriage return. PostgreSQL refuses NUL in text, and
 # none of these has a meaning in a comment or an idea.
@@ -68,3 +69,9 @@ def fit(markdown: str, limit: int) -> str:
     if len(markdown) <= limit:
         return markdown
     return re.sub(r"&[a-z]*$", "", markdown[: limit - 1]) + "…"
+
+
+def readers_time(moment: datetime, *, style: str, fallback: str) -> str:
+    """A time Slack shows in each reader's own time zone (`style` takes Slack's date tokens such as
+    `{date_short}` and `{time}`); clients that cannot render it show `fallback`."""
+    return f"<!date^{int(moment.timestamp())}^{style}|{fallback}>"

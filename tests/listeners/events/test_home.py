@@ -25,6 +25,8 @@ def test_home_shows_open_pulses_and_my_ideas(slack, fake_slack, sent_pulse):
     assert published["user_id"] == TEAM[0]
     text = str(published["view"]["blocks"])
     assert "Weekly team pulse" in text and "waiting for your answer" in text
+    closes = int(sent_pulse.closes_at.timestamp())  # shown in the reader's own time zone
+    assert f"closes <!date^{closes}^{{date_long_pretty}} at {{time}}|" in text
     assert "Send order updates by SMS" in text
 
 

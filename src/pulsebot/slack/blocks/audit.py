@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from pulsebot.slack.text import escape
+from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import AuditEntry
 
 ACTIONS = {
@@ -19,20 +19,22 @@ ACTIONS = {
 }
 
 
+LATEST_NOTE = "The latest entries, in your time zone; `pulsebot audit` shows them all, in UTC."
+
+
 def audit_blocks(entries: list[AuditEntry]) -> list[Block]:
     if not entries:
         return []
     lines = [
-        f"`{entry.at:%-d %b %H:%M}` {_who(entry.actor)} {ACTIONS[entry.action.value]} · "
+        f"{readers_time(entry.at, style='{date_short} {time}', fallback=f'{entry.at:%-d %b %H:%M} UTC')} "
+        f"{_who(entry.actor)} {ACTIONS[entry.action.value]} · "
         f"{escape(entry.scope)}" + (f" · {escape(entry.detail)}" if entry.detail else "")
         for entry in reversed(entries)  # newest first
     ]
     return [
         HeaderBlock(text="Audit log"),
         SectionBlock(text=MarkdownTextObject(text=_fit(lines))),
-        ContextBlock(
-            elements=[MarkdownTextObject(text="The latest entries, in UTC; `pulsebot audit` shows all.")]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=LATEST_NOTE)]),
     ]
 
 

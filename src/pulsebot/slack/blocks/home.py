@@ -17,6 +17,7 @@ from pulsebot.slack.blocks.audit import audit_blocks
 from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
+from pulsebot.slack.blocks.pulses import local_time
 from pulsebot.slack.text import escape, excerpt, fit
 from pulsebot.store.models import AuditEntry
 
@@ -37,7 +38,8 @@ def home_view(
             blocks.append(
                 SectionBlock(
                     text=MarkdownTextObject(
-                        text=f"*{escape(pulse.title)}*: {state}; closes {pulse.closes_at:%-d %B %H:%M} UTC"
+                        text=f"*{escape(pulse.title)}*: {state}; "
+                        f"closes {local_time(pulse.closes_at, pulse.timezone)}"
                     )
                 )
             )

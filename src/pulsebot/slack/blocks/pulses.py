@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 from pulsebot.services.pulses import COMMENT_MAX_CHARS, QuestionView, RunView
 from pulsebot.services.reminders import DueReminder
 from pulsebot.slack.blocks import rendered
-from pulsebot.slack.text import escape
+from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
 ANSWER_ACTION = "pulse_answer"
@@ -38,7 +38,7 @@ def local_time(moment: datetime, timezone: str) -> str:
     """A time Slack shows in each reader's own time zone (people of one pulse may be far apart);
     clients that cannot render it show the time in the survey's zone."""
     fallback = f"{moment.astimezone(ZoneInfo(timezone)):%A %-d %B, %H:%M} ({timezone})"
-    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+    return readers_time(moment, style="{date_long_pretty} at {time}", fallback=fallback)
 
 
 def _closing_day(run: RunView) -> str:
