@@ -46,6 +46,19 @@ class RetentionOutcome:
     def ideas(self) -> int:
         return sum(len(ids) for ids in self.emptied_ideas.values())
 
+    @property
+    def removed_anything(self) -> bool:
+        return any(
+            (
+                self.weeks_kept,
+                self.weeks_dropped,
+                self.answers,
+                self.deliveries,
+                self.ideas,
+                self.conversations,
+            )
+        )
+
     def describe(self, days: int) -> str:
         return (
             f"older than {days} days: {self.answers} answers and {self.deliveries} delivery records deleted, "
@@ -87,6 +100,8 @@ def run_retention(
     outcome.emptied_ideas = _remove_idea_texts(sessions, before=cutoff, days=days, batch=batch)
     with transaction(sessions) as session:
         outcome.conversations = purge_conversations(session, before=cutoff)
+        if not outcome.removed_anything:
+            return outcome  # a night with nothing to remove would only crowd the admins' latest entries
         audit.record(
             session,
             actor=audit.SCHEDULER,
