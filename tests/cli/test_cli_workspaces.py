@@ -1,40 +1,8 @@
 """The `pulsebot` commands when it serves several workspaces: `--team` names whose data a command reads or
 changes, each reaches Slack with that workspace's token, and a missing or wrong `--team` is one line."""
 
-from collections.abc import Iterator
-
-import pytest
-from typer.testing import CliRunner
-
-from pulsebot.cli import cli
-from pulsebot.store.db import session_factory
-from tests.conftest import ADMIN, ANON_KEY, PULSE_CHANNEL, SCALE_SURVEY, SIGNING_SECRET
-from tests.installing import TOKEN_KEY, install_each, oauth_settings, serve
-
-runner = CliRunner()
-ACME, GLOBEX = "T0ACME", "T0GLOBEX"
-TOKENS = {ACME: "xoxb-acme", GLOBEX: "xoxb-globex"}
-
-
-@pytest.fixture
-def oauth_env(engine, fake_slack) -> Iterator[dict[str, str | None]]:
-    with serve(oauth_settings(engine, fake_slack), session_factory(engine), engine) as server:
-        install_each(server, fake_slack, TOKENS)
-    yield {
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "SLACK_API_URL": fake_slack.base_url,
-        "SLACK_CLIENT_ID": "1234.5678",
-        "SLACK_CLIENT_SECRET": "client-secret",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "PULSEBOT_TOKEN_KEY": TOKEN_KEY,
-        "PULSEBOT_ANON_KEY": ANON_KEY,
-        "PULSEBOT_ADMINS": ADMIN,
-        "SLACK_BOT_TOKEN": None,  # unset
-    }
-
-
-def pulsebot(env: dict[str, str], *args: str):
-    return runner.invoke(cli, list(args), env={**env, "COLUMNS": "200"})
+from tests.cli.conftest import ACME, GLOBEX, pulsebot
+from tests.conftest import PULSE_CHANNEL, SCALE_SURVEY
 
 
 def test_each_workspace_gets_its_own_surveys_and_pulses(tmp_path, oauth_env, fake_slack):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.cli import db, demo, digests, privacy, pulses, reports, run, surveys
+from pulsebot.cli import db, demo, digests, privacy, pulses, reports, run, surveys, workspaces
 from pulsebot.cli.common import fail
 
 cli = typer.Typer(help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True)
@@ -22,6 +22,7 @@ cli.command("export")(reports.export)
 cli.command("forget")(privacy.forget)
 cli.command("audit")(privacy.audit)
 cli.command("demo")(demo.demo)
+cli.add_typer(workspaces.group, name="workspace")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from pulsebot.store.models import AuditAction, AuditEntry
+from pulsebot.store.scoping import SINGLE_WORKSPACE
 
 CLI = "cli"
 SCHEDULER = "scheduler"
@@ -22,10 +23,22 @@ HOME_ENTRIES = 10  # the latest entries an admin sees in App Home
 
 
 def record(
-    session: Session, *, actor: str, action: AuditAction, scope: str, now: datetime, detail: str = ""
+    session: Session,
+    *,
+    actor: str,
+    action: AuditAction,
+    scope: str,
+    now: datetime,
+    detail: str = "",
+    team_id: str = SINGLE_WORKSPACE,
 ) -> None:
-    """Add an entry in the caller's transaction, so it stands or falls with what it records."""
-    session.add(AuditEntry(at=now, actor=actor, action=action, scope=scope[:80], detail=detail[:DETAIL_MAX]))
+    """Add an entry in the caller's transaction, so it stands or falls with what it records. A session of
+    one workspace writes it there; `team_id` names the workspace for one that sees them all."""
+    session.add(
+        AuditEntry(
+            team_id=team_id, at=now, actor=actor, action=action, scope=scope[:80], detail=detail[:DETAIL_MAX]
+        )
+    )
     session.flush()
 
 

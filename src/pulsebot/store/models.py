@@ -380,6 +380,7 @@ class AuditAction(enum.StrEnum):
     export = "export"
     forget = "forget"
     retention_run = "retention_run"
+    workspace_adopted = "workspace_adopted"
 
 
 class AuditEntry(TeamScoped, table=True):

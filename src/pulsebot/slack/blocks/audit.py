@@ -16,6 +16,7 @@ ACTIONS = {
     "export": "exported a CSV",
     "forget": "forgot a person",
     "retention_run": "removed old data",
+    "workspace_adopted": "took over the data of the single-workspace setup",
 }
 
 

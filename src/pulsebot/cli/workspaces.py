@@ -1,0 +1,67 @@
+"""`pulsebot workspace adopt`: hand the single-workspace data to the workspace it came from."""
+
+from typing import Annotated
+
+import typer
+
+from pulsebot.cli.common import fail, migrated, out, settings_or_fail, workspace_of
+from pulsebot.clock import utc_now
+from pulsebot.services.errors import Refusal
+from pulsebot.services.workspace_move import adopt_single_workspace_data, single_workspace_rows
+from pulsebot.store.db import session_factory, transaction
+
+group = typer.Typer(help="The workspaces pulsebot serves.", no_args_is_help=True)
+
+
+@group.command("adopt")
+def adopt(
+    team: Annotated[
+        str,
+        typer.Option(
+            "--team", help="The installed workspace (its Slack team id, T…) that SLACK_BOT_TOKEN served."
+        ),
+    ] = "",
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before moving.")] = False,
+) -> None:
+    """Move the surveys, pulses, answers, ideas and conversations written while pulsebot served one
+    workspace (SLACK_BOT_TOKEN) to that workspace, now installed through /slack/install."""
+    settings = settings_or_fail()
+    if not settings.oauth:
+        fail("pulsebot serves one workspace here (SLACK_BOT_TOKEN): its data is already its own", code=2)
+    engine = migrated(settings)
+    team_id = workspace_of(settings, engine, team)
+    with transaction(session_factory(engine)) as session:
+        waiting = single_workspace_rows(session)
+    if not waiting:
+        out.print("nothing to move: there is no data of a single-workspace setup")
+        return
+    out.print(f"to move to {team_id}: {_counts(waiting)}", highlight=False, soft_wrap=True)
+    if not yes and not typer.confirm(f"Move all of it to {team_id}? It cannot be split up again"):
+        fail("nothing moved")
+    try:
+        with transaction(session_factory(engine)) as session:
+            moved = adopt_single_workspace_data(session, team_id=team_id, now=utc_now())
+    except Refusal as refusal:
+        fail(refusal.message)
+    out.print(f"moved to {team_id}: {_counts(moved)}", highlight=False, soft_wrap=True)
+
+
+# What the rows of each workspace table are, in words (singular, plural).
+WHAT = {
+    "survey": ("survey", "surveys"),
+    "pulse_run": ("pulse", "pulses"),
+    "delivery": ("record of a pulse sent", "records of pulses sent"),
+    "idea": ("idea", "ideas"),
+    "survey_manager": ("survey manager", "survey managers"),
+    "manager_notice": ("digest notice", "digest notices"),
+    "conversation": ("anonymous conversation", "anonymous conversations"),
+    "conversation_message": ("relayed message", "relayed messages"),
+}
+
+
+def _counts(rows: dict[str, int]) -> str:
+    def words(table: str, count: int) -> str:
+        one, many = WHAT.get(table, (table, table))
+        return f"{count:,} {one if count == 1 else many}"
+
+    return ", ".join(words(table, count) for table, count in rows.items())
