@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     token_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_TOKEN_KEY")
+    # While changing PULSEBOT_TOKEN_KEY: the key the stored tokens were sealed with until now.
+    previous_token_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_PREVIOUS_TOKEN_KEY")
     database_url: str = Field(default="sqlite:///pulsebot.db", validation_alias="DATABASE_URL")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PULSEBOT_PORT")
     min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
@@ -81,7 +83,7 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 16 characters")
         return value
 
-    @field_validator("token_key")
+    @field_validator("token_key", "previous_token_key")
     @classmethod
     def _token_key_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         # A Fernet key is 44 characters; a passphrase shorter than 32 would be guessable offline by

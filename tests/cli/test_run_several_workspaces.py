@@ -136,6 +136,7 @@ def test_run_stops_in_one_line_when_the_key_does_not_open_the_stored_tokens(cli_
 
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
-        "pulsebot: PULSEBOT_TOKEN_KEY does not decrypt the stored Slack tokens: "
-        "use the key they were saved with, or install the app again"
+        "pulsebot: PULSEBOT_TOKEN_KEY does not decrypt the stored Slack tokens: use the key they were saved "
+        "with (or, to change keys, set it as PULSEBOT_PREVIOUS_TOKEN_KEY beside the new one), "
+        "or install the app again"
     )

@@ -1,4 +1,5 @@
-"""`pulsebot workspace adopt`: hand the single-workspace data to the workspace it came from."""
+"""`pulsebot workspace …`: hand the single-workspace data to the workspace it came from; seal the stored
+tokens again with a new key."""
 
 from typing import Annotated
 
@@ -6,6 +7,7 @@ import typer
 
 from pulsebot.cli.common import fail, migrated, out, settings_or_fail, workspace_of
 from pulsebot.clock import utc_now
+from pulsebot.config import ConfigError, Settings
 from pulsebot.services.errors import Refusal
 from pulsebot.services.workspace_move import adopt_single_workspace_data, single_workspace_rows
 from pulsebot.store.db import session_factory, transaction
@@ -25,9 +27,7 @@ def adopt(
 ) -> None:
     """Move the surveys, pulses, answers, ideas and conversations written while pulsebot served one
     workspace (SLACK_BOT_TOKEN) to that workspace, now installed through /slack/install."""
-    settings = settings_or_fail()
-    if not settings.oauth:
-        fail("pulsebot serves one workspace here (SLACK_BOT_TOKEN): its data is already its own", code=2)
+    settings = _serving_several("its data is already its own")
     engine = migrated(settings)
     team_id = workspace_of(settings, engine, team)
     with transaction(session_factory(engine)) as session:
@@ -57,6 +57,35 @@ WHAT = {
     "conversation": ("anonymous conversation", "anonymous conversations"),
     "conversation_message": ("relayed message", "relayed messages"),
 }
+
+
+@group.command("rekey")
+def rekey() -> None:
+    """Seal every stored workspace token again with PULSEBOT_TOKEN_KEY. To change the key: set the new
+    one as PULSEBOT_TOKEN_KEY and the old one as PULSEBOT_PREVIOUS_TOKEN_KEY, run this, then remove
+    PULSEBOT_PREVIOUS_TOKEN_KEY."""
+    from pulsebot.slack.installations import installation_store
+    from pulsebot.store.installations import TokenKeyError
+
+    settings = _serving_several("no Slack token is stored")
+    engine = migrated(settings)
+    try:
+        resealed = installation_store(settings, engine).reseal_tokens()
+    except ConfigError as error:
+        fail(str(error), code=2)
+    except TokenKeyError as error:
+        fail(str(error))
+    done = f"sealed {resealed} stored token(s) again with PULSEBOT_TOKEN_KEY"
+    if settings.previous_token_key is not None:
+        done += "; PULSEBOT_PREVIOUS_TOKEN_KEY can be removed now"
+    out.print(done, highlight=False, soft_wrap=True)
+
+
+def _serving_several(otherwise: str) -> Settings:
+    settings = settings_or_fail()
+    if not settings.oauth:
+        fail(f"pulsebot serves one workspace here (SLACK_BOT_TOKEN): {otherwise}", code=2)
+    return settings
 
 
 def _counts(rows: dict[str, int]) -> str:

@@ -100,7 +100,10 @@ def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallat
     return EncryptedInstallationStore(
         client_id=settings.require("slack_client_id"),
         engine=engine,
-        cipher=token_cipher(settings.require("token_key")),
+        cipher=token_cipher(
+            settings.require("token_key"),
+            settings.previous_token_key.get_secret_value() if settings.previous_token_key else None,
+        ),
     )
 
 

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import logging
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -47,14 +47,20 @@ class TokenKeyError(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            "PULSEBOT_TOKEN_KEY does not decrypt the stored Slack tokens: "
-            "use the key they were saved with, or install the app again"
+            "PULSEBOT_TOKEN_KEY does not decrypt the stored Slack tokens: use the key they were saved "
+            "with (or, to change keys, set it as PULSEBOT_PREVIOUS_TOKEN_KEY beside the new one), "
+            "or install the app again"
         )
 
 
-def token_cipher(key: str) -> Fernet:
-    """A Fernet key (44 characters of URL-safe base64) is used as it is; any other text is a passphrase
-    whose SHA-256 becomes the key."""
+def token_cipher(key: str, previous: str | None = None) -> MultiFernet:
+    """Seals with `key` and opens what `key` or, while keys change, `previous` sealed. A Fernet key (44
+    characters of URL-safe base64) is used as it is; any other text is a passphrase whose SHA-256
+    becomes the key."""
+    return MultiFernet([_fernet(k) for k in (key, previous) if k is not None])
+
+
+def _fernet(key: str) -> Fernet:
     try:
         return Fernet(key.encode())
     except ValueError:
@@ -67,7 +73,7 @@ class SealedToken(TypeDecorator):
     impl = Text
     cache_ok = False  # each store's cipher is its own: statements using it are not shared
 
-    def __init__(self, cipher: Fernet) -> None:
+    def __init__(self, cipher: MultiFernet) -> None:
         super().__init__()
         self.cipher = cipher
 
@@ -86,7 +92,7 @@ class SealedToken(TypeDecorator):
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     """slack_sdk's store, unchanged but for its token columns, which seal what they hold."""
 
-    def __init__(self, *, client_id: str, engine: Engine, cipher: Fernet) -> None:
+    def __init__(self, *, client_id: str, engine: Engine, cipher: MultiFernet) -> None:
         super().__init__(client_id=client_id, engine=engine, logger=log)
         for table in (self.installations, self.bots):
             for name in TOKEN_COLUMNS:
@@ -127,6 +133,20 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         query = select(c.user_id).where(c.client_id == self.client_id, c.team_id == team_id).distinct()
         with self.engine.connect() as connection:
             return frozenset(connection.execute(query).scalars())
+
+    def reseal_tokens(self) -> int:
+        """Seal every stored token again with the current key, so the previous one can be dropped;
+        returns how many were sealed. Reading opens them with either key, writing seals with the current."""
+        resealed = 0
+        with self.engine.begin() as connection:
+            for table in (self.installations, self.bots):
+                columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
+                for row_id, *values in connection.execute(select(table.c.id, *columns)).all():
+                    tokens = {c.name: value for c, value in zip(columns, values, strict=True) if value}
+                    if tokens:
+                        connection.execute(table.update().where(table.c.id == row_id).values(**tokens))
+                        resealed += len(tokens)
+        return resealed
 
     def team_ids(self) -> list[str]:
         """The teams with a bot token, in order."""
