@@ -1,14 +1,10 @@
 """What the scheduler's jobs and the outbox sender do in Slack: post pulses from the outbox, remind
 non-responders, close runs.
 
-Posting a pulse message is idempotent as far as Slack allows. Slack does not de-duplicate
-`chat.postMessage`, so every pulse message carries its outbox identity in its metadata
-(`event_type` `pulsebot_pulse`, payload `{"run": …, "delivery": …}`). A message whose earlier attempt
-may have reached Slack (its sender died between posting and recording it, or Slack's answer was lost)
-is first looked for in the conversation's history (`conversations.history` with
-`include_all_metadata`); only when it is not there is it posted again. That is also why the posting
-client retries 429s only (Slack did not act on those) and leaves connection and server errors to the
-outbox, which looks before trying again, instead of re-posting blind.
+Posting a pulse message is idempotent as far as Slack allows (slack/posted.py): every pulse message
+carries its outbox identity in its metadata (`event_type` `pulsebot_pulse`, payload
+`{"run": …, "delivery": …}`), and one whose earlier attempt may have reached Slack is first looked for
+there; only when it is not there is it posted again.
 """
 
 from __future__ import annotations
@@ -28,6 +24,7 @@ from pulsebot.services import closing, outbox, pulses, reminders
 from pulsebot.services.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
 from pulsebot.slack.pacing import PacedRateLimitHandler, Pacer
+from pulsebot.slack.posted import already_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
@@ -52,7 +49,6 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 SENDERS = 4  # threads posting at once per process: Slack answers in ~100-300 ms, the pacer sets the rate
-HISTORY_PAGES = 10  # how far back (x 200 messages) a possibly posted message is looked for
 
 
 class Outbox:
@@ -72,12 +68,7 @@ class Outbox:
         self.client, self.sessions, self.clock = client, sessions, clock
         self.claim_for, self.workers = claim_for, workers
         self.pacer = Pacer(rate) if rate else None
-        self.poster = WebClient(
-            token=client.token,
-            base_url=client.base_url,
-            timeout=client.timeout,
-            retry_handlers=[PacedRateLimitHandler(self.pacer)],
-        )
+        self.poster = posting_client(client, on_429=PacedRateLimitHandler(self.pacer))
 
     def drain(self, *, run_id: int | None = None, stop: threading.Event | None = None) -> int:
         """Post every message that is due (of one run, or of all); return how many went out."""
@@ -131,30 +122,17 @@ class Outbox:
         return True
 
     def _already_posted(self, due: DueMessage) -> tuple[str, str] | None:
-        """Where Slack has this message already, if an earlier attempt got it there."""
-        try:
-            channel = due.to
-            if due.is_dm:  # a DM is posted to the user id; its history is the app's IM with them
-                channel = self.client.conversations_open(users=due.to)["channel"]["id"]
-            pages = self.client.conversations_history(
-                channel=channel,
-                oldest=f"{due.opened_at.timestamp():.6f}",
-                include_all_metadata=True,
-                limit=200,
-            )
-            for number, page in enumerate(pages):
-                for message in page.get("messages", []):
-                    metadata = message.get("metadata") or {}
-                    if metadata.get("event_type") == MARKER and metadata.get("event_payload") == due.marker:
-                        log.info("the pulse for %s was already in Slack: not posting it again", due.to)
-                        return channel, message["ts"]
-                if number + 1 >= HISTORY_PAGES:
-                    break
-        except SlackApiError as error:
-            # Without the history scopes (or the conversation) there is no way to look: post again,
-            # which risks a second copy rather than none.
-            log.warning("could not look for an earlier pulse to %s: %s", due.to, error.response.get("error"))
-        return None
+        found = already_posted(
+            self.client,
+            to=due.to,
+            is_dm=due.is_dm,
+            since=due.opened_at,
+            event_type=MARKER,
+            payload=due.marker,
+        )
+        if found is not None:
+            log.info("the pulse for %s was already in Slack: not posting it again", due.to)
+        return found
 
     def _record(
         self,
