@@ -1,6 +1,6 @@
 """The reply-relay sweep delivers each anonymous reply once, when its delay is over: two schedulers at
-once send it once, a relay that died leaves its claim to lapse, and a reply whose author is gone is set
-aside without anyone being told."""
+once send it once, a relay that died leaves its claim to lapse (and what it had sent is found in Slack,
+not sent again), and a reply whose author is gone is set aside without anyone being told."""
 
 import threading
 from datetime import timedelta
@@ -106,3 +106,33 @@ def test_the_reply_to_an_author_who_left_is_set_aside_and_no_one_is_told(session
     assert fake_slack.calls_to("chat.postMessage") == []
     (message,) = messages(sessions)
     assert (message.delivered_at, message.error) == (None, "author not found")
+
+
+class RelayDied(Exception):
+    """Stands for the process being killed right after Slack took the message."""
+
+
+def die_before_recording(session, **_) -> None:
+    raise RelayDied
+
+
+def test_a_reply_slack_took_before_its_relay_died_is_found_there_not_sent_again(
+    sessions, fake_slack, monkeypatch
+):
+    replies_to_an_idea(sessions, author=TEAM[0], anonymous=True, count=1)
+    recorded = relay.mark_delivered
+    monkeypatch.setattr(relay, "mark_delivered", die_before_recording)
+    with pytest.raises(RelayDied):
+        relay_at(NOW + timedelta(minutes=6))
+    monkeypatch.setattr(relay, "mark_delivered", recorded)
+    (first,) = fake_slack.calls_to("chat.postMessage")
+    conversation_id = messages(sessions)[0].conversation_id
+    assert first["metadata"]["event_payload"] == {"conversation": conversation_id, "seq": 1}
+
+    relay_at(NOW + timedelta(minutes=12))  # the dead relay's claim has lapsed: look before sending
+
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert [call["channel"] for call in fake_slack.calls_to("conversations.history")] == ["D" + TEAM[0][1:]]
+    assert messages(sessions)[0].delivered_at is not None
+    relay_at(NOW + timedelta(minutes=30))
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1

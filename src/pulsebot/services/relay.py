@@ -38,6 +38,13 @@ class DueRelay:
     manager_user_id: str
     subject: Subject
     still_open: bool  # a closed conversation's last messages still arrive, without buttons to answer
+    deliver_at: datetime
+    retry: bool = False  # an earlier claim lapsed, and its attempt may have reached Slack: look first
+
+    @property
+    def marker(self) -> dict:
+        """What the posted message carries in its metadata, to be found again."""
+        return {"conversation": self.conversation_id, "seq": self.seq}
 
     @property
     def to_author(self) -> bool:
@@ -58,14 +65,16 @@ def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: i
         unclaimed,
     )
     rows = session.exec(
-        select(ConversationMessage.conversation_id, ConversationMessage.seq)
+        select(
+            ConversationMessage.conversation_id, ConversationMessage.seq, ConversationMessage.claimed_until
+        )
         .where(*waiting)
         .order_by(ConversationMessage.deliver_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     due = []
-    for conversation_id, seq in rows:
+    for conversation_id, seq, claimed_before in rows:
         claim = (
             update(ConversationMessage)
             .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
@@ -85,6 +94,8 @@ def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: i
                 manager_user_id=conversation.manager_user_id,
                 subject=subject_of(session, conversation),
                 still_open=conversation.status is ConversationStatus.open,
+                deliver_at=message.deliver_at,
+                retry=claimed_before is not None,
             )
         )
     return due

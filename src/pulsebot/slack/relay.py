@@ -4,12 +4,16 @@ The author of a comment or an idea is looked up afresh for each message (their t
 the run's audience or the workspace's people) and is never written down. A message that can never
 arrive (the author has left, Slack refuses the DM for good) is marked so, and no one is told: telling
 the manager that "the author has left" would help them guess who it was.
+
+Each message goes out once (slack/posted.py): it carries its conversation and number in its metadata,
+and after a lapsed claim or a lost answer the next sweep looks for it in the DM before sending it again.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,10 +22,13 @@ from pulsebot.services import relay
 from pulsebot.services.relay import DueRelay
 from pulsebot.slack.blocks.replies import closed_message, to_author_message, to_manager_message
 from pulsebot.slack.directory import WorkspaceDirectory
+from pulsebot.slack.posted import already_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import ConversationSubject
 
 log = logging.getLogger(__name__)
+
+MARKER = "pulsebot_reply"  # each relayed message's metadata: {"conversation": …, "seq": …}
 
 # Slack's answers that mean a DM will never get through; anything else is tried again after the claim.
 FOR_GOOD = frozenset(
@@ -41,6 +48,7 @@ def relay_due(
     """Post every relayed message whose delay is over; returns how many went out."""
     with transaction(sessions) as session:
         due = relay.claim_due(session, now=now, claim_for=claim_for)
+    poster = posting_client(client)
     sent = 0
     for message in due:
         recipient = (
@@ -53,7 +61,14 @@ def relay_due(
             continue
         text, blocks = _message_for(message)
         try:
-            client.chat_postMessage(channel=recipient, text=text, blocks=blocks, unfurl_links=False)
+            if not (message.retry and _found_in_slack(client, message, recipient)):
+                poster.chat_postMessage(
+                    channel=recipient,
+                    text=text,
+                    blocks=blocks,
+                    unfurl_links=False,
+                    metadata={"event_type": MARKER, "event_payload": message.marker},
+                )
         except SlackApiError as error:
             reason = str(error.response.get("error", "unknown error"))
             if reason in FOR_GOOD:
@@ -61,10 +76,22 @@ def relay_due(
             else:  # its claim lapses and a later sweep tries again
                 log.warning("reply %s/%d not relayed yet: %s", message.conversation_id, message.seq, reason)
             continue
+        except (OSError, HTTPException) as error:  # it may or may not be in Slack: the retry looks first
+            log.warning("reply %s/%d: no answer from Slack (%s)", message.conversation_id, message.seq, error)
+            continue
         with transaction(sessions) as session:
             relay.mark_delivered(session, conversation_id=message.conversation_id, seq=message.seq, now=now)
         sent += 1
     return sent
+
+
+def _found_in_slack(client: WebClient, message: DueRelay, recipient: str) -> bool:
+    found = already_posted(
+        client, to=recipient, is_dm=True, since=message.deliver_at, event_type=MARKER, payload=message.marker
+    )
+    if found is not None:
+        log.info("reply %s/%d was in Slack already: not sent again", message.conversation_id, message.seq)
+    return found is not None
 
 
 def _message_for(message: DueRelay) -> tuple[str, list[dict]]:
