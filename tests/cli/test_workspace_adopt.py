@@ -47,7 +47,7 @@ def test_the_workspace_it_served_takes_its_data_over(oauth_env, sessions):
 
     log = pulsebot(oauth_env, "audit").stdout
     adopted = next(line for line in log.splitlines() if "workspace_adopted" in line)
-    assert ACME in adopted and "1 survey" in adopted
+    assert ACME in adopted and "1 survey, " in adopted and "records of pulses sent" in adopted
     assert any("report" in line and "│ -" in line for line in log.splitlines())  # kept where written
 
     again = pulsebot(oauth_env, "workspace", "adopt", "--team", ACME, "--yes")

@@ -9,7 +9,11 @@ from pulsebot.cli.common import fail, migrated, out, settings_or_fail, workspace
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError, Settings
 from pulsebot.services.errors import Refusal
-from pulsebot.services.workspace_move import adopt_single_workspace_data, single_workspace_rows
+from pulsebot.services.workspace_move import (
+    adopt_single_workspace_data,
+    describe_rows,
+    single_workspace_rows,
+)
 from pulsebot.store.db import session_factory, transaction
 
 group = typer.Typer(help="The workspaces pulsebot serves.", no_args_is_help=True)
@@ -35,7 +39,7 @@ def adopt(
     if not waiting:
         out.print("nothing to move: there is no data of a single-workspace setup")
         return
-    out.print(f"to move to {team_id}: {_counts(waiting)}", highlight=False, soft_wrap=True)
+    out.print(f"to move to {team_id}: {describe_rows(waiting)}", highlight=False, soft_wrap=True)
     if not yes and not typer.confirm(f"Move all of it to {team_id}? It cannot be split up again"):
         fail("nothing moved")
     try:
@@ -43,20 +47,7 @@ def adopt(
             moved = adopt_single_workspace_data(session, team_id=team_id, now=utc_now())
     except Refusal as refusal:
         fail(refusal.message)
-    out.print(f"moved to {team_id}: {_counts(moved)}", highlight=False, soft_wrap=True)
-
-
-# What the rows of each workspace table are, in words (singular, plural).
-WHAT = {
-    "survey": ("survey", "surveys"),
-    "pulse_run": ("pulse", "pulses"),
-    "delivery": ("record of a pulse sent", "records of pulses sent"),
-    "idea": ("idea", "ideas"),
-    "survey_manager": ("survey manager", "survey managers"),
-    "manager_notice": ("digest notice", "digest notices"),
-    "conversation": ("anonymous conversation", "anonymous conversations"),
-    "conversation_message": ("relayed message", "relayed messages"),
-}
+    out.print(f"moved to {team_id}: {describe_rows(moved)}", highlight=False, soft_wrap=True)
 
 
 @group.command("rekey")
@@ -86,11 +77,3 @@ def _serving_several(otherwise: str) -> Settings:
     if not settings.oauth:
         fail(f"pulsebot serves one workspace here (SLACK_BOT_TOKEN): {otherwise}", code=2)
     return settings
-
-
-def _counts(rows: dict[str, int]) -> str:
-    def words(table: str, count: int) -> str:
-        one, many = WHAT.get(table, (table, table))
-        return f"{count:,} {one if count == 1 else many}"
-
-    return ", ".join(words(table, count) for table, count in rows.items())

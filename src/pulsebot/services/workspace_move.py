@@ -22,6 +22,29 @@ from pulsebot.store.scoping import SINGLE_WORKSPACE
 KEPT_WHERE_WRITTEN = {AuditEntry.__tablename__}
 
 
+# What the rows of each workspace table are, in words (singular, plural).
+WHAT = {
+    "survey": ("survey", "surveys"),
+    "pulse_run": ("pulse", "pulses"),
+    "delivery": ("record of a pulse sent", "records of pulses sent"),
+    "idea": ("idea", "ideas"),
+    "survey_manager": ("survey manager", "survey managers"),
+    "manager_notice": ("digest notice", "digest notices"),
+    "conversation": ("anonymous conversation", "anonymous conversations"),
+    "conversation_message": ("relayed message", "relayed messages"),
+}
+
+
+def describe_rows(rows: dict[str, int]) -> str:
+    """Rows per table, in words: "1 survey, 12 pulses, …"."""
+
+    def words(table: str, count: int) -> str:
+        one, many = WHAT.get(table, (table, table))
+        return f"{count:,} {one if count == 1 else many}"
+
+    return ", ".join(words(table, count) for table, count in rows.items())
+
+
 def workspace_tables() -> list[Table]:
     """The tables whose rows carry their workspace, in the order the schema declares them."""
     return [
@@ -66,14 +89,13 @@ def adopt_single_workspace_data(session: Session, *, team_id: str, now: datetime
         if result.rowcount:
             moved[table.name] = result.rowcount
     if moved:
-        detail = ", ".join(f"{count} {name}" for name, count in moved.items())
         audit.record(
             session,
             actor=audit.CLI,
             action=AuditAction.workspace_adopted,
             scope=team_id,
             now=now,
-            detail=detail,
+            detail=describe_rows(moved),
             team_id=team_id,
         )
     return moved
