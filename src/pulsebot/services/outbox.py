@@ -51,10 +51,6 @@ class DueMessage:
         return {"run": self.run_id, "delivery": self.delivery_id} if self.is_dm else {"run": self.run_id}
 
 
-# Kept for callers that only deal with DMs.
-DueDelivery = DueMessage
-
-
 def _unclaimed(column, now: datetime):
     return or_(column.is_(None), column <= now)
 
