@@ -51,7 +51,8 @@ class DueMessage:
         return {"run": self.run_id, "delivery": self.delivery_id} if self.is_dm else {"run": self.run_id}
 
 
-def _unclaimed(column, now: datetime):
+def unclaimed(column, now: datetime):
+    """No claim on the row, or one that has lapsed by `now` (its sender died or gave up)."""
     return or_(column.is_(None), column <= now)
 
 
@@ -80,7 +81,7 @@ def claim_channel_post(
             PulseRun.status == RunStatus.open,
             PulseRun.closes_at > now,
             PulseRun.message_ts.is_(None),
-            _unclaimed(PulseRun.claimed_until, now),
+            unclaimed(PulseRun.claimed_until, now),
             awaiting_post,
         )
         .order_by(PulseRun.id)
@@ -95,7 +96,7 @@ def claim_channel_post(
         claim = (
             update(PulseRun)
             .where(PulseRun.id == row.id, PulseRun.message_ts.is_(None), awaiting_post)
-            .where(_unclaimed(PulseRun.claimed_until, now))
+            .where(unclaimed(PulseRun.claimed_until, now))
             .values(claimed_until=now + claim_for)
         )
         if session.exec(claim).rowcount == 1:
@@ -116,7 +117,7 @@ def claim_due_delivery(
             Delivery.status == DeliveryStatus.pending,
             Delivery.due_at.is_not(None),
             Delivery.due_at <= now,
-            _unclaimed(Delivery.claimed_until, now),
+            unclaimed(Delivery.claimed_until, now),
             PulseRun.status == RunStatus.open,
             PulseRun.closes_at > now,
         )
@@ -130,7 +131,7 @@ def claim_due_delivery(
         claim = (
             update(Delivery)
             .where(Delivery.id == row.id, Delivery.status == DeliveryStatus.pending)
-            .where(_unclaimed(Delivery.claimed_until, now))
+            .where(unclaimed(Delivery.claimed_until, now))
             .values(claimed_until=now + claim_for)
         )
         if session.exec(claim).rowcount == 1:

@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from pulsebot.services import idea_status
 from pulsebot.services.anonymity import token
+from pulsebot.services.outbox import unclaimed
 from pulsebot.services.reply_subjects import Subject, subject_of
 from pulsebot.store.models import (
     Conversation,
@@ -57,12 +58,11 @@ class DueRelay:
 
 def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: int = 50) -> list[DueRelay]:
     """Claim up to `limit` messages whose delay is over; the caller posts them, then marks each one."""
-    unclaimed = or_(ConversationMessage.claimed_until.is_(None), ConversationMessage.claimed_until <= now)
     waiting = (
         ConversationMessage.delivered_at.is_(None),
         ConversationMessage.error.is_(None),
         ConversationMessage.deliver_at <= now,
-        unclaimed,
+        unclaimed(ConversationMessage.claimed_until, now),
     )
     rows = session.exec(
         select(
