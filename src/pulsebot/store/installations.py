@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, Text, TypeDecorator, desc, select
+from sqlalchemy import Column, Engine, Table, Text, TypeDecorator, desc, select
 from sqlmodel import SQLModel
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 # The columns that hold a token. slack_sdk sizes them for the token itself (200 characters); the
 # ciphertext is more than twice as long, and Slack does not promise its tokens stay short.
 TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+def _token_columns(table: Table) -> list[Column]:
+    return [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
 
 
 def _declare_tables():
@@ -30,9 +34,8 @@ def _declare_tables():
         SQLModel.metadata, SQLAlchemyInstallationStore.default_bots_table_name
     )
     for table in (installations, bots):
-        for name in TOKEN_COLUMNS:
-            if name in table.c:
-                table.c[name].type = Text()
+        for column in _token_columns(table):
+            column.type = Text()
     states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
         SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name
     )
@@ -95,9 +98,8 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     def __init__(self, *, client_id: str, engine: Engine, cipher: MultiFernet) -> None:
         super().__init__(client_id=client_id, engine=engine, logger=log)
         for table in (self.installations, self.bots):
-            for name in TOKEN_COLUMNS:
-                if name in table.c:
-                    table.c[name].type = SealedToken(cipher)
+            for column in _token_columns(table):
+                column.type = SealedToken(cipher)
 
     def create_tables(self):
         raise NotImplementedError("the tables are created by the migrations (pulsebot db upgrade)")
@@ -140,7 +142,7 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         resealed = 0
         with self.engine.begin() as connection:
             for table in (self.installations, self.bots):
-                columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
+                columns = _token_columns(table)
                 for row_id, *values in connection.execute(select(table.c.id, *columns)).all():
                     tokens = {c.name: value for c, value in zip(columns, values, strict=True) if value}
                     if tokens:
