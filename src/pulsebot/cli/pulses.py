@@ -12,7 +12,6 @@ from pulsebot.config import ConfigError
 from pulsebot.services.errors import Refusal
 from pulsebot.services.outbox import run_outcome
 from pulsebot.store.db import session_factory, transaction
-from pulsebot.store.scoping import scoped_sessions
 
 group = typer.Typer(help="Pulse runs.", no_args_is_help=True)
 
@@ -30,11 +29,11 @@ def send(survey: Annotated[str, typer.Argument(help="The survey's name.")], team
         fail(str(error), code=2)
     engine = migrated(settings)
     team_id, workspaces = reach_workspace(settings, engine, team)
-    sessions, client = scoped_sessions(session_factory(engine), team_id), workspaces.client_for(team_id)
     logging.getLogger("pulsebot.slack.outbox").setLevel(logging.ERROR)  # refusals are summed up below
     # Paced like `pulsebot run`'s sender; if this is stopped half-way, a running bot finishes the job.
     sender = make_sender(settings, sessions=session_factory(engine), workspaces=workspaces)
-    outbox = sender.outboxes.for_team(team_id)
+    outbox = sender.outboxes.for_team(team_id)  # the workspace's client, and sessions scoped to it
+    client, sessions = outbox.client, outbox.sessions
     try:
         run = send_pulse(client, sessions, survey_name=survey, now=utc_now(), outbox=outbox)
     except Refusal as refusal:
