@@ -7,14 +7,12 @@ both take it; a claim left by a relay that died lapses and the message is taken 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from pulsebot.services import idea_status
 from pulsebot.services.anonymity import token
 from pulsebot.services.outbox import unclaimed
 from pulsebot.services.reply_subjects import Subject, subject_of
@@ -115,10 +113,6 @@ def comment_author(session: Session, *, key: bytes, conversation_id: str) -> str
         ),
         None,
     )
-
-
-def idea_author(session: Session, *, key: bytes, idea_id: int, people: Iterable[str]) -> str | None:
-    return idea_status.find_author(session, idea_id=idea_id, key=key, people=people)
 
 
 def mark_delivered(session: Session, *, conversation_id: str, seq: int, now: datetime) -> None:

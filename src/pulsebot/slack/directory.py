@@ -12,8 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.config import Settings
+from pulsebot.services import idea_status
 from pulsebot.services.errors import NotAllowed
 from pulsebot.services.roles import Role, role_of
+from pulsebot.store.db import SessionFactory, transaction
 
 CACHE_SECONDS = 300
 # Up to this many members, each profile is read with users.info (Tier 4, 100+ a minute); a bigger
@@ -102,3 +104,18 @@ def _group_members(client: WebClient, group_id: str) -> tuple[str, ...]:
             f"I could not read the manager group {group_id} from Slack ({reason}), so nothing was changed. "
             "An admin should check PULSEBOT_MANAGER_GROUP and the app's usergroups:read scope."
         ) from None
+
+
+def find_idea_author(
+    client: WebClient, sessions: SessionFactory, directory: WorkspaceDirectory, *, key: bytes, idea_id: int
+) -> str | None:
+    """Who posted an idea: named on it, or the person whose author token matches among the workspace's
+    people. The cached people list may predate someone who joined a minute ago: on a miss, it is read
+    once more afresh."""
+    for fresh in (False, True):
+        people = directory.people(client, fresh=fresh)
+        with transaction(sessions) as session:
+            author = idea_status.find_author(session, idea_id=idea_id, key=key, people=people)
+        if author is not None:
+            return author
+    return None

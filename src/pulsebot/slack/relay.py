@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from pulsebot.services import relay
 from pulsebot.services.relay import DueRelay
 from pulsebot.slack.blocks.replies import closed_message, to_author_message, to_manager_message
-from pulsebot.slack.directory import WorkspaceDirectory
+from pulsebot.slack.directory import WorkspaceDirectory, find_idea_author
 from pulsebot.slack.posted import already_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import ConversationSubject
@@ -111,14 +111,7 @@ def _author(
     if message.subject.kind is ConversationSubject.comment:
         with transaction(sessions) as session:
             return relay.comment_author(session, key=key, conversation_id=message.conversation_id)
-    # The cached user list may predate someone who joined a minute ago: on a miss, look once more afresh.
-    for fresh in (False, True):
-        people = directory.people(client, fresh=fresh)
-        with transaction(sessions) as session:
-            author = relay.idea_author(session, key=key, idea_id=message.subject.idea_id, people=people)
-        if author is not None:
-            return author
-    return None
+    return find_idea_author(client, sessions, directory, key=key, idea_id=message.subject.idea_id)
 
 
 def _undeliverable(sessions: SessionFactory, message: DueRelay, reason: str) -> None:

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from pulsebot.services import idea_status
 from pulsebot.services.idea_status import LABELS, StatusChange
 from pulsebot.slack.blocks.idea_status import author_notice, shipped_note
+from pulsebot.slack.directory import find_idea_author
 from pulsebot.slack.publish import refresh_idea_card
 from pulsebot.store.db import transaction
 from pulsebot.store.models import IdeaStatus
@@ -58,24 +59,15 @@ def announce_status_change(client: WebClient, deps: Deps, change: StatusChange) 
 
 def _tell_author(client: WebClient, deps: Deps, change: StatusChange) -> str:
     try:
-        author = change.idea.author_id or _find_anonymous_author(client, deps, change.idea.id)
+        author = change.idea.author_id or find_idea_author(
+            client, deps.sessions, deps.directory, key=deps.key, idea_id=change.idea.id
+        )
         if author is None:
             return "I could not find its author in the workspace (they may have left), so no one was told."
         client.chat_postMessage(channel=author, text=author_notice(change))
     except SlackApiError as error:
         return f"I could not tell its author ({_reason(error)})."
     return "Its author was told by DM."
-
-
-def _find_anonymous_author(client: WebClient, deps: Deps, idea_id: int) -> str | None:
-    # The cached user list may predate someone who joined a minute ago: on a miss, look once more afresh.
-    for fresh in (False, True):
-        people = deps.directory.people(client, fresh=fresh)
-        with transaction(deps.sessions) as session:
-            author = idea_status.find_author(session, idea_id=idea_id, key=deps.key, people=people)
-        if author is not None:
-            return author
-    return None
 
 
 def _post_shipped(client: WebClient, deps: Deps, change: StatusChange) -> str:
