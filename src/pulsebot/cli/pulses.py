@@ -19,7 +19,7 @@ group = typer.Typer(help="Pulse runs.", no_args_is_help=True)
 @group.command("send")
 def send(survey: Annotated[str, typer.Argument(help="The survey's name.")], team: Team = "") -> None:
     """Open a pulse run of SURVEY now and post it in Slack."""
-    from pulsebot.slack.app import make_sender
+    from pulsebot.slack.app import make_outboxes
     from pulsebot.slack.publish import send_pulse
 
     settings = settings_or_fail()
@@ -31,8 +31,8 @@ def send(survey: Annotated[str, typer.Argument(help="The survey's name.")], team
     team_id, workspaces = reach_workspace(settings, engine, team)
     logging.getLogger("pulsebot.slack.outbox").setLevel(logging.ERROR)  # refusals are summed up below
     # Paced like `pulsebot run`'s sender; if this is stopped half-way, a running bot finishes the job.
-    sender = make_sender(settings, sessions=session_factory(engine), workspaces=workspaces)
-    outbox = sender.outboxes.for_team(team_id)  # the workspace's client, and sessions scoped to it
+    outboxes = make_outboxes(settings, sessions=session_factory(engine), workspaces=workspaces)
+    outbox = outboxes.for_team(team_id)  # the workspace's client, and sessions scoped to it
     client, sessions = outbox.client, outbox.sessions
     try:
         run = send_pulse(client, sessions, survey_name=survey, now=utc_now(), outbox=outbox)

@@ -127,7 +127,19 @@ def make_sender(
     workspaces: Workspaces | None = None,
 ) -> OutboxSender:
     """The outbox sender of this process, paced at PULSEBOT_SEND_RATE in each workspace."""
-    outboxes = TeamOutboxes(
+    outboxes = make_outboxes(settings, sessions=sessions, client=client, workspaces=workspaces)
+    return OutboxSender(outboxes, every=settings.sweep_seconds)
+
+
+def make_outboxes(
+    settings: Settings,
+    *,
+    sessions: SessionFactory,
+    client: WebClient | None = None,
+    workspaces: Workspaces | None = None,
+) -> TeamOutboxes:
+    """Each workspace's outbox, paced at PULSEBOT_SEND_RATE."""
+    return TeamOutboxes(
         workspaces or SingleWorkspace(client),
         sessions,
         partial(
@@ -137,7 +149,6 @@ def make_sender(
             workers=SENDERS,
         ),
     )
-    return OutboxSender(outboxes, every=settings.sweep_seconds)
 
 
 def create_app(
