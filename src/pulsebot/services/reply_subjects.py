@@ -69,6 +69,14 @@ def comment_subject(session: Session, *, key: bytes, ref: str) -> Subject:
     raise NotFound(GONE)
 
 
+def idea_id_of(value: object) -> int:
+    """The idea a reply button or form names, from the text it carries."""
+    text = str(value)
+    if not text.isdigit() or len(text) > 9:
+        raise NotFound("That idea is not one pulsebot knows.")
+    return int(text)
+
+
 def idea_subject(session: Session, *, idea_id: int) -> Subject:
     idea = session.get(Idea, idea_id)
     if idea is None:

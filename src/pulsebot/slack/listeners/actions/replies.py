@@ -5,7 +5,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services import conversations, reply_subjects
-from pulsebot.services.errors import NotFound, Refusal
+from pulsebot.services.errors import Refusal
 from pulsebot.slack.blocks.replies import reply_modal
 from pulsebot.store.db import transaction
 
@@ -39,13 +39,12 @@ def idea_reply_clicked(
 ) -> None:
     ack()
     deps = context["deps"]
-    user_id, value = body["user"]["id"], str(action.get("value", ""))
+    user_id = body["user"]["id"]
     try:
-        if not value.isdigit() or len(value) > 9:
-            raise NotFound("That idea is not one pulsebot knows.")
+        idea_id = reply_subjects.idea_id_of(action.get("value", ""))
         role = deps.directory.role(client, deps.settings, user_id)
         with transaction(deps.sessions) as session:
-            subject = reply_subjects.idea_subject(session, idea_id=int(value))
+            subject = reply_subjects.idea_subject(session, idea_id=idea_id)
             conversations.check_may_start(session, subject, user_id=user_id, role=role)
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

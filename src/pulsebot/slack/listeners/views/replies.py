@@ -8,7 +8,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from pulsebot.services import conversations, reply_subjects
-from pulsebot.services.errors import NotFound, Refusal
+from pulsebot.services.errors import Refusal
 from pulsebot.slack.blocks.replies import reply_target, sent_view
 from pulsebot.store.db import transaction
 
@@ -52,7 +52,4 @@ def reply_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context
 def _subject(session, target: dict, *, key: bytes) -> reply_subjects.Subject:
     if "comment" in target:
         return reply_subjects.comment_subject(session, key=key, ref=str(target["comment"]))
-    idea = str(target.get("idea", ""))
-    if not idea.isdigit() or len(idea) > 9:
-        raise NotFound("That idea is not one pulsebot knows.")
-    return reply_subjects.idea_subject(session, idea_id=int(idea))
+    return reply_subjects.idea_subject(session, idea_id=reply_subjects.idea_id_of(target.get("idea", "")))
