@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from pulsebot.store.models import Answer, Idea, Vote
 from tests.conftest import TEAM
+from tests.pulse_steps import answer_button
 
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=3000)
 VIEWS = ["reply_view", "idea_new_view", "idea_decline_view", "pulse_comment_view", "pulse_survey_form"]
@@ -104,18 +105,10 @@ def test_control_characters_and_mentions_in_an_idea_are_stored_whole_and_shown_i
         assert len(session.exec(select(Idea)).all()) == 1
 
 
-def answer_button(run, value: int = 4) -> dict:
-    question = run.questions[0]
-    return {
-        "action_id": f"pulse_answer_{question.id}_{value}",
-        "value": f"{run.run_id}:{question.id}:{value}",
-    }
-
-
 def test_a_click_on_a_run_that_does_not_exist_is_refused_and_stores_nothing(
     slack, fake_slack, sessions, sent_pulse
 ):
-    button = answer_button(sent_pulse)
+    button = answer_button(sent_pulse, 4)
     button["value"] = f"{sent_pulse.run_id + 41}:{sent_pulse.questions[0].id}:4"
 
     slack.click(**button, user=TEAM[0])
@@ -126,7 +119,7 @@ def test_a_click_on_a_run_that_does_not_exist_is_refused_and_stores_nothing(
 
 
 def test_a_click_naming_a_question_of_another_pulse_is_refused(slack, fake_slack, sessions, sent_pulse):
-    button = answer_button(sent_pulse)
+    button = answer_button(sent_pulse, 4)
     button["value"] = f"{sent_pulse.run_id}:{sent_pulse.questions[0].id + 7}:4"
 
     slack.click(**button, user=TEAM[0])

@@ -1,7 +1,6 @@
 """The database away for a moment: the person is told to try again in a minute, and nothing is left
 half-written."""
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -9,11 +8,11 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from pulsebot.slack.app import SORRY, create_app, make_sender
-from pulsebot.slack.server import make_http_server, wsgi_app
+from pulsebot.slack.app import SORRY, make_sender
 from pulsebot.store.db import make_engine, session_factory
 from pulsebot.store.models import Answer, Delivery, Idea
-from tests.conftest import PG_URL, PULSE_CHANNEL, SIGNING_SECRET, TEAM
+from tests.conftest import PG_URL, SIGNING_SECRET, TEAM, serving_app
+from tests.pulse_steps import click_answer
 from tests.slack_requests import SlackRequests
 
 UNREACHABLE = {
@@ -28,14 +27,8 @@ def unreachable_slack(request, settings, client, fake_slack) -> Iterator[SlackRe
     engine = make_engine(UNREACHABLE[request.param])
     sessions = session_factory(engine)
     sender = make_sender(settings, client=client, sessions=sessions)
-    app = create_app(settings, sessions=sessions, client=client, sender=sender)
-    server = make_http_server(wsgi_app(app, healthy=lambda: False), host="127.0.0.1", port=0)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield SlackRequests(
-        f"http://127.0.0.1:{server.server_address[1]}/slack/events", SIGNING_SECRET, fake_slack.response_url()
-    )
-    server.shutdown()
-    server.server_close()
+    with serving_app(settings, sessions, engine, client=client, sender=sender) as url:
+        yield SlackRequests(f"{url}/slack/events", SIGNING_SECRET, fake_slack.response_url())
     sender.stop()
     engine.dispose()
 
@@ -70,15 +63,9 @@ def connection_lost_on_delivery_update(engine):
 
 
 def test_an_answer_cut_off_half_way_is_not_stored_at_all(slack, fake_slack, sessions, sent_pulse, request):
-    question = sent_pulse.questions[0]
     request.getfixturevalue("connection_lost_on_delivery_update")
 
-    slack.click(
-        action_id=f"pulse_answer_{question.id}_4",
-        value=f"{sent_pulse.run_id}:{question.id}:4",
-        user=TEAM[0],
-        channel=PULSE_CHANNEL,
-    )
+    click_answer(slack, sent_pulse, TEAM[0], 4)
 
     assert fake_slack.wait_for("response_url")[0]["text"] == SORRY
     with sessions() as session:

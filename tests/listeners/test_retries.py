@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from pulsebot.store.models import Answer, Idea, Vote
-from tests.conftest import PULSE_CHANNEL, TEAM
+from tests.conftest import TEAM
+from tests.pulse_steps import click_answer
 
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
@@ -26,16 +27,14 @@ def acknowledged_only(caplog) -> int:
 def test_a_retried_answer_click_is_recorded_and_confirmed_once(
     slack, fake_slack, sessions, sent_pulse, caplog
 ):
-    question = sent_pulse.questions[0]
-    value = f"{sent_pulse.run_id}:{question.id}:4"
-    slack.click(action_id=f"pulse_answer_{question.id}_4", value=value, user=TEAM[0], channel=PULSE_CHANNEL)
+    click_answer(slack, sent_pulse, TEAM[0], 4)
     fake_slack.wait_for("response_url")
 
     retry = slack.post(slack.last_body, headers=RETRY)
 
     assert (retry.status, retry.body) == (200, "")
     assert acknowledged_only(caplog) == 1
-    slack.click(action_id=f"pulse_answer_{question.id}_2", value=value[:-1] + "2", user=TEAM[1])
+    click_answer(slack, sent_pulse, TEAM[1], 2)
     thanks = fake_slack.wait_for("response_url", 2)
     assert len(thanks) == 2  # one for each person, none for the retry
     with sessions() as session:

@@ -10,24 +10,15 @@ from pulsebot import scheduling
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.models import Answer, PulseRun, RunStatus
 from tests.conftest import PULSE_CHANNEL, TEAM
+from tests.pulse_steps import click_answer
 from tests.scheduling.conftest import apply
-
-
-def click(slack, run, user: str, value: int):
-    question = run.questions[0]
-    return slack.click(
-        action_id=f"pulse_answer_{question.id}_{value}",
-        value=f"{run.run_id}:{question.id}:{value}",
-        user=user,
-        channel=PULSE_CHANNEL,
-    )
 
 
 @pytest.mark.usefixtures("runtime")
 def test_closing_freezes_the_run_updates_the_message_and_refuses_later_clicks(
     slack, fake_slack, sessions, sent_pulse
 ):
-    click(slack, sent_pulse, TEAM[0], 4)
+    click_answer(slack, sent_pulse, TEAM[0], 4)
     fake_slack.wait_for("chat.update")
     scheduling.close_due_runs()  # not due yet: nothing happens
     with sessions() as session:
@@ -37,7 +28,7 @@ def test_closing_freezes_the_run_updates_the_message_and_refuses_later_clicks(
     with freeze_time(sent_pulse.closes_at + timedelta(minutes=1), tick=True):
         scheduling.close_due_runs()
         update = fake_slack.calls_to("chat.update")[0]
-        click(slack, sent_pulse, TEAM[1], 5)
+        click_answer(slack, sent_pulse, TEAM[1], 5)
         refusal = fake_slack.wait_for("response_url")[0]
 
     assert update["channel"] == PULSE_CHANNEL

@@ -7,17 +7,11 @@ from sqlmodel import select
 
 from pulsebot.store.models import Answer, Delivery
 from tests.conftest import PULSE_CHANNEL, TEAM
-
-
-def answer_button(run, value: int) -> tuple[str, str]:
-    question = run.questions[0]
-    return f"pulse_answer_{question.id}_{value}", f"{run.run_id}:{question.id}:{value}"
+from tests.pulse_steps import answer_button, click_answer
 
 
 def test_a_click_stores_one_anonymous_answer_and_thanks_the_person(slack, fake_slack, sessions, sent_pulse):
-    action_id, value = answer_button(sent_pulse, 4)
-
-    reply = slack.click(action_id=action_id, value=value, user=TEAM[0], channel=PULSE_CHANNEL)
+    reply = click_answer(slack, sent_pulse, TEAM[0], 4)
 
     assert reply.status == 200
     thanks = fake_slack.wait_for("response_url")[0]
@@ -36,8 +30,7 @@ def test_a_click_stores_one_anonymous_answer_and_thanks_the_person(slack, fake_s
 
 def test_a_second_click_changes_the_answer_instead_of_adding_one(slack, fake_slack, sessions, sent_pulse):
     for value, expected in ((2, 1), (5, 2)):
-        action_id, button = answer_button(sent_pulse, value)
-        slack.click(action_id=action_id, value=button, user=TEAM[1], channel=PULSE_CHANNEL)
+        click_answer(slack, sent_pulse, TEAM[1], value)
         fake_slack.wait_for("response_url", expected)
 
     assert "Changed your answer to *5*" in fake_slack.calls_to("response_url")[-1]["text"]
@@ -48,9 +41,7 @@ def test_a_second_click_changes_the_answer_instead_of_adding_one(slack, fake_sla
 def test_someone_outside_the_audience_is_refused_and_nothing_is_stored(
     slack, fake_slack, sessions, sent_pulse
 ):
-    action_id, value = answer_button(sent_pulse, 3)
-
-    slack.click(action_id=action_id, value=value, user="U0OUTSIDER", channel=PULSE_CHANNEL)
+    click_answer(slack, sent_pulse, "U0OUTSIDER", 3)
 
     refusal = fake_slack.wait_for("response_url")[0]
     assert refusal["text"].startswith(f"This pulse is for the members of <#{PULSE_CHANNEL}>")
@@ -59,10 +50,8 @@ def test_someone_outside_the_audience_is_refused_and_nothing_is_stored(
 
 
 def test_a_click_after_the_pulse_closed_is_refused_politely(slack, fake_slack, sessions, sent_pulse):
-    action_id, value = answer_button(sent_pulse, 3)
-
     with freeze_time(sent_pulse.closes_at + timedelta(minutes=1), tick=True):
-        slack.click(action_id=action_id, value=value, user=TEAM[2], channel=PULSE_CHANNEL)
+        click_answer(slack, sent_pulse, TEAM[2], 3)
         refusal = fake_slack.wait_for("response_url")[0]
 
     assert refusal["text"].startswith("This pulse closed on ")
@@ -71,7 +60,7 @@ def test_a_click_after_the_pulse_closed_is_refused_politely(slack, fake_slack, s
 
 
 def test_a_tampered_button_value_is_refused(slack, fake_slack, sessions, sent_pulse):
-    action_id, _ = answer_button(sent_pulse, 3)
+    action_id = answer_button(sent_pulse, 3)["action_id"]
 
     for value in ("nonsense", f"{sent_pulse.run_id}:{sent_pulse.questions[0].id}:9", "999:1:3"):
         slack.click(action_id=action_id, value=value, user=TEAM[0], channel=PULSE_CHANNEL)
@@ -85,16 +74,9 @@ def test_a_tampered_button_value_is_refused(slack, fake_slack, sessions, sent_pu
 def test_simultaneous_clicks_by_one_person_leave_one_answer(slack, fake_slack, sessions, sent_pulse):
     from concurrent.futures import ThreadPoolExecutor
 
-    clicks = [answer_button(sent_pulse, value) for value in (1, 2, 3, 4, 5, 1, 2, 3)]
+    clicks = [1, 2, 3, 4, 5, 1, 2, 3]
     with ThreadPoolExecutor(len(clicks)) as pool:
-        replies = list(
-            pool.map(
-                lambda click: slack.click(
-                    action_id=click[0], value=click[1], user=TEAM[3], channel=PULSE_CHANNEL
-                ),
-                clicks,
-            )
-        )
+        replies = list(pool.map(lambda value: click_answer(slack, sent_pulse, TEAM[3], value), clicks))
 
     assert {reply.status for reply in replies} == {200}
     texts = [call["text"] for call in fake_slack.wait_for("response_url", len(clicks))]

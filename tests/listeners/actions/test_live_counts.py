@@ -6,19 +6,14 @@ from pulsebot.slack.live_counts import LiveCounts
 from pulsebot.slack.workspaces import SingleWorkspace
 from pulsebot.store.scoping import SINGLE_WORKSPACE
 from tests.conftest import PULSE_CHANNEL, TEAM
+from tests.pulse_steps import click_answer
 
 
 def test_many_changes_at_once_make_one_update_with_the_final_count(
     slack, fake_slack, sessions, client, sent_pulse
 ):
-    question = sent_pulse.questions[0]
     for user in TEAM:
-        slack.click(
-            action_id=f"pulse_answer_{question.id}_3",
-            value=f"{sent_pulse.run_id}:{question.id}:3",
-            user=user,
-            channel=PULSE_CHANNEL,
-        )
+        click_answer(slack, sent_pulse, user, 3)
     fake_slack.wait_for("response_url", len(TEAM))  # every answer is in
     fake_slack.reset_calls()
     counts = LiveCounts(SingleWorkspace(client), sessions, delay=0.5)

@@ -8,6 +8,7 @@ from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer, Delivery
 from tests.conftest import PULSE_CHANNEL, TEAM
+from tests.pulse_steps import click_answer
 
 SURVEY = f"""\
 name: retro
@@ -90,12 +91,7 @@ def test_a_rated_answer_takes_an_optional_comment_on_the_same_anonymous_row(
     question = run.questions[0]
     button = next(b for b in blocks if b["type"] == "section" and b.get("accessory"))["accessory"]
     assert (button["text"]["text"], button["value"]) == ("Add a comment", f"{run.run_id}:{question.id}")
-    slack.click(
-        action_id=f"pulse_answer_{question.id}_4",
-        value=f"{run.run_id}:{question.id}:4",
-        user=TEAM[0],
-        channel=PULSE_CHANNEL,
-    )
+    click_answer(slack, run, TEAM[0], 4)
     fake_slack.wait_for("response_url")
 
     slack.click(action_id=button["action_id"], value=button["value"], user=TEAM[0], channel=PULSE_CHANNEL)
