@@ -2,6 +2,7 @@
 and the ideas shipped lately."""
 
 from tests.conftest import MANAGER, TEAM
+from tests.home_steps import open_home
 from tests.idea_steps import post_idea, reply_to
 
 
@@ -28,12 +29,6 @@ def test_home_shows_open_pulses_and_my_ideas(slack, fake_slack, sent_pulse):
     closes = int(sent_pulse.closes_at.timestamp())  # shown in the reader's own time zone
     assert f"closes <!date^{closes}^{{date_long_pretty}} at {{time}}|" in text
     assert "Send order updates by SMS" in text
-
-
-def open_home(slack, fake_slack, user: str) -> str:
-    before = len(fake_slack.calls_to("views.publish"))
-    slack.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"})
-    return str(fake_slack.wait_for("views.publish", before + 1)[before]["view"]["blocks"])
 
 
 def test_home_shows_recently_shipped_ideas_and_my_declined_ideas_reasons(slack, fake_slack):

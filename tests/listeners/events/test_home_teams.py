@@ -2,16 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import ADMIN, TEAM
+from tests.conftest import ADMIN, MANAGER, TEAM
+from tests.home_steps import open_home
 from tests.pulse_data import make_team, people, run_week, scores
 
-MANAGER = "U0MANAGER"
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
-
-
-def open_home(slack, fake_slack, user: str) -> str:
-    slack.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"})
-    return str(fake_slack.wait_for("views.publish")[-1]["view"]["blocks"])
 
 
 def test_a_manager_sees_their_team_s_latest_figures(slack, fake_slack, sessions):
