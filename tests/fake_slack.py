@@ -51,7 +51,7 @@ class FakeSlack:
         self._stall: dict[str, int] = {}
         self._released = threading.Event()
         self.history: dict[str, list[dict]] = {}
-        self._install_codes: dict[str, tuple[str, str]] = {}  # code -> (team id, bot token)
+        self._install_codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, bot token, installer)
         self._teams_by_token: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -155,6 +155,10 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[dict]:
         with self._changed:
             return [call.args for call in self.calls if call.method == method]
+
+    def posts_to(self, channel: str) -> list[dict]:
+        """The chat.postMessage calls addressed to `channel` (a user id for a DM)."""
+        return [post for post in self.calls_to("chat.postMessage") if post["channel"] == channel]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         """Wait until `method` has been called `count` times (listeners finish after the ack)."""

@@ -72,14 +72,19 @@ def send(slack: SlackRequests, form: dict, text: str, *, user: str) -> Reply:
     )
 
 
-def relay_after(minutes: float) -> None:
-    """Run the scheduler's reply-relay sweep as if `minutes` had passed."""
-    with freeze_time(datetime.now(UTC) + timedelta(minutes=minutes)):
+def relay_at(moment: datetime) -> None:
+    """Run the scheduler's reply-relay sweep as if it were `moment`."""
+    with freeze_time(moment):
         scheduling.relay_replies()
 
 
+def relay_after(minutes: float) -> None:
+    """Run the scheduler's reply-relay sweep as if `minutes` had passed."""
+    relay_at(datetime.now(UTC) + timedelta(minutes=minutes))
+
+
 def dms_to(fake_slack: FakeSlack, user: str) -> list[dict]:
-    return [post for post in fake_slack.calls_to("chat.postMessage") if post["channel"] == user]
+    return fake_slack.posts_to(user)
 
 
 def relayed_to(fake_slack: FakeSlack, user: str) -> list[dict]:

@@ -12,6 +12,24 @@ from pulsebot.services.surveys import apply_survey
 from pulsebot.store.db import transaction
 
 
+class ProcessDied(Exception):
+    """Stands for the process being killed right after Slack took the message."""
+
+
+def fail_once(monkeypatch, target, name: str, exception: type[Exception], *, times: int = 1) -> None:
+    """Make `target.name` raise `exception` on its first `times` calls, then behave as before."""
+    real = getattr(target, name)
+    remaining = [times]
+
+    def failing(*args, **kwargs):
+        if remaining[0]:
+            remaining[0] -= 1
+            raise exception
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, failing)
+
+
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from pulsebot.slack.publish import open_run
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun
 from tests.conftest import PULSE_CHANNEL, TEAM
-from tests.scheduling.conftest import apply, utc
+from tests.scheduling.conftest import ProcessDied, apply, fail_once, utc
 
 NOW = utc(2027, 3, 23, 9)
 
@@ -36,30 +36,9 @@ def surveys(sessions):
     apply(sessions, SURVEYS)
 
 
-def posts_to(fake_slack, channel: str) -> list[dict]:
-    return [post for post in fake_slack.calls_to("chat.postMessage") if post["channel"] == channel]
-
-
 def deliveries(sessions) -> dict[str, Delivery]:
     with sessions() as session:
         return {d.user_id: d for d in session.exec(select(Delivery))}
-
-
-class SenderDied(Exception):
-    """Stands for the process being killed right after Slack took the message."""
-
-
-def die_after_posting(monkeypatch, *, times: int) -> None:
-    real = outbox_service.mark_sent
-    remaining = [times]
-
-    def mark_sent(session, **kwargs):
-        if remaining[0]:
-            remaining[0] -= 1
-            raise SenderDied
-        real(session, **kwargs)
-
-    monkeypatch.setattr(outbox_service, "mark_sent", mark_sent)
 
 
 def test_a_dm_slack_took_before_its_sender_died_is_found_there_not_sent_again(
@@ -67,8 +46,8 @@ def test_a_dm_slack_took_before_its_sender_died_is_found_there_not_sent_again(
 ):
     with freeze_time(NOW):
         run = open_run(client, sessions, survey_name="dm-pulse", now=NOW)
-    die_after_posting(monkeypatch, times=1)
-    with freeze_time(NOW), pytest.raises(SenderDied):
+    fail_once(monkeypatch, outbox_service, "mark_sent", ProcessDied)
+    with freeze_time(NOW), pytest.raises(ProcessDied):
         Outbox(client, sessions).drain()
     first = fake_slack.calls_to("chat.postMessage")[0]
     assert first["metadata"] == {"event_type": MARKER, "event_payload": {"run": run.run_id, "delivery": 1}}
@@ -91,13 +70,13 @@ def test_a_channel_run_whose_opener_died_before_posting_is_posted_once_by_the_ne
 ):
     with freeze_time(NOW):
         run = open_run(client, sessions, survey_name="channel-pulse", now=NOW)  # ...and nothing else
-    assert posts_to(fake_slack, PULSE_CHANNEL) == []
+    assert fake_slack.posts_to(PULSE_CHANNEL) == []
 
     with freeze_time(NOW):
         Outbox(client, sessions).drain()
         Outbox(client, sessions).drain()
 
-    assert len(posts_to(fake_slack, PULSE_CHANNEL)) == 1
+    assert len(fake_slack.posts_to(PULSE_CHANNEL)) == 1
     with sessions() as session:
         assert session.get(PulseRun, run.run_id).message_ts is not None
     assert {d.status for d in deliveries(sessions).values()} == {DeliveryStatus.sent}
@@ -108,18 +87,16 @@ def test_a_channel_post_slack_took_before_its_sender_died_is_not_posted_again(
 ):
     from pulsebot.services import pulses
 
-    real = pulses.mark_run_posted
-    monkeypatch.setattr(pulses, "mark_run_posted", lambda session, **kw: (_ for _ in ()).throw(SenderDied))
+    fail_once(monkeypatch, pulses, "mark_run_posted", ProcessDied)
     with freeze_time(NOW):
         run = open_run(client, sessions, survey_name="channel-pulse", now=NOW)
-        with pytest.raises(SenderDied):
+        with pytest.raises(ProcessDied):
             Outbox(client, sessions).drain()
-    monkeypatch.setattr(pulses, "mark_run_posted", real)
 
     with freeze_time(NOW + CLAIM_FOR):
         Outbox(client, sessions).drain()
 
-    assert len(posts_to(fake_slack, PULSE_CHANNEL)) == 1
+    assert len(fake_slack.posts_to(PULSE_CHANNEL)) == 1
     with sessions() as session:
         stored = session.get(PulseRun, run.run_id)
     assert stored.message_ts == fake_slack.messages_in(PULSE_CHANNEL)[0]["ts"]

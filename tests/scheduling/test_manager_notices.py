@@ -40,7 +40,7 @@ def test_the_close_job_alerts_the_managers_of_a_team_whose_mood_fell(client, ses
     finally:
         scheduling.install(None)
 
-    alerts = [post for post in fake_slack.calls_to("chat.postMessage") if post["channel"] == MANAGER]
+    alerts = fake_slack.posts_to(MANAGER)
     assert len(alerts) == 1 and "mood fell 1.0 to 3.0 of 5" in alerts[0]["text"]
 
 
@@ -53,7 +53,7 @@ def test_the_close_job_sends_no_alert_for_a_steady_week(client, sessions, settin
     finally:
         scheduling.install(None)
 
-    assert [post for post in fake_slack.calls_to("chat.postMessage") if post["channel"] == MANAGER] == []
+    assert fake_slack.posts_to(MANAGER) == []
 
 
 def test_the_digest_job_sends_each_manager_one_digest_after_their_monday_nine(

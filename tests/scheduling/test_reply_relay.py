@@ -14,7 +14,8 @@ from pulsebot.services import conversations, ideas, relay, reply_subjects
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ConversationMessage
 from tests.conftest import ANON_KEY, MANAGER, TEAM
-from tests.scheduling.conftest import utc
+from tests.reply_steps import relay_at
+from tests.scheduling.conftest import ProcessDied, fail_once, utc
 
 NOW = utc(2027, 3, 23, 9)
 KEY = ANON_KEY.encode()
@@ -39,11 +40,6 @@ def replies_to_an_idea(sessions, *, author: str, anonymous: bool, count: int) ->
                 now=NOW,
                 delay=timedelta(minutes=5),
             )
-
-
-def relay_at(moment) -> None:
-    with freeze_time(moment):
-        scheduling.relay_replies()
 
 
 def messages(sessions) -> list[ConversationMessage]:
@@ -108,23 +104,13 @@ def test_the_reply_to_an_author_who_left_is_set_aside_and_no_one_is_told(session
     assert (message.delivered_at, message.error) == (None, "author not found")
 
 
-class RelayDied(Exception):
-    """Stands for the process being killed right after Slack took the message."""
-
-
-def die_before_recording(session, **_) -> None:
-    raise RelayDied
-
-
 def test_a_reply_slack_took_before_its_relay_died_is_found_there_not_sent_again(
     sessions, fake_slack, monkeypatch
 ):
     replies_to_an_idea(sessions, author=TEAM[0], anonymous=True, count=1)
-    recorded = relay.mark_delivered
-    monkeypatch.setattr(relay, "mark_delivered", die_before_recording)
-    with pytest.raises(RelayDied):
+    fail_once(monkeypatch, relay, "mark_delivered", ProcessDied)
+    with pytest.raises(ProcessDied):
         relay_at(NOW + timedelta(minutes=6))
-    monkeypatch.setattr(relay, "mark_delivered", recorded)
     (first,) = fake_slack.calls_to("chat.postMessage")
     conversation_id = messages(sessions)[0].conversation_id
     assert first["metadata"]["event_payload"] == {"conversation": conversation_id, "seq": 1}

@@ -18,7 +18,7 @@ def status(slack, fake_slack, args: str, *, user: str = MANAGER) -> str:
 
 
 def dms_to_author(fake_slack) -> list[str]:
-    return [call["text"] for call in fake_slack.calls_to("chat.postMessage") if call["channel"] == TEAM[0]]
+    return [call["text"] for call in fake_slack.posts_to(TEAM[0])]
 
 
 def card_text(update: dict) -> str:
