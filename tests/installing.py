@@ -20,6 +20,8 @@ from tests.conftest import ANON_KEY, IDEAS_CHANNEL, SIGNING_SECRET, serving_app
 from tests.slack_requests import SlackRequests
 
 TOKEN_KEY = Fernet.generate_key().decode()
+ACME, GLOBEX = "T0ACME", "T0GLOBEX"
+TOKENS = {ACME: "xoxb-acme", GLOBEX: "xoxb-globex"}  # team id -> its bot token
 
 
 def oauth_settings(engine, fake_slack, **extra) -> Settings:
@@ -102,4 +104,5 @@ def install_each(
             server, fake_slack, team_id=team_id, token=token, code=f"code-{number}", installer=installer
         )
         assert page.status == 200 and "Thank you!" in page.body
+        assert f"team={team_id}" in page.body  # the success page opens the workspace that installed
     fake_slack.reset_calls()

@@ -26,7 +26,7 @@ from pulsebot.slack.installations import (
 from pulsebot.slack.workspaces import retry_handlers
 from pulsebot.store.installations import BOTS, INSTALLATIONS, TokenKeyError
 from tests.conftest import TEAM
-from tests.installing import Server, install, oauth_settings, serve, start_install
+from tests.installing import Server, install_each, oauth_settings, serve, start_install
 from tests.slack_requests import SlackRequests
 from tests.test_run import wait_until
 
@@ -45,14 +45,10 @@ def server(oauth_settings, sessions, engine) -> Iterator[Server]:
         yield running
 
 
-def stored_bot_teams(engine) -> list[str]:
+def stored_teams(engine, table) -> list[str]:
+    """The team ids of the rows in `table` (the bots or the installations table)."""
     with engine.connect() as connection:
-        return sorted(connection.execute(select(BOTS.c.team_id)).scalars())
-
-
-def stored_installation_teams(engine) -> list[str]:
-    with engine.connect() as connection:
-        return sorted(connection.execute(select(INSTALLATIONS.c.team_id)).scalars())
+        return sorted(connection.execute(select(table.c.team_id)).scalars())
 
 
 def workspaces(settings: Settings, engine) -> InstalledWorkspaces:
@@ -62,11 +58,7 @@ def workspaces(settings: Settings, engine) -> InstalledWorkspaces:
 
 @pytest.fixture
 def two_installed(server, fake_slack, engine) -> Server:
-    for team_id, token, code in ((TEAM_A, TOKEN_A, "code-a"), (TEAM_B, TOKEN_B, "code-b")):
-        page = install(server, fake_slack, team_id=team_id, token=token, code=code)
-        assert page.status == 200 and "Thank you!" in page.body
-        assert f"team={team_id}" in page.body  # the success page opens the workspace that installed
-    fake_slack.reset_calls()
+    install_each(server, fake_slack, {TEAM_A: TOKEN_A, TEAM_B: TOKEN_B})
     return server
 
 
@@ -139,7 +131,7 @@ def test_a_forged_or_reused_state_fails_and_stores_nothing(server, fake_slack, e
     for page in (forged, no_cookie):
         assert page.status in (400, 401) and "Oops, Something Went Wrong!" in page.body
     assert not fake_slack.calls_to("oauth.v2.access")  # the code was never traded
-    assert stored_bot_teams(engine) == []
+    assert stored_teams(engine, BOTS) == []
 
     first = server.get(f"/slack/oauth_redirect?code=code-a&state={state}", cookie=cookie)
     fake_slack.add_install("code-b", TEAM_B, TOKEN_B)
@@ -147,7 +139,7 @@ def test_a_forged_or_reused_state_fails_and_stores_nothing(server, fake_slack, e
 
     assert first.status == 200 and "Thank you!" in first.body
     assert reused.status == 401 and "invalid_state" in reused.body
-    assert stored_bot_teams(engine) == [TEAM_A]
+    assert stored_teams(engine, BOTS) == [TEAM_A]
 
 
 def test_removing_the_app_forgets_the_workspace(two_installed, oauth_settings, engine, fake_slack):
@@ -155,8 +147,8 @@ def test_removing_the_app_forgets_the_workspace(two_installed, oauth_settings, e
 
     assert alpha.event({"type": "app_uninstalled"}).status == 200
 
-    wait_until(lambda: stored_installation_teams(engine) == [TEAM_B])  # its listener runs after the ack
-    assert stored_bot_teams(engine) == [TEAM_B]
+    wait_until(lambda: stored_teams(engine, INSTALLATIONS) == [TEAM_B])  # its listener runs after the ack
+    assert stored_teams(engine, BOTS) == [TEAM_B]
     with pytest.raises(WorkspaceGone):
         workspaces(oauth_settings, engine).client_for(TEAM_A)
     assert_not_served(alpha, fake_slack)
@@ -168,8 +160,8 @@ def test_a_revoked_bot_token_forgets_the_workspace(two_installed, oauth_settings
     reply = bravo.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}})
 
     assert reply.status == 200
-    wait_until(lambda: stored_installation_teams(engine) == [TEAM_A])
-    assert stored_bot_teams(engine) == [TEAM_A]
+    wait_until(lambda: stored_teams(engine, INSTALLATIONS) == [TEAM_A])
+    assert stored_teams(engine, BOTS) == [TEAM_A]
     assert workspaces(oauth_settings, engine).team_ids() == [TEAM_A]
     assert_not_served(bravo, fake_slack)
 

@@ -19,13 +19,11 @@ from pulsebot.store.db import session_factory, transaction
 from pulsebot.store.models import Delivery, Idea, PulseRun, Survey, Vote
 from pulsebot.store.scoping import scoped_sessions
 from tests.conftest import ADMIN, MANAGER, PULSE_CHANNEL, TEAM
-from tests.installing import install_each, oauth_settings, serve
+from tests.installing import ACME, GLOBEX, TOKENS, install_each, oauth_settings, serve
 from tests.pulse_data import make_team, people, run_week, scores
 from tests.reply_steps import refused_click
 from tests.slack_requests import SlackRequests
 
-ACME, GLOBEX = "T0ACME", "T0GLOBEX"
-TOKENS = {ACME: "xoxb-acme", GLOBEX: "xoxb-globex"}
 INSTALLERS = {ACME: "U0ACMEBOSS", GLOBEX: "U0GLOBEXBOSS"}
 GLOBEX_CHANNEL = "G0GLOBEX"
 

@@ -8,11 +8,9 @@ from typer.testing import CliRunner
 from pulsebot.cli import cli
 from pulsebot.store.db import session_factory
 from tests.conftest import ADMIN, ANON_KEY, SIGNING_SECRET
-from tests.installing import TOKEN_KEY, install_each, oauth_settings, serve
+from tests.installing import TOKEN_KEY, TOKENS, install_each, oauth_settings, serve
 
 runner = CliRunner()
-ACME, GLOBEX = "T0ACME", "T0GLOBEX"
-TOKENS = {ACME: "xoxb-acme", GLOBEX: "xoxb-globex"}
 
 
 @pytest.fixture

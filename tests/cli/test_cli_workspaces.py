@@ -1,8 +1,9 @@
 """The `pulsebot` commands when it serves several workspaces: `--team` names whose data a command reads or
 changes, each reaches Slack with that workspace's token, and a missing or wrong `--team` is one line."""
 
-from tests.cli.conftest import ACME, GLOBEX, pulsebot
+from tests.cli.conftest import pulsebot
 from tests.conftest import PULSE_CHANNEL, SCALE_SURVEY
+from tests.installing import ACME, GLOBEX
 
 
 def test_each_workspace_gets_its_own_surveys_and_pulses(tmp_path, oauth_env, fake_slack):

@@ -11,9 +11,9 @@ from cryptography.fernet import Fernet
 from pulsebot.config import ConfigError, load_settings
 from pulsebot.store.installations import token_cipher
 from tests.conftest import ANON_KEY, SIGNING_SECRET
+from tests.installing import TOKEN_KEY, oauth_settings
 from tests.test_run import free_port, wait_until
 
-TOKEN_KEY = Fernet.generate_key().decode()
 OAUTH = {
     "SLACK_CLIENT_ID": "1234.5678",
     "SLACK_CLIENT_SECRET": "client-secret",
@@ -108,18 +108,14 @@ def test_run_serves_the_install_page_and_checks_no_single_token(cli_env, fake_sl
     assert not fake_slack.calls_to("auth.test"), "there is no single bot token to check"
 
 
-def test_run_stops_in_one_line_when_the_key_does_not_open_the_stored_tokens(cli_env, sessions, tmp_path):
+def test_run_stops_in_one_line_when_the_key_does_not_open_the_stored_tokens(
+    cli_env, engine, fake_slack, tmp_path
+):
     from slack_sdk.oauth.installation_store.models.installation import Installation
 
-    from pulsebot.store import migrate
-    from pulsebot.store.installations import EncryptedInstallationStore
+    from pulsebot.slack.installations import installation_store
 
-    with sessions() as session:
-        engine = session.get_bind()
-    migrate.upgrade(engine)
-    store = EncryptedInstallationStore(
-        client_id=OAUTH["SLACK_CLIENT_ID"], engine=engine, cipher=token_cipher(TOKEN_KEY)
-    )
+    store = installation_store(oauth_settings(engine, fake_slack), engine)
     store.save(
         Installation(app_id="A1", team_id="T0ALPHA", user_id="U1", bot_token="xoxb-alpha", bot_id="B1")
     )

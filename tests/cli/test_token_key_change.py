@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from pulsebot.slack.installations import installation_store
 from pulsebot.store.installations import BOTS, INSTALLATIONS, TokenKeyError
-from tests.cli.conftest import ACME, GLOBEX, TOKENS, pulsebot
-from tests.installing import TOKEN_KEY, oauth_settings
+from tests.cli.conftest import pulsebot
+from tests.installing import ACME, GLOBEX, TOKEN_KEY, TOKENS, oauth_settings
 
 NEW_KEY = Fernet.generate_key().decode()
 

@@ -10,8 +10,9 @@ from pulsebot.clock import utc_now
 from pulsebot.services.ideas import post_idea
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, Idea, PulseRun, Survey
-from tests.cli.conftest import ACME, GLOBEX, pulsebot
+from tests.cli.conftest import pulsebot
 from tests.conftest import ANON_KEY, PULSE_CHANNEL, SCALE_SURVEY, TEAM
+from tests.installing import ACME, GLOBEX
 
 
 @pytest.fixture
