@@ -18,12 +18,11 @@ from sqlmodel import SQLModel
 
 from pulsebot import scheduling
 from pulsebot.config import Settings
+from pulsebot.services.answer_mixer import AnswerMixer
 from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
-from pulsebot.slack.live_counts import LiveCounts
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import make_http_server, wsgi_app
-from pulsebot.slack.workspaces import SingleWorkspace
 from pulsebot.store import migrate
 from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
 from tests.fake_slack import FakeSlack
@@ -121,6 +120,7 @@ def settings(engine, fake_slack) -> Settings:
         ideas_channel=IDEAS_CHANNEL,
         admins=frozenset({ADMIN}),
         managers=frozenset({MANAGER}),
+        mix_seconds=0,  # each answer written at once; tests of the mixing window set their own
     )
 
 
@@ -149,7 +149,7 @@ def serving_app(
 ) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port: its base URL."""
     listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
-    live_counts = LiveCounts(workspaces or SingleWorkspace(client), sessions)
+    mixer = AnswerMixer(sessions, window=settings.mix_seconds)
     app = create_app(
         settings,
         sessions=sessions,
@@ -158,7 +158,7 @@ def serving_app(
         sender=sender,
         listener_executor=listeners,
         ack_gate=ack_gate,
-        live_counts=live_counts,
+        mixer=mixer,
     )
     application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
     server = make_http_server(application, host="127.0.0.1", port=0)
@@ -168,7 +168,7 @@ def serving_app(
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)  # what listeners do after their ack belongs to this test
-    live_counts.stop()  # a count updated after this test would lock tables the next one empties
+    mixer.stop()  # answers written after this test would lock tables the next one empties
 
 
 @pytest.fixture

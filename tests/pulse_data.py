@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from pulsebot.services import answers as answering
 from pulsebot.services import pulses
 from pulsebot.services.survey_file import parse_surveys
 from pulsebot.services.surveys import apply_survey, find_survey
@@ -81,7 +82,7 @@ def run_week(
         }
         for person, values in (answers or {}).items():
             for question_key, value in values.items():
-                pulses.record_answer(
+                answering.record_answer(
                     session,
                     run_id=run.run_id,
                     question_id=ids[question_key],
@@ -91,7 +92,7 @@ def run_week(
                     now=now,
                 )
         for person, comment in (comments or {}).items():
-            pulses.record_comment(
+            answering.record_comment(
                 session,
                 run_id=run.run_id,
                 question_id=ids["better"],

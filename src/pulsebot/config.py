@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     relay_delay_minutes: Annotated[tuple[float, float], NoDecode] = Field(
         default=(2.0, 10.0), validation_alias="PULSEBOT_RELAY_DELAY_MINUTES"
     )
+    # Answers are held this many seconds and written together in a shuffled batch, so neither the
+    # database's transaction ids nor its row order tells one click from the others of its batch
+    # (README, Privacy). 0 writes each answer at once.
+    mix_seconds: float = Field(default=10.0, ge=0, le=300, validation_alias="PULSEBOT_MIX_SECONDS")
+    # Days after a run closes until its answer-key material is destroyed: anonymous replies to its
+    # comments are possible until then, and afterwards nobody can tell whose its answers were.
+    reply_window_days: int = Field(default=30, ge=1, le=3650, validation_alias="PULSEBOT_REPLY_WINDOW_DAYS")
     # Raw answers, comments, who-was-asked records and idea texts older than this go (services/retention.py).
     retention_days: int = Field(default=730, ge=1, validation_alias="PULSEBOT_RETENTION_DAYS")
 

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from pulsebot.charts import digest_chart
-from pulsebot.services import ideas, pulses
+from pulsebot.services import answers, ideas, pulses
 from pulsebot.services.digest_text import render_text
 from pulsebot.services.digests import Digest, team_digest
 from pulsebot.services.survey_file import parse_surveys
@@ -168,7 +168,7 @@ def _answer(session, rng: random.Random, run: pulses.RunView, person: str, mood:
         elif question.kind is QuestionKind.text:
             if rng.random() < 0.45:
                 pool = _comment_pool(rng, mood)
-                pulses.record_comment(
+                answers.record_comment(
                     session,
                     run_id=run.run_id,
                     question_id=question.id,
@@ -180,7 +180,7 @@ def _answer(session, rng: random.Random, run: pulses.RunView, person: str, mood:
             continue
         else:
             continue
-        pulses.record_answer(
+        answers.record_answer(
             session,
             run_id=run.run_id,
             question_id=question.id,

@@ -7,15 +7,16 @@ function given by its textual reference (`pulsebot.scheduling:…`) with plain a
 store can persist it; it reaches Slack and the database through the `Runtime` that `start()`
 installs. Jobs stay thin: they call services and slack/ functions.
 
-Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps that run every
-minute (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the
-runs it closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an
-edit, a pause or a resume), `seen-cleanup` and `reply-relay` (which delivers the anonymous replies
-whose delay is over); `digest-send` runs every five minutes and sends each manager their weekly digest
-once their own Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older
-than PULSEBOT_RETENTION_DAYS (services/retention.py), in every workspace. The outbox is not a job: every
-process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
-(leadership.py).
+Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps that run every minute
+(PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the runs it
+closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
+pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
+over) and `answer-keys` (which destroys the answer-key material of runs closed more than
+PULSEBOT_REPLY_WINDOW_DAYS ago, services/answer_keys.py); `digest-send` runs every five minutes and sends
+each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at 03:17
+UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/retention.py), in every workspace.
+The outbox is not a job: every process drains it with its own sender (slack/sender.py), and only one
+process runs this scheduler (leadership.py).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sqlalchemy import Engine
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
-from pulsebot.services import retention, seen
+from pulsebot.services import answer_keys, retention, seen
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
@@ -48,6 +49,7 @@ from pulsebot.slack.workspaces import SingleWorkspace, Workspaces, settings_for
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import scheduler_jobs
 from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
+from pulsebot.store.write_history import scrub_tables
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ SWEEPS = {
     "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
     "reply-relay": "pulsebot.scheduling:relay_replies",
+    "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 DIGEST_JOB = "digest-send"
@@ -308,9 +311,31 @@ def deliver_due_pulses() -> None:
 
 def send_due_reminders() -> None:
     runtime = _current()
+    if runtime.settings is None:
+        return
+    key = runtime.settings.anon_key_bytes()
     for _, client, sessions in runtime.each_workspace():
-        if sent := outbox.send_reminders(client, sessions, now=runtime.clock()):
+        if sent := outbox.send_reminders(client, sessions, now=runtime.clock(), key=key):
             log.info("sent %d reminders", sent)
+
+
+def rotate_answer_keys() -> None:
+    """Key runs from before per-run keys, and destroy the keys of runs whose reply window is over."""
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    now, window = runtime.clock(), timedelta(days=runtime.settings.reply_window_days)
+    changed = 0
+    for _, _, sessions in runtime.each_workspace():
+        with transaction(sessions) as session:
+            changed += answer_keys.key_legacy_runs(
+                session, key=runtime.settings.anon_key_bytes(), now=now, window=window
+            )
+            changed += answer_keys.destroy_expired(session, now=now, window=window)
+    if changed:
+        # The destroyed keys must not live on as dead tuples or in the write-ahead log.
+        scrub_tables(runtime.sessions, ["run_secret", "answer", "conversation"])
+        log.info("answer keys: %d runs keyed or unlinked", changed)
 
 
 def close_due_runs() -> None:

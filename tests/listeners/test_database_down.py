@@ -9,8 +9,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from pulsebot.slack.app import SORRY, make_sender
+from pulsebot.slack.blocks.pulses import NOT_SAVED
 from pulsebot.store.db import make_engine, session_factory
-from pulsebot.store.models import Answer, Delivery, Idea
+from pulsebot.store.models import Answer, Idea
 from tests.conftest import PG_URL, SIGNING_SECRET, TEAM, serving_app
 from tests.pulse_steps import click_answer
 from tests.slack_requests import SlackRequests
@@ -50,11 +51,11 @@ def test_a_click_while_the_database_is_unreachable_says_try_again(unreachable_sl
 
 
 @pytest.fixture
-def connection_lost_on_delivery_update(engine):
-    """The database goes away between the two writes of an answer (the answer, then "answered")."""
+def connection_lost_on_answer_write(engine):
+    """The database goes away while a batch of answers is being written."""
 
     def drop(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("UPDATE DELIVERY"):
+        if statement.lstrip().upper().startswith("INSERT INTO ANSWER"):
             raise OperationalError(statement, parameters, ConnectionError("server closed the connection"))
 
     event.listen(engine, "before_cursor_execute", drop)
@@ -62,15 +63,16 @@ def connection_lost_on_delivery_update(engine):
     event.remove(engine, "before_cursor_execute", drop)
 
 
-def test_an_answer_cut_off_half_way_is_not_stored_at_all(slack, fake_slack, sessions, sent_pulse, request):
-    request.getfixturevalue("connection_lost_on_delivery_update")
+def test_an_answer_whose_batch_is_lost_is_not_stored_and_the_person_is_told(
+    slack, fake_slack, sessions, sent_pulse, request
+):
+    request.getfixturevalue("connection_lost_on_answer_write")
 
     click_answer(slack, sent_pulse, TEAM[0], 4)
 
-    assert fake_slack.wait_for("response_url")[0]["text"] == SORRY
+    assert fake_slack.wait_for("response_url")[0]["text"] == NOT_SAVED
     with sessions() as session:
         assert session.exec(select(Answer)).all() == []
-        assert not any(delivery.answered for delivery in session.exec(select(Delivery)))
 
 
 def test_postgresql_is_only_tried_when_configured():

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from pulsebot.services.anonymity import token
+from pulsebot.services.answer_keys import respondent_token
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer
 from tests.conftest import ADMIN, ANON_KEY
@@ -48,7 +48,7 @@ def test_each_quoted_comment_gets_its_own_reference_which_gives_nothing_away(ref
     assert len(refs) == 2 and any("&lt;!channel&gt;" in text for text in refs)  # escaped when quoted
     with sessions() as session:
         (comment,) = session.exec(select(Answer).where(Answer.comment == HEAVY)).all()
-    respondent = token(ANON_KEY.encode(), "answer", AUTHOR, comment.run_id)
+        respondent = respondent_token(session, key=ANON_KEY.encode(), run_id=comment.run_id, user_id=AUTHOR)
     assert comment.respondent == respondent
     assert len(set(refs.values())) == 2
     assert not any(respondent in ref or AUTHOR in ref for ref in refs.values())
@@ -95,7 +95,7 @@ def test_a_reply_goes_back_and_forth_late_and_the_manager_never_learns_who(refs,
 
     with sessions() as session:
         run_id = session.exec(select(Answer)).first().run_id
-    secrets = (AUTHOR, token(ANON_KEY.encode(), "answer", AUTHOR, run_id))
+        secrets = (AUTHOR, respondent_token(session, key=ANON_KEY.encode(), run_id=run_id, user_id=AUTHOR))
     manager_side = sent_to_anyone_but(fake_slack, AUTHOR)
     assert not any(secret in manager_side for secret in secrets)
     assert AUTHOR not in json.dumps(stored_conversations(sessions))

@@ -41,18 +41,20 @@ def apply(sessions, text: str) -> None:
 
 
 @pytest.fixture
-def runtime(client, sessions):
+def runtime(client, sessions, settings):
     """The jobs can run in this process, as under `pulsebot run` (without a scheduler thread)."""
-    scheduling.install(scheduling.Runtime(client=client, sessions=sessions))
+    scheduling.install(scheduling.Runtime(client=client, sessions=sessions, settings=settings))
     yield
     scheduling.install(None)
 
 
 @pytest.fixture
-def paused_scheduler(engine, client, sessions):
+def paused_scheduler(engine, client, sessions, settings):
     """A scheduler on the test database's job store that keeps jobs but runs none of them."""
     scheduler = scheduling.create_scheduler(engine)
-    scheduling.install(scheduling.Runtime(client=client, sessions=sessions, scheduler=scheduler))
+    scheduling.install(
+        scheduling.Runtime(client=client, sessions=sessions, scheduler=scheduler, settings=settings)
+    )
     scheduler.start(paused=True)
     yield scheduler
     scheduler.shutdown(wait=False)

@@ -1,4 +1,5 @@
-"""Closing: at closes_at the run freezes, its messages say "Closed — N answered", and clicks are refused."""
+"""Closing: at closes_at the run freezes, its messages say it is closed (never how many answered: the
+managers get the figures, only at or above the minimum group), and clicks are refused."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ def test_closing_freezes_the_run_updates_the_message_and_refuses_later_clicks(
     slack, fake_slack, sessions, sent_pulse
 ):
     click_answer(slack, sent_pulse, TEAM[0], 4)
-    fake_slack.wait_for("chat.update")
+    fake_slack.wait_for("response_url")
     scheduling.close_due_runs()  # not due yet: nothing happens
     with sessions() as session:
         assert session.get(PulseRun, sent_pulse.run_id).status is RunStatus.open
@@ -32,7 +33,7 @@ def test_closing_freezes_the_run_updates_the_message_and_refuses_later_clicks(
         refusal = fake_slack.wait_for("response_url")[0]
 
     assert update["channel"] == PULSE_CHANNEL
-    assert update["blocks"][-1]["elements"][0]["text"] == "Closed — 1 answered."
+    assert update["blocks"][-1]["elements"][0]["text"] == "Closed: answers are no longer taken."
     assert not [block for block in update["blocks"] if block["type"] == "actions" or block.get("accessory")]
     assert refusal["text"].startswith("This pulse closed on ")
     with sessions() as session:
@@ -60,4 +61,4 @@ def test_closing_a_dm_pulse_updates_every_dm(sessions, client, fake_slack):
 
     updates = fake_slack.calls_to("chat.update")
     assert sorted(update["channel"] for update in updates) == sorted("D" + user[1:] for user in TEAM)
-    assert all(update["blocks"][-1]["elements"][0]["text"] == "Closed — 0 answered." for update in updates)
+    assert all(update["blocks"][-1]["elements"][0]["text"] == "Closed: answers are no longer taken." for update in updates)

@@ -28,7 +28,7 @@ def test_a_comment_is_stored_with_its_sentiment_and_a_new_comment_replaces_it(se
     with sessions() as session:
         assert session.exec(select(Answer.sentiment)).one() >= POSITIVE_FROM
 
-    from pulsebot.services.pulses import record_comment
+    from pulsebot.services.answers import record_comment
 
     with transaction(sessions) as session:
         question_id = session.exec(select(Answer.question_id)).one()

@@ -18,10 +18,10 @@ log = logging.getLogger("pulsebot")
 
 def run() -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
+    from pulsebot.services.answer_mixer import AnswerMixer
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
     from pulsebot.slack.installations import installed_workspaces
-    from pulsebot.slack.live_counts import LiveCounts
     from pulsebot.slack.workspaces import SingleWorkspace
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -34,7 +34,7 @@ def run() -> None:
         workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
         ack_gate = AckGate()
         sender = make_sender(settings, sessions=sessions, workspaces=workspaces)
-        live_counts = LiveCounts(workspaces, sessions)
+        mixer = AnswerMixer(sessions, window=settings.mix_seconds)
         app = create_app(
             settings,
             sessions=sessions,
@@ -42,7 +42,7 @@ def run() -> None:
             workspaces=workspaces,
             sender=sender,
             ack_gate=ack_gate,
-            live_counts=live_counts,
+            mixer=mixer,
         )
     except ConfigError as error:
         fail(str(error), code=2)
@@ -56,7 +56,8 @@ def run() -> None:
         except SlackApiError as error:
             fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
     # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
-    # count updates and the outbox wind down and the scheduler's lock goes to another replica at once.
+    # answers waiting for their batch and the outbox wind down, and the scheduler's lock goes to
+    # another replica at once.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     sender.start()  # every process drains the outbox; claims keep them from posting anything twice
     stop_scheduler = _start_scheduler(settings, engine, workspaces, sender)
@@ -66,7 +67,7 @@ def run() -> None:
     finally:
         log.info("stopping")
         stop_scheduler()
-        live_counts.stop()
+        mixer.stop()  # the answers still in their window are written, and thanked for
         sender.stop()
         engine.dispose()
         log.info("stopped")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import CTE, case, distinct, func
+from sqlalchemy import CTE, distinct, func
 from sqlmodel import Session, select
 
 from pulsebot.services import kept_weeks
@@ -253,16 +253,25 @@ class _Raw:
     def load(cls, session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> _Raw:
         runs = runs_in_window(first, last, survey_ids)
         team_week = (runs.c.survey_id, runs.c.week)
-        people = session.exec(
-            select(
-                *team_week,
-                func.count(distinct(Delivery.user_id)),
-                func.count(distinct(case((Delivery.answered, Delivery.user_id)))),
-            )
+        audiences = session.exec(
+            select(*team_week, func.count(distinct(Delivery.user_id)))
             .select_from(runs)
             .join(Delivery, Delivery.run_id == runs.c.id)
             .group_by(*team_week)
         ).all()
+        # Who answered is known from the answers alone: a token per person and run.
+        answered = dict(
+            ((survey_id, week), count)
+            for survey_id, week, count in session.exec(
+                select(*team_week, func.count(distinct(Answer.respondent)))
+                .select_from(runs)
+                .join(Answer, Answer.run_id == runs.c.id)
+                .group_by(*team_week)
+            ).all()
+        )
+        people = [
+            (survey, week, audience, answered.get((survey, week), 0)) for survey, week, audience in audiences
+        ]
         values = session.exec(
             select(
                 *team_week,
@@ -323,9 +332,9 @@ def _answered_people_per_week(session: Session, run_ids: list[int]) -> dict[date
         return {}
     week = iso_week_start(PulseRun.run_date)
     rows = session.exec(
-        select(week, func.count(distinct(Delivery.user_id)))
-        .join(PulseRun, PulseRun.id == Delivery.run_id)
-        .where(Delivery.answered, Delivery.run_id.in_(run_ids))
+        select(week, func.count(distinct(Answer.respondent)))
+        .join(PulseRun, PulseRun.id == Answer.run_id)
+        .where(Answer.run_id.in_(run_ids))
         .group_by(week)
     ).all()
     return dict(rows)
@@ -333,17 +342,21 @@ def _answered_people_per_week(session: Session, run_ids: list[int]) -> dict[date
 
 def _org_people(session: Session, org_window: _Window) -> dict[date, tuple[int, int]]:
     runs = runs_in_window(org_window.first, org_window.last + timedelta(days=6))
-    rows = session.exec(
-        select(
-            runs.c.week,
-            func.count(distinct(Delivery.user_id)),
-            func.count(distinct(case((Delivery.answered, Delivery.user_id)))),
-        )
+    audiences = session.exec(
+        select(runs.c.week, func.count(distinct(Delivery.user_id)))
         .select_from(runs)
         .join(Delivery, Delivery.run_id == runs.c.id)
         .group_by(runs.c.week)
     ).all()
-    return {week: (audience, respondents) for week, audience, respondents in rows}
+    answered = dict(
+        session.exec(
+            select(runs.c.week, func.count(distinct(Answer.respondent)))
+            .select_from(runs)
+            .join(Answer, Answer.run_id == runs.c.id)
+            .group_by(runs.c.week)
+        ).all()
+    )
+    return {week: (audience, answered.get(week, 0)) for week, audience in audiences}
 
 
 # --- from aggregates to figures ---------------------------------------------------------------------

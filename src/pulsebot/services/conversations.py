@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from pulsebot.services.anonymity import token
+from pulsebot.services.answer_keys import respondent_token
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.managers import managers_of
 from pulsebot.services.reply_subjects import Subject
@@ -123,7 +124,8 @@ def close(
 
 def is_author(session: Session, *, key: bytes, conversation: Conversation, user_id: str) -> bool:
     if conversation.subject is ConversationSubject.comment:
-        return token(key, "answer", user_id, conversation.run_id) == conversation.respondent
+        respondent = respondent_token(session, key=key, run_id=conversation.run_id, user_id=user_id)
+        return respondent is not None and respondent == conversation.respondent
     idea = session.get(Idea, conversation.idea_id)
     if idea is None:
         return False

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from pulsebot.services.answers import has_answered
 from pulsebot.services.idea_lists import my_ideas, recently_shipped
 from pulsebot.services.ideas import IdeaView
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
@@ -31,7 +32,8 @@ class HomeSummary:
 
 def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -> HomeSummary:
     rows = session.exec(
-        select(Survey.title, PulseRun.closes_at, Survey.timezone, Delivery.answered)
+        select(Survey.title, PulseRun.closes_at, Survey.timezone, PulseRun.id)
+        .select_from(Delivery)
         .join(PulseRun, PulseRun.id == Delivery.run_id)
         .join(Survey, Survey.id == PulseRun.survey_id)
         # A pulse due later at the person's local time is not theirs yet, so only sent deliveries count.
@@ -41,8 +43,13 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
     ).all()
     return HomeSummary(
         open_pulses=tuple(
-            OpenPulse(title=title, closes_at=closes, timezone=zone, answered=answered)
-            for title, closes, zone, answered in rows
+            OpenPulse(
+                title=title,
+                closes_at=closes,
+                timezone=zone,
+                answered=has_answered(session, run_id=run_id, user_id=user_id, key=key),
+            )
+            for title, closes, zone, run_id in rows
         ),
         my_ideas=my_ideas(session, user_id=user_id, key=key, limit=HOME_IDEAS).ideas,
         recently_shipped=recently_shipped(session),

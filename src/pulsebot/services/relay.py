@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from pulsebot.services.anonymity import token
+from pulsebot.services.answer_keys import respondent_tokens
 from pulsebot.services.outbox import unclaimed
 from pulsebot.services.reply_subjects import Subject, subject_of
 from pulsebot.store.models import (
@@ -105,13 +105,10 @@ def comment_author(session: Session, *, key: bytes, conversation_id: str) -> str
     if conversation is None or conversation.subject is not ConversationSubject.comment:
         return None
     people = session.exec(select(Delivery.user_id).where(Delivery.run_id == conversation.run_id)).all()
+    tokens = respondent_tokens(session, key=key, run_id=conversation.run_id, people=people)
+    # None once the run's answer keys are destroyed: the author can no longer be found by anyone.
     return next(
-        (
-            user_id
-            for user_id in people
-            if token(key, "answer", user_id, conversation.run_id) == conversation.respondent
-        ),
-        None,
+        (user_id for user_id, respondent in tokens.items() if respondent == conversation.respondent), None
     )
 
 

@@ -1,6 +1,8 @@
 """Reminders: at most two per run, by DM, only to people who have answered nothing.
 
-The reminder knows *whether* someone answered (their delivery row says so), never *what*.
+The reminder knows *whether* someone answered, never *what*: it recomputes each person's answer token
+and looks for it. Nothing stored says who had answered by then: when a reminder time passes, every
+delivery row of the run counts it, whether or not its person is sent a DM.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from pulsebot.services.answers import has_answered
 from pulsebot.services.schedules import parse_reminders, reminder_times
 from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseRun, RunStatus, Survey
 
@@ -25,10 +28,12 @@ class DueReminder:
     closes_at: datetime
     timezone: str
     reminders_due: int  # how many of the run's reminder times have passed for this person
+    answered: bool  # then the reminder time is counted, and no DM goes out
 
 
-def due_reminders(session: Session, *, now: datetime) -> list[DueReminder]:
-    """People owed a reminder now. If two reminder times passed while pulsebot was down, one DM is owed."""
+def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueReminder]:
+    """Deliveries whose reminder time has come, answered or not (only the unanswered get a DM). If two
+    reminder times passed while pulsebot was down, one DM is owed."""
     rows = session.exec(
         select(Delivery, PulseRun, Survey)
         .join(PulseRun, PulseRun.id == Delivery.run_id)
@@ -38,7 +43,6 @@ def due_reminders(session: Session, *, now: datetime) -> list[DueReminder]:
             PulseRun.closes_at > now,
             Survey.reminders.is_not(None),
             Delivery.status == DeliveryStatus.sent,
-            Delivery.answered.is_(False),
         )
         .order_by(Delivery.id)
     ).all()
@@ -61,21 +65,18 @@ def due_reminders(session: Session, *, now: datetime) -> list[DueReminder]:
                     closes_at=run.closes_at,
                     timezone=survey.timezone,
                     reminders_due=passed,
+                    answered=has_answered(session, run_id=run.id, user_id=delivery.user_id, key=key),
                 )
             )
     return owed
 
 
 def mark_reminded(session: Session, *, delivery_id: int, reminders_due: int) -> bool:
-    """Count the reminder as sent before sending it; False if the person answered or was reminded
-    meanwhile. One conditional UPDATE, so two senders can never both send it."""
+    """Count the reminder time as passed before sending anything; False if another sender counted it
+    first. One conditional UPDATE, so two senders can never both send it."""
     counted = session.exec(
         update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            Delivery.answered.is_(False),
-            Delivery.reminders_sent < reminders_due,
-        )
+        .where(Delivery.id == delivery_id, Delivery.reminders_sent < reminders_due)
         .values(reminders_sent=reminders_due)
     )
     return counted.rowcount == 1

@@ -16,6 +16,9 @@ from sqlmodel import Session
 from pulsebot.store.models import SeenRequest
 
 KEEP_FOR = timedelta(hours=1)
+# A row's time is only the start of its ten minutes: enough to delete it after an hour, and not the
+# exact moment of anyone's click.
+COARSE = timedelta(minutes=10)
 
 
 def first_sighting(session: Session, *, key: str, now: datetime) -> bool:
@@ -25,7 +28,7 @@ def first_sighting(session: Session, *, key: str, now: datetime) -> bool:
     # this runs before every acknowledgement.
     statement = (
         dialect.insert(SeenRequest.__table__)
-        .values(key=key, seen_at=now)
+        .values(key=key, seen_at=coarse(now))
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(
             SeenRequest.__table__.c.key
@@ -36,3 +39,8 @@ def first_sighting(session: Session, *, key: str, now: datetime) -> bool:
 
 def forget_before(session: Session, *, before: datetime) -> int:
     return session.exec(delete(SeenRequest).where(SeenRequest.seen_at < before)).rowcount
+
+
+def coarse(moment: datetime) -> datetime:
+    step = int(COARSE.total_seconds())
+    return datetime.fromtimestamp(int(moment.timestamp()) // step * step, tz=moment.tzinfo)

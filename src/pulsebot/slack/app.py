@@ -17,12 +17,12 @@ from sqlalchemy.exc import OperationalError
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
+from pulsebot.services.answer_mixer import AnswerMixer
 from pulsebot.slack.acks_first import AckGate, AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.installations import installed_workspaces
 from pulsebot.slack.listeners import register_listeners
-from pulsebot.slack.live_counts import LiveCounts
 from pulsebot.slack.once import handle_once
 from pulsebot.slack.outbox import SENDERS, Outbox
 from pulsebot.slack.sender import OutboxSender, TeamOutboxes
@@ -58,7 +58,7 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utc_now)
     directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
     sender: OutboxSender | None = None  # posts pulses opened by a request, after its ack
-    live_counts: LiveCounts | None = None  # the "N answered" on channel pulses
+    mixer: AnswerMixer | None = None  # holds answers for their shuffled batch (services/answer_mixer.py)
 
     @property
     def key(self) -> bytes:
@@ -160,7 +160,7 @@ def create_app(
     sender: OutboxSender | None = None,
     listener_executor: ThreadPoolExecutor | None = None,
     ack_gate: AckGate | None = None,
-    live_counts: LiveCounts | None = None,
+    mixer: AnswerMixer | None = None,
 ) -> App:
     settings.require_serving()
     socket_mode = settings.slack_app_token is not None
@@ -170,10 +170,8 @@ def create_app(
             installed_workspaces(settings, _engine(sessions)) if settings.oauth else SingleWorkspace(client)
         )
     sender = sender or make_sender(settings, sessions=sessions, workspaces=workspaces)
-    live_counts = live_counts or LiveCounts(workspaces, sessions)
-    deps = DepsByTeam(
-        Deps(settings=settings, sessions=sessions, sender=sender, live_counts=live_counts), workspaces
-    )
+    mixer = mixer or AnswerMixer(sessions, window=settings.mix_seconds)
+    deps = DepsByTeam(Deps(settings=settings, sessions=sessions, sender=sender, mixer=mixer), workspaces)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()

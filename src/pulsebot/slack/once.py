@@ -9,6 +9,10 @@ submitted form's state. A second copy is not handled again: Slack's own retry is
 empty 200 (the first copy's work goes on, or is done), anything else is refused with 401 as a replay.
 
 A real second click or a new command has a new `action_ts` / `trigger_id`, so it is a new request.
+
+Answers and comments are the exception: writing a row for them would put a record of the click, in
+transaction order, right beside the answers, and they need none: an answer is an upsert by the
+person's token, so handling a copy again writes the same answer again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 from slack_bolt import BoltRequest, BoltResponse
 
 from pulsebot.services.seen import first_sighting
+from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_VIEW
 from pulsebot.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -34,7 +39,19 @@ def request_key(req: BoltRequest) -> str:
     return "body:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def answer_side(body: dict) -> bool:
+    """A pulse answer click or a submitted comment: idempotent, and never noted as seen."""
+    if body.get("type") == "block_actions":
+        actions = body.get("actions") or [{}]
+        return str(actions[0].get("action_id", "")).startswith(f"{ANSWER_ACTION}_")
+    if body.get("type") == "view_submission":
+        return (body.get("view") or {}).get("callback_id") == COMMENT_VIEW
+    return False
+
+
 def handle_once(req: BoltRequest, context, next) -> BoltResponse | None:
+    if answer_side(req.body or {}):
+        return next()
     deps = context["deps"]
     with transaction(deps.sessions) as session:
         fresh = first_sighting(session, key=request_key(req), now=deps.clock())

@@ -88,7 +88,7 @@ class Outbox:
                     return sent
                 if (due.run_id, due.is_dm) not in messages:
                     run = pulses.run_view(session, run_id=due.run_id)
-                    messages[due.run_id, due.is_dm] = pulse_message(run, live_count=not due.is_dm)
+                    messages[due.run_id, due.is_dm] = pulse_message(run)
             sent += self._deliver(due, *messages[due.run_id, due.is_dm])
         return sent
 
@@ -168,18 +168,18 @@ def deliver_due(
     return Outbox(client, sessions, clock=clock).drain(run_id=run_id)
 
 
-def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime) -> int:
+def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime, key: bytes) -> int:
     """DM a reminder to each person who has answered nothing and whose reminder time has come."""
     with transaction(sessions) as session:
-        owed = reminders.due_reminders(session, now=now)
+        owed = reminders.due_reminders(session, now=now, key=key)
     sent = 0
     for reminder in owed:
         with transaction(sessions) as session:
             counted = reminders.mark_reminded(
                 session, delivery_id=reminder.delivery_id, reminders_due=reminder.reminders_due
             )
-        if not counted:
-            continue  # answered (or reminded by another sender) in the meantime
+        if not counted or reminder.answered:
+            continue  # reminded by another sender meanwhile, or nothing to remind of
         try:
             client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))
         except SlackApiError as error:
@@ -191,7 +191,7 @@ def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime
 
 
 def close_runs(client: WebClient, sessions: SessionFactory, *, now: datetime) -> list[int]:
-    """Close the runs whose time is up and show "Closed — N answered" on their messages."""
+    """Close the runs whose time is up and mark their messages closed."""
     with transaction(sessions) as session:
         closed = closing.close_due_runs(session, now=now)
     for run_id in closed:

@@ -10,7 +10,6 @@ from slack_sdk.errors import SlackApiError
 from pulsebot.services import ideas, pulses
 from pulsebot.services.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
-from pulsebot.slack.blocks.pulses import pulse_message
 from pulsebot.slack.directory import channel_audience_zones
 from pulsebot.slack.outbox import Outbox
 from pulsebot.store.db import SessionFactory, transaction
@@ -56,17 +55,6 @@ def send_pulse(
     run = open_run(client, sessions, survey_name=survey_name, now=now, scheduled_for=scheduled_for)
     (outbox or Outbox(client, sessions)).drain(run_id=run.run_id)
     return run
-
-
-def refresh_pulse_message(client: WebClient, sessions: SessionFactory, *, run_id: int) -> None:
-    """Update the live "N answered" count on a channel pulse."""
-    with transaction(sessions) as session:
-        run = pulses.run_view(session, run_id=run_id)
-        where = pulses.run_message(session, run_id=run_id)
-    if where is None:
-        return
-    text, blocks = pulse_message(run)
-    client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
 
 
 def publish_idea(client: WebClient, sessions: SessionFactory, *, idea_id: int, channel_id: str | None) -> str:

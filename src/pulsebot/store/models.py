@@ -155,13 +155,15 @@ class PulseRun(TeamScoped, table=True):
 
 
 class Delivery(TeamScoped, table=True):
-    """Who a run is for and whether they have answered: never what they answered."""
+    """Who a run is for: never whether or what they answered. Nothing here changes when someone answers
+    (whether they did is found by recomputing their answer token, services/answers.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="pulse_run.id", index=True)
     user_id: str = Field(max_length=20)
     status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=_enum(DeliveryStatus))
-    answered: bool = Field(default=False)
+    # Reminder times passed for this person, counted for everyone alike (answered or not), so the
+    # count says nothing about who had answered by then.
     reminders_sent: int = Field(default=0)
     # When a DM delivery is due (the outbox); None for a channel pulse, which one message delivers.
     due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
@@ -171,15 +173,13 @@ class Delivery(TeamScoped, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=100)
 
-    __table_args__ = (
-        UniqueConstraint("run_id", "user_id"),
-        # Counts who was asked and who answered in a window of runs from the index alone.
-        Index("ix_delivery_run_id_answered_user_id", "run_id", "answered", "user_id"),
-    )
+    __table_args__ = (UniqueConstraint("run_id", "user_id"),)
 
 
 class Answer(SQLModel, table=True):
-    """An anonymous answer: keyed by an HMAC of (person, run), dated by the run, never by the click.
+    """An anonymous answer: keyed by a token of (person, run's key material), dated by the run, never by
+    the click. Answers are written in shuffled batches (services/answer_mixer.py), so neither their
+    order nor their transaction says which click they came from.
 
     The key is (run, question, respondent): no serial id that could be lined up with delivery order.
     """
@@ -207,6 +207,20 @@ class Answer(SQLModel, table=True):
     )
 
 
+class RunSecret(SQLModel, table=True):
+    """A run's answer-key material: answer tokens are HMAC(PULSEBOT_ANON_KEY and this secret, person).
+
+    Destroyed (set to NULL) PULSEBOT_REPLY_WINDOW_DAYS after the run closes: from then on not even
+    whoever holds the database and the key can recompute whose answers they were (forward anonymity).
+    """
+
+    __tablename__ = "run_secret"
+
+    run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
+    secret: bytes | None = Field(default=None, sa_type=sa.LargeBinary(32))
+    destroyed_on: date | None = None
+
+
 class Idea(TeamScoped, table=True):
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(max_length=1000)
@@ -232,7 +246,10 @@ class Vote(SQLModel, table=True):
 
 class SeenRequest(SQLModel, table=True):
     """A Slack request already taken in (an event id, or a digest of the signed body), so a retry or
-    a replay of it is acknowledged without being handled twice, whichever replica it reaches."""
+    a replay of it is acknowledged without being handled twice, whichever replica it reaches.
+
+    Answers and comments never get one (their upsert is idempotent), and `seen_at` is coarse (the
+    start of its ten minutes), so no exact time of a click sits beside anything answer-side."""
 
     __tablename__ = "seen_request"
 

@@ -2,12 +2,13 @@
 
 from sqlmodel import select
 
+from pulsebot.services.answers import has_answered
 from pulsebot.services.survey_file import parse_surveys
 from pulsebot.services.surveys import apply_survey
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Answer, Delivery
-from tests.conftest import PULSE_CHANNEL, TEAM
+from pulsebot.store.models import Answer
+from tests.conftest import ANON_KEY, PULSE_CHANNEL, TEAM
 from tests.pulse_steps import click_answer
 
 SURVEY = f"""\
@@ -143,8 +144,8 @@ def test_taking_back_the_only_answer_makes_the_person_a_non_responder_again(
 
     with sessions() as session:
         assert session.exec(select(Answer)).all() == []
-        delivery = session.exec(select(Delivery).where(Delivery.user_id == TEAM[1])).one()
-        assert delivery.answered is False  # so reminders still reach them
+        # Answered nothing, so reminders still reach them.
+        assert not has_answered(session, run_id=run.run_id, user_id=TEAM[1], key=ANON_KEY.encode())
 
 
 def test_a_required_text_question_refuses_a_blank_answer(slack, fake_slack, sessions, client):

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.services.pulses import COMMENT_MAX_CHARS, QuestionView, RunView
+from pulsebot.services.answers import COMMENT_MAX_CHARS, AnswerReceipt, closing_phrase
+from pulsebot.services.pulses import QuestionView, RunView
 from pulsebot.services.reminders import DueReminder
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape, readers_time
@@ -74,18 +75,19 @@ def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]
     ]
 
 
-def pulse_message(run: RunView, *, live_count: bool = True) -> tuple[str, list[dict]]:
-    """The pulse as posted: one block of buttons per question, comment buttons, a live count.
+def pulse_message(run: RunView) -> tuple[str, list[dict]]:
+    """The pulse as posted: one block of buttons per question, and comment buttons.
 
-    A DM is not updated on every answer, so it leaves the count out (`live_count=False`) until it
-    is closed and shows the final one.
+    It shows no count of answers while open: a count that moves when someone clicks tells whoever
+    watches it when that person answered. Figures come later, to the managers, once the run has closed.
     """
     text = f"{escape(run.title)}: a short anonymous pulse"
     blocks: list[Block] = [
         HeaderBlock(text=run.title[:150]),
         SectionBlock(
             text=MarkdownTextObject(
-                text="A short, anonymous pulse: no one, your manager included, can see who answered what."
+                text="A short, anonymous pulse: your manager sees only the team's figures, once it has "
+                "closed and only if enough people answered."
                 + ("" if run.closed else f" Open until *{_closing_day(run)}*.")
             )
         ),
@@ -111,11 +113,24 @@ def pulse_message(run: RunView, *, live_count: bool = True) -> tuple[str, list[d
         if not run.closed:
             blocks.append(ActionsBlock(block_id=f"q{question.id}", elements=_answer_buttons(run, question)))
     if run.closed:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Closed — {run.answered} answered.")]))
-    elif live_count:
-        count = f"{run.answered} of {run.audience} answered so far."
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text="Closed: answers are no longer taken.")])
+        )
     return text, rendered(blocks)
+
+
+NOT_SAVED = "Sorry, your answer could not be saved. Please click it again in a minute."
+PULSE_GONE = "This pulse no longer exists, so your answer was not recorded."
+
+
+def thanks_for(receipt: AnswerReceipt) -> str:
+    return answer_thanks(
+        replaced=receipt.replaced,
+        prompt=receipt.question_prompt,
+        label=receipt.value_label,
+        closes_on=closing_phrase(receipt),
+        removed=receipt.removed,
+    )
 
 
 def answer_thanks(*, replaced: bool, prompt: str, label: str, closes_on: str, removed: bool = False) -> str:

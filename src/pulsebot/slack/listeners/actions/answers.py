@@ -3,9 +3,10 @@
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from pulsebot.services.answers import AnswerReceipt, comment_form, prepare_answer
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.pulses import closing_phrase, comment_form, record_answer
-from pulsebot.slack.blocks.pulses import answer_thanks, comment_modal
+from pulsebot.slack.blocks.pulses import NOT_SAVED, PULSE_GONE, comment_modal, thanks_for
+from pulsebot.slack.thanks import reply_quietly
 from pulsebot.store.db import transaction
 
 
@@ -18,12 +19,13 @@ def parse_ids(value: str, count: int) -> list[int]:
 
 
 def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:
+    """Checked now, saved with the next batch (services/answer_mixer.py), thanked once it is saved."""
     ack()
     deps = context["deps"]
     try:
         run_id, question_id, value = parse_ids(action.get("value", ""), 3)
         with transaction(deps.sessions) as session:
-            receipt = record_answer(
+            pending = prepare_answer(
                 session,
                 run_id=run_id,
                 question_id=question_id,
@@ -35,17 +37,11 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
-    respond(
-        text=answer_thanks(
-            replaced=receipt.replaced,
-            prompt=receipt.question_prompt,
-            label=receipt.value_label,
-            closes_on=closing_phrase(receipt),
-        ),
-        response_type="ephemeral",
-        replace_original=False,
-    )
-    deps.live_counts.changed(run_id, team_id=deps.team_id)
+
+    def saved(receipt: AnswerReceipt | None) -> None:
+        reply_quietly(respond, thanks_for(receipt) if receipt is not None else PULSE_GONE)
+
+    deps.mixer.submit(pending, saved=saved, failed=lambda: reply_quietly(respond, NOT_SAVED))
 
 
 def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:

@@ -1,27 +1,29 @@
-"""The comment modal of a pulse: a free-text answer, checked and stored anonymously."""
+"""The comment modal of a pulse: a free-text answer, checked at once and saved with the next batch."""
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from pulsebot.services.answers import AnswerReceipt, prepare_comment
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
-from pulsebot.services.pulses import closing_phrase, record_comment
 from pulsebot.slack.blocks import notice_view
-from pulsebot.slack.blocks.pulses import answer_thanks
+from pulsebot.slack.blocks.pulses import NOT_SAVED, PULSE_GONE, thanks_for
 from pulsebot.slack.listeners.actions.answers import parse_ids
+from pulsebot.slack.thanks import dm_quietly
 from pulsebot.store.db import transaction
 
 
 def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     deps = context["deps"]
     comment = view["state"]["values"]["comment"]["text"].get("value") or ""
+    user_id = body["user"]["id"]
     try:
         run_id, question_id = parse_ids(view.get("private_metadata", ""), 2)
         with transaction(deps.sessions) as session:
-            receipt = record_comment(
+            pending = prepare_comment(
                 session,
                 run_id=run_id,
                 question_id=question_id,
-                user_id=body["user"]["id"],
+                user_id=user_id,
                 comment=comment,
                 key=deps.key,
                 now=deps.clock(),
@@ -34,14 +36,8 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
         ack(response_action="errors", errors={"comment": refusal.message})
         return
     ack()
-    client.chat_postMessage(
-        channel=body["user"]["id"],
-        text=answer_thanks(
-            replaced=receipt.replaced,
-            prompt=receipt.question_prompt,
-            label=receipt.value_label,
-            closes_on=closing_phrase(receipt),
-            removed=receipt.removed,
-        ),
-    )
-    deps.live_counts.changed(run_id, team_id=deps.team_id)
+
+    def saved(receipt: AnswerReceipt | None) -> None:
+        dm_quietly(client, user_id, thanks_for(receipt) if receipt is not None else PULSE_GONE)
+
+    deps.mixer.submit(pending, saved=saved, failed=lambda: dm_quietly(client, user_id, NOT_SAVED))
