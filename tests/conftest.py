@@ -146,10 +146,11 @@ def serving_app(
     sender: OutboxSender,
     client: WebClient | None = None,
     workspaces=None,
+    mixer: AnswerMixer | None = None,
 ) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port: its base URL."""
     listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
-    mixer = AnswerMixer(sessions, window=settings.mix_seconds)
+    mixer = mixer or AnswerMixer(sessions, window=settings.mix_seconds)
     app = create_app(
         settings,
         sessions=sessions,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from pulsebot.services.anonymity import token
+from pulsebot.services.answer_keys import unlinked_on
 from pulsebot.services.errors import NotFound
 from pulsebot.store.models import Answer, Conversation, ConversationSubject, Idea, PulseRun, Survey
 
@@ -51,6 +52,11 @@ def comment_subject(session: Session, *, key: bytes, ref: str) -> Subject:
     ):
         raise NotFound(GONE)
     run_id, question_id = int(run_part), int(question_part)
+    if (ended := unlinked_on(session, run_id=run_id)) is not None:
+        raise NotFound(
+            f"Anonymous replies to this comment ended on {ended:%-d %B %Y}: pulsebot has since destroyed "
+            "what tied the pulse's answers to anyone, so no one, pulsebot included, can tell who wrote it."
+        )
     answers = session.exec(
         select(Answer.respondent, Answer.comment).where(
             Answer.run_id == run_id, Answer.question_id == question_id, Answer.comment.is_not(None)
