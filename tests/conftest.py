@@ -25,6 +25,7 @@ from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import make_http_server, wsgi_app
 from pulsebot.store import migrate
 from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
+from tests.crowd import CROWD, CROWD_CHANNEL, CROWD_SURVEY, Crowd
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
@@ -234,3 +235,26 @@ def sent_pulse(sessions, client, fake_slack):
     run = send_pulse(client, sessions, survey_name="team-pulse", now=now)
     fake_slack.reset_calls()
     return run
+
+
+@pytest.fixture
+def crowd(settings, sessions, engine, client, sender, fake_slack) -> Iterator[Crowd]:
+    from datetime import UTC, datetime
+
+    from pulsebot.services.survey_file import parse_surveys
+    from pulsebot.services.surveys import apply_survey
+    from pulsebot.slack.publish import send_pulse
+    from pulsebot.store.db import transaction
+
+    """The crowd's pulse is out (tests/crowd.py); its answers wait in a window only the test closes."""
+    fake_slack.add_channel(CROWD_CHANNEL, [*CROWD, "UBOT"])
+    with transaction(sessions) as session:
+        for spec in parse_surveys(CROWD_SURVEY, source="crowd.yml"):
+            apply_survey(session, spec=spec, now=datetime.now(UTC))
+    run = send_pulse(client, sessions, survey_name="crowd-pulse", now=datetime.now(UTC))
+    fake_slack.reset_calls()
+    mixer = AnswerMixer(sessions, window=3600)
+    with serving_app(settings, sessions, engine, client=client, sender=sender, mixer=mixer) as url:
+        yield Crowd(
+            SlackRequests(f"{url}/slack/events", SIGNING_SECRET, fake_slack.response_url()), mixer, run
+        )

@@ -28,7 +28,10 @@ def sqlite_states(database: bytes, wal: bytes) -> list[Tables]:
         header = wal[offset : offset + FRAME_HEADER]
         if header[8:16] != salts:  # frames left over from before the log last restarted
             break
-        page_number, pages_after_commit = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+        page_number, pages_after_commit = (
+            int.from_bytes(header[0:4], "big"),
+            int.from_bytes(header[4:8], "big"),
+        )
         pages[page_number] = wal[offset + FRAME_HEADER : offset + FRAME_HEADER + page_size]
         offset += FRAME_HEADER + page_size
         if pages_after_commit:
@@ -47,7 +50,9 @@ def _tables(image: bytes) -> Tables:
         path.write_bytes(image)
         connection = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
         try:
-            names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            names = [
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
             return {name: set(connection.execute(f'SELECT * FROM "{name}"')) for name in names}
         finally:
             connection.close()

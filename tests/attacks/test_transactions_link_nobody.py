@@ -7,14 +7,15 @@ that touches nothing else, so neither finds anyone."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from pulsebot.store.models import USER_ID_COLUMNS
-from tests.attacks.conftest import CROWD
 from tests.attacks.database_reader import changed_tables, postgres_rows, sqlite_states
+from tests.crowd import CROWD
 
 COMMENTS = ["The refund tool keeps timing out.", "Good week, calm queue."]
 
@@ -86,7 +87,7 @@ def _attack_sqlite_write_ahead_log(crowd, fake_slack, engine) -> None:
     commits_with_answers = 0
     for database, wal in copies:
         states = sqlite_states(database, wal)
-        for before, after in zip(states, states[1:], strict=False):
+        for before, after in itertools.pairwise(states):
             changed = changed_tables(before, after)
             if "answer" in changed:
                 commits_with_answers += 1

@@ -61,4 +61,7 @@ def test_closing_a_dm_pulse_updates_every_dm(sessions, client, fake_slack):
 
     updates = fake_slack.calls_to("chat.update")
     assert sorted(update["channel"] for update in updates) == sorted("D" + user[1:] for user in TEAM)
-    assert all(update["blocks"][-1]["elements"][0]["text"] == "Closed: answers are no longer taken." for update in updates)
+    assert all(
+        update["blocks"][-1]["elements"][0]["text"] == "Closed: answers are no longer taken."
+        for update in updates
+    )

@@ -1,22 +1,13 @@
-"""The attacker's setting: a crowd answers a pulse through the real app, its answers held in a mixing
-window the test closes itself, and then someone without the key reads everything that was stored."""
+"""A crowd of twelve answers a pulse through the real app, its answers held in a mixing window the test
+closes itself (`crowd.mixer.flush()`): the setting of the mixing-window tests and of the attacks."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-import pytest
 
 from pulsebot.services.answer_mixer import AnswerMixer
 from pulsebot.services.pulses import RunView
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
-from pulsebot.slack.publish import send_pulse
-from pulsebot.store.db import transaction
-from tests.conftest import SIGNING_SECRET, serving_app
 from tests.slack_requests import SlackRequests
 
 CROWD_CHANNEL = "G0CROWD"
@@ -65,17 +56,3 @@ class Crowd:
         while self.mixer.pending() < count:
             assert time.monotonic() < deadline, f"{self.mixer.pending()} answers waiting, wanted {count}"
             time.sleep(0.02)
-
-
-@pytest.fixture
-def crowd(settings, sessions, engine, client, sender, fake_slack) -> Iterator[Crowd]:
-    """The crowd's pulse is out; its answers wait in a window that only the test closes (`flush`)."""
-    fake_slack.add_channel(CROWD_CHANNEL, [*CROWD, "UBOT"])
-    with transaction(sessions) as session:
-        for spec in parse_surveys(CROWD_SURVEY, source="crowd.yml"):
-            apply_survey(session, spec=spec, now=datetime.now(UTC))
-    run = send_pulse(client, sessions, survey_name="crowd-pulse", now=datetime.now(UTC))
-    fake_slack.reset_calls()
-    mixer = AnswerMixer(sessions, window=3600)
-    with serving_app(settings, sessions, engine, client=client, sender=sender, mixer=mixer) as url:
-        yield Crowd(SlackRequests(f"{url}/slack/events", SIGNING_SECRET, fake_slack.response_url()), mixer, run)
