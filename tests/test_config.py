@@ -122,3 +122,25 @@ def test_a_malformed_relay_delay_is_named(monkeypatch, value, message):
     monkeypatch.setenv("PULSEBOT_RELAY_DELAY_MINUTES", value)
     with pytest.raises(ConfigError, match=re.escape(f"PULSEBOT_RELAY_DELAY_MINUTES: {message}")):
         load_settings(_env_file=None)
+
+
+def test_the_mixing_window_and_reply_window_have_defaults_that_protect(monkeypatch):
+    monkeypatch.delenv("PULSEBOT_MIX_SECONDS", raising=False)
+    monkeypatch.delenv("PULSEBOT_REPLY_WINDOW_DAYS", raising=False)
+    settings = load_settings(_env_file=None)
+    assert (settings.mix_seconds, settings.reply_window_days) == (10.0, 30)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PULSEBOT_MIX_SECONDS", "-1", "Input should be greater than or equal to 0"),
+        ("PULSEBOT_MIX_SECONDS", "an hour", "Input should be a valid number"),
+        ("PULSEBOT_MIX_SECONDS", "301", "Input should be less than or equal to 300"),
+        ("PULSEBOT_REPLY_WINDOW_DAYS", "0", "Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_malformed_window_is_named(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=re.escape(f"{name}: {message}")):
+        load_settings(_env_file=None)
