@@ -59,7 +59,8 @@ def test_reading_commands_do_not_create_a_database(command, tmp_path, monkeypatc
 def test_a_channel_name_is_refused_asking_for_its_id(cli_env, tmp_path):
     survey = tmp_path / "team.yml"
     survey.write_text(
-        'name: team\nchannel: "#support"\nquestions:\n  - key: mood\n    kind: scale\n    prompt: How was it?\n'
+        'name: team\nchannel: "#support"\n'
+        "questions:\n  - key: mood\n    kind: scale\n    prompt: How was it?\n"
     )
 
     result = runner.invoke(cli, ["survey", "apply", str(survey)], env=cli_env)
@@ -101,7 +102,9 @@ def test_report_and_export_cover_the_complete_weeks_like_the_digest(cli_env, ses
     target = tmp_path / "weeks.csv"
 
     with freeze_time(wednesday):
-        result = runner.invoke(cli, ["export", "team-pulse", "--csv", str(target), "--weeks", "3"], env=cli_env)
+        result = runner.invoke(
+            cli, ["export", "team-pulse", "--csv", str(target), "--weeks", "3"], env=cli_env
+        )
 
     assert result.exit_code == 0, result.output
     with target.open(newline="") as handle:

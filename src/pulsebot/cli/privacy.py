@@ -48,7 +48,11 @@ def audit(
     ] = None,
     team: Annotated[
         str | None,
-        typer.Option("--team", metavar="TEAM", help="Only this workspace's entries (its Slack team id, T…); all by default."),
+        typer.Option(
+            "--team",
+            metavar="TEAM",
+            help="Only this workspace's entries (its Slack team id, T…); all by default.",
+        ),
     ] = None,
 ) -> None:
     """Print the audit log: who saw which team's results, and what was forgotten or removed, oldest first."""
