@@ -50,10 +50,13 @@ def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
             table.add_row(
                 label,
                 f"{week.respondents} of {week.audience} ({words.percent(week.response_rate)})",
-                _moved(words.score(week.score), words.arrow(week.score_change, digits=1)),
-                _moved(words.enps(week.enps), words.arrow(week.enps_change, digits=0)),
+                _moved(words.score(week.score), words.moved(week.score, week.score_change, digits=1)),
+                _moved(words.enps(week.enps), words.moved(week.enps, week.enps_change, digits=0)),
                 str(week.comments),
-                _moved(words.sentiment(week.sentiment), words.arrow(week.sentiment_change, digits=2)),
+                _moved(
+                    words.sentiment(week.sentiment),
+                    words.moved(week.sentiment, week.sentiment_change, digits=2),
+                ),
             )
     out.print(table)
     latest = next((week for week in reversed(trend.weeks) if week.shown), None)
