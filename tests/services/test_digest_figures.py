@@ -37,9 +37,11 @@ def test_the_mood_arrow_is_the_difference_of_the_moods_shown(sessions):
     _, blocks = digest_message(digest)
 
     assert "  Mood (1–5)   3.1 ↓ 0.8\n" in text
+    assert "Mood fell 0.8 to 3.1" in text  # the summary's words agree with the arrow
     assert "mood 3.9" in text and "mood 3.1" in text  # the trend the arrow can be checked against
     fields = [field["text"] for block in blocks for field in block.get("fields", [])]
     assert "*Mood (1–5)*\n3.1 ↓ 0.8" in fields
+    assert blocks[2]["text"]["text"].startswith("Mood fell 0.8 to 3.1")
 
 
 def test_an_unchanged_shown_mood_has_a_flat_arrow(sessions):

@@ -7,11 +7,11 @@ unrounded figures are 3.86 and 3.24), so a reader who checks it against the tren
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pulsebot.services.analytics import QuestionWeek, WeekFigures, WeekStatus
-from pulsebot.services.digests import Digest, DropAlert, IdeaLine
+from pulsebot.services.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
 UP, DOWN, FLAT = "↑", "↓", "→"
@@ -46,6 +46,38 @@ def shown_change(value: float | None, change: float | None, *, digits: int) -> f
 def moved(value: float | None, change: float | None, *, digits: int) -> str:
     """The arrow for a figure shown with `digits` decimals: its change as the reader can check it."""
     return arrow(shown_change(value, change, digits=digits), digits=digits)
+
+
+def with_shown_changes(figures: WeekFigures) -> WeekFigures:
+    """A week whose changes are those of its figures as shown (mood to 0.1, eNPS to 1, sentiment to
+    0.01, response rate to 1 point)."""
+    rate = figures.response_rate
+    rate_change = shown_change(
+        None if rate is None else 100 * rate,
+        None if figures.response_rate_change is None else 100 * figures.response_rate_change,
+        digits=0,
+    )
+    return replace(
+        figures,
+        score_change=shown_change(figures.score, figures.score_change, digits=1),
+        enps_change=shown_change(figures.enps, figures.enps_change, digits=0),
+        sentiment_change=shown_change(figures.sentiment, figures.sentiment_change, digits=2),
+        response_rate_change=None if rate_change is None else rate_change / 100,
+    )
+
+
+def as_shown(digest: Digest) -> Digest:
+    """The digest with every change taken from the figures as shown, and its summary written from those,
+    so "Mood fell 0.7 to 3.2" agrees with "3.2 ↓ 0.7" and with last week's 3.9 in the trend.
+
+    A week that is not shown has no changes to word, and keeps its summary as it is.
+    """
+    if not digest.figures.shown:
+        return digest
+    figures = with_shown_changes(digest.figures)
+    trend = tuple(with_shown_changes(week) for week in digest.trend)
+    summary = summarise(figures, trend, digest.themes, min_group=digest.min_group)
+    return replace(digest, figures=figures, trend=trend, summary=summary)
 
 
 def score(value: float | None) -> str:
@@ -183,6 +215,7 @@ def idea_lists(digest: Digest) -> IdeaLists:
 
 def render_text(digest: Digest) -> str:
     """The digest as plain text (the demo writes it; it is also the notification text's longer cousin)."""
+    digest = as_shown(digest)
     lines = [f"{digest.title}: week of {week_label(digest.week)}", "", digest.summary, ""]
     figures = digest.figures
     for label, value in headline(figures, digest.min_group):

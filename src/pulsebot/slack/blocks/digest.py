@@ -24,6 +24,7 @@ SECTION_CHARS = 3000
 
 
 def digest_message(digest: Digest) -> tuple[str, list[dict]]:
+    digest = words.as_shown(digest)  # changes, and the summary's words for them, as the figures read
     figures = digest.figures
     blocks: list[Block] = [
         HeaderBlock(text=_clip(f"{digest.title}: weekly digest", HEADER_CHARS)),
