@@ -44,6 +44,12 @@ DATABASES = [
 ]
 
 
+def pytest_report_header() -> str:
+    if PG_URL:
+        return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL)"
+    return "databases: SQLite only; set PULSEBOT_TEST_DATABASE_URL to run the PostgreSQL cases too"
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> str:
     """One migrated SQLite file; each test gets a copy, so every test starts on a clean schema."""

@@ -42,6 +42,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
     latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
+    port: int = 0  # 0: any free port (the tests); a fixed one to try pulsebot locally (tests/local.py)
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -54,7 +55,7 @@ class FakeSlack:
         self._install_codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, bot token, installer)
         self._teams_by_token: dict[str, str] = {}
         self._ts = itertools.count(1)
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", self.port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -363,3 +364,11 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
     return Handler
+
+
+if __name__ == "__main__":  # `python -m tests.fake_slack`: the fake on its own, to try pulsebot locally
+    import sys
+
+    from tests.local import main
+
+    main(["slack", *sys.argv[1:]])

@@ -20,9 +20,10 @@ def weeks() -> list[ChartWeek]:
 def test_hidden_weeks_are_gaps_even_if_a_value_were_passed():
     figure = trend_figure(weeks(), title="Team", min_group=5)
 
-    mood, enps, sentiment = (
+    mood, enps, sentiment, answered = (
         next(line.get_ydata() for line in ax.get_lines() if len(line.get_ydata()) == 4) for ax in figure.axes
     )
+    assert all(math.isnan(value) for value in answered)  # no response rate was passed
     for series, first, last in ((mood, 3.8, 3.2), (enps, 20, -5), (sentiment, 0.2, -0.1)):
         assert series[0] == first and series[3] == last
         assert math.isnan(series[1]) and math.isnan(series[2])

@@ -1,7 +1,9 @@
-"""The digest's trend chart: mood, eNPS and comment sentiment per week, as PNG bytes.
+"""The digest's trend chart: mood, eNPS, comment sentiment and response rate per week, as PNG bytes.
 
 Drawn with matplotlib's object API on the Agg canvas (no display, no pyplot state, safe in threads).
-A withheld week is a gap with a grey band, never a point; a week without a pulse is simply empty.
+A withheld week is a gap with a grey band, never a point; a week without a pulse is simply empty. The
+title gives the weeks' dates with the year, and the week the digest is about is marked, so a chart
+forwarded on its own still says what it shows.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -20,7 +22,15 @@ from pulsebot.services.digests import Digest
 INK = "#1d3557"
 MUTED = "#6c757d"
 HIDDEN_BAND = "#e9ecef"
-SERIES_COLOURS = {"mood": "#1d3557", "enps": "#7b2cbf", "sentiment": "#2a9d8f"}
+MARKED_BAND = "#fff3bf"
+SERIES_COLOURS = {"mood": "#1d3557", "enps": "#7b2cbf", "sentiment": "#2a9d8f", "answered": "#e76f51"}
+# name, axis label, axis limits, reference line, how the latest value is written
+PANELS = (
+    ("mood", "Mood (1–5)", (1, 5), 3.0, "{:.1f}"),
+    ("enps", "eNPS", (-100, 100), 0.0, "{:+.0f}"),
+    ("sentiment", "Comment sentiment", (-1, 1), 0.0, "{:+.2f}"),
+    ("answered", "Answered (%)", (0, 100), None, "{:.0f}%"),
+)
 
 
 @dataclass(frozen=True)
@@ -30,21 +40,35 @@ class ChartWeek:
     mood: float | None = None
     enps: float | None = None
     sentiment: float | None = None
+    answered: float | None = None  # the response rate, in percent
 
 
-def trend_figure(weeks: Sequence[ChartWeek], *, title: str, min_group: int) -> Figure:
-    figure = Figure(figsize=(8, 6.4), dpi=110, layout="constrained")
-    FigureCanvasAgg(figure)
-    figure.suptitle(title, color=INK, fontsize=13, fontweight="bold")
-    axes = figure.subplots(3, 1, sharex=True)
-    x = list(range(len(weeks)))
-    panels = (
-        ("mood", "Mood (1–5)", (1, 5), 3.0, "{:.1f}"),
-        ("enps", "eNPS", (-100, 100), 0.0, "{:+.0f}"),
-        ("sentiment", "Comment sentiment", (-1, 1), 0.0, "{:+.2f}"),
+def date_range(first_week: date, last_week: date) -> str:
+    """`31 Aug – 22 Nov 2026` (Monday of the first week to Sunday of the last), the year on both ends when
+    they differ."""
+    end = last_week + timedelta(days=6)
+    start = f"{first_week.day} {first_week:%b}" + (
+        f" {first_week.year}" if first_week.year != end.year else ""
     )
-    for ax, (name, label, limits, reference, number) in zip(axes, panels, strict=True):
+    return f"{start} – {end.day} {end:%b %Y}"
+
+
+def trend_figure(
+    weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None
+) -> Figure:
+    """The chart; `marked` is the Monday of the week to highlight (the digest's)."""
+    figure = Figure(figsize=(8, 8), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    if weeks:
+        title = f"{title}\n{date_range(weeks[0].week, weeks[-1].week)}"
+    figure.suptitle(title, color=INK, fontsize=13, fontweight="bold")
+    axes = figure.subplots(len(PANELS), 1, sharex=True)
+    x = list(range(len(weeks)))
+    marked_index = next((i for i, week in enumerate(weeks) if week.week == marked), None)
+    for ax, (name, label, limits, reference, number) in zip(axes, PANELS, strict=True):
         values = [math.nan if w.hidden or getattr(w, name) is None else getattr(w, name) for w in weeks]
+        if marked_index is not None:
+            ax.axvspan(marked_index - 0.45, marked_index + 0.45, color=MARKED_BAND, zorder=0, linewidth=0)
         for index, week in enumerate(weeks):
             if week.hidden:
                 ax.axvspan(index - 0.45, index + 0.45, color=HIDDEN_BAND, zorder=0, linewidth=0)
@@ -59,7 +83,8 @@ def trend_figure(weeks: Sequence[ChartWeek], *, title: str, min_group: int) -> F
                         color=MUTED,
                         fontsize=8,
                     )
-        ax.axhline(reference, color=MUTED, linewidth=0.6, linestyle=":", zorder=1)
+        if reference is not None:
+            ax.axhline(reference, color=MUTED, linewidth=0.6, linestyle=":", zorder=1)
         ax.plot(x, values, color=SERIES_COLOURS[name], linewidth=2, marker="o", markersize=5, zorder=3)
         last = next((i for i in range(len(values) - 1, -1, -1) if not math.isnan(values[i])), None)
         if last is not None:
@@ -82,15 +107,21 @@ def trend_figure(weeks: Sequence[ChartWeek], *, title: str, min_group: int) -> F
             ax.spines[side].set_color(HIDDEN_BAND)
     axes[-1].set_xticks(x, [f"{w.week.day} {w.week:%b}" for w in weeks], rotation=0)
     axes[-1].set_xlim(-0.6, len(weeks) - 0.4)
-    if any(week.hidden for week in weeks):
-        figure.supxlabel(
-            f"Grey weeks are hidden: fewer than {min_group} people answered.", color=MUTED, fontsize=8
+    notes = []
+    if marked_index is not None:
+        axes[-1].get_xticklabels()[marked_index].set_fontweight("bold")
+        notes.append(
+            f"Highlighted: the week of {weeks[marked_index].week.day} {weeks[marked_index].week:%b}."
         )
+    if any(week.hidden for week in weeks):
+        notes.append(f"Grey weeks are hidden: fewer than {min_group} people answered.")
+    if notes:
+        figure.supxlabel("  ".join(notes), color=MUTED, fontsize=8)
     return figure
 
 
-def trend_png(weeks: Sequence[ChartWeek], *, title: str, min_group: int) -> bytes:
-    figure = trend_figure(weeks, title=title, min_group=min_group)
+def trend_png(weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None) -> bytes:
+    figure = trend_figure(weeks, title=title, min_group=min_group, marked=marked)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -104,6 +135,7 @@ def chart_weeks(digest: Digest) -> list[ChartWeek]:
             mood=week.score if week.shown else None,
             enps=week.enps if week.shown else None,
             sentiment=week.sentiment if week.shown else None,
+            answered=100 * week.response_rate if week.shown and week.response_rate is not None else None,
         )
         for week in digest.trend
     ]
@@ -114,7 +146,7 @@ def digest_chart(digest: Digest) -> bytes | None:
     if not digest.has_chart_points:
         return None
     title = f"{digest.title}: the last {len(digest.trend)} weeks"
-    return trend_png(chart_weeks(digest), title=title, min_group=digest.min_group)
+    return trend_png(chart_weeks(digest), title=title, min_group=digest.min_group, marked=digest.week)
 
 
 def _padded(limits: tuple[float, float]) -> tuple[float, float]:

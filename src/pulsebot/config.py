@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, validation_alias="SLACK_API_URL")
-    # Several workspaces (README, "Several workspaces (OAuth)"): the app's OAuth credentials, and the key
-    # the installed workspaces' tokens are encrypted with in the database.
+    # Several workspaces (docs/operations.md, "Several workspaces (OAuth)"): the app's OAuth credentials,
+    # and the key the installed workspaces' tokens are encrypted with in the database.
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     token_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_TOKEN_KEY")
@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     digest_time: time = Field(default=time(9, 0), validation_alias="PULSEBOT_DIGEST_TIME")
     trend_weeks: int = Field(default=12, ge=4, le=26, validation_alias="PULSEBOT_TREND_WEEKS")
     drop_alert: float = Field(default=0.5, gt=0, le=4, validation_alias="PULSEBOT_DROP_ALERT")
-    # Delivery at scale (README, Reliability): how often the outbox and the scheduler's sweeps look for
-    # work, how many messages a second one process posts, how long a sender's claim on a message lasts.
+    # Delivery at scale (docs/operations.md, Reliability): how often the outbox and the scheduler's sweeps
+    # look for work, how many messages a second one process posts, how long a sender's claim on a message
+    # lasts.
     sweep_seconds: int = Field(default=60, ge=1, le=3600, validation_alias="PULSEBOT_SWEEP_SECONDS")
     send_rate: float = Field(default=5.0, gt=0, le=1000, validation_alias="PULSEBOT_SEND_RATE")
     claim_seconds: int = Field(default=300, ge=1, le=3600, validation_alias="PULSEBOT_CLAIM_SECONDS")

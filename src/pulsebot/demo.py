@@ -97,8 +97,11 @@ class DemoResult:
     text: str
 
 
-def run_demo(out: Path, *, now: datetime, people: int = 40, weeks: int = 12, seed: int = 7) -> DemoResult:
-    """Simulate, aggregate and write digest.json (Block Kit), trend.png and digest.txt into `out`."""
+def run_demo(
+    out: Path, *, now: datetime, people: int = 40, weeks: int = 12, seed: int = 7, keep: bool = False
+) -> DemoResult:
+    """Simulate, aggregate and write digest.json (Block Kit), trend.png and digest.txt into `out`; with
+    `keep`, the simulated team's database stays there too, as `demo.db`."""
     out.mkdir(parents=True, exist_ok=True)
     database = out / "demo.db"
     for leftover in out.glob("demo.db*"):
@@ -119,14 +122,17 @@ def run_demo(out: Path, *, now: datetime, people: int = 40, weeks: int = 12, see
             )
     finally:
         engine.dispose()
-    for leftover in out.glob("demo.db*"):
-        leftover.unlink()
+    if not keep:
+        for leftover in out.glob("demo.db*"):
+            leftover.unlink()
     text, blocks = digest_message(digest)
     files = {
         "blocks": out / "digest.json",
         "chart": out / "trend.png",
         "text": out / "digest.txt",
     }
+    if keep:
+        files["database"] = database
     files["blocks"].write_text(
         json.dumps({"text": text, "blocks": blocks}, indent=2, ensure_ascii=False) + "\n"
     )

@@ -23,3 +23,25 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
     text = (folder / "digest.txt").read_text()
     assert "hidden: fewer than 5 answered" in text  # the holiday week
     assert "Mood fell" in text and "comments mention" in text
+
+
+def test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_digest(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    result = runner.invoke(cli, ["demo", "--out", "out", "--keep"], env={"PATH": ""})
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "demo.db").is_file()
+    database = "DATABASE_URL=sqlite:///out/demo.db"
+    assert f"  {database} pulsebot report support-team\n" in result.stdout
+    report = runner.invoke(
+        cli, ["report", "support-team"], env={"DATABASE_URL": "sqlite:///out/demo.db", "COLUMNS": "160"}
+    )
+    assert report.exit_code == 0, report.output
+    # The report's last week is the digest's week, with the same figures and the same arrows.
+    digest = (tmp_path / "out" / "digest.txt").read_text()
+    mood = next(line for line in digest.splitlines() if line.startswith("  Mood (1–5)")).split(maxsplit=2)[2]
+    week = digest.splitlines()[0].split("week of ")[1].split("–")[0]
+    last_row = [line for line in report.stdout.splitlines() if line.startswith("│")][-1]
+    assert last_row.split("│")[1].strip().startswith(week.split()[0])
+    assert last_row.split("│")[3].strip() == mood

@@ -38,7 +38,7 @@ def test_report_prints_each_week_and_hides_the_small_one(cli_env, sessions):
     assert any("hidden: fewer than 5 answered" in line for line in lines)
     assert any("3.0 ↓ 1.0" in line for line in lines)  # compared with the last shown week
     assert "5.0" not in result.stdout and "3 of 6" not in result.stdout
-    assert "no pulse" in result.stdout  # this week, not yet run
+    assert "no pulse" in result.stdout  # the week before the first pulse; this week is not complete
 
 
 def test_export_writes_weekly_aggregates_with_hidden_weeks_marked_and_empty(cli_env, sessions, tmp_path):
@@ -50,8 +50,9 @@ def test_export_writes_weekly_aggregates_with_hidden_weeks_marked_and_empty(cli_
     assert result.exit_code == 0, result.output
     assert "wrote 4 weeks" in result.stdout and "(2 with figures)" in result.stdout
     rows = list(csv.DictReader(target.open()))
-    assert [row["status"] for row in rows] == ["shown", "suppressed", "shown", "no_data"]
-    first, hidden, third, _ = rows
+    # The four complete weeks, like the digest's: the one before the first pulse, and not this one.
+    assert [row["status"] for row in rows] == ["no_data", "shown", "suppressed", "shown"]
+    _, first, hidden, third = rows
     assert first["week_start"] == week_start((NOW - timedelta(weeks=3)).date()).isoformat()
     assert (first["respondents"], first["mood"], first["q_workload"]) == ("6", "4", "4")
     assert (third["mood"], third["mood_change"]) == ("3", "-1")

@@ -133,3 +133,31 @@ def test_first_use_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     assert score_text("Thanks, this was really useful!").label == "positive"
+
+
+# Workplace comments written for these tests, each labelled by the sentiment it plainly carries. Neither
+# TextBlob nor VADER alone knows that work slipping, being blocked or waiting is a complaint: the first one
+# scored +0.05 and read as praise in a digest ("0% negative, 100% positive").
+WORKPLACE_COMMENTS = [
+    ("Too many meetings again; the billing migration work kept slipping.", "negative"),
+    ("Blocked on the platform team again.", "negative"),
+    ("Still waiting on legal for the contract review.", "negative"),
+    ("We are understaffed and the release slipped again.", "negative"),
+    ("Too many meetings, no time left for tickets.", "negative"),
+    ("The deadline keeps slipping.", "negative"),
+    ("Another week of firefighting.", "negative"),
+    ("We are short staffed on Fridays.", "negative"),
+    ("Constant context switching between tickets.", "negative"),
+    ("The launch got pushed back again.", "negative"),
+    ("The release went out on time, nice work everyone.", "positive"),
+    ("Finally unblocked, thanks to the platform team.", "positive"),
+    ("The new on-call rota is working well.", "positive"),
+    ("Not too many meetings this week, great.", "positive"),
+    ("The all-hands moved to Thursday.", "neutral"),
+    ("The migration starts on Monday.", "neutral"),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), WORKPLACE_COMMENTS)
+def test_workplace_complaints_and_praise_read_as_people_mean_them(text: str, label: str) -> None:
+    assert score_text(text).label == label

@@ -45,3 +45,21 @@ def test_mentions_matches_singular_and_plural():
     assert mentions("Endless meetings", "meeting")
     assert mentions("Code reviews are slow", "code review")
     assert not mentions("Code is slow to review", "code review")
+
+
+def test_themes_name_things_not_how_people_feel_about_them():
+    # The demo's week: "confusing" came second to nothing but the backlog, as if it were a subject.
+    comments = [
+        "The refund process is confusing and slow.",
+        "The refund process is confusing, customers call twice.",
+        "Slow tools again, everything is slow.",
+        "I am exhausted and overloaded.",
+        "Exhausted after the weekend shifts.",
+        "Weekend shifts are really stressful.",
+        "Really stressful week with the ticket backlog.",
+        "The ticket backlog is overwhelming.",
+    ]
+
+    phrases = [theme.phrase for theme in common_themes(comments)]
+
+    assert phrases == ["refund process", "ticket backlog", "weekend shifts"]

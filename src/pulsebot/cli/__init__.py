@@ -5,6 +5,9 @@ Each subcommand group lives in its own module and adds itself to `cli` here.
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 from sqlalchemy.exc import OperationalError
 
@@ -23,6 +26,24 @@ cli.command("forget")(privacy.forget)
 cli.command("audit")(privacy.audit)
 cli.command("demo")(demo.demo)
 cli.add_typer(workspaces.group, name="workspace")
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"pulsebot {version('pulsebot')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print pulsebot's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """pulsebot: continuous employee feedback for Slack."""
 
 
 def main() -> None:

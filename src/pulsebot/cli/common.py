@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
 
 from pulsebot.config import ConfigError, Settings, load_settings
 from pulsebot.store import migrate
@@ -43,10 +45,31 @@ def migrated(settings: Settings) -> Engine:
     return engine
 
 
+def existing(settings: Settings) -> Engine:
+    """For a command that only reads: a database pulsebot has already set up, brought to the latest schema.
+
+    Opening an SQLite file that is not there would create an empty one (a typo in DATABASE_URL, or the
+    wrong folder, would leave a stray `pulsebot.db` behind and report "no survey"), so say so instead.
+    """
+    url = make_url(settings.database_url)
+    where = url.render_as_string(hide_password=True)
+    first_step = "run `pulsebot db upgrade` first"
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_file():
+            fail(f"no database at {path.resolve()} (DATABASE_URL); {first_step}")
+    engine = reachable(settings)
+    if not inspect(engine).has_table("alembic_version"):
+        fail(f"no pulsebot tables in the database at {where} (DATABASE_URL); {first_step}")
+    migrate.upgrade(engine)
+    return engine
+
+
 Team = Annotated[
     str,
     typer.Option(
         "--team",
+        metavar="TEAM",
         help="The workspace (its Slack team id, T…) when pulsebot serves several; "
         "leave out for the one of SLACK_BOT_TOKEN.",
     ),

@@ -14,14 +14,31 @@ def demo(
         "demo-output"
     ),
     seed: Annotated[int, typer.Option(help="Seed of the simulated answers.")] = 7,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the simulated team's database (demo.db) to explore it.")
+    ] = False,
 ) -> None:
     """Simulate a team of 40 over 12 weeks and write its digest: Block Kit JSON, the PNG chart, plain text."""
     from pulsebot.demo import run_demo
 
     try:
-        result = run_demo(folder, now=utc_now(), seed=seed)
+        result = run_demo(folder, now=utc_now(), seed=seed, keep=keep)
     except OSError as error:
         fail(f"{folder}: cannot write the demo files ({error.strerror})")
     out.print(result.text, markup=False, highlight=False, soft_wrap=True)
     for kind, path in result.files.items():
-        out.print(f"{kind:>6}: {path}", highlight=False)
+        out.print(f"{kind:>8}: {path}", highlight=False, soft_wrap=True)
+    if keep:
+        database = f"DATABASE_URL=sqlite:///{result.files['database']}"
+        out.print("\nExplore the simulated team with the real commands:", highlight=False)
+        for command in EXPLORE:
+            out.print(f"  {database} pulsebot {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+# What `--keep` suggests trying on the kept database (the demo's survey is called support-team).
+EXPLORE = (
+    "report support-team",
+    "export support-team --csv support-team.csv",
+    "survey list",
+    "audit",
+)

@@ -17,7 +17,9 @@ group = typer.Typer(help="Weekly manager digests.", no_args_is_help=True)
 
 @group.command("send")
 def send(
-    survey: Annotated[str | None, typer.Argument(help="The survey's name; leave out for every team.")] = None,
+    survey: Annotated[
+        str | None, typer.Argument(metavar="SURVEY", help="The survey's name; leave out for every team.")
+    ] = None,
     team: Team = "",
 ) -> None:
     """DM the digest now: SURVEY's to its managers, or every team's to its managers and the

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import Team, fail, migrated, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import Team, existing, fail, migrated, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services import audit as audit_log
@@ -48,7 +48,11 @@ def audit(
     ] = None,
     team: Annotated[
         str | None,
-        typer.Option("--team", help="Only this workspace's entries (its Slack team id, T…); all by default."),
+        typer.Option(
+            "--team",
+            metavar="TEAM",
+            help="Only this workspace's entries (its Slack team id, T…); all by default.",
+        ),
     ] = None,
 ) -> None:
     """Print the audit log: who saw which team's results, and what was forgotten or removed, oldest first."""
@@ -59,7 +63,7 @@ def audit(
         except ValueError:
             fail(f"--since: “{since}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01")
     settings = settings_or_fail()
-    engine = migrated(settings)
+    engine = existing(settings)
     sessions = session_factory(engine) if team is None else team_sessions(settings, engine, team)
     with transaction(sessions) as session:
         entries = audit_log.entries(session, since=start)

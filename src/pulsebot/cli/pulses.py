@@ -17,7 +17,9 @@ group = typer.Typer(help="Pulse runs.", no_args_is_help=True)
 
 
 @group.command("send")
-def send(survey: Annotated[str, typer.Argument(help="The survey's name.")], team: Team = "") -> None:
+def send(
+    survey: Annotated[str, typer.Argument(metavar="SURVEY", help="The survey's name.")], team: Team = ""
+) -> None:
     """Open a pulse run of SURVEY now and post it in Slack."""
     from pulsebot.slack.app import make_outboxes
     from pulsebot.slack.publish import send_pulse

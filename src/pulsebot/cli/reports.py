@@ -7,27 +7,27 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import Team, fail, migrated, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
 from pulsebot.services import audit
 from pulsebot.services import digest_text as words
-from pulsebot.services.analytics import WeekStatus, team_trend
+from pulsebot.services.analytics import RATED, WeekStatus, team_trend
 from pulsebot.services.errors import Refusal
 from pulsebot.services.export import export_rows
-from pulsebot.services.surveys import find_survey
+from pulsebot.services.surveys import active_questions, find_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
 
-Survey = Annotated[str, typer.Argument(help="The survey's name.")]
+Survey = Annotated[str, typer.Argument(metavar="SURVEY", help="The survey's name.")]
 Weeks = Annotated[
-    int, typer.Option("--weeks", min=1, max=104, help="How many weeks back, this week included.")
+    int, typer.Option("--weeks", min=1, max=104, help="How many complete weeks back, ending with last week.")
 ]
 
 
 def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
     """Print SURVEY's weekly figures; weeks with too few answers stay hidden."""
     settings = settings_or_fail()
-    trend = _trend(
+    trend, _ = _trend(
         settings, survey, weeks, team, action=AuditAction.report, detail=f"{weeks} weeks in the terminal"
     )
     table = Table(
@@ -50,10 +50,13 @@ def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
             table.add_row(
                 label,
                 f"{week.respondents} of {week.audience} ({words.percent(week.response_rate)})",
-                _moved(words.score(week.score), words.arrow(week.score_change, digits=1)),
-                _moved(words.enps(week.enps), words.arrow(week.enps_change, digits=0)),
+                _moved(words.score(week.score), words.moved(week.score, week.score_change, digits=1)),
+                _moved(words.enps(week.enps), words.moved(week.enps, week.enps_change, digits=0)),
                 str(week.comments),
-                _moved(words.sentiment(week.sentiment), words.arrow(week.sentiment_change, digits=2)),
+                _moved(
+                    words.sentiment(week.sentiment),
+                    words.moved(week.sentiment, week.sentiment_change, digits=2),
+                ),
             )
     out.print(table)
     latest = next((week for week in reversed(trend.weeks) if week.shown), None)
@@ -70,16 +73,16 @@ def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
 
 def export(
     survey: Survey,
-    csv_file: Annotated[Path, typer.Option("--csv", help="Where to write the CSV file.")],
+    csv_file: Annotated[Path, typer.Option("--csv", metavar="FILE", help="Where to write the CSV file.")],
     weeks: Weeks = 12,
     team: Team = "",
 ) -> None:
     """Write SURVEY's weekly aggregates to a CSV file (hidden weeks carry no figures)."""
     settings = settings_or_fail()
-    trend = _trend(
+    trend, rated = _trend(
         settings, survey, weeks, team, action=AuditAction.export, detail=f"{weeks} weeks to {csv_file.name}"
     )
-    header, rows = export_rows(trend)
+    header, rows = export_rows(trend, rated)
     try:
         with csv_file.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=header)
@@ -96,20 +99,26 @@ def export(
 
 
 def _trend(settings, survey: str, weeks: int, team: str, *, action: AuditAction, detail: str):
-    engine = migrated(settings)
+    engine = existing(settings)
     now = utc_now()
     try:
         with transaction(team_sessions(settings, engine, team)) as session:
-            find_survey(session, name=survey)
+            survey_id = find_survey(session, name=survey).id
+            rated = [
+                (question.key, question.version)
+                for question in active_questions(session, survey_id=survey_id)
+                if question.kind in RATED
+            ]
             audit.record(session, actor=audit.CLI, action=action, scope=survey, now=now, detail=detail)
-            return team_trend(
+            trend = team_trend(
                 session,
                 survey_name=survey,
                 now=now,
                 min_group=settings.min_group,
                 weeks=weeks,
-                complete_only=False,
+                complete_only=True,
             )
+            return trend, rated
     except Refusal as refusal:
         fail(refusal.message)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import Team, fail, migrated, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import Team, existing, fail, migrated, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
 from pulsebot.services.survey_file import SurveyFileError, load_survey_file
 from pulsebot.services.surveys import apply_survey, list_surveys
@@ -17,7 +17,7 @@ group = typer.Typer(help="Surveys: define them in YAML, list them.", no_args_is_
 
 @group.command("apply")
 def apply(
-    file: Annotated[Path, typer.Argument(help="A YAML file with `surveys:` or one survey.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A YAML file with `surveys:` or one survey.")],
     team: Team = "",
 ) -> None:
     """Create or update surveys from a YAML file (idempotent: surveys are matched by name)."""
@@ -37,7 +37,7 @@ def apply(
 def list_(team: Team = "") -> None:
     """List the surveys with their channel, schedule and state."""
     settings = settings_or_fail()
-    engine = migrated(settings)
+    engine = existing(settings)
     with transaction(team_sessions(settings, engine, team)) as session:
         surveys = list_surveys(session)
     if not surveys:

@@ -1,14 +1,17 @@
 """How digest figures read: numbers with arrows for change, and the whole digest as plain text.
 
 Shared by the Block Kit builder, the CLI report and the offline demo, so every output says the same.
+A change is always the difference of the two figures as shown (3.9 then 3.2 is "↓ 0.7", even when the
+unrounded figures are 3.86 and 3.24), so a reader who checks it against the trend finds it adds up.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pulsebot.services.analytics import QuestionWeek, WeekFigures, WeekStatus
-from pulsebot.services.digests import Digest, DropAlert, IdeaLine
+from pulsebot.services.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
 UP, DOWN, FLAT = "↑", "↓", "→"
@@ -28,6 +31,53 @@ def arrow(change: float | None, *, digits: int) -> str:
     if round(abs(change), digits) == 0:
         return f"{FLAT} {0:.{digits}f}"
     return f"{UP if change > 0 else DOWN} {abs(change):.{digits}f}"
+
+
+def shown_change(value: float | None, change: float | None, *, digits: int) -> float | None:
+    """The change between the two figures as they are shown, each rounded to `digits`.
+
+    `change` is the unrounded difference from the earlier week, so that week's figure is `value - change`.
+    """
+    if value is None or change is None:
+        return None
+    return round(value, digits) - round(value - change, digits)
+
+
+def moved(value: float | None, change: float | None, *, digits: int) -> str:
+    """The arrow for a figure shown with `digits` decimals: its change as the reader can check it."""
+    return arrow(shown_change(value, change, digits=digits), digits=digits)
+
+
+def with_shown_changes(figures: WeekFigures) -> WeekFigures:
+    """A week whose changes are those of its figures as shown (mood to 0.1, eNPS to 1, sentiment to
+    0.01, response rate to 1 point)."""
+    rate = figures.response_rate
+    rate_change = shown_change(
+        None if rate is None else 100 * rate,
+        None if figures.response_rate_change is None else 100 * figures.response_rate_change,
+        digits=0,
+    )
+    return replace(
+        figures,
+        score_change=shown_change(figures.score, figures.score_change, digits=1),
+        enps_change=shown_change(figures.enps, figures.enps_change, digits=0),
+        sentiment_change=shown_change(figures.sentiment, figures.sentiment_change, digits=2),
+        response_rate_change=None if rate_change is None else rate_change / 100,
+    )
+
+
+def as_shown(digest: Digest) -> Digest:
+    """The digest with every change taken from the figures as shown, and its summary written from those,
+    so "Mood fell 0.7 to 3.2" agrees with "3.2 ↓ 0.7" and with last week's 3.9 in the trend.
+
+    A week that is not shown has no changes to word, and keeps its summary as it is.
+    """
+    if not digest.figures.shown:
+        return digest
+    figures = with_shown_changes(digest.figures)
+    trend = tuple(with_shown_changes(week) for week in digest.trend)
+    summary = summarise(figures, trend, digest.themes, min_group=digest.min_group)
+    return replace(digest, figures=figures, trend=trend, summary=summary)
 
 
 def score(value: float | None) -> str:
@@ -81,12 +131,13 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
     if not figures.shown:
         return []
     pairs = [
-        ("Mood (1–5)", _with_arrow(score(figures.score), figures.score_change, 1)),
-        ("eNPS", _with_arrow(enps(figures.enps), figures.enps_change, 0)),
+        ("Mood (1–5)", _with_arrow(score(figures.score), figures.score, figures.score_change, 1)),
+        ("eNPS", _with_arrow(enps(figures.enps), figures.enps, figures.enps_change, 0)),
         (
             "Answered",
             _with_arrow(
                 f"{percent(figures.response_rate)} ({figures.respondents} of {figures.audience})",
+                None if figures.response_rate is None else 100 * figures.response_rate,
                 None if figures.response_rate_change is None else 100 * figures.response_rate_change,
                 0,
                 unit=" pts",
@@ -94,7 +145,7 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
         ),
     ]
     if figures.comments:
-        mood = _with_arrow(sentiment(figures.sentiment), figures.sentiment_change, 2)
+        mood = _with_arrow(sentiment(figures.sentiment), figures.sentiment, figures.sentiment_change, 2)
         detail = ""
         if figures.negative_share is not None:
             detail = (
@@ -131,11 +182,40 @@ def idea_line(idea: IdeaLine) -> str:
 
 
 def waiting_line(idea: IdeaLine) -> str:
-    return f"#{idea.id} {idea.text} · {STATUS_WORDS[idea.status]} for {idea.days_waiting} days"
+    votes = f"{idea.votes} {'vote' if idea.votes == 1 else 'votes'}"
+    return f"#{idea.id} {idea.text} · {votes} · {STATUS_WORDS[idea.status]} for {idea.days_waiting} days"
+
+
+@dataclass(frozen=True)
+class IdeaLists:
+    """The digest's two idea lists as shown: each idea once, and how many waiting ones are not listed."""
+
+    top: tuple[IdeaLine, ...]
+    waiting: tuple[IdeaLine, ...]
+    waiting_total: int
+
+    @property
+    def waiting_title(self) -> str:
+        return f"Waiting for a decision for over two weeks ({self.waiting_total})"
+
+    @property
+    def more_waiting(self) -> str:
+        """`and 2 more`, or "" when every waiting idea is listed."""
+        more = self.waiting_total - len(self.waiting)
+        return f"and {more} more" if more > 0 else ""
+
+
+def idea_lists(digest: Digest) -> IdeaLists:
+    """An idea that is both among the most voted and waiting for a decision is listed under Waiting (with
+    its votes), where a manager can act on it, and not again under Top ideas."""
+    waiting_ids = {idea.id for idea in digest.waiting_ideas}
+    top = tuple(idea for idea in digest.top_ideas if idea.id not in waiting_ids)
+    return IdeaLists(top=top, waiting=digest.waiting_ideas, waiting_total=digest.waiting_total)
 
 
 def render_text(digest: Digest) -> str:
     """The digest as plain text (the demo writes it; it is also the notification text's longer cousin)."""
+    digest = as_shown(digest)
     lines = [f"{digest.title}: week of {week_label(digest.week)}", "", digest.summary, ""]
     figures = digest.figures
     for label, value in headline(figures, digest.min_group):
@@ -158,12 +238,15 @@ def render_text(digest: Digest) -> str:
         lines += ["", "Trend"]
         for week in digest.trend:
             lines.append(f"  {trend_row(week, digest.min_group)}")
-    if digest.top_ideas:
+    ideas = idea_lists(digest)
+    if ideas.top:
         lines += ["", "Top ideas"]
-        lines += [f"  - {idea_line(idea)}" for idea in digest.top_ideas]
-    if digest.waiting_ideas:
-        lines += ["", f"Waiting for a decision for over two weeks ({digest.waiting_total})"]
-        lines += [f"  - {waiting_line(idea)}" for idea in digest.waiting_ideas]
+        lines += [f"  - {idea_line(idea)}" for idea in ideas.top]
+    if ideas.waiting:
+        lines += ["", ideas.waiting_title]
+        lines += [f"  - {waiting_line(idea)}" for idea in ideas.waiting]
+        if ideas.more_waiting:
+            lines.append(f"  {ideas.more_waiting}")
     lines += ["", footer(digest.min_group)]
     return "\n".join(lines) + "\n"
 
@@ -174,7 +257,7 @@ def team_line(title: str, figures: WeekFigures, min_group: int) -> str:
     if not figures.shown:
         return f"{title}: {hidden(min_group)}"
     return (
-        f"{title}: mood {_with_arrow(score(figures.score), figures.score_change, 1)}, "
+        f"{title}: mood {_with_arrow(score(figures.score), figures.score, figures.score_change, 1)}, "
         f"eNPS {enps(figures.enps)}, {figures.respondents} answered ({percent(figures.response_rate)})"
     )
 
@@ -197,10 +280,12 @@ def footer(min_group: int) -> str:
 
 def drop_alert_text(alert: DropAlert) -> str:
     moves = []
-    if alert.score_change is not None and alert.score_change < 0:
-        moves.append(f"mood fell {abs(alert.score_change):.1f} to {alert.score:.1f} of 5")
-    if alert.sentiment_change is not None and alert.sentiment_change < 0:
-        moves.append(f"comment sentiment fell {abs(alert.sentiment_change):.2f} to {alert.sentiment:+.2f}")
+    mood_fell = shown_change(alert.score, alert.score_change, digits=1)
+    if mood_fell is not None and mood_fell < 0:
+        moves.append(f"mood fell {abs(mood_fell):.1f} to {alert.score:.1f} of 5")
+    sentiment_fell = shown_change(alert.sentiment, alert.sentiment_change, digits=2)
+    if sentiment_fell is not None and sentiment_fell < 0:
+        moves.append(f"comment sentiment fell {abs(sentiment_fell):.2f} to {alert.sentiment:+.2f}")
     what = " and ".join(moves) or "figures fell"
     return (
         f"Heads-up on {alert.title}: in the week of {short_week(alert.week)}, {what} "
@@ -209,6 +294,6 @@ def drop_alert_text(alert: DropAlert) -> str:
     )
 
 
-def _with_arrow(text: str, change: float | None, digits: int, unit: str = "") -> str:
-    moved = arrow(change, digits=digits)
-    return f"{text} {moved}{unit}" if moved else text
+def _with_arrow(text: str, value: float | None, change: float | None, digits: int, unit: str = "") -> str:
+    change_text = moved(value, change, digits=digits)
+    return f"{text} {change_text}{unit}" if change_text else text

@@ -6,6 +6,8 @@ A withheld week is a row that says `suppressed` and carries no figures; a week w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pulsebot.services.analytics import Trend, WeekFigures
 from pulsebot.store.models import QuestionKind
 
@@ -29,13 +31,20 @@ FIXED_COLUMNS = (
 )
 
 
-def export_rows(trend: Trend) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and one row per week of the trend, oldest first."""
+def export_rows(
+    trend: Trend, rated_questions: Iterable[tuple[str, int]] = ()
+) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and one row per week of the trend, oldest first.
+
+    The survey's current rated questions (`rated_questions`, as key and version) always have a column,
+    answered or not, so a file written before the first answers has the header of one written after;
+    an earlier wording that still has weeks in the window adds its own column.
+    """
+    seen = [(question.key, question.version) for week in trend.weeks for question in week.questions]
     question_columns: dict[tuple[str, int], str] = {}
-    for week in trend.weeks:
-        for question in week.questions:
-            name = question.key if question.version == 1 else f"{question.key}_v{question.version}"
-            question_columns.setdefault((question.key, question.version), f"q_{name}")
+    for key, version in [*rated_questions, *seen]:
+        name = key if version == 1 else f"{key}_v{version}"
+        question_columns.setdefault((key, version), f"q_{name}")
     header = [*FIXED_COLUMNS, *question_columns.values()]
     rows = []
     for week in trend.weeks:

@@ -56,6 +56,24 @@ WORKPLACE_LEXICON: dict[str, float] = {
     "bureaucracy": -1.3,
     "bureaucratic": -1.4,
     "siloed": -1.2,
+    # work that does not move: plans slip, people are blocked, fires need fighting
+    "slipping": -1.5,
+    "slipped": -1.4,
+    "slips": -1.1,
+    "blocker": -1.2,
+    "blockers": -1.2,
+    "unblocked": 1.2,
+    "firefighting": -1.5,
+    "fire-fighting": -1.5,
+    "overcommitted": -1.8,
+    "overbooked": -1.5,
+    "swamped": -1.8,
+    "short-staffed": -2.0,
+    "deprioritised": -1.2,
+    "deprioritized": -1.2,
+    "overrun": -1.3,
+    "bottleneck": -1.3,
+    "bottlenecks": -1.3,
     # the good side
     "supportive": 2.0,
     "flexible": 1.5,
@@ -85,6 +103,30 @@ WORKPLACE_LEXICON: dict[str, float] = {
     "please": 0.0,
     "honestly": 0.0,
 }
+
+# Complaints that are phrases rather than words: neither lexicon knows that "too many meetings" or
+# "still waiting on legal" is a complaint (TextBlob even reads "many" as praise). Each is replaced, before
+# scoring, by one made-up word that only our VADER lexicon knows, with the valence of the phrase.
+WORKPLACE_PHRASES: tuple[tuple[str, str, float], ...] = (
+    (r"too (?:many|much)", "xphrasetoomany", -1.6),
+    (
+        r"(?:still )?waiting (?:on|for) (?:approvals?|legal|sign-?off|answers?|feedback|a decision|them)",
+        "xphrasewaitingon",
+        -1.3,
+    ),
+    (r"(?:blocked|stuck) (?:on|by)", "xphraseblockedon", -1.5),
+    (r"no time (?:left|for|to)", "xphrasenotime", -1.5),
+    (r"short staffed", "xphraseshortstaffed", -2.0),
+    (r"(?:fell|falling|fallen|getting|got) behind", "xphrasebehind", -1.4),
+    (r"pushed (?:back|out)|keeps? (?:getting|being) pushed", "xphrasepushedback", -1.1),
+    (r"context[- ]switching", "xphrasecontextswitching", -1.2),
+    (r"last[- ]minute", "xphraselastminute", -1.0),
+    (r"scope creep", "xphrasescopecreep", -1.4),
+)
+_PHRASES = tuple(
+    (re.compile(rf"\b{pattern}\b", re.IGNORECASE), token, valence)
+    for pattern, token, valence in WORKPLACE_PHRASES
+)
 
 # Label cut-offs: VADER's published convention for its compound score (>= 0.05 positive, <= -0.05
 # negative). The blend below stays on the same [-1, 1] scale, and the margin keeps comments that carry
@@ -140,6 +182,8 @@ def _label(score: float) -> str:
 def _blended_score(text: str) -> float:
     vader, vocabulary = _vader()
     text = _shorten_elongations(text, vocabulary)
+    for pattern, token, _ in _PHRASES:
+        text = pattern.sub(token, text)
     scores = vader.polarity_scores(text)
     return (
         _COMPOUND_WEIGHT * scores["compound"]
@@ -190,6 +234,7 @@ def _vader() -> tuple[SentimentIntensityAnalyzer, frozenset[str]]:
             if _vader_state is None:
                 analyser = SentimentIntensityAnalyzer()
                 analyser.lexicon.update(WORKPLACE_LEXICON)  # this instance's own dict: no global change
+                analyser.lexicon.update({token: valence for _, token, valence in _PHRASES})
                 vocabulary = frozenset(analyser.lexicon) | frozenset(BOOSTER_DICT) | frozenset(NEGATE)
                 # TextBlob fills its lexicon on first use without a lock; do that once here so
                 # concurrent first requests cannot read it half-loaded.

@@ -29,6 +29,7 @@ BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's label
 
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,19}")
 
 
 def _slug(value: str) -> str:
@@ -87,7 +88,7 @@ class SurveySpec(BaseModel):
 
     name: Annotated[str, Field(max_length=80), AfterValidator(_slug)]
     title: Annotated[str, Field(min_length=1, max_length=150)] | None = None
-    channel: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,19}$")]
+    channel: str
     delivery: DeliveryMode = DeliveryMode.channel
     schedule: str | None = None
     timezone: str = "UTC"
@@ -97,6 +98,17 @@ class SurveySpec(BaseModel):
     questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
     # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
     managers: list[str] = []
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_id(cls, value: str) -> str:
+        if not CHANNEL_ID.fullmatch(value):
+            # People write the name they see in Slack; the id is what the API needs, and names change.
+            raise ValueError(
+                f"“{value}” is not a channel id: use the channel id (C…/G…), shown at the bottom of the "
+                "channel's details in Slack"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -4,7 +4,9 @@ TextBlob's noun-phrase extractors need NLTK corpora that would have to be downlo
 is a small local method instead: words that are not stop words, singular and plural merged, adjacent
 pairs kept as phrases ("code review"), counted by how many comments mention them. Capitalised words in
 mid-sentence, @mentions, links and e-mail addresses are left out, so a colleague's name never becomes a
-"theme".
+"theme". A theme names a thing (a noun, or a phrase ending in one): words that describe ("confusing",
+"slow", "exhausted", "really") are how people feel about a theme, which the sentiment figures already
+say, so they are not themes themselves.
 """
 
 from __future__ import annotations
@@ -31,6 +33,151 @@ _STOP_WORDS = """
     always lately anymore
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
+
+# Describing words common in workplace comments whose endings do not give them away (see _describes).
+_DESCRIBING = frozenset(
+    [
+        "bad",
+        "best",
+        "big",
+        "busy",
+        "calm",
+        "chaotic",
+        "cheap",
+        "clear",
+        "close",
+        "cold",
+        "crazy",
+        "dead",
+        "difficult",
+        "dull",
+        "early",
+        "easy",
+        "empty",
+        "fair",
+        "fast",
+        "fine",
+        "free",
+        "full",
+        "glad",
+        "happy",
+        "hard",
+        "heavy",
+        "high",
+        "hot",
+        "huge",
+        "late",
+        "long",
+        "loud",
+        "low",
+        "mad",
+        "messy",
+        "nice",
+        "odd",
+        "okay",
+        "old",
+        "poor",
+        "quick",
+        "quiet",
+        "ready",
+        "rough",
+        "rude",
+        "sad",
+        "safe",
+        "short",
+        "sick",
+        "slow",
+        "small",
+        "smooth",
+        "soft",
+        "strange",
+        "strict",
+        "tight",
+        "tired",
+        "tough",
+        "ugly",
+        "unclear",
+        "unfair",
+        "unreal",
+        "vague",
+        "weird",
+        "wrong",
+        "amazing",
+        "annoying",
+        "boring",
+        "challenging",
+        "confusing",
+        "demanding",
+        "depressing",
+        "disappointing",
+        "draining",
+        "encouraging",
+        "exciting",
+        "exhausting",
+        "frustrating",
+        "interesting",
+        "overwhelming",
+        "promising",
+        "rewarding",
+        "satisfying",
+        "shocking",
+        "surprising",
+        "terrifying",
+        "tiring",
+        "worrying",
+        "awful",
+        "terrible",
+        "horrible",
+        "great",
+        "brilliant",
+        "excellent",
+        "fantastic",
+        "wonderful",
+        "lovely",
+        "decent",
+        "solid",
+    ]
+)
+# Endings of adjectives and adverbs, and the nouns that share them.
+_DESCRIBING_ENDINGS = ("ous", "ful", "less", "ive", "able", "ible", "ical", "ish", "ly", "ed")
+_NOUNS_WITH_THOSE_ENDINGS = frozenset(
+    [
+        "initiative",
+        "incentive",
+        "objective",
+        "perspective",
+        "alternative",
+        "executive",
+        "directive",
+        "representative",
+        "detective",
+        "deliverable",
+        "variable",
+        "table",
+        "cable",
+        "stable",
+        "timetable",
+        "vegetable",
+        "supply",
+        "reply",
+        "family",
+        "assembly",
+        "anomaly",
+        "rally",
+        "bully",
+        "belly",
+        "ally",
+        "monopoly",
+        "need",
+        "speed",
+        "feed",
+        "bed",
+        "seed",
+        "shed",
+        "greed",
+        "breed",
+    ]
+)
 
 _MENTION = re.compile(r"<[@#!][^>]*>|@\w+|\S+@\S+|https?://\S+|<https?://[^>]*>")
 _SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+")
@@ -61,7 +208,11 @@ def common_themes(comments: list[str], *, limit: int = 5, min_comments: int = 2)
                 if index:
                     seen.add(f"{_singular(words[index - 1].lower())} {stem}")
         mentions.update(seen)
-    candidates = {phrase: count for phrase, count in mentions.items() if count >= min_comments}
+    candidates = {
+        phrase: count
+        for phrase, count in mentions.items()
+        if count >= min_comments and not _describes(phrase.split()[-1])
+    }
     # A phrase that carries at least half the mentions of each of its words stands for them:
     # "ticket backlog" (4) rather than "ticket" (6) and "backlog" (4) side by side.
     for phrase, count in list(candidates.items()):
@@ -121,6 +272,15 @@ def _mid_sentence_capitals(comment: str) -> set[str]:
             if word[0].isupper() and not word.isupper() and word.lower() not in STOP_WORDS:
                 found.add(word)
     return found
+
+
+def _describes(word: str) -> bool:
+    """Whether a (singular, lower-case) word is most likely an adjective or adverb rather than a noun."""
+    if word in _DESCRIBING:
+        return True
+    if word in _NOUNS_WITH_THOSE_ENDINGS:
+        return False
+    return len(word) > 4 and word.endswith(_DESCRIBING_ENDINGS)
 
 
 def _singular(word: str) -> str:

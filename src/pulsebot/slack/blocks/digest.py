@@ -24,6 +24,7 @@ SECTION_CHARS = 3000
 
 
 def digest_message(digest: Digest) -> tuple[str, list[dict]]:
+    digest = words.as_shown(digest)  # changes, and the summary's words for them, as the figures read
     figures = digest.figures
     blocks: list[Block] = [
         HeaderBlock(text=_clip(f"{digest.title}: weekly digest", HEADER_CHARS)),
@@ -60,11 +61,14 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         ]
     elif digest.comments:
         blocks.append(_section("*In their words*", [quote(comment) for comment in digest.comments]))
-    if digest.top_ideas:
-        blocks.append(_section("*Top ideas*", [f"• {escape(words.idea_line(i))}" for i in digest.top_ideas]))
-    if digest.waiting_ideas:
-        title = f"*Waiting for a decision for over two weeks* ({digest.waiting_total})"
-        blocks.append(_section(title, [f"• {escape(words.waiting_line(i))}" for i in digest.waiting_ideas]))
+    ideas = words.idea_lists(digest)
+    if ideas.top:
+        blocks.append(_section("*Top ideas*", [f"• {escape(words.idea_line(i))}" for i in ideas.top]))
+    if ideas.waiting:
+        lines = [f"• {escape(words.waiting_line(i))}" for i in ideas.waiting]
+        if ideas.more_waiting:
+            lines.append(f"_{ideas.more_waiting}_")
+        blocks.append(_section(f"*{ideas.waiting_title}*", lines))
     blocks += [
         DividerBlock(),
         ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),

@@ -1,0 +1,117 @@
+"""Try pulsebot on your own machine with no Slack workspace: the tests' fake Slack, and signed requests.
+
+    .venv/bin/python -m tests.fake_slack                 # 1. a fake Slack Web API on port 8099
+    env $(cat local.env) .venv/bin/pulsebot run          # 2. pulsebot against it (it writes local.env)
+    .venv/bin/python -m tests.local idea "Make refunds one click"    # 3. a signed /idea, as Slack sends it
+    .venv/bin/python -m tests.local vote 1               #    and a click on its vote button
+
+The fake prints every Web API call pulsebot makes (the idea card posted, the card updated with the vote).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackRequests
+
+SLACK_PORT = 8099
+BOT_PORT = 3000
+SIGNING_SECRET = "local-signing-secret"
+IDEAS_CHANNEL = "C0IDEAS"
+PULSE_CHANNEL = "G0LOCAL"
+MANAGER = "U0MANAGER"
+PEOPLE = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0ERIN", "U0FRANK"]
+
+
+def environment(slack_port: int) -> dict[str, str]:
+    """The settings pulsebot needs to serve the fake Slack's workspace over HTTP."""
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-local",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{slack_port}/api/",
+        "PULSEBOT_ANON_KEY": "local-anonymity-key-not-a-secret",
+        "PULSEBOT_IDEAS_CHANNEL": IDEAS_CHANNEL,
+        "PULSEBOT_MANAGERS": MANAGER,
+        "PULSEBOT_ADMINS": MANAGER,
+        "PULSEBOT_PORT": str(BOT_PORT),
+        "DATABASE_URL": "sqlite:///local.db",
+    }
+
+
+def serve_slack(port: int, env_file: Path) -> None:
+    fake = FakeSlack(port=port)
+    for person in [*PEOPLE, MANAGER]:
+        fake.add_user(person)
+    fake.add_channel(PULSE_CHANNEL, PEOPLE)
+    fake.add_channel(IDEAS_CHANNEL, [*PEOPLE, MANAGER])
+    fake.start()
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in environment(port).items()))
+    print(f"fake Slack Web API at {fake.base_url}")
+    print(
+        f"  channel {PULSE_CHANNEL} with {', '.join(PEOPLE)};"
+        f" ideas channel {IDEAS_CHANNEL}; manager {MANAGER}"
+    )
+    print(f"  pulsebot's settings for it are in {env_file}: run `env $(cat {env_file}) pulsebot run`")
+    print("every call pulsebot makes is printed below; Ctrl-C stops")
+    shown = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            for call in fake.calls[shown:]:
+                print(f"  {call.method:<28} {_summary(call.args)}", flush=True)
+            shown = len(fake.calls)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+def _summary(args: dict) -> str:
+    parts = [f"{name}={args[name]}" for name in ("channel", "user", "ts") if args.get(name)]
+    if args.get("text"):
+        parts.append(repr(args["text"][:100]))
+    return " ".join(parts)
+
+
+def requests(bot_port: int) -> SlackRequests:
+    return SlackRequests(
+        f"http://127.0.0.1:{bot_port}/slack/events",
+        SIGNING_SECRET,
+        f"http://127.0.0.1:{SLACK_PORT}/response/local",
+        team_id="T0ACME",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.local", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    slack = commands.add_parser("slack", help="start the fake Slack Web API")
+    slack.add_argument("--port", type=int, default=SLACK_PORT)
+    slack.add_argument("--env-file", type=Path, default=Path("local.env"))
+    idea = commands.add_parser("idea", help="send a signed /idea to the running pulsebot")
+    idea.add_argument("text")
+    idea.add_argument("--user", default=PEOPLE[0])
+    vote = commands.add_parser("vote", help="click an idea's vote button")
+    vote.add_argument("idea_id", metavar="IDEA_ID")
+    vote.add_argument("--user", default=PEOPLE[1])
+    for command in (idea, vote):
+        command.add_argument("--bot-port", type=int, default=BOT_PORT)
+    args = parser.parse_args(argv)
+
+    if args.command == "slack":
+        serve_slack(args.port, args.env_file)
+        return
+    try:
+        if args.command == "idea":
+            reply = requests(args.bot_port).command("/idea", args.text, user=args.user)
+        else:
+            reply = requests(args.bot_port).click(action_id="idea_vote", value=args.idea_id, user=args.user)
+    except OSError as error:
+        sys.exit(f"cannot reach pulsebot on port {args.bot_port} ({error}); is `pulsebot run` running?")
+    print(f"HTTP {reply.status}" + (f": {reply.text}" if reply.text else ""))
+
+
+if __name__ == "__main__":
+    main()
