@@ -3,8 +3,9 @@
 
 - the records of the pulses they were sent, pending ones included (who was asked, whether they answered);
 - their votes, found by recomputing the vote token of (person, idea) for every idea;
-- the authorship of their ideas: the name on a signed idea is cleared, and every idea of theirs, signed or
-  anonymous, gets a random author token, so not even PULSEBOT_ANON_KEY leads back to them;
+- the authorship of their ideas: the name on a signed idea is cleared, and each anonymous idea of theirs
+  gets a random author token in place of the one computed from them, so not even PULSEBOT_ANON_KEY leads
+  back to them;
 - the digests and drop alerts recorded as sent to them;
 - the anonymous-reply conversations they wrote in, as the manager or the author.
 
@@ -21,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
-from pulsebot.services import audit
+from pulsebot.services import audit, idea_authors
 from pulsebot.services.anonymity import token
 from pulsebot.services.conversation_cleanup import forget_conversations
 from pulsebot.store.models import AuditAction, Delivery, Idea, ManagerNotice, Vote
@@ -80,9 +81,8 @@ def _forget_votes(session: Session, *, user_id: str, key: bytes) -> int:
 
 
 def _unlink_ideas(session: Session, *, user_id: str, key: bytes) -> tuple[int, ...]:
-    mine = (Idea.author_token == token(key, "idea-author", user_id)) | (Idea.author_id == user_id)
-    idea_ids = tuple(session.exec(select(Idea.id).where(mine).order_by(Idea.id)).all())
-    for idea_id in idea_ids:  # a token of its own each, so the ideas cannot even be grouped as one person's
+    idea_ids = tuple(idea_authors.ideas_of(session, user_id=user_id, key=key))
+    for idea_id in idea_ids:  # random and one per idea, so the ideas cannot even be grouped as one person's
         session.exec(
             update(Idea)
             .where(Idea.id == idea_id)
