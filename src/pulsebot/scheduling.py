@@ -41,7 +41,7 @@ from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
 from pulsebot.services.surveys import active_schedule, active_schedules
 from pulsebot.slack import digest, outbox, relay
-from pulsebot.slack.directory import WorkspaceDirectory
+from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.workspaces import SingleWorkspace, Workspaces, settings_for
@@ -369,6 +369,10 @@ def purge_old_data() -> None:
     )
     log.info("retention: %s", outcome.describe(runtime.settings.retention_days))
     for team_id, client, sessions in runtime.each_workspace():
+        # Ideas stored before per-idea author tokens get theirs (a no-op once there are none left).
+        claimed, orphaned = retoken_legacy_ideas(client, sessions, key=runtime.settings.anon_key_bytes())
+        if claimed or orphaned:
+            log.info("ideas re-tokened: %d for their authors, %d whose authors left", claimed, orphaned)
         for idea_id in outcome.emptied_ideas.get(team_id, ()):
             try:
                 refresh_idea_card(client, sessions, idea_id=idea_id)

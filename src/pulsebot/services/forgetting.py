@@ -9,8 +9,12 @@
 - the digests and drop alerts recorded as sent to them;
 - the anonymous-reply conversations they wrote in, as the manager or the author.
 
-Their answers and comments stay: they were stored under a one-way token and cannot be found, so they are
-not personal data any more. The audit entry of a forgetting holds the counts, never the person's id.
+Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
+id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
+window), and nobody can after it. The audit entry of a forgetting holds the counts, never the person's id.
+
+Deleted rows must not survive where a database reader could still find them: after the forgetting is
+committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`).
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ from sqlmodel import Session, select
 from pulsebot.services import audit, idea_authors
 from pulsebot.services.anonymity import token
 from pulsebot.services.conversation_cleanup import forget_conversations
+from pulsebot.store.db import SessionFactory, engine_of, scrub
 from pulsebot.store.models import AuditAction, Delivery, Idea, ManagerNotice, Vote
 
 IDEAS_PER_STATEMENT = 500
+# The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
+FORGOTTEN_IN = ("delivery", "vote", "idea", "manager_notice", "conversation", "conversation_message")
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,11 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
         detail=f"forgot a person: {forgotten.describe()}",
     )
     return forgotten
+
+
+def scrub_forgotten(sessions: SessionFactory) -> None:
+    """Once the forgetting is committed: leave no dead copy of the person's rows in the database."""
+    scrub(engine_of(sessions), FORGOTTEN_IN, rewrite=True)
 
 
 def _delete(session: Session, statement) -> int:

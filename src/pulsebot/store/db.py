@@ -115,6 +115,11 @@ def database_reachable(engine: Engine) -> bool:
     return True
 
 
+def engine_of(sessions: SessionFactory) -> Engine:
+    with sessions() as session:
+        return session.get_bind()
+
+
 def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> None:
     """Leave no copy of deleted or changed rows of `tables` where a database reader could find it.
 
