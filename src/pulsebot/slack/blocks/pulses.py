@@ -85,8 +85,8 @@ def pulse_message(run: RunView, *, live_count: bool = True) -> tuple[str, list[d
         HeaderBlock(text=run.title[:150]),
         SectionBlock(
             text=MarkdownTextObject(
-                text="A short, anonymous pulse: no one, your manager included, can see who answered what."
-                + ("" if run.closed else f" Open until *{_closing_day(run)}*.")
+                text="A short, anonymous pulse: your manager sees group figures only, "
+                "never who answered what." + ("" if run.closed else f" Open until *{_closing_day(run)}*.")
             )
         ),
     ]
