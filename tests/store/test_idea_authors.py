@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import command
 
+from pulsebot import scheduling
 from pulsebot.services.anonymity import token
-from pulsebot.slack.directory import retoken_legacy_ideas
+from pulsebot.services.idea_authors import ideas_of
 from pulsebot.store import migrate
-from tests.conftest import ANON_KEY, TEAM
+from tests.conftest import ANON_KEY, MANAGER, TEAM
 from tests.idea_steps import post_idea, reply_to
 
 KEY = ANON_KEY.encode()
@@ -147,8 +148,9 @@ def test_ideas_under_the_old_per_person_token_get_one_each_and_keep_their_author
     assert rows[1]["legacy_author_token"] is None and rows[1]["author_token"] != rows[2]["author_token"]
     assert rows[4]["legacy_author_token"] == rows[5]["legacy_author_token"]  # Bob has not looked yet
 
-    # The daily job (or the first status change or reply) moves everyone's, with the workspace's people.
-    assert retoken_legacy_ideas(client, sessions, key=KEY) == (2, 2)
+    # The first status change in the workspace finds Bob among its people and moves everyone's.
+    reply_to(fake_slack, lambda: slack.command("/idea", "status 4 review", user=MANAGER))
+    assert any(dm["channel"] == BOB and "#4" in dm["text"] for dm in fake_slack.calls_to("chat.postMessage"))
 
     rows = idea_rows(engine)
     assert all(row["legacy_author_token"] is None for row in rows)
@@ -158,4 +160,15 @@ def test_ideas_under_the_old_per_person_token_get_one_each_and_keep_their_author
     mine = slack.command("/idea", "mine", user=BOB).text
     assert "Old idea 4" in mine and "Old idea 5" in mine and "Old idea 1" not in mine
     assert "Old idea" not in slack.command("/idea", "mine", user=GONE).text  # who left is not found again
-    assert retoken_legacy_ideas(client, sessions, key=KEY) == (0, 0)
+
+
+def test_the_nightly_job_moves_every_old_token_even_with_no_look_up(engine, sessions, jobs_runtime):
+    author_of = old_ideas(engine)
+
+    scheduling.purge_old_data()
+
+    rows = idea_rows(engine)
+    assert all(row["legacy_author_token"] is None for row in rows)
+    assert links(rows, author_of) == []
+    with sessions() as session:
+        assert ideas_of(session, user_id=BOB, key=KEY) == [4, 5]
