@@ -4,7 +4,8 @@ An anonymous idea carries an author token of its own: HMAC(key, "idea-author", p
 ideas of one person share nothing, so the database alone cannot group a person's ideas (the attack was
 one self-join on a per-person token). A signed idea names its author and carries no token at all.
 Finding "the ideas of this person" therefore means recomputing a token per anonymous idea; that is one
-HMAC each (about a microsecond), so 100,000 ideas cost a fraction of a second.
+HMAC each (about 5 µs): `/idea mine` among 10,000 anonymous ideas takes 0.18 s on SQLite, 0.09 s on
+PostgreSQL.
 
 Ideas stored before per-idea tokens kept the old per-person token in `legacy_author_token` (migration
 0010). Each look-up by a person first moves that person's old-token ideas to per-idea tokens
