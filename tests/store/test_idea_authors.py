@@ -14,7 +14,7 @@ from pulsebot.services.anonymity import token
 from pulsebot.services.idea_authors import ideas_of
 from pulsebot.store import migrate
 from tests.conftest import ANON_KEY, MANAGER, TEAM
-from tests.idea_steps import post_idea, reply_to
+from tests.idea_steps import next_call, post_idea, reply_to
 
 KEY = ANON_KEY.encode()
 ALICE, BOB, CAROL = TEAM[:3]
@@ -47,6 +47,12 @@ def links(rows: list[dict], author_of: dict[int, str]) -> list[tuple[str, object
     return found
 
 
+def vote(slack, fake_slack, idea_id: int, voter: str) -> None:
+    next_call(
+        fake_slack, "chat.update", lambda: slack.click(action_id="idea_vote", value=str(idea_id), user=voter)
+    )
+
+
 def test_no_column_of_the_idea_table_groups_one_person_s_ideas(slack, fake_slack, engine):
     posted = [
         ("Refunds in one click", ALICE, True),
@@ -61,6 +67,9 @@ def test_no_column_of_the_idea_table_groups_one_person_s_ideas(slack, fake_slack
     for text, author, anonymous in posted:
         post_idea(slack, fake_slack, text, user=author, anonymous=anonymous)
     author_of = {number: author for number, (_, author, _) in enumerate(posted, start=1)}
+    for voter, idea_ids in ((ALICE, (2, 6, 7)), (CAROL, (1, 2))):
+        for idea_id in idea_ids:
+            vote(slack, fake_slack, idea_id, voter)
 
     rows = idea_rows(engine)
 
@@ -72,7 +81,9 @@ def test_no_column_of_the_idea_table_groups_one_person_s_ideas(slack, fake_slack
                 "SELECT a.id, b.id FROM idea a JOIN idea b ON a.author_token = b.author_token AND a.id < b.id"
             )
         ).all()
+        voters = connection.execute(sa.text("SELECT voter FROM vote")).scalars().all()
     assert shared == []
+    assert len(voters) == 5 and len(set(voters)) == 5  # nor do one person's votes share anything
     signed = [row for row in rows if row["author_id"] is not None]
     assert signed and all(row["author_token"] is None for row in signed)
     everyone_s_old_token = {token(KEY, "idea-author", person) for person in (ALICE, BOB, CAROL)}
