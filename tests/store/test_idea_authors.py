@@ -29,6 +29,7 @@ def idea_rows(engine) -> list[dict]:
 def links(rows: list[dict], author_of: dict[int, str]) -> list[tuple[str, object, list[int]]]:
     """Every column value shared by two or more ideas that all belong to one person (at least one of them
     anonymous): what a self-join on that column would hand the attacker."""
+    signed = {row["id"] for row in rows if row["author_id"] is not None}
     found = []
     for column in rows[0]:
         if column == "id":
@@ -39,10 +40,7 @@ def links(rows: list[dict], author_of: dict[int, str]) -> list[tuple[str, object
                 groups[row[column]].append(row["id"])
         for value, ids in groups.items():
             owners = {author_of[idea_id] for idea_id in ids}
-            anonymous = [
-                idea_id for idea_id in ids if not any(r["author_id"] for r in rows if r["id"] == idea_id)
-            ]
-            if len(ids) > 1 and len(owners) == 1 and anonymous:
+            if len(ids) > 1 and len(owners) == 1 and set(ids) - signed:
                 found.append((column, value, ids))
     return found
 
