@@ -66,7 +66,7 @@ def test_http_mode_answers_health_checks_and_signed_commands(start_bot, fake_sla
     slack = SlackRequests(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, fake_slack.response_url())
     reply = slack.command("/pulse", "privacy", user="U0ALICE")
 
-    assert reply.status == 200 and "anonymous by construction" in reply.text
+    assert reply.status == 200 and "*Who can learn what*" in reply.text
     assert fake_slack.calls_to("auth.test"), "the bot token is checked at start"
 
 

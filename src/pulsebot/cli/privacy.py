@@ -11,7 +11,7 @@ from pulsebot.cli.common import Team, existing, fail, migrated, out, settings_or
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services import audit as audit_log
-from pulsebot.services.forgetting import forget_person
+from pulsebot.services.forgetting import forget_person, scrub_forgotten
 from pulsebot.store.db import session_factory, transaction
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,19}")
@@ -31,11 +31,14 @@ def forget(
     except ConfigError as error:
         fail(str(error), code=2)
     engine = migrated(settings)
-    with transaction(team_sessions(settings, engine, team)) as session:
+    sessions = team_sessions(settings, engine, team)
+    with transaction(sessions) as session:
         forgotten = forget_person(session, user_id=user_id, key=key, actor=audit_log.CLI, now=utc_now())
+    scrub_forgotten(sessions)
     out.print(f"forgot {user_id}: deleted {forgotten.describe()}", highlight=False, soft_wrap=True)
     out.print(
-        "Their answers and comments stay: they are stored anonymously and cannot be tied to them.",
+        "Their answers and comments stay, under one-way tokens, in the team's figures; once each run's "
+        "forward-anonymity window has passed, not even the key can tie them to this person.",
         highlight=False,
         soft_wrap=True,
     )

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from pulsebot import log_privacy
 from pulsebot.cli.common import fail, reachable, settings_or_fail
 from pulsebot.config import ConfigError
 from pulsebot.store import migrate
@@ -25,6 +26,7 @@ def run() -> None:
     from pulsebot.slack.workspaces import SingleWorkspace
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_privacy.install()  # before anything logs: no record pairs a Slack user id with what they wrote
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from pulsebot.services.anonymity import token
+from pulsebot.services import idea_authors
 from pulsebot.services.answer_keys import respondent_token
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.managers import managers_of
@@ -129,7 +129,7 @@ def is_author(session: Session, *, key: bytes, conversation: Conversation, user_
     idea = session.get(Idea, conversation.idea_id)
     if idea is None:
         return False
-    return idea.author_id == user_id or token(key, "idea-author", user_id) == idea.author_token
+    return idea_authors.is_author(session, idea, user_id=user_id, key=key)
 
 
 def checked_text(text: str) -> str:

@@ -3,13 +3,18 @@
 
 - the records of the pulses they were sent, pending ones included (who was asked, whether they answered);
 - their votes, found by recomputing the vote token of (person, idea) for every idea;
-- the authorship of their ideas: the name on a signed idea is cleared, and every idea of theirs, signed or
-  anonymous, gets a random author token, so not even PULSEBOT_ANON_KEY leads back to them;
+- the authorship of their ideas: the name on a signed idea is cleared, and each anonymous idea of theirs
+  gets a random author token in place of the one computed from them, so not even PULSEBOT_ANON_KEY leads
+  back to them;
 - the digests and drop alerts recorded as sent to them;
 - the anonymous-reply conversations they wrote in, as the manager or the author.
 
-Their answers and comments stay: they were stored under a one-way token and cannot be found, so they are
-not personal data any more. The audit entry of a forgetting holds the counts, never the person's id.
+Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
+id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
+window), and nobody can after it. The audit entry of a forgetting holds the counts, never the person's id.
+
+Deleted rows must not survive where a database reader could still find them: after the forgetting is
+committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`).
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from datetime import datetime
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
-from pulsebot.services import audit
+from pulsebot.services import audit, idea_authors
 from pulsebot.services.anonymity import token
 from pulsebot.services.conversation_cleanup import forget_conversations
+from pulsebot.store.db import SessionFactory, engine_of, scrub
 from pulsebot.store.models import AuditAction, Delivery, Idea, ManagerNotice, Vote
 
 IDEAS_PER_STATEMENT = 500
+# The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
+FORGOTTEN_IN = ("delivery", "vote", "idea", "manager_notice", "conversation", "conversation_message")
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,11 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     return forgotten
 
 
+def scrub_forgotten(sessions: SessionFactory) -> None:
+    """Once the forgetting is committed: leave no dead copy of the person's rows in the database."""
+    scrub(engine_of(sessions), FORGOTTEN_IN, rewrite=True)
+
+
 def _delete(session: Session, statement) -> int:
     return session.exec(statement.execution_options(synchronize_session=False)).rowcount
 
@@ -80,9 +93,8 @@ def _forget_votes(session: Session, *, user_id: str, key: bytes) -> int:
 
 
 def _unlink_ideas(session: Session, *, user_id: str, key: bytes) -> tuple[int, ...]:
-    mine = (Idea.author_token == token(key, "idea-author", user_id)) | (Idea.author_id == user_id)
-    idea_ids = tuple(session.exec(select(Idea.id).where(mine).order_by(Idea.id)).all())
-    for idea_id in idea_ids:  # a token of its own each, so the ideas cannot even be grouped as one person's
+    idea_ids = tuple(idea_authors.ideas_of(session, user_id=user_id, key=key))
+    for idea_id in idea_ids:  # random and one per idea, so the ideas cannot even be grouped as one person's
         session.exec(
             update(Idea)
             .where(Idea.id == idea_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from pulsebot.services.anonymity import token
+from pulsebot.services import idea_authors
 from pulsebot.services.errors import Invalid
 from pulsebot.services.idea_status import LABELS, OPEN, STATUS_WORDS, parse_status
 from pulsebot.services.ideas import CATEGORIES, IdeaView, idea_views
@@ -77,9 +77,9 @@ def top_ideas(session: Session, *, limit: int = TOP_LIMIT) -> IdeaList:
 
 
 def my_ideas(session: Session, *, user_id: str, key: bytes, limit: int = MINE_LIMIT) -> IdeaList:
-    # Found by token, so a person's anonymous ideas are listed for them too.
-    mine = Idea.author_token == token(key, "idea-author", user_id)
-    return _listed(session, "Your ideas", mine, limit=limit)
+    # Their anonymous ideas too, each found by its own token.
+    mine = idea_authors.ideas_of(session, user_id=user_id, key=key)
+    return _listed(session, "Your ideas", Idea.id.in_(mine), limit=limit)
 
 
 def recently_shipped(session: Session, *, limit: int = SHIPPED_LIMIT) -> tuple[IdeaView, ...]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session
 
-from pulsebot.services.anonymity import token
+from pulsebot.services import idea_authors
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.ideas import IdeaView, idea_view
 from pulsebot.services.roles import Role
@@ -147,8 +147,4 @@ def find_author(session: Session, *, idea_id: int, key: bytes, people: Iterable[
     idea = session.get(Idea, idea_id)
     if idea is None:
         return None
-    if idea.author_id is not None:
-        return idea.author_id
-    return next(
-        (user_id for user_id in people if token(key, "idea-author", user_id) == idea.author_token), None
-    )
+    return idea_authors.find_among(session, idea, key=key, people=people)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from pulsebot.services import idea_authors
 from pulsebot.services.anonymity import token
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.sentiment import score_text
@@ -60,12 +61,9 @@ def post_idea(
         raise Invalid(f"“{category}” is not a category; use one of {', '.join(CATEGORIES)}.")
     if stage is not None and stage not in STAGES:
         raise Invalid(f"“{stage}” is not a customer-journey stage; use one of {', '.join(STAGES)}.")
-    author_token = token(key, "idea-author", user_id)
-    recent = session.exec(
-        select(func.count())
-        .select_from(Idea)
-        .where(Idea.author_token == author_token, Idea.created_at > now - timedelta(hours=1))
-    ).one()
+    recent = len(
+        idea_authors.ideas_of(session, Idea.created_at > now - timedelta(hours=1), user_id=user_id, key=key)
+    )
     if recent >= hourly_limit:
         raise Invalid(
             f"You have posted {recent} ideas in the last hour, the most allowed. Try again a bit later."
@@ -74,14 +72,13 @@ def post_idea(
         text=text,
         category=category,
         stage=stage,
-        author_id=None if anonymous else user_id,
-        author_token=author_token,
         created_at=now,
         updated_at=now,
         sentiment=score_text(text).score,
     )
     session.add(idea)
     session.flush()
+    idea_authors.sign(session, idea, user_id=user_id, key=key, anonymous=anonymous)
     return idea_view(session, idea_id=idea.id)
 
 
@@ -103,7 +100,7 @@ def toggle_vote(session: Session, *, idea_id: int, user_id: str, key: bytes) -> 
     idea = session.get(Idea, idea_id)
     if idea is None:
         raise NotFound(f"There is no idea #{idea_id}.")
-    if idea.author_token == token(key, "idea-author", user_id):
+    if idea_authors.is_author(session, idea, user_id=user_id, key=key):
         raise NotAllowed("You can't vote for your own idea, but others can.")
     voter = token(key, "vote", user_id, idea_id)
     existing = session.get(Vote, (idea_id, voter))

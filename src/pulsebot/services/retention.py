@@ -9,6 +9,8 @@ their text and the reason given on their last status change; the job then redraw
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
 bounded batches each in its own transaction, and a run is marked purged only when all of it is gone.
+Once something was removed, the tables it was removed from are scrubbed (store/db.py `scrub`), so the
+deleted rows do not live on as PostgreSQL dead tuples or in the SQLite WAL.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services import analytics, audit, kept_weeks
 from pulsebot.services.conversation_cleanup import purge_conversations
-from pulsebot.store.db import SessionFactory, transaction
+from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 from pulsebot.store.models import Answer, AuditAction, Delivery, Idea, PulseRun
 from pulsebot.store.weeks import week_start
 
@@ -30,6 +32,8 @@ BATCH = 5000  # rows per delete; a big workspace has about a million answers
 RUNS_PER_BATCH = 200
 REMOVED_TEXT = "(text removed after {days} days)"
 REMOVED_PREFIX = "(text removed after "
+# The tables retention deletes from or blanks texts in.
+PURGED_IN = ("answer", "delivery", "idea", "conversation", "conversation_message")
 
 
 @dataclass
@@ -110,6 +114,7 @@ def run_retention(
             now=now,
             detail=outcome.describe(days),
         )
+    scrub(engine_of(sessions), PURGED_IN, rewrite=True)
     return outcome
 
 

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from pulsebot import log_privacy
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.services.answer_mixer import AnswerMixer
@@ -163,6 +164,7 @@ def create_app(
     mixer: AnswerMixer | None = None,
 ) -> App:
     settings.require_serving()
+    log_privacy.install()  # whoever set up logging, Slack bodies at DEBUG never pair a person and a text
     socket_mode = settings.slack_app_token is not None
     client = client or make_client(settings)
     if workspaces is None:

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.config import Settings
-from pulsebot.services import idea_status
+from pulsebot.services import idea_authors, idea_status
 from pulsebot.services.errors import NotAllowed
 from pulsebot.services.roles import Role, role_of
 from pulsebot.store.db import SessionFactory, transaction
@@ -111,11 +111,24 @@ def find_idea_author(
 ) -> str | None:
     """Who posted an idea: named on it, or the person whose author token matches among the workspace's
     people. The cached people list may predate someone who joined a minute ago: on a miss, it is read
-    once more afresh."""
+    once more afresh. With the people at hand, ideas still under an old per-person token are re-tokened."""
     for fresh in (False, True):
         people = directory.people(client, fresh=fresh)
         with transaction(sessions) as session:
             author = idea_status.find_author(session, idea_id=idea_id, key=key, people=people)
+            if author is not None:
+                idea_authors.retoken_legacy(session, key=key, people=people)
         if author is not None:
             return author
     return None
+
+
+def retoken_legacy_ideas(client: WebClient, sessions: SessionFactory, *, key: bytes) -> tuple[int, int]:
+    """Give every idea still under an old per-person author token one of its own (see
+    services/idea_authors.py); (claimed, orphaned). Reads the workspace's people only when there are any."""
+    with transaction(sessions) as session:
+        if not idea_authors.legacy_left(session):
+            return 0, 0
+    people = _workspace_people(client)
+    with transaction(sessions) as session:
+        return idea_authors.retoken_legacy(session, key=key, people=people)

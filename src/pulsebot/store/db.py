@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 SessionFactory = Callable[[], Session]
+
+log = logging.getLogger(__name__)
+
+# The database holds who was asked, who wrote which idea and the comments: readable by its owner only.
+PRIVATE_FILE_MODE = 0o600
+# How long a rewrite (VACUUM FULL) may wait for its exclusive lock before a plain VACUUM is done instead.
+REWRITE_LOCK_TIMEOUT = "5s"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error code when lock_timeout runs out
 
 
 def normalise_url(url: str) -> str:
@@ -24,6 +36,7 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
+        _make_private(make_url(url).database)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
@@ -40,9 +53,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
-    # Deleted rows (a destroyed answer key, a forgotten person) are overwritten, not left in free pages.
+    # Deleted rows are overwritten with zeros rather than left in free pages (forget-me, retention,
+    # a destroyed answer key).
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _make_private(database: str | None) -> None:
+    """Create the SQLite file 0600, or tighten an existing one (and its WAL and shared memory) to 0600.
+
+    SQLite creates the -wal and -shm files with the database file's own mode, so a private database
+    file is enough for the ones made later."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    except FileNotFoundError:  # its directory is missing: leave the clear error to SQLite
+        return
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o777 != PRIVATE_FILE_MODE:
+            file.chmod(PRIVATE_FILE_MODE)
 
 
 def _sqlite_begin_before_savepoint(connection, _name) -> None:
@@ -81,3 +114,43 @@ def database_reachable(engine: Engine) -> bool:
     except Exception:  # any driver error means "not reachable" for a health check
         return False
     return True
+
+
+def engine_of(sessions: SessionFactory) -> Engine:
+    with sessions() as session:
+        return session.get_bind()
+
+
+def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> None:
+    """Leave no copy of deleted or changed rows of `tables` where a database reader could find it.
+
+    PostgreSQL keeps a deleted row as a dead tuple until VACUUM, and VACUUM only marks its space free:
+    the bytes stay in the page until a new row lands on them. So each table is VACUUMed (outside a
+    transaction, as PostgreSQL requires), or with `rewrite` VACUUM FULLed into fresh files, which leaves
+    nothing of the removed rows in the table or its indexes. A rewrite locks the table while it runs; if
+    it cannot have the lock within a few seconds, a plain VACUUM is done instead and a warning logged.
+
+    SQLite zeroes deleted rows in place (secure_delete) but keeps earlier page images in the WAL: the
+    WAL is checkpointed into the database and truncated, for the whole database (`tables` is not needed).
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        if busy:  # a reader still holds an older snapshot; the next scrub truncates it
+            log.warning("the SQLite WAL could not be truncated yet: a read was in progress")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            name = connection.dialect.identifier_preparer.quote(table)
+            if rewrite:
+                connection.exec_driver_sql(f"SET lock_timeout = '{REWRITE_LOCK_TIMEOUT}'")
+                try:
+                    connection.exec_driver_sql(f"VACUUM FULL {name}")
+                    continue
+                except OperationalError as error:
+                    if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                        raise
+                    log.warning("%s not rewritten (%s); vacuumed instead", table, error.orig)
+                finally:
+                    connection.exec_driver_sql("RESET lock_timeout")
+            connection.exec_driver_sql(f"VACUUM {name}")

@@ -227,7 +227,11 @@ class Idea(TeamScoped, table=True):
     category: str = Field(default="other", max_length=40)
     stage: str | None = Field(default=None, max_length=40)
     author_id: str | None = Field(default=None, max_length=20)  # None when posted anonymously
-    author_token: str = Field(max_length=64, index=True)  # lets an anonymous author follow their ideas
+    # An anonymous idea's own HMAC of (author, idea): lets its author follow it, links it to no other idea.
+    # None on a signed idea (see services/idea_authors.py).
+    author_token: str | None = Field(default=None, max_length=64)
+    # The per-person token of an anonymous idea stored before per-idea tokens, until it is re-tokened.
+    legacy_author_token: str | None = Field(default=None, max_length=64, index=True)
     status: IdeaStatus = Field(default=IdeaStatus.new, sa_type=_enum(IdeaStatus))
     status_reason: str | None = Field(default=None, max_length=500)
     channel_id: str | None = Field(default=None, max_length=20)

@@ -99,7 +99,10 @@ def test_forget_me_asks_first_then_deletes_and_says_what_stays(slack, fake_slack
         "• Deleted 1 record of digests or alerts sent to you",
         "• Deleted 0 conversations with pulsebot",
     ]
-    assert "Your past answers and comments stay. They were stored anonymously" in reply["text"]
+    assert "Your past answers and comments stay, without your name" in reply["text"]
+    assert (
+        "the operator holding pulsebot's key could still find them; after that, nobody can" in reply["text"]
+    )
     assert_forgotten(sessions, ideas)
     card = fake_slack.wait_for("chat.update")[-1]  # the signed idea's card no longer names them
     assert (
@@ -132,7 +135,8 @@ def test_the_cli_forgets_a_person_and_prints_what_it_deleted(cli_env, sessions):
     assert result.stdout.splitlines() == [
         f"forgot {LEAVER}: deleted 2 pulse records, 3 votes, 2 ideas unlinked, 1 digest notices, "
         "0 conversations",
-        "Their answers and comments stay: they are stored anonymously and cannot be tied to them.",
+        "Their answers and comments stay, under one-way tokens, in the team's figures; once each run's "
+        "forward-anonymity window has passed, not even the key can tie them to this person.",
     ]
     assert_forgotten(sessions, ideas)
 

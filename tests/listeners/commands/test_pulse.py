@@ -14,8 +14,8 @@ def test_privacy_says_what_is_kept_and_why(slack):
     text = slack.command("/pulse", "privacy", user=TEAM[0]).text
 
     assert "never with your name or Slack id" in text
-    assert "*whether* you answered, never *what*" in text
-    assert "at most two reminders" in text
+    assert "pulsebot keeps no mark of who answered" in text
+    assert "Reminders (at most two, by DM)" in text
     assert "time zone in your Slack profile" in text
     assert "groups of at least 5 people" in text
 

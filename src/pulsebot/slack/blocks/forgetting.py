@@ -14,13 +14,16 @@ QUESTION = (
     "*Forget me?* This cannot be undone. pulsebot will delete the records of the pulses sent to you "
     "(pending ones too), your votes on ideas, the digests it noted as sent to you and your conversations "
     "with it, and your ideas will no longer be linked to you (they stay up, credited to “a colleague”).\n"
-    "Your past answers and comments stay: they were stored anonymously and cannot be tied to you."
+    "Your past answers and comments stay in the team's totals, stored under one-way codes without your name. "
+    "Until each run's key material is destroyed ({reply_window_days} days after it closes), the operator "
+    "holding pulsebot's key could still find them; after that, nobody can."
 )
 
 
-def forget_me_question() -> tuple[str, list[dict]]:
+def forget_me_question(*, reply_window_days: int) -> tuple[str, list[dict]]:
+    question = QUESTION.format(reply_window_days=reply_window_days)
     blocks = [
-        SectionBlock(text=MarkdownTextObject(text=QUESTION)),
+        SectionBlock(text=MarkdownTextObject(text=question)),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -41,9 +44,10 @@ def forgotten_text(forgotten: Forgotten) -> str:
         f"• {_count(len(forgotten.ideas), 'idea')} of yours no longer linked to you\n"
         f"• Deleted {_count(forgotten.notices, 'record')} of digests or alerts sent to you\n"
         f"• Deleted {_count(forgotten.conversations, 'conversation')} with pulsebot\n"
-        "Your past answers and comments stay. They were stored anonymously, with nothing that ties them to "
-        "you, so no one, pulsebot included, can tell which ones are yours; they only count in the team's "
-        "totals. If you are still in a pulse's channel, its next pulses will reach you as before."
+        "Your past answers and comments stay, without your name, and count only in the team's totals. "
+        "Until each run's key material is destroyed, the operator holding pulsebot's key could still find "
+        "them; after that, nobody can. If you are still in a pulse's channel, its next pulses will reach "
+        "you as before."
     )
 
 

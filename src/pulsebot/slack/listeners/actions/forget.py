@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.services import audit
-from pulsebot.services.forgetting import forget_person
+from pulsebot.services.forgetting import forget_person, scrub_forgotten
 from pulsebot.slack.blocks.forgetting import CANCELLED, forgotten_text
 from pulsebot.slack.publish import refresh_idea_card
 from pulsebot.store.db import transaction
@@ -23,6 +23,7 @@ def forget_me_clicked(ack: Ack, body: dict, client: WebClient, respond: Respond,
         forgotten = forget_person(
             session, user_id=body["user"]["id"], key=deps.key, actor=audit.FORGET_ME, now=deps.clock()
         )
+    scrub_forgotten(deps.sessions)
     respond(text=forgotten_text(forgotten), response_type="ephemeral", replace_original=True)
     for idea_id in forgotten.ideas:  # their cards still show the name until redrawn
         try:

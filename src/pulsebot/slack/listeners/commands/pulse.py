@@ -26,24 +26,64 @@ HELP = (
     "• `/pulse send NAME`: send a survey's pulse now"
 )
 
+# Who can learn what: the README's threat model (Privacy), shorter. Each row: who, then what they can and
+# cannot learn. A test holds the two to the same rows.
+THREAT_MODEL = (
+    (
+        "A colleague in the channel",
+        "sees the pulse and the idea cards (a signed idea shows its author).",
+        "Never whether or what you answered, who posted an anonymous idea, or who voted.",
+    ),
+    (
+        "Your manager",
+        "sees your team's figures once a run has closed, only for groups of at least {min_group} people, "
+        "and a few unsigned comments; can reply to a comment or an anonymous idea through pulsebot. "
+        "Managers are not asked in their own team's pulse unless a survey says so.",
+        "Never who answered what, whether you answered, or who wrote a comment or an anonymous idea.",
+    ),
+    (
+        "An admin",
+        "sees the same for every team and the whole organisation, and the audit log of who looked at what.",
+        "Never who answered what. (A Slack workspace owner with message exports could read pulsebot's DMs "
+        "to you, such as a status update on your anonymous idea.)",
+    ),
+    (
+        "Someone reading the database without the key",
+        "sees who was asked, the ideas, and answers and comments under one-way codes: no name, no time of "
+        "the click, and no order (answers are written in shuffled batches, a few seconds apart).",
+        "Never whose answer or comment is whose, whether you answered, or which anonymous ideas share an "
+        "author.",
+    ),
+    (
+        "The operator, holding the database and the key",
+        "could, until {reply_window_days} days after a run closes, recompute "
+        "your code and find your answers and comments in that run; and can find who posted an anonymous "
+        "idea (that is how its status updates reach you).",
+        "After that time the run's key material is destroyed: nobody, the operator included, can tell "
+        "whose answers they were, and replies to its comments end.",
+    ),
+)
+
 PRIVACY = (
-    "*Your answers are anonymous by construction.*\n"
-    "• An answer or comment is stored with a one-way code made from you and that pulse, "
-    "never with your name or Slack id, "
-    "and without the time you clicked.\n"
-    "• pulsebot separately notes *whether* you answered, never *what*: that is how it sends at most two "
-    "reminders, by DM, only to people who have not answered yet.\n"
+    "*Who can learn what*\n"
+    + "".join(f"• *{who}* {can} {cannot}\n" for who, can, cannot in THREAT_MODEL)
+    + "*What else to know*\n"
+    "• Your answers and comments are stored with a one-way code made from you and that pulse, never with "
+    "your name or Slack id. Figures appear only after a run has closed; there is no live count.\n"
+    "• Reminders (at most two, by DM) go only to people who have not answered; pulsebot keeps no mark "
+    "of who answered.\n"
     "• For pulses sent at your local time, pulsebot reads the time zone in your Slack profile.\n"
-    "• Managers only see figures for groups of at least {min_group} people, so no one can be picked out, "
-    "and each time they do it is written in an audit log.\n"
+    "• Every time a manager or admin looks at results, it is written in an audit log.\n"
     "• If a manager replies to your comment or idea, pulsebot relays it by DM, and your answers back, a few "
     "minutes late: the manager never learns who you are, and only you can answer or close the conversation.\n"
     "• You can change an answer, or take back a comment, until the pulse closes; after that it is part of "
     "the team's totals.\n"
     "• Answers and comments older than {retention_days} days are deleted; only the weekly totals of teams "
-    "of at least {min_group} stay, and old ideas lose their text.\n"
-    "• `/pulse forget-me` deletes what can be tied to you: the records of the pulses sent to you, your "
-    "votes, your name on your ideas. Your answers stay, since they cannot be tied to you."
+    "of at least {min_group} stay, and old ideas lose their text. pulsebot's logs never hold what you wrote "
+    "next to your Slack id.\n"
+    "• `/pulse forget-me` deletes the records of the pulses sent to you and your votes, and unlinks your "
+    "ideas from you. Your answers stay in the team's totals; until each run's key material is destroyed, "
+    "the operator holding the key could still find them."
 )
 
 
@@ -56,11 +96,13 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
     elif verb == "privacy":
         ack(
             text=PRIVACY.format(
-                min_group=deps.settings.min_group, retention_days=deps.settings.retention_days
+                min_group=deps.settings.min_group,
+                retention_days=deps.settings.retention_days,
+                reply_window_days=deps.settings.reply_window_days,
             )
         )
     elif verb == "forget-me":
-        text, blocks = forget_me_question()
+        text, blocks = forget_me_question(reply_window_days=deps.settings.reply_window_days)
         ack(text=text, blocks=blocks)
     elif verb in pulse_admin.VERBS:
         pulse_admin.handle(verb, rest, ack=ack, command=command, client=client, respond=respond, deps=deps)
