@@ -142,7 +142,7 @@ def _keep_survey_weeks(
 ) -> None:
     already = kept_weeks.kept_weeks(session, survey_id=survey_id)
     first, last = min(runs_by_week), max(runs_by_week) + timedelta(days=6)
-    raw = analytics.raw_totals(session, first=first, last=last, survey_ids=[survey_id])
+    raw = analytics.raw_totals(session, first=first, last=last, survey_ids=[survey_id], min_group=min_group)
     for week in sorted(runs_by_week):
         if week in already:
             continue
@@ -159,7 +159,7 @@ def _keep_survey_weeks(
         )
         if kept:
             outcome.weeks_kept += 1
-        elif key in raw.people and raw.people[key][1] > 0:
+        elif key in raw.withheld:  # no closed run of it reached the minimum: nothing of it is kept
             outcome.weeks_dropped += 1
 
 
