@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from pulsebot.cli import cli
 from pulsebot.services.survey_file import parse_surveys
 from pulsebot.services.surveys import apply_survey
+from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.slack.outbox import close_runs
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import Answer
@@ -66,3 +67,10 @@ def wait_for_answers(sessions: SessionFactory, run_id: int, people: int, timeout
 def close_run(client, sessions: SessionFactory, run) -> None:
     """What the `pulse-close` job does once the run's time is up."""
     assert run.run_id in close_runs(client, sessions, now=run.closes_at + timedelta(minutes=1))
+
+
+def forget_me(slack, fake_slack, user: str) -> None:
+    slack.command("/pulse", "forget-me", user=user)
+    fake_slack.reset_calls()
+    slack.click(action_id=FORGET_ME_ACTION, value="forget", user=user)
+    assert "pulsebot has forgotten you" in fake_slack.wait_for("response_url")[-1]["text"]

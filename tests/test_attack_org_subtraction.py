@@ -12,10 +12,9 @@ import pytest
 
 from pulsebot.services.analytics import compute_trends
 from pulsebot.services.digests import build_digests
-from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.store.db import transaction
 from pulsebot.store.models import QuestionKind
-from tests.attack_steps import apply_yaml
+from tests.attack_steps import apply_yaml, forget_me
 from tests.conftest import ADMIN
 from tests.home_steps import open_home
 from tests.pulse_data import merge, people, run_week, scores
@@ -91,13 +90,6 @@ def team_figures(home: str) -> str:
     figures = home[home.index("Your teams") : home.index("Audit log")]
     assert "Whole organisation" in figures
     return figures
-
-
-def forget_me(slack, fake_slack, user: str) -> None:
-    slack.command("/pulse", "forget-me", user=user)
-    fake_slack.reset_calls()
-    slack.click(action_id=FORGET_ME_ACTION, value="forget", user=user)
-    assert "pulsebot has forgotten you" in fake_slack.wait_for("response_url")[-1]["text"]
 
 
 def test_the_organisation_minus_the_shown_teams_leaves_nothing(sessions):
