@@ -1,17 +1,24 @@
 """Attack: a manager reads one person's answer by differencing.
 
 The manager refreshes every view of their team (App Home, `/pulse digest`, `pulsebot report`,
-`pulsebot export`) before and after each single click on a pulse that is still open, hoping to see a
-figure move by exactly that person's answer. Nothing may change while the run is open; once it has
+`pulsebot export`; and the weekly digest, its chart and drop alerts) before and after each single click
+on a pulse that is still open, hoping to see a figure move by exactly that person's answer. Nothing may change while the run is open; once it has
 closed, its figures appear only if at least PULSEBOT_MIN_GROUP people answered it.
 """
 
 from datetime import UTC, datetime, timedelta
 
+from freezegun import freeze_time
+
+from pulsebot.services.analytics import Withheld
+from pulsebot.services.digests import team_digest
+from pulsebot.slack.digest import drop_alerts_for_run, send_weekly_digests
 from pulsebot.slack.publish import send_pulse
+from pulsebot.store.db import transaction
+from pulsebot.store.models import PulseRun, RunStatus
 from tests.attack_steps import apply_yaml, close_run, every_view, export_rows, wait_for_answers
 from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
-from tests.pulse_data import people, run_week, scores
+from tests.pulse_data import make_team, people, run_week, scores
 from tests.pulse_steps import click_answer
 
 NOW = datetime.now(UTC)
@@ -116,3 +123,49 @@ def test_a_run_at_the_minimum_stays_hidden_while_open_and_one_below_stays_hidden
 
     assert last_week_row(closed)["status"] == "suppressed"
     assert "4 of 5" not in closed["report"] and "2.0" not in closed["report"]
+
+
+def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
+    sessions, client, fake_slack, settings
+):
+    manager, monday = "U0MGRBER", datetime(2026, 3, 2, 9, tzinfo=UTC)
+    fake_slack.add_user(manager, tz="Europe/Berlin")
+    make_team(sessions, managers=(manager,), now=monday - timedelta(days=60))
+    members = people(6)
+    for offset in range(2):
+        run_week(
+            sessions,
+            survey="team-pulse",
+            opened=monday + timedelta(weeks=offset),
+            audience=members,
+            answers=scores(members, [4] * 6),
+        )
+    # The third week's pulse: six answered, all 1s — a sharp drop — but it is still open.
+    still_open = run_week(
+        sessions,
+        survey="team-pulse",
+        opened=monday + timedelta(weeks=2),
+        audience=members,
+        answers=scores(members, [1] * 6),
+        close=False,
+    )
+    digest_monday = datetime(2026, 3, 23, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
+
+    with transaction(sessions) as session:
+        digest = team_digest(session, survey_name="team-pulse", now=digest_monday, min_group=5, weeks=4)
+    with freeze_time(digest_monday, tick=True):
+        sent = send_weekly_digests(client, sessions, settings, datetime.now(UTC))
+    early_alert = drop_alerts_for_run(client, sessions, settings, run_id=still_open, now=digest_monday)
+
+    assert ("team-pulse", manager) in sent
+    post = next(call for call in fake_slack.calls_to("chat.postMessage") if call["channel"] == manager)
+    assert "still open" in str(post["blocks"]) and "1.0" not in str(post["blocks"])
+    assert digest.figures.withheld is Withheld.still_open
+    assert [week.shown for week in digest.trend] == [False, True, True, False]  # the chart's points
+    assert early_alert == []
+
+    with transaction(sessions) as session:
+        session.get(PulseRun, still_open).status = RunStatus.closed
+    alerted = drop_alerts_for_run(client, sessions, settings, run_id=still_open, now=digest_monday)
+
+    assert alerted == [manager]  # once closed, the drop is real and told

@@ -11,7 +11,7 @@ from pulsebot.cli.common import Team, fail, migrated, out, settings_or_fail, tea
 from pulsebot.clock import utc_now
 from pulsebot.services import audit
 from pulsebot.services import digest_text as words
-from pulsebot.services.analytics import WeekStatus, team_trend, withheld_words
+from pulsebot.services.analytics import WeekStatus, team_trend
 from pulsebot.services.errors import Refusal
 from pulsebot.services.export import export_rows
 from pulsebot.services.surveys import find_survey
@@ -48,9 +48,7 @@ def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
         if week.status is WeekStatus.no_data:
             table.add_row(label, "no pulse", "", "", "", "", style="dim")
         elif not week.shown:
-            table.add_row(
-                label, f"hidden: {withheld_words(week, settings.min_group)}", "", "", "", "", style="dim"
-            )
+            table.add_row(label, words.withheld(week, settings.min_group), "", "", "", "", style="dim")
         else:
             table.add_row(
                 label,

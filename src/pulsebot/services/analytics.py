@@ -130,12 +130,9 @@ class Trend:
 def withheld_words(figures: WeekFigures, min_group: int) -> str:
     """Why a week has no figures, truthfully, in a few words."""
     if figures.withheld is Withheld.still_open:
-        return "its pulse is still open; figures come once it closes"
+        return "its pulse is still open"
     if figures.withheld is Withheld.teams_hidden:
-        return (
-            "no team's figures could be shown for it, and the organisation's are made only of what the "
-            "teams' show"
-        )
+        return "no team's week could be shown"
     return f"fewer than {min_group} answered"
 
 
