@@ -2,8 +2,9 @@
 
 The manager refreshes every view of their team (App Home, `/pulse digest`, `pulsebot report`,
 `pulsebot export`; and the weekly digest, its chart and drop alerts) before and after each single click
-on a pulse that is still open, hoping to see a figure move by exactly that person's answer. Nothing may change while the run is open; once it has
-closed, its figures appear only if at least PULSEBOT_MIN_GROUP people answered it.
+on a pulse that is still open, hoping to see a figure move by exactly that person's answer. Nothing may
+change while the run is open; once it has closed, its figures appear only if at least PULSEBOT_MIN_GROUP
+people answered it.
 """
 
 from datetime import UTC, datetime, timedelta
