@@ -4,8 +4,9 @@ A kept week holds the same additive totals the analytics count from the answers 
 answering, per rated question the count, sum and answers per value, the comments' count and sentiment
 totals), made under the same rules (week_totals.py: closed runs that reach the minimum on their own,
 questions that reach it within them), so every report, export, digest trend and App Home figure of that
-week comes out as before; the threshold rules apply to them again when they are read. Only weeks at or above PULSEBOT_MIN_GROUP
-are kept; a rated question answered by fewer is kept without figures, so it stays hidden.
+week comes out as before; the threshold rules apply to them again when they are read. Only weeks at or
+above PULSEBOT_MIN_GROUP are kept; a rated question answered by fewer is kept without figures, so it
+stays hidden.
 """
 
 from __future__ import annotations
