@@ -22,6 +22,7 @@ process runs this scheduler (leadership.py).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,6 +64,8 @@ SWEEPS = {
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
 }
 SWEEP_EVERY = timedelta(minutes=1)
+# A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
+SCRUB_ATTEMPTS = 3
 DIGEST_JOB = "digest-send"
 # Digests go out at the first pass after each manager's local digest time; five minutes late is fine,
 # and each pass looks up the time zones of the managers still waiting for this week's digest.
@@ -334,7 +337,10 @@ def rotate_answer_keys() -> None:
     if keyed or destroyed:
         # A destroyed key, or an old token re-keyed, must not live on in a dead tuple or the log.
         tables = ["run_secret", "answer", "conversation"] if keyed else ["run_secret"]
-        scrub(engine_of(runtime.sessions), tables, rewrite=True)
+        for _attempt in range(SCRUB_ATTEMPTS):
+            if scrub(engine_of(runtime.sessions), tables, rewrite=True):
+                break
+            time.sleep(1)
         log.info("answer keys: %d runs keyed, %d unlinked", keyed, destroyed)
 
 

@@ -28,6 +28,7 @@ from pulsebot.store.models import (
     KeptQuestion,
     KeptWeek,
     PulseRun,
+    RunStatus,
 )
 from pulsebot.store.weeks import week_start
 from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER
@@ -207,3 +208,24 @@ def test_a_week_with_a_run_still_open_waits(sessions):
     assert (outcome.answers, outcome.weeks_kept) == (0, 0)
     with transaction(sessions) as session:
         assert session.exec(select(func.count()).select_from(Answer)).one() == 6
+
+
+def test_a_week_whose_run_the_close_job_has_not_closed_yet_waits_then_is_kept(sessions):
+    make_team(sessions, now=NOW - timedelta(days=400))
+    opened = NOW - timedelta(days=12)
+    run_id = run_week(
+        sessions,
+        survey="team-pulse",
+        opened=opened,
+        audience=MEMBERS,
+        answers=scores(MEMBERS, [4] * 6),
+        close=False,  # its time is up, but pulse-close has not run yet: its answers count for nothing yet
+    )
+
+    waiting = retention.run_retention(sessions, days=1, min_group=5, now=NOW)
+    with transaction(sessions) as session:
+        session.get(PulseRun, run_id).status = RunStatus.closed
+    kept = retention.run_retention(sessions, days=1, min_group=5, now=NOW)
+
+    assert (waiting.answers, waiting.weeks_kept, waiting.weeks_dropped) == (0, 0, 0)
+    assert (kept.answers, kept.weeks_kept) == (6, 1)

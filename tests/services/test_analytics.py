@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pulsebot.services.analytics import ORG, WeekStatus, compute_trends, enps, team_trend
+from pulsebot.services.analytics import ORG, WeekStatus, Withheld, compute_trends, enps, team_trend
 from pulsebot.store.db import transaction
 from tests.pulse_data import make_team, merge, people, run_week, scores
 
@@ -178,49 +178,42 @@ def org_trend(sessions, *, now, min_group=5):
         )
 
 
-def test_the_organisation_is_hidden_when_it_would_reveal_a_small_team_by_subtraction(sessions):
-    big, small = people(6, "A"), people(3, "B")
-    make_team(sessions, name="big", now=MONDAY - timedelta(days=30))
-    make_team(sessions, name="small", now=MONDAY - timedelta(days=30))
-    run_week(sessions, survey="big", opened=MONDAY, audience=big, answers=scores(big, [4] * 6))
-    run_week(sessions, survey="small", opened=MONDAY, audience=small, answers=scores(small, [1] * 3))
-
-    trends = org_trend(sessions, now=MONDAY + timedelta(weeks=1))
-
-    assert trends.teams["big"].latest.shown and trends.teams["small"].latest.suppressed
-    # Nine people answered in all, but the organisation minus "big" would be "small"'s three.
-    assert trends.org.scope == ORG
-    assert trends.org.latest.suppressed and trends.org.latest.score is None
-
-
-def test_the_organisation_is_shown_when_the_hidden_teams_together_reach_the_threshold(sessions):
+def test_the_organisation_is_made_only_of_the_shown_teams_so_subtracting_reveals_nothing(sessions):
     big, small_b, small_c = people(6, "A"), people(3, "B"), people(3, "C")
     for name in ("big", "small-b", "small-c"):
         make_team(sessions, name=name, now=MONDAY - timedelta(days=30))
     run_week(sessions, survey="big", opened=MONDAY, audience=big, answers=scores(big, [4] * 6))
-    run_week(sessions, survey="small-b", opened=MONDAY, audience=small_b, answers=scores(small_b, [2] * 3))
+    run_week(sessions, survey="small-b", opened=MONDAY, audience=small_b, answers=scores(small_b, [1] * 3))
     run_week(sessions, survey="small-c", opened=MONDAY, audience=small_c, answers=scores(small_c, [2] * 3))
+
+    trends = org_trend(sessions, now=MONDAY + timedelta(weeks=1))
+
+    assert trends.teams["big"].latest.shown
+    assert trends.teams["small-b"].latest.suppressed and trends.teams["small-c"].latest.suppressed
+    org = trends.org.latest
+    # Twelve answered, but the two small teams are hidden, so the organisation is "big" alone: minus
+    # "big" it leaves nothing, where it used to leave the six hidden answers.
+    assert trends.org.scope == ORG and org.shown
+    assert (org.respondents, org.audience, org.score) == (6, 6, 4.0)
+
+
+def test_the_organisation_with_no_team_shown_is_withheld_and_says_why(sessions):
+    for prefix in "ABC":
+        team = people(4, prefix)
+        make_team(sessions, name=f"team-{prefix.lower()}", now=MONDAY - timedelta(days=30))
+        run_week(
+            sessions,
+            survey=f"team-{prefix.lower()}",
+            opened=MONDAY,
+            audience=team,
+            answers=scores(team, [3] * 4),
+        )
 
     org = org_trend(sessions, now=MONDAY + timedelta(weeks=1)).org.latest
 
-    assert org.shown
-    assert (org.respondents, org.audience) == (12, 12)
-    assert org.score == pytest.approx((6 * 4 + 6 * 2) / 12)
-
-
-def test_people_in_two_hidden_teams_are_counted_once_for_the_subtraction_rule(sessions):
-    big = people(6, "A")
-    shared = people(2, "S")
-    small_b, small_c = [*shared, "U0B000"], [*shared, "U0C000"]  # four different people in all
-    for name in ("big", "small-b", "small-c"):
-        make_team(sessions, name=name, now=MONDAY - timedelta(days=30))
-    run_week(sessions, survey="big", opened=MONDAY, audience=big, answers=scores(big, [4] * 6))
-    run_week(sessions, survey="small-b", opened=MONDAY, audience=small_b, answers=scores(small_b, [2] * 3))
-    run_week(sessions, survey="small-c", opened=MONDAY, audience=small_c, answers=scores(small_c, [2] * 3))
-
-    org = org_trend(sessions, now=MONDAY + timedelta(weeks=1)).org.latest
-
-    assert org.suppressed
+    # Twelve of twelve answered across the teams: "fewer than 5 answered" would be untrue.
+    assert org.suppressed and org.withheld is Withheld.teams_hidden
+    assert (org.respondents, org.score) == (None, None)
 
 
 def test_the_window_has_the_asked_number_of_weeks_and_ignores_older_history(sessions):

@@ -38,14 +38,17 @@ def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
         "comments",
         "sentiment",
         title=f"{trend.title} ({trend.timezone})",
-        caption=f"Weeks with fewer than {settings.min_group} people answering stay hidden.",
+        caption=(
+            f"Weeks with fewer than {settings.min_group} people answering stay hidden, "
+            "and so does a pulse until it has closed."
+        ),
     )
     for week in trend.weeks:
         label = words.short_week(week.week)
         if week.status is WeekStatus.no_data:
             table.add_row(label, "no pulse", "", "", "", "", style="dim")
         elif not week.shown:
-            table.add_row(label, words.hidden(settings.min_group), "", "", "", "", style="dim")
+            table.add_row(label, words.withheld(week, settings.min_group), "", "", "", "", style="dim")
         else:
             table.add_row(
                 label,

@@ -6,8 +6,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pulsebot.cli.common import Team, existing, fail, migrated, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import (
+    Team,
+    existing,
+    fail,
+    migrated,
+    out,
+    reach_workspace,
+    settings_or_fail,
+    team_sessions,
+)
 from pulsebot.clock import utc_now
+from pulsebot.services.audience import managers_in_channel_line
 from pulsebot.services.survey_file import SurveyFileError, load_survey_file
 from pulsebot.services.surveys import apply_survey, list_surveys
 from pulsebot.store.db import transaction
@@ -27,10 +37,37 @@ def apply(
         fail(str(error))
     settings = settings_or_fail()
     engine = migrated(settings)
-    with transaction(team_sessions(settings, engine, team)) as session:
+    sessions = team_sessions(settings, engine, team)
+    with transaction(sessions) as session:
         outcomes = [(spec.name, apply_survey(session, spec=spec, now=utc_now())) for spec in specs]
     for name, outcome in outcomes:
         out.print(f"{name}: {outcome.value}")
+    for spec in specs:
+        if spec.managers and (line := _managers_in_channel(settings, engine, team, sessions, spec)):
+            out.print(line, highlight=False, soft_wrap=True)
+
+
+def _managers_in_channel(settings, engine, team: str, sessions, spec) -> str | None:
+    """Whether the survey's managers sit in its channel, read from Slack; a line saying why not if it
+    cannot be read (the survey is saved either way)."""
+    from slack_sdk.errors import SlackApiError
+
+    from pulsebot.slack.directory import channel_audience_zones
+
+    unchecked = f"{spec.name}: could not read {spec.channel}'s members to check for its managers"
+    if not settings.oauth and settings.slack_bot_token is None:
+        return f"{unchecked} (no SLACK_BOT_TOKEN)"
+    team_id, workspaces = reach_workspace(settings, engine, team)
+    try:
+        members = channel_audience_zones(workspaces.client_for(team_id), spec.channel)
+    except SlackApiError as error:
+        return f"{unchecked} ({error.response.get('error')})"
+    except OSError:
+        return f"{unchecked} (Slack could not be reached)"
+    with transaction(sessions) as session:
+        return managers_in_channel_line(
+            session, survey_name=spec.name, members=members, min_group=settings.min_group
+        )
 
 
 @group.command("list")

@@ -5,15 +5,18 @@ answer carries its run's local date, so the week is that date's Monday and needs
 The database does the counting, grouped by (survey, week[, question]) over the trend window only, so the
 cost follows the window, not the years of history behind it.
 
-Threshold rules (N is `settings.min_group`):
+Threshold rules (N is `settings.min_group`); week_totals.py decides which runs and answers count:
 
-1. A team's week is shown only when at least N people answered it; otherwise every figure of that week
-   (respondents, rate, scores, comments, themes, chart point, export row) is withheld.
-2. Within a shown week, a rated question's mean, distribution and eNPS are shown only when at least N
-   people answered that question; the team's score is the mean of its shown 1–5 questions only.
-3. The organisation's week is shown only when at least N people answered across all teams, and the
-   teams whose week is withheld hold either nobody or at least N people between them — otherwise the
-   organisation's figure minus the shown teams' figures would reveal a group smaller than N.
+1. Only closed runs count, and only a run whose own respondents reach N (plus the managers it asked);
+   a team's week is shown when at least one of its runs counts. Otherwise every figure of that week
+   (respondents, rate, scores, comments, themes, chart point, export row) is withheld, and the week says
+   why (`withheld`): too few answered, or its pulse is still open.
+2. Within a shown week, a rated question's mean, distribution and eNPS are shown only when its counted
+   answers reach N; the team's score is the mean of its shown 1–5 questions only.
+3. No subtraction: the organisation's week is made only of what the teams' own figures show — the shown
+   team-weeks, and in them only the shown questions — so the organisation minus any teams never yields a
+   hidden figure. Its respondents and audience are the sums of the shown teams' (a person in two teams
+   counts in each, as tokens cannot tell). With no team's week shown, it is withheld as `teams_hidden`.
 
 A withheld figure is None with `status=suppressed`; a week without any pulse is `status=no_data`.
 Neither is ever shown as zero.
@@ -27,20 +30,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
-from sqlalchemy import CTE, distinct, func
 from sqlmodel import Session, select
 
-from pulsebot.services import kept_weeks
-from pulsebot.services.sentiment import NEGATIVE_FROM, POSITIVE_FROM
-from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, Survey
-from pulsebot.store.weeks import iso_week_start, week_start
+from pulsebot.services import week_totals
+from pulsebot.services.week_totals import QuestionInfo, WeekTotals, Withheld
+from pulsebot.store.models import QuestionKind, Survey
+from pulsebot.store.weeks import week_start
 
 ORG = "org"
 ORG_TITLE = "Whole organisation"
 RATED = (QuestionKind.scale, QuestionKind.enps, QuestionKind.yes_no)
-_VALUES = range(11)  # every stored rating lies in 0..10
 
 
 class WeekStatus(enum.StrEnum):
@@ -87,6 +87,7 @@ class WeekFigures:
     enps_change: float | None = None
     sentiment_change: float | None = None
     response_rate_change: float | None = None
+    withheld: Withheld | None = None  # why a suppressed week has no figures
 
     @property
     def shown(self) -> bool:
@@ -104,6 +105,8 @@ class Trend:
     timezone: str
     weeks: tuple[WeekFigures, ...]  # one per ISO week of the window, oldest first
     survey_id: int | None = None
+    # The runs each shown week is made of (its comments are theirs alone); empty for a kept week.
+    shown_runs: dict[date, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def latest(self) -> WeekFigures:
@@ -111,6 +114,26 @@ class Trend:
 
     def latest_with_data(self) -> WeekFigures | None:
         return next((week for week in reversed(self.weeks) if week.status is not WeekStatus.no_data), None)
+
+    def latest_settled(self) -> WeekFigures | None:
+        """The latest week with a pulse that is no longer open (a week still open has nothing to show)."""
+        return next(
+            (
+                week
+                for week in reversed(self.weeks)
+                if week.status is not WeekStatus.no_data and week.withheld is not Withheld.still_open
+            ),
+            None,
+        )
+
+
+def withheld_words(figures: WeekFigures, min_group: int) -> str:
+    """Why a week has no figures, truthfully, in a few words."""
+    if figures.withheld is Withheld.still_open:
+        return "its pulse is still open"
+    if figures.withheld is Withheld.teams_hidden:
+        return "no team's week could be shown"
+    return f"fewer than {min_group} answered"
 
 
 @dataclass(frozen=True)
@@ -177,7 +200,7 @@ def compute_trends(
         return Trends(teams={})
     first, last = min(w.first for w in spans), max(w.last for w in spans) + timedelta(days=6)
     survey_ids = None if survey_names is None else list(windows)
-    raw = _Raw.load(session, first=first, last=last, survey_ids=survey_ids)
+    raw = week_totals.load(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
 
     teams: dict[str, Trend] = {}
     for survey in surveys:
@@ -191,10 +214,15 @@ def compute_trends(
             timezone=survey.timezone,
             weeks=_with_changes(figures),
             survey_id=survey.id,
+            shown_runs={
+                figure.week: tuple(raw.runs.get((survey.id, figure.week), ()))
+                for figure in figures
+                if figure.shown
+            },
         )
     org = None
     if include_org:
-        org = _org_trend(session, raw, org_window, teams=teams, min_group=min_group, timezone=org_timezone)
+        org = _org_trend(raw, org_window, min_group=min_group, timezone=org_timezone)
     return Trends(teams=teams, org=org)
 
 
@@ -220,143 +248,11 @@ def team_trend(
     return trends.teams[survey_name]
 
 
-# --- the SQL --------------------------------------------------------------------------------------
-
-
-def runs_in_window(first: date, last: date, survey_ids: list[int] | None = None) -> CTE:
-    """The runs dated `first`..`last` with their ISO week, as a CTE every aggregate starts from.
-
-    MATERIALIZED makes both databases compute the week once per run (not once per answer) and then
-    reach answers and deliveries through their run_id indexes, so only the window's rows are read.
-    """
-    query = select(
-        PulseRun.id.label("id"),
-        PulseRun.survey_id.label("survey_id"),
-        iso_week_start(PulseRun.run_date).label("week"),
-    ).where(PulseRun.run_date >= first, PulseRun.run_date <= last)
-    if survey_ids is not None:
-        query = query.where(PulseRun.survey_id.in_(survey_ids))
-    return query.cte("runs").prefix_with("MATERIALIZED")
-
-
-@dataclass
-class _Raw:
-    """Aggregates straight from the database, keyed by (survey_id, week)."""
-
-    people: dict[tuple[int, date], tuple[int, int]]  # audience, respondents
-    values: dict[tuple[int, date], list[tuple[int, int, int, tuple[int, ...]]]]  # question, n, sum, counts
-    comments: dict[tuple[int, date], tuple[int, int, float, int, int]]  # count, rated, sum, neg, pos
-    questions: dict[int, _QuestionInfo]
-    runs: dict[tuple[int, date], list[int]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> _Raw:
-        runs = runs_in_window(first, last, survey_ids)
-        team_week = (runs.c.survey_id, runs.c.week)
-        audiences = session.exec(
-            select(*team_week, func.count(distinct(Delivery.user_id)))
-            .select_from(runs)
-            .join(Delivery, Delivery.run_id == runs.c.id)
-            .group_by(*team_week)
-        ).all()
-        # Who answered is known from the answers alone: a token per person and run.
-        answered = dict(
-            ((survey_id, week), count)
-            for survey_id, week, count in session.exec(
-                select(*team_week, func.count(distinct(Answer.respondent)))
-                .select_from(runs)
-                .join(Answer, Answer.run_id == runs.c.id)
-                .group_by(*team_week)
-            ).all()
-        )
-        people = [
-            (survey, week, audience, answered.get((survey, week), 0)) for survey, week, audience in audiences
-        ]
-        values = session.exec(
-            select(
-                *team_week,
-                Answer.question_id,
-                func.count(Answer.value),
-                func.sum(Answer.value),
-                *(func.count().filter(Answer.value == value) for value in _VALUES),
-            )
-            .select_from(runs)
-            .join(Answer, Answer.run_id == runs.c.id)
-            .where(Answer.value.is_not(None))
-            .group_by(*team_week, Answer.question_id)
-        ).all()
-        comments = session.exec(
-            select(
-                *team_week,
-                func.count(),  # every row here has a comment; counting rows keeps to the index
-                func.count(Answer.sentiment),
-                func.sum(Answer.sentiment),
-                func.count().filter(Answer.sentiment <= NEGATIVE_FROM),
-                func.count().filter(Answer.sentiment >= POSITIVE_FROM),
-            )
-            .select_from(runs)
-            .join(Answer, Answer.run_id == runs.c.id)
-            .where(Answer.comment.is_not(None))
-            .group_by(*team_week)
-        ).all()
-        run_ids = session.exec(select(*team_week, runs.c.id)).all()
-
-        raw = cls(people={}, values=defaultdict(list), comments={}, questions={})
-        for survey_id, week, audience, respondents in people:
-            raw.people[(survey_id, week)] = (audience, respondents)
-        for survey_id, week, question_id, n, total, *counts in values:
-            raw.values[(survey_id, week)].append((question_id, n, int(total or 0), tuple(counts)))
-        for survey_id, week, count, rated, total, negative, positive in comments:
-            raw.comments[(survey_id, week)] = (count, rated, float(total or 0.0), negative, positive)
-        for survey_id, week, run_id in run_ids:
-            raw.runs.setdefault((survey_id, week), []).append(run_id)
-        kept_weeks.overlay(raw, session, first=first, last=last, survey_ids=survey_ids)
-        question_ids = {row[0] for rows in raw.values.values() for row in rows}
-        if question_ids:
-            columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
-            rows = session.exec(
-                select(*columns, Question.position).where(Question.id.in_(question_ids))
-            ).all()
-            raw.questions = {row[0]: _QuestionInfo(*row) for row in rows}
-        return raw
-
-
-def raw_totals(session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> _Raw:
+def raw_totals(
+    session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
+) -> WeekTotals:
     """The totals the weekly figures are made from, keyed by (survey_id, week) (retention keeps them)."""
-    return _Raw.load(session, first=first, last=last, survey_ids=survey_ids)
-
-
-def _answered_people_per_week(session: Session, run_ids: list[int]) -> dict[date, int]:
-    """Distinct people who answered any of these runs, per week (runs of different teams may share people)."""
-    if not run_ids:
-        return {}
-    week = iso_week_start(PulseRun.run_date)
-    rows = session.exec(
-        select(week, func.count(distinct(Answer.respondent)))
-        .join(PulseRun, PulseRun.id == Answer.run_id)
-        .where(Answer.run_id.in_(run_ids))
-        .group_by(week)
-    ).all()
-    return dict(rows)
-
-
-def _org_people(session: Session, org_window: _Window) -> dict[date, tuple[int, int]]:
-    runs = runs_in_window(org_window.first, org_window.last + timedelta(days=6))
-    audiences = session.exec(
-        select(runs.c.week, func.count(distinct(Delivery.user_id)))
-        .select_from(runs)
-        .join(Delivery, Delivery.run_id == runs.c.id)
-        .group_by(runs.c.week)
-    ).all()
-    answered = dict(
-        session.exec(
-            select(runs.c.week, func.count(distinct(Answer.respondent)))
-            .select_from(runs)
-            .join(Answer, Answer.run_id == runs.c.id)
-            .group_by(runs.c.week)
-        ).all()
-    )
-    return {week: (audience, answered.get(week, 0)) for week, audience in audiences}
+    return week_totals.load(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
 
 
 # --- from aggregates to figures ---------------------------------------------------------------------
@@ -392,17 +288,8 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
     return 100.0 * (promoters - detractors) / answers
 
 
-class _QuestionInfo(NamedTuple):
-    id: int
-    key: str
-    version: int
-    prompt: str
-    kind: QuestionKind
-    position: int
-
-
 def _question_week(
-    question: _QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
+    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
 ) -> QuestionWeek:
     if n < min_group:
         return QuestionWeek(
@@ -431,13 +318,20 @@ def _question_week(
     )
 
 
-def _team_week(raw: _Raw, *, survey_id: int, week: date, min_group: int) -> WeekFigures:
+def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
+    # A kept week is read again under today's minimum, which may have been raised since.
+    return key in raw.people and raw.people[key][1] >= min_group
+
+
+def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -> WeekFigures:
     key = (survey_id, week)
+    if key in raw.withheld:
+        return WeekFigures(week=week, status=WeekStatus.suppressed, withheld=raw.withheld[key])
     if key not in raw.people:
         return WeekFigures(week=week, status=WeekStatus.no_data)
+    if not _shown(raw, key, min_group):
+        return WeekFigures(week=week, status=WeekStatus.suppressed, withheld=Withheld.too_few)
     audience, respondents = raw.people[key]
-    if respondents < min_group:
-        return WeekFigures(week=week, status=WeekStatus.suppressed)
     # The SQL grouped by question already: one row per question of the week.
     rows = sorted(raw.values.get(key, []), key=lambda row: raw.questions[row[0]].position)
     questions = []
@@ -474,50 +368,43 @@ def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
     }
 
 
-def _org_trend(
-    session: Session,
-    raw: _Raw,
-    org_window: _Window,
-    *,
-    teams: dict[str, Trend],
-    min_group: int,
-    timezone: str,
-) -> Trend:
-    people = _org_people(session, org_window)
-    # Rule 3: the people behind the withheld team-weeks, counted once even when they sit in two teams.
-    shown = {(trend.survey_id, week.week) for trend in teams.values() for week in trend.weeks if week.shown}
-    hidden_runs = [
-        run_id
-        for (survey_id, week), run_ids in raw.runs.items()
-        if (survey_id, week) not in shown and org_window.first <= week <= org_window.last
-        for run_id in run_ids
-    ]
-    hidden_people = _answered_people_per_week(session, hidden_runs)
-    # Every team's answers count in the organisation's figures, withheld teams' included.
+def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone: str) -> Trend:
+    """Rule 3: the organisation is the sum of what the teams' own figures show, and nothing else."""
+    people: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     scores: dict[date, _Totals] = defaultdict(_Totals)
     nets: dict[date, _Totals] = defaultdict(_Totals)
-    for (_survey_id, week), rows in raw.values.items():
-        for question_id, n, total, counts in rows:
+    comment_rows: dict[date, list] = defaultdict(lambda: [0, 0, 0.0, 0, 0])
+    withheld: dict[date, set[Withheld]] = defaultdict(set)
+    for key, reason in raw.withheld.items():
+        withheld[key[1]].add(reason)
+    for key, (audience, respondents) in raw.people.items():
+        week = key[1]
+        if not _shown(raw, key, min_group):
+            withheld[week].add(Withheld.too_few)
+            continue
+        people[week][0] += audience
+        people[week][1] += respondents
+        for question_id, n, total, counts in raw.values.get(key, []):
+            if n < min_group:  # hidden in the team's own figures, so out of the organisation's too
+                continue
             kind = raw.questions[question_id].kind
             if kind is QuestionKind.scale:
                 scores[week].add(n, total, counts)
             elif kind is QuestionKind.enps:
                 nets[week].add(n, total, counts)
-    comment_rows: dict[date, list] = defaultdict(lambda: [0, 0, 0.0, 0, 0])
-    for (_survey_id, week), row in raw.comments.items():
-        comment_rows[week] = [a + b for a, b in zip(comment_rows[week], row, strict=True)]
+        if key in raw.comments:
+            comment_rows[week] = [a + b for a, b in zip(comment_rows[week], raw.comments[key], strict=True)]
     figures = []
     for week in org_window.weeks():
         if week not in people:
-            figures.append(WeekFigures(week=week, status=WeekStatus.no_data))
+            if not withheld[week]:
+                figures.append(WeekFigures(week=week, status=WeekStatus.no_data))
+                continue
+            reason = Withheld.still_open if withheld[week] == {Withheld.still_open} else Withheld.teams_hidden
+            figures.append(WeekFigures(week=week, status=WeekStatus.suppressed, withheld=reason))
             continue
         audience, respondents = people[week]
-        hidden = hidden_people.get(week, 0)
-        if respondents < min_group or 0 < hidden < min_group:
-            figures.append(WeekFigures(week=week, status=WeekStatus.suppressed))
-            continue
         score, net = scores[week], nets[week]
-        comments = comment_rows[week]
         figures.append(
             WeekFigures(
                 week=week,
@@ -527,7 +414,7 @@ def _org_trend(
                 response_rate=respondents / audience if audience else None,
                 score=score.mean if score.n >= min_group else None,
                 enps=net.enps if net.n >= min_group else None,
-                **_comment_figures(tuple(comments)),
+                **_comment_figures(tuple(comment_rows[week])),
             )
         )
     return Trend(scope=ORG, title=ORG_TITLE, timezone=timezone, weeks=_with_changes(figures))

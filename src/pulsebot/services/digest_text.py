@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from pulsebot.services.analytics import QuestionWeek, WeekFigures, WeekStatus
+from pulsebot.services.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
@@ -110,6 +110,12 @@ def short_week(week: date) -> str:
 
 def hidden(min_group: int) -> str:
     return f"hidden: fewer than {min_group} answered"
+
+
+def withheld(figures: WeekFigures, min_group: int) -> str:
+    """A hidden week, and truthfully why: too few answered, its pulse is still open, or (for the
+    organisation) no team's week could be shown."""
+    return f"hidden: {withheld_words(figures, min_group)}"
 
 
 def mood_words(value: float | None) -> str:
@@ -255,7 +261,7 @@ def team_line(title: str, figures: WeekFigures, min_group: int) -> str:
     if figures.status is WeekStatus.no_data:
         return f"{title}: no pulse this week"
     if not figures.shown:
-        return f"{title}: {hidden(min_group)}"
+        return f"{title}: {withheld(figures, min_group)}"
     return (
         f"{title}: mood {_with_arrow(score(figures.score), figures.score, figures.score_change, 1)}, "
         f"eNPS {enps(figures.enps)}, {figures.respondents} answered ({percent(figures.response_rate)})"
@@ -267,7 +273,7 @@ def trend_row(week: WeekFigures, min_group: int) -> str:
     if week.status is WeekStatus.no_data:
         return f"{label}  no pulse"
     if not week.shown:
-        return f"{label}  {hidden(min_group)}"
+        return f"{label}  {withheld(week, min_group)}"
     return (
         f"{label}  mood {score(week.score):>3}  eNPS {enps(week.enps):>4}  "
         f"sentiment {sentiment(week.sentiment):>5}  answered {percent(week.response_rate):>4}"

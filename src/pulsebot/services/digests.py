@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.services import analytics
-from pulsebot.services.analytics import ORG, Trend, WeekFigures, WeekStatus
+from pulsebot.services.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
 from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.managers import managers_of, surveys_managed_by
 from pulsebot.services.reply_subjects import comment_ref
@@ -124,11 +124,11 @@ def build_digests(
         through_week=week,
     )
     shown_weeks = {
-        (trend.survey_id, trend.latest.week): name
-        for name, trend in trends.teams.items()
+        (trend.survey_id, trend.latest.week): trend.shown_runs.get(trend.latest.week, ())
+        for trend in trends.teams.values()
         if trend.latest.shown
     }
-    comments = _comments_by_team_week(session, list(shown_weeks), reply_key=reply_key)
+    comments = _comments_of_shown_weeks(session, shown_weeks, reply_key=reply_key)
     top, waiting, waiting_total = ideas_for_digest(session, now=now)
     rng = rng or random.Random()
     digests = {
@@ -274,10 +274,7 @@ def summarise(
     if figures.status is WeekStatus.no_data:
         return f"No pulse ran in the week of {_day(figures.week)}."
     if figures.suppressed:
-        return (
-            f"Fewer than {min_group} people answered in the week of {_day(figures.week)}, "
-            "so its figures stay hidden to keep everyone anonymous."
-        )
+        return _withheld_sentence(figures, min_group=min_group)
     parts = []
     if figures.score is not None:
         parts.append(_score_phrase(figures, trend))
@@ -297,6 +294,23 @@ def summarise(
         return f"{figures.respondents} people answered."
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + "."
+
+
+def _withheld_sentence(figures: WeekFigures, *, min_group: int) -> str:
+    """Why a week shows nothing, truthfully: an organisation's week may be hidden though many answered."""
+    week = _day(figures.week)
+    if figures.withheld is Withheld.still_open:
+        return f"The pulse of the week of {week} is still open: its figures come once it has closed."
+    if figures.withheld is Withheld.teams_hidden:
+        return (
+            f"No team's figures for the week of {week} could be shown (too few answered a closed pulse, "
+            "or it is still open), and the organisation's figures are made only of what the teams' own "
+            "figures show, so they stay hidden too."
+        )
+    return (
+        f"Fewer than {min_group} people answered in the week of {week}, "
+        "so its figures stay hidden to keep everyone anonymous."
+    )
 
 
 def _score_phrase(figures: WeekFigures, trend: tuple[WeekFigures, ...]) -> str:
@@ -397,42 +411,28 @@ def representative_comments(
     return tuple(quoted)
 
 
-def _comments_by_team_week(
-    session: Session, team_weeks: list[tuple[int, date]], *, reply_key: bytes | None
+def _comments_of_shown_weeks(
+    session: Session, shown_weeks: dict[tuple[int, date], tuple[int, ...]], *, reply_key: bytes | None
 ) -> dict[tuple[int, date], list[tuple[str, float | None, str]]]:
-    """The comments of these (survey, week) pairs, with their reply references ("" without a key): read
-    only for weeks that will be shown."""
-    if not team_weeks:
+    """The comments of the runs each shown (survey, week) is made of — never of a run still open or one
+    too few answered — with their reply references ("" without a key)."""
+    week_of_run = {run_id: key for key, run_ids in shown_weeks.items() for run_id in run_ids}
+    if not week_of_run:
         return {}
-    first = min(week for _, week in team_weeks)
-    last = max(week for _, week in team_weeks) + timedelta(days=6)
-    wanted = set(team_weeks)
-    runs = analytics.runs_in_window(first, last, sorted({survey_id for survey_id, _ in team_weeks}))
     rows = session.exec(
-        select(
-            runs.c.survey_id,
-            runs.c.week,
-            Answer.comment,
-            Answer.sentiment,
-            Answer.run_id,
-            Answer.question_id,
-            Answer.respondent,
-        )
-        .select_from(runs)
-        .join(Answer, Answer.run_id == runs.c.id)
-        .where(Answer.comment.is_not(None))
+        select(Answer.comment, Answer.sentiment, Answer.run_id, Answer.question_id, Answer.respondent)
+        .where(Answer.run_id.in_(sorted(week_of_run)), Answer.comment.is_not(None))
         # A stable order that is not the order people answered in (the key is an HMAC).
         .order_by(Answer.respondent, Answer.question_id)
     ).all()
     found: dict[tuple[int, date], list[tuple[str, float | None, str]]] = {}
-    for survey_id, week_of, comment, sentiment, run_id, question_id, respondent in rows:
-        if (survey_id, week_of) in wanted:
-            ref = (
-                comment_ref(reply_key, run_id=run_id, question_id=question_id, respondent=respondent)
-                if reply_key
-                else ""
-            )
-            found.setdefault((survey_id, week_of), []).append((comment, sentiment, ref))
+    for comment, sentiment, run_id, question_id, respondent in rows:
+        ref = (
+            comment_ref(reply_key, run_id=run_id, question_id=question_id, respondent=respondent)
+            if reply_key
+            else ""
+        )
+        found.setdefault(week_of_run[run_id], []).append((comment, sentiment, ref))
     return found
 
 

@@ -2,9 +2,11 @@
 
 A kept week holds the same additive totals the analytics count from the answers (people asked and
 answering, per rated question the count, sum and answers per value, the comments' count and sentiment
-totals), so every report, export, digest trend and App Home figure of that week comes out as before;
-the threshold rules apply to them again when they are read. Only weeks at or above PULSEBOT_MIN_GROUP
-are kept; a rated question answered by fewer is kept without figures, so it stays hidden.
+totals), made under the same rules (week_totals.py: closed runs that reach the minimum on their own,
+questions that reach it within them), so every report, export, digest trend and App Home figure of that
+week comes out as before; the threshold rules apply to them again when they are read. Only weeks at or
+above PULSEBOT_MIN_GROUP are kept; a rated question answered by fewer is kept without figures, so it
+stays hidden.
 """
 
 from __future__ import annotations
@@ -78,9 +80,9 @@ def kept_weeks(session: Session, *, survey_id: int) -> set[date]:
     return set(session.exec(select(KeptWeek.week).where(KeptWeek.survey_id == survey_id)).all())
 
 
-def overlay(raw, session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> None:
-    """Put the kept totals of the window's weeks into the analytics' raw totals, in place of whatever
-    answers are left of them, and mark purged weeks that were not kept as answered by too few."""
+def overlay(totals, session: Session, *, first: date, last: date, survey_ids: list[int] | None) -> None:
+    """Put the kept totals of the window's weeks into the analytics' week totals (week_totals.WeekTotals),
+    in place of whatever answers are left of them, and mark purged weeks that were not kept as hidden."""
     weeks = select(KeptWeek).where(KeptWeek.week >= first, KeptWeek.week <= last)
     questions = select(KeptQuestion).where(KeptQuestion.week >= first, KeptQuestion.week <= last)
     purged = (
@@ -92,27 +94,28 @@ def overlay(raw, session: Session, *, first: date, last: date, survey_ids: list[
         weeks = weeks.where(KeptWeek.survey_id.in_(survey_ids))
         questions = questions.where(KeptQuestion.survey_id.in_(survey_ids))
         purged = purged.where(PulseRun.survey_id.in_(survey_ids))
+    kept_questions: dict[tuple[int, date], list[QuestionTotals]] = {}
+    for question in session.exec(questions).all():
+        counts = tuple(question.counts) if question.counts is not None else _NO_COUNTS
+        kept_questions.setdefault((question.survey_id, question.week), []).append(
+            (question.question_id, question.answers or 0, question.total or 0, counts)
+        )
     kept = set()
     for week in session.exec(weeks).all():
         key = (week.survey_id, week.week)
         kept.add(key)
-        raw.people[key] = (week.audience, week.respondents)
-        raw.values[key] = []
-        raw.comments[key] = (
-            week.comments,
-            week.rated_comments,
-            week.sentiment_total,
-            week.negative_comments,
-            week.positive_comments,
-        )
-    for question in session.exec(questions).all():
-        counts = tuple(question.counts) if question.counts is not None else _NO_COUNTS
-        raw.values[(question.survey_id, question.week)].append(
-            (question.question_id, question.answers or 0, question.total or 0, counts)
+        totals.use_kept(
+            key,
+            people=(week.audience, week.respondents),
+            values=kept_questions.get(key, []),
+            comments=(
+                week.comments,
+                week.rated_comments,
+                week.sentiment_total,
+                week.negative_comments,
+                week.positive_comments,
+            ),
         )
     for survey_id, week in session.exec(purged).all():
-        key = (survey_id, week)
-        if key not in kept:  # too few answered it: nothing was kept, and it stays hidden
-            raw.people[key] = (0, 0)
-            raw.values.pop(key, None)
-            raw.comments.pop(key, None)
+        if (survey_id, week) not in kept:  # too few answered it: nothing was kept, and it stays hidden
+            totals.hide((survey_id, week))

@@ -17,7 +17,7 @@ from pulsebot.store.models import AuditAction
 class TeamFigures:
     scope: str  # the survey's name, or ORG
     title: str
-    figures: WeekFigures | None  # the latest week with a pulse; None when there was none in the window
+    figures: WeekFigures | None  # the latest week with a closed pulse; None when there was none in the window
 
 
 def home_teams(
@@ -37,11 +37,11 @@ def home_teams(
         include_org=is_admin,
     )
     teams = [
-        TeamFigures(scope=name, title=trend.title, figures=trend.latest_with_data())
+        TeamFigures(scope=name, title=trend.title, figures=trend.latest_settled())
         for name, trend in trends.teams.items()
     ]
     if trends.org is not None:
-        teams.append(TeamFigures(scope=ORG, title=trends.org.title, figures=trends.org.latest_with_data()))
+        teams.append(TeamFigures(scope=ORG, title=trends.org.title, figures=trends.org.latest_settled()))
     return tuple(teams)
 
 

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from pulsebot.services import analytics, audit, kept_weeks
 from pulsebot.services.conversation_cleanup import purge_conversations
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
-from pulsebot.store.models import Answer, AuditAction, Delivery, Idea, PulseRun
+from pulsebot.store.models import Answer, AuditAction, Delivery, Idea, PulseRun, RunStatus
 from pulsebot.store.weeks import week_start
 
 BATCH = 5000  # rows per delete; a big workspace has about a million answers
@@ -119,17 +119,19 @@ def run_retention(
 
 
 def _purgeable_weeks(session: Session, *, keep_from: date, now: datetime) -> dict[int, dict[date, list[int]]]:
-    """Runs not yet purged, dated before `keep_from`, by survey and week; weeks with a run still open wait."""
+    """Runs not yet purged, dated before `keep_from`, by survey and week; weeks with a run not yet closed
+    wait."""
     rows = session.exec(
-        select(PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.closes_at).where(
+        select(PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.closes_at, PulseRun.status).where(
             PulseRun.run_date < keep_from, PulseRun.purged_at.is_(None)
         )
     ).all()
     weeks: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
     waiting = set()
-    for run_id, survey_id, run_date, closes_at in rows:
+    for run_id, survey_id, run_date, closes_at, status in rows:
         weeks[survey_id][week_start(run_date)].append(run_id)
-        if closes_at > now:
+        # Only a closed run's answers count (week_totals.py): a week is kept once the job has closed them all.
+        if closes_at > now or status is not RunStatus.closed:
             waiting.add((survey_id, week_start(run_date)))
     for survey_id, week in waiting:
         del weeks[survey_id][week]
@@ -147,7 +149,7 @@ def _keep_survey_weeks(
 ) -> None:
     already = kept_weeks.kept_weeks(session, survey_id=survey_id)
     first, last = min(runs_by_week), max(runs_by_week) + timedelta(days=6)
-    raw = analytics.raw_totals(session, first=first, last=last, survey_ids=[survey_id])
+    raw = analytics.raw_totals(session, first=first, last=last, survey_ids=[survey_id], min_group=min_group)
     for week in sorted(runs_by_week):
         if week in already:
             continue
@@ -164,7 +166,7 @@ def _keep_survey_weeks(
         )
         if kept:
             outcome.weeks_kept += 1
-        elif key in raw.people and raw.people[key][1] > 0:
+        elif key in raw.withheld:  # no closed run of it reached the minimum: nothing of it is kept
             outcome.weeks_dropped += 1
 
 

@@ -98,6 +98,8 @@ class SurveySpec(BaseModel):
     questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
     # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
     managers: list[str] = []
+    # The managers are left out of the team's audience unless this asks them too (services/audience.py).
+    managers_answer: bool = False
 
     @field_validator("channel")
     @classmethod

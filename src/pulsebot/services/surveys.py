@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Invalid, NotFound
-from pulsebot.services.managers import set_managers
+from pulsebot.services.managers import managers_of, set_managers
 from pulsebot.services.schedules import next_open_times, open_trigger
 from pulsebot.services.survey_file import QuestionSpec, SurveySpec
 from pulsebot.store.models import Question, Survey
@@ -52,6 +52,7 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
         "open_days": spec.open_days,
         "per_person_local_time": spec.per_person_local_time,
         "reminders": "\n".join(spec.reminders) or None,
+        "managers_answer": spec.managers_answer,
     }
     for field, value in settings.items():
         if getattr(survey, field) != value:
@@ -218,6 +219,8 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
         per_person_local_time=survey.per_person_local_time,
         reminders=(survey.reminders or "").splitlines(),
         questions=questions,
+        managers=managers_of(session, survey_id=survey.id),
+        managers_answer=survey.managers_answer,
     )
 
 

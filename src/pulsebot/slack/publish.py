@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.services import ideas, pulses
+from pulsebot.services.audience import record_managers_asked, run_audience
 from pulsebot.services.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
 from pulsebot.slack.directory import channel_audience_zones
@@ -23,7 +24,8 @@ def open_run(
     now: datetime,
     scheduled_for: datetime | None = None,
 ) -> pulses.RunView:
-    """Open a run for the survey's channel members, its outbox written in the same transaction.
+    """Open a run for the survey's channel members (its managers left out unless the survey asks them
+    too: services/audience.py), its outbox written in the same transaction.
 
     Nothing is posted here: the outbox's senders post the channel message, or the DMs as each falls
     due (per-person local time), so a crash before or during posting loses and doubles nothing.
@@ -32,14 +34,17 @@ def open_run(
         channel_id = find_survey(session, name=survey_name).channel_id
     zones = channel_audience_zones(client, channel_id)
     with transaction(sessions) as session:
-        return pulses.open_pulse_run(
+        audience = run_audience(session, survey_name=survey_name, members=zones)
+        run = pulses.open_pulse_run(
             session,
             survey_name=survey_name,
-            audience=list(zones),
+            audience=audience.people,
             zones=zones,
             now=now,
             scheduled_for=scheduled_for,
         )
+        record_managers_asked(session, run_id=run.run_id, managers_asked=audience.managers_asked)
+        return run
 
 
 def send_pulse(

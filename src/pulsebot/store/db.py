@@ -121,7 +121,7 @@ def engine_of(sessions: SessionFactory) -> Engine:
         return session.get_bind()
 
 
-def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> None:
+def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> bool:
     """Leave no copy of deleted or changed rows of `tables` where a database reader could find it.
 
     PostgreSQL keeps a deleted row as a dead tuple until VACUUM, and VACUUM only marks its space free:
@@ -132,13 +132,16 @@ def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> No
 
     SQLite zeroes deleted rows in place (secure_delete) but keeps earlier page images in the WAL: the
     WAL is checkpointed into the database and truncated, for the whole database (`tables` is not needed).
+
+    False if something is left for a later scrub (a rewrite done as a plain VACUUM, a WAL not truncated).
     """
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
         if busy:  # a reader still holds an older snapshot; the next scrub truncates it
             log.warning("the SQLite WAL could not be truncated yet: a read was in progress")
-        return
+        return not busy
+    complete = True
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in tables:
             name = connection.dialect.identifier_preparer.quote(table)
@@ -151,6 +154,8 @@ def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> No
                     if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
                         raise
                     log.warning("%s not rewritten (%s); vacuumed instead", table, error.orig)
+                    complete = False
                 finally:
                     connection.exec_driver_sql("RESET lock_timeout")
             connection.exec_driver_sql(f"VACUUM {name}")
+    return complete

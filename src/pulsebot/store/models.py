@@ -108,6 +108,8 @@ class Survey(TeamScoped, table=True):
     # The cron's time of day is each person's own local time (DM delivery); see services/schedules.py.
     per_person_local_time: bool = Field(default=False)
     reminders: str | None = Field(default=None, max_length=100)  # up to two, one per line: "24h after open"
+    # The team's managers are left out of its audience unless the survey asks them too (services/audience.py).
+    managers_answer: bool = Field(default=False)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -150,6 +152,9 @@ class PulseRun(TeamScoped, table=True):
     # When retention removed the run's answers and deliveries (services/retention.py); the week's figures
     # live on in `kept_week` when it was shown, and the week stays hidden when it was not.
     purged_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # How many of the survey's managers were asked (only with `managers_answer`): the run's minimum group is
+    # raised by that many, since their answers cannot be told apart from the team's.
+    managers_asked: int = Field(default=0)
 
     __table_args__ = (UniqueConstraint("survey_id", "scheduled_for", name="uq_pulse_run_scheduled_for"),)
 

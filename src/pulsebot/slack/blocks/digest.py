@@ -100,7 +100,7 @@ def home_team_blocks(teams: tuple[TeamFigures, ...], *, min_group: int) -> list[
         if figures is None or figures.status is WeekStatus.no_data:
             line = "no pulse in the last weeks"
         elif not figures.shown:
-            line = f"week of {words.short_week(figures.week)}: {words.hidden(min_group)}"
+            line = f"week of {words.short_week(figures.week)}: {words.withheld(figures, min_group)}"
         else:
             line = f"week of {words.short_week(figures.week)}: " + " · ".join(
                 f"{label.lower()} {value}" for label, value in words.headline(figures, min_group)

@@ -34,6 +34,7 @@ from pulsebot.store.models import DeliveryMode, QuestionKind
 SURVEY_FORM_VIEW = "pulse_survey_form"
 MAX_QUESTIONS = 5
 PER_PERSON = "per_person_local_time"
+MANAGERS_ANSWER = "managers_answer"
 
 KIND_LABELS = {
     QuestionKind.scale: "Scale 1–5",
@@ -152,6 +153,13 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             {PER_PERSON: "At the schedule's time of day in each person's own time zone (DM delivery)"},
             selected={PER_PERSON} if spec and spec.per_person_local_time else set(),
         ),
+        _checkboxes(
+            "managers",
+            "Managers",
+            {MANAGERS_ANSWER: "Ask the team's managers too"},
+            selected={MANAGERS_ANSWER} if spec and spec.managers_answer else set(),
+            hint="Left out by default. If asked, the minimum group grows by their number.",
+        ),
     ]
     for row in range(1, MAX_QUESTIONS + 1):
         question = questions[row - 1] if row <= len(questions) else None
@@ -165,7 +173,12 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             hint="Marked as required; a required free-text answer may not be left blank.",
         )
     )
-    metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions]}) if spec else ""
+    # The managers are named in the survey's YAML, not on the form: editing keeps them.
+    metadata = (
+        json.dumps({"name": spec.name, "keys": [q.key for q in questions], "managers": spec.managers})
+        if spec
+        else ""
+    )
     return View(
         type="modal",
         callback_id=SURVEY_FORM_VIEW,

@@ -9,11 +9,15 @@ import json
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from pulsebot.services.audience import managers_in_channel_line
 from pulsebot.services.errors import Refusal
+from pulsebot.services.managers import managers_of
 from pulsebot.services.survey_file import SurveySpecErrors, survey_from_mapping
-from pulsebot.services.surveys import create_survey, survey_summary, update_survey
-from pulsebot.slack.blocks.surveys import MAX_QUESTIONS, PER_PERSON, saved_notice
+from pulsebot.services.surveys import create_survey, find_survey, survey_summary, update_survey
+from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, saved_notice
+from pulsebot.slack.directory import channel_audience_zones
 from pulsebot.store.db import transaction
 
 SURVEY_FIELDS = ("name", "title", "channel", "delivery", "schedule", "timezone", "open_days", "reminders")
@@ -43,7 +47,30 @@ def survey_submitted(ack: Ack, body: dict, view: dict, client: WebClient, contex
         ack(response_action="errors", errors={_first_block(view): refusal.message})
         return
     ack()
-    client.chat_postMessage(channel=user_id, text=saved_notice(summary, outcome=outcome.value))
+    notice = saved_notice(summary, outcome=outcome.value)
+    if line := managers_in_channel(client, deps, survey_name=spec.name, channel_id=spec.channel):
+        notice += "\n" + line
+    client.chat_postMessage(channel=user_id, text=notice)
+
+
+def managers_in_channel(client: WebClient, deps, *, survey_name: str, channel_id: str) -> str | None:
+    """The line saying the survey's managers are in its channel (asked or not), if they are."""
+    with transaction(deps.sessions) as session:
+        if not managers_of(session, survey_id=find_survey(session, name=survey_name).id):
+            return None
+    try:
+        members = channel_audience_zones(client, channel_id)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        return f"(Could not read <#{channel_id}>'s members to check for its managers: {reason}.)"
+    with transaction(deps.sessions) as session:
+        return managers_in_channel_line(
+            session,
+            survey_name=survey_name,
+            members=members,
+            min_group=deps.settings.min_group,
+            mention=lambda user_id: f"<@{user_id}>",
+        )
 
 
 def form_data(values: dict, metadata: dict) -> tuple[dict, list[int]]:
@@ -86,6 +113,8 @@ def form_data(values: dict, metadata: dict) -> tuple[dict, list[int]]:
         "per_person_local_time": PER_PERSON in selected("options"),
         "reminders": value("reminders"),
         "questions": questions,
+        "managers": metadata.get("managers", []),
+        "managers_answer": MANAGERS_ANSWER in selected("managers"),
     }
     return data, rows
 
@@ -117,6 +146,8 @@ def _block_for(loc: tuple, rows: list[int], *, editing: bool) -> str:
     head = loc[0] if loc else "name"
     if head == "per_person_local_time":
         return "options"
+    if head == "managers_answer":
+        return "managers"
     if head == "questions":
         if len(loc) >= 2 and isinstance(loc[1], int) and loc[1] < len(rows):
             row = rows[loc[1]]
