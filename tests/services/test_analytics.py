@@ -171,6 +171,26 @@ def test_week_over_week_change_skips_hidden_weeks_and_never_uses_their_data(sess
     assert third.response_rate_change == pytest.approx(0.0)
 
 
+def test_a_change_is_the_difference_of_the_figures_as_shown(sessions):
+    # 3.92 is shown as 3.9 and 3.16 as 3.2: the change is 0.7 down, not the 0.76 between the raw means
+    # (which would round to 0.8 and contradict the two figures beside it).
+    make_team(sessions, now=MONDAY - timedelta(days=30))
+    team = people(25)
+    for offset, values in enumerate(([4] * 23 + [3] * 2, [4] * 4 + [3] * 21)):
+        run_week(
+            sessions,
+            survey="team-pulse",
+            opened=MONDAY + timedelta(weeks=offset),
+            audience=team,
+            answers=scores(team, values),
+        )
+
+    first, second = trend_of(sessions, "team-pulse", now=MONDAY + timedelta(weeks=2), weeks=2).weeks
+
+    assert (first.score, second.score) == (pytest.approx(3.92), pytest.approx(3.16))
+    assert second.score_change == pytest.approx(-0.7)
+
+
 def org_trend(sessions, *, now, min_group=5):
     with transaction(sessions) as session:
         return compute_trends(

@@ -430,15 +430,19 @@ def _with_changes(figures: list[WeekFigures]) -> tuple[WeekFigures, ...]:
                 figure = replace(
                     figure,
                     compared_with=previous.week,
-                    score_change=_difference(figure.score, previous.score),
-                    enps_change=_difference(figure.enps, previous.enps),
-                    sentiment_change=_difference(figure.sentiment, previous.sentiment),
-                    response_rate_change=_difference(figure.response_rate, previous.response_rate),
+                    score_change=_difference(figure.score, previous.score, digits=1),
+                    enps_change=_difference(figure.enps, previous.enps, digits=0),
+                    sentiment_change=_difference(figure.sentiment, previous.sentiment, digits=2),
+                    response_rate_change=_difference(figure.response_rate, previous.response_rate, digits=2),
                 )
             previous = figure
         result.append(figure)
     return tuple(result)
 
 
-def _difference(now: float | None, before: float | None) -> float | None:
-    return None if now is None or before is None else now - before
+def _difference(now: float | None, before: float | None, *, digits: int) -> float | None:
+    """The change between two figures as they are shown (mood to 0.1, eNPS to 1, sentiment to 0.01, a
+    response rate to a whole percent), so a change never contradicts the figures beside it."""
+    if now is None or before is None:
+        return None
+    return round(round(now, digits) - round(before, digits), digits)
