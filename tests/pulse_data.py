@@ -107,6 +107,18 @@ def run_week(
     return run.run_id
 
 
+def a_closed_and_an_open_run(sessions: SessionFactory, *, members: list[str], now: datetime) -> None:
+    """Last week's pulse, answered by all six members and closed, and today's, still open and unanswered."""
+    run_week(
+        sessions,
+        survey="team-pulse",
+        opened=now - timedelta(days=8),
+        audience=members,
+        answers=scores(members, [4] * 6),
+    )
+    run_week(sessions, survey="team-pulse", opened=now - timedelta(hours=2), audience=members, close=False)
+
+
 def scores(team: list[str], values: list[int], question: str = "workload") -> dict[str, dict[str, int]]:
     """{person: {question: value}} for the first len(values) people of the team."""
     return {person: {question: value} for person, value in zip(team, values, strict=False)}

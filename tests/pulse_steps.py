@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from pulsebot.services.survey_file import parse_surveys
+from pulsebot.services.surveys import apply_survey
+from pulsebot.slack.publish import send_pulse
+from pulsebot.store.db import transaction
 from tests.conftest import PULSE_CHANNEL
 from tests.slack_requests import Reply, SlackRequests
+
+# A one-question pulse answered in words: its "Write an answer" button opens the comment form.
+RETRO_SURVEY = f"""\
+name: retro
+channel: {PULSE_CHANNEL}
+questions:
+  - key: better
+    kind: text
+    prompt: What one thing would make next week better?
+"""
+
+
+def send_retro(sessions, client):
+    """Apply the retro survey and post its pulse in the pulse channel, now."""
+    with transaction(sessions) as session:
+        apply_survey(session, spec=parse_surveys(RETRO_SURVEY, source="retro.yml")[0], now=datetime.now(UTC))
+    return send_pulse(client, sessions, survey_name="retro", now=datetime.now(UTC))
 
 
 def answer_button(run, value: int) -> dict[str, str]:

@@ -4,27 +4,15 @@ text: two records that name the author. No record the real app makes pairs a per
 with the number of their anonymous idea."""
 
 import logging
-from datetime import UTC, datetime
 
 import pytest
 
 from pulsebot import log_privacy
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
-from pulsebot.slack.publish import send_pulse
-from pulsebot.store.db import transaction
 from tests.conftest import PULSE_CHANNEL, TEAM
 from tests.idea_steps import post_idea
+from tests.pulse_steps import send_retro
 
 AUTHOR = TEAM[0]
-RETRO = f"""\
-name: retro
-channel: {PULSE_CHANNEL}
-questions:
-  - key: better
-    kind: text
-    prompt: What one thing would make next week better?
-"""
 
 
 def logged(caplog) -> list[str]:
@@ -36,9 +24,7 @@ def pairing(caplog, user: str, text: str) -> list[str]:
 
 
 def comment(slack, fake_slack, sessions, client, text: str) -> None:
-    with transaction(sessions) as session:
-        apply_survey(session, spec=parse_surveys(RETRO, source="retro.yml")[0], now=datetime.now(UTC))
-    send_pulse(client, sessions, survey_name="retro", now=datetime.now(UTC))
+    send_retro(sessions, client)
     button = fake_slack.calls_to("chat.postMessage")[-1]["blocks"][3]["elements"][0]
     slack.click(action_id=button["action_id"], value=button["value"], user=AUTHOR, channel=PULSE_CHANNEL)
     view = fake_slack.wait_for("views.open")[0]["view"]

@@ -19,7 +19,7 @@ from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, scrub, transaction
 from pulsebot.store.models import Delivery, NoticeKind
 from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import a_closed_and_an_open_run, make_team, people, run_week, scores
 from tests.stored_bytes import where_found
 
 KEY = ANON_KEY.encode()
@@ -63,14 +63,7 @@ def test_an_existing_readable_database_is_made_private_on_start(tmp_path):
 def leaver_s_traces(sessions) -> None:
     """Someone asked in two pulses (one still open), who posted an idea and voted, and got a digest."""
     make_team(sessions, managers=(MANAGER,), now=NOW - timedelta(days=30))
-    run_week(
-        sessions,
-        survey="team-pulse",
-        opened=NOW - timedelta(days=8),
-        audience=MEMBERS,
-        answers=scores(MEMBERS, [4] * 6),
-    )
-    run_week(sessions, survey="team-pulse", opened=NOW - timedelta(hours=2), audience=MEMBERS, close=False)
+    a_closed_and_an_open_run(sessions, members=MEMBERS, now=NOW)
     with transaction(sessions) as session:
         other = post_idea(session, user_id=MEMBERS[1], text="Refunds in one click", key=KEY, now=NOW)
         toggle_vote(session, idea_id=other.id, user_id=LEAVER, key=KEY)

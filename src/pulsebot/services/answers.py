@@ -78,16 +78,9 @@ def prepare_answer(
         session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
     )
     label, choice = _validate_value(question, value)
-    return PendingAnswer(
-        run_id=run.id,
-        question_id=question.id,
-        respondent=respondent,
-        run_date=run.run_date,
-        part=AnswerPart.rating,
-        value=None if choice is not None else value,
-        choice=choice,
-        receipt=_receipt(run, survey, question, label),
-    )
+    receipt = _receipt(run, survey, question, label)
+    value = None if choice is not None else value
+    return _pending(run, question, respondent, AnswerPart.rating, receipt, value=value, choice=choice)
 
 
 def prepare_comment(
@@ -109,27 +102,15 @@ def prepare_comment(
         earlier = session.get(Answer, (run.id, question.id, respondent))
         if earlier is None or earlier.comment is None:
             raise Invalid("The comment is empty, so nothing was recorded.")
-        return PendingAnswer(
-            run_id=run.id,
-            question_id=question.id,
-            respondent=respondent,
-            run_date=run.run_date,
-            part=AnswerPart.no_comment,
-            receipt=replace(receipt, replaced=True, removed=True),
-        )
+        removal = replace(receipt, replaced=True, removed=True)
+        return _pending(run, question, respondent, AnswerPart.no_comment, removal)
     if len(comment) > COMMENT_MAX_CHARS:
         raise Invalid(
             f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
         )
-    return PendingAnswer(
-        run_id=run.id,
-        question_id=question.id,
-        respondent=respondent,
-        run_date=run.run_date,
-        part=AnswerPart.comment,
-        comment=comment,
-        sentiment=score_text(comment).score,
-        receipt=receipt,
+    sentiment = score_text(comment).score
+    return _pending(
+        run, question, respondent, AnswerPart.comment, receipt, comment=comment, sentiment=sentiment
     )
 
 
@@ -244,6 +225,20 @@ def _upsert(session: Session, rows: list[dict]) -> None:
             set_={name: statement.excluded[name] for name in ("value", "choice", "comment", "sentiment")},
         )
         session.connection().execute(statement)
+
+
+def _pending(
+    run: PulseRun, question: Question, respondent: str, part: AnswerPart, receipt: AnswerReceipt, **values
+) -> PendingAnswer:
+    return PendingAnswer(
+        run_id=run.id,
+        question_id=question.id,
+        respondent=respondent,
+        run_date=run.run_date,
+        part=part,
+        receipt=receipt,
+        **values,
+    )
 
 
 def _empty_row(item: PendingAnswer) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 PRIVATE_FILE_MODE = 0o600
 # How long a rewrite (VACUUM FULL) may wait for its exclusive lock before a plain VACUUM is done instead.
 REWRITE_LOCK_TIMEOUT = "5s"
+SNAPSHOT_WAIT = 5.0  # seconds a rewrite waits for transactions older than the delete to end
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error code when lock_timeout runs out
 
 
@@ -121,6 +123,25 @@ def engine_of(sessions: SessionFactory) -> Engine:
         return session.get_bind()
 
 
+def _older_transactions_gone(connection, timeout: float = SNAPSHOT_WAIT) -> bool:
+    """Wait (a few seconds at most) until no transaction that began before now is still running.
+
+    A rewrite keeps a deleted row while any transaction older than the delete might still see it, and
+    "older" is judged over the whole server: a transaction in another database that was running when
+    the delete committed holds the cut-off back as much as one in this database does."""
+    now = connection.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar() % 2**32
+    older = (
+        "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+        f"(backend_xid::text::bigint < {now} OR backend_xmin::text::bigint < {now})"
+    )
+    deadline = time.monotonic() + timeout
+    while connection.exec_driver_sql(older).scalar():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> bool:
     """Leave no copy of deleted or changed rows of `tables` where a database reader could find it.
 
@@ -143,6 +164,10 @@ def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> bo
         return not busy
     complete = True
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if rewrite and not _older_transactions_gone(connection):
+            # VACUUM FULL copies a deleted row that a snapshot taken before the delete may still see.
+            log.warning("a transaction older than the delete is still open; its rows may survive the rewrite")
+            complete = False
         for table in tables:
             name = connection.dialect.identifier_preparer.quote(table)
             if rewrite:

@@ -15,7 +15,7 @@ from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer, AuditEntry, Delivery, Idea, ManagerNotice, NoticeKind, Vote
 from tests.conftest import ANON_KEY, IDEAS_CHANNEL
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import a_closed_and_an_open_run, make_team, people
 
 NOW = datetime.now(UTC)
 MEMBERS = people(6)
@@ -27,14 +27,7 @@ def leaver_s_traces(sessions) -> dict[str, int]:
     """A closed pulse they answered, an open one still pending for them, three votes, a signed and an
     anonymous idea (the signed one posted in the ideas channel), and a digest noted as sent to them."""
     make_team(sessions, managers=(LEAVER,), now=NOW - timedelta(days=30))
-    run_week(
-        sessions,
-        survey="team-pulse",
-        opened=NOW - timedelta(days=8),
-        audience=MEMBERS,
-        answers=scores(MEMBERS, [4] * 6),
-    )
-    run_week(sessions, survey="team-pulse", opened=NOW - timedelta(hours=2), audience=MEMBERS, close=False)
+    a_closed_and_an_open_run(sessions, members=MEMBERS, now=NOW)
     with transaction(sessions) as session:
         others = [
             post_idea(session, user_id=MEMBERS[1], text=f"Idea {n}", key=KEY, now=NOW) for n in range(3)

@@ -9,24 +9,11 @@ from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer
 from tests.conftest import ANON_KEY, PULSE_CHANNEL, TEAM
-from tests.pulse_steps import click_answer
-
-SURVEY = f"""\
-name: retro
-channel: {PULSE_CHANNEL}
-questions:
-  - key: better
-    kind: text
-    prompt: What one thing would make next week better?
-"""
+from tests.pulse_steps import click_answer, send_retro
 
 
 def test_a_comment_is_stored_without_its_author(slack, fake_slack, sessions, client):
-    from datetime import UTC, datetime
-
-    with transaction(sessions) as session:
-        apply_survey(session, spec=parse_surveys(SURVEY, source="retro.yml")[0], now=datetime.now(UTC))
-    run = send_pulse(client, sessions, survey_name="retro", now=datetime.now(UTC))
+    run = send_retro(sessions, client)
     button = fake_slack.calls_to("chat.postMessage")[0]["blocks"][3]["elements"][0]
     assert button["text"]["text"] == "Write an answer"
 
