@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     previous_token_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_PREVIOUS_TOKEN_KEY")
     database_url: str = Field(default="sqlite:///pulsebot.db", validation_alias="DATABASE_URL")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PULSEBOT_PORT")
+    # Serving HTTP (README, "Serving HTTP"): the largest request body taken (413 beyond it), the threads
+    # that answer requests, the open connections allowed at once, and the seconds a request may take to
+    # arrive whole (and a connection may stay idle).
+    max_body_bytes: int = Field(default=1 << 20, ge=1024, validation_alias="PULSEBOT_MAX_BODY_BYTES")
+    http_threads: int = Field(default=32, ge=1, le=1024, validation_alias="PULSEBOT_HTTP_THREADS")
+    http_connections: int = Field(default=500, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
+    http_timeout: float = Field(default=10.0, ge=1, le=300, validation_alias="PULSEBOT_HTTP_TIMEOUT")
     min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
     anon_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_ANON_KEY")
     ideas_channel: str | None = Field(default=None, validation_alias="PULSEBOT_IDEAS_CHANNEL")
