@@ -179,7 +179,7 @@ def test_each_workspace_s_schedule_opens_its_own_runs(engine, sessions, fake_sla
                 SCHEDULED.format(title=f"{team} pulse", channel=channel), source="s.yml"
             ):
                 apply_survey(session, spec=spec, now=datetime.now(UTC))
-    scheduler = scheduling.create_scheduler(engine)
+    scheduler = scheduling.create_scheduler()
     scheduling.install(scheduling.Runtime(sessions=sessions, workspaces=workspaces, scheduler=scheduler))
     scheduler.start(paused=True)
     try:

@@ -108,7 +108,6 @@ def _start_scheduler(settings, engine, workspaces, sender) -> Callable[[], None]
     def start():
         every = timedelta(seconds=settings.sweep_seconds)
         return scheduling.start(
-            engine,
             workspaces=workspaces,
             sessions=session_factory(engine),
             settings=settings,

@@ -240,18 +240,6 @@ class SeenRequest(SQLModel, table=True):
     seen_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
 
 
-# APScheduler's job store table, in the layout its SQLAlchemyJobStore expects. Declared here so the
-# migrations create it and `alembic check` compares it like any other table. It holds schedules only:
-# job ids (`pulse-open:SURVEY`, …), their next run time and their pickled triggers, never people.
-scheduler_jobs = sa.Table(
-    "apscheduler_jobs",
-    SQLModel.metadata,
-    sa.Column("id", sa.Unicode(191), primary_key=True),
-    sa.Column("next_run_time", sa.Float(25), index=True),
-    sa.Column("job_state", sa.LargeBinary, nullable=False),
-)
-
-
 class SurveyManager(TeamScoped, table=True):
     """The managers of a team (a survey's audience): they get its weekly digest and drop alerts."""
 
