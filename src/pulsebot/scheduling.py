@@ -27,6 +27,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_SHUTDOWN,
+    JobExecutionEvent,
+)
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
@@ -34,7 +41,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
+from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.services import retention, seen
@@ -156,9 +165,19 @@ def start(
         sender=sender,
     )
     install(runtime)
+    scheduler.add_listener(_count_job_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    scheduler.add_listener(lambda _: metrics.SCHEDULER_LEADER.set(0), EVENT_SCHEDULER_SHUTDOWN)
     scheduler.start()
+    metrics.SCHEDULER_LEADER.set(1)
     register_jobs(scheduler, sessions, every=every, workspaces=runtime.served())
     return scheduler
+
+
+def _count_job_run(event: JobExecutionEvent) -> None:
+    outcome = {EVENT_JOB_EXECUTED: "ok", EVENT_JOB_ERROR: "failed", EVENT_JOB_MISSED: "missed"}[event.code]
+    metrics.JOB_RUNS.labels(metrics.job_label(event.job_id), outcome).inc()
+    if isinstance(event.exception, SQLAlchemyError):
+        metrics.DATABASE_ERRORS.inc()
 
 
 def register_jobs(

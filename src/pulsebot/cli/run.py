@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from pulsebot import metrics
 from pulsebot.cli.common import fail, reachable, settings_or_fail
 from pulsebot.config import ConfigError
 from pulsebot.store import migrate
@@ -55,6 +56,7 @@ def run() -> None:
     if settings.oauth:
         _check_installed_tokens(workspaces.store)
     readiness = Readiness(engine, slack_checked=True)
+    metrics.watch_outbox(sessions)
     # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
     # count updates and the outbox wind down and the scheduler's lock goes to another replica at once.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.slack.acks_first import AckGate, AcksFirst
@@ -202,6 +203,7 @@ def create_app(
         logger.exception("listener failed", exc_info=error)
         if isinstance(error, OperationalError):
             log.error("database unavailable: %s", error.orig)
+            metrics.DATABASE_ERRORS.inc()
         return sorry(body, acknowledged=response is None, respond=respond, client=client)
 
     register_listeners(AcksFirst(app, ack_gate or AckGate()))

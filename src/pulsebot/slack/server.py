@@ -12,6 +12,7 @@ byte, however steadily it trickles in.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from sqlalchemy import Engine
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
@@ -27,6 +29,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
+from pulsebot import metrics
 from pulsebot.slack.acks_first import AckGate
 from pulsebot.store.db import database_reachable
 from pulsebot.store.migrate import migrations_current
@@ -76,26 +79,71 @@ def wsgi_app(
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
-        if method in ("GET", "HEAD") and path == "/healthz":
-            return _plain(start_response, "200 OK", "ok\n")  # alive: the process answers
-        if method in ("GET", "HEAD") and path == "/readyz":
-            found = ready()
-            if found:
-                return _plain(start_response, "503 Service Unavailable", "\n".join(found) + "\n")
-            return _plain(start_response, "200 OK", "ready\n")
+        if method in ("GET", "HEAD") and path in ("/healthz", "/readyz", "/metrics"):
+            return _counted(_probe(path, ready, start_response), "probe", start_response)
         # The server refuses longer bodies already; this keeps the cap when the app is served otherwise.
         if _content_length(environ) > max_body:
             return _plain(start_response, "413 Request Entity Too Large", "request body too large\n")
+        kind = "install" if path and path.startswith("/slack/") and method == "GET" else "other"
+        if path == "/slack/events" and method == "POST":
+            kind = _slack_kind(environ)
+        counting = _Counting(start_response)
+        began = time.perf_counter()
         try:
             with ack_gate.request():  # listeners' after-ack work waits while requests wait for acks
-                return slack(environ, start_response)
+                return slack(environ, counting)
         except Exception:
             # Bolt raises (rather than answers) on a few payload shapes Slack never sends, e.g. a view
             # without a type; that is a bad request, and the details belong in the log, not the reply.
             log.exception("could not make sense of a request")
-            return _plain(start_response, "400 Bad Request", "malformed request\n")
+            return _plain(counting, "400 Bad Request", "malformed request\n")
+        finally:
+            if kind != "install":
+                metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - began)
+            metrics.REQUESTS.labels(kind, counting.code).inc()
 
     return application
+
+
+def _probe(path: str, ready: Callable[[], list[str]], start_response: Callable) -> tuple[str, bytes]:
+    if path == "/healthz":
+        return "200 OK", b"ok\n"  # alive: the process answers
+    if path == "/metrics":
+        return "200 OK", metrics.exposition()
+    found = ready()
+    if found:
+        return "503 Service Unavailable", ("\n".join(found) + "\n").encode()
+    return "200 OK", b"ready\n"
+
+
+def _counted(answer: tuple[str, bytes], kind: str, start_response: Callable) -> list[bytes]:
+    status, body = answer
+    content_type = metrics.CONTENT_TYPE if body.startswith(b"# HELP") else "text/plain; charset=utf-8"
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    metrics.REQUESTS.labels(kind, status[:3]).inc()
+    return [body]
+
+
+class _Counting:
+    """Passes start_response through, noting the status code for the metrics."""
+
+    def __init__(self, start_response: Callable) -> None:
+        self.start_response, self.code = start_response, "000"
+
+    def __call__(self, status: str, headers: list, exc_info=None):
+        self.code = status[:3]
+        return self.start_response(status, headers, exc_info)
+
+
+def _slack_kind(environ: dict) -> str:
+    """The kind of Slack request (a metrics label), from a body already known to be within the cap;
+    the body is put back for Bolt to read."""
+    raw = environ["wsgi.input"].read(_content_length(environ))
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        return metrics.slack_kind(parse_body(raw.decode("utf-8", "replace"), environ.get("CONTENT_TYPE")))
+    except (ValueError, AttributeError):  # not JSON, or JSON that is not an object: Bolt answers it
+        return "other"
 
 
 def _content_length(environ: dict) -> int:

@@ -15,11 +15,11 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
 from pulsebot.config import Settings
+from pulsebot.slack.pacing import PacedRateLimitHandler
 from pulsebot.store.scoping import SINGLE_WORKSPACE
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def retry_handlers() -> list[RetryHandler]:
     """Wait out 429s, retry dropped connections and Slack's 500/503s."""
     return [
         ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=5),
+        PacedRateLimitHandler(None, max_retry_count=5),  # no pace to slow: waits and counts the 429
         ServerErrorRetryHandler(max_retry_count=2),
     ]
 
