@@ -94,3 +94,4 @@ def test_sigterm_stops_it_cleanly(start_bot, fake_slack, mode):
     assert process.wait(timeout=20) == 0
     log = process.stderr.read()
     assert "stopped" in log and "Traceback" not in log
+    assert "will be unused" not in log  # Bolt's warning about the token it read from the environment

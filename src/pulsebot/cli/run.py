@@ -48,10 +48,11 @@ def run() -> None:
         )
     except ConfigError as error:
         fail(str(error), code=2)
-    # Nothing is created or changed before the database and Slack have answered.
-    reachable(settings, engine)
+    # Nothing is created or changed before Slack and the database have answered (connecting to an
+    # SQLite file that is not there creates it).
     if not settings.oauth:
         _check_bot_token(settings, app)
+    reachable(settings, engine)
     migrate.upgrade(engine)
     if settings.oauth:
         _check_installed_tokens(workspaces.store)
@@ -75,6 +76,9 @@ def run() -> None:
 
 
 def _check_bot_token(settings, app) -> None:
+    # slack_sdk logs each failed try of its retries; the one line below says all of it.
+    sdk_log = logging.getLogger("slack_sdk")
+    level, sdk_log.level = sdk_log.level, logging.CRITICAL
     try:
         app.client.auth_test()
     except SlackApiError as error:
@@ -82,6 +86,8 @@ def _check_bot_token(settings, app) -> None:
     except (OSError, SlackRequestError) as error:  # URLError, refused, timed out, name not found
         reason = getattr(error, "reason", None) or error
         fail(f"cannot reach Slack at {settings.slack_api_url} ({reason}); nothing was changed")
+    finally:
+        sdk_log.setLevel(level)
 
 
 def _check_installed_tokens(store) -> None:

@@ -45,6 +45,17 @@ log = logging.getLogger(__name__)
 # a crowd to reach its ack at once; the work after the acks waits for a quiet moment (acks_first.py).
 LISTENER_THREADS = 256
 
+
+class _SameTokenTwice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself, then warns that the client's token (the
+    same one) is used instead of it: a warning about nothing, at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_SameTokenTwice())
+
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
 
