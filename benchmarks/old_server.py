@@ -27,7 +27,9 @@ class _QuietHandler(WSGIRequestHandler):
 class WsgirefServer:
     """What `pulsebot run` needs of its HTTP server (slack/server.py's HttpServer), done by wsgiref."""
 
-    def __init__(self, application, *, host: str, port: int, limits: server.HttpLimits) -> None:
+    def __init__(
+        self, application, *, host: str, port: int, limits: server.HttpLimits, ack_gate=None
+    ) -> None:
         self._server = make_server(
             host, port, application, server_class=_ThreadingServer, handler_class=_QuietHandler
         )

@@ -161,7 +161,7 @@ def serving_app(
         live_counts=live_counts,
     )
     application = wsgi_app(app, ready=Readiness(engine, slack_checked=True).problems, ack_gate=ack_gate)
-    server = HttpServer(application, host="127.0.0.1", port=0, limits=HttpLimits())
+    server = HttpServer(application, host="127.0.0.1", port=0, limits=HttpLimits(), ack_gate=ack_gate)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"

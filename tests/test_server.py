@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine
 
 from pulsebot.slack.app import create_app
+from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.server import HttpLimits, HttpServer, Readiness, wsgi_app
 from pulsebot.store.db import make_engine
 from tests.conftest import SIGNING_SECRET
@@ -189,3 +190,28 @@ def test_stop_answers_the_requests_in_hand_then_refuses_new_connections():
     except OSError:
         refused = True
     assert refused
+
+
+def test_requests_waiting_for_a_server_thread_hold_back_work_after_acks():
+    """A request read whole but waiting for a thread is waiting for its ack too (acks_first.py)."""
+    gate = AckGate()
+    server = HttpServer(
+        recording_app([], takes=1.0), host="127.0.0.1", port=0, limits=HttpLimits(threads=1), ack_gate=gate
+    )
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    clients = [
+        threading.Thread(target=get, args=(f"http://127.0.0.1:{server.port}/{n}",)) for n in range(2)
+    ]
+    for client in clients:
+        client.start()
+    seen = []
+    for _ in range(40):  # 2 s at most
+        seen.append(gate.queued())
+        time.sleep(0.05)
+    for client in clients:
+        client.join(timeout=5)
+    server.stop()
+    thread.join(timeout=15)
+
+    assert 1 in seen and seen[-1] == 0

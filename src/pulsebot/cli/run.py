@@ -147,7 +147,7 @@ def _serve(settings, app, ack_gate, readiness) -> None:
         connections=settings.http_connections,
         timeout=settings.http_timeout,
     )
-    server = HttpServer(application, host="0.0.0.0", port=settings.port, limits=limits)
+    server = HttpServer(application, host="0.0.0.0", port=settings.port, limits=limits, ack_gate=ack_gate)
 
     def stop_serving(_signal, _frame) -> None:
         # Stop taking requests, answer those in hand, then return to run()'s wind-down.

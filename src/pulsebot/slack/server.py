@@ -188,7 +188,15 @@ class HttpServer:
     """waitress, run on the calling thread until `stop()`: then no new connection is accepted, the
     requests in hand get up to SHUTDOWN_GRACE seconds to be answered, and `serve()` returns."""
 
-    def __init__(self, application: Callable, *, host: str, port: int, limits: HttpLimits) -> None:
+    def __init__(
+        self,
+        application: Callable,
+        *,
+        host: str,
+        port: int,
+        limits: HttpLimits,
+        ack_gate: AckGate | None = None,
+    ) -> None:
         self.adjustments = Adjustments(
             host=host,
             port=port,
@@ -207,6 +215,8 @@ class HttpServer:
         self._dispatcher.set_thread_count(limits.threads)
         self._server = _Server(application, self._map, dispatcher=self._dispatcher, adj=self.adjustments)
         self._server.read_timeout = limits.timeout
+        if ack_gate is not None:  # requests read but waiting for a thread wait for their acks too
+            ack_gate.queued = lambda: len(self._dispatcher.queue)
         self._stop = threading.Event()
         self._serving_thread: threading.Thread | None = None
 
