@@ -13,8 +13,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine
 
-from pulsebot.slack.app import create_app
 from pulsebot.slack.acks_first import AckGate
+from pulsebot.slack.app import create_app
 from pulsebot.slack.server import HttpLimits, HttpServer, Readiness, wsgi_app
 from pulsebot.store.db import make_engine
 from tests.conftest import SIGNING_SECRET
@@ -200,9 +200,7 @@ def test_requests_waiting_for_a_server_thread_hold_back_work_after_acks():
     )
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
-    clients = [
-        threading.Thread(target=get, args=(f"http://127.0.0.1:{server.port}/{n}",)) for n in range(2)
-    ]
+    clients = [threading.Thread(target=get, args=(f"http://127.0.0.1:{server.port}/{n}",)) for n in range(2)]
     for client in clients:
         client.start()
     seen = []
