@@ -39,7 +39,9 @@ class AckGate:
         finally:
             with self._quiet:
                 self._waiting -= 1
-                self._quiet.notify_all()  # the queue may have emptied too: every waiter looks again
+                # Only at zero: a request still queued in the server enters (and leaves) after this.
+                if not self._waiting:
+                    self._quiet.notify_all()
 
     def after_ack(self) -> None:
         """Wait until no request is waiting for its ack (or `MOST_DEFERRED` has passed)."""
