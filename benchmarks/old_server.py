@@ -11,7 +11,10 @@ import sys
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
 from pulsebot.slack import server
+from pulsebot.slack.acks_first import AckGate
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -22,6 +25,21 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         logging.getLogger(__name__).debug(format, *args)
+
+
+def old_wsgi_app(app, *, ready, ack_gate=None, max_body=None):
+    """The WSGI application as it was: no body cap, nothing read before Bolt, the ack gate around it."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+    ack_gate = ack_gate or AckGate()
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok\n"]
+        with ack_gate.request():
+            return slack(environ, start_response)
+
+    return application
 
 
 class WsgirefServer:
@@ -47,6 +65,7 @@ class WsgirefServer:
 
 if __name__ == "__main__":
     server.HttpServer = WsgirefServer
+    server.wsgi_app = old_wsgi_app
     from pulsebot.cli import main
 
     sys.argv = ["pulsebot", "run"]

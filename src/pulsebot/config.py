@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # arrive whole (and a connection may stay idle).
     max_body_bytes: int = Field(default=1 << 20, ge=1024, validation_alias="PULSEBOT_MAX_BODY_BYTES")
     http_threads: int = Field(default=32, ge=1, le=1024, validation_alias="PULSEBOT_HTTP_THREADS")
-    http_connections: int = Field(default=500, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
+    http_connections: int = Field(default=1000, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
     http_timeout: float = Field(default=10.0, ge=1, le=300, validation_alias="PULSEBOT_HTTP_TIMEOUT")
     min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
     anon_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_ANON_KEY")

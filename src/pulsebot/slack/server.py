@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import resource
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -180,8 +181,19 @@ class _Server(TcpWSGIServer):
 class HttpLimits:
     max_body: int = 1 << 20
     threads: int = 32
-    connections: int = 500
+    connections: int = 1000
     timeout: float = 10.0
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit on open files (often 1,024) toward `wanted`, within the hard
+    limit: idle connections cost no thread here, so a bound of file descriptors is what is left."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+        if new_soft < wanted:
+            log.warning("open files limited to %d: fewer connections than configured can be served", new_soft)
 
 
 class HttpServer:
@@ -210,6 +222,7 @@ class HttpServer:
             backlog=1024,  # a crowd of clicks at once is queued by the kernel, not refused
             expose_tracebacks=False,
         )
+        _allow_open_files(limits.connections + 256)  # the connections, the database's, Slack's, logs
         self._map: dict = {}
         self._dispatcher = ThreadedTaskDispatcher()
         self._dispatcher.set_thread_count(limits.threads)
