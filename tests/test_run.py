@@ -68,6 +68,8 @@ def test_http_mode_answers_health_checks_and_signed_commands(start_bot, fake_sla
 
     assert reply.status == 200 and "anonymous by construction" in reply.text
     assert fake_slack.calls_to("auth.test"), "the bot token is checked at start"
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
+        assert (ready.status, ready.read()) == (200, b"ready\n")
 
 
 def test_an_app_token_selects_socket_mode(start_bot, fake_slack):

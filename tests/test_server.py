@@ -78,6 +78,16 @@ def test_readyz_names_a_schema_behind_and_a_token_not_yet_checked(settings, sess
     assert text == "database schema not current (pulsebot db upgrade)\nSlack token not checked yet\n"
 
 
+def test_readyz_says_stopping_once_a_stop_was_asked_for(settings, sessions, client, engine):
+    app = create_app(settings, sessions=sessions, client=client)
+    readiness = Readiness(engine, slack_checked=True)
+    with serving(wsgi_app(app, ready=readiness.problems)) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        assert get(f"{base}/readyz") == (200, "ready\n")
+        readiness.stopping = True  # what SIGTERM sets, before the server stops taking connections
+        assert get(f"{base}/readyz") == (503, "stopping\n")
+
+
 def test_other_paths_are_404(bot_url):
     assert get(f"{bot_url}/slack/install")[0] == 404
 
