@@ -12,6 +12,7 @@ byte, however steadily it trickles in.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import resource
@@ -241,7 +242,10 @@ class HttpServer:
         """Safe from a signal handler: the serving loop notices within a fraction of a second."""
         self._stop.set()
         if threading.current_thread() is not self._serving_thread:  # never wake it from inside itself
-            self._server.pull_trigger()
+            # Only to wake it sooner: its loop looks at the flag at least every 0.2 s anyway, so a
+            # trigger already closed (the loop ended) is no matter.
+            with contextlib.suppress(OSError):
+                self._server.pull_trigger()
 
     def serve(self) -> None:
         self._serving_thread = threading.current_thread()
@@ -252,7 +256,8 @@ class HttpServer:
         deadline = time.monotonic() + SHUTDOWN_GRACE
         while self._in_hand() and time.monotonic() < deadline:
             wasyncore.loop(timeout=0.05, map=self._map, use_poll=True, count=1)
-        self._dispatcher.shutdown(cancel_pending=True, timeout=1)
+        # Let the threads end before their connections and the trigger are closed under them.
+        self._dispatcher.shutdown(cancel_pending=True, timeout=max(1.0, deadline - time.monotonic()))
         self._server.trigger.close()
         wasyncore.close_all(self._map)
 
