@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -62,3 +64,13 @@ def test_every_missing_setting_is_named_at_once(settings):
     env = {"DATABASE_URL": settings.database_url, "SLACK_API_URL": settings.slack_api_url}
     line = one_line(runner.invoke(cli, ["run"], env=env))
     assert line == "pulsebot: SLACK_BOT_TOKEN, PULSEBOT_ANON_KEY, SLACK_SIGNING_SECRET are not set"
+
+
+def test_a_port_already_taken_is_one_line(cli_env):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = one_line(runner.invoke(cli, ["run"], env={**cli_env, "PULSEBOT_PORT": str(port)}))
+
+    assert line == f"pulsebot: cannot listen on port {port} (PULSEBOT_PORT): Address already in use"

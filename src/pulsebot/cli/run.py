@@ -78,7 +78,8 @@ def run() -> None:
 def _check_bot_token(settings, app) -> None:
     # slack_sdk logs each failed try of its retries; the one line below says all of it.
     sdk_log = logging.getLogger("slack_sdk")
-    level, sdk_log.level = sdk_log.level, logging.CRITICAL
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)
     try:
         app.client.auth_test()
     except SlackApiError as error:
@@ -147,7 +148,10 @@ def _serve(settings, app, ack_gate, readiness) -> None:
         connections=settings.http_connections,
         timeout=settings.http_timeout,
     )
-    server = HttpServer(application, host="0.0.0.0", port=settings.port, limits=limits, ack_gate=ack_gate)
+    try:
+        server = HttpServer(application, host="0.0.0.0", port=settings.port, limits=limits, ack_gate=ack_gate)
+    except OSError as error:  # the port is taken, or not ours to take
+        fail(f"cannot listen on port {settings.port} (PULSEBOT_PORT): {error.strerror or error}")
 
     def stop_serving(_signal, _frame) -> None:
         # Stop taking requests, answer those in hand, then return to run()'s wind-down.
