@@ -12,9 +12,11 @@ sending the request to reading the response.
 
 `--servers` compares HTTP servers in one run, taking turns round by round: `waitress` is what
 `pulsebot run` serves with; `wsgiref` is the thread-per-connection `wsgiref` server pulsebot served
-with before (kept here, in `old_server.py`, as the baseline only). `--attack` runs hostile traffic from
-this process while the clicks arrive: `body` three unsigned 40 MiB bodies at once, `slow` a request
-whose body stalls, `idle` 300 connections that send nothing; the server's peak memory is reported.
+with before (kept here, in `old_server.py`, as the baseline only); `gunicorn` serves the same app with
+one gthread worker (`pip install gunicorn` first; for comparison only, see old_server.py). `--attack`
+runs hostile traffic from this process while the clicks arrive: `body` three unsigned 40 MiB bodies at
+once, `slow` a request whose body stalls, `idle` 300 connections that send nothing; the server's peak
+memory (its child processes' included) is reported.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -154,9 +157,10 @@ def one_round(args, server_name: str) -> dict:
     }
     log = Path(folder, "bot.log").open("w")  # noqa: SIM115  (open for the server's whole life)
     command = [sys.executable, "-m", "pulsebot", "run"]
-    if server_name == "wsgiref":
-        command = [sys.executable, str(Path(__file__).with_name("old_server.py"))]
-    server = subprocess.Popen(command, cwd=folder, env=env, stderr=log)
+    if server_name in ("wsgiref", "gunicorn"):
+        command = [sys.executable, str(Path(__file__).with_name("old_server.py")), server_name]
+    # A session of its own: gunicorn's worker is a child of the server process, and goes with it.
+    server = subprocess.Popen(command, cwd=folder, env=env, stderr=log, start_new_session=True)
     peak = PeakMemory(server.pid)
     try:
         wait_for_health(port)
@@ -183,7 +187,7 @@ def one_round(args, server_name: str) -> dict:
             stored = session.exec(select(func.count()).select_from(Answer)).one()
     finally:
         peak.stop()
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)
         server.wait()
         log.close()
         fake.stop()
@@ -209,7 +213,8 @@ def one_round(args, server_name: str) -> dict:
 
 
 class PeakMemory:
-    """The server process's largest resident size while the clicks (and any attack) go on."""
+    """The server's largest resident size (its child processes' included) while the clicks (and any
+    attack) go on."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.mib = pid, 0.0
@@ -225,12 +230,17 @@ class PeakMemory:
     def _sample(self) -> None:
         while not self._done.wait(0.05):
             try:
-                status = Path(f"/proc/{self.pid}/status").read_text()
+                children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+                statuses = [Path(f"/proc/{pid}/status").read_text() for pid in [self.pid, *children]]
             except OSError:
                 return
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    self.mib = max(self.mib, int(line.split()[1]) / 1024)
+            kib = sum(
+                int(line.split()[1])
+                for status in statuses
+                for line in status.splitlines()
+                if line.startswith("VmRSS:")
+            )
+            self.mib = max(self.mib, kib / 1024)
 
 
 class Attack:

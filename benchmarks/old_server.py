@@ -1,7 +1,13 @@
-"""The baseline of benchmarks/ack_latency.py: `pulsebot run` served as it was before waitress, by the
-standard library's `wsgiref` with a thread per connection and no limits. Not for production.
+"""Other HTTP servers for benchmarks/ack_latency.py to compare waitress with, `pulsebot run` otherwise
+unchanged. Neither is for production.
 
-    python benchmarks/old_server.py      (the environment of `pulsebot run`)
+    python benchmarks/old_server.py wsgiref|gunicorn      (the environment of `pulsebot run`)
+
+wsgiref: as pulsebot served before waitress, the standard library's server with a thread per
+connection, no body cap, and the WSGI application as it was (nothing read before Bolt).
+gunicorn: one gthread worker with PULSEBOT_HTTP_THREADS threads, the app loaded before the fork. The
+outbox sender and the scheduler stay in the arbiter process (the clicks need neither), so this is a
+measure of gunicorn serving the clicks, not a way to run pulsebot.
 """
 
 from __future__ import annotations
@@ -63,9 +69,46 @@ class WsgirefServer:
         self._server.serve_forever()
 
 
+class GunicornServer:
+    def __init__(
+        self, application, *, host: str, port: int, limits: server.HttpLimits, ack_gate=None
+    ) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        options = {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": limits.threads,
+            "backlog": 1024,
+            "keepalive": 5,
+            "loglevel": "warning",
+        }
+
+        class Served(BaseApplication):
+            def load_config(self) -> None:
+                for key, value in options.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                return application
+
+        self._served = Served()
+        self.port = port
+
+    def stop(self) -> None:
+        raise KeyboardInterrupt
+
+    def serve(self) -> None:
+        self._served.run()
+
+
 if __name__ == "__main__":
-    server.HttpServer = WsgirefServer
-    server.wsgi_app = old_wsgi_app
+    if sys.argv[1:] == ["gunicorn"]:
+        server.HttpServer = GunicornServer
+    else:
+        server.HttpServer = WsgirefServer
+        server.wsgi_app = old_wsgi_app
     from pulsebot.cli import main
 
     sys.argv = ["pulsebot", "run"]
