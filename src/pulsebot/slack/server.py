@@ -150,7 +150,7 @@ def _slack_kind(environ: dict) -> str:
 
 def _content_length(environ: dict) -> int:
     try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
+        return max(0, int(environ.get("CONTENT_LENGTH") or 0))
     except ValueError:
         return 0
 
