@@ -22,9 +22,9 @@ from pulsebot.services.answer_mixer import AnswerMixer
 from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
 from pulsebot.slack.sender import OutboxSender
-from pulsebot.slack.server import make_http_server, wsgi_app
+from pulsebot.slack.server import HttpLimits, HttpServer, Readiness, wsgi_app
 from pulsebot.store import migrate
-from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
+from pulsebot.store.db import SessionFactory, make_engine, session_factory
 from tests.crowd import CROWD, CROWD_CHANNEL, CROWD_SURVEY, Crowd
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
@@ -168,13 +168,13 @@ def serving_app(
         ack_gate=ack_gate,
         mixer=mixer,
     )
-    application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
-    server = make_http_server(application, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    application = wsgi_app(app, ready=Readiness(engine, slack_checked=True).problems, ack_gate=ack_gate)
+    server = HttpServer(application, host="127.0.0.1", port=0, limits=HttpLimits(), ack_gate=ack_gate)
+    thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield f"http://127.0.0.1:{server.port}"
+    server.stop()
+    thread.join()
     listeners.shutdown(wait=True)  # what listeners do after their ack belongs to this test
     mixer.stop()  # answers written after this test would lock tables the next one empties
 

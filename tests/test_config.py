@@ -96,7 +96,7 @@ def test_run_without_tokens_names_them(tmp_path):
         check=False,
     )
     assert result.returncode == 2
-    assert result.stderr == "pulsebot: SLACK_BOT_TOKEN, PULSEBOT_ANON_KEY is not set\n"
+    assert result.stderr == "pulsebot: SLACK_BOT_TOKEN, PULSEBOT_ANON_KEY, SLACK_SIGNING_SECRET are not set\n"
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,8 @@ def test_http_mode_answers_health_checks_and_signed_commands(start_bot, fake_sla
 
     assert reply.status == 200 and "*Who can learn what*" in reply.text
     assert fake_slack.calls_to("auth.test"), "the bot token is checked at start"
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
+        assert (ready.status, ready.read()) == (200, b"ready\n")
 
 
 def test_an_app_token_selects_socket_mode(start_bot, fake_slack):
@@ -94,3 +96,4 @@ def test_sigterm_stops_it_cleanly(start_bot, fake_slack, mode):
     assert process.wait(timeout=20) == 0
     log = process.stderr.read()
     assert "stopped" in log and "Traceback" not in log
+    assert "will be unused" not in log  # Bolt's warning about the token it read from the environment

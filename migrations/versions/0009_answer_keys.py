@@ -13,6 +13,7 @@ Create Date: 2026-11-29 17:00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0009"
@@ -25,7 +26,7 @@ def upgrade() -> None:
     op.create_table(
         "run_secret",
         sa.Column("run_id", sa.Integer(), nullable=False),
-        sa.Column("secret", sa.LargeBinary(length=32), nullable=True),
+        sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("destroyed_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["run_id"], ["pulse_run.id"]),
         sa.PrimaryKeyConstraint("run_id"),

@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
 
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+DATABASE_FORMS = "use sqlite:///path/to/pulsebot.db or postgresql://user:password@host:5432/database"
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and fits on one line."""
 
@@ -33,6 +37,13 @@ class Settings(BaseSettings):
     previous_token_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_PREVIOUS_TOKEN_KEY")
     database_url: str = Field(default="sqlite:///pulsebot.db", validation_alias="DATABASE_URL")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PULSEBOT_PORT")
+    # Serving HTTP (README, "Serving HTTP"): the largest request body taken (413 beyond it), the threads
+    # that answer requests, the open connections allowed at once, and the seconds a request may take to
+    # arrive whole (and a connection may stay idle).
+    max_body_bytes: int = Field(default=1 << 20, ge=1024, validation_alias="PULSEBOT_MAX_BODY_BYTES")
+    http_threads: int = Field(default=32, ge=1, le=1024, validation_alias="PULSEBOT_HTTP_THREADS")
+    http_connections: int = Field(default=1000, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
+    http_timeout: float = Field(default=10.0, ge=1, le=300, validation_alias="PULSEBOT_HTTP_TIMEOUT")
     min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
     anon_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_ANON_KEY")
     ideas_channel: str | None = Field(default=None, validation_alias="PULSEBOT_IDEAS_CHANNEL")
@@ -82,6 +93,19 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        # The value is never repeated in the message: a malformed URL may still hold a password.
+        scheme, separator, rest = value.partition("://")
+        if not separator:
+            raise ValueError(f"is not a database URL; {DATABASE_FORMS}")
+        if scheme.lower() not in DATABASE_SCHEMES:
+            raise ValueError(f"a {scheme}:// database is not supported; {DATABASE_FORMS}")
+        if not rest:
+            raise ValueError(f"names no database; {DATABASE_FORMS}")
+        return value
 
     @field_validator("anon_key")
     @classmethod
@@ -138,7 +162,7 @@ class Settings(BaseSettings):
         """Return the first named secret's value; raise ConfigError naming every unset variable."""
         missing = [_env_name(name) for name in names if getattr(self, name) is None]
         if missing:
-            raise ConfigError(f"{', '.join(missing)} is not set")
+            raise ConfigError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set")
         value = getattr(self, names[0])
         return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
@@ -158,9 +182,10 @@ class Settings(BaseSettings):
                 "workspace, or the client id and secret to serve every workspace that installs the app"
             )
         if not self.oauth:
-            self.require("slack_bot_token", "anon_key")
+            needed = ["slack_bot_token", "anon_key"]
             if self.slack_app_token is None:
-                self.require("slack_signing_secret")
+                needed.append("slack_signing_secret")
+            self.require(*needed)  # every one missing named at once
             return
         if self.slack_app_token is not None:
             raise ConfigError(

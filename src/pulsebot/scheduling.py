@@ -1,11 +1,13 @@
 """APScheduler wiring: open pulse runs on their surveys' cron, send due DMs and reminders, close runs.
 
-Jobs live in the database (APScheduler's SQLAlchemyJobStore, table `apscheduler_jobs`, created by
-the migrations), so a restart keeps them with their next run times; a run that fell due while
-pulsebot was down still opens if it comes back within `OPEN_GRACE`. Every job is a module-level
-function given by its textual reference (`pulsebot.scheduling:…`) with plain arguments, so the job
-store can persist it; it reaches Slack and the database through the `Runtime` that `start()`
-installs. Jobs stay thin: they call services and slack/ functions.
+Jobs live in memory (APScheduler's MemoryJobStore) and are built from the database's own rows, the
+surveys and their runs, whenever a process takes the scheduler over (`start()`): nothing of them is
+stored, so nothing is ever unpickled from the database (a row there cannot make this process run
+code). A run that fell due while no scheduler ran still opens when one starts within `OPEN_GRACE` of
+it: `start()` looks for the latest fire time of each survey in that window and, if no run was opened
+for it, runs that survey's job at once. Every job is a module-level function given by its textual
+reference (`pulsebot.scheduling:…`) with plain arguments; it reaches Slack and the database through
+the `Runtime` that `start()` installs. Jobs stay thin: they call services and slack/ functions.
 
 Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps that run every minute
 (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the runs it
@@ -27,28 +29,35 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_SHUTDOWN,
+    JobExecutionEvent,
+)
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.services import answer_keys, retention, seen
 from pulsebot.services.errors import Refusal
 from pulsebot.services.schedules import latest_fire_time, open_trigger
-from pulsebot.services.surveys import active_schedule, active_schedules
+from pulsebot.services.surveys import active_schedule, active_schedules, run_opened_for
 from pulsebot.slack import digest, outbox, relay
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.workspaces import SingleWorkspace, Workspaces, settings_for
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
-from pulsebot.store.models import scheduler_jobs
 from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
 log = logging.getLogger(__name__)
@@ -129,9 +138,9 @@ class PulseScheduler(BackgroundScheduler):
         return super()._process_jobs()
 
 
-def create_scheduler(engine: Engine) -> BackgroundScheduler:
+def create_scheduler() -> BackgroundScheduler:
     return PulseScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=scheduler_jobs.name)},
+        jobstores={"default": MemoryJobStore()},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -142,7 +151,6 @@ def create_scheduler(engine: Engine) -> BackgroundScheduler:
 
 
 def start(
-    engine: Engine,
     *,
     sessions: SessionFactory,
     client: WebClient | None = None,
@@ -151,8 +159,8 @@ def start(
     sender: OutboxSender | None = None,
     every: timedelta = SWEEP_EVERY,
 ) -> BackgroundScheduler:
-    """Start the scheduler on the database's job store and (re)register pulsebot's jobs."""
-    scheduler = create_scheduler(engine)
+    """Start the scheduler with pulsebot's jobs, built from the surveys (catching up on missed runs)."""
+    scheduler = create_scheduler()
     runtime = Runtime(
         client=client,
         workspaces=workspaces,
@@ -162,9 +170,19 @@ def start(
         sender=sender,
     )
     install(runtime)
+    scheduler.add_listener(_count_job_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    scheduler.add_listener(lambda _: metrics.SCHEDULER_LEADER.set(0), EVENT_SCHEDULER_SHUTDOWN)
     scheduler.start()
+    metrics.SCHEDULER_LEADER.set(1)
     register_jobs(scheduler, sessions, every=every, workspaces=runtime.served())
     return scheduler
+
+
+def _count_job_run(event: JobExecutionEvent) -> None:
+    outcome = {EVENT_JOB_EXECUTED: "ok", EVENT_JOB_ERROR: "failed", EVENT_JOB_MISSED: "missed"}[event.code]
+    metrics.JOB_RUNS.labels(metrics.job_label(event.job_id), outcome).inc()
+    if isinstance(event.exception, SQLAlchemyError):
+        metrics.DATABASE_ERRORS.inc()
 
 
 def register_jobs(
@@ -196,7 +214,8 @@ def register_jobs(
         misfire_grace_time=int(OPEN_GRACE.total_seconds()),  # a day missed in a restart still runs
         max_instances=1,
     )
-    sync_jobs(scheduler, sessions, team_ids=(workspaces.team_ids() if workspaces else [SINGLE_WORKSPACE]))
+    team_ids = workspaces.team_ids() if workspaces else [SINGLE_WORKSPACE]
+    sync_jobs(scheduler, sessions, team_ids=team_ids, catch_up=True)
 
 
 def open_job_id(team_id: str, survey_name: str) -> str:
@@ -205,13 +224,18 @@ def open_job_id(team_id: str, survey_name: str) -> str:
 
 
 def sync_jobs(
-    scheduler: BackgroundScheduler, sessions: SessionFactory, *, team_ids: Sequence[str] = (SINGLE_WORKSPACE,)
+    scheduler: BackgroundScheduler,
+    sessions: SessionFactory,
+    *,
+    team_ids: Sequence[str] = (SINGLE_WORKSPACE,),
+    catch_up: bool = False,
 ) -> dict[str, str]:
     """Make the `pulse-open:*` jobs match the active scheduled surveys of the served workspaces;
     return what changed.
 
     A job whose trigger is unchanged is left alone: replacing it would recompute its next run time
-    from now and so drop a run that fell due while pulsebot was stopped.
+    from now and so drop a run that is due. With `catch_up` (a scheduler just started), a job added
+    for a survey whose latest fire time within OPEN_GRACE has no run yet runs at once.
     """
     wanted = {}
     for team_id in team_ids:
@@ -231,9 +255,11 @@ def sync_jobs(
         current = existing.get(job_id)
         if current is not None and repr(current.trigger) == repr(trigger):
             continue
+        missed = catch_up and current is None and _missed_fire(sessions, team_id, schedule.name, trigger)
         scheduler.add_job(
             OPEN_FUNC,
             trigger,
+            **({"next_run_time": utc_now()} if missed else {}),
             args=[schedule.name, team_id] if team_id else [schedule.name],
             id=job_id,
             name=f"open a run of {schedule.name}",
@@ -248,6 +274,15 @@ def sync_jobs(
             "survey jobs: %s", ", ".join(f"{job_id} {change}" for job_id, change in sorted(changes.items()))
         )
     return changes
+
+
+def _missed_fire(sessions: SessionFactory, team_id: str, survey_name: str, trigger) -> bool:
+    """Did the survey fall due within OPEN_GRACE with no run opened for it (no scheduler running)?"""
+    fire = latest_fire_time(trigger, now=utc_now(), lookback=OPEN_GRACE)
+    if fire is None:
+        return False
+    with transaction(scoped_sessions(sessions, team_id)) as session:
+        return not run_opened_for(session, name=survey_name, scheduled_for=fire)
 
 
 # --- the jobs ----------------------------------------------------------------------------------------

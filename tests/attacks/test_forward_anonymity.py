@@ -77,7 +77,7 @@ def test_after_the_window_not_even_the_key_ties_an_answer_to_anyone(
     }
     assert not guesses & stored
     # The destroyed secret's bytes are nowhere in the files (no free page, no dead tuple, no log).
-    assert secret not in stored_bytes(engine)
+    assert secret.encode() not in stored_bytes(engine)
 
     refusal = refused_click(
         slack, fake_slack, action_id="reply_comment", value=next(iter(refs.values())), user=BOSS

@@ -49,9 +49,9 @@ def runtime(client, sessions, settings):
 
 
 @pytest.fixture
-def paused_scheduler(engine, client, sessions, settings):
-    """A scheduler on the test database's job store that keeps jobs but runs none of them."""
-    scheduler = scheduling.create_scheduler(engine)
+def paused_scheduler(client, sessions, settings):
+    """A scheduler that keeps jobs but runs none of them."""
+    scheduler = scheduling.create_scheduler()
     scheduling.install(
         scheduling.Runtime(client=client, sessions=sessions, scheduler=scheduler, settings=settings)
     )

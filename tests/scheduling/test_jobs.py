@@ -1,6 +1,7 @@
-"""The scheduler's jobs: stable ids and triggers in each survey's time zone, kept in the database,
+"""The scheduler's jobs: stable ids and triggers in each survey's time zone, built from the surveys,
 in step with pauses and edits, and opening runs at the right instant across DST changes."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,37 +114,41 @@ def test_sync_follows_pause_resume_and_edits_but_leaves_a_due_job_alone(paused_s
     assert scheduling.sync_jobs(paused_scheduler, sessions) == {}
 
 
-def test_the_jobs_live_in_the_database_and_a_run_due_during_a_restart_still_opens(
-    engine, client, sessions, fake_slack
-):
-    apply(sessions, SURVEYS)
-    first = scheduling.create_scheduler(engine)
-    first.start(paused=True)
-    scheduling.register_jobs(first, sessions)
-    # Pretend the Tuesday run fell due an hour ago, while pulsebot was stopped.
-    first.modify_job("pulse-open:berlin", next_run_time=datetime.now(UTC) - timedelta(hours=1))
-    stored = set(jobs_by_id(first))
-    first.shutdown()
+def daily_an_hour_ago() -> str:
+    """A survey whose daily fire time passed an hour ago (UTC), as if while nothing was running."""
+    fire = datetime.now(UTC) - timedelta(hours=1)
+    return f"""\
+surveys:
+  - name: daily
+    channel: {PULSE_CHANNEL}
+    schedule: "{fire.minute} {fire.hour} * * *"
+    timezone: UTC
+    questions: [{{key: workload, kind: scale, prompt: My workload was manageable.}}]
+"""
 
-    second = scheduling.start(engine, client=client, sessions=sessions)  # what `pulsebot run` does
-    try:
-        post = fake_slack.wait_for("chat.postMessage")[0]
-    finally:
-        second.shutdown(wait=True)
-        scheduling.install(None)
 
-    assert post["channel"] == PULSE_CHANNEL
+def test_a_run_due_while_no_scheduler_ran_opens_when_one_starts_and_only_once(client, sessions, fake_slack):
+    apply(sessions, daily_an_hour_ago())
+
+    for _ in range(2):  # a restart, then a takeover by another process: the jobs are built anew each time
+        scheduler = scheduling.start(client=client, sessions=sessions)  # what `pulsebot run` does
+        try:
+            fake_slack.wait_for("chat.postMessage")
+            time.sleep(0.5)  # long enough for a second post, were there one
+            assert jobs_by_id(scheduler)["pulse-open:daily"].next_run_time > datetime.now(UTC)
+        finally:
+            scheduler.shutdown(wait=True)
+            scheduling.install(None)
+
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
     with sessions() as session:
         assert len(session.exec(select(PulseRun)).all()) == 1
-    # The overdue time came back from the table (start() leaves an unchanged job alone), the run
-    # opened, and the job moved on to next Tuesday; a third start finds the same jobs again.
-    third = scheduling.create_scheduler(engine)
-    third.start(paused=True)
-    try:
-        assert set(jobs_by_id(third)) == stored
-        assert jobs_by_id(third)["pulse-open:berlin"].next_run_time > datetime.now(UTC)
-    finally:
-        third.shutdown()
+
+
+def test_a_new_survey_whose_time_has_passed_today_is_not_opened_by_a_sync(paused_scheduler, sessions):
+    apply(sessions, daily_an_hour_ago())
+    scheduling.sync_jobs(paused_scheduler, sessions)
+    assert jobs_by_id(paused_scheduler)["pulse-open:daily"].next_run_time > datetime.now(UTC)
 
 
 def test_runs_open_at_ten_local_in_berlin_and_new_york_across_the_march_dst_changes(

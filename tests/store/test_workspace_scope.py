@@ -9,7 +9,7 @@ from pulsebot.store.scoping import TeamScoped
 
 # Not any one workspace's data: Slack requests already seen (ids and digests only), the scheduler's job
 # store (schedules, not people), and slack_sdk's install records, which carry their own team id.
-DEPLOYMENT_TABLES = {"seen_request", "apscheduler_jobs", "slack_oauth_states"}
+DEPLOYMENT_TABLES = {"seen_request", "slack_oauth_states"}
 
 
 def scoped(table, tables) -> bool:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from pulsebot.config import ConfigError, Settings, load_settings
 from pulsebot.store import migrate
@@ -34,8 +35,26 @@ def settings_or_fail() -> Settings:
 def reachable(settings: Settings, engine: Engine | None = None) -> Engine:
     engine = engine or make_engine(settings.database_url)
     if not database_reachable(engine):
-        fail(f"cannot reach the database at {engine.url.render_as_string(hide_password=True)} (DATABASE_URL)")
+        fail(why_unreachable(engine))
     return engine
+
+
+def why_unreachable(engine: Engine) -> str:
+    """One line naming why the database does not answer: PostgreSQL's own reason, or the database
+    named in DATABASE_URL not existing on a server that does answer."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect():
+            return f"the database at {where} (DATABASE_URL) answered only now; try again"
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    if engine.dialect.name == "postgresql" and "does not exist" in reason and engine.url.database:
+        name = engine.url.database
+        return (
+            f'the database "{name}" does not exist on {engine.url.host}:{engine.url.port or 5432} '
+            f"(DATABASE_URL): create it (createdb {name}) or name one that exists"
+        )
+    return f"cannot reach the database at {where} (DATABASE_URL): {reason}"
 
 
 def migrated(settings: Settings) -> Engine:

@@ -25,13 +25,11 @@ def send(
     """DM the digest now: SURVEY's to its managers, or every team's to its managers and the
     organisation's to the admins (PULSEBOT_ADMINS)."""
     from pulsebot.slack.digest import send_digests
-    from pulsebot.slack.workspaces import settings_for
 
     settings = settings_or_fail()
     engine = migrated(settings)
     team_id, workspaces = reach_workspace(settings, engine, team)
     client, sessions = workspaces.client_for(team_id), scoped_sessions(session_factory(engine), team_id)
-    settings = settings_for(settings, workspaces, team_id)  # whoever installed it gets the org's digest
     try:
         sent = send_digests(client, sessions, settings, now=utc_now(), survey_name=survey)
     except Refusal as refusal:

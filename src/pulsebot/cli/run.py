@@ -6,13 +6,13 @@ import signal
 from collections.abc import Callable
 from datetime import timedelta
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from pulsebot import log_privacy
+from pulsebot import log_privacy, metrics
 from pulsebot.cli.common import fail, reachable, settings_or_fail
 from pulsebot.config import ConfigError
 from pulsebot.store import migrate
-from pulsebot.store.db import database_reachable, make_engine, session_factory
+from pulsebot.store.db import make_engine, session_factory
 
 log = logging.getLogger("pulsebot")
 
@@ -23,6 +23,7 @@ def run() -> None:
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
     from pulsebot.slack.installations import installed_workspaces
+    from pulsebot.slack.server import Readiness
     from pulsebot.slack.workspaces import SingleWorkspace
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -48,15 +49,16 @@ def run() -> None:
         )
     except ConfigError as error:
         fail(str(error), code=2)
+    # Nothing is created or changed before Slack and the database have answered (connecting to an
+    # SQLite file that is not there creates it).
+    if not settings.oauth:
+        _check_bot_token(settings, app)
     reachable(settings, engine)
     migrate.upgrade(engine)
     if settings.oauth:
         _check_installed_tokens(workspaces.store)
-    else:
-        try:
-            app.client.auth_test()
-        except SlackApiError as error:
-            fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}", code=2)
+    readiness = Readiness(engine, slack_checked=True)
+    metrics.watch_outbox(sessions)
     # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
     # answers waiting for their batch and the outbox wind down, and the scheduler's lock goes to
     # another replica at once.
@@ -65,7 +67,7 @@ def run() -> None:
     stop_scheduler = _start_scheduler(settings, engine, workspaces, sender)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            _serve(settings, engine, app, ack_gate)
+            _serve(settings, app, ack_gate, readiness)
     finally:
         log.info("stopping")
         stop_scheduler()
@@ -73,6 +75,22 @@ def run() -> None:
         sender.stop()
         engine.dispose()
         log.info("stopped")
+
+
+def _check_bot_token(settings, app) -> None:
+    # slack_sdk logs each failed try of its retries; the one line below says all of it.
+    sdk_log = logging.getLogger("slack_sdk")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)
+    try:
+        app.client.auth_test()
+    except SlackApiError as error:
+        fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}; nothing was changed", code=2)
+    except (OSError, SlackRequestError) as error:  # URLError, refused, timed out, name not found
+        reason = getattr(error, "reason", None) or error
+        fail(f"cannot reach Slack at {settings.slack_api_url} ({reason}); nothing was changed")
+    finally:
+        sdk_log.setLevel(level)
 
 
 def _check_installed_tokens(store) -> None:
@@ -101,7 +119,6 @@ def _start_scheduler(settings, engine, workspaces, sender) -> Callable[[], None]
     def start():
         every = timedelta(seconds=settings.sweep_seconds)
         return scheduling.start(
-            engine,
             workspaces=workspaces,
             sessions=session_factory(engine),
             settings=settings,
@@ -118,22 +135,41 @@ def _start_scheduler(settings, engine, workspaces, sender) -> Callable[[], None]
     return lambda: scheduler.shutdown(wait=False)
 
 
-def _serve(settings, engine, app, ack_gate) -> None:
+def _serve(settings, app, ack_gate, readiness) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return
-    from pulsebot.slack.server import make_http_server, wsgi_app
+    from pulsebot.slack.server import HttpLimits, HttpServer, wsgi_app
 
-    application = wsgi_app(app, healthy=lambda: database_reachable(engine), ack_gate=ack_gate)
-    server = make_http_server(application, port=settings.port)
+    application = wsgi_app(app, ready=readiness.problems, ack_gate=ack_gate, max_body=settings.max_body_bytes)
+    limits = HttpLimits(
+        max_body=settings.max_body_bytes,
+        threads=settings.http_threads,
+        connections=settings.http_connections,
+        timeout=settings.http_timeout,
+    )
+    try:
+        server = HttpServer(application, host="0.0.0.0", port=settings.port, limits=limits, ack_gate=ack_gate)
+    except OSError as error:  # the port is taken, or not ours to take
+        fail(f"cannot listen on port {settings.port} (PULSEBOT_PORT): {error.strerror or error}")
+
+    def stop_serving(_signal, _frame) -> None:
+        # Stop taking requests, answer those in hand, then return to run()'s wind-down.
+        readiness.stopping = True
+        server.stop()
+
+    signal.signal(signal.SIGTERM, stop_serving)
+    signal.signal(signal.SIGINT, stop_serving)
+    endpoints = "POST /slack/events, GET /healthz, GET /readyz, GET /metrics"
     if settings.oauth:
         log.info(
-            "listening on :%d for every installed workspace (POST /slack/events, GET /healthz); "
+            "listening on :%d for every installed workspace (%s); "
             "install pulsebot in a workspace at GET /slack/install",
             settings.port,
+            endpoints,
         )
     else:
-        log.info("listening on :%d (POST /slack/events, GET /healthz)", settings.port)
-    server.serve_forever()
+        log.info("listening on :%d (%s)", settings.port, endpoints)
+    server.serve()

@@ -20,11 +20,13 @@ def token(key: bytes, purpose: str, user_id: str, scope: object = "") -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def new_run_secret() -> bytes:
-    return secrets.token_bytes(SECRET_BYTES)
+def new_run_secret() -> str:
+    """32 random bytes, as hex: stored as text, since no column of pulsebot's holds binary data."""
+    return secrets.token_hex(SECRET_BYTES)
 
 
-def answer_token(key: bytes, secret: bytes, *, run_id: int, user_id: str) -> str:
+def answer_token(key: bytes, secret: str, *, run_id: int, user_id: str) -> str:
     """The respondent token of one person in one run: needs both the deployment's key and the run's."""
-    run_key = hmac.new(key, b"answer-run-key\x1f" + str(run_id).encode() + b"\x1f" + secret, hashlib.sha256)
+    material = f"answer-run-key\x1f{run_id}\x1f{secret}".encode()
+    run_key = hmac.new(key, material, hashlib.sha256)
     return hmac.new(run_key.digest(), f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()

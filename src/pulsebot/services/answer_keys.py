@@ -24,7 +24,7 @@ def add_run_secret(session: Session, *, run_id: int) -> None:
     session.add(RunSecret(run_id=run_id, secret=new_run_secret()))
 
 
-def run_secret(session: Session, *, run_id: int) -> bytes | None:
+def run_secret(session: Session, *, run_id: int) -> str | None:
     """The run's key material, or None once it was destroyed."""
     return session.exec(select(RunSecret.secret).where(RunSecret.run_id == run_id)).first()
 

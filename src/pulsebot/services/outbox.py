@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, update
+from sqlalchemy import exists, func, or_, update
 from sqlmodel import Session, select
 
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
@@ -203,3 +203,38 @@ def run_outcome(session: Session, *, run_id: int) -> RunOutcome:
         pending=count[DeliveryStatus.pending],
         errors=errors,
     )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # DMs due and channel posts not yet in Slack, on open runs
+    oldest_due: datetime | None
+
+
+def backlog(session: Session, *, now: datetime) -> Backlog:
+    """What the outbox holds that should be in Slack by now (for the operators' metrics)."""
+    dms = session.exec(
+        select(func.count(), func.min(Delivery.due_at))
+        .join(PulseRun, PulseRun.id == Delivery.run_id)
+        .where(
+            Delivery.status == DeliveryStatus.pending,
+            Delivery.due_at.is_not(None),
+            Delivery.due_at <= now,
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+        )
+    ).one()
+    posts = session.exec(
+        select(func.count(), func.min(PulseRun.opened_at)).where(
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+            PulseRun.message_ts.is_(None),
+            exists().where(
+                Delivery.run_id == PulseRun.id,
+                Delivery.status == DeliveryStatus.pending,
+                Delivery.due_at.is_(None),
+            ),
+        )
+    ).one()
+    oldest = [moment for moment in (dms[1], posts[1]) if moment is not None]
+    return Backlog(waiting=dms[0] + posts[0], oldest_due=min(oldest) if oldest else None)

@@ -12,7 +12,7 @@ from pulsebot.services.errors import Invalid, NotFound
 from pulsebot.services.managers import managers_of, set_managers
 from pulsebot.services.schedules import next_open_times, open_trigger
 from pulsebot.services.survey_file import QuestionSpec, SurveySpec
-from pulsebot.store.models import Question, Survey
+from pulsebot.store.models import PulseRun, Question, Survey
 
 
 class ApplyOutcome(enum.StrEnum):
@@ -253,3 +253,13 @@ def active_schedules(session: Session) -> list[SurveySchedule]:
 def active_schedule(session: Session, *, name: str) -> SurveySchedule | None:
     """The survey's schedule, or None when it is gone, paused or sent by hand only."""
     return next((schedule for schedule in active_schedules(session) if schedule.name == name), None)
+
+
+def run_opened_for(session: Session, *, name: str, scheduled_for: datetime) -> bool:
+    """Has the survey's run for this fire time been opened (by any process, at any time)?"""
+    found = session.exec(
+        select(PulseRun.id)
+        .join(Survey, Survey.id == PulseRun.survey_id)
+        .where(Survey.name == name, PulseRun.scheduled_for == scheduled_for)
+    ).first()
+    return found is not None

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from pulsebot import log_privacy
+from pulsebot import log_privacy, metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.services.answer_mixer import AnswerMixer
@@ -44,6 +44,17 @@ log = logging.getLogger(__name__)
 # each other's after-ack work (saving, thanking) past Slack's 3 seconds. Enough for every listener of
 # a crowd to reach its ack at once; the work after the acks waits for a quiet moment (acks_first.py).
 LISTENER_THREADS = 256
+
+
+class _SameTokenTwice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself, then warns that the client's token (the
+    same one) is used instead of it: a warning about nothing, at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_SameTokenTwice())
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
@@ -202,6 +213,7 @@ def create_app(
         logger.exception("listener failed", exc_info=error)
         if isinstance(error, OperationalError):
             log.error("database unavailable: %s", error.orig)
+            metrics.DATABASE_ERRORS.inc()
         return sorry(body, acknowledged=response is None, respond=respond, client=client)
 
     register_listeners(AcksFirst(app, ack_gate or AckGate()))

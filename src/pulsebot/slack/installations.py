@@ -3,7 +3,9 @@ digests) reaches a workspace that installed the app."""
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
+from slack_sdk.oauth.redirect_uri_page_renderer import RedirectUriPageRenderer
 from sqlalchemy import Engine
 
 from pulsebot.config import Settings
@@ -25,6 +28,12 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # What a person in a workspace that removed the app (or whose install was lost) reads, instead of
 # Bolt's generic apology.
+# Shown on the page an installer lands on: installing made them nothing more than they were.
+ADMINS_NOTE = (
+    "Installing pulsebot made no one a pulsebot admin. Admins (who manage surveys and get the "
+    "organisation's digest) are the Slack user ids in PULSEBOT_ADMINS, set by whoever runs pulsebot: "
+    "ask them to add yours if you should be one."
+)
 NOT_INSTALLED = (
     "pulsebot is not installed in this workspace any more, so nothing was saved. "
     "A Slack admin can install it again from pulsebot's install page."
@@ -81,8 +90,9 @@ class InstalledWorkspaces:
         return self.store.team_ids()
 
     def admins(self, team_id: str) -> frozenset[str]:
-        # Whoever installed pulsebot in a workspace administers it there, besides PULSEBOT_ADMINS.
-        return self.store.installers(team_id)
+        # Admins are PULSEBOT_ADMINS only: installing (or reinstalling) the app, which any member allowed
+        # to add apps can do, gives no right to the organisation's figures.
+        return frozenset()
 
 
 def installed_workspaces(settings: Settings, engine: Engine) -> InstalledWorkspaces:
@@ -111,17 +121,21 @@ def oauth_app_kwargs(settings: Settings, engine: Engine, store: EncryptedInstall
     """What Bolt's App needs to serve every workspace that installs it: the install pages at
     /slack/install and /slack/oauth_redirect, and an authorization of each request by its team's token."""
     client_id, client_secret = settings.require("slack_client_id"), settings.require("slack_client_secret")
+    oauth_settings = OAuthSettings(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=list(bot_scopes()),
+        user_scopes=[],
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=store,
+        state_store=OAuthStates(engine=engine),
+    )
+    oauth_settings.redirect_uri_page_renderer = InstalledPage(
+        install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH
+    )
     return {
-        "oauth_settings": OAuthSettings(
-            client_id=client_id,
-            client_secret=client_secret,
-            scopes=list(bot_scopes()),
-            user_scopes=[],
-            install_path=INSTALL_PATH,
-            redirect_uri_path=REDIRECT_PATH,
-            installation_store=store,
-            state_store=OAuthStates(engine=engine),
-        ),
+        "oauth_settings": oauth_settings,
         "installation_store": store,
         # Bolt's default authorization asks Slack's auth.test about the token on every request, a round
         # trip before each ack and one call per click; the answer (bot id, user id) only changes with the
@@ -136,6 +150,15 @@ def oauth_app_kwargs(settings: Settings, engine: Engine, store: EncryptedInstall
         ),
         "user_facing_authorize_error_message": NOT_INSTALLED,
     }
+
+
+class InstalledPage(RedirectUriPageRenderer):
+    """Slack's "Thank you!" page, which stays open (no redirect) to tell the installer how admins are set."""
+
+    def render_success_page(self, app_id, team_id, is_enterprise_install=None, enterprise_url=None) -> str:
+        page = super().render_success_page(app_id, team_id, is_enterprise_install, enterprise_url)
+        page = re.sub(r"<meta http-equiv=\"refresh\"[^>]*>", "", page)
+        return page.replace("</body>", f"<p>{html.escape(ADMINS_NOTE)}</p>\n</body>")
 
 
 def forget_removed_workspaces(app: App, store: EncryptedInstallationStore) -> None:

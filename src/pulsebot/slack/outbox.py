@@ -19,6 +19,7 @@ from http.client import HTTPException
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.services import closing, outbox, pulses, reminders
 from pulsebot.services.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
@@ -105,17 +106,21 @@ class Outbox:
                     metadata={"event_type": MARKER, "event_payload": due.marker},
                 )
                 found = posted["channel"], posted["ts"]
+                metrics.MESSAGES_SENT.inc()
         except SlackApiError as error:
             reason = str(error.response.get("error") or f"HTTP {error.response.status_code}")
             if reason in PERMANENT_ERRORS:
                 log.warning("pulse for %s refused for good: %s", due.to, reason)
+                metrics.SEND_FAILURES.labels("refused").inc()
                 self._record(due, failed=reason)
             else:
                 log.warning("pulse for %s refused for now (%s): trying again later", due.to, reason)
+                metrics.SEND_FAILURES.labels("retry_later").inc()
                 self._record(due, retry=reason)
             return False
         except (OSError, HTTPException) as error:  # the post may or may not have reached Slack
             log.warning("no answer from Slack for the pulse to %s (%s): looking again later", due.to, error)
+            metrics.SEND_FAILURES.labels("no_answer").inc()
             self._record(due, retry=type(error).__name__)
             return False
         self._record(due, posted=found)

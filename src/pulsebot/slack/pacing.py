@@ -7,6 +7,8 @@ import time
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from pulsebot import metrics
+
 
 class Pacer:
     """Spaces posts evenly, at most `rate` a second, across every sender thread of the process.
@@ -72,6 +74,7 @@ class PacedRateLimitHandler(RateLimitErrorRetryHandler):
         self.pacer = pacer
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        metrics.RATE_LIMITED.inc()
         if self.pacer is not None and response is not None:
             retry_after = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
             self.pacer.hold(float(retry_after[0]))

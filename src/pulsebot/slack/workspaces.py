@@ -7,19 +7,22 @@ sender run outside any request, so they go through this to reach each workspace 
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
 from pulsebot.config import Settings
+from pulsebot.slack.pacing import PacedRateLimitHandler
 from pulsebot.store.scoping import SINGLE_WORKSPACE
+
+log = logging.getLogger(__name__)
 
 
 class Workspaces(Protocol):
@@ -65,7 +68,21 @@ class SingleWorkspace:
         return {}
 
     def listen(self, app: App) -> None:
-        pass
+        app.middleware(only_the_token_s_workspace)
+
+
+# A signed request names a team; serving one workspace, a request from any other is answered this.
+OTHER_WORKSPACE = "pulsebot here serves another Slack workspace, so nothing was done."
+
+
+def only_the_token_s_workspace(context: BoltContext, next) -> BoltResponse | None:
+    """Serving SLACK_BOT_TOKEN's workspace, refuse a request that names another team (the same app
+    installed elsewhere, or anyone holding the signing secret): its data would be this workspace's."""
+    token_team = context.authorize_result.team_id if context.authorize_result else None
+    if context.team_id and token_team and context.team_id != token_team:
+        log.warning("refused a request from team %s: serving %s only", context.team_id, token_team)
+        return BoltResponse(status=200, body=OTHER_WORKSPACE)
+    return next()
 
 
 def request_team(workspaces: Workspaces, team_id: str | None) -> str:
@@ -81,7 +98,7 @@ def retry_handlers() -> list[RetryHandler]:
     """Wait out 429s, retry dropped connections and Slack's 500/503s."""
     return [
         ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=5),
+        PacedRateLimitHandler(None, max_retry_count=5),  # no pace to slow: waits and counts the 429
         ServerErrorRetryHandler(max_retry_count=2),
     ]
 

@@ -38,8 +38,10 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        _make_private(make_url(url).database)
+        database = make_url(url).database
+        _make_private(database, create=False)  # an existing file now; a new one when first opened
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "do_connect", lambda *_: _make_private(database, create=True))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
@@ -61,8 +63,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _make_private(database: str | None) -> None:
-    """Create the SQLite file 0600, or tighten an existing one (and its WAL and shared memory) to 0600.
+def _make_private(database: str | None, *, create: bool) -> None:
+    """Tighten an existing SQLite file (and its WAL and shared memory) to 0600, or with `create`, create
+    a missing one 0600 before SQLite opens it. Only connecting creates it, so a command that stops
+    before it touches the database (Slack unreachable, say) leaves no file behind.
 
     SQLite creates the -wal and -shm files with the database file's own mode, so a private database
     file is enough for the ones made later."""
@@ -70,7 +74,8 @@ def _make_private(database: str | None) -> None:
         return
     path = Path(database)
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+        if create:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
     except FileExistsError:
         pass
     except FileNotFoundError:  # its directory is missing: leave the clear error to SQLite

@@ -7,12 +7,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Column, Engine, Table, Text, TypeDecorator, desc, select
+from sqlalchemy import Column, Engine, Table, Text, TypeDecorator, delete, desc, select
 from sqlmodel import SQLModel
 
 log = logging.getLogger(__name__)
@@ -164,12 +166,30 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
 
 
 class OAuthStates(SQLAlchemyOAuthStateStore):
-    """slack_sdk's state store on pulsebot's table: one row per install link, used once, for 10 minutes."""
+    """slack_sdk's state store on pulsebot's table: one row per install link, used once, for 10 minutes.
+
+    GET /slack/install is open to anyone, and each visit writes a row: before each new one the expired
+    rows are deleted, and at most `MAX_PENDING` links wait at once (the oldest make room), so visits
+    cannot fill the table. A flood of visits can so spoil a real installer's link; they open the install
+    page again."""
+
+    MAX_PENDING = 1000
 
     def __init__(self, *, engine: Engine, expiration_seconds: int = 600) -> None:
         super().__init__(expiration_seconds=expiration_seconds, engine=engine, logger=log)
         self.metadata = SQLModel.metadata
         self.oauth_states = OAUTH_STATES
+
+    def issue(self, *args, **kwargs) -> str:
+        c = self.oauth_states.c
+        now = normalize_datetime_for_db(datetime.now(tz=UTC))
+        with self.engine.begin() as connection:
+            connection.execute(delete(self.oauth_states).where(c.expire_at <= now))
+            oldest_kept = (
+                select(c.id).order_by(desc(c.id)).offset(self.MAX_PENDING - 1).limit(1).scalar_subquery()
+            )
+            connection.execute(delete(self.oauth_states).where(c.id <= oldest_kept))
+        return super().issue(*args, **kwargs)
 
     def create_tables(self):
         raise NotImplementedError("the tables are created by the migrations (pulsebot db upgrade)")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
@@ -36,3 +39,17 @@ def check(engine: Engine) -> None:
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.check(config)
+
+
+def migrations_current(engine: Engine) -> bool:
+    """Is the database's schema at the newest migration this code ships?"""
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == _shipped_heads()
+
+
+@functools.cache
+def _shipped_heads() -> frozenset[str]:
+    # The migration files do not change while the process runs; /readyz asks often.
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())

@@ -222,7 +222,7 @@ class RunSecret(SQLModel, table=True):
     __tablename__ = "run_secret"
 
     run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
-    secret: bytes | None = Field(default=None, sa_type=sa.LargeBinary(32))
+    secret: str | None = Field(default=None, max_length=64)  # 32 random bytes, hex
     destroyed_on: date | None = None
 
 
@@ -264,18 +264,6 @@ class SeenRequest(SQLModel, table=True):
 
     key: str = Field(max_length=80, primary_key=True)
     seen_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
-
-
-# APScheduler's job store table, in the layout its SQLAlchemyJobStore expects. Declared here so the
-# migrations create it and `alembic check` compares it like any other table. It holds schedules only:
-# job ids (`pulse-open:SURVEY`, …), their next run time and their pickled triggers, never people.
-scheduler_jobs = sa.Table(
-    "apscheduler_jobs",
-    SQLModel.metadata,
-    sa.Column("id", sa.Unicode(191), primary_key=True),
-    sa.Column("next_run_time", sa.Float(25), index=True),
-    sa.Column("job_state", sa.LargeBinary, nullable=False),
-)
 
 
 class SurveyManager(TeamScoped, table=True):

@@ -7,11 +7,13 @@ from pulsebot.services.analytics import ORG
 from pulsebot.services.digests import digest_scopes_for
 from pulsebot.services.errors import Refusal
 from pulsebot.slack.digest import send_requested_digests
+from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
 
 
 def digest_command(ack: Ack, command: dict, client: WebClient, deps, survey_name: str) -> None:
     user_id = command["user_id"]
+    survey_name = escape(survey_name)  # echoed in refusals; a real survey name has no `<`, `>` or `&`
     try:
         with transaction(deps.sessions) as session:
             scopes = digest_scopes_for(

@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 from pulsebot.slack.blocks.forgetting import forget_me_question
 from pulsebot.slack.listeners.commands import pulse_admin
 from pulsebot.slack.listeners.commands.digest import digest_command
+from pulsebot.slack.text import escape
 
 HELP = (
     "*pulsebot*\n"
@@ -109,4 +110,4 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
     elif verb == "digest":
         digest_command(ack, command, client, deps, survey_name=rest)
     else:
-        ack(text=f"I don't know `/pulse {verb}`.\n{HELP}")
+        ack(text=f"I don't know `/pulse {escape(verb)}`.\n{HELP}")

@@ -30,10 +30,7 @@ def handle(
     verb: str, name: str, *, ack: Ack, command: dict, client: WebClient, respond: Respond, deps
 ) -> None:
     if command["user_id"] not in deps.settings.admins:
-        who = "PULSEBOT_ADMINS"
-        if deps.settings.oauth:
-            who = "whoever installed pulsebot here, or " + who
-        ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them ({who}).")
+        ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them (PULSEBOT_ADMINS).")
         return
     name = escape(name)  # echoed back in replies; a real survey name has no `<`, `>` or `&` anyway
     if verb in NEEDS_NAME and not name:
