@@ -85,7 +85,13 @@ class FakeSlack:
 
     # --- the workspace -------------------------------------------------------------------------
     def add_user(
-        self, user_id: str, *, tz: str = "Europe/Berlin", is_bot: bool = False, deleted: bool = False
+        self,
+        user_id: str,
+        *,
+        tz: str = "Europe/Berlin",
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
     ):
         self.users[user_id] = {
             "id": user_id,
@@ -93,6 +99,8 @@ class FakeSlack:
             "tz": tz,
             "is_bot": is_bot,
             "deleted": deleted,
+            "is_admin": is_admin,
+            "is_owner": False,
         }
 
     def add_channel(self, channel_id: str, user_ids: list[str]) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, insert, select
 from sqlmodel import select as sql_select
 
@@ -87,3 +88,29 @@ def test_one_workspace_served_refuses_a_signed_request_from_another_team(bot_url
 
     same = SlackRequests(f"{bot_url}/slack/events", SIGNING_SECRET, fake_slack.response_url(), ACME)
     assert same.command("/pulse", "list", user=ADMIN).text.startswith("No surveys yet")
+
+
+SLACK_ADMIN = "U0SLACKADMIN"
+
+
+def test_slack_s_own_admins_are_pulsebot_admins_only_when_configured(settings, fake_slack, request):
+    fake_slack.add_user(SLACK_ADMIN, is_admin=True)
+    slack = request.getfixturevalue("slack")
+    refused = "Only pulsebot admins can list the surveys. Ask one of them (PULSEBOT_ADMINS)."
+
+    assert slack.command("/pulse", "list", user=SLACK_ADMIN).text == refused  # off by default
+
+    settings.slack_admins = True
+    assert slack.command("/pulse", "list", user=SLACK_ADMIN).text.startswith("No surveys yet")
+    assert slack.command("/pulse", "list", user="U0ALICE").text == refused  # a plain member still is not
+
+
+def test_someone_no_longer_a_slack_admin_loses_the_rights_within_a_minute(settings, fake_slack, request):
+    settings.slack_admins = True
+    fake_slack.add_user(SLACK_ADMIN, is_admin=True)
+    slack = request.getfixturevalue("slack")
+    with freeze_time(datetime.now(UTC), tick=True) as clock:
+        assert slack.command("/pulse", "list", user=SLACK_ADMIN).text.startswith("No surveys yet")
+        fake_slack.users[SLACK_ADMIN]["is_admin"] = False
+        clock.tick(61)
+        assert slack.command("/pulse", "list", user=SLACK_ADMIN).text.startswith("Only pulsebot admins")

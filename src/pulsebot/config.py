@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         default=frozenset(), validation_alias="PULSEBOT_MANAGERS"
     )
     manager_group: str | None = Field(default=None, validation_alias="PULSEBOT_MANAGER_GROUP")
+    # Off by default: running the Slack workspace is not by itself a reason to read its people's feedback.
+    # On, the workspace's owners and admins (users.info, looked up again after a minute) are pulsebot
+    # admins in Slack too, besides PULSEBOT_ADMINS.
+    slack_admins: bool = Field(default=False, validation_alias="PULSEBOT_SLACK_ADMINS")
     # May this process run the scheduler? On PostgreSQL the replicas pick one by a lock (leadership.py).
     scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
     # Digests: when they go out (in each manager's own time zone), how far back the trend reaches, and

@@ -18,6 +18,9 @@ from pulsebot.services.roles import Role, role_of
 from pulsebot.store.db import SessionFactory, transaction
 
 CACHE_SECONDS = 300
+# Whether someone is a Slack owner or admin (PULSEBOT_SLACK_ADMINS) is looked up again after this long,
+# so someone whose Slack role was taken away loses pulsebot's admin rights within a minute.
+SLACK_ROLE_SECONDS = 60
 # Up to this many members, each profile is read with users.info (Tier 4, 100+ a minute); a bigger
 # channel's are picked out of one walk through users.list (200 a page, Tier 2): 2,000 members would
 # otherwise take 20 minutes of users.info calls at Slack's pace before the run could even open.
@@ -59,13 +62,24 @@ class WorkspaceDirectory:
         self._cache: TTLCache[str, tuple[str, ...]] = TTLCache(
             maxsize=8, ttl=ttl_seconds, timer=lambda: time.monotonic()
         )
+        self._slack_admin: TTLCache[str, bool] = TTLCache(
+            maxsize=4096, ttl=SLACK_ROLE_SECONDS, timer=lambda: time.monotonic()
+        )
         self._lock = threading.Lock()
 
     def people(self, client: WebClient, *, fresh: bool = False) -> tuple[str, ...]:
         """Every active human in the workspace (bots and deactivated accounts left out)."""
         return self._cached("people", lambda: _workspace_people(client), fresh=fresh)
 
+    def is_admin(self, client: WebClient, settings: Settings, user_id: str) -> bool:
+        """In PULSEBOT_ADMINS, or (with PULSEBOT_SLACK_ADMINS) an owner or admin of the Slack workspace."""
+        if user_id in settings.admins:
+            return True
+        return settings.slack_admins and self._runs_slack(client, user_id)
+
     def role(self, client: WebClient, settings: Settings, user_id: str) -> Role:
+        if self.is_admin(client, settings, user_id):
+            return Role.admin
         group: tuple[str, ...] = ()
         known = user_id in settings.admins or user_id in settings.managers
         if settings.manager_group and not known:
@@ -73,6 +87,20 @@ class WorkspaceDirectory:
                 f"group:{settings.manager_group}", lambda: _group_members(client, settings.manager_group)
             )
         return role_of(user_id, admins=settings.admins, managers=settings.managers, manager_group=group)
+
+    def _runs_slack(self, client: WebClient, user_id: str) -> bool:
+        """Is this person an owner or admin of the Slack workspace (read from Slack, kept a minute)?"""
+        with self._lock:
+            found = self._slack_admin.get(user_id)
+        if found is None:
+            try:
+                user = client.users_info(user=user_id)["user"]
+            except SlackApiError:  # unknown to Slack, or Slack refusing: no rights from Slack's side
+                return False
+            found = bool(user.get("is_owner") or user.get("is_admin")) and not user.get("deleted")
+            with self._lock:
+                self._slack_admin[user_id] = found
+        return found
 
     def _cached(self, name: str, fetch: Callable[[], tuple[str, ...]], *, fresh: bool = False):
         with self._lock:

@@ -19,7 +19,7 @@ def digest_command(ack: Ack, command: dict, client: WebClient, deps, survey_name
             scopes = digest_scopes_for(
                 session,
                 user_id=user_id,
-                is_admin=user_id in deps.settings.admins,
+                is_admin=deps.directory.is_admin(client, deps.settings, user_id),
                 survey_name=survey_name or None,
             )
     except Refusal as refusal:

@@ -29,7 +29,7 @@ NEEDS_NAME = {"edit", "pause", "resume", "send"}
 def handle(
     verb: str, name: str, *, ack: Ack, command: dict, client: WebClient, respond: Respond, deps
 ) -> None:
-    if command["user_id"] not in deps.settings.admins:
+    if not deps.directory.is_admin(client, deps.settings, command["user_id"]):
         ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them (PULSEBOT_ADMINS).")
         return
     name = escape(name)  # echoed back in replies; a real survey name has no `<`, `>` or `&` anyway

@@ -14,7 +14,7 @@ def home_opened(event: dict, client: WebClient, context) -> None:
         return
     deps = context["deps"]
     user_id, now = event["user"], deps.clock()
-    is_admin = user_id in deps.settings.admins
+    is_admin = deps.directory.is_admin(client, deps.settings, user_id)
     with transaction(deps.sessions) as session:
         summary = home_summary(session, user_id=user_id, key=deps.key, now=now)
         teams = home_teams(

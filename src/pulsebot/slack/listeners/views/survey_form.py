@@ -27,7 +27,9 @@ QUESTION_FIELDS = ("kind", "prompt", "options")
 def survey_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     deps = context["deps"]
     user_id = body["user"]["id"]
-    if user_id not in deps.settings.admins:  # the form was opened by an admin; check the submitter too
+    if not deps.directory.is_admin(
+        client, deps.settings, user_id
+    ):  # the form was opened by an admin; check the submitter too
         ack(response_action="errors", errors={_first_block(view): "Only pulsebot admins can save surveys."})
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
