@@ -30,11 +30,11 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, text
 from sqlmodel import SQLModel
 
-from pulsebot.services.anonymity import token
-from pulsebot.services.digests import build_digests
-from pulsebot.services.sentiment import score_text
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.digest.digests import build_digests
+from pulsebot.services.privacy.anonymity import token
+from pulsebot.services.results.sentiment import score_text
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory, transaction
 from pulsebot.store.models import Answer, Delivery, Idea, PulseRun, Vote

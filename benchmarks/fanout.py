@@ -24,8 +24,8 @@ from slack_sdk import WebClient
 from sqlmodel import select
 from tests.fake_slack import FakeSlack
 
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.outbox import SENDERS, Outbox
 from pulsebot.slack.publish import open_run
 from pulsebot.store import migrate

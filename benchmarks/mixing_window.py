@@ -31,8 +31,8 @@ from sqlalchemy import text
 from sqlmodel import func, select
 from tests.fake_slack import FakeSlack
 
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory, transaction

@@ -26,9 +26,9 @@ from sqlmodel import select
 sys.path.insert(0, str(Path(__file__).parent))
 from digest import COMMENTS, insert_weeks, machine, make_teams, reset
 
-from pulsebot.services.analytics import compute_trends
-from pulsebot.services.retention import run_retention
-from pulsebot.services.sentiment import score_text
+from pulsebot.services.privacy.retention import run_retention
+from pulsebot.services.results.analytics import compute_trends
+from pulsebot.services.results.sentiment import score_text
 from pulsebot.store.db import make_engine, session_factory, transaction
 from pulsebot.store.models import Answer
 from pulsebot.store.weeks import week_start

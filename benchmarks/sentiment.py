@@ -18,7 +18,7 @@ from pathlib import Path
 from textblob import TextBlob
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from pulsebot.services.sentiment import NEGATIVE_FROM, POSITIVE_FROM, score_text
+from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM, score_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "sentiment"

@@ -13,8 +13,8 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.slack.outbox import close_runs
 from pulsebot.store.db import SessionFactory, transaction

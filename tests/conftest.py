@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 
 from pulsebot import scheduling
 from pulsebot.config import Settings
-from pulsebot.services.answer_mixer import AnswerMixer
+from pulsebot.services.pulse.answer_mixer import AnswerMixer
 from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
 from pulsebot.slack.sender import OutboxSender
@@ -229,8 +229,8 @@ def sent_pulse(sessions, client, fake_slack):
     """A one-question 1–5 pulse, applied from YAML and posted in the closed channel."""
     from datetime import UTC, datetime
 
-    from pulsebot.services.survey_file import parse_surveys
-    from pulsebot.services.surveys import apply_survey
+    from pulsebot.services.survey.survey_file import parse_surveys
+    from pulsebot.services.survey.surveys import apply_survey
     from pulsebot.slack.publish import send_pulse
     from pulsebot.store.db import transaction
 
@@ -247,8 +247,8 @@ def sent_pulse(sessions, client, fake_slack):
 def crowd(settings, sessions, engine, client, sender, fake_slack) -> Iterator[Crowd]:
     from datetime import UTC, datetime
 
-    from pulsebot.services.survey_file import parse_surveys
-    from pulsebot.services.surveys import apply_survey
+    from pulsebot.services.survey.survey_file import parse_surveys
+    from pulsebot.services.survey.surveys import apply_survey
     from pulsebot.slack.publish import send_pulse
     from pulsebot.store.db import transaction
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from pulsebot.services.answer_mixer import AnswerMixer
-from pulsebot.services.pulses import RunView
+from pulsebot.services.pulse.answer_mixer import AnswerMixer
+from pulsebot.services.pulse.pulses import RunView
 from tests.slack_requests import SlackRequests
 
 CROWD_CHANNEL = "G0CROWD"

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from pulsebot.services import answers as answering
-from pulsebot.services import pulses
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey, find_survey
+from pulsebot.services.pulse import answers as answering
+from pulsebot.services.pulse import pulses
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey, find_survey
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import PulseRun, Question, RunStatus
 from tests.conftest import ANON_KEY, PULSE_CHANNEL

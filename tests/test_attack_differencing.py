@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
 
-from pulsebot.services.analytics import Withheld
-from pulsebot.services.digests import team_digest
+from pulsebot.services.digest.digests import team_digest
+from pulsebot.services.results.analytics import Withheld
 from pulsebot.slack.digest import drop_alerts_for_run, send_weekly_digests
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction

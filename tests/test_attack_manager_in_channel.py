@@ -13,8 +13,8 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.services.analytics import team_trend
-from pulsebot.services.managers import managers_of
+from pulsebot.services.digest.managers import managers_of
+from pulsebot.services.results.analytics import team_trend
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, PulseRun, Survey

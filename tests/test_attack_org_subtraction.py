@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pulsebot.services.analytics import compute_trends
-from pulsebot.services.digests import build_digests
+from pulsebot.services.digest.digests import build_digests
+from pulsebot.services.results.analytics import compute_trends
 from pulsebot.store.db import transaction
 from pulsebot.store.models import QuestionKind
 from tests.attack_steps import apply_yaml, forget_me

@@ -8,9 +8,9 @@ its closing moves no figure. Retention keeps such weeks under the same rules.
 
 from datetime import UTC, date, datetime, timedelta
 
-from pulsebot.services import retention
-from pulsebot.services.analytics import WeekStatus, team_trend
-from pulsebot.services.export import export_rows
+from pulsebot.services.privacy import retention
+from pulsebot.services.results.analytics import WeekStatus, team_trend
+from pulsebot.services.results.export import export_rows
 from pulsebot.store.db import transaction
 from pulsebot.store.models import PulseRun, RunStatus
 from tests.pulse_data import make_team, people, run_week, scores

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pulsebot import scheduling
 from pulsebot.cli import cli
-from pulsebot.services import audit
+from pulsebot.services.privacy import audit
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, AuditEntry
 from tests.conftest import ADMIN, MANAGER, TEAM

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import select
 
 from pulsebot import scheduling
-from pulsebot.services.pulses import mark_run_posted
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.pulse.pulses import mark_run_posted
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.digest import send_digests
 from pulsebot.slack.installations import InstalledWorkspaces, installed_workspaces
 from pulsebot.store.db import session_factory, transaction

@@ -3,7 +3,7 @@
 `delivery.answered` was written in the same transaction as a person's first answer, which tied the
 answer to the person for anyone reading the database. Whether someone answered is now found by
 recomputing their token. Runs from before this revision get their key material on the scheduler's
-next `answer-keys` sweep, which re-keys their answers (services/answer_keys.py).
+next `answer-keys` sweep, which re-keys their answers (services/pulse/answer_keys.py).
 
 Revision ID: 0009
 Revises: 0008

@@ -7,7 +7,7 @@ Create Date: 2026-11-29 16:45:00
 Until now every idea carried HMAC(key, "idea-author", person), the same on all of a person's ideas, so
 one self-join grouped a person's anonymous ideas with each other and with their signed ones (which name
 them). From here an anonymous idea's token is HMAC over the person *and the idea*, and a signed idea has
-none (services/idea_authors.py).
+none (services/idea/idea_authors.py).
 
 A migration cannot compute the new tokens: it has neither PULSEBOT_ANON_KEY nor the list of people to try.
 So, here:

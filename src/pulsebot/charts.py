@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from pulsebot.services.digests import Digest
+from pulsebot.services.digest.digests import Digest
 
 INK = "#1d3557"
 MUTED = "#6c757d"

@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     # Days after a run closes until its answer-key material is destroyed: anonymous replies to its
     # comments are possible until then, and afterwards nobody can tell whose its answers were.
     reply_window_days: int = Field(default=30, ge=1, le=3650, validation_alias="PULSEBOT_REPLY_WINDOW_DAYS")
-    # Raw answers, comments, who-was-asked records and idea texts older than this go (services/retention.py).
+    # Raw answers, comments, who-was-asked records and idea texts older than this go
+    # (services/privacy/retention.py).
     retention_days: int = Field(default=730, ge=1, validation_alias="PULSEBOT_RETENTION_DAYS")
 
     @field_validator("slack_api_url")

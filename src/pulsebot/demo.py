@@ -15,11 +15,12 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from pulsebot.charts import digest_chart
-from pulsebot.services import answers, ideas, pulses
-from pulsebot.services.digest_text import render_text
-from pulsebot.services.digests import Digest, team_digest
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.digest.digest_text import render_text
+from pulsebot.services.digest.digests import Digest, team_digest
+from pulsebot.services.idea import ideas
+from pulsebot.services.pulse import answers, pulses
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.blocks.digest import digest_message
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory, transaction

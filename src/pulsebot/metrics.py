@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from pulsebot.clock import utc_now
-from pulsebot.services.outbox import backlog
+from pulsebot.services.pulse.outbox import backlog
 from pulsebot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)

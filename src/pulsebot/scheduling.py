@@ -14,11 +14,11 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
 over) and `answer-keys` (which destroys the answer-key material of runs closed more than
-PULSEBOT_REPLY_WINDOW_DAYS ago, services/answer_keys.py); `digest-send` runs every five minutes and sends
-each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at 03:17
-UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/retention.py), in every workspace.
-The outbox is not a job: every process drains it with its own sender (slack/sender.py), and only one
-process runs this scheduler (leadership.py).
+PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py); `digest-send` runs every five minutes and
+sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
+03:17 UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in
+every workspace. The outbox is not a job: every process drains it with its own sender (slack/sender.py),
+and only one process runs this scheduler (leadership.py).
 """
 
 from __future__ import annotations
@@ -48,10 +48,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
-from pulsebot.services import answer_keys, retention, seen
 from pulsebot.services.errors import Refusal
-from pulsebot.services.schedules import latest_fire_time, open_trigger
-from pulsebot.services.surveys import active_schedule, active_schedules, run_opened_for
+from pulsebot.services.privacy import retention, seen
+from pulsebot.services.pulse import answer_keys
+from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
+from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
 from pulsebot.slack import digest, outbox, relay
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse

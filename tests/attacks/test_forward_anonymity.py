@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from pulsebot import scheduling
-from pulsebot.services.anonymity import answer_token, token
-from pulsebot.services.answer_keys import respondent_token
+from pulsebot.services.privacy.anonymity import answer_token, token
+from pulsebot.services.pulse.answer_keys import respondent_token
 from pulsebot.store.models import Answer, PulseRun, RunSecret
 from tests.conftest import ANON_KEY
 from tests.reply_steps import AUTHORS, digest_with_comments, refused_click

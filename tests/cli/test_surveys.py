@@ -6,7 +6,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.services.surveys import list_surveys
+from pulsebot.services.survey.surveys import list_surveys
 from pulsebot.store.models import Question
 from tests.conftest import PULSE_CHANNEL, SCALE_SURVEY
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from pulsebot.cli import cli
 from pulsebot.clock import utc_now
-from pulsebot.services.ideas import post_idea
+from pulsebot.services.idea.ideas import post_idea
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, Idea, PulseRun, Survey
 from tests.cli.conftest import pulsebot

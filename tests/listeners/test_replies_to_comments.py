@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from pulsebot.services.answer_keys import respondent_token
+from pulsebot.services.pulse.answer_keys import respondent_token
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer
 from tests.conftest import ADMIN, ANON_KEY

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pulsebot.services.anonymity import token
+from pulsebot.services.privacy.anonymity import token
 from tests.conftest import ANON_KEY, MANAGER, TEAM
 from tests.idea_steps import post_idea
 from tests.reply_steps import (

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from pulsebot import scheduling
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.store.db import transaction
 
 

@@ -8,8 +8,8 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from pulsebot.services import outbox as outbox_service
-from pulsebot.services.outbox import CLAIM_FOR, RETRY_AFTER
+from pulsebot.services.pulse import outbox as outbox_service
+from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER
 from pulsebot.slack.outbox import MARKER, Outbox
 from pulsebot.slack.publish import open_run
 from pulsebot.store.db import transaction
@@ -85,7 +85,7 @@ def test_a_channel_run_whose_opener_died_before_posting_is_posted_once_by_the_ne
 def test_a_channel_post_slack_took_before_its_sender_died_is_not_posted_again(
     client, sessions, fake_slack, monkeypatch
 ):
-    from pulsebot.services import pulses
+    from pulsebot.services.pulse import pulses
 
     fail_once(monkeypatch, pulses, "mark_run_posted", ProcessDied)
     with freeze_time(NOW):

@@ -9,8 +9,8 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from pulsebot import scheduling
-from pulsebot.services.schedules import next_open_times
-from pulsebot.services.surveys import set_paused
+from pulsebot.services.survey.schedules import next_open_times
+from pulsebot.services.survey.surveys import set_paused
 from pulsebot.store.db import transaction
 from pulsebot.store.models import PulseRun, Survey
 from tests.conftest import PULSE_CHANNEL, TEAM

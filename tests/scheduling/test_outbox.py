@@ -6,8 +6,8 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from pulsebot import scheduling
-from pulsebot.services.outbox import CLAIM_FOR, claim_due_delivery
-from pulsebot.services.pulses import open_pulse_run
+from pulsebot.services.pulse.outbox import CLAIM_FOR, claim_due_delivery
+from pulsebot.services.pulse.pulses import open_pulse_run
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, DeliveryStatus
 from tests.conftest import PULSE_CHANNEL, TEAM

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from pulsebot import scheduling
-from pulsebot.services.answers import record_answer
+from pulsebot.services.pulse.answers import record_answer
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery

@@ -10,7 +10,8 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from pulsebot import scheduling
-from pulsebot.services import conversations, ideas, relay, reply_subjects
+from pulsebot.services.idea import ideas
+from pulsebot.services.reply import conversations, relay, reply_subjects
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ConversationMessage
 from tests.conftest import ANON_KEY, MANAGER, TEAM

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from pulsebot import scheduling
 from pulsebot.cli import cli
-from pulsebot.services import retention
-from pulsebot.services.analytics import team_trend
-from pulsebot.services.idea_status import change_status
-from pulsebot.services.ideas import idea_view, mark_idea_posted, post_idea, toggle_vote
-from pulsebot.services.roles import Role
+from pulsebot.services.idea.idea_status import change_status
+from pulsebot.services.idea.ideas import idea_view, mark_idea_posted, post_idea, toggle_vote
+from pulsebot.services.privacy import retention
+from pulsebot.services.privacy.roles import Role
+from pulsebot.services.results.analytics import team_trend
 from pulsebot.store.db import transaction
 from pulsebot.store.models import (
     Answer,

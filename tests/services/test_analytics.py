@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pulsebot.services.analytics import ORG, WeekStatus, Withheld, compute_trends, enps, team_trend
+from pulsebot.services.results.analytics import ORG, WeekStatus, Withheld, compute_trends, enps, team_trend
 from pulsebot.store.db import transaction
 from tests.pulse_data import make_team, merge, people, run_week, scores
 

@@ -4,8 +4,8 @@ many it leaves out, and an idea is listed once."""
 from datetime import timedelta
 
 from pulsebot.charts import chart_weeks, digest_chart, trend_figure
-from pulsebot.services.digest_text import render_text
-from pulsebot.services.ideas import post_idea, toggle_vote
+from pulsebot.services.digest.digest_text import render_text
+from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.slack.blocks.digest import digest_message
 from pulsebot.store.db import transaction
 from tests.conftest import ANON_KEY

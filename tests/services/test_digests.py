@@ -3,8 +3,8 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from pulsebot.services.digests import build_digests, drop_alert_for_run, team_digest
-from pulsebot.services.ideas import post_idea, toggle_vote
+from pulsebot.services.digest.digests import build_digests, drop_alert_for_run, team_digest
+from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Idea, IdeaStatus
 from tests.conftest import ANON_KEY

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from pulsebot.services.errors import Invalid, NotAllowed
-from pulsebot.services.idea_status import NEXT, change_status, find_author, parse_status
-from pulsebot.services.ideas import post_idea
-from pulsebot.services.roles import Role, role_of
+from pulsebot.services.idea.idea_status import NEXT, change_status, find_author, parse_status
+from pulsebot.services.idea.ideas import post_idea
+from pulsebot.services.privacy.roles import Role, role_of
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Idea, IdeaStatus
 from tests.conftest import ANON_KEY, TEAM

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pulsebot.services.managers import managers_of, surveys_managed_by
-from pulsebot.services.survey_file import SurveyFileError, parse_surveys
-from pulsebot.services.surveys import ApplyOutcome, apply_survey, find_survey
+from pulsebot.services.digest.managers import managers_of, surveys_managed_by
+from pulsebot.services.survey.survey_file import SurveyFileError, parse_surveys
+from pulsebot.services.survey.surveys import ApplyOutcome, apply_survey, find_survey
 from pulsebot.store.db import transaction
 from tests.conftest import PULSE_CHANNEL, SCALE_SURVEY
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pulsebot.services.schedules import (
+from pulsebot.services.survey.schedules import (
     latest_fire_time,
     next_open_times,
     open_trigger,

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from pulsebot.services import sentiment
-from pulsebot.services.sentiment import NEGATIVE_FROM, POSITIVE_FROM, Sentiment, score_text
+from pulsebot.services.results import sentiment
+from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM, Sentiment, score_text
 
 
 def test_a_shrug_is_not_positive() -> None:

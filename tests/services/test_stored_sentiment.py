@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from pulsebot.services.ideas import post_idea
-from pulsebot.services.sentiment import NEGATIVE_FROM, POSITIVE_FROM
+from pulsebot.services.idea.ideas import post_idea
+from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer, Idea
 from tests.conftest import ANON_KEY
@@ -28,7 +28,7 @@ def test_a_comment_is_stored_with_its_sentiment_and_a_new_comment_replaces_it(se
     with sessions() as session:
         assert session.exec(select(Answer.sentiment)).one() >= POSITIVE_FROM
 
-    from pulsebot.services.answers import record_comment
+    from pulsebot.services.pulse.answers import record_comment
 
     with transaction(sessions) as session:
         question_id = session.exec(select(Answer.question_id)).one()

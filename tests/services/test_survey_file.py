@@ -2,7 +2,7 @@
 
 import pytest
 
-from pulsebot.services.survey_file import (
+from pulsebot.services.survey.survey_file import (
     SurveyFileError,
     SurveySpecErrors,
     parse_surveys,

@@ -1,6 +1,6 @@
 """Themes of a week's comments: common keywords and phrases, never a colleague's name."""
 
-from pulsebot.services.themes import common_themes, mentions
+from pulsebot.services.results.themes import common_themes, mentions
 
 COMMENTS = [
     "Too many meetings this week, and the workload is crazy.",

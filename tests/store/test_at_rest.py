@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import select
 
-from pulsebot.services import retention
-from pulsebot.services.forgetting import FORGOTTEN_IN
-from pulsebot.services.ideas import mark_idea_posted, post_idea, toggle_vote
-from pulsebot.services.notices import claim_notice
+from pulsebot.services.digest.notices import claim_notice
+from pulsebot.services.idea.ideas import mark_idea_posted, post_idea, toggle_vote
+from pulsebot.services.privacy import retention
+from pulsebot.services.privacy.forgetting import FORGOTTEN_IN
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, scrub, transaction

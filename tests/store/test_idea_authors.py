@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import command
 
 from pulsebot import scheduling
-from pulsebot.services.anonymity import token
-from pulsebot.services.idea_authors import ideas_of
+from pulsebot.services.idea.idea_authors import ideas_of
+from pulsebot.services.privacy.anonymity import token
 from pulsebot.store import migrate
 from tests.conftest import ANON_KEY, MANAGER, TEAM
 from tests.idea_steps import next_call, post_idea, reply_to

@@ -7,8 +7,8 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot.cli.common import Team, fail, migrated, out, reach_workspace, settings_or_fail
 from pulsebot.clock import utc_now
-from pulsebot.services.analytics import ORG
 from pulsebot.services.errors import Refusal
+from pulsebot.services.results.analytics import ORG
 from pulsebot.store.db import session_factory
 from pulsebot.store.scoping import scoped_sessions
 

@@ -10,8 +10,8 @@ from rich.table import Table
 from pulsebot.cli.common import Team, existing, fail, migrated, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
-from pulsebot.services import audit as audit_log
-from pulsebot.services.forgetting import forget_person, scrub_forgotten
+from pulsebot.services.privacy import audit as audit_log
+from pulsebot.services.privacy.forgetting import forget_person, scrub_forgotten
 from pulsebot.store.db import session_factory, transaction
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,19}")

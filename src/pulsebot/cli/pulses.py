@@ -10,7 +10,7 @@ from pulsebot.cli.common import Team, fail, migrated, out, reach_workspace, sett
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services.errors import Refusal
-from pulsebot.services.outbox import run_outcome
+from pulsebot.services.pulse.outbox import run_outcome
 from pulsebot.store.db import session_factory, transaction
 
 group = typer.Typer(help="Pulse runs.", no_args_is_help=True)

@@ -9,12 +9,12 @@ from rich.table import Table
 
 from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
-from pulsebot.services import audit
-from pulsebot.services import digest_text as words
-from pulsebot.services.analytics import RATED, WeekStatus, team_trend
+from pulsebot.services.digest import digest_text as words
 from pulsebot.services.errors import Refusal
-from pulsebot.services.export import export_rows
-from pulsebot.services.surveys import active_questions, find_survey
+from pulsebot.services.privacy import audit
+from pulsebot.services.results.analytics import RATED, WeekStatus, team_trend
+from pulsebot.services.results.export import export_rows
+from pulsebot.services.survey.surveys import active_questions, find_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
 

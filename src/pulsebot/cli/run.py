@@ -19,7 +19,7 @@ log = logging.getLogger("pulsebot")
 
 def run() -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
-    from pulsebot.services.answer_mixer import AnswerMixer
+    from pulsebot.services.pulse.answer_mixer import AnswerMixer
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
     from pulsebot.slack.installations import installed_workspaces

@@ -17,9 +17,9 @@ from pulsebot.cli.common import (
     team_sessions,
 )
 from pulsebot.clock import utc_now
-from pulsebot.services.audience import managers_in_channel_line
-from pulsebot.services.survey_file import SurveyFileError, load_survey_file
-from pulsebot.services.surveys import apply_survey, list_surveys
+from pulsebot.services.survey.audience import managers_in_channel_line
+from pulsebot.services.survey.survey_file import SurveyFileError, load_survey_file
+from pulsebot.services.survey.surveys import apply_survey, list_surveys
 from pulsebot.store.db import transaction
 
 group = typer.Typer(help="Surveys: define them in YAML, list them.", no_args_is_help=True)

@@ -9,7 +9,7 @@ from pulsebot.cli.common import fail, migrated, out, settings_or_fail, workspace
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError, Settings
 from pulsebot.services.errors import Refusal
-from pulsebot.services.workspace_move import (
+from pulsebot.services.privacy.workspace_move import (
     adopt_single_workspace_data,
     describe_rows,
     single_workspace_rows,

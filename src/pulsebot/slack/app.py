@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from pulsebot import log_privacy, metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
-from pulsebot.services.answer_mixer import AnswerMixer
+from pulsebot.services.pulse.answer_mixer import AnswerMixer
 from pulsebot.slack.acks_first import AckGate, AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
@@ -70,7 +70,9 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utc_now)
     directory: WorkspaceDirectory = field(default_factory=WorkspaceDirectory)
     sender: OutboxSender | None = None  # posts pulses opened by a request, after its ack
-    mixer: AnswerMixer | None = None  # holds answers for their shuffled batch (services/answer_mixer.py)
+    mixer: AnswerMixer | None = (
+        None  # holds answers for their shuffled batch (services/pulse/answer_mixer.py)
+    )
 
     @property
     def key(self) -> bytes:

@@ -16,12 +16,12 @@ from sqlmodel import Session
 
 from pulsebot.charts import digest_chart
 from pulsebot.config import Settings
-from pulsebot.services import audit
-from pulsebot.services.analytics import ORG
-from pulsebot.services.digests import Digest, build_digests, drop_alert_for_run
-from pulsebot.services.managers import all_managers
-from pulsebot.services.notices import claim_notice, noticed_scopes, release_notice
-from pulsebot.services.surveys import find_survey
+from pulsebot.services.digest.digests import Digest, build_digests, drop_alert_for_run
+from pulsebot.services.digest.managers import all_managers
+from pulsebot.services.digest.notices import claim_notice, noticed_scopes, release_notice
+from pulsebot.services.privacy import audit
+from pulsebot.services.results.analytics import ORG
+from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.digest import digest_message, drop_alert_message
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import AuditAction, NoticeKind

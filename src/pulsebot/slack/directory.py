@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.config import Settings
-from pulsebot.services import idea_authors, idea_status
 from pulsebot.services.errors import NotAllowed
-from pulsebot.services.roles import Role, role_of
+from pulsebot.services.idea import idea_authors, idea_status
+from pulsebot.services.privacy.roles import Role, role_of
 from pulsebot.store.db import SessionFactory, transaction
 
 CACHE_SECONDS = 300
@@ -153,7 +153,8 @@ def find_idea_author(
 
 def retoken_legacy_ideas(client: WebClient, sessions: SessionFactory, *, key: bytes) -> tuple[int, int]:
     """Give every idea still under an old per-person author token one of its own (see
-    services/idea_authors.py); (claimed, orphaned). Reads the workspace's people only when there are any."""
+    services/idea/idea_authors.py); (claimed, orphaned). Reads the workspace's people only when there
+    are any."""
     with transaction(sessions) as session:
         if not idea_authors.legacy_left(session):
             return 0, 0

@@ -23,7 +23,7 @@ import logging
 
 from slack_bolt import BoltRequest, BoltResponse
 
-from pulsebot.services.seen import first_sighting
+from pulsebot.services.privacy.seen import first_sighting
 from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_VIEW
 from pulsebot.store.db import transaction
 

@@ -21,8 +21,8 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot import metrics
 from pulsebot.clock import utc_now
-from pulsebot.services import closing, outbox, pulses, reminders
-from pulsebot.services.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
+from pulsebot.services.pulse import closing, outbox, pulses, reminders
+from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
 from pulsebot.slack.pacing import PacedRateLimitHandler, Pacer
 from pulsebot.slack.posted import already_posted, posting_client

@@ -7,9 +7,10 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services import ideas, pulses
-from pulsebot.services.audience import record_managers_asked, run_audience
-from pulsebot.services.surveys import find_survey
+from pulsebot.services.idea import ideas
+from pulsebot.services.pulse import pulses
+from pulsebot.services.survey.audience import record_managers_asked, run_audience
+from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
 from pulsebot.slack.directory import channel_audience_zones
 from pulsebot.slack.outbox import Outbox
@@ -25,7 +26,7 @@ def open_run(
     scheduled_for: datetime | None = None,
 ) -> pulses.RunView:
     """Open a run for the survey's channel members (its managers left out unless the survey asks them
-    too: services/audience.py), its outbox written in the same transaction.
+    too: services/survey/audience.py), its outbox written in the same transaction.
 
     Nothing is posted here: the outbox's senders post the channel message, or the DMs as each falls
     due (per-person local time), so a crash before or during posting loses and doubles nothing.

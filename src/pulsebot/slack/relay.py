@@ -18,8 +18,8 @@ from http.client import HTTPException
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services import relay
-from pulsebot.services.relay import DueRelay
+from pulsebot.services.reply import relay
+from pulsebot.services.reply.relay import DueRelay
 from pulsebot.slack.blocks.replies import closed_message, to_author_message, to_manager_message
 from pulsebot.slack.directory import WorkspaceDirectory, find_idea_author
 from pulsebot.slack.posted import already_posted, posting_client

@@ -3,7 +3,7 @@
 It drains the outbox as soon as it is woken (a run was just opened in this process) and otherwise
 every PULSEBOT_SWEEP_SECONDS, which is how DMs due later (per-person local time) go out, and how
 replicas share a big fan-out and finish one a dead process left behind. Any number of senders may run
-at once: each message is claimed before it is posted (services/outbox.py).
+at once: each message is claimed before it is posted (services/pulse/outbox.py).
 """
 
 from __future__ import annotations

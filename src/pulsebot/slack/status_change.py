@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services import idea_status
-from pulsebot.services.idea_status import LABELS, StatusChange
+from pulsebot.services.idea import idea_status
+from pulsebot.services.idea.idea_status import LABELS, StatusChange
 from pulsebot.slack.blocks.idea_status import author_notice, shipped_note
 from pulsebot.slack.directory import find_idea_author
 from pulsebot.slack.publish import refresh_idea_card

@@ -105,10 +105,11 @@ class Survey(TeamScoped, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     open_days: int = Field(default=3)
     paused: bool = Field(default=False)
-    # The cron's time of day is each person's own local time (DM delivery); see services/schedules.py.
+    # The cron's time of day is each person's own local time (DM delivery); see services/survey/schedules.py.
     per_person_local_time: bool = Field(default=False)
     reminders: str | None = Field(default=None, max_length=100)  # up to two, one per line: "24h after open"
-    # The team's managers are left out of its audience unless the survey asks them too (services/audience.py).
+    # The team's managers are left out of its audience unless the survey asks them too
+    # (services/survey/audience.py).
     managers_answer: bool = Field(default=False)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
@@ -149,8 +150,8 @@ class PulseRun(TeamScoped, table=True):
     scheduled_for: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # A sender's claim while it posts a channel pulse (the run's one message); lapses if it died.
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
-    # When retention removed the run's answers and deliveries (services/retention.py); the week's figures
-    # live on in `kept_week` when it was shown, and the week stays hidden when it was not.
+    # When retention removed the run's answers and deliveries (services/privacy/retention.py); the week's
+    # figures live on in `kept_week` when it was shown, and the week stays hidden when it was not.
     purged_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # How many of the survey's managers were asked (only with `managers_answer`): the run's minimum group is
     # raised by that many, since their answers cannot be told apart from the team's.
@@ -161,7 +162,7 @@ class PulseRun(TeamScoped, table=True):
 
 class Delivery(TeamScoped, table=True):
     """Who a run is for: never whether or what they answered. Nothing here changes when someone answers
-    (whether they did is found by recomputing their answer token, services/answers.py)."""
+    (whether they did is found by recomputing their answer token, services/pulse/answers.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="pulse_run.id", index=True)
@@ -183,7 +184,7 @@ class Delivery(TeamScoped, table=True):
 
 class Answer(SQLModel, table=True):
     """An anonymous answer: keyed by a token of (person, run's key material), dated by the run, never by
-    the click. Answers are written in shuffled batches (services/answer_mixer.py), so neither their
+    the click. Answers are written in shuffled batches (services/pulse/answer_mixer.py), so neither their
     order nor their transaction says which click they came from.
 
     The key is (run, question, respondent): no serial id that could be lined up with delivery order.
@@ -196,7 +197,7 @@ class Answer(SQLModel, table=True):
     value: int | None = None
     choice: str | None = Field(default=None, max_length=200)
     comment: str | None = Field(default=None, max_length=2000)
-    sentiment: float | None = None  # of the comment, in [-1, 1]; see services/sentiment.py
+    sentiment: float | None = None  # of the comment, in [-1, 1]; see services/results/sentiment.py
 
     # The weekly aggregates reach a window's answers through their runs: the ratings are read from the
     # first index alone, the comments' sentiment from the second (which holds only rows with a comment).
@@ -233,7 +234,7 @@ class Idea(TeamScoped, table=True):
     stage: str | None = Field(default=None, max_length=40)
     author_id: str | None = Field(default=None, max_length=20)  # None when posted anonymously
     # An anonymous idea's own HMAC of (author, idea): lets its author follow it, links it to no other idea.
-    # None on a signed idea (see services/idea_authors.py).
+    # None on a signed idea (see services/idea/idea_authors.py).
     author_token: str | None = Field(default=None, max_length=64)
     # The per-person token of an anonymous idea stored before per-idea tokens, until it is re-tokened.
     legacy_author_token: str | None = Field(default=None, max_length=64, index=True)
@@ -351,8 +352,8 @@ class ConversationMessage(TeamScoped, table=True):
 
 class KeptWeek(SQLModel, table=True):
     """A shown team-week's totals, kept when retention removes its answers: the same additive totals the
-    analytics count from the answers (services/analytics.py), so reports read it as if nothing were gone.
-    A week under PULSEBOT_MIN_GROUP is never kept."""
+    analytics count from the answers (services/results/analytics.py), so reports read it as if nothing
+    were gone. A week under PULSEBOT_MIN_GROUP is never kept."""
 
     __tablename__ = "kept_week"
 

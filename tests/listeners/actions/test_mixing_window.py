@@ -7,7 +7,7 @@ import time
 
 from sqlmodel import select
 
-from pulsebot.services.answer_mixer import AnswerMixer
+from pulsebot.services.pulse.answer_mixer import AnswerMixer
 from pulsebot.store.models import Answer
 from tests.conftest import SIGNING_SECRET, serving_app
 from tests.crowd import CROWD, Crowd

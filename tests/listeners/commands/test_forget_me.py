@@ -8,9 +8,9 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.services.anonymity import token
-from pulsebot.services.ideas import mark_idea_posted, post_idea, toggle_vote
-from pulsebot.services.notices import claim_notice
+from pulsebot.services.digest.notices import claim_notice
+from pulsebot.services.idea.ideas import mark_idea_posted, post_idea, toggle_vote
+from pulsebot.services.privacy.anonymity import token
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer, AuditEntry, Delivery, Idea, ManagerNotice, NoticeKind, Vote

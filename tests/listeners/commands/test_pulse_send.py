@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, DeliveryStatus
 from tests.conftest import ADMIN, PULSE_CHANNEL, TEAM

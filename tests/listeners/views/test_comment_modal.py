@@ -2,9 +2,9 @@
 
 from sqlmodel import select
 
-from pulsebot.services.answers import has_answered
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey
+from pulsebot.services.pulse.answers import has_answered
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer

@@ -6,8 +6,8 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from pulsebot.services.survey_file import parse_surveys
-from pulsebot.services.surveys import apply_survey, list_surveys
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey, list_surveys
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Question, Survey
 from tests.conftest import ADMIN, PULSE_CHANNEL, TEAM

@@ -11,10 +11,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from pulsebot.services import digest_text as words
-from pulsebot.services.analytics import WeekStatus
-from pulsebot.services.digests import Digest, DropAlert
-from pulsebot.services.manager_home import TeamFigures
+from pulsebot.services.digest import digest_text as words
+from pulsebot.services.digest.digests import Digest, DropAlert
+from pulsebot.services.digest.manager_home import TeamFigures
+from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
 from pulsebot.slack.text import escape, quote

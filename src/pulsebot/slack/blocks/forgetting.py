@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
-from pulsebot.services.forgetting import Forgotten
+from pulsebot.services.privacy.forgetting import Forgotten
 from pulsebot.slack.blocks import rendered
 
 FORGET_ME_ACTION = "forget_me_confirm"

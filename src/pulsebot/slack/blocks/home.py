@@ -10,9 +10,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.services.home import HomeSummary
-from pulsebot.services.idea_status import LABELS
-from pulsebot.services.manager_home import TeamFigures
+from pulsebot.services.digest.home import HomeSummary
+from pulsebot.services.digest.manager_home import TeamFigures
+from pulsebot.services.idea.idea_status import LABELS
 from pulsebot.slack.blocks.audit import audit_blocks
 from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pulsebot.services.idea_lists import IdeaList
-from pulsebot.services.idea_status import LABELS, STATUS_WORDS
-from pulsebot.services.ideas import CATEGORIES, IdeaView
+from pulsebot.services.idea.idea_lists import IdeaList
+from pulsebot.services.idea.idea_status import LABELS, STATUS_WORDS
+from pulsebot.services.idea.ideas import CATEGORIES, IdeaView
 from pulsebot.slack.text import escape, excerpt
 from pulsebot.store.models import IdeaStatus
 

@@ -7,8 +7,8 @@ import json
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
-from pulsebot.services.idea_status import LABELS, REASON_MAX_CHARS, StatusChange
-from pulsebot.services.ideas import IdeaView
+from pulsebot.services.idea.idea_status import LABELS, REASON_MAX_CHARS, StatusChange
+from pulsebot.services.idea.ideas import IdeaView
 from pulsebot.slack.blocks.ideas import reason_line
 from pulsebot.slack.text import excerpt, quote
 

@@ -18,8 +18,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.services.idea_status import FINAL, LABELS, NEXT
-from pulsebot.services.ideas import CATEGORIES, IDEA_MAX_CHARS, STAGES, IdeaView
+from pulsebot.services.idea.idea_status import FINAL, LABELS, NEXT
+from pulsebot.services.idea.ideas import CATEGORIES, IDEA_MAX_CHARS, STAGES, IdeaView
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.blocks.replies import REPLY_IDEA_ACTION, reply_button
 from pulsebot.slack.text import escape, excerpt, fit, quote

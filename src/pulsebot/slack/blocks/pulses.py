@@ -19,9 +19,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.services.answers import COMMENT_MAX_CHARS, AnswerReceipt, closing_phrase
-from pulsebot.services.pulses import QuestionView, RunView
-from pulsebot.services.reminders import DueReminder
+from pulsebot.services.pulse.answers import COMMENT_MAX_CHARS, AnswerReceipt, closing_phrase
+from pulsebot.services.pulse.pulses import QuestionView, RunView
+from pulsebot.services.pulse.reminders import DueReminder
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import DeliveryMode, QuestionKind

@@ -21,9 +21,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.services.conversations import REPLY_MAX_CHARS
-from pulsebot.services.relay import DueRelay
-from pulsebot.services.reply_subjects import Subject
+from pulsebot.services.reply.conversations import REPLY_MAX_CHARS
+from pulsebot.services.reply.relay import DueRelay
+from pulsebot.services.reply.reply_subjects import Subject
 from pulsebot.slack.blocks import notice_view, rendered
 from pulsebot.slack.text import escape, excerpt, fit, quote
 

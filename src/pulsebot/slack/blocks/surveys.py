@@ -1,7 +1,7 @@
 """Survey administration: the create/edit form behind `/pulse new` and `/pulse edit`, and `/pulse list`.
 
 The form holds the same fields as a YAML survey file and is checked by the same validation
-(services/survey_file.py), so the two ways of defining a survey cannot drift apart.
+(services/survey/survey_file.py), so the two ways of defining a survey cannot drift apart.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.services.schedules import local_day_of
-from pulsebot.services.survey_file import SurveySpec
-from pulsebot.services.surveys import SurveySummary
+from pulsebot.services.survey.schedules import local_day_of
+from pulsebot.services.survey.survey_file import SurveySpec
+from pulsebot.services.survey.surveys import SurveySummary
 from pulsebot.slack.text import escape
 from pulsebot.store.models import DeliveryMode, QuestionKind
 

@@ -3,8 +3,8 @@
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from pulsebot.services.answers import AnswerReceipt, comment_form, prepare_answer
 from pulsebot.services.errors import Invalid, Refusal
+from pulsebot.services.pulse.answers import AnswerReceipt, comment_form, prepare_answer
 from pulsebot.slack.blocks.pulses import NOT_SAVED, PULSE_GONE, comment_modal, thanks_for
 from pulsebot.slack.thanks import reply_quietly
 from pulsebot.store.db import transaction
@@ -19,7 +19,7 @@ def parse_ids(value: str, count: int) -> list[int]:
 
 
 def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:
-    """Checked now, saved with the next batch (services/answer_mixer.py), thanked once it is saved."""
+    """Checked now, saved with the next batch (services/pulse/answer_mixer.py), thanked once it is saved."""
     ack()
     deps = context["deps"]
     try:

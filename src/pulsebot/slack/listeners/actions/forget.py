@@ -6,8 +6,8 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services import audit
-from pulsebot.services.forgetting import forget_person, scrub_forgotten
+from pulsebot.services.privacy import audit
+from pulsebot.services.privacy.forgetting import forget_person, scrub_forgotten
 from pulsebot.slack.blocks.forgetting import CANCELLED, forgotten_text
 from pulsebot.slack.publish import refresh_idea_card
 from pulsebot.store.db import transaction

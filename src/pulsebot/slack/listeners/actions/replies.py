@@ -4,8 +4,8 @@ relayed DM (either side), and the author's "Close the conversation"."""
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from pulsebot.services import conversations, reply_subjects
 from pulsebot.services.errors import Refusal
+from pulsebot.services.reply import conversations, reply_subjects
 from pulsebot.slack.blocks.replies import reply_modal
 from pulsebot.store.db import transaction
 

@@ -4,8 +4,8 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.idea_status import check_change
-from pulsebot.services.ideas import idea_view
+from pulsebot.services.idea.idea_status import check_change
+from pulsebot.services.idea.ideas import idea_view
 from pulsebot.slack.blocks.idea_status import decline_modal
 from pulsebot.slack.status_change import announce_status_change, change_idea_status
 from pulsebot.store.db import transaction

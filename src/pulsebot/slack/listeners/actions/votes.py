@@ -4,7 +4,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.ideas import toggle_vote
+from pulsebot.services.idea.ideas import toggle_vote
 from pulsebot.slack.publish import refresh_idea_card
 from pulsebot.store.db import transaction
 

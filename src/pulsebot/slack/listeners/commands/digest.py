@@ -3,9 +3,9 @@
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from pulsebot.services.analytics import ORG
-from pulsebot.services.digests import digest_scopes_for
+from pulsebot.services.digest.digests import digest_scopes_for
 from pulsebot.services.errors import Refusal
+from pulsebot.services.results.analytics import ORG
 from pulsebot.slack.digest import send_requested_digests
 from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction

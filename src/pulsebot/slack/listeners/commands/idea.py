@@ -11,10 +11,10 @@ import re
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from pulsebot.services import idea_lists
 from pulsebot.services.errors import Refusal
-from pulsebot.services.idea_status import STATUS_WORDS, parse_status
-from pulsebot.services.ideas import post_idea
+from pulsebot.services.idea import idea_lists
+from pulsebot.services.idea.idea_status import STATUS_WORDS, parse_status
+from pulsebot.services.idea.ideas import post_idea
 from pulsebot.slack.blocks.idea_lists import EMPTY_MINE, EMPTY_TOP, HELP, idea_list_text
 from pulsebot.slack.blocks.ideas import idea_modal
 from pulsebot.slack.publish import publish_idea

@@ -5,8 +5,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.services.errors import Refusal
-from pulsebot.services.outbox import run_outcome
-from pulsebot.services.surveys import list_surveys, set_paused, survey_spec, survey_summary
+from pulsebot.services.pulse.outbox import run_outcome
+from pulsebot.services.survey.surveys import list_surveys, set_paused, survey_spec, survey_summary
 from pulsebot.slack.blocks.pulses import sending_phrase
 from pulsebot.slack.blocks.surveys import next_open_phrase, survey_form, survey_list
 from pulsebot.slack.publish import open_run

@@ -2,9 +2,9 @@
 
 from slack_sdk import WebClient
 
-from pulsebot.services import audit
-from pulsebot.services.home import home_summary
-from pulsebot.services.manager_home import home_teams, record_home_view
+from pulsebot.services.digest.home import home_summary
+from pulsebot.services.digest.manager_home import home_teams, record_home_view
+from pulsebot.services.privacy import audit
 from pulsebot.slack.blocks.home import home_view
 from pulsebot.store.db import transaction
 

@@ -3,8 +3,8 @@
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from pulsebot.services.answers import AnswerReceipt, prepare_comment
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
+from pulsebot.services.pulse.answers import AnswerReceipt, prepare_comment
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.pulses import NOT_SAVED, PULSE_GONE, thanks_for
 from pulsebot.slack.listeners.actions.answers import parse_ids

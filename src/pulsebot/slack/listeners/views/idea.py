@@ -4,7 +4,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
-from pulsebot.services.ideas import post_idea
+from pulsebot.services.idea.ideas import post_idea
 from pulsebot.slack.publish import publish_idea
 from pulsebot.store.db import transaction
 

@@ -7,8 +7,8 @@ field error: the form stays open with the text in it, and nothing is stored.
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from pulsebot.services import conversations, reply_subjects
 from pulsebot.services.errors import Refusal
+from pulsebot.services.reply import conversations, reply_subjects
 from pulsebot.slack.blocks.replies import reply_target, sent_view
 from pulsebot.store.db import transaction
 

@@ -11,11 +11,11 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services.audience import managers_in_channel_line
+from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.errors import Refusal
-from pulsebot.services.managers import managers_of
-from pulsebot.services.survey_file import SurveySpecErrors, survey_from_mapping
-from pulsebot.services.surveys import create_survey, find_survey, survey_summary, update_survey
+from pulsebot.services.survey.audience import managers_in_channel_line
+from pulsebot.services.survey.survey_file import SurveySpecErrors, survey_from_mapping
+from pulsebot.services.survey.surveys import create_survey, find_survey, survey_summary, update_survey
 from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, saved_notice
 from pulsebot.slack.directory import channel_audience_zones
 from pulsebot.store.db import transaction

@@ -1,0 +1,1 @@
+"""What managers and people are told: digests, drop alerts, App Home's summaries."""

@@ -1,0 +1,473 @@
+"""The weekly manager digest as plain data: figures, a summary in words, themes, comments and ideas.
+
+A digest covers one ISO week: on request, the team's last complete week in its time zone (in UTC for the
+organisation's digest, which admins get); on the weekly schedule, the week before the recipient's own
+current week. Everything follows the threshold rules in analytics.py: a withheld week has no figures,
+no themes and no comments.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from pulsebot.services.digest.managers import managers_of, surveys_managed_by
+from pulsebot.services.errors import NotAllowed, NotFound
+from pulsebot.services.reply.reply_subjects import comment_ref
+from pulsebot.services.results import analytics
+from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
+from pulsebot.services.results.themes import Theme, common_themes, mentions
+from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
+from pulsebot.store.weeks import week_start
+
+STEADY = 0.2  # a week-over-week move of the 1–5 score smaller than this is "steady"
+ENPS_NOTABLE = 10  # eNPS points
+COMMENT_CHARS = 280
+IDEA_CHARS = 150
+IDEAS_WAITING_AFTER = timedelta(days=14)
+OPEN_STATUSES = (IdeaStatus.new, IdeaStatus.under_review, IdeaStatus.planned)
+UNDECIDED_STATUSES = (IdeaStatus.new, IdeaStatus.under_review)
+
+
+@dataclass(frozen=True)
+class IdeaLine:
+    id: int
+    text: str
+    votes: int
+    status: IdeaStatus
+    days_waiting: int
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """One team's row in the organisation's digest."""
+
+    scope: str
+    title: str
+    figures: WeekFigures
+
+
+@dataclass(frozen=True)
+class Digest:
+    scope: str  # the survey's name, or ORG
+    title: str
+    week: date  # Monday of the week it covers
+    min_group: int
+    figures: WeekFigures
+    trend: tuple[WeekFigures, ...]
+    summary: str
+    themes: tuple[Theme, ...] = ()
+    comments: tuple[str, ...] = ()
+    # Each quoted comment's reference for "Reply anonymously to the author" (reply_subjects.comment_ref),
+    # in the same order; empty when the digest was built without the key.
+    comment_refs: tuple[str, ...] = ()
+    top_ideas: tuple[IdeaLine, ...] = ()
+    waiting_ideas: tuple[IdeaLine, ...] = ()
+    waiting_total: int = 0
+    teams: tuple[TeamLine, ...] = ()  # the organisation's digest only
+
+    @property
+    def is_org(self) -> bool:
+        return self.scope == ORG
+
+    @property
+    def has_chart_points(self) -> bool:
+        return any(
+            week.shown and (week.score, week.enps, week.sentiment) != (None, None, None)
+            for week in self.trend
+        )
+
+
+@dataclass(frozen=True)
+class DropAlert:
+    scope: str
+    title: str
+    week: date
+    compared_with: date
+    score: float | None
+    score_change: float | None
+    sentiment: float | None
+    sentiment_change: float | None
+    managers: tuple[str, ...]
+
+
+def build_digests(
+    session: Session,
+    *,
+    now: datetime,
+    min_group: int,
+    weeks: int,
+    survey_names: Iterable[str] | None = None,
+    include_org: bool = False,
+    rng: random.Random | None = None,
+    week: date | None = None,
+    reply_key: bytes | None = None,
+) -> tuple[dict[str, Digest], Digest | None]:
+    """The digests of every team (or the named ones), and the organisation's, computed together.
+
+    They cover `week` (its Monday) when given, otherwise each team's last complete week in its time zone.
+    With `reply_key`, each quoted comment comes with the reference its reply button carries.
+    """
+    trends = analytics.compute_trends(
+        session,
+        now=now,
+        min_group=min_group,
+        weeks=weeks,
+        complete_only=True,
+        survey_names=survey_names,
+        include_org=include_org,
+        through_week=week,
+    )
+    shown_weeks = {
+        (trend.survey_id, trend.latest.week): trend.shown_runs.get(trend.latest.week, ())
+        for trend in trends.teams.values()
+        if trend.latest.shown
+    }
+    comments = _comments_of_shown_weeks(session, shown_weeks, reply_key=reply_key)
+    top, waiting, waiting_total = ideas_for_digest(session, now=now)
+    rng = rng or random.Random()
+    digests = {
+        name: _digest(
+            trend,
+            comments=comments.get((trend.survey_id, trend.latest.week), []),
+            min_group=min_group,
+            ideas=(top, waiting, waiting_total),
+            rng=rng,
+        )
+        for name, trend in trends.teams.items()
+    }
+    org = None
+    if trends.org is not None:
+        org_comments = [
+            c for (_, week), rows in comments.items() if week == trends.org.latest.week for c in rows
+        ]
+        org = _digest(
+            trends.org,
+            comments=org_comments if trends.org.latest.shown else [],
+            min_group=min_group,
+            ideas=(top, waiting, waiting_total),
+            rng=rng,
+            quote_comments=False,  # the teams' own digests quote them; the roll-up shows themes only
+            teams=tuple(
+                TeamLine(scope=name, title=trend.title, figures=trend.latest)
+                for name, trend in trends.teams.items()
+            ),
+        )
+    return digests, org
+
+
+def team_digest(
+    session: Session,
+    *,
+    survey_name: str,
+    now: datetime,
+    min_group: int,
+    weeks: int,
+    rng: random.Random | None = None,
+) -> Digest:
+    digests, _ = build_digests(
+        session,
+        now=now,
+        min_group=min_group,
+        weeks=weeks,
+        survey_names=[_existing(session, survey_name)],
+        rng=rng,
+    )
+    return digests[survey_name]
+
+
+def digest_scopes_for(
+    session: Session, *, user_id: str, is_admin: bool, survey_name: str | None = None
+) -> list[str]:
+    """Which digests this person may ask for: their teams' (and the organisation's, for an admin)."""
+    managed = surveys_managed_by(session, user_id=user_id)
+    if survey_name:
+        _existing(session, survey_name)
+        if not is_admin and survey_name not in managed:
+            raise NotAllowed(f"Only the managers of “{survey_name}” and pulsebot admins can see its digest.")
+        return [survey_name]
+    if not managed and not is_admin:
+        raise NotAllowed(
+            "Digests are for the managers of a team and for pulsebot admins. "
+            "If you manage a team, ask an admin to add you to its survey."
+        )
+    return [*managed, ORG] if is_admin else managed
+
+
+def drop_alert_for_run(
+    session: Session, *, run_id: int, min_group: int, threshold: float, weeks: int
+) -> DropAlert | None:
+    """A sharp fall of the run's week against the latest earlier shown week, or None.
+
+    The 1–5 score may fall by `threshold`; sentiment (−1 … 1, half the span) by half of it.
+    """
+    run = session.get(PulseRun, run_id)
+    if run is None:
+        raise NotFound("That pulse no longer exists.")
+    survey = session.get(Survey, run.survey_id)
+    trend = analytics.team_trend(
+        session,
+        survey_name=survey.name,
+        now=run.opened_at,
+        min_group=min_group,
+        weeks=weeks,
+        complete_only=False,
+        through_week=week_start(run.run_date),
+    )
+    week = trend.latest
+    if not week.shown or week.compared_with is None:
+        return None
+    score_fell = week.score_change is not None and week.score_change <= -threshold
+    mood_fell = week.sentiment_change is not None and week.sentiment_change <= -threshold / 2
+    if not (score_fell or mood_fell):
+        return None
+    return DropAlert(
+        scope=survey.name,
+        title=survey.title,
+        week=week.week,
+        compared_with=week.compared_with,
+        score=week.score,
+        score_change=week.score_change,
+        sentiment=week.sentiment,
+        sentiment_change=week.sentiment_change,
+        managers=tuple(managers_of(session, survey_id=survey.id)),
+    )
+
+
+def ideas_for_digest(session: Session, *, now: datetime, limit: int = 3) -> tuple[tuple, tuple, int]:
+    """The most-voted open ideas, and ideas still waiting for a decision after two weeks (oldest first)."""
+    votes = func.count(Vote.voter).label("votes")
+    top_rows = session.exec(
+        select(Idea, votes)
+        .join(Vote, Vote.idea_id == Idea.id)
+        .where(Idea.status.in_(OPEN_STATUSES))
+        .group_by(Idea.id)
+        .order_by(votes.desc(), Idea.created_at.desc())
+        .limit(limit)
+    ).all()
+    stale = (Idea.status.in_(UNDECIDED_STATUSES), Idea.updated_at < now - IDEAS_WAITING_AFTER)
+    waiting_total = session.exec(select(func.count()).select_from(Idea).where(*stale)).one()
+    waiting_rows = session.exec(
+        select(Idea, votes)
+        .outerjoin(Vote, Vote.idea_id == Idea.id)
+        .where(*stale)
+        .group_by(Idea.id)
+        .order_by(Idea.updated_at, Idea.id)
+        .limit(limit)
+    ).all()
+    return (
+        tuple(_idea_line(idea, count, now) for idea, count in top_rows),
+        tuple(_idea_line(idea, count, now) for idea, count in waiting_rows),
+        waiting_total,
+    )
+
+
+def summarise(
+    figures: WeekFigures, trend: tuple[WeekFigures, ...], themes: tuple[Theme, ...], *, min_group: int
+) -> str:
+    """One or two plain sentences: what moved, and what people wrote about most."""
+    if figures.status is WeekStatus.no_data:
+        return f"No pulse ran in the week of {_day(figures.week)}."
+    if figures.suppressed:
+        return _withheld_sentence(figures, min_group=min_group)
+    parts = []
+    if figures.score is not None:
+        parts.append(_score_phrase(figures, trend))
+    if (
+        figures.enps is not None
+        and figures.enps_change is not None
+        and abs(figures.enps_change) >= ENPS_NOTABLE
+    ):
+        verb = "rose" if figures.enps_change > 0 else "fell"
+        parts.append(f"eNPS {verb} {abs(figures.enps_change):.0f} points to {figures.enps:+.0f}")
+    if figures.response_rate is not None and figures.response_rate < 0.5:
+        parts.append(f"only {figures.respondents} of {figures.audience} answered")
+    if themes and figures.comments:
+        top = themes[0]
+        parts.append(f"{top.comments} of {figures.comments} comments mention {top.phrase}")
+    if not parts:
+        return f"{figures.respondents} people answered."
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _withheld_sentence(figures: WeekFigures, *, min_group: int) -> str:
+    """Why a week shows nothing, truthfully: an organisation's week may be hidden though many answered."""
+    week = _day(figures.week)
+    if figures.withheld is Withheld.still_open:
+        return f"The pulse of the week of {week} is still open: its figures come once it has closed."
+    if figures.withheld is Withheld.teams_hidden:
+        return (
+            f"No team's figures for the week of {week} could be shown (too few answered a closed pulse, "
+            "or it is still open), and the organisation's figures are made only of what the teams' own "
+            "figures show, so they stay hidden too."
+        )
+    return (
+        f"Fewer than {min_group} people answered in the week of {week}, "
+        "so its figures stay hidden to keep everyone anonymous."
+    )
+
+
+def _score_phrase(figures: WeekFigures, trend: tuple[WeekFigures, ...]) -> str:
+    score, change = figures.score, figures.score_change
+    if change is None:
+        return f"mood {score:.1f} out of 5"
+    if abs(change) < STEADY:
+        return f"mood held steady at {score:.1f}"
+    earlier = [week for week in trend if week.shown and week.week < figures.week]
+    steady = 0
+    for week in reversed(earlier):
+        if week.score_change is None or abs(week.score_change) >= STEADY:
+            break
+        steady += 1
+    same_way = 0
+    for week in reversed(earlier):
+        if (
+            week.score_change is None
+            or abs(week.score_change) < STEADY
+            or (week.score_change > 0) != (change > 0)
+        ):
+            break
+        same_way += 1
+    verb = "rose" if change > 0 else "fell"
+    phrase = f"mood {verb} {abs(change):.1f} to {score:.1f}"
+    if steady >= 2:
+        phrase += f" after {_number(steady)} steady weeks"
+    elif same_way >= 1:
+        phrase += f", the {_ordinal(same_way + 1)} {'rise' if change > 0 else 'fall'} in a row"
+    return phrase
+
+
+def _digest(
+    trend: Trend,
+    *,
+    comments: list[tuple[str, float | None, str]],
+    min_group: int,
+    ideas: tuple[tuple, tuple, int],
+    rng: random.Random,
+    quote_comments: bool = True,
+    teams: tuple[TeamLine, ...] = (),
+) -> Digest:
+    figures = trend.latest
+    texts = [text for text, *_ in comments] if figures.shown else []
+    themes = tuple(common_themes(texts)) if texts else ()
+    quoted = representative_comments(comments, themes, rng=rng) if figures.shown and quote_comments else ()
+    refs = tuple(ref for _, ref in quoted)
+    top, waiting, waiting_total = ideas
+    return Digest(
+        scope=trend.scope,
+        title=trend.title,
+        week=figures.week,
+        min_group=min_group,
+        figures=figures,
+        trend=trend.weeks,
+        summary=summarise(figures, trend.weeks, themes, min_group=min_group),
+        themes=themes,
+        comments=tuple(text for text, _ in quoted),
+        comment_refs=refs if all(refs) else (),
+        top_ideas=top,
+        waiting_ideas=waiting,
+        waiting_total=waiting_total,
+        teams=teams,
+    )
+
+
+def representative_comments(
+    comments: list[tuple[str, float | None, str]],
+    themes: tuple[Theme, ...],
+    *,
+    rng: random.Random,
+    limit: int = 3,
+) -> tuple[tuple[str, str], ...]:
+    """Up to three comments that stand for the week: one on its main theme, the most negative, the most
+    positive, each as (text, reply reference). Shuffled, so their order says nothing about who wrote
+    what or when."""
+    if not comments:
+        return ()
+    chosen: list[tuple[str, float | None, str]] = []
+
+    def pick(candidates: list[tuple[str, float | None, str]]) -> None:
+        for candidate in candidates:
+            if candidate not in chosen:
+                chosen.append(candidate)
+                return
+
+    by_strength = sorted(comments, key=lambda c: (-abs(c[1] or 0.0), c[0]))
+    if themes:
+        pick([c for c in by_strength if mentions(c[0], themes[0].phrase)])
+    pick(sorted(comments, key=lambda c: (c[1] if c[1] is not None else 0.0, c[0])))
+    pick(sorted(comments, key=lambda c: (-(c[1] if c[1] is not None else 0.0), c[0])))
+    for candidate in by_strength:
+        if len(chosen) >= limit:
+            break
+        pick([candidate])
+    quoted = [(_shorten(text, COMMENT_CHARS), ref) for text, _, ref in chosen[:limit]]
+    rng.shuffle(quoted)
+    return tuple(quoted)
+
+
+def _comments_of_shown_weeks(
+    session: Session, shown_weeks: dict[tuple[int, date], tuple[int, ...]], *, reply_key: bytes | None
+) -> dict[tuple[int, date], list[tuple[str, float | None, str]]]:
+    """The comments of the runs each shown (survey, week) is made of — never of a run still open or one
+    too few answered — with their reply references ("" without a key)."""
+    week_of_run = {run_id: key for key, run_ids in shown_weeks.items() for run_id in run_ids}
+    if not week_of_run:
+        return {}
+    rows = session.exec(
+        select(Answer.comment, Answer.sentiment, Answer.run_id, Answer.question_id, Answer.respondent)
+        .where(Answer.run_id.in_(sorted(week_of_run)), Answer.comment.is_not(None))
+        # A stable order that is not the order people answered in (the key is an HMAC).
+        .order_by(Answer.respondent, Answer.question_id)
+    ).all()
+    found: dict[tuple[int, date], list[tuple[str, float | None, str]]] = {}
+    for comment, sentiment, run_id, question_id, respondent in rows:
+        ref = (
+            comment_ref(reply_key, run_id=run_id, question_id=question_id, respondent=respondent)
+            if reply_key
+            else ""
+        )
+        found.setdefault(week_of_run[run_id], []).append((comment, sentiment, ref))
+    return found
+
+
+def _idea_line(idea: Idea, votes: int, now: datetime) -> IdeaLine:
+    return IdeaLine(
+        id=idea.id,
+        text=_shorten(idea.text, IDEA_CHARS),
+        votes=votes,
+        status=idea.status,
+        days_waiting=max(0, (now - idea.updated_at).days),
+    )
+
+
+def _existing(session: Session, survey_name: str) -> str:
+    if session.exec(select(Survey.id).where(Survey.name == survey_name)).first() is None:
+        raise NotFound(f"There is no survey called “{survey_name}”.")
+    return survey_name
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+_NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"]
+_ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+
+
+def _number(n: int) -> str:
+    return _NUMBERS[n] if n < len(_NUMBERS) else str(n)
+
+
+def _ordinal(n: int) -> str:
+    return _ORDINALS[n] if n < len(_ORDINALS) else f"{n}th"

@@ -1,0 +1,1 @@
+"""Ideas: posting, voting, lists, the status workflow and finding an anonymous author."""

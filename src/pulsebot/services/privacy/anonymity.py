@@ -1,0 +1,32 @@
+"""Pseudonymous tokens: HMAC(key, purpose, person, scope).
+
+The database holds the token, never the person, so the stored data alone cannot join an answer
+or a vote to a Slack user; only a process holding PULSEBOT_ANON_KEY can recompute a token, and it
+does so only to answer "has this person already answered/voted?".
+
+Answer tokens also need their run's key material (`run_secret`), which is destroyed a while after the
+run closes: after that the key alone no longer recomputes them (services/pulse/answer_keys.py).
+"""
+
+import hashlib
+import hmac
+import secrets
+
+SECRET_BYTES = 32
+
+
+def token(key: bytes, purpose: str, user_id: str, scope: object = "") -> str:
+    message = f"{purpose}\x1f{user_id}\x1f{scope}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def new_run_secret() -> str:
+    """32 random bytes, as hex: stored as text, since no column of pulsebot's holds binary data."""
+    return secrets.token_hex(SECRET_BYTES)
+
+
+def answer_token(key: bytes, secret: str, *, run_id: int, user_id: str) -> str:
+    """The respondent token of one person in one run: needs both the deployment's key and the run's."""
+    material = f"answer-run-key\x1f{run_id}\x1f{secret}".encode()
+    run_key = hmac.new(key, material, hashlib.sha256)
+    return hmac.new(run_key.digest(), f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,105 @@
+"""Forget a person: everything pulsebot stores that can be tied to them goes, at their own request
+(`/pulse forget-me`) or an admin's (`pulsebot forget USER_ID`).
+
+- the records of the pulses they were sent, pending ones included (who was asked, whether they answered);
+- their votes, found by recomputing the vote token of (person, idea) for every idea;
+- the authorship of their ideas: the name on a signed idea is cleared, and each anonymous idea of theirs
+  gets a random author token in place of the one computed from them, so not even PULSEBOT_ANON_KEY leads
+  back to them;
+- the digests and drop alerts recorded as sent to them;
+- the anonymous-reply conversations they wrote in, as the manager or the author.
+
+Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
+id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
+window), and nobody can after it. The audit entry of a forgetting holds the counts, never the person's id.
+
+Deleted rows must not survive where a database reader could still find them: after the forgetting is
+committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, tuple_, update
+from sqlmodel import Session, select
+
+from pulsebot.services.idea import idea_authors
+from pulsebot.services.privacy import audit
+from pulsebot.services.privacy.anonymity import token
+from pulsebot.services.reply.conversation_cleanup import forget_conversations
+from pulsebot.store.db import SessionFactory, engine_of, scrub
+from pulsebot.store.models import AuditAction, Delivery, Idea, ManagerNotice, Vote
+
+IDEAS_PER_STATEMENT = 500
+# The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
+FORGOTTEN_IN = ("delivery", "vote", "idea", "manager_notice", "conversation", "conversation_message")
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    deliveries: int
+    votes: int
+    ideas: tuple[int, ...]  # the ideas no longer tied to the person (their cards can be redrawn)
+    notices: int
+    conversations: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.deliveries} pulse records, {self.votes} votes, {len(self.ideas)} ideas unlinked, "
+            f"{self.notices} digest notices, {self.conversations} conversations"
+        )
+
+
+def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now: datetime) -> Forgotten:
+    """Remove what ties `user_id` to pulsebot's data, in the caller's transaction, and audit it."""
+    deliveries = _delete(session, delete(Delivery).where(Delivery.user_id == user_id))
+    votes = _forget_votes(session, user_id=user_id, key=key)
+    conversations = forget_conversations(session, user_id=user_id, key=key)  # before the ideas are unlinked
+    ideas = _unlink_ideas(session, user_id=user_id, key=key)
+    notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
+    forgotten = Forgotten(deliveries, votes, ideas, notices, conversations)
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.forget,
+        scope=audit.ORG_SCOPE,
+        now=now,
+        detail=f"forgot a person: {forgotten.describe()}",
+    )
+    return forgotten
+
+
+def scrub_forgotten(sessions: SessionFactory) -> None:
+    """Once the forgetting is committed: leave no dead copy of the person's rows in the database."""
+    scrub(engine_of(sessions), FORGOTTEN_IN, rewrite=True)
+
+
+def _delete(session: Session, statement) -> int:
+    return session.exec(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def _forget_votes(session: Session, *, user_id: str, key: bytes) -> int:
+    idea_ids = session.exec(select(Vote.idea_id).distinct()).all()
+    removed = 0
+    for start in range(0, len(idea_ids), IDEAS_PER_STATEMENT):
+        keys = [
+            (idea_id, token(key, "vote", user_id, idea_id))
+            for idea_id in idea_ids[start : start + IDEAS_PER_STATEMENT]
+        ]
+        removed += _delete(session, delete(Vote).where(tuple_(Vote.idea_id, Vote.voter).in_(keys)))
+    return removed
+
+
+def _unlink_ideas(session: Session, *, user_id: str, key: bytes) -> tuple[int, ...]:
+    idea_ids = tuple(idea_authors.ideas_of(session, user_id=user_id, key=key))
+    for idea_id in idea_ids:  # random and one per idea, so the ideas cannot even be grouped as one person's
+        session.exec(
+            update(Idea)
+            .where(Idea.id == idea_id)
+            .values(author_id=None, author_token=secrets.token_hex(32))
+            .execution_options(synchronize_session=False)
+        )
+    return idea_ids

@@ -1,0 +1,217 @@
+"""Retention: raw answers, comments, who-was-asked records and idea texts go after PULSEBOT_RETENTION_DAYS.
+
+Before a team-week's answers go, its totals are kept (kept_weeks.py) when at least PULSEBOT_MIN_GROUP
+answered it, so its figures stay in reports and trends; a smaller week is dropped without a trace of its
+figures. Only whole ISO weeks go: everything before the Monday of the week the cutoff falls in, and only
+once every run of the week has closed. Ideas older than the cutoff keep their status and votes but lose
+their text and the reason given on their last status change; the job then redraws their cards in Slack.
+
+Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
+any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
+bounded batches each in its own transaction, and a run is marked purged only when all of it is gone.
+Once something was removed, the tables it was removed from are scrubbed (store/db.py `scrub`), so the
+deleted rows do not live on as PostgreSQL dead tuples or in the SQLite WAL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, tuple_, update
+from sqlmodel import Session, select
+
+from pulsebot.services.privacy import audit
+from pulsebot.services.reply.conversation_cleanup import purge_conversations
+from pulsebot.services.results import analytics, kept_weeks
+from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
+from pulsebot.store.models import Answer, AuditAction, Delivery, Idea, PulseRun, RunStatus
+from pulsebot.store.weeks import week_start
+
+BATCH = 5000  # rows per delete; a big workspace has about a million answers
+RUNS_PER_BATCH = 200
+REMOVED_TEXT = "(text removed after {days} days)"
+REMOVED_PREFIX = "(text removed after "
+# The tables retention deletes from or blanks texts in.
+PURGED_IN = ("answer", "delivery", "idea", "conversation", "conversation_message")
+
+
+@dataclass
+class RetentionOutcome:
+    weeks_kept: int = 0
+    weeks_dropped: int = 0
+    answers: int = 0
+    deliveries: int = 0
+    conversations: int = 0
+    # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
+    emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def ideas(self) -> int:
+        return sum(len(ids) for ids in self.emptied_ideas.values())
+
+    @property
+    def removed_anything(self) -> bool:
+        return any(
+            (
+                self.weeks_kept,
+                self.weeks_dropped,
+                self.answers,
+                self.deliveries,
+                self.ideas,
+                self.conversations,
+            )
+        )
+
+    def describe(self, days: int) -> str:
+        return (
+            f"older than {days} days: {self.answers} answers and {self.deliveries} delivery records deleted, "
+            f"{self.weeks_kept} weeks' figures kept, {self.weeks_dropped} small weeks dropped, "
+            f"{self.ideas} idea texts removed, {self.conversations} conversations deleted"
+        )
+
+
+def purge_before(day: date) -> date:
+    """The first day retention keeps: the Monday of the week `day` falls in, so only whole weeks go."""
+    return week_start(day)
+
+
+def run_retention(
+    sessions: SessionFactory, *, days: int, min_group: int, now: datetime, batch: int = BATCH
+) -> RetentionOutcome:
+    cutoff = now - timedelta(days=days)
+    keep_from = purge_before(cutoff.date())
+    outcome = RetentionOutcome()
+    with transaction(sessions) as session:
+        weeks = _purgeable_weeks(session, keep_from=keep_from, now=now)
+    for survey_id, runs_by_week in weeks.items():
+        with transaction(sessions) as session:
+            _keep_survey_weeks(session, survey_id, runs_by_week, outcome, min_group=min_group, now=now)
+    run_ids = sorted(
+        run_id for runs_by_week in weeks.values() for ids in runs_by_week.values() for run_id in ids
+    )
+    for start in range(0, len(run_ids), RUNS_PER_BATCH):
+        chunk = run_ids[start : start + RUNS_PER_BATCH]
+        outcome.answers += _in_batches(sessions, _answer_batch(chunk, batch))
+        outcome.deliveries += _in_batches(sessions, _delivery_batch(chunk, batch))
+        with transaction(sessions) as session:
+            session.exec(
+                update(PulseRun)
+                .where(PulseRun.id.in_(chunk))
+                .values(purged_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    outcome.emptied_ideas = _remove_idea_texts(sessions, before=cutoff, days=days, batch=batch)
+    with transaction(sessions) as session:
+        outcome.conversations = purge_conversations(session, before=cutoff)
+        if not outcome.removed_anything:
+            return outcome  # a night with nothing to remove would only crowd the admins' latest entries
+        audit.record(
+            session,
+            actor=audit.SCHEDULER,
+            action=AuditAction.retention_run,
+            scope=audit.ORG_SCOPE,
+            now=now,
+            detail=outcome.describe(days),
+        )
+    scrub(engine_of(sessions), PURGED_IN, rewrite=True)
+    return outcome
+
+
+def _purgeable_weeks(session: Session, *, keep_from: date, now: datetime) -> dict[int, dict[date, list[int]]]:
+    """Runs not yet purged, dated before `keep_from`, by survey and week; weeks with a run not yet closed
+    wait."""
+    rows = session.exec(
+        select(PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.closes_at, PulseRun.status).where(
+            PulseRun.run_date < keep_from, PulseRun.purged_at.is_(None)
+        )
+    ).all()
+    weeks: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
+    waiting = set()
+    for run_id, survey_id, run_date, closes_at, status in rows:
+        weeks[survey_id][week_start(run_date)].append(run_id)
+        # Only a closed run's answers count (week_totals.py): a week is kept once the job has closed them all.
+        if closes_at > now or status is not RunStatus.closed:
+            waiting.add((survey_id, week_start(run_date)))
+    for survey_id, week in waiting:
+        del weeks[survey_id][week]
+    return {survey_id: dict(by_week) for survey_id, by_week in weeks.items() if by_week}
+
+
+def _keep_survey_weeks(
+    session: Session,
+    survey_id: int,
+    runs_by_week: dict[date, list[int]],
+    outcome: RetentionOutcome,
+    *,
+    min_group: int,
+    now: datetime,
+) -> None:
+    already = kept_weeks.kept_weeks(session, survey_id=survey_id)
+    first, last = min(runs_by_week), max(runs_by_week) + timedelta(days=6)
+    raw = analytics.raw_totals(session, first=first, last=last, survey_ids=[survey_id], min_group=min_group)
+    for week in sorted(runs_by_week):
+        if week in already:
+            continue
+        key = (survey_id, week)
+        kept = key in raw.people and kept_weeks.keep_week(
+            session,
+            survey_id=survey_id,
+            week=week,
+            people=raw.people[key],
+            questions=raw.values.get(key, []),
+            comments=raw.comments.get(key),
+            min_group=min_group,
+            now=now,
+        )
+        if kept:
+            outcome.weeks_kept += 1
+        elif key in raw.withheld:  # no closed run of it reached the minimum: nothing of it is kept
+            outcome.weeks_dropped += 1
+
+
+def _answer_batch(run_ids: list[int], batch: int):
+    keys = (Answer.run_id, Answer.question_id, Answer.respondent)
+    some = select(*keys).where(Answer.run_id.in_(run_ids)).limit(batch)
+    return delete(Answer).where(tuple_(*keys).in_(some)).execution_options(synchronize_session=False)
+
+
+def _delivery_batch(run_ids: list[int], batch: int):
+    some = select(Delivery.id).where(Delivery.run_id.in_(run_ids)).limit(batch)
+    return delete(Delivery).where(Delivery.id.in_(some)).execution_options(synchronize_session=False)
+
+
+def _in_batches(sessions: SessionFactory, statement) -> int:
+    """Run a statement that touches at most one batch of rows until it touches none; each its own commit."""
+    deleted = 0
+    while True:
+        with transaction(sessions) as session:
+            count = session.exec(statement).rowcount
+        deleted += count
+        if not count:
+            return deleted
+
+
+def _remove_idea_texts(
+    sessions: SessionFactory, *, before: datetime, days: int, batch: int
+) -> dict[str, list[int]]:
+    removed: dict[str, list[int]] = defaultdict(list)
+    while True:
+        with transaction(sessions) as session:
+            due = session.exec(
+                select(Idea.id, Idea.team_id)
+                .where(Idea.created_at < before, ~Idea.text.startswith(REMOVED_PREFIX))
+                .order_by(Idea.id)
+                .limit(batch)
+            ).all()
+            if not due:
+                return dict(removed)
+            session.exec(
+                update(Idea)
+                .where(Idea.id.in_([idea_id for idea_id, _ in due]))
+                .values(text=REMOVED_TEXT.format(days=days), status_reason=None)
+                .execution_options(synchronize_session=False)
+            )
+        for idea_id, team_id in due:
+            removed[team_id].append(idea_id)

@@ -1,0 +1,1 @@
+"""Pulse runs: opening them, the answers (checked, mixed, written), their keys, reminders, closing."""

@@ -1,0 +1,315 @@
+"""Answers: checked when the person clicks, written later together with others in a shuffled batch.
+
+`prepare_answer` / `prepare_comment` only read: they refuse what cannot be recorded (a closed pulse,
+someone it was not sent to, a value that is not a choice) and compute the person's respondent token.
+`write_answers` then writes a whole batch in one transaction and one statement, in random order, so
+that neither PostgreSQL's transaction ids (`xmin`), nor the physical order of rows (`ctid`, SQLite's
+rowid), nor SQLite's commit order separates one click of the batch from another. Nothing else is
+written with them: whether someone answered is never stored, it is found by recomputing their token.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
+from pulsebot.services.pulse.answer_keys import respondent_token
+from pulsebot.services.pulse.pulses import QuestionView
+from pulsebot.services.results.sentiment import score_text
+from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
+
+COMMENT_MAX_CHARS = 2000
+VALUE_RANGES = {QuestionKind.scale: range(1, 6), QuestionKind.enps: range(11), QuestionKind.yes_no: range(2)}
+ROWS_PER_STATEMENT = 500  # well under SQLite's limit on bound parameters
+
+_shuffle = random.SystemRandom().shuffle
+
+
+class AnswerPart(enum.StrEnum):
+    rating = "rating"  # a click: a value, or a choice's text
+    comment = "comment"  # a comment, or a text question's answer
+    no_comment = "no_comment"  # an optional comment taken back
+
+
+@dataclass(frozen=True)
+class AnswerReceipt:
+    replaced: bool
+    question_prompt: str
+    value_label: str
+    closes_at: datetime
+    timezone: str
+    removed: bool = False  # an optional comment was taken back
+
+
+@dataclass(frozen=True)
+class PendingAnswer:
+    """One person's checked answer, waiting for its batch. Holds the token, never the person."""
+
+    run_id: int
+    question_id: int
+    respondent: str
+    run_date: date
+    part: AnswerPart
+    receipt: AnswerReceipt
+    value: int | None = None
+    choice: str | None = None
+    comment: str | None = None
+    sentiment: float | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return self.run_id, self.question_id, self.respondent
+
+
+def prepare_answer(
+    session: Session, *, run_id: int, question_id: int, user_id: str, value: int, key: bytes, now: datetime
+) -> PendingAnswer:
+    """Check one rated answer (a click); answering again will replace the earlier one."""
+    run, survey, question, respondent = _answerable(
+        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
+    )
+    label, choice = _validate_value(question, value)
+    receipt = _receipt(run, survey, question, label)
+    value = None if choice is not None else value
+    return _pending(run, question, respondent, AnswerPart.rating, receipt, value=value, choice=choice)
+
+
+def prepare_comment(
+    session: Session, *, run_id: int, question_id: int, user_id: str, comment: str, key: bytes, now: datetime
+) -> PendingAnswer:
+    """Check a free-text answer, or the comment on a rated answer; sending again replaces it.
+
+    A required text question refuses blank text. Anything optional (a comment on a rated question, a
+    text question that is not required) is taken back when sent blank.
+    """
+    run, survey, question, respondent = _answerable(
+        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
+    )
+    comment = comment.strip()
+    receipt = _receipt(run, survey, question, "your comment")
+    if not comment:
+        if question.required and question.kind is QuestionKind.text:
+            raise Invalid("This question needs an answer; write a few words, or press Cancel.")
+        earlier = session.get(Answer, (run.id, question.id, respondent))
+        if earlier is None or earlier.comment is None:
+            raise Invalid("The comment is empty, so nothing was recorded.")
+        removal = replace(receipt, replaced=True, removed=True)
+        return _pending(run, question, respondent, AnswerPart.no_comment, removal)
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise Invalid(
+            f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
+        )
+    sentiment = score_text(comment).score
+    return _pending(
+        run, question, respondent, AnswerPart.comment, receipt, comment=comment, sentiment=sentiment
+    )
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    question: QuestionView
+    earlier: str | None  # the person's own earlier comment, shown back to them alone
+
+
+def comment_form(
+    session: Session, *, run_id: int, question_id: int, user_id: str, key: bytes, now: datetime
+) -> CommentForm:
+    """What the comment modal needs; refuses up front (closed, not a member) so no one types in vain."""
+    run, _survey, question, respondent = _answerable(
+        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
+    )
+    answer = session.get(Answer, (run.id, question.id, respondent))
+    view = QuestionView(
+        id=question.id,
+        kind=question.kind,
+        prompt=question.prompt,
+        options=tuple(question.options.splitlines()) if question.options else (),
+        required=question.required,
+    )
+    return CommentForm(question=view, earlier=answer.comment if answer is not None else None)
+
+
+def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[AnswerReceipt | None]:
+    """Write a batch, in arrival order for each answer and in random order overall; one receipt per
+    pending answer (None when its pulse no longer exists)."""
+    runs = {item.run_id for item in pending}
+    present = set(session.exec(select(PulseRun.id).where(PulseRun.id.in_(runs))).all()) if runs else set()
+    live = [item for item in pending if item.run_id in present]
+    keys = {item.key for item in live}
+    stored: dict[tuple[int, int, str], dict] = {}
+    if keys:
+        columns = (Answer.run_id, Answer.question_id, Answer.respondent)
+        for answer in session.exec(select(Answer).where(tuple_(*columns).in_(list(keys)))).all():
+            stored[answer.run_id, answer.question_id, answer.respondent] = answer.model_dump()
+    final: dict[tuple[int, int, str], dict] = {}
+    receipts: dict[int, AnswerReceipt] = {}
+    for number, item in enumerate(pending):
+        if item.run_id not in present:
+            continue
+        row = final.get(item.key) or dict(stored.get(item.key) or _empty_row(item))
+        receipts[number] = (
+            item.receipt
+            if item.part is AnswerPart.no_comment
+            else replace(item.receipt, replaced=item.key in final or item.key in stored)
+        )
+        if item.part is AnswerPart.rating:
+            row["value"], row["choice"] = item.value, item.choice
+        elif item.part is AnswerPart.comment:
+            row["comment"], row["sentiment"] = item.comment, item.sentiment
+        else:
+            row["comment"], row["sentiment"] = None, None
+        final[item.key] = row
+    keep = [row for row in final.values() if not _blank(row)]
+    gone = [key for key, row in final.items() if _blank(row) and key in stored]
+    _shuffle(keep)
+    _shuffle(gone)
+    _upsert(session, keep)
+    if gone:
+        columns = (Answer.run_id, Answer.question_id, Answer.respondent)
+        session.exec(delete(Answer).where(tuple_(*columns).in_(gone)))
+    session.flush()
+    return [receipts.get(number) for number in range(len(pending))]
+
+
+def record_answer(session: Session, **kwargs) -> AnswerReceipt:
+    """Check and write one rated answer at once (the demo, the tests' data, PULSEBOT_MIX_SECONDS=0)."""
+    return write_answers(session, [prepare_answer(session, **kwargs)])[0]
+
+
+def record_comment(session: Session, **kwargs) -> AnswerReceipt:
+    """Check and write one comment at once."""
+    return write_answers(session, [prepare_comment(session, **kwargs)])[0]
+
+
+def has_answered(session: Session, *, run_id: int, user_id: str, key: bytes) -> bool:
+    """Whether this person answered anything in this run, found by recomputing their token."""
+    respondent = respondent_token(session, key=key, run_id=run_id, user_id=user_id)
+    if respondent is None:
+        return False
+    query = (
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.run_id == run_id, Answer.respondent == respondent)
+    )
+    return session.exec(query).one() > 0
+
+
+def respondent_count(session: Session, *, run_id: int) -> int:
+    """How many people answered anything in this run: distinct tokens, nothing about who."""
+    query = select(func.count(Answer.respondent.distinct())).where(Answer.run_id == run_id)
+    return session.exec(query).one()
+
+
+def closing_phrase(receipt: AnswerReceipt) -> str:
+    return _local_day(receipt.closes_at, receipt.timezone)
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Answer.__table__
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        statement = dialect.insert(table).values(rows[start : start + ROWS_PER_STATEMENT])
+        statement = statement.on_conflict_do_update(
+            index_elements=["run_id", "question_id", "respondent"],
+            set_={name: statement.excluded[name] for name in ("value", "choice", "comment", "sentiment")},
+        )
+        session.connection().execute(statement)
+
+
+def _pending(
+    run: PulseRun, question: Question, respondent: str, part: AnswerPart, receipt: AnswerReceipt, **values
+) -> PendingAnswer:
+    return PendingAnswer(
+        run_id=run.id,
+        question_id=question.id,
+        respondent=respondent,
+        run_date=run.run_date,
+        part=part,
+        receipt=receipt,
+        **values,
+    )
+
+
+def _empty_row(item: PendingAnswer) -> dict:
+    return {
+        "run_id": item.run_id,
+        "question_id": item.question_id,
+        "respondent": item.respondent,
+        "run_date": item.run_date,
+        "value": None,
+        "choice": None,
+        "comment": None,
+        "sentiment": None,
+    }
+
+
+def _blank(row: dict) -> bool:
+    return row["value"] is None and row["choice"] is None and row["comment"] is None
+
+
+def _receipt(run: PulseRun, survey: Survey, question: Question, label: str) -> AnswerReceipt:
+    return AnswerReceipt(
+        replaced=False,
+        question_prompt=question.prompt,
+        value_label=label,
+        closes_at=run.closes_at,
+        timezone=survey.timezone,
+    )
+
+
+def _answerable(
+    session: Session, *, run_id: int, question_id: int, user_id: str, key: bytes, now: datetime
+) -> tuple[PulseRun, Survey, Question, str]:
+    """Check that this person may answer this question of this run now, or refuse with the reason;
+    return their respondent token."""
+    run = session.get(PulseRun, run_id)
+    if run is None:
+        raise NotFound("This pulse no longer exists, so your answer was not recorded.")
+    survey = session.get(Survey, run.survey_id)
+    if run.status is RunStatus.closed or now >= run.closes_at:
+        closed_on = run.closed_at or run.closes_at
+        raise Closed(
+            f"This pulse closed on {_local_day(closed_on, survey.timezone)}; answers are no longer taken."
+        )
+    question = session.get(Question, question_id)
+    if question is None or question.survey_id != run.survey_id:
+        raise NotFound("That question is not part of this pulse, so nothing was recorded.")
+    asked = session.exec(
+        select(Delivery.id).where(Delivery.run_id == run_id, Delivery.user_id == user_id)
+    ).first()
+    if asked is None:
+        raise NotAllowed(
+            f"This pulse is for the members of <#{survey.channel_id}>, so your answer was not recorded."
+        )
+    respondent = respondent_token(session, key=key, run_id=run.id, user_id=user_id)
+    if respondent is None:  # only a run from before per-run keys, not yet keyed by the scheduler
+        raise Closed("This pulse is being moved to a new kind of key; please answer again in a minute.")
+    return run, survey, question, respondent
+
+
+def _validate_value(question: Question, value: int) -> tuple[str, str | None]:
+    """Return the label to echo back and, for a choice, the option text to store."""
+    if question.kind is QuestionKind.choice:
+        options = question.options.splitlines() if question.options else []
+        if 0 <= value < len(options):
+            return options[value], options[value]
+    elif question.kind in VALUE_RANGES and value in VALUE_RANGES[question.kind]:
+        if question.kind is QuestionKind.yes_no:
+            return ("yes" if value else "no"), None
+        return str(value), None
+    raise Invalid("That answer is not one of the choices, so nothing was recorded.")
+
+
+def _local_day(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%A %-d %B")

@@ -1,0 +1,240 @@
+"""The outbox of pulse messages: a channel pulse's one post and each DM pulse's delivery rows.
+
+Opening a run writes its outbox in the same transaction (services/pulse/pulses.py): a channel run waits
+for its post (`pulse_run.message_ts` is empty), a DM run has one pending `delivery` row per person.
+A sender claims one message at a time (a lease until `claimed_until`), with `SELECT … FOR UPDATE
+SKIP LOCKED` on PostgreSQL so senders on several replicas pass each other by, and a conditional
+UPDATE that also keeps SQLite's single writer safe. No database lock is held while Slack is called.
+
+`claimed_until` is empty on a message never tried. A message whose claim is found set again (its
+sender died after claiming it, or Slack's answer never came back) may already be in Slack: the
+sender is told so (`retry`) and looks for it there before posting again (slack/outbox.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, or_, update
+from sqlmodel import Session, select
+
+from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
+
+CLAIM_FOR = timedelta(minutes=5)
+# A message Slack turned down for a passing reason (or whose fate is unknown) is tried again after this.
+RETRY_AFTER = timedelta(seconds=30)
+ERROR_MAX_CHARS = 100
+
+
+@dataclass(frozen=True)
+class DueMessage:
+    """One pulse message to post: a DM to `to` (a user id), or the run's post in channel `to`."""
+
+    run_id: int
+    to: str
+    opened_at: datetime
+    delivery_id: int | None = None  # None for a channel post
+    retry: bool = False  # an earlier attempt may have reached Slack: look before posting again
+
+    @property
+    def is_dm(self) -> bool:
+        return self.delivery_id is not None
+
+    @property
+    def user_id(self) -> str:
+        return self.to
+
+    @property
+    def marker(self) -> dict[str, int]:
+        """What the message carries in its metadata, so a later sender can recognise it in Slack."""
+        return {"run": self.run_id, "delivery": self.delivery_id} if self.is_dm else {"run": self.run_id}
+
+
+def unclaimed(column, now: datetime):
+    """No claim on the row, or one that has lapsed by `now` (its sender died or gave up)."""
+    return or_(column.is_(None), column <= now)
+
+
+def claim_due(
+    session: Session, *, now: datetime, run_id: int | None = None, claim_for: timedelta = CLAIM_FOR
+) -> DueMessage | None:
+    """Claim the next message due by `now` (channel posts first, then DMs); None when there is none."""
+    return claim_channel_post(session, now=now, run_id=run_id, claim_for=claim_for) or claim_due_delivery(
+        session, now=now, run_id=run_id, claim_for=claim_for
+    )
+
+
+def claim_channel_post(
+    session: Session, *, now: datetime, run_id: int | None = None, claim_for: timedelta = CLAIM_FOR
+) -> DueMessage | None:
+    """Claim an open channel run whose message is not in Slack yet."""
+    awaiting_post = exists().where(
+        Delivery.run_id == PulseRun.id,
+        Delivery.status == DeliveryStatus.pending,
+        Delivery.due_at.is_(None),  # the rows of a channel run have no due time of their own
+    )
+    query = (
+        select(PulseRun.id, PulseRun.claimed_until, PulseRun.opened_at, Survey.channel_id)
+        .join(Survey, Survey.id == PulseRun.survey_id)
+        .where(
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+            PulseRun.message_ts.is_(None),
+            unclaimed(PulseRun.claimed_until, now),
+            awaiting_post,
+        )
+        .order_by(PulseRun.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=PulseRun)
+    )
+    if run_id is not None:
+        query = query.where(PulseRun.id == run_id)
+    while (row := session.exec(query).first()) is not None:
+        # Every condition again: between the two statements another sender may have posted it, or
+        # found it refused for good (which clears its claim but leaves no pending row).
+        claim = (
+            update(PulseRun)
+            .where(PulseRun.id == row.id, PulseRun.message_ts.is_(None), awaiting_post)
+            .where(unclaimed(PulseRun.claimed_until, now))
+            .values(claimed_until=now + claim_for)
+        )
+        if session.exec(claim).rowcount == 1:
+            return DueMessage(
+                run_id=row.id, to=row.channel_id, opened_at=row.opened_at, retry=row.claimed_until is not None
+            )
+    return None
+
+
+def claim_due_delivery(
+    session: Session, *, now: datetime, run_id: int | None = None, claim_for: timedelta = CLAIM_FOR
+) -> DueMessage | None:
+    """Claim the oldest DM delivery due by `now` on a run still open; None when there is none."""
+    query = (
+        select(Delivery.id, Delivery.run_id, Delivery.user_id, Delivery.claimed_until, PulseRun.opened_at)
+        .join(PulseRun, PulseRun.id == Delivery.run_id)
+        .where(
+            Delivery.status == DeliveryStatus.pending,
+            Delivery.due_at.is_not(None),
+            Delivery.due_at <= now,
+            unclaimed(Delivery.claimed_until, now),
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+        )
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+    if run_id is not None:
+        query = query.where(Delivery.run_id == run_id)
+    while (row := session.exec(query).first()) is not None:
+        claim = (
+            update(Delivery)
+            .where(Delivery.id == row.id, Delivery.status == DeliveryStatus.pending)
+            .where(unclaimed(Delivery.claimed_until, now))
+            .values(claimed_until=now + claim_for)
+        )
+        if session.exec(claim).rowcount == 1:
+            return DueMessage(
+                run_id=row.run_id,
+                to=row.user_id,
+                opened_at=row.opened_at,
+                delivery_id=row.id,
+                retry=row.claimed_until is not None,
+            )
+        # Another sender took it between the two statements (SQLite): look for the next row.
+    return None
+
+
+def mark_sent(session: Session, *, delivery_id: int, channel_id: str, message_ts: str) -> None:
+    delivery = session.get(Delivery, delivery_id)
+    delivery.status = DeliveryStatus.sent
+    delivery.channel_id, delivery.message_ts = channel_id, message_ts
+    delivery.error, delivery.claimed_until = None, None
+    session.flush()
+
+
+def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
+    """Slack refused this DM for good (e.g. a deactivated account): it is not retried."""
+    delivery = session.get(Delivery, delivery_id)
+    delivery.status, delivery.error = DeliveryStatus.failed, error[:ERROR_MAX_CHARS]
+    delivery.claimed_until = None
+    session.flush()
+
+
+def mark_run_failed(session: Session, *, run_id: int, error: str) -> None:
+    """Slack refused a channel run's post for good (e.g. the bot is not in the channel)."""
+    run = session.get(PulseRun, run_id)
+    run.claimed_until = None
+    for delivery in session.exec(select(Delivery).where(Delivery.run_id == run_id)).all():
+        delivery.status, delivery.error = DeliveryStatus.failed, error[:ERROR_MAX_CHARS]
+    session.flush()
+
+
+def retry_later(session: Session, message: DueMessage, *, error: str, at: datetime) -> None:
+    """Leave the message pending, to be tried again from `at` (looking for it in Slack first)."""
+    if message.is_dm:
+        delivery = session.get(Delivery, message.delivery_id)
+        delivery.claimed_until, delivery.error = at, error[:ERROR_MAX_CHARS]
+    else:
+        session.get(PulseRun, message.run_id).claimed_until = at
+    session.flush()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    sent: int
+    failed: int
+    pending: int
+    errors: dict[str, int]  # why Slack refused, and for how many people
+
+
+def run_outcome(session: Session, *, run_id: int) -> RunOutcome:
+    """How far a run's messages have got: for the admin who sent it."""
+    rows = session.exec(select(Delivery.status, Delivery.error).where(Delivery.run_id == run_id)).all()
+    errors: dict[str, int] = {}
+    for status, error in rows:
+        if status is DeliveryStatus.failed:
+            errors[error or "unknown"] = errors.get(error or "unknown", 0) + 1
+    count = {status: sum(1 for found, _ in rows if found is status) for status in DeliveryStatus}
+    return RunOutcome(
+        sent=count[DeliveryStatus.sent],
+        failed=count[DeliveryStatus.failed],
+        pending=count[DeliveryStatus.pending],
+        errors=errors,
+    )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # DMs due and channel posts not yet in Slack, on open runs
+    oldest_due: datetime | None
+
+
+def backlog(session: Session, *, now: datetime) -> Backlog:
+    """What the outbox holds that should be in Slack by now (for the operators' metrics)."""
+    dms = session.exec(
+        select(func.count(), func.min(Delivery.due_at))
+        .join(PulseRun, PulseRun.id == Delivery.run_id)
+        .where(
+            Delivery.status == DeliveryStatus.pending,
+            Delivery.due_at.is_not(None),
+            Delivery.due_at <= now,
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+        )
+    ).one()
+    posts = session.exec(
+        select(func.count(), func.min(PulseRun.opened_at)).where(
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+            PulseRun.message_ts.is_(None),
+            exists().where(
+                Delivery.run_id == PulseRun.id,
+                Delivery.status == DeliveryStatus.pending,
+                Delivery.due_at.is_(None),
+            ),
+        )
+    ).one()
+    oldest = [moment for moment in (dms[1], posts[1]) if moment is not None]
+    return Backlog(waiting=dms[0] + posts[0], oldest_due=min(oldest) if oldest else None)

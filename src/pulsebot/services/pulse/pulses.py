@@ -1,0 +1,156 @@
+"""Pulse runs: open a run for an audience and describe it (answers: services/pulse/answers.py)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from pulsebot.services.errors import AlreadyOpen, Invalid, NotFound
+from pulsebot.services.pulse.answer_keys import add_run_secret
+from pulsebot.services.survey.schedules import local_day_of, personal_due_times
+from pulsebot.services.survey.surveys import active_questions, find_survey
+from pulsebot.store.models import (
+    Delivery,
+    DeliveryMode,
+    DeliveryStatus,
+    PulseRun,
+    QuestionKind,
+    RunStatus,
+    Survey,
+)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    kind: QuestionKind
+    prompt: str
+    options: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def rated(self) -> bool:
+        """Answered with a click (and an optional comment), rather than in words."""
+        return self.kind is not QuestionKind.text
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What a pulse message shows: enough to render it, nothing about who answered what."""
+
+    run_id: int
+    survey_name: str
+    title: str
+    channel_id: str
+    closes_at: datetime
+    timezone: str
+    questions: tuple[QuestionView, ...]
+    audience: int
+    closed: bool
+    delivery: DeliveryMode = DeliveryMode.channel
+
+
+def open_pulse_run(
+    session: Session,
+    *,
+    survey_name: str,
+    audience: list[str],
+    now: datetime,
+    zones: Mapping[str, str | None] | None = None,
+    scheduled_for: datetime | None = None,
+) -> RunView:
+    """Open a run and write one delivery row per recipient, in the caller's transaction.
+
+    A DM pulse's rows are an outbox: each is due at `now`, or, for a scheduled run of a
+    per-person-local-time survey, at the scheduled time of day in its person's zone (`zones`, from
+    Slack). The run then stays open `open_days` after the last person got it.
+    """
+    survey = find_survey(session, name=survey_name)
+    people = sorted(set(audience))
+    if not people:
+        raise Invalid(f"No one to ask: <#{survey.channel_id}> has no members who can answer.")
+    run_date = now.astimezone(zoneinfo.ZoneInfo(survey.timezone)).date()
+    due: dict[str, datetime | None] = dict.fromkeys(people)
+    if survey.delivery is DeliveryMode.dm:
+        due = dict.fromkeys(people, now)
+        if survey.per_person_local_time and scheduled_for is not None:
+            zones = zones or {}
+            due = personal_due_times(
+                scheduled_for=scheduled_for,
+                zones={user_id: zones.get(user_id) for user_id in people},
+                fallback_zone=survey.timezone,
+                now=now,
+            )
+            run_date = local_day_of(scheduled_for).date()
+    last_due = max((moment for moment in due.values() if moment is not None), default=now)
+    run = PulseRun(
+        survey_id=survey.id,
+        run_date=run_date,
+        opened_at=now,
+        closes_at=last_due + timedelta(days=survey.open_days),
+        scheduled_for=scheduled_for,
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        # Two schedulers (say, around a change of leader) fired the same time: one run only.
+        raise AlreadyOpen(f"The run of “{survey_name}” for that time is already open.") from None
+    add_run_secret(session, run_id=run.id)
+    session.add_all(Delivery(run_id=run.id, user_id=user_id, due_at=due[user_id]) for user_id in people)
+    session.flush()
+    return run_view(session, run_id=run.id)
+
+
+def mark_run_posted(session: Session, *, run_id: int, channel_id: str, message_ts: str) -> None:
+    """The run's message is in the channel: every member's delivery is done by that one message."""
+    run = session.get(PulseRun, run_id)
+    run.channel_id, run.message_ts, run.claimed_until = channel_id, message_ts, None
+    for delivery in session.exec(select(Delivery).where(Delivery.run_id == run_id)).all():
+        delivery.status, delivery.error = DeliveryStatus.sent, None
+        delivery.channel_id, delivery.message_ts = channel_id, message_ts
+    session.flush()
+
+
+def run_message(session: Session, *, run_id: int) -> tuple[str, str] | None:
+    """Where a channel pulse was posted, or None for a pulse sent by DM."""
+    run = session.get(PulseRun, run_id)
+    if run is None or run.message_ts is None:
+        return None
+    return run.channel_id, run.message_ts
+
+
+def run_view(session: Session, *, run_id: int) -> RunView:
+    run = session.get(PulseRun, run_id)
+    if run is None:
+        raise NotFound("This pulse no longer exists.")
+    survey = session.get(Survey, run.survey_id)
+    audience = session.exec(select(func.count()).where(Delivery.run_id == run_id)).one()
+    questions = tuple(
+        QuestionView(
+            id=question.id,
+            kind=question.kind,
+            prompt=question.prompt,
+            options=tuple(question.options.splitlines()) if question.options else (),
+            required=question.required,
+        )
+        for question in active_questions(session, survey_id=survey.id)
+    )
+    return RunView(
+        run_id=run.id,
+        survey_name=survey.name,
+        title=survey.title,
+        channel_id=survey.channel_id,
+        closes_at=run.closes_at,
+        timezone=survey.timezone,
+        questions=questions,
+        audience=audience,
+        closed=run.status is RunStatus.closed,
+        delivery=survey.delivery,
+    )

@@ -1,0 +1,82 @@
+"""Reminders: at most two per run, by DM, only to people who have answered nothing.
+
+The reminder knows *whether* someone answered, never *what*: it recomputes each person's answer token
+and looks for it. Nothing stored says who had answered by then: when a reminder time passes, every
+delivery row of the run counts it, whether or not its person is sent a DM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from pulsebot.services.pulse.answers import has_answered
+from pulsebot.services.survey.schedules import parse_reminders, reminder_times
+from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseRun, RunStatus, Survey
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    delivery_id: int
+    user_id: str
+    title: str
+    delivery: DeliveryMode
+    channel_id: str  # the survey's channel, where a channel pulse is answered
+    closes_at: datetime
+    timezone: str
+    reminders_due: int  # how many of the run's reminder times have passed for this person
+    answered: bool  # then the reminder time is counted, and no DM goes out
+
+
+def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueReminder]:
+    """Deliveries whose reminder time has come, answered or not (only the unanswered get a DM). If two
+    reminder times passed while pulsebot was down, one DM is owed."""
+    rows = session.exec(
+        select(Delivery, PulseRun, Survey)
+        .join(PulseRun, PulseRun.id == Delivery.run_id)
+        .join(Survey, Survey.id == PulseRun.survey_id)
+        .where(
+            PulseRun.status == RunStatus.open,
+            PulseRun.closes_at > now,
+            Survey.reminders.is_not(None),
+            Delivery.status == DeliveryStatus.sent,
+        )
+        .order_by(Delivery.id)
+    ).all()
+    owed = []
+    for delivery, run, survey in rows:
+        times = reminder_times(
+            parse_reminders(survey.reminders),
+            delivered_at=delivery.due_at or run.opened_at,
+            closes_at=run.closes_at,
+        )
+        passed = sum(1 for moment in times if moment <= now)
+        if passed > delivery.reminders_sent:
+            owed.append(
+                DueReminder(
+                    delivery_id=delivery.id,
+                    user_id=delivery.user_id,
+                    title=survey.title,
+                    delivery=survey.delivery,
+                    channel_id=survey.channel_id,
+                    closes_at=run.closes_at,
+                    timezone=survey.timezone,
+                    reminders_due=passed,
+                    answered=has_answered(session, run_id=run.id, user_id=delivery.user_id, key=key),
+                )
+            )
+    return owed
+
+
+def mark_reminded(session: Session, *, delivery_id: int, reminders_due: int) -> bool:
+    """Count the reminder time as passed before sending anything; False if another sender counted it
+    first. One conditional UPDATE, so two senders can never both send it."""
+    counted = session.exec(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.reminders_sent < reminders_due)
+        .values(reminders_sent=reminders_due)
+    )
+    return counted.rowcount == 1

@@ -1,0 +1,448 @@
+"""Weekly figures per team and for the whole organisation, aggregated in SQL.
+
+A team is a survey's audience. A week is an ISO week (Monday to Sunday) in the survey's time zone: an
+answer carries its run's local date, so the week is that date's Monday and needs no time-zone arithmetic.
+The database does the counting, grouped by (survey, week[, question]) over the trend window only, so the
+cost follows the window, not the years of history behind it.
+
+Threshold rules (N is `settings.min_group`); week_totals.py decides which runs and answers count:
+
+1. Only closed runs count, and only a run whose own respondents reach N (plus the managers it asked);
+   a team's week is shown when at least one of its runs counts. Otherwise every figure of that week
+   (respondents, rate, scores, comments, themes, chart point, export row) is withheld, and the week says
+   why (`withheld`): too few answered, or its pulse is still open.
+2. Within a shown week, a rated question's mean, distribution and eNPS are shown only when its counted
+   answers reach N; the team's score is the mean of its shown 1–5 questions only.
+3. No subtraction: the organisation's week is made only of what the teams' own figures show — the shown
+   team-weeks, and in them only the shown questions — so the organisation minus any teams never yields a
+   hidden figure. Its respondents and audience are the sums of the shown teams' (a person in two teams
+   counts in each, as tokens cannot tell). With no team's week shown, it is withheld as `teams_hidden`.
+
+A withheld figure is None with `status=suppressed`; a week without any pulse is `status=no_data`.
+Neither is ever shown as zero.
+"""
+
+from __future__ import annotations
+
+import enum
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from pulsebot.services.results import week_totals
+from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld
+from pulsebot.store.models import QuestionKind, Survey
+from pulsebot.store.weeks import week_start
+
+ORG = "org"
+ORG_TITLE = "Whole organisation"
+RATED = (QuestionKind.scale, QuestionKind.enps, QuestionKind.yes_no)
+
+
+class WeekStatus(enum.StrEnum):
+    shown = "shown"
+    suppressed = "suppressed"  # answered, but by too few people to show anything
+    no_data = "no_data"  # no pulse ran that week
+
+
+@dataclass(frozen=True)
+class QuestionWeek:
+    question_id: int
+    key: str
+    version: int
+    prompt: str
+    kind: QuestionKind
+    status: WeekStatus
+    answers: int | None = None
+    mean: float | None = None  # scale 1–5, eNPS 0–10; for yes/no the share answering yes (0–1)
+    distribution: tuple[int, ...] | None = None  # answers per value: 1..5, 0..10, or (no, yes)
+    enps: float | None = None  # % promoters (9–10) − % detractors (0–6), for an eNPS question
+
+    @property
+    def suppressed(self) -> bool:
+        return self.status is WeekStatus.suppressed
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    week: date  # the Monday starting the ISO week
+    status: WeekStatus
+    respondents: int | None = None
+    audience: int | None = None
+    response_rate: float | None = None  # 0–1
+    score: float | None = None  # mean of the shown 1–5 questions
+    enps: float | None = None
+    comments: int | None = None
+    sentiment: float | None = None  # mean comment sentiment, -1 … 1
+    negative_share: float | None = None
+    positive_share: float | None = None
+    questions: tuple[QuestionWeek, ...] = ()
+    # Change since the latest earlier shown week in the window (None when there is none).
+    compared_with: date | None = None
+    score_change: float | None = None
+    enps_change: float | None = None
+    sentiment_change: float | None = None
+    response_rate_change: float | None = None
+    withheld: Withheld | None = None  # why a suppressed week has no figures
+
+    @property
+    def shown(self) -> bool:
+        return self.status is WeekStatus.shown
+
+    @property
+    def suppressed(self) -> bool:
+        return self.status is WeekStatus.suppressed
+
+
+@dataclass(frozen=True)
+class Trend:
+    scope: str  # the survey's name, or ORG
+    title: str
+    timezone: str
+    weeks: tuple[WeekFigures, ...]  # one per ISO week of the window, oldest first
+    survey_id: int | None = None
+    # The runs each shown week is made of (its comments are theirs alone); empty for a kept week.
+    shown_runs: dict[date, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> WeekFigures:
+        return self.weeks[-1]
+
+    def latest_with_data(self) -> WeekFigures | None:
+        return next((week for week in reversed(self.weeks) if week.status is not WeekStatus.no_data), None)
+
+    def latest_settled(self) -> WeekFigures | None:
+        """The latest week with a pulse that is no longer open (a week still open has nothing to show)."""
+        return next(
+            (
+                week
+                for week in reversed(self.weeks)
+                if week.status is not WeekStatus.no_data and week.withheld is not Withheld.still_open
+            ),
+            None,
+        )
+
+
+def withheld_words(figures: WeekFigures, min_group: int) -> str:
+    """Why a week has no figures, truthfully, in a few words."""
+    if figures.withheld is Withheld.still_open:
+        return "its pulse is still open"
+    if figures.withheld is Withheld.teams_hidden:
+        return "no team's week could be shown"
+    return f"fewer than {min_group} answered"
+
+
+@dataclass(frozen=True)
+class Trends:
+    teams: dict[str, Trend]
+    org: Trend | None = None
+
+
+@dataclass(frozen=True)
+class _Window:
+    first: date  # Monday of the first week
+    last: date  # Monday of the last week
+
+    def weeks(self) -> list[date]:
+        count = (self.last - self.first).days // 7 + 1
+        return [self.first + timedelta(weeks=i) for i in range(count)]
+
+
+def window(
+    *, now: datetime, timezone: str, weeks: int, complete_only: bool, through_week: date | None = None
+) -> _Window:
+    """The `weeks` ISO weeks ending with the current week in `timezone` (or the last complete one), or
+    ending with `through_week` when that is given."""
+    if through_week is None:
+        today = now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+        through_week = week_start(today) - timedelta(weeks=1 if complete_only else 0)
+    return _Window(first=through_week - timedelta(weeks=weeks - 1), last=through_week)
+
+
+def compute_trends(
+    session: Session,
+    *,
+    now: datetime,
+    min_group: int,
+    weeks: int,
+    complete_only: bool,
+    survey_names: Iterable[str] | None = None,
+    include_org: bool = False,
+    org_timezone: str = "UTC",
+    through_week: date | None = None,
+) -> Trends:
+    """Every team's (or the named teams') weekly figures over the window, and the organisation's."""
+    if include_org:
+        survey_names = None  # the subtraction rule needs every team's week
+    query = select(Survey).order_by(Survey.name)
+    if survey_names is not None:
+        query = query.where(Survey.name.in_(list(survey_names)))
+    surveys = list(session.exec(query).all())
+    windows = {
+        survey.id: window(
+            now=now,
+            timezone=survey.timezone,
+            weeks=weeks,
+            complete_only=complete_only,
+            through_week=through_week,
+        )
+        for survey in surveys
+    }
+    org_window = window(
+        now=now, timezone=org_timezone, weeks=weeks, complete_only=complete_only, through_week=through_week
+    )
+    spans = [*windows.values(), org_window] if include_org else list(windows.values())
+    if not spans:
+        return Trends(teams={})
+    first, last = min(w.first for w in spans), max(w.last for w in spans) + timedelta(days=6)
+    survey_ids = None if survey_names is None else list(windows)
+    raw = week_totals.load(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
+
+    teams: dict[str, Trend] = {}
+    for survey in surveys:
+        figures = [
+            _team_week(raw, survey_id=survey.id, week=week, min_group=min_group)
+            for week in windows[survey.id].weeks()
+        ]
+        teams[survey.name] = Trend(
+            scope=survey.name,
+            title=survey.title,
+            timezone=survey.timezone,
+            weeks=_with_changes(figures),
+            survey_id=survey.id,
+            shown_runs={
+                figure.week: tuple(raw.runs.get((survey.id, figure.week), ()))
+                for figure in figures
+                if figure.shown
+            },
+        )
+    org = None
+    if include_org:
+        org = _org_trend(raw, org_window, min_group=min_group, timezone=org_timezone)
+    return Trends(teams=teams, org=org)
+
+
+def team_trend(
+    session: Session,
+    *,
+    survey_name: str,
+    now: datetime,
+    min_group: int,
+    weeks: int,
+    complete_only: bool,
+    through_week: date | None = None,
+) -> Trend:
+    trends = compute_trends(
+        session,
+        now=now,
+        min_group=min_group,
+        weeks=weeks,
+        complete_only=complete_only,
+        survey_names=[survey_name],
+        through_week=through_week,
+    )
+    return trends.teams[survey_name]
+
+
+def raw_totals(
+    session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
+) -> WeekTotals:
+    """The totals the weekly figures are made from, keyed by (survey_id, week) (retention keeps them)."""
+    return week_totals.load(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
+
+
+# --- from aggregates to figures ---------------------------------------------------------------------
+
+
+class _Totals:
+    """Additive totals of rated answers, so questions or teams can be combined exactly."""
+
+    __slots__ = ("detractors", "n", "promoters", "total")
+
+    def __init__(self) -> None:
+        self.n = self.total = self.promoters = self.detractors = 0
+
+    def add(self, n: int, total: int, counts: tuple[int, ...]) -> None:
+        self.n += n
+        self.total += total
+        self.promoters += counts[9] + counts[10]
+        self.detractors += sum(counts[0:7])
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def enps(self) -> float | None:
+        return enps(promoters=self.promoters, detractors=self.detractors, answers=self.n)
+
+
+def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
+    """Employee Net Promoter Score over the non-skipped answers: % promoters − % detractors (−100 … 100)."""
+    if answers == 0:
+        return None
+    return 100.0 * (promoters - detractors) / answers
+
+
+def _question_week(
+    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
+) -> QuestionWeek:
+    if n < min_group:
+        return QuestionWeek(
+            question.id, question.key, question.version, question.prompt, question.kind, WeekStatus.suppressed
+        )
+    if question.kind is QuestionKind.scale:
+        distribution = counts[1:6]
+    elif question.kind is QuestionKind.yes_no:
+        distribution = counts[0:2]
+    else:
+        distribution = counts
+    net = None
+    if question.kind is QuestionKind.enps:
+        net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
+    return QuestionWeek(
+        question.id,
+        question.key,
+        question.version,
+        question.prompt,
+        question.kind,
+        WeekStatus.shown,
+        answers=n,
+        mean=total / n,
+        distribution=distribution,
+        enps=net,
+    )
+
+
+def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
+    # A kept week is read again under today's minimum, which may have been raised since.
+    return key in raw.people and raw.people[key][1] >= min_group
+
+
+def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -> WeekFigures:
+    key = (survey_id, week)
+    if key in raw.withheld:
+        return WeekFigures(week=week, status=WeekStatus.suppressed, withheld=raw.withheld[key])
+    if key not in raw.people:
+        return WeekFigures(week=week, status=WeekStatus.no_data)
+    if not _shown(raw, key, min_group):
+        return WeekFigures(week=week, status=WeekStatus.suppressed, withheld=Withheld.too_few)
+    audience, respondents = raw.people[key]
+    # The SQL grouped by question already: one row per question of the week.
+    rows = sorted(raw.values.get(key, []), key=lambda row: raw.questions[row[0]].position)
+    questions = []
+    score, net = _Totals(), _Totals()
+    for question_id, n, total, counts in rows:
+        question = _question_week(raw.questions[question_id], n, total, counts, min_group=min_group)
+        questions.append(question)
+        if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
+            score.add(n, total, counts)
+        elif question.status is WeekStatus.shown and question.kind is QuestionKind.enps:
+            net.add(n, total, counts)
+    return WeekFigures(
+        week=week,
+        status=WeekStatus.shown,
+        respondents=respondents,
+        audience=audience,
+        response_rate=respondents / audience if audience else None,
+        score=score.mean,
+        enps=net.enps,
+        questions=tuple(questions),
+        **_comment_figures(raw.comments.get(key)),
+    )
+
+
+def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
+    count, rated, total, negative, positive = row or (0, 0, 0.0, 0, 0)
+    if not rated:
+        return {"comments": count}
+    return {
+        "comments": count,
+        "sentiment": total / rated,
+        "negative_share": negative / rated,
+        "positive_share": positive / rated,
+    }
+
+
+def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone: str) -> Trend:
+    """Rule 3: the organisation is the sum of what the teams' own figures show, and nothing else."""
+    people: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    scores: dict[date, _Totals] = defaultdict(_Totals)
+    nets: dict[date, _Totals] = defaultdict(_Totals)
+    comment_rows: dict[date, list] = defaultdict(lambda: [0, 0, 0.0, 0, 0])
+    withheld: dict[date, set[Withheld]] = defaultdict(set)
+    for key, reason in raw.withheld.items():
+        withheld[key[1]].add(reason)
+    for key, (audience, respondents) in raw.people.items():
+        week = key[1]
+        if not _shown(raw, key, min_group):
+            withheld[week].add(Withheld.too_few)
+            continue
+        people[week][0] += audience
+        people[week][1] += respondents
+        for question_id, n, total, counts in raw.values.get(key, []):
+            if n < min_group:  # hidden in the team's own figures, so out of the organisation's too
+                continue
+            kind = raw.questions[question_id].kind
+            if kind is QuestionKind.scale:
+                scores[week].add(n, total, counts)
+            elif kind is QuestionKind.enps:
+                nets[week].add(n, total, counts)
+        if key in raw.comments:
+            comment_rows[week] = [a + b for a, b in zip(comment_rows[week], raw.comments[key], strict=True)]
+    figures = []
+    for week in org_window.weeks():
+        if week not in people:
+            if not withheld[week]:
+                figures.append(WeekFigures(week=week, status=WeekStatus.no_data))
+                continue
+            reason = Withheld.still_open if withheld[week] == {Withheld.still_open} else Withheld.teams_hidden
+            figures.append(WeekFigures(week=week, status=WeekStatus.suppressed, withheld=reason))
+            continue
+        audience, respondents = people[week]
+        score, net = scores[week], nets[week]
+        figures.append(
+            WeekFigures(
+                week=week,
+                status=WeekStatus.shown,
+                respondents=respondents,
+                audience=audience,
+                response_rate=respondents / audience if audience else None,
+                score=score.mean if score.n >= min_group else None,
+                enps=net.enps if net.n >= min_group else None,
+                **_comment_figures(tuple(comment_rows[week])),
+            )
+        )
+    return Trend(scope=ORG, title=ORG_TITLE, timezone=timezone, weeks=_with_changes(figures))
+
+
+def _with_changes(figures: list[WeekFigures]) -> tuple[WeekFigures, ...]:
+    """Add each shown week's change since the latest earlier shown week (never across a hidden one's data)."""
+    result: list[WeekFigures] = []
+    previous: WeekFigures | None = None
+    for figure in figures:
+        if figure.shown:
+            if previous is not None:
+                figure = replace(
+                    figure,
+                    compared_with=previous.week,
+                    score_change=_difference(figure.score, previous.score, digits=1),
+                    enps_change=_difference(figure.enps, previous.enps, digits=0),
+                    sentiment_change=_difference(figure.sentiment, previous.sentiment, digits=2),
+                    response_rate_change=_difference(figure.response_rate, previous.response_rate, digits=2),
+                )
+            previous = figure
+        result.append(figure)
+    return tuple(result)
+
+
+def _difference(now: float | None, before: float | None, *, digits: int) -> float | None:
+    """The change between two figures as they are shown (mood to 0.1, eNPS to 1, sentiment to 0.01, a
+    response rate to a whole percent), so a change never contradicts the figures beside it."""
+    if now is None or before is None:
+        return None
+    return round(round(now, digits) - round(before, digits), digits)

@@ -1,0 +1,201 @@
+"""The totals a team's weekly figures are made from: counted per run by the database, then combined in
+Python under the rules that decide what may ever be shown (N is `settings.min_group`).
+
+1. Only closed runs count. An open run adds nothing to any figure, so no view moves while people click.
+2. A closed run counts only when its own respondents — the distinct answer tokens of that run, never the
+   delivery rows (forgetting a person deletes those) — reach N plus the managers the run asked (their
+   answers cannot be told apart from the team's, so they must not be what lifts a run over N).
+3. Within a counted run, a question's answers count only when that run's answers to it reach the same
+   minimum; a question no run lets through is listed with no answers (so it shows as hidden).
+4. A week's people: tokens differ per run, so one person answering two runs of a week cannot be
+   recognised. The week's respondents are therefore the most respondents of one counted run — a lower
+   bound of the people behind the week, and each counted run on its own already reaches the minimum. Its
+   audience is likewise the most people one counted run asked.
+
+Every figure of a week is then made only of counted runs and counted questions; adding a run to a week,
+or closing one, changes the week by a group of at least N people. Weeks retention has purged are read
+from their kept totals instead (kept_weeks.py), which were made under the same rules.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import CTE, distinct, func
+from sqlmodel import Session, select
+
+from pulsebot.services.results import kept_weeks
+from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM
+from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus
+from pulsebot.store.weeks import iso_week_start
+
+_VALUES = range(11)  # every stored rating lies in 0..10
+TeamWeek = tuple[int, date]  # (survey_id, Monday of the ISO week)
+QuestionTotals = tuple[int, int, int, tuple[int, ...]]  # question, answers, sum, answers per value 0..10
+CommentTotals = tuple[int, int, float, int, int]  # count, with a sentiment, sentiment sum, negative, positive
+
+
+class Withheld(enum.StrEnum):
+    """Why a week has no figures."""
+
+    too_few = "too_few"  # no closed run of it reached the minimum group
+    still_open = "still_open"  # its pulse is still taking answers
+    teams_hidden = "teams_hidden"  # the organisation: no team's week of it could be shown
+
+
+class QuestionInfo(NamedTuple):
+    id: int
+    key: str
+    version: int
+    prompt: str
+    kind: QuestionKind
+    position: int
+
+
+@dataclass
+class WeekTotals:
+    """Per team-week: the totals of what may be shown, and why the other weeks have none."""
+
+    people: dict[TeamWeek, tuple[int, int]]  # audience, respondents — weeks with a counted run only
+    values: dict[TeamWeek, list[QuestionTotals]]
+    comments: dict[TeamWeek, CommentTotals]
+    withheld: dict[TeamWeek, Withheld]
+    questions: dict[int, QuestionInfo] = field(default_factory=dict)
+    runs: dict[TeamWeek, list[int]] = field(default_factory=dict)  # the counted runs of each week
+
+    def use_kept(
+        self, key: TeamWeek, *, people: tuple[int, int], values: list[QuestionTotals], comments: CommentTotals
+    ) -> None:
+        """A purged week read from its kept totals (no answers left, so no comments to quote)."""
+        self.people[key], self.values[key], self.comments[key], self.runs[key] = people, values, comments, []
+        self.withheld.pop(key, None)
+
+    def hide(self, key: TeamWeek) -> None:
+        """A purged week that was not kept: too few answered it, and it stays hidden."""
+        for totals in (self.people, self.values, self.comments, self.runs):
+            totals.pop(key, None)
+        self.withheld[key] = Withheld.too_few
+
+
+def runs_in_window(first: date, last: date, survey_ids: list[int] | None = None) -> CTE:
+    """The runs dated `first`..`last` with their ISO week, as a CTE every aggregate starts from.
+
+    MATERIALIZED makes both databases compute the week once per run (not once per answer) and then
+    reach answers and deliveries through their run_id indexes, so only the window's rows are read.
+    """
+    query = select(
+        PulseRun.id.label("id"),
+        PulseRun.survey_id.label("survey_id"),
+        iso_week_start(PulseRun.run_date).label("week"),
+        PulseRun.status.label("status"),
+        PulseRun.managers_asked.label("managers_asked"),
+    ).where(PulseRun.run_date >= first, PulseRun.run_date <= last)
+    if survey_ids is not None:
+        query = query.where(PulseRun.survey_id.in_(survey_ids))
+    return query.cte("runs").prefix_with("MATERIALIZED")
+
+
+def load(
+    session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
+) -> WeekTotals:
+    runs = runs_in_window(first, last, survey_ids)
+    closed = runs.c.status == RunStatus.closed
+    run_info = session.exec(
+        select(runs.c.id, runs.c.survey_id, runs.c.week, runs.c.status, runs.c.managers_asked)
+    ).all()
+    respondents = dict(
+        session.exec(
+            select(runs.c.id, func.count(distinct(Answer.respondent)))
+            .select_from(runs)
+            .join(Answer, Answer.run_id == runs.c.id)
+            .where(closed)
+            .group_by(runs.c.id)
+        ).all()
+    )
+    asked = dict(
+        session.exec(
+            select(runs.c.id, func.count())
+            .select_from(runs)
+            .join(Delivery, Delivery.run_id == runs.c.id)
+            .where(closed)
+            .group_by(runs.c.id)
+        ).all()
+    )
+    cells = session.exec(
+        select(
+            runs.c.id,
+            Answer.question_id,
+            func.count(Answer.value),
+            func.sum(Answer.value),
+            *(func.count().filter(Answer.value == value) for value in _VALUES),
+        )
+        .select_from(runs)
+        .join(Answer, Answer.run_id == runs.c.id)
+        .where(closed, Answer.value.is_not(None))
+        .group_by(runs.c.id, Answer.question_id)
+    ).all()
+    comments = session.exec(
+        select(
+            runs.c.id,
+            func.count(),  # every row here has a comment; counting rows keeps to the index
+            func.count(Answer.sentiment),
+            func.sum(Answer.sentiment),
+            func.count().filter(Answer.sentiment <= NEGATIVE_FROM),
+            func.count().filter(Answer.sentiment >= POSITIVE_FROM),
+        )
+        .select_from(runs)
+        .join(Answer, Answer.run_id == runs.c.id)
+        .where(closed, Answer.comment.is_not(None))
+        .group_by(runs.c.id)
+    ).all()
+
+    week_of: dict[int, TeamWeek] = {}
+    needed: dict[int, int] = {}  # the run's own minimum: N plus the managers it asked
+    open_weeks: set[TeamWeek] = set()
+    for run_id, survey_id, week, status, managers in run_info:
+        week_of[run_id] = (survey_id, week)
+        needed[run_id] = min_group + (managers or 0)
+        if status != RunStatus.closed:
+            open_weeks.add((survey_id, week))
+    counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
+
+    totals = WeekTotals(people={}, values={}, comments={}, withheld={})
+    for run_id in sorted(counted):
+        key = week_of[run_id]
+        audience, people = totals.people.get(key, (0, 0))
+        people = max(people, respondents[run_id])
+        # Forgetting a person deletes their delivery rows, never their answers: asked >= answered.
+        totals.people[key] = (max(audience, asked.get(run_id, 0), people), people)
+        totals.runs.setdefault(key, []).append(run_id)
+    for key in set(week_of.values()) - set(totals.people):
+        totals.withheld[key] = Withheld.still_open if key in open_weeks else Withheld.too_few
+
+    by_question: dict[TeamWeek, dict[int, list]] = defaultdict(dict)
+    for run_id, question_id, n, total, *counts in cells:
+        if run_id not in counted:
+            continue
+        combined = by_question[week_of[run_id]].setdefault(question_id, [0, 0, [0] * len(_VALUES)])
+        if n >= needed[run_id]:
+            combined[0] += n
+            combined[1] += int(total or 0)
+            combined[2] = [a + b for a, b in zip(combined[2], counts, strict=True)]
+    for key, questions in by_question.items():
+        totals.values[key] = [(qid, n, total, tuple(counts)) for qid, (n, total, counts) in questions.items()]
+    for run_id, count, rated, total, negative, positive in comments:
+        if run_id in counted:
+            key = week_of[run_id]
+            before = totals.comments.get(key, (0, 0, 0.0, 0, 0))
+            row = (count, rated, float(total or 0.0), negative, positive)
+            totals.comments[key] = tuple(a + b for a, b in zip(before, row, strict=True))
+
+    kept_weeks.overlay(totals, session, first=first, last=last, survey_ids=survey_ids)
+    question_ids = {row[0] for rows in totals.values.values() for row in rows}
+    if question_ids:
+        columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
+        rows = session.exec(select(*columns, Question.position).where(Question.id.in_(question_ids))).all()
+        totals.questions = {row[0]: QuestionInfo(*row) for row in rows}
+    return totals

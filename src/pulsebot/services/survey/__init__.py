@@ -1,0 +1,1 @@
+"""Surveys: their YAML, the question library and its rotation, schedules, who is asked."""
