@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from pulsebot.services.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.digests import Digest, DropAlert, IdeaLine, summarise
+from pulsebot.services.driver_text import arrow, summary_lines, window
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
-UP, DOWN, FLAT = "↑", "↓", "→"
 STATUS_WORDS = {
     IdeaStatus.new: "new",
     IdeaStatus.under_review: "under review",
@@ -22,15 +22,6 @@ STATUS_WORDS = {
     IdeaStatus.done: "done",
     IdeaStatus.declined: "declined",
 }
-
-
-def arrow(change: float | None, *, digits: int) -> str:
-    """`↑ 0.4`, `↓ 12`, `→ 0.0`; empty when there is nothing to compare with."""
-    if change is None:
-        return ""
-    if round(abs(change), digits) == 0:
-        return f"{FLAT} {0:.{digits}f}"
-    return f"{UP if change > 0 else DOWN} {abs(change):.{digits}f}"
 
 
 def shown_change(value: float | None, change: float | None, *, digits: int) -> float | None:
@@ -229,6 +220,9 @@ def render_text(digest: Digest) -> str:
     if figures.shown and figures.questions:
         lines += ["", "Questions"]
         lines += [f"  - {question_line(q, digest.min_group)}" for q in figures.questions]
+    if digest.drivers is not None:
+        lines += ["", f"Drivers over {window(digest.drivers)}"]
+        lines += [f"  {line}" for line in summary_lines(digest.drivers, digest.min_group)]
     if digest.teams:
         lines += ["", "Teams"]
         for team in digest.teams:

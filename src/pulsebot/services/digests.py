@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services import analytics
 from pulsebot.services.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
+from pulsebot.services.drivers import TeamDrivers, driver_scores
 from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.managers import managers_of, surveys_managed_by
 from pulsebot.services.reply_subjects import comment_ref
@@ -70,6 +71,7 @@ class Digest:
     waiting_ideas: tuple[IdeaLine, ...] = ()
     waiting_total: int = 0
     teams: tuple[TeamLine, ...] = ()  # the organisation's digest only
+    drivers: TeamDrivers | None = None  # a team whose survey uses the question library
 
     @property
     def is_org(self) -> bool:
@@ -141,6 +143,14 @@ def build_digests(
         )
         for name, trend in trends.teams.items()
     }
+    through = max((digest.week for digest in digests.values()), default=None)
+    if through is not None:
+        # The drivers' window ends with the digest's week: its last N closed pulses up to that Sunday.
+        scores = driver_scores(
+            session, min_group=min_group, through=through + timedelta(days=6), survey_names=list(digests)
+        )
+        for name, team in scores.teams.items():
+            digests[name] = replace(digests[name], drivers=team)
     org = None
     if trends.org is not None:
         org_comments = [

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from pulsebot.services import digest_text as words
+from pulsebot.services import driver_text as drivers_words
 from pulsebot.services.analytics import WeekStatus
 from pulsebot.services.digests import Digest, DropAlert
 from pulsebot.services.manager_home import TeamFigures
@@ -43,6 +44,12 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         if figures.questions:
             lines = [f"• {escape(words.question_line(q, digest.min_group))}" for q in figures.questions]
             blocks.append(_section("*Questions*", lines))
+    if digest.drivers is not None:
+        title = f"*Drivers over {escape(drivers_words.window(digest.drivers))}*"
+        lines = [
+            f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group)
+        ]
+        blocks.append(_section(title, lines))
     if digest.teams:
         lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
         blocks.append(_section("*Teams*", lines))
@@ -105,6 +112,8 @@ def home_team_blocks(teams: tuple[TeamFigures, ...], *, min_group: int) -> list[
             line = f"week of {words.short_week(figures.week)}: " + " · ".join(
                 f"{label.lower()} {value}" for label, value in words.headline(figures, min_group)
             )
+        if team.drivers is not None:
+            line += "\n" + drivers_words.home_line(team.drivers, min_group)
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=_clip(f"*{escape(team.title)}*\n{escape(line)}")))
         )
