@@ -12,10 +12,11 @@ from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, tea
 from pulsebot.clock import utc_now
 from pulsebot.services import audit, driver_text
 from pulsebot.services import digest_text as words
-from pulsebot.services.analytics import RATED, WeekStatus, team_trend
+from pulsebot.services.analytics import ORG, RATED, WeekStatus, team_trend
 from pulsebot.services.drivers import TeamDrivers, driver_scores
 from pulsebot.services.errors import Refusal
 from pulsebot.services.export import driver_rows, export_rows
+from pulsebot.services.heatmap import enps_lines, heatmap_rows, organisation_heatmap, what_moves_enps
 from pulsebot.services.surveys import active_questions, find_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
@@ -181,3 +182,46 @@ def _trend(settings, survey: str, weeks: int, team: str, *, action: AuditAction,
 
 def _moved(value: str, change: str) -> str:
     return f"{value} {change}" if change else value
+
+
+def heatmap(
+    png_file: Annotated[
+        Path | None, typer.Option("--png", metavar="FILE", help="Write the heatmap as PNG here.")
+    ] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", metavar="FILE", help="Write its cells as CSV here.")
+    ] = None,
+    team: Team = "",
+) -> None:
+    """The organisation's drivers by team (hidden cells stay hidden), and what moves eNPS."""
+    from pulsebot.heatmap_chart import heatmap_png  # matplotlib is slow to import: only this needs it
+
+    settings = settings_or_fail()
+    engine = existing(settings)
+    now = utc_now()
+    with transaction(team_sessions(settings, engine, team)) as session:
+        audit.record(
+            session, actor=audit.CLI, action=AuditAction.report, scope=ORG, now=now, detail="driver heatmap"
+        )
+        grid = organisation_heatmap(session, min_group=settings.min_group, through=now.date())
+        links = what_moves_enps(session, min_group=settings.min_group, through=now.date())
+    if not grid.teams:
+        fail("no survey uses the question library, so there are no drivers to map")
+    if png_file is not None:
+        try:
+            png_file.write_bytes(heatmap_png(grid, min_group=settings.min_group))
+        except OSError as error:
+            fail(f"{png_file}: cannot write the file ({error.strerror})")
+    if csv_file is not None:
+        _write_csv(csv_file, *heatmap_rows(grid))
+    out.print(
+        f"{len(grid.teams)} teams × {len(grid.drivers)} drivers: {grid.shown_cells} cells shown, "
+        f"the rest hidden or not asked",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for written in filter(None, (png_file, csv_file)):
+        out.print(f"wrote {written}", highlight=False, soft_wrap=True)
+    out.print("What moves eNPS:", highlight=False)
+    for line in enps_lines(links):
+        out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pulsebot.services.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.services.driver_text import arrow, summary_lines, window
+from pulsebot.services.heatmap import enps_lines
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
 STATUS_WORDS = {
@@ -223,6 +224,9 @@ def render_text(digest: Digest) -> str:
     if digest.drivers is not None:
         lines += ["", f"Drivers over {window(digest.drivers)}"]
         lines += [f"  {line}" for line in summary_lines(digest.drivers, digest.min_group)]
+    if digest.enps_links is not None:
+        lines += ["", "What moves eNPS"]
+        lines += [f"  {line}" for line in enps_lines(digest.enps_links)]
     if digest.teams:
         lines += ["", "Teams"]
         for team in digest.teams:

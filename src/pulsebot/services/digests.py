@@ -20,6 +20,7 @@ from pulsebot.services import analytics
 from pulsebot.services.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
 from pulsebot.services.drivers import TeamDrivers, driver_scores
 from pulsebot.services.errors import NotAllowed, NotFound
+from pulsebot.services.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
 from pulsebot.services.managers import managers_of, surveys_managed_by
 from pulsebot.services.reply_subjects import comment_ref
 from pulsebot.services.themes import Theme, common_themes, mentions
@@ -72,6 +73,8 @@ class Digest:
     waiting_total: int = 0
     teams: tuple[TeamLine, ...] = ()  # the organisation's digest only
     drivers: TeamDrivers | None = None  # a team whose survey uses the question library
+    heatmap: Heatmap | None = None  # the organisation's digest, when teams use the library
+    enps_links: EnpsDrivers | None = None  # the organisation's digest: what moves eNPS
 
     @property
     def is_org(self) -> bool:
@@ -152,6 +155,15 @@ def build_digests(
         for name, team in scores.teams.items():
             digests[name] = replace(digests[name], drivers=team)
     org = None
+    org_drivers: dict = {}
+    if trends.org is not None:
+        org_end = trends.org.latest.week + timedelta(days=6)
+        every_team = driver_scores(session, min_group=min_group, through=org_end)
+        if every_team.teams:
+            org_drivers = {
+                "heatmap": heatmap(every_team, through=org_end),
+                "enps_links": what_moves_enps(session, min_group=min_group, through=org_end),
+            }
     if trends.org is not None:
         org_comments = [
             c for (_, week), rows in comments.items() if week == trends.org.latest.week for c in rows
@@ -168,6 +180,7 @@ def build_digests(
                 for name, trend in trends.teams.items()
             ),
         )
+        org = replace(org, **org_drivers)
     return digests, org
 
 

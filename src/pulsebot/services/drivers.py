@@ -123,12 +123,78 @@ def driver_scores(
 ) -> DriverScores:
     """Every library survey's driver scores over its last window of runs dated up to `through`, and the
     organisation's (always over every team, so a team's comparison does not depend on who asks)."""
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=2)
+    if loaded is None:
+        return DriverScores(teams={}, org={}, org_teams={})
+    surveys, span, windows, questions, dates = loaded
+    org_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    org_teams: dict[str, int] = defaultdict(int)
+    for (_survey_id, age), window in windows.items():
+        if age == 0:
+            for driver, (n, total, _) in window.cells.items():
+                org_cells[driver][0] += n
+                org_cells[driver][1] += total
+                org_teams[driver] += 1
+    org = {
+        driver: DriverScore(driver=driver, name=driver_name(driver), answers=n, total=total)
+        for driver, (n, total) in org_cells.items()
+    }
+
+    teams = {}
+    for survey_id, survey in surveys.items():
+        if survey_names is not None and survey.name not in survey_names:
+            continue
+        teams[survey.name] = _team(
+            survey,
+            span[survey_id],
+            windows.get((survey_id, 0), _Window()),
+            windows.get((survey_id, 1), _Window()),
+            questions,
+            org={d: org[d].score for d in org if org_teams[d] >= ORG_COMPARE_MIN_TEAMS},
+            dates=sorted(dates.get(survey_id, [])),
+        )
+    return DriverScores(teams=teams, org=org, org_teams=dict(org_teams))
+
+
+@dataclass(frozen=True)
+class TeamWindow:
+    """One team's figures over one window of runs: what "what moves eNPS" is computed from."""
+
+    survey_id: int
+    age: int  # 0 for the latest window, 1 for the one before, …
+    drivers: dict[str, float]  # the shown drivers' scores
+    enps: float | None
+
+
+def team_windows(session: Session, *, min_group: int, through: date, depth: int) -> list[TeamWindow]:
+    """Every team's last `depth` windows, each with its shown drivers and eNPS (under the same rules)."""
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=depth)
+    if loaded is None:
+        return []
+    _surveys, _span, windows, _questions, _dates = loaded
+    result = []
+    for (survey_id, age), window in sorted(windows.items()):
+        net_n, promoters, detractors = window.enps
+        result.append(
+            TeamWindow(
+                survey_id=survey_id,
+                age=age,
+                drivers={driver: total / n for driver, (n, total, _) in window.cells.items()},
+                enps=enps_score(promoters=promoters, detractors=detractors, answers=net_n) if net_n else None,
+            )
+        )
+    return result
+
+
+def _load_windows(session: Session, *, min_group: int, through: date, depth: int):
+    """The counted totals of each team's last `depth` windows of runs: (surveys, window size per survey,
+    {(survey, age): _Window}, library questions, the latest window's run dates per survey)."""
     surveys = {
         survey.id: survey
         for survey in session.exec(select(Survey).where(Survey.library_drivers.is_not(None))).all()
     }
     if not surveys:
-        return DriverScores(teams={}, org={}, org_teams={})
+        return None
     span = {survey_id: window_runs(survey) for survey_id, survey in surveys.items()}
     rank = (
         func.row_number()
@@ -143,12 +209,12 @@ def driver_scores(
     )
     recent = (
         select(ranked)
-        .where(ranked.c.rank <= 2 * max(span.values()))
+        .where(ranked.c.rank <= depth * max(span.values()))
         .cte("recent_runs")
         .prefix_with("MATERIALIZED")
     )
     columns = (recent.c.id, recent.c.survey_id, recent.c.run_date, recent.c.managers_asked, recent.c.rank)
-    runs = [row for row in session.exec(select(*columns)).all() if row.rank <= 2 * span[row.survey_id]]
+    runs = [row for row in session.exec(select(*columns)).all() if row.rank <= depth * span[row.survey_id]]
     respondents = dict(
         session.exec(
             select(recent.c.id, func.count(distinct(Answer.respondent)))
@@ -205,33 +271,7 @@ def driver_scores(
             item = window.items[question_id]
             item[0], item[1] = item[0] + n, item[1] + total
 
-    org_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    org_teams: dict[str, int] = defaultdict(int)
-    for (_survey_id, age), window in windows.items():
-        if age == 0:
-            for driver, (n, total, _) in window.cells.items():
-                org_cells[driver][0] += n
-                org_cells[driver][1] += total
-                org_teams[driver] += 1
-    org = {
-        driver: DriverScore(driver=driver, name=driver_name(driver), answers=n, total=total)
-        for driver, (n, total) in org_cells.items()
-    }
-
-    teams = {}
-    for survey_id, survey in surveys.items():
-        if survey_names is not None and survey.name not in survey_names:
-            continue
-        teams[survey.name] = _team(
-            survey,
-            span[survey_id],
-            windows.get((survey_id, 0), _Window()),
-            windows.get((survey_id, 1), _Window()),
-            questions,
-            org={d: org[d].score for d in org if org_teams[d] >= ORG_COMPARE_MIN_TEAMS},
-            dates=sorted(dates.get(survey_id, [])),
-        )
-    return DriverScores(teams=teams, org=org, org_teams=dict(org_teams))
+    return surveys, span, windows, questions, dates
 
 
 def _team(survey, span, now: _Window, before: _Window, questions, *, org, dates) -> TeamDrivers:

@@ -15,6 +15,7 @@ from pulsebot.services import digest_text as words
 from pulsebot.services import driver_text as drivers_words
 from pulsebot.services.analytics import WeekStatus
 from pulsebot.services.digests import Digest, DropAlert
+from pulsebot.services.heatmap import enps_lines
 from pulsebot.services.manager_home import TeamFigures
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
@@ -50,6 +51,9 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
             f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group)
         ]
         blocks.append(_section(title, lines))
+    if digest.enps_links is not None:
+        lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
+        blocks.append(_section("*What moves eNPS*", lines))
     if digest.teams:
         lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
         blocks.append(_section("*Teams*", lines))
