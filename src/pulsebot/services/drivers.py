@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.analytics import enps as enps_score
 from pulsebot.services.library import driver_name
-from pulsebot.store.models import Answer, PulseRun, Question, QuestionKind, RunStatus, Survey
+from pulsebot.store.models import Answer, PulseRun, Question, RunStatus, Survey
 
 ORG_COMPARE_MIN_TEAMS = 3
 FALL_TO_LOOK_AT = 0.3  # a driver that fell at least this much is the one to look at
@@ -189,9 +189,17 @@ def team_windows(session: Session, *, min_group: int, through: date, depth: int)
 def _load_windows(session: Session, *, min_group: int, through: date, depth: int):
     """The counted totals of each team's last `depth` windows of runs: (surveys, window size per survey,
     {(survey, age): _Window}, library questions, the latest window's run dates per survey)."""
+    # Plain rows, not ORM objects: 200 teams hold thousands of library questions.
+    survey_columns = (
+        Survey.id,
+        Survey.name,
+        Survey.title,
+        Survey.library_drivers,
+        Survey.questions_per_pulse,
+    )
     surveys = {
-        survey.id: survey
-        for survey in session.exec(select(Survey).where(Survey.library_drivers.is_not(None))).all()
+        row.id: row
+        for row in session.exec(select(*survey_columns).where(Survey.library_drivers.is_not(None))).all()
     }
     if not surveys:
         return None
@@ -237,13 +245,16 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         .where(Answer.value.is_not(None))
         .group_by(recent.c.id, Answer.question_id)
     ).all()
+    # No `kind` (an enum, costly to read back): among library questions only eNPS has no driver.
+    question_columns = (Question.id, Question.key, Question.prompt, Question.driver)
     questions = {
-        q.id: q
-        for q in session.exec(
-            select(Question).where(Question.survey_id.in_(list(surveys)), Question.from_library)
+        row.id: row
+        for row in session.exec(
+            select(*question_columns, Question.reversed).where(
+                Question.survey_id.in_(list(surveys)), Question.from_library
+            )
         ).all()
     }
-
     run_of = {row.id: row for row in runs}
     needed = {row.id: min_group + (row.managers_asked or 0) for row in runs}
     counted = {run_id for run_id in run_of if respondents.get(run_id, 0) >= needed[run_id]}
@@ -261,9 +272,9 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         row = run_of[run_id]
         window = windows[row.survey_id, (row.rank - 1) // span[row.survey_id]]
         total = int(total or 0)
-        if question.kind is QuestionKind.enps:
+        if question.driver is None:  # the library's eNPS
             window.enps = [a + b for a, b in zip(window.enps, (n, promoters, detractors), strict=True)]
-        elif question.driver is not None:
+        else:
             cell = window.cells[question.driver]
             cell[0] += n
             cell[1] += 6 * n - total if question.reversed else total
