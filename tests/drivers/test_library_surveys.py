@@ -154,3 +154,16 @@ def test_the_edit_form_is_refused_for_a_library_survey_rather_than_dropping_its_
 
     assert "rotates through the question library" in reply.text
     assert fake_slack.calls_to("views.open") == []
+
+
+def test_the_documented_library_survey_applies_and_says_what_the_docs_say(tmp_path, cli_env):
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs" / "library.md").read_text()
+    sample = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    said = docs.split("```text\n", 1)[1].split("```", 1)[0]
+
+    result, _ = apply_text(tmp_path, cli_env, sample)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == said.splitlines()
