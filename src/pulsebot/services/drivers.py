@@ -286,6 +286,18 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
 
 
 def _team(survey, span, now: _Window, before: _Window, questions, *, org, dates) -> TeamDrivers:
+    items_of: dict[str, list[ItemScore]] = defaultdict(list)
+    for qid, (item_n, item_total) in sorted(now.items.items(), key=lambda kv: questions[kv[0]].key):
+        question = questions[qid]
+        items_of[question.driver].append(
+            ItemScore(
+                key=question.key,
+                prompt=question.prompt,
+                reversed=question.reversed,
+                answers=item_n,
+                mean=item_total / item_n,
+            )
+        )
     drivers = []
     for driver in survey.library_drivers.split():
         n, total, people = now.cells.get(driver, (0, 0, 0))
@@ -297,17 +309,7 @@ def _team(survey, span, now: _Window, before: _Window, questions, *, org, dates)
         change = None
         if previous_n:
             change = round(round(score, 1) - round(previous_total / previous_n, 1), 1)
-        items = tuple(
-            ItemScore(
-                key=questions[qid].key,
-                prompt=questions[qid].prompt,
-                reversed=questions[qid].reversed,
-                answers=item_n,
-                mean=item_total / item_n,
-            )
-            for qid, (item_n, item_total) in sorted(now.items.items(), key=lambda kv: questions[kv[0]].key)
-            if questions[qid].driver == driver
-        )
+        items = tuple(items_of[driver])
         drivers.append(
             DriverScore(
                 driver=driver,
