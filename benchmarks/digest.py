@@ -6,7 +6,13 @@ week. The data is bulk-inserted 13 weeks at a time; after each batch the digests
 organisation are computed (the real `build_digests`, themes and ideas included) nine times; the median
 and the fastest are reported. Prints a Markdown table.
 
+With `--drivers`, every team's pulse rotates through the question library instead: four driver items a
+week (chosen by the real rotation) and eNPS in the first pulse of each month; the digests then carry the
+teams' driver scores, and the organisation's the driver heatmap; "what moves eNPS" (eight windows of every
+team) is timed on its own, three times per batch, and the heatmap's PNG once at the end.
+
     .venv/bin/python benchmarks/digest.py [--postgres postgresql://…/scratch_db] [--people 5000] [--weeks 52]
+        [--drivers]
 
 The PostgreSQL database's `public` schema is dropped and recreated: point it at a scratch database. After
 each batch it runs VACUUM ANALYZE, as autovacuum would after a bulk load; SQLite runs with its defaults.
@@ -28,16 +34,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
+from pulsebot.heatmap_chart import heatmap_png
 from pulsebot.services.digest.digests import build_digests
 from pulsebot.services.privacy.anonymity import token
+from pulsebot.services.results.heatmap import what_moves_enps
 from pulsebot.services.results.sentiment import score_text
+from pulsebot.services.survey.rotation import Rotation
 from pulsebot.services.survey.survey_file import parse_surveys
-from pulsebot.services.survey.surveys import apply_survey
+from pulsebot.services.survey.surveys import apply_survey, survey_rotation
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory, transaction
-from pulsebot.store.models import Answer, Delivery, Idea, PulseRun, Vote
+from pulsebot.store.models import Answer, Delivery, Idea, PulseRun, Survey, Vote
 from pulsebot.store.weeks import week_start
 
 KEY = b"benchmark-key-not-a-secret"
@@ -65,6 +74,15 @@ questions:
   - {{key: support, kind: scale, prompt: I got the help I needed.}}
   - {{key: enps, kind: enps}}
 """
+DRIVER_SURVEY = """\
+name: {name}
+channel: G0{number:06d}
+timezone: {timezone}
+managers: [U0M{number:06d}]
+library: engagement
+questions_per_pulse: 4
+enps: monthly
+"""
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,15 @@ class Team:
     timezone: str
     members: list[str]
     questions: list[tuple[int, str]]  # (question id, kind)
+    rotation: Rotation | None = None  # --drivers: which items each run asks
+    keys: dict[str, int] | None = None  # --drivers: question id by key
+
+    def asked(self, run_number: int, run_date: date) -> list[tuple[int, str]]:
+        """The questions a run asks: all of them, or the rotation's items and eNPS once a month."""
+        if self.rotation is None:
+            return self.questions
+        asked = [(self.keys[key], "scale") for key in self.rotation.items_for_run(run_number)]
+        return asked + ([(self.keys["enps"], "enps")] if run_date.day <= 7 else [])
 
 
 def main() -> None:
@@ -82,6 +109,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--step", type=int, default=13, help="weeks inserted between measurements")
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--drivers", action="store_true", help="rotating library items, driver scores")
     args = parser.parse_args()
 
     rows = []
@@ -97,10 +125,16 @@ def main() -> None:
     print(machine())
     print()
     teams = (args.people + TEAM_SIZE - 1) // TEAM_SIZE
-    print(f"| database | weeks of history | answers stored | all {teams} teams' digests: median | fastest |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for database, weeks, answers, median, fastest in rows:
-        print(f"| {database} | {weeks} | {answers:,} | {median * 1000:,.0f} ms | {fastest * 1000:,.0f} ms |")
+    header = (
+        f"| database | weeks of history | answers stored | all {teams} teams' digests: median | fastest |"
+    )
+    if args.drivers:
+        header += " what moves eNPS: median |"
+    print(header)
+    print("| --- | ---: | ---: | ---: | ---: |" + (" ---: |" if args.drivers else ""))
+    for database, weeks, answers, median, fastest, enps_median in rows:
+        line = f"| {database} | {weeks} | {answers:,} | {median * 1000:,.0f} ms | {fastest * 1000:,.0f} ms |"
+        print(line + (f" {enps_median * 1000:,.0f} ms |" if enps_median is not None else ""))
 
 
 def measure(name: str, engine: Engine, args) -> list[tuple]:
@@ -109,7 +143,10 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
     rng = random.Random(42)
     first_monday = week_start(date(2025, 1, 6))
     teams = make_teams(
-        sessions, people=args.people, now=datetime.combine(first_monday, datetime.min.time(), UTC)
+        sessions,
+        people=args.people,
+        now=datetime.combine(first_monday, datetime.min.time(), UTC),
+        drivers=args.drivers,
     )
     comments = [(text, score_text(text).score) for text in COMMENTS]
     ideas(engine, rng, people=args.people, now=datetime.combine(first_monday, datetime.min.time(), UTC))
@@ -132,12 +169,34 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
         for _ in range(args.repeat):
             began = time.perf_counter()
             with transaction(sessions) as session:
-                digests, org = build_digests(session, now=now, min_group=5, weeks=12, include_org=True)
+                digests, org = build_digests(
+                    session, now=now, min_group=5, weeks=12, include_org=True, enps_links=False
+                )
             timings.append(time.perf_counter() - began)
+        enps_timings = []
+        for _ in range(3 if args.drivers else 0):
+            began = time.perf_counter()
+            with transaction(sessions) as session:
+                links = what_moves_enps(session, min_group=5, through=org.heatmap.through)
+            enps_timings.append(time.perf_counter() - began)
         assert len(digests) == len(teams) and org is not None and org.figures.shown
         assert all(digest.figures.shown for digest in digests.values())
-        results.append((name, weeks[-1] + 1, answers, statistics.median(timings), min(timings)))
+        if args.drivers:
+            assert all(digest.drivers is not None and digest.drivers.shown for digest in digests.values())
+            assert org.heatmap is not None and org.heatmap.shown_cells == len(teams) * 11
+        enps_median = statistics.median(enps_timings) if enps_timings else None
+        results.append((name, weeks[-1] + 1, answers, statistics.median(timings), min(timings), enps_median))
         print(f"  {weeks[-1] + 1} weeks: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
+        if enps_median is not None:
+            print(f"  what moves eNPS: {enps_median * 1000:.0f} ms", file=sys.stderr)
+    if args.drivers:
+        began = time.perf_counter()
+        heatmap_png(org.heatmap, min_group=5)
+        print(f"  heatmap PNG of {len(teams)} teams: {time.perf_counter() - began:.2f} s", file=sys.stderr)
+        print(
+            f"  what moves eNPS: {len(links.links)} drivers, {links.team_windows} team-windows",
+            file=sys.stderr,
+        )
     return results
 
 
@@ -149,24 +208,36 @@ def reset(engine: Engine) -> None:
     migrate.upgrade(engine)
 
 
-def make_teams(sessions, *, people: int, now: datetime) -> list[Team]:
+def make_teams(sessions, *, people: int, now: datetime, drivers: bool) -> list[Team]:
     teams = []
+    template = DRIVER_SURVEY if drivers else SURVEY
+    rotations, keys = {}, {}
     with transaction(sessions) as session:
         for number in range((people + TEAM_SIZE - 1) // TEAM_SIZE):
             timezone = TIMEZONES[number % len(TIMEZONES)]
             spec = parse_surveys(
-                SURVEY.format(name=f"team-{number:04d}", number=number, timezone=timezone), source="-"
+                template.format(name=f"team-{number:04d}", number=number, timezone=timezone), source="-"
             )[0]
             apply_survey(session, spec=spec, now=now)
         session.flush()
         surveys = session.execute(text("SELECT id, name, timezone FROM survey ORDER BY name")).all()
-        questions = session.execute(text("SELECT survey_id, id, kind FROM question ORDER BY position")).all()
+        questions = session.execute(
+            text("SELECT survey_id, id, kind, key FROM question ORDER BY position")
+        ).all()
+        if drivers:
+            for survey in session.exec(select(Survey)).all():
+                rotations[survey.id] = survey_rotation(session, survey)
     by_survey: dict[int, list[tuple[int, str]]] = {}
-    for survey_id, question_id, kind in questions:
+    for survey_id, question_id, kind, key in questions:
         by_survey.setdefault(survey_id, []).append((question_id, kind))
+        keys.setdefault(survey_id, {})[key] = question_id
     for index, (survey_id, _name, timezone) in enumerate(surveys):
         members = [f"U0P{n:06d}" for n in range(index * TEAM_SIZE, min((index + 1) * TEAM_SIZE, people))]
-        teams.append(Team(survey_id, timezone, members, by_survey[survey_id]))
+        teams.append(
+            Team(
+                survey_id, timezone, members, by_survey[survey_id], rotations.get(survey_id), keys[survey_id]
+            )
+        )
     return teams
 
 
@@ -196,13 +267,12 @@ def insert_weeks(engine, teams, weeks, first_monday, *, run_id, rng, comments) -
                         "run_id": run_id,
                         "user_id": person,
                         "status": "sent",
-                        "answered": True,
                         "reminders_sent": 0,
                     }
                 )
                 respondent = token(KEY, "answer", person, run_id)
                 comment = rng.choice(comments) if rng.random() < 0.1 else (None, None)
-                for position, (question_id, kind) in enumerate(team.questions):
+                for position, (question_id, kind) in enumerate(team.asked(week, tuesday)):
                     if kind == "enps":
                         value = min(10, max(0, round(rng.gauss(2.2 * mood, 1.5))))
                     else:

@@ -1,12 +1,15 @@
 """The offline demo: a support team of 40 answering a weekly pulse for 12 weeks, without Slack.
 
-The data goes through the real services (survey YAML, pulse runs, anonymous answers, comment sentiment,
-ideas and votes) into a throwaway SQLite database migrated with Alembic; the digest is then computed by
-the real aggregation and rendered by the real Block Kit builder and chart.
+Its pulse asks its own questions and three rotating items of the question library each week. The data
+goes through the real services (survey YAML, pulse runs, anonymous answers, comment sentiment, ideas and
+votes) into a throwaway SQLite database migrated with Alembic; the digest is then computed by the real
+aggregation and rendered by the real Block Kit builder and chart. A few smaller teams answer the library
+too, so that the organisation's driver heatmap has several rows (one of them too small to show).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import zoneinfo
@@ -14,17 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from sqlmodel import select
+
 from pulsebot.charts import digest_chart
+from pulsebot.heatmap_chart import heatmap_png
 from pulsebot.services.digest.digest_text import render_text
 from pulsebot.services.digest.digests import Digest, team_digest
 from pulsebot.services.idea import ideas
 from pulsebot.services.pulse import answers, pulses
+from pulsebot.services.results.heatmap import heatmap_rows, organisation_heatmap
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.blocks.digest import digest_message
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory, transaction
-from pulsebot.store.models import PulseRun, QuestionKind, RunStatus
+from pulsebot.store.models import PulseRun, Question, QuestionKind, RunStatus
 from pulsebot.store.weeks import week_start
 
 DEMO_KEY = b"pulsebot-demo-key-not-a-secret"
@@ -37,6 +44,9 @@ timezone: Europe/Berlin
 schedule: "0 10 * * tue"
 open_days: 3
 managers: [U0MANAGER]
+library: engagement
+questions_per_pulse: 3
+enps: off                # the team's own eNPS question below is asked every week
 questions:
   - key: workload
     kind: scale
@@ -56,6 +66,25 @@ questions:
 MOOD = [3.9, 3.8, 3.9, 3.8, 3.2, 3.0, 3.5, 3.8, 3.85, 3.85, 3.85, 3.2]
 HOLIDAY_WEEK = 2
 HOLIDAY_ANSWERS = 4
+# How each driver sits against the team's mood; customer enablement slides in the last four weeks (the
+# refund tool), which the digest's drivers pick out as the one to look at.
+DRIVER_LEANING = {"colleagues": 0.4, "purpose": 0.2, "manager": 0.2, "workload": -0.3, "customer": -0.2}
+CUSTOMER_SLIDE_WEEKS, CUSTOMER_SLIDE = 4, -1.4
+OTHER_TEAMS = (
+    ("billing", "Billing", 12, 0.3),
+    ("logistics", "Logistics", 10, -0.2),
+    ("onboarding", "Onboarding", 9, 0.0),
+    ("legal", "Legal", 4, 0.1),
+)
+OTHER_TEAM_SURVEY = """\
+name: {name}
+title: {title}
+channel: G0{code}
+timezone: Europe/Berlin
+library: engagement
+questions_per_pulse: 4
+enps: monthly
+"""
 
 POSITIVE = [
     "Great team spirit this week, everyone jumped in to help.",
@@ -121,6 +150,8 @@ def run_demo(
                 weeks=weeks,
                 rng=random.Random(seed),
             )
+            # The heatmap's window ends with the digest's week, like the digest's drivers.
+            grid = organisation_heatmap(session, min_group=5, through=digest.week + timedelta(days=6))
     finally:
         engine.dispose()
     if not keep:
@@ -131,6 +162,8 @@ def run_demo(
         "blocks": out / "digest.json",
         "chart": out / "trend.png",
         "text": out / "digest.txt",
+        "heatmap": out / "heatmap.png",
+        "cells": out / "heatmap.csv",
     }
     if keep:
         files["database"] = database
@@ -138,6 +171,12 @@ def run_demo(
         json.dumps({"text": text, "blocks": blocks}, indent=2, ensure_ascii=False) + "\n"
     )
     files["chart"].write_bytes(digest_chart(digest) or b"")
+    files["heatmap"].write_bytes(heatmap_png(grid, min_group=5))
+    header, rows = heatmap_rows(grid)
+    with files["cells"].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
     rendering = render_text(digest)
     files["text"].write_text(rendering)
     return DemoResult(digest=digest, files=files, text=rendering)
@@ -157,18 +196,56 @@ def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> 
         tuesday = this_monday - timedelta(weeks=weeks - index) + timedelta(days=1)
         opened = datetime.combine(tuesday, time(10), tzinfo=berlin)
         answering = rng.sample(team, HOLIDAY_ANSWERS if index == HOLIDAY_WEEK else rng.randint(27, 36))
+        slide = CUSTOMER_SLIDE if index >= weeks - CUSTOMER_SLIDE_WEEKS else 0.0
         with transaction(sessions) as session:
             run = pulses.open_pulse_run(session, survey_name="support-team", audience=team, now=opened)
             for person in answering:
-                _answer(session, rng, run, person, mood + leaning[person], now=opened + timedelta(hours=2))
+                _answer(
+                    session,
+                    rng,
+                    run,
+                    person,
+                    mood + leaning[person],
+                    now=opened + timedelta(hours=2),
+                    slide=slide,
+                )
             closed = session.get(PulseRun, run.run_id)
             closed.status, closed.closed_at = RunStatus.closed, run.closes_at
     _ideas(sessions, rng, team, now=now)
+    _other_teams(sessions, rng, now=now, this_monday=this_monday)
 
 
-def _answer(session, rng: random.Random, run: pulses.RunView, person: str, mood: float, *, now) -> None:
+def _other_teams(sessions, rng: random.Random, *, now: datetime, this_monday) -> None:
+    """Smaller teams answering the library for the last six weeks, for the organisation's heatmap."""
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    for code, (name, title, size, lean) in enumerate(OTHER_TEAMS):
+        with transaction(sessions) as session:
+            for spec in parse_surveys(
+                OTHER_TEAM_SURVEY.format(name=name, title=title, code=f"TEAM{code}"), source="demo"
+            ):
+                apply_survey(session, spec=spec, now=now - timedelta(weeks=9))
+        team = [f"U0{name[:3].upper()}{index:02d}" for index in range(size)]
+        for week in range(6, 0, -1):
+            opened = datetime.combine(this_monday - timedelta(weeks=week, days=-1), time(10), tzinfo=berlin)
+            with transaction(sessions) as session:
+                run = pulses.open_pulse_run(session, survey_name=name, audience=team, now=opened)
+                for person in rng.sample(team, max(size - 2, min(size, 4))):
+                    _answer(session, rng, run, person, 3.7 + lean, now=opened + timedelta(hours=2))
+                closed = session.get(PulseRun, run.run_id)
+                closed.status, closed.closed_at = RunStatus.closed, run.closes_at
+
+
+def _answer(
+    session, rng: random.Random, run: pulses.RunView, person: str, mood: float, *, now, slide: float = 0.0
+) -> None:
+    items = {q.id: q for q in session.exec(select(Question).where(Question.from_library)).all()}
     for question in run.questions:
-        if question.kind is QuestionKind.scale:
+        item = items.get(question.id)
+        if question.kind is QuestionKind.scale and item is not None and item.driver is not None:
+            leaning = DRIVER_LEANING.get(item.driver, 0.0) + (slide if item.driver == "customer" else 0.0)
+            value = min(5, max(1, round(rng.gauss(mood + leaning, 0.55))))
+            value = 6 - value if item.reversed else value  # agreeing with a reversed item is the low score
+        elif question.kind is QuestionKind.scale:
             value = min(5, max(1, round(rng.gauss(mood, 0.55))))
         elif question.kind is QuestionKind.enps:
             value = min(10, max(0, round(rng.gauss(2.5 * mood - 1.0, 1.5))))

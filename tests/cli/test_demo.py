@@ -1,5 +1,6 @@
 """`pulsebot demo`: a real digest from simulated answers, written to a folder, with no Slack at all."""
 
+import csv
 import json
 
 from typer.testing import CliRunner
@@ -16,13 +17,25 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "Customer Support pulse: week of" in result.stdout
-    assert sorted(path.name for path in folder.iterdir()) == ["digest.json", "digest.txt", "trend.png"]
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "digest.json",
+        "digest.txt",
+        "heatmap.csv",
+        "heatmap.png",
+        "trend.png",
+    ]
     message = json.loads((folder / "digest.json").read_text())
     assert message["blocks"][0]["type"] == "header"
     assert (folder / "trend.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     text = (folder / "digest.txt").read_text()
     assert "hidden: fewer than 5 answered" in text  # the holiday week
     assert "Mood fell" in text and "comments mention" in text
+    # The team's pulse rotates through the library: its drivers are in the digest.
+    assert "Drivers over the last 4 pulses" in text and "Look at: Customer enablement fell" in text
+    assert (folder / "heatmap.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    cells = list(csv.DictReader((folder / "heatmap.csv").read_text().splitlines()))
+    assert len({row["team"] for row in cells}) == 5
+    assert {row["status"] for row in cells if row["team"] == "legal"} == {"suppressed"}  # four people
 
 
 def test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_digest(tmp_path, monkeypatch):
@@ -42,6 +55,7 @@ def test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_diges
     digest = (tmp_path / "out" / "digest.txt").read_text()
     mood = next(line for line in digest.splitlines() if line.startswith("  Mood (1–5)")).split(maxsplit=2)[2]
     week = digest.splitlines()[0].split("week of ")[1].split("–")[0]
-    last_row = [line for line in report.stdout.splitlines() if line.startswith("│")][-1]
+    weekly = report.stdout.split("Questions, week of")[0]  # the drivers' table follows the questions
+    last_row = [line for line in weekly.splitlines() if line.startswith("│")][-1]
     assert last_row.split("│")[1].strip().startswith(week.split()[0])
     assert last_row.split("│")[3].strip() == mood

@@ -56,7 +56,7 @@ def test_broken_yaml_and_missing_fields_are_located(tmp_path, cli_env):
     head = f"name: x\nchannel: {PULSE_CHANNEL}\n"
     cases = {
         "name: x\n  channel: [C1\n": ":2: not valid YAML",
-        head: ":1: questions: Field required",
+        head: ":1: questions: add 1 to 5 questions, or use the question library",
         f"{head}timezone: Mars/Olympus\nquestions: [{{key: a, kind: enps}}]\n": (
             ":3: timezone: unknown time zone 'Mars/Olympus'"
         ),

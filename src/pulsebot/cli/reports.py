@@ -1,6 +1,7 @@
 """`pulsebot report` and `pulsebot export`: a team's weekly figures in the terminal, or as CSV."""
 
 import csv
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +11,13 @@ from rich.table import Table
 from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions
 from pulsebot.clock import utc_now
 from pulsebot.services.digest import digest_text as words
+from pulsebot.services.digest import driver_text
 from pulsebot.services.errors import Refusal
 from pulsebot.services.privacy import audit
-from pulsebot.services.results.analytics import RATED, WeekStatus, team_trend
-from pulsebot.services.results.export import export_rows
+from pulsebot.services.results.analytics import ORG, RATED, WeekStatus, team_trend
+from pulsebot.services.results.drivers import TeamDrivers, driver_scores
+from pulsebot.services.results.export import driver_rows, export_rows
+from pulsebot.services.results.heatmap import enps_lines, heatmap_rows, organisation_heatmap, what_moves_enps
 from pulsebot.services.survey.surveys import active_questions, find_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
@@ -27,7 +31,7 @@ Weeks = Annotated[
 def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
     """Print SURVEY's weekly figures; weeks with too few answers stay hidden."""
     settings = settings_or_fail()
-    trend, _ = _trend(
+    trend, _, drivers = _trend(
         settings, survey, weeks, team, action=AuditAction.report, detail=f"{weeks} weeks in the terminal"
     )
     table = Table(
@@ -72,6 +76,33 @@ def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+    if drivers is not None:
+        _print_drivers(drivers, settings.min_group)
+
+
+def _print_drivers(drivers: TeamDrivers, min_group: int) -> None:
+    table = Table(
+        "driver",
+        "score (1–5)",
+        "organisation",
+        "people",
+        "items",
+        title=f"Drivers over {driver_text.window(drivers)}",
+        caption=f"A driver answered by fewer than {min_group} people in a closed pulse stays hidden.",
+    )
+    for driver in drivers.drivers:
+        if not driver.shown:
+            table.add_row(driver.name, "hidden", "", "", "", style="dim")
+            continue
+        change = driver_text.arrow(driver.change, digits=1)
+        table.add_row(
+            driver.name,
+            _moved(f"{driver.score:.1f}", change),
+            "" if driver.org is None else f"{driver.org:.1f}",
+            f"at least {driver.people}",
+            str(len(driver.items)),
+        )
+    out.print(table)
 
 
 def export(
@@ -79,26 +110,45 @@ def export(
     csv_file: Annotated[Path, typer.Option("--csv", metavar="FILE", help="Where to write the CSV file.")],
     weeks: Weeks = 12,
     team: Team = "",
+    drivers_file: Annotated[
+        Path | None,
+        typer.Option("--drivers", metavar="FILE", help="Also write the driver scores, one row each, here."),
+    ] = None,
 ) -> None:
     """Write SURVEY's weekly aggregates to a CSV file (hidden weeks carry no figures)."""
     settings = settings_or_fail()
-    trend, rated = _trend(
+    trend, rated, drivers = _trend(
         settings, survey, weeks, team, action=AuditAction.export, detail=f"{weeks} weeks to {csv_file.name}"
     )
+    if drivers_file is not None and drivers is None:
+        fail(f"“{survey}” does not use the question library, so it has no driver scores (--drivers)")
     header, rows = export_rows(trend, rated)
-    try:
-        with csv_file.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=header)
-            writer.writeheader()
-            writer.writerows(rows)
-    except OSError as error:
-        fail(f"{csv_file}: cannot write the file ({error.strerror})")
+    _write_csv(csv_file, header, rows)
     shown = sum(1 for row in rows if row["status"] == WeekStatus.shown.value)
     out.print(
         f"wrote {len(rows)} weeks of “{trend.title}” to {csv_file} ({shown} with figures)",
         highlight=False,
         soft_wrap=True,
     )
+    if drivers_file is not None:
+        header, rows = driver_rows(drivers)
+        _write_csv(drivers_file, header, rows)
+        out.print(
+            f"wrote {len(drivers.shown)} of {len(drivers.drivers)} drivers of “{trend.title}” "
+            f"to {drivers_file}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as error:
+        fail(f"{path}: cannot write the file ({error.strerror})")
 
 
 def _trend(settings, survey: str, weeks: int, team: str, *, action: AuditAction, detail: str):
@@ -110,7 +160,7 @@ def _trend(settings, survey: str, weeks: int, team: str, *, action: AuditAction,
             rated = [
                 (question.key, question.version)
                 for question in active_questions(session, survey_id=survey_id)
-                if question.kind in RATED
+                if question.kind in RATED and not question.from_library  # an item: only when a week asked it
             ]
             audit.record(session, actor=audit.CLI, action=action, scope=survey, now=now, detail=detail)
             trend = team_trend(
@@ -121,10 +171,58 @@ def _trend(settings, survey: str, weeks: int, team: str, *, action: AuditAction,
                 weeks=weeks,
                 complete_only=True,
             )
-            return trend, rated
+            # The drivers' window ends with the report's last week, like the digest's.
+            through = trend.weeks[-1].week + timedelta(days=6)
+            scores = driver_scores(
+                session, min_group=settings.min_group, through=through, survey_names=[survey]
+            )
+            return trend, rated, scores.teams.get(survey)
     except Refusal as refusal:
         fail(refusal.message)
 
 
 def _moved(value: str, change: str) -> str:
     return f"{value} {change}" if change else value
+
+
+def heatmap(
+    png_file: Annotated[
+        Path | None, typer.Option("--png", metavar="FILE", help="Write the heatmap as PNG here.")
+    ] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", metavar="FILE", help="Write its cells as CSV here.")
+    ] = None,
+    team: Team = "",
+) -> None:
+    """The organisation's drivers by team (hidden cells stay hidden), and what moves eNPS."""
+    from pulsebot.heatmap_chart import heatmap_png  # matplotlib is slow to import: only this needs it
+
+    settings = settings_or_fail()
+    engine = existing(settings)
+    now = utc_now()
+    with transaction(team_sessions(settings, engine, team)) as session:
+        audit.record(
+            session, actor=audit.CLI, action=AuditAction.report, scope=ORG, now=now, detail="driver heatmap"
+        )
+        grid = organisation_heatmap(session, min_group=settings.min_group, through=now.date())
+        links = what_moves_enps(session, min_group=settings.min_group, through=now.date())
+    if not grid.teams:
+        fail("no survey uses the question library, so there are no drivers to map")
+    if png_file is not None:
+        try:
+            png_file.write_bytes(heatmap_png(grid, min_group=settings.min_group))
+        except OSError as error:
+            fail(f"{png_file}: cannot write the file ({error.strerror})")
+    if csv_file is not None:
+        _write_csv(csv_file, *heatmap_rows(grid))
+    out.print(
+        f"{len(grid.teams)} teams × {len(grid.drivers)} drivers: {grid.shown_cells} cells shown, "
+        f"the rest hidden or not asked",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for written in filter(None, (png_file, csv_file)):
+        out.print(f"wrote {written}", highlight=False, soft_wrap=True)
+    out.print("What moves eNPS:", highlight=False)
+    for line in enps_lines(links):
+        out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)

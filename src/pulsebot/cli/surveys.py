@@ -1,5 +1,7 @@
 """`pulsebot survey …`: surveys as code."""
 
+import enum
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +21,7 @@ from pulsebot.cli.common import (
 from pulsebot.clock import utc_now
 from pulsebot.services.survey.audience import managers_in_channel_line
 from pulsebot.services.survey.survey_file import SurveyFileError, load_survey_file
-from pulsebot.services.survey.surveys import apply_survey, list_surveys
+from pulsebot.services.survey.surveys import apply_survey, list_surveys, survey_summary
 from pulsebot.store.db import transaction
 
 group = typer.Typer(help="Surveys: define them in YAML, list them.", no_args_is_help=True)
@@ -40,8 +42,11 @@ def apply(
     sessions = team_sessions(settings, engine, team)
     with transaction(sessions) as session:
         outcomes = [(spec.name, apply_survey(session, spec=spec, now=utc_now())) for spec in specs]
+        rotations = [survey_summary(session, name=spec.name).rotation_line for spec in specs]
     for name, outcome in outcomes:
         out.print(f"{name}: {outcome.value}")
+    for line in filter(None, rotations):
+        out.print(line, highlight=False, soft_wrap=True)
     for spec in specs:
         if spec.managers and (line := _managers_in_channel(settings, engine, team, sessions, spec)):
             out.print(line, highlight=False, soft_wrap=True)
@@ -87,3 +92,32 @@ def list_(team: Team = "") -> None:
             s.name, s.title, s.channel_id, s.delivery, s.schedule or "-", s.timezone, str(s.questions), state
         )
     out.print(table)
+
+
+class Template(enum.StrEnum):
+    engagement = "engagement"
+    cx = "cx"
+    wellbeing = "wellbeing"
+
+
+@group.command("init")
+def init(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the starter survey.")],
+    template: Annotated[
+        Template, typer.Option(help="engagement: every driver; cx: serving customers; wellbeing: workload")
+    ] = Template.engagement,
+) -> None:
+    """Write a commented starter survey built on the question library (an existing file is kept)."""
+    text = resources.files("pulsebot.library").joinpath("templates", f"{template.value}.yml").read_text()
+    try:
+        with file.open("x", encoding="utf-8") as written:
+            written.write(text)
+    except FileExistsError:
+        fail(f"{file} already exists; choose another name or remove it first")
+    except OSError as error:
+        fail(f"{file}: cannot write the file ({error.strerror})")
+    out.print(
+        f"wrote {file}: put your channel's id in `channel:`, then `pulsebot survey apply {file}`",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from pulsebot.charts import digest_chart
 from pulsebot.config import Settings
+from pulsebot.heatmap_chart import heatmap_png
 from pulsebot.services.digest.digests import Digest, build_digests, drop_alert_for_run
 from pulsebot.services.digest.managers import all_managers
 from pulsebot.services.digest.notices import claim_notice, noticed_scopes, release_notice
@@ -33,9 +34,12 @@ WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6
 
 
 def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
-    """DM the digest, then upload its trend chart into the same conversation."""
+    """DM the digest, then upload its trend chart (and, for admins, the drivers' heatmap) into the same
+    conversation."""
     text, blocks = digest_message(digest)
     posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
+    if digest.heatmap is not None:
+        _upload_heatmap(client, digest, channel=posted["channel"])
     png = digest_chart(digest)
     if png is None:
         return
@@ -50,6 +54,19 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
     except SlackApiError as error:
         # The digest itself went out; sending it again for the sake of its chart would be worse.
         log.warning("chart for %s not uploaded: %s", digest.scope, error.response.get("error"))
+
+
+def _upload_heatmap(client: WebClient, digest: Digest, *, channel: str) -> None:
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            content=heatmap_png(digest.heatmap, min_group=digest.min_group),
+            filename=f"drivers-{digest.heatmap.through.isoformat()}.png",
+            title=f"Drivers by team to {digest.heatmap.through:%-d %B}",
+            alt_txt="Each team's driver scores, hidden cells in grey",
+        )
+    except SlackApiError as error:
+        log.warning("heatmap not uploaded: %s", error.response.get("error"))
 
 
 def _audit_sent(

@@ -111,6 +111,12 @@ class Survey(TeamScoped, table=True):
     # The team's managers are left out of its audience unless the survey asks them too
     # (services/survey/audience.py).
     managers_answer: bool = Field(default=False)
+    # The library's drivers the survey rotates through, one id a line (None: no library items); each
+    # run asks `questions_per_pulse` of them (services/survey/rotation.py) and the library's eNPS at
+    # `enps_cadence`.
+    library_drivers: str | None = Field(default=None, max_length=400)
+    questions_per_pulse: int = Field(default=4)
+    enps_cadence: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -130,8 +136,25 @@ class Question(SQLModel, table=True):
     options: str | None = Field(default=None, max_length=2000)  # choice options, one per line
     required: bool = Field(default=False)
     active: bool = Field(default=True)
+    # A library item (its key is the item id): asked in rotation, never every run. `driver` is None for
+    # the library's eNPS; a reversed item's answers count towards its driver turned round (6 − value).
+    from_library: bool = Field(default=False)
+    driver: str | None = Field(default=None, max_length=40)
+    reversed: bool = Field(default=False)
 
     __table_args__ = (UniqueConstraint("survey_id", "key", "version"),)
+
+
+class RunQuestion(SQLModel, table=True):
+    """The questions one run asks, fixed when it opens: a rotating survey asks different items each
+    run, and the whole team gets the same ones. A run without rows (an older one) asks the survey's
+    active questions."""
+
+    __tablename__ = "run_question"
+
+    run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    position: int
 
 
 class PulseRun(TeamScoped, table=True):

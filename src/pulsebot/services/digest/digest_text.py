@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pulsebot.services.digest.digests import Digest, DropAlert, IdeaLine, summarise
+from pulsebot.services.digest.driver_text import arrow, summary_lines, window
 from pulsebot.services.results.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
+from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
-UP, DOWN, FLAT = "↑", "↓", "→"
 STATUS_WORDS = {
     IdeaStatus.new: "new",
     IdeaStatus.under_review: "under review",
@@ -22,15 +23,6 @@ STATUS_WORDS = {
     IdeaStatus.done: "done",
     IdeaStatus.declined: "declined",
 }
-
-
-def arrow(change: float | None, *, digits: int) -> str:
-    """`↑ 0.4`, `↓ 12`, `→ 0.0`; empty when there is nothing to compare with."""
-    if change is None:
-        return ""
-    if round(abs(change), digits) == 0:
-        return f"{FLAT} {0:.{digits}f}"
-    return f"{UP if change > 0 else DOWN} {abs(change):.{digits}f}"
 
 
 def shown_change(value: float | None, change: float | None, *, digits: int) -> float | None:
@@ -229,6 +221,12 @@ def render_text(digest: Digest) -> str:
     if figures.shown and figures.questions:
         lines += ["", "Questions"]
         lines += [f"  - {question_line(q, digest.min_group)}" for q in figures.questions]
+    if digest.drivers is not None:
+        lines += ["", f"Drivers over {window(digest.drivers)}"]
+        lines += [f"  {line}" for line in summary_lines(digest.drivers, digest.min_group)]
+    if digest.enps_links is not None:
+        lines += ["", "What moves eNPS"]
+        lines += [f"  {line}" for line in enps_lines(digest.enps_links)]
     if digest.teams:
         lines += ["", "Teams"]
         for team in digest.teams:

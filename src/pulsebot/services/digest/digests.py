@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -21,6 +21,8 @@ from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.reply.reply_subjects import comment_ref
 from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
+from pulsebot.services.results.drivers import TeamDrivers, driver_scores
+from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
 from pulsebot.services.results.themes import Theme, common_themes, mentions
 from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
 from pulsebot.store.weeks import week_start
@@ -70,6 +72,9 @@ class Digest:
     waiting_ideas: tuple[IdeaLine, ...] = ()
     waiting_total: int = 0
     teams: tuple[TeamLine, ...] = ()  # the organisation's digest only
+    drivers: TeamDrivers | None = None  # a team whose survey uses the question library
+    heatmap: Heatmap | None = None  # the organisation's digest, when teams use the library
+    enps_links: EnpsDrivers | None = None  # the organisation's digest: what moves eNPS
 
     @property
     def is_org(self) -> bool:
@@ -107,11 +112,14 @@ def build_digests(
     rng: random.Random | None = None,
     week: date | None = None,
     reply_key: bytes | None = None,
+    enps_links: bool = True,
 ) -> tuple[dict[str, Digest], Digest | None]:
     """The digests of every team (or the named ones), and the organisation's, computed together.
 
     They cover `week` (its Monday) when given, otherwise each team's last complete week in its time zone.
-    With `reply_key`, each quoted comment comes with the reference its reply button carries.
+    With `reply_key`, each quoted comment comes with the reference its reply button carries. The
+    organisation's digest carries the drivers' heatmap and, unless `enps_links` is False (it reads eight
+    windows of every team, several times the rest), what moves eNPS.
     """
     trends = analytics.compute_trends(
         session,
@@ -141,7 +149,27 @@ def build_digests(
         )
         for name, trend in trends.teams.items()
     }
+    # The drivers' window ends with the digest's week: each team's last N closed pulses up to that Sunday.
+    through = max((digest.week for digest in digests.values()), default=None)
+    org_end = trends.org.latest.week + timedelta(days=6) if trends.org is not None else None
+    every_team = None
+    if org_end is not None:
+        every_team = driver_scores(session, min_group=min_group, through=org_end)
+    if through is not None:
+        end = through + timedelta(days=6)
+        scores = every_team if end == org_end else None
+        scores = scores or driver_scores(
+            session, min_group=min_group, through=end, survey_names=list(digests)
+        )
+        for name in digests:
+            if name in scores.teams:
+                digests[name] = replace(digests[name], drivers=scores.teams[name])
     org = None
+    org_drivers: dict = {}
+    if every_team is not None and every_team.teams:
+        org_drivers = {"heatmap": heatmap(every_team, through=org_end)}
+        if enps_links:
+            org_drivers["enps_links"] = what_moves_enps(session, min_group=min_group, through=org_end)
     if trends.org is not None:
         org_comments = [
             c for (_, week), rows in comments.items() if week == trends.org.latest.week for c in rows
@@ -158,6 +186,7 @@ def build_digests(
                 for name, trend in trends.teams.items()
             ),
         )
+        org = replace(org, **org_drivers)
     return digests, org
 
 

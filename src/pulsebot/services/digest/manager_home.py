@@ -10,6 +10,7 @@ from sqlmodel import Session
 from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG, WeekFigures, compute_trends
+from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.store.models import AuditAction
 
 
@@ -18,6 +19,7 @@ class TeamFigures:
     scope: str  # the survey's name, or ORG
     title: str
     figures: WeekFigures | None  # the latest week with a closed pulse; None when there was none in the window
+    drivers: TeamDrivers | None = None  # a team whose survey uses the question library
 
 
 def home_teams(
@@ -36,8 +38,12 @@ def home_teams(
         survey_names=None if is_admin else managed,
         include_org=is_admin,
     )
+    # The drivers' window: the team's last closed pulses, up to today.
+    drivers = driver_scores(session, min_group=min_group, through=now.date(), survey_names=list(trends.teams))
     teams = [
-        TeamFigures(scope=name, title=trend.title, figures=trend.latest_settled())
+        TeamFigures(
+            scope=name, title=trend.title, figures=trend.latest_settled(), drivers=drivers.teams.get(name)
+        )
         for name, trend in trends.teams.items()
     ]
     if trends.org is not None:

@@ -25,6 +25,7 @@ from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.pulse.answer_keys import respondent_token
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
+from pulsebot.services.survey.run_questions import questions_of_run
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
 
 COMMENT_MAX_CHARS = 2000
@@ -284,6 +285,8 @@ def _answerable(
         )
     question = session.get(Question, question_id)
     if question is None or question.survey_id != run.survey_id:
+        raise NotFound("That question is not part of this pulse, so nothing was recorded.")
+    if question.from_library and question not in questions_of_run(session, run=run):
         raise NotFound("That question is not part of this pulse, so nothing was recorded.")
     asked = session.exec(
         select(Delivery.id).where(Delivery.run_id == run_id, Delivery.user_id == user_id)

@@ -13,8 +13,9 @@ from sqlmodel import Session, select
 
 from pulsebot.services.errors import AlreadyOpen, Invalid, NotFound
 from pulsebot.services.pulse.answer_keys import add_run_secret
+from pulsebot.services.survey.run_questions import choose_for_new_run, questions_of_run, record
 from pulsebot.services.survey.schedules import local_day_of, personal_due_times
-from pulsebot.services.survey.surveys import active_questions, find_survey
+from pulsebot.services.survey.surveys import find_survey
 from pulsebot.store.models import (
     Delivery,
     DeliveryMode,
@@ -89,6 +90,7 @@ def open_pulse_run(
             )
             run_date = local_day_of(scheduled_for).date()
     last_due = max((moment for moment in due.values() if moment is not None), default=now)
+    questions = choose_for_new_run(session, survey=survey, run_date=run_date)
     run = PulseRun(
         survey_id=survey.id,
         run_date=run_date,
@@ -103,6 +105,7 @@ def open_pulse_run(
         # Two schedulers (say, around a change of leader) fired the same time: one run only.
         raise AlreadyOpen(f"The run of “{survey_name}” for that time is already open.") from None
     add_run_secret(session, run_id=run.id)
+    record(session, run_id=run.id, questions=questions)
     session.add_all(Delivery(run_id=run.id, user_id=user_id, due_at=due[user_id]) for user_id in people)
     session.flush()
     return run_view(session, run_id=run.id)
@@ -140,7 +143,7 @@ def run_view(session: Session, *, run_id: int) -> RunView:
             options=tuple(question.options.splitlines()) if question.options else (),
             required=question.required,
         )
-        for question in active_questions(session, survey_id=survey.id)
+        for question in questions_of_run(session, run=run)
     )
     return RunView(
         run_id=run.id,

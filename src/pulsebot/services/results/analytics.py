@@ -281,6 +281,19 @@ class _Totals:
         return enps(promoters=self.promoters, detractors=self.detractors, answers=self.n)
 
 
+def favourable(
+    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...]
+) -> tuple[int, tuple[int, ...]]:
+    """A 1–5 question's sum and counts read so that higher is better: a reversed library item's answer v
+    counts as 6 − v (the mood and the drivers use this; the question's own figure stays as answered)."""
+    if not question.reversed:
+        return total, counts
+    turned = list(counts)
+    for value in range(1, 6):
+        turned[value] = counts[6 - value]
+    return 6 * n - total, tuple(turned)
+
+
 def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
     """Employee Net Promoter Score over the non-skipped answers: % promoters − % detractors (−100 … 100)."""
     if answers == 0:
@@ -340,7 +353,7 @@ def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -
         question = _question_week(raw.questions[question_id], n, total, counts, min_group=min_group)
         questions.append(question)
         if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
-            score.add(n, total, counts)
+            score.add(n, *favourable(raw.questions[question_id], n, total, counts))
         elif question.status is WeekStatus.shown and question.kind is QuestionKind.enps:
             net.add(n, total, counts)
     return WeekFigures(
@@ -389,7 +402,7 @@ def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone
                 continue
             kind = raw.questions[question_id].kind
             if kind is QuestionKind.scale:
-                scores[week].add(n, total, counts)
+                scores[week].add(n, *favourable(raw.questions[question_id], n, total, counts))
             elif kind is QuestionKind.enps:
                 nets[week].add(n, total, counts)
         if key in raw.comments:

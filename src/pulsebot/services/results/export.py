@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pulsebot.services.results.analytics import Trend, WeekFigures
+from pulsebot.services.results.drivers import TeamDrivers
 from pulsebot.store.models import QuestionKind
 
 FIXED_COLUMNS = (
@@ -85,3 +86,60 @@ def _figures(week: WeekFigures) -> dict[str, str]:
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+DRIVER_COLUMNS = (
+    "survey",
+    "window_runs",
+    "first_run",
+    "last_run",
+    "driver",
+    "item",
+    "reversed",
+    "status",
+    "score",
+    "change",
+    "organisation",
+    "answers",
+    "people",
+)
+
+
+def driver_rows(team: TeamDrivers) -> tuple[list[str], list[dict[str, str]]]:
+    """One row per driver and, under it, one per item of its window: a hidden driver says `suppressed`
+    and carries no figures. An item's score is as answered; a driver's counts reversed items turned."""
+    common = {
+        "survey": team.scope,
+        "window_runs": str(team.window_runs),
+        "first_run": team.first_run.isoformat() if team.first_run else "",
+        "last_run": team.last_run.isoformat() if team.last_run else "",
+    }
+    rows = []
+    for driver in team.drivers:
+        row = dict.fromkeys(DRIVER_COLUMNS, "") | common | {"driver": driver.driver}
+        if not driver.shown:
+            rows.append(row | {"status": "suppressed"})
+            continue
+        rows.append(
+            row
+            | {
+                "status": "shown",
+                "score": f"{driver.score:.2f}",
+                "change": "" if driver.change is None else f"{driver.change:+.1f}",
+                "organisation": "" if driver.org is None else f"{driver.org:.2f}",
+                "answers": str(driver.answers),
+                "people": str(driver.people),
+            }
+        )
+        for item in driver.items:
+            rows.append(
+                row
+                | {
+                    "item": item.key,
+                    "reversed": "yes" if item.reversed else "",
+                    "status": "shown",
+                    "score": f"{item.mean:.2f}",
+                    "answers": str(item.answers),
+                }
+            )
+    return list(DRIVER_COLUMNS), rows

@@ -54,6 +54,8 @@ class QuestionInfo(NamedTuple):
     prompt: str
     kind: QuestionKind
     position: int
+    driver: str | None = None  # a library item's driver (services/results/drivers.py)
+    reversed: bool = False  # a library item where agreeing is unfavourable: it counts as 6 − the answer
 
 
 @dataclass
@@ -196,6 +198,7 @@ def load(
     question_ids = {row[0] for rows in totals.values.values() for row in rows}
     if question_ids:
         columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
-        rows = session.exec(select(*columns, Question.position).where(Question.id.in_(question_ids))).all()
+        columns += (Question.position, Question.driver, Question.reversed)
+        rows = session.exec(select(*columns).where(Question.id.in_(question_ids))).all()
         totals.questions = {row[0]: QuestionInfo(*row) for row in rows}
     return totals

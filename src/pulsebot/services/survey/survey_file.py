@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import zoneinfo
 from datetime import timedelta
@@ -21,11 +22,24 @@ from pydantic import (
     model_validator,
 )
 
+from pulsebot.services.survey.library import LIBRARY_NAME, engagement_library
 from pulsebot.services.survey.schedules import MAX_REMINDERS, parse_reminder
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
 ENPS_PROMPT = "How likely are you to recommend working here to a friend?"
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's label
+MAX_OWN_QUESTIONS = 5
+MAX_PER_RUN = 8  # own questions, library items and eNPS together: a pulse stays a minute's work
+
+
+class EnpsCadence(enum.StrEnum):
+    """How often a library survey asks the library's eNPS: in every run, or in the first run of each
+    calendar month or quarter (by the run's date in the survey's time zone)."""
+
+    every_pulse = "every_pulse"
+    monthly = "monthly"
+    quarterly = "quarterly"
+    off = "off"
 
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -95,7 +109,12 @@ class SurveySpec(BaseModel):
     open_days: Annotated[int, Field(ge=1, le=14)] = 3
     per_person_local_time: bool = False
     reminders: Annotated[list[str], Field(max_length=MAX_REMINDERS)] = []
-    questions: Annotated[list[QuestionSpec], Field(min_length=1, max_length=5)]
+    # `library: engagement` rotates through all the library's drivers; a list names some of them.
+    library: list[str] | None = None
+    questions_per_pulse: Annotated[int, Field(ge=1, le=6)] = 4
+    enps: EnpsCadence | None = None  # with a library: monthly unless said otherwise
+    # The survey's own questions, asked in every run: 1 to 5, or none when the library is used.
+    questions: Annotated[list[QuestionSpec], Field(max_length=MAX_OWN_QUESTIONS, validate_default=True)] = []
     # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
     managers: list[str] = []
     # The managers are left out of the team's audience unless this asks them too
@@ -163,13 +182,84 @@ class SurveySpec(BaseModel):
             raise ValueError("the two reminders are at the same time")
         return [str(reminder) for reminder in reminders]
 
+    @field_validator("library", mode="before")
+    @classmethod
+    def _library_by_name(cls, value: object) -> object:
+        if value == LIBRARY_NAME:  # the whole library
+            return list(engagement_library().driver_ids)
+        if isinstance(value, str):
+            raise ValueError(f"use `{LIBRARY_NAME}` for the whole library, or a list of its drivers")
+        return value
+
+    @field_validator("library")
+    @classmethod
+    def _known_drivers(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        known = engagement_library().driver_ids
+        if not value:
+            raise ValueError("name at least one driver, or leave `library` out")
+        for driver in value:
+            if driver not in known:
+                raise ValueError(f"no driver {driver!r} in the library (drivers: {', '.join(known)})")
+        if len(set(value)) != len(value):
+            raise ValueError("a driver is listed twice")
+        return [driver for driver in known if driver in value]  # library order, whatever the file's
+
+    @field_validator("questions_per_pulse")
+    @classmethod
+    def _fits_the_drivers(cls, value: int, info: ValidationInfo) -> int:
+        drivers = info.data.get("library")
+        if drivers:
+            library = engagement_library()
+            fewest = min(len(library.driver(driver).items) for driver in drivers)
+            if value > len(drivers) * fewest:
+                raise ValueError(
+                    f"at most {len(drivers) * fewest} for {len(drivers)} driver(s), so that no item "
+                    "is asked twice in one pulse"
+                )
+        return value
+
+    @field_validator("enps", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        return EnpsCadence.off if value is False else value  # YAML reads a bare `off` as false
+
+    @field_validator("enps")
+    @classmethod
+    def _enps_with_library(cls, value: EnpsCadence | None, info: ValidationInfo) -> EnpsCadence | None:
+        if value is not None and value is not EnpsCadence.off and not info.data.get("library"):
+            raise ValueError("the library's eNPS needs `library`; without it, add an eNPS question")
+        return value
+
     @field_validator("questions")
     @classmethod
-    def _unique_keys(cls, questions: list[QuestionSpec]) -> list[QuestionSpec]:
+    def _unique_keys(cls, questions: list[QuestionSpec], info: ValidationInfo) -> list[QuestionSpec]:
         keys = [question.key for question in questions]
         if len(set(keys)) != len(keys):
             raise ValueError("question keys must be unique within a survey")
+        drivers = info.data.get("library")
+        if not drivers:
+            if not questions:
+                raise ValueError("add 1 to 5 questions, or use the question library (`library: engagement`)")
+            return questions
+        cadence = info.data.get("enps") or EnpsCadence.monthly
+        if cadence is not EnpsCadence.off and "enps" in keys:
+            raise ValueError(
+                "the library's eNPS is asked by `enps:`; drop the `enps` question or say `enps: off`"
+            )
+        per_run = len(questions) + info.data.get("questions_per_pulse", 4)
+        per_run += cadence is not EnpsCadence.off
+        if per_run > MAX_PER_RUN:
+            raise ValueError(f"a pulse would ask {per_run} questions; keep it to {MAX_PER_RUN} with eNPS")
         return questions
+
+    @property
+    def enps_cadence(self) -> EnpsCadence | None:
+        """How often the library's eNPS is asked; None without the library (or with `enps: off`)."""
+        if not self.library or self.enps is EnpsCadence.off:
+            return None
+        return self.enps or EnpsCadence.monthly
 
     @field_validator("managers")
     @classmethod

@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of, set_managers
 from pulsebot.services.errors import Invalid, NotFound
+from pulsebot.services.survey.library import engagement_library
+from pulsebot.services.survey.rotation import Rotation, rotation_for
 from pulsebot.services.survey.schedules import next_open_times, open_trigger
-from pulsebot.services.survey.survey_file import QuestionSpec, SurveySpec
-from pulsebot.store.models import PulseRun, Question, Survey
+from pulsebot.services.survey.survey_file import EnpsCadence, QuestionSpec, SurveySpec
+from pulsebot.store.models import PulseRun, Question, QuestionKind, Survey
 
 
 class ApplyOutcome(enum.StrEnum):
@@ -35,6 +37,69 @@ class SurveySummary:
     per_person_local_time: bool = False
     reminders: tuple[str, ...] = ()
     next_open: datetime | None = None  # UTC; only when asked for with `now`, and not when paused
+    drivers: int = 0  # the library's drivers it rotates through
+    questions_per_pulse: int = 0
+    cycle_runs: int = 0  # every driver is asked at least once in any this many runs
+    enps_cadence: str | None = None
+
+    @property
+    def rotation_line(self) -> str | None:
+        """What `survey apply` and the form say about the rotation, for a survey that uses the library."""
+        if not self.drivers:
+            return None
+        pulses = "pulse" if self.cycle_runs == 1 else f"{self.cycle_runs} pulses"
+        enps = f"; eNPS {self.enps_cadence.replace('_', ' ')}" if self.enps_cadence else ""
+        return (
+            f"{self.name}: {self.questions_per_pulse} library items a pulse from {self.drivers} drivers: "
+            f"every driver is asked at least once every {pulses}{enps}"
+        )
+
+
+@dataclass(frozen=True)
+class WantedQuestion:
+    """A question a survey should have: one of its own, or a library item."""
+
+    key: str
+    kind: QuestionKind
+    prompt: str
+    options: str | None = None
+    required: bool = False
+    from_library: bool = False
+    driver: str | None = None
+    reversed: bool = False
+
+
+def wanted_questions(spec: SurveySpec) -> list[WantedQuestion]:
+    wanted = [
+        WantedQuestion(
+            key=q.key,
+            kind=q.kind,
+            prompt=q.prompt,
+            options="\n".join(q.options) if q.options else None,
+            required=q.required,
+        )
+        for q in spec.questions
+    ]
+    library = engagement_library()
+    for driver in spec.library or []:
+        for item in library.driver(driver).items:
+            wanted.append(
+                WantedQuestion(
+                    key=item.id,
+                    kind=QuestionKind.scale,
+                    prompt=item.text,
+                    from_library=True,
+                    driver=driver,
+                    reversed=item.reversed,
+                )
+            )
+    if spec.enps_cadence is not None:
+        wanted.append(
+            WantedQuestion(
+                key=library.enps.id, kind=QuestionKind.enps, prompt=library.enps.text, from_library=True
+            )
+        )
+    return wanted
 
 
 def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
@@ -53,6 +118,9 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
         "per_person_local_time": spec.per_person_local_time,
         "reminders": "\n".join(spec.reminders) or None,
         "managers_answer": spec.managers_answer,
+        "library_drivers": "\n".join(spec.library) if spec.library else None,
+        "questions_per_pulse": spec.questions_per_pulse,
+        "enps_cadence": spec.enps_cadence.value if spec.enps_cadence else None,
     }
     for field, value in settings.items():
         if getattr(survey, field) != value:
@@ -61,7 +129,7 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
     session.add(survey)
     session.flush()
     if (
-        _apply_questions(session, survey_id=survey.id, specs=spec.questions)
+        _apply_questions(session, survey_id=survey.id, specs=wanted_questions(spec))
         and outcome is ApplyOutcome.unchanged
     ):
         outcome = ApplyOutcome.updated
@@ -75,7 +143,7 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
     return outcome
 
 
-def _apply_questions(session: Session, *, survey_id: int, specs: list[QuestionSpec]) -> bool:
+def _apply_questions(session: Session, *, survey_id: int, specs: list[WantedQuestion]) -> bool:
     """Bring the active questions in line with the spec. A changed wording or kind retires the old
     version and adds a new one, so answers to two wordings are never counted as one question."""
     existing = session.exec(select(Question).where(Question.survey_id == survey_id)).all()
@@ -90,7 +158,7 @@ def _apply_questions(session: Session, *, survey_id: int, specs: list[QuestionSp
             question.active = False
             changed = True
     for position, spec in enumerate(specs):
-        options = "\n".join(spec.options) if spec.options else None
+        options = spec.options
         current = latest.get(spec.key)
         same_wording = (
             current is not None
@@ -98,9 +166,16 @@ def _apply_questions(session: Session, *, survey_id: int, specs: list[QuestionSp
             and current.prompt == spec.prompt
             and current.options == options
         )
+        library = (spec.from_library, spec.driver, spec.reversed)
         if same_wording:
-            if (current.position, current.required, current.active) != (position, spec.required, True):
+            now_as = (current.position, current.required, current.active)
+            if now_as != (position, spec.required, True) or library != (
+                current.from_library,
+                current.driver,
+                current.reversed,
+            ):
                 current.position, current.required, current.active = position, spec.required, True
+                current.from_library, current.driver, current.reversed = library
                 changed = True
             continue
         if current is not None:
@@ -115,6 +190,9 @@ def _apply_questions(session: Session, *, survey_id: int, specs: list[QuestionSp
                 prompt=spec.prompt,
                 options=options,
                 required=spec.required,
+                from_library=spec.from_library,
+                driver=spec.driver,
+                reversed=spec.reversed,
             )
         )
         changed = True
@@ -154,6 +232,8 @@ def _summary(session: Session, survey: Survey, now: datetime | None) -> SurveySu
             per_person_local_time=survey.per_person_local_time,
         )
         next_open = next(iter(next_open_times(trigger, after=now)), None)
+    rotation = survey_rotation(session, survey)
+    own = [q for q in active_questions(session, survey_id=survey.id) if not q.from_library]
     return SurveySummary(
         name=survey.name,
         title=survey.title,
@@ -162,12 +242,28 @@ def _summary(session: Session, survey: Survey, now: datetime | None) -> SurveySu
         schedule=survey.schedule,
         timezone=survey.timezone,
         paused=survey.paused,
-        questions=len(active_questions(session, survey_id=survey.id)),
+        questions=len(own) + (rotation.per_pulse if rotation else 0),
         open_days=survey.open_days,
         per_person_local_time=survey.per_person_local_time,
         reminders=tuple((survey.reminders or "").splitlines()),
         next_open=next_open,
+        drivers=len(rotation.drivers) if rotation else 0,
+        questions_per_pulse=rotation.per_pulse if rotation else 0,
+        cycle_runs=rotation.cycle_runs if rotation else 0,
+        enps_cadence=survey.enps_cadence,
     )
+
+
+def survey_rotation(session: Session, survey: Survey) -> Rotation | None:
+    """The survey's rotation through its library drivers (their items as stored), or None."""
+    if not survey.library_drivers:
+        return None
+    items: dict[str, list[str]] = {}
+    for question in active_questions(session, survey_id=survey.id):
+        if question.from_library and question.driver:
+            items.setdefault(question.driver, []).append(question.key)
+    drivers = [(driver, items[driver]) for driver in survey.library_drivers.splitlines() if driver in items]
+    return rotation_for(survey.name, drivers, survey.questions_per_pulse)
 
 
 def create_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
@@ -181,8 +277,17 @@ def create_survey(session: Session, *, spec: SurveySpec, now: datetime) -> Apply
 
 def update_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
     """An existing survey from the edit form; refuses if it was removed meanwhile."""
-    find_survey(session, name=spec.name)
+    _refuse_library_in_form(find_survey(session, name=spec.name))
     return apply_survey(session, spec=spec, now=now)
+
+
+def _refuse_library_in_form(survey: Survey) -> None:
+    # The form has no fields for the library's rotation: saving it would quietly drop the drivers.
+    if survey.library_drivers:
+        raise Invalid(
+            f"“{survey.name}” rotates through the question library, which the form cannot show: change "
+            "its YAML file and `pulsebot survey apply` it."
+        )
 
 
 def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> bool:
@@ -196,8 +301,9 @@ def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> b
 
 
 def survey_spec(session: Session, *, name: str) -> SurveySpec:
-    """A stored survey as the spec that would create it, e.g. to prefill the edit form."""
+    """A stored survey as the spec that would create it, to prefill the edit form."""
     survey = find_survey(session, name=name)
+    _refuse_library_in_form(survey)
     questions = [
         QuestionSpec(
             key=question.key,
@@ -207,6 +313,7 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
             required=question.required,
         )
         for question in active_questions(session, survey_id=survey.id)
+        if not question.from_library
     ]
     return SurveySpec(
         name=survey.name,
@@ -221,6 +328,9 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
         questions=questions,
         managers=managers_of(session, survey_id=survey.id),
         managers_answer=survey.managers_answer,
+        library=survey.library_drivers.splitlines() if survey.library_drivers else None,
+        questions_per_pulse=survey.questions_per_pulse,
+        enps=EnpsCadence(survey.enps_cadence) if survey.enps_cadence else EnpsCadence.off,
     )
 
 

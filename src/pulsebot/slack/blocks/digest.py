@@ -12,9 +12,11 @@ from slack_sdk.models.blocks import (
 )
 
 from pulsebot.services.digest import digest_text as words
+from pulsebot.services.digest import driver_text as drivers_words
 from pulsebot.services.digest.digests import Digest, DropAlert
 from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.results.analytics import WeekStatus
+from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
 from pulsebot.slack.text import escape, quote
@@ -43,6 +45,15 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         if figures.questions:
             lines = [f"• {escape(words.question_line(q, digest.min_group))}" for q in figures.questions]
             blocks.append(_section("*Questions*", lines))
+    if digest.drivers is not None:
+        title = f"*Drivers over {escape(drivers_words.window(digest.drivers))}*"
+        lines = [
+            f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group)
+        ]
+        blocks.append(_section(title, lines))
+    if digest.enps_links is not None:
+        lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
+        blocks.append(_section("*What moves eNPS*", lines))
     if digest.teams:
         lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
         blocks.append(_section("*Teams*", lines))
@@ -105,6 +116,8 @@ def home_team_blocks(teams: tuple[TeamFigures, ...], *, min_group: int) -> list[
             line = f"week of {words.short_week(figures.week)}: " + " · ".join(
                 f"{label.lower()} {value}" for label, value in words.headline(figures, min_group)
             )
+        if team.drivers is not None:
+            line += "\n" + drivers_words.home_line(team.drivers, min_group)
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=_clip(f"*{escape(team.title)}*\n{escape(line)}")))
         )

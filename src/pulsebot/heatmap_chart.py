@@ -1,0 +1,69 @@
+"""The organisation's heatmap: teams × drivers, each cell coloured by the team's driver score, as PNG.
+
+A hidden cell (too few answered) is grey and says "hidden"; a driver a team's survey does not ask is
+left white with a dash. Drawn like the trend chart (charts.py): matplotlib's object API on Agg.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from pulsebot.charts import HIDDEN_BAND, INK, MUTED
+from pulsebot.services.results.heatmap import CellStatus, Heatmap
+from pulsebot.services.survey.library import driver_name
+
+SCORE_COLOURS = ListedColormap(["#d62828", "#f77f00", "#fcbf49", "#90be6d", "#2a9d8f"])  # 1 … 5
+
+
+def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
+    rows, columns = len(grid.teams), len(grid.drivers)
+    figure = Figure(figsize=(2.2 + 1.05 * columns, 1.8 + 0.32 * rows), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    values = np.full((rows, columns), np.nan)
+    for r, (name, _title) in enumerate(grid.teams):
+        for c, driver in enumerate(grid.drivers):
+            cell = grid.cells[name, driver]
+            if cell.status is CellStatus.shown:
+                values[r, c] = cell.score
+            elif cell.status is CellStatus.suppressed:
+                ax.add_patch(_box(c, r, HIDDEN_BAND))
+                ax.text(c, r, "hidden", ha="center", va="center", color=MUTED, fontsize=7)
+            else:
+                ax.text(c, r, "–", ha="center", va="center", color=MUTED, fontsize=8)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=SCORE_COLOURS, vmin=1, vmax=5, aspect="auto")
+    for r, c in zip(*np.nonzero(~np.isnan(values)), strict=True):
+        ax.text(c, r, f"{values[r, c]:.1f}", ha="center", va="center", color=INK, fontsize=8)
+    ax.set_xticks(range(columns), [driver_name(d) for d in grid.drivers], rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(rows), [title for _, title in grid.teams], fontsize=8)
+    ax.tick_params(colors=INK, length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_xlim(-0.5, columns - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    colour_bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+    colour_bar.set_label("Driver score (1–5)", color=INK, fontsize=8)
+    figure.suptitle(
+        f"Drivers by team, each over its last pulses to {grid.through:%-d %b %Y}",
+        color=INK,
+        fontsize=11,
+        fontweight="bold",
+    )
+    figure.supxlabel(
+        f"Grey cells are hidden: fewer than {min_group} people answered. A dash: the team is not asked it.",
+        color=MUTED,
+        fontsize=8,
+    )
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _box(column: int, row: int, colour: str) -> Rectangle:
+    return Rectangle((column - 0.5, row - 0.5), 1, 1, color=colour, linewidth=0, zorder=0)

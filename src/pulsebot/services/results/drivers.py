@@ -1,0 +1,336 @@
+"""Driver scores: per team, each library driver's mean over a rolling window of its last closed runs, and
+its change against the window before.
+
+The window is the team's last N closed runs, N being its rotation's cycle (every driver is asked at least
+once in any N consecutive runs), so every driver has had its turn in each window. The figures obey the
+same rules as the weekly ones (week_totals.py, analytics.py):
+
+1. Only closed runs count, and only a run whose own respondents (distinct answer tokens of that run)
+   reach N_min plus the managers it asked. An open run adds nothing, anywhere.
+2. Within a counted run, an item's answers count only when they reach that run's minimum; a driver (or
+   item) with no counted answers in the window is hidden, never zero.
+3. Counted in people: a driver's `people` is the most answers one counted (run, item) had — a lower bound
+   of the people behind it, each counted cell already reaching the minimum.
+4. No subtraction: the organisation's driver figure is the sum of exactly the cells the teams' own driver
+   figures are made of, so the organisation minus any teams never yields a hidden answer. A team sees the
+   organisation's figure beside its own only when at least ORG_COMPARE_MIN_TEAMS teams make it up: the
+   organisation minus the team is then a blend of two or more other teams, never one team's figure.
+
+A reversed item counts turned round (6 − answer), so a driver reads "higher is better". eNPS is kept
+apart, per window, under the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import distinct, func
+from sqlmodel import Session, select
+
+from pulsebot.services.results.analytics import enps as enps_score
+from pulsebot.services.survey.library import driver_name
+from pulsebot.store.models import Answer, PulseRun, Question, RunStatus, Survey
+
+ORG_COMPARE_MIN_TEAMS = 3
+FALL_TO_LOOK_AT = 0.3  # a driver that fell at least this much is the one to look at
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    key: str
+    prompt: str
+    reversed: bool
+    answers: int
+    mean: float  # as answered (a reversed item's mean is how much people agreed with it)
+
+
+@dataclass(frozen=True)
+class DriverScore:
+    driver: str
+    name: str
+    answers: int = 0  # counted answers in the window; 0 when hidden
+    total: int = 0  # their sum, reversed items turned round
+    people: int | None = None
+    change: float | None = None  # against the previous window, from the figures as shown (0.1)
+    org: float | None = None  # the organisation's, only where it may stand beside the team's
+    items: tuple[ItemScore, ...] = ()
+
+    @property
+    def shown(self) -> bool:
+        return self.answers > 0
+
+    @property
+    def score(self) -> float | None:
+        return self.total / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class TeamDrivers:
+    scope: str
+    title: str
+    window_runs: int  # N: the runs a window spans
+    runs: int  # the closed runs of the window that counted
+    drivers: tuple[DriverScore, ...]  # every driver the survey rotates through, in library order
+    enps: float | None = None
+    enps_answers: int = 0
+    first_run: date | None = None
+    last_run: date | None = None
+
+    @property
+    def shown(self) -> tuple[DriverScore, ...]:
+        return tuple(driver for driver in self.drivers if driver.shown)
+
+    @property
+    def strongest(self) -> DriverScore | None:
+        return max(self.shown, key=lambda d: round(d.score, 1), default=None)
+
+    @property
+    def weakest(self) -> DriverScore | None:
+        return min(self.shown, key=lambda d: round(d.score, 1), default=None)
+
+    @property
+    def to_look_at(self) -> DriverScore | None:
+        """The driver that fell most (by at least FALL_TO_LOOK_AT), else the weakest."""
+        fallen = [d for d in self.shown if d.change is not None and d.change <= -FALL_TO_LOOK_AT]
+        return min(fallen, key=lambda d: d.change) if fallen else self.weakest
+
+
+@dataclass
+class _Window:
+    runs: int = 0
+    cells: dict[str, list] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))  # n, total, max
+    items: dict[int, list] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # n, raw sum
+    enps: list = field(default_factory=lambda: [0, 0, 0])  # n, promoters, detractors
+
+
+@dataclass(frozen=True)
+class DriverScores:
+    teams: dict[str, TeamDrivers]
+    org: dict[str, DriverScore]  # per driver: the sum of the teams' shown driver figures
+    org_teams: dict[str, int]  # per driver: how many teams' figures make up the organisation's
+
+
+def window_runs(survey: Survey) -> int:
+    drivers = len((survey.library_drivers or "").split())
+    return max(1, math.ceil(drivers / max(1, survey.questions_per_pulse)))
+
+
+def driver_scores(
+    session: Session, *, min_group: int, through: date, survey_names: list[str] | None = None
+) -> DriverScores:
+    """Every library survey's driver scores over its last window of runs dated up to `through`, and the
+    organisation's (always over every team, so a team's comparison does not depend on who asks)."""
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=2)
+    if loaded is None:
+        return DriverScores(teams={}, org={}, org_teams={})
+    surveys, span, windows, questions, dates = loaded
+    org_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    org_teams: dict[str, int] = defaultdict(int)
+    for (_survey_id, age), window in windows.items():
+        if age == 0:
+            for driver, (n, total, _) in window.cells.items():
+                org_cells[driver][0] += n
+                org_cells[driver][1] += total
+                org_teams[driver] += 1
+    org = {
+        driver: DriverScore(driver=driver, name=driver_name(driver), answers=n, total=total)
+        for driver, (n, total) in org_cells.items()
+    }
+
+    teams = {}
+    for survey_id, survey in surveys.items():
+        if survey_names is not None and survey.name not in survey_names:
+            continue
+        teams[survey.name] = _team(
+            survey,
+            span[survey_id],
+            windows.get((survey_id, 0), _Window()),
+            windows.get((survey_id, 1), _Window()),
+            questions,
+            org={d: org[d].score for d in org if org_teams[d] >= ORG_COMPARE_MIN_TEAMS},
+            dates=sorted(dates.get(survey_id, [])),
+        )
+    return DriverScores(teams=teams, org=org, org_teams=dict(org_teams))
+
+
+@dataclass(frozen=True)
+class TeamWindow:
+    """One team's figures over one window of runs: what "what moves eNPS" is computed from."""
+
+    survey_id: int
+    age: int  # 0 for the latest window, 1 for the one before, …
+    drivers: dict[str, float]  # the shown drivers' scores
+    enps: float | None
+
+
+def team_windows(session: Session, *, min_group: int, through: date, depth: int) -> list[TeamWindow]:
+    """Every team's last `depth` windows, each with its shown drivers and eNPS (under the same rules)."""
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=depth)
+    if loaded is None:
+        return []
+    _surveys, _span, windows, _questions, _dates = loaded
+    result = []
+    for (survey_id, age), window in sorted(windows.items()):
+        net_n, promoters, detractors = window.enps
+        result.append(
+            TeamWindow(
+                survey_id=survey_id,
+                age=age,
+                drivers={driver: total / n for driver, (n, total, _) in window.cells.items()},
+                enps=enps_score(promoters=promoters, detractors=detractors, answers=net_n) if net_n else None,
+            )
+        )
+    return result
+
+
+def _load_windows(session: Session, *, min_group: int, through: date, depth: int):
+    """The counted totals of each team's last `depth` windows of runs: (surveys, window size per survey,
+    {(survey, age): _Window}, library questions, the latest window's run dates per survey)."""
+    # Plain rows, not ORM objects: 200 teams hold thousands of library questions.
+    survey_columns = (
+        Survey.id,
+        Survey.name,
+        Survey.title,
+        Survey.library_drivers,
+        Survey.questions_per_pulse,
+    )
+    surveys = {
+        row.id: row
+        for row in session.exec(select(*survey_columns).where(Survey.library_drivers.is_not(None))).all()
+    }
+    if not surveys:
+        return None
+    span = {survey_id: window_runs(survey) for survey_id, survey in surveys.items()}
+    rank = (
+        func.row_number()
+        .over(partition_by=PulseRun.survey_id, order_by=(PulseRun.run_date.desc(), PulseRun.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.managers_asked, rank)
+        .where(PulseRun.status == RunStatus.closed, PulseRun.run_date <= through)
+        .where(PulseRun.survey_id.in_(list(surveys)))
+        .subquery()
+    )
+    recent = (
+        select(ranked)
+        .where(ranked.c.rank <= depth * max(span.values()))
+        .cte("recent_runs")
+        .prefix_with("MATERIALIZED")
+    )
+    columns = (recent.c.id, recent.c.survey_id, recent.c.run_date, recent.c.managers_asked, recent.c.rank)
+    runs = [row for row in session.exec(select(*columns)).all() if row.rank <= depth * span[row.survey_id]]
+    respondents = dict(
+        session.exec(
+            select(recent.c.id, func.count(distinct(Answer.respondent)))
+            .select_from(recent)
+            .join(Answer, Answer.run_id == recent.c.id)
+            .group_by(recent.c.id)
+        ).all()
+    )
+    cells = session.exec(
+        select(
+            recent.c.id,
+            Answer.question_id,
+            func.count(Answer.value),
+            func.sum(Answer.value),
+            func.count().filter(Answer.value >= 9),
+            func.count().filter(Answer.value <= 6),
+        )
+        .select_from(recent)
+        .join(Answer, Answer.run_id == recent.c.id)
+        .where(Answer.value.is_not(None))
+        .group_by(recent.c.id, Answer.question_id)
+    ).all()
+    # No `kind` (an enum, costly to read back): among library questions only eNPS has no driver.
+    question_columns = (Question.id, Question.key, Question.prompt, Question.driver)
+    questions = {
+        row.id: row
+        for row in session.exec(
+            select(*question_columns, Question.reversed).where(
+                Question.survey_id.in_(list(surveys)), Question.from_library
+            )
+        ).all()
+    }
+    run_of = {row.id: row for row in runs}
+    needed = {row.id: min_group + (row.managers_asked or 0) for row in runs}
+    counted = {run_id for run_id in run_of if respondents.get(run_id, 0) >= needed[run_id]}
+    windows: dict[tuple[int, int], _Window] = defaultdict(_Window)  # (survey, 0 now / 1 before)
+    dates: dict[int, list[date]] = defaultdict(list)
+    for run_id in counted:
+        row = run_of[run_id]
+        windows[row.survey_id, (row.rank - 1) // span[row.survey_id]].runs += 1
+        if row.rank <= span[row.survey_id]:
+            dates[row.survey_id].append(row.run_date)
+    for run_id, question_id, n, total, promoters, detractors in cells:
+        question = questions.get(question_id)
+        if run_id not in counted or question is None or n < needed[run_id]:
+            continue
+        row = run_of[run_id]
+        window = windows[row.survey_id, (row.rank - 1) // span[row.survey_id]]
+        total = int(total or 0)
+        if question.driver is None:  # the library's eNPS
+            window.enps = [a + b for a, b in zip(window.enps, (n, promoters, detractors), strict=True)]
+        else:
+            cell = window.cells[question.driver]
+            cell[0] += n
+            cell[1] += 6 * n - total if question.reversed else total
+            cell[2] = max(cell[2], n)
+            item = window.items[question_id]
+            item[0], item[1] = item[0] + n, item[1] + total
+
+    return surveys, span, windows, questions, dates
+
+
+def _team(survey, span, now: _Window, before: _Window, questions, *, org, dates) -> TeamDrivers:
+    items_of: dict[str, list[ItemScore]] = defaultdict(list)
+    for qid, (item_n, item_total) in sorted(now.items.items(), key=lambda kv: questions[kv[0]].key):
+        question = questions[qid]
+        items_of[question.driver].append(
+            ItemScore(
+                key=question.key,
+                prompt=question.prompt,
+                reversed=question.reversed,
+                answers=item_n,
+                mean=item_total / item_n,
+            )
+        )
+    drivers = []
+    for driver in survey.library_drivers.split():
+        n, total, people = now.cells.get(driver, (0, 0, 0))
+        if not n:
+            drivers.append(DriverScore(driver=driver, name=driver_name(driver)))
+            continue
+        score = total / n
+        previous_n, previous_total, _ = before.cells.get(driver, (0, 0, 0))
+        change = None
+        if previous_n:
+            change = round(round(score, 1) - round(previous_total / previous_n, 1), 1)
+        items = tuple(items_of[driver])
+        drivers.append(
+            DriverScore(
+                driver=driver,
+                name=driver_name(driver),
+                answers=n,
+                total=total,
+                people=people,
+                change=change,
+                org=org.get(driver),
+                items=items,
+            )
+        )
+    net_n, promoters, detractors = now.enps
+    return TeamDrivers(
+        scope=survey.name,
+        title=survey.title,
+        window_runs=span,
+        runs=now.runs,
+        drivers=tuple(drivers),
+        enps=enps_score(promoters=promoters, detractors=detractors, answers=net_n) if net_n else None,
+        enps_answers=net_n,
+        first_run=dates[0] if dates else None,
+        last_run=dates[-1] if dates else None,
+    )

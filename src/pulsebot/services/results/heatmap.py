@@ -1,0 +1,162 @@
+"""The organisation's drivers for admins: a teams × drivers grid (the heatmap) and "what moves eNPS".
+
+Every cell is a team's own driver figure as its managers see it (services/results/drivers.py): a hidden
+one stays hidden, labelled as such, never zero, and the grid adds nothing the teams' own views do not
+show.
+
+"What moves eNPS" correlates, across every team's recent windows, each driver's score with the eNPS of
+the same team and window, using only figures that are shown. It is given only once at least
+MIN_TEAM_WINDOWS such pairs exist, with its sample size, and says what it means and what it does not.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from pulsebot.services.results.drivers import DriverScores, driver_scores, team_windows
+from pulsebot.services.survey.library import driver_name, engagement_library
+
+MIN_TEAM_WINDOWS = 20
+HISTORY_WINDOWS = 8  # how many windows back each team contributes to "what moves eNPS"
+
+
+class CellStatus(enum.StrEnum):
+    shown = "shown"
+    suppressed = "suppressed"  # asked, but too few answered
+    not_asked = "not_asked"  # the team's survey does not rotate through this driver
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: CellStatus
+    score: float | None = None
+    people: int | None = None
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    drivers: tuple[str, ...]  # driver ids, library order
+    teams: tuple[tuple[str, str], ...]  # (survey name, title), by title
+    cells: dict[tuple[str, str], Cell]  # (survey name, driver)
+    through: date
+
+    @property
+    def shown_cells(self) -> int:
+        return sum(cell.status is CellStatus.shown for cell in self.cells.values())
+
+
+def heatmap(scores: DriverScores, *, through: date) -> Heatmap:
+    used = {d.driver for team in scores.teams.values() for d in team.drivers}
+    drivers = tuple(driver for driver in engagement_library().driver_ids if driver in used)
+    teams = tuple(sorted(((name, t.title) for name, t in scores.teams.items()), key=lambda nt: nt[1]))
+    cells = {}
+    for name, team in scores.teams.items():
+        by_driver = {d.driver: d for d in team.drivers}
+        for driver in drivers:
+            score = by_driver.get(driver)
+            if score is None:
+                cells[name, driver] = Cell(CellStatus.not_asked)
+            elif not score.shown:
+                cells[name, driver] = Cell(CellStatus.suppressed)
+            else:
+                cells[name, driver] = Cell(CellStatus.shown, score=score.score, people=score.people)
+    return Heatmap(drivers=drivers, teams=teams, cells=cells, through=through)
+
+
+def organisation_heatmap(session: Session, *, min_group: int, through: date) -> Heatmap:
+    return heatmap(driver_scores(session, min_group=min_group, through=through), through=through)
+
+
+HEATMAP_COLUMNS = ("team", "title", "driver", "status", "score", "people")
+
+
+def heatmap_rows(grid: Heatmap) -> tuple[list[str], list[dict[str, str]]]:
+    rows = []
+    for name, title in grid.teams:
+        for driver in grid.drivers:
+            cell = grid.cells[name, driver]
+            rows.append(
+                {
+                    "team": name,
+                    "title": title,
+                    "driver": driver,
+                    "status": cell.status.value,
+                    "score": "" if cell.score is None else f"{cell.score:.2f}",
+                    "people": "" if cell.people is None else str(cell.people),
+                }
+            )
+    return list(HEATMAP_COLUMNS), rows
+
+
+@dataclass(frozen=True)
+class EnpsLink:
+    driver: str
+    name: str
+    correlation: float  # Pearson's r between the driver's score and eNPS, −1 … 1
+    team_windows: int  # the sample size
+
+
+@dataclass(frozen=True)
+class EnpsDrivers:
+    team_windows: int  # windows with a shown eNPS
+    links: tuple[EnpsLink, ...]  # drivers with at least MIN_TEAM_WINDOWS pairs, strongest link first
+
+    @property
+    def enough(self) -> bool:
+        return bool(self.links)
+
+
+def what_moves_enps(session: Session, *, min_group: int, through: date) -> EnpsDrivers:
+    windows = team_windows(session, min_group=min_group, through=through, depth=HISTORY_WINDOWS)
+    with_enps = [window for window in windows if window.enps is not None]
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for window in with_enps:
+        for driver, score in window.drivers.items():
+            pairs.setdefault(driver, []).append((score, window.enps))
+    links = []
+    for driver, points in pairs.items():
+        r = _pearson(points)
+        if len(points) >= MIN_TEAM_WINDOWS and r is not None:
+            links.append(
+                EnpsLink(driver=driver, name=driver_name(driver), correlation=r, team_windows=len(points))
+            )
+    links.sort(key=lambda link: -link.correlation)
+    return EnpsDrivers(team_windows=len(with_enps), links=tuple(links))
+
+
+def _pearson(points: list[tuple[float, float]]) -> float | None:
+    n = len(points)
+    if n < 3:
+        return None
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    syy = sum((y - mean_y) ** 2 for _, y in points)
+    if sxx == 0 or syy == 0:
+        return None  # one of them never varied: nothing to say
+    return sxy / math.sqrt(sxx * syy)
+
+
+def enps_lines(result: EnpsDrivers) -> list[str]:
+    """The ranked list in words, with what it means and what it does not."""
+    if not result.enough:
+        return [
+            f"Not enough data yet: this needs at least {MIN_TEAM_WINDOWS} team-windows with both a driver "
+            f"and eNPS shown (there are {result.team_windows} with eNPS)."
+        ]
+    lines = [
+        f"{link.name}: r = {link.correlation:+.2f} over {link.team_windows} team-windows"
+        for link in result.links
+    ]
+    lines.append(
+        "Higher r: where this driver scored higher, eNPS tended to be higher too, across teams and "
+        "windows. It is a correlation, not a cause: it does not say that raising the driver will raise "
+        "eNPS, and with a few dozen team-windows small differences between drivers mean little."
+    )
+    return lines

@@ -1,0 +1,113 @@
+"""The organisation's drivers for admins: the heatmap (PNG in the admin's digest DM, `pulsebot heatmap`
+as PNG and CSV) with hidden cells grey and labelled, and "what moves eNPS" once there is enough data."""
+
+import csv
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from pulsebot.cli import cli
+from pulsebot.services.results.heatmap import what_moves_enps
+from pulsebot.store.db import transaction
+from tests.conftest import ADMIN
+from tests.drivers.steps import library_run, library_team
+from tests.pulse_data import people
+
+runner = CliRunner()
+NOW = datetime.now(UTC)
+
+
+def answers_scoring(value: int, enps: int):
+    def answer(person, question):
+        if question.driver is None:
+            return enps
+        return 6 - value if question.reversed else value
+
+    return answer
+
+
+def three_teams(sessions) -> None:
+    """north and south are shown; east's last pulse had four people, so its cells are hidden."""
+    for code, (name, drivers, size) in enumerate(
+        (("north", "[customer, growth]", 6), ("south", "[customer, workload]", 6), ("east", "[customer]", 4))
+    ):
+        library_team(
+            sessions,
+            name=name,
+            now=NOW - timedelta(days=30),
+            library=drivers,
+            per_pulse=1 + (code < 2),
+            channel=f"G0HEAT{code}",
+        )
+        library_run(
+            sessions,
+            survey=name,
+            opened=NOW - timedelta(days=8),
+            audience=people(size, name[0].upper()),
+            answers=answers_scoring(4 - code, 9),
+        )
+
+
+def test_the_heatmap_grid_as_csv_and_png_with_hidden_cells_labelled(sessions, cli_env, tmp_path):
+    three_teams(sessions)
+    png, table = tmp_path / "drivers.png", tmp_path / "drivers.csv"
+
+    result = runner.invoke(cli, ["heatmap", "--png", str(png), "--csv", str(table)], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert "3 teams × 3 drivers: 4 cells shown" in result.stdout
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    cells = {(row["team"], row["driver"]): row for row in csv.DictReader(table.read_text().splitlines())}
+    assert (cells["north", "customer"]["status"], cells["north", "customer"]["score"]) == ("shown", "4.00")
+    assert (cells["south", "workload"]["score"], cells["south", "workload"]["people"]) == ("3.00", "6")
+    hidden = cells["east", "customer"]
+    assert (hidden["status"], hidden["score"], hidden["people"]) == ("suppressed", "", "")
+    assert cells["north", "workload"]["status"] == "not_asked"
+    assert "Not enough data yet" in result.stdout
+
+
+def test_the_admin_s_organisation_digest_carries_the_heatmap_and_what_moves_enps(sessions, slack, fake_slack):
+    three_teams(sessions)
+
+    slack.command("/pulse", "digest", user=ADMIN)
+
+    asked = fake_slack.wait_for("files.getUploadURLExternal", 1)
+    assert any(call["filename"].startswith("drivers-") for call in asked)
+    post = fake_slack.wait_for("chat.postMessage")[0]
+    assert "What moves eNPS" in str(post["blocks"])
+    assert "Not enough data yet" in str(post["blocks"])
+
+
+@pytest.mark.parametrize(("teams", "enough"), [(7, True), (6, False)])
+def test_what_moves_enps_needs_twenty_team_windows_and_gives_its_sample_size(sessions, teams, enough):
+    # Two drivers at two a pulse (N = 1): every run is a window. Three windows per team.
+    for number in range(teams):
+        name = f"t{number}"
+        library_team(
+            sessions,
+            name=name,
+            now=NOW - timedelta(days=60),
+            library="[customer, growth]",
+            per_pulse=2,
+            channel=f"G0ENPS{number}",
+        )
+        for week, value in enumerate((2, 3, 4)):
+            score = 1 + (value + number) % 5
+            library_run(
+                sessions,
+                survey=name,
+                opened=NOW - timedelta(weeks=3 - week),
+                audience=people(6, f"E{number}"),
+                answers=answers_scoring(score, enps=min(10, 2 * score)),
+            )
+
+    with transaction(sessions) as session:
+        result = what_moves_enps(session, min_group=5, through=NOW.date())
+
+    assert result.team_windows == 3 * teams
+    if enough:
+        assert [link.team_windows for link in result.links] == [21, 21]
+        assert result.links[0].correlation > 0.8
+    else:
+        assert result.links == ()
