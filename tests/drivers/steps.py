@@ -61,8 +61,10 @@ def library_run(
     audience: list[str],
     answers: Answers,
     close: bool = True,
+    comments: Callable[[str, Question], str | None] | None = None,
 ) -> int:
-    """Open a run at `opened`, let each person answer the rated questions it asks, then close it."""
+    """Open a run at `opened`, let each person answer the rated questions it asks (and, with
+    `comments`, comment on them), then close it."""
     with transaction(sessions) as session:
         run = pulses.open_pulse_run(session, survey_name=survey, audience=audience, now=opened)
         for question in run.questions:
@@ -82,6 +84,17 @@ def library_run(
                     key=ANON_KEY.encode(),
                     now=opened + timedelta(hours=1),
                 )
+                comment = comments(person, stored) if comments else None
+                if comment:
+                    answering.record_comment(
+                        session,
+                        run_id=run.run_id,
+                        question_id=question.id,
+                        user_id=person,
+                        comment=comment,
+                        key=ANON_KEY.encode(),
+                        now=opened + timedelta(hours=1),
+                    )
         if close:
             stored_run = session.get(PulseRun, run.run_id)
             stored_run.status, stored_run.closed_at = RunStatus.closed, run.closes_at

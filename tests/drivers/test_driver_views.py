@@ -20,7 +20,7 @@ BEFORE = {"customer": 4, "growth": 3, "autonomy": 4}
 AFTER = {"customer": 3, "growth": 3, "autonomy": 5}
 
 
-def support_team(sessions) -> None:
+def support_team(sessions, comments=None) -> None:
     """Three drivers at two a pulse (N = 2): the last two weekly runs against the two before."""
     library_team(
         sessions,
@@ -37,6 +37,7 @@ def support_team(sessions) -> None:
             opened=NOW - timedelta(weeks=weeks_ago),
             audience=TEAM,
             answers=favourable(values),
+            comments=comments if weeks_ago <= 2 else None,
         )
 
 
@@ -99,3 +100,25 @@ def test_export_of_drivers_for_a_survey_without_the_library_says_so_in_one_line(
     assert result.stderr.strip() == (
         "pulsebot: “team-pulse” does not use the question library, so it has no driver scores (--drivers)"
     )
+
+
+REFUND = "Our refund tool is broken."
+OTHER = "Hard to get answers from billing this week."
+
+
+def test_the_driver_to_look_at_says_what_its_comments_mention_most(
+    sessions, slack, fake_slack, cli_env, tmp_path
+):
+    support_team(
+        sessions,
+        comments=lambda person, question: (
+            (REFUND if person in TEAM[:3] else OTHER) if question.driver == "customer" else None
+        ),
+    )
+
+    views = every_view(slack, fake_slack, cli_env, tmp_path, user=MANAGER, survey="support")
+
+    for view in ("digest", "home"):
+        assert (
+            "Look at: Customer enablement fell 1.0 to 3.0; 3 of 6 comments mention refund tool" in views[view]
+        )

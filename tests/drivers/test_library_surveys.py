@@ -1,5 +1,7 @@
 """Surveys built on the question library: `survey init`, `survey apply`, and bad input in one line."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -10,7 +12,8 @@ from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey, list_surveys
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Question, Survey
-from tests.conftest import ADMIN, PULSE_CHANNEL
+from tests.conftest import PULSE_CHANNEL
+from tests.listeners.views.test_survey_form import open_form, submit
 
 runner = CliRunner()
 
@@ -141,19 +144,56 @@ def test_bad_library_settings_stop_with_one_line_naming_file_line_and_field(
         assert list_surveys(session) == []
 
 
-def test_the_edit_form_is_refused_for_a_library_survey_rather_than_dropping_its_drivers(
-    slack, sessions, fake_slack
-):
+def test_the_edit_form_shows_a_library_survey_s_drivers_and_saving_keeps_them(slack, sessions, fake_slack):
     with transaction(sessions) as session:
         for spec in parse_surveys(LIBRARY_SURVEY, source="team.yml"):
-            apply_survey(
-                session, spec=spec, now=__import__("datetime").datetime.now(__import__("datetime").UTC)
-            )
+            apply_survey(session, spec=spec, now=datetime.now(UTC))
 
-    reply = slack.command("/pulse", "edit drivers", user=ADMIN)
+    view = open_form(slack, fake_slack, "edit drivers")
+    library = next(block for block in view["blocks"] if block.get("block_id") == "library")
+    chosen = [option["value"] for option in library["element"]["initial_options"]]
+    assert chosen == list(engagement_library().driver_ids)
 
-    assert "rotates through the question library" in reply.text
-    assert fake_slack.calls_to("views.open") == []
+    reply = submit(slack, view, questions_per_pulse="3")
+
+    assert reply.status == 200 and reply.body == ""
+    with sessions() as session:
+        survey = session.exec(select(Survey)).one()
+        assert survey.library_drivers.splitlines() == chosen and survey.questions_per_pulse == 3
+
+
+def test_a_new_survey_from_the_form_can_rotate_through_chosen_drivers(slack, sessions, fake_slack):
+    view = open_form(slack, fake_slack, "new")
+
+    reply = submit(
+        slack,
+        view,
+        name="cx-pulse",
+        channel=PULSE_CHANNEL,
+        library=["resources", "customer"],
+        questions_per_pulse="2",
+        enps="quarterly",
+    )
+
+    assert reply.status == 200 and reply.body == ""
+    assert "cx-pulse" in fake_slack.wait_for("chat.postMessage")[0]["text"]
+    with sessions() as session:
+        survey = session.exec(select(Survey)).one()
+        assert survey.library_drivers.splitlines() == ["customer", "resources"]  # the library's order
+        assert (survey.questions_per_pulse, survey.enps_cadence) == (2, "quarterly")
+
+
+def test_more_items_per_pulse_than_the_chosen_drivers_have_is_a_field_error(slack, sessions, fake_slack):
+    view = open_form(slack, fake_slack, "new")
+
+    reply = submit(
+        slack, view, name="cx-pulse", channel=PULSE_CHANNEL, library=["customer"], questions_per_pulse="6"
+    )
+
+    assert reply.json["response_action"] == "errors"
+    assert set(reply.json["errors"]) == {"questions_per_pulse"}
+    with sessions() as session:
+        assert list_surveys(session) == []
 
 
 def test_the_documented_library_survey_applies_and_says_what_the_docs_say(tmp_path, cli_env):

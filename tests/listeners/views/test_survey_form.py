@@ -47,7 +47,7 @@ def state_of(view: dict, **changes) -> dict:
             state = {"selected_option": {"value": value} if value else None}
         elif element["type"] == "conversations_select":
             state = {"selected_conversation": value}
-        elif element["type"] == "checkboxes":
+        elif element["type"] in ("checkboxes", "multi_static_select"):
             state = {"selected_options": [{"value": v} for v in value or []]}
         else:
             state = {"value": value}
@@ -60,7 +60,7 @@ def _initial(element: dict):
         return (element.get("initial_option") or {}).get("value")
     if element["type"] == "conversations_select":
         return element.get("initial_conversation")
-    if element["type"] == "checkboxes":
+    if element["type"] in ("checkboxes", "multi_static_select"):
         return [option["value"] for option in element.get("initial_options", [])]
     initial = element.get("initial_value")
     return None if initial is None else str(initial)

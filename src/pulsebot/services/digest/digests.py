@@ -21,6 +21,7 @@ from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.reply.reply_subjects import comment_ref
 from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
+from pulsebot.services.results.driver_comments import with_comment_theme
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
 from pulsebot.services.results.themes import Theme, common_themes, mentions
@@ -163,7 +164,8 @@ def build_digests(
         )
         for name in digests:
             if name in scores.teams:
-                digests[name] = replace(digests[name], drivers=scores.teams[name])
+                team = with_comment_theme(session, scores.teams[name], min_group=min_group)
+                digests[name] = replace(digests[name], drivers=team)
     org = None
     org_drivers: dict = {}
     if every_team is not None and every_team.teams:

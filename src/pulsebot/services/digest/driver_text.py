@@ -55,7 +55,10 @@ def summary_lines(team: TeamDrivers, min_group: int) -> list[str]:
     if team.weakest is not team.strongest:
         lines.append(f"Weakest: {figure(team.weakest)}")
     if len(team.shown) > 1:
-        lines.append(f"Look at: {look_at(team.to_look_at)}")
+        line = f"Look at: {look_at(team.to_look_at)}"
+        if (theme := team.look_at_theme) is not None:
+            line += f"; {theme.mentioning} of {theme.comments} comments mention {theme.phrase}"
+        lines.append(line)
     hidden = len(team.drivers) - len(team.shown)
     if hidden:
         lines.append(f"{hidden} of {len(team.drivers)} drivers hidden (fewer than {min_group} answered)")

@@ -78,6 +78,8 @@ class TeamDrivers:
     enps_answers: int = 0
     first_run: date | None = None
     last_run: date | None = None
+    # What the comments on the driver to look at mention most (services/results/driver_comments.py).
+    look_at_theme: object | None = None
 
     @property
     def shown(self) -> tuple[DriverScore, ...]:

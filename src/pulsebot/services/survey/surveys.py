@@ -277,17 +277,8 @@ def create_survey(session: Session, *, spec: SurveySpec, now: datetime) -> Apply
 
 def update_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyOutcome:
     """An existing survey from the edit form; refuses if it was removed meanwhile."""
-    _refuse_library_in_form(find_survey(session, name=spec.name))
+    find_survey(session, name=spec.name)
     return apply_survey(session, spec=spec, now=now)
-
-
-def _refuse_library_in_form(survey: Survey) -> None:
-    # The form has no fields for the library's rotation: saving it would quietly drop the drivers.
-    if survey.library_drivers:
-        raise Invalid(
-            f"“{survey.name}” rotates through the question library, which the form cannot show: change "
-            "its YAML file and `pulsebot survey apply` it."
-        )
 
 
 def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> bool:
@@ -303,7 +294,6 @@ def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> b
 def survey_spec(session: Session, *, name: str) -> SurveySpec:
     """A stored survey as the spec that would create it, to prefill the edit form."""
     survey = find_survey(session, name=name)
-    _refuse_library_in_form(survey)
     questions = [
         QuestionSpec(
             key=question.key,

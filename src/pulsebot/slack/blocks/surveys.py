@@ -21,12 +21,14 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
+from pulsebot.services.survey.library import engagement_library
 from pulsebot.services.survey.schedules import local_day_of
-from pulsebot.services.survey.survey_file import SurveySpec
+from pulsebot.services.survey.survey_file import EnpsCadence, SurveySpec
 from pulsebot.services.survey.surveys import SurveySummary
 from pulsebot.slack.text import escape
 from pulsebot.store.models import DeliveryMode, QuestionKind
@@ -160,6 +162,7 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             selected={MANAGERS_ANSWER} if spec and spec.managers_answer else set(),
             hint="Left out by default. If asked, the minimum group grows by their number.",
         ),
+        *_library_blocks(spec),
     ]
     for row in range(1, MAX_QUESTIONS + 1):
         question = questions[row - 1] if row <= len(questions) else None
@@ -217,6 +220,59 @@ def _question_rows(row: int, question) -> list[Block]:
             f"Question {row}: options (choice only, one per line)",
             initial="\n".join(question.options) if question and question.options else None,
             multiline=True,
+        ),
+    ]
+
+
+ENPS_CADENCES = {
+    EnpsCadence.monthly: "Monthly (the first pulse of each month)",
+    EnpsCadence.every_pulse: "Every pulse",
+    EnpsCadence.quarterly: "Quarterly",
+    EnpsCadence.off: "Never",
+}
+
+
+def _library_blocks(spec: SurveySpec | None) -> list[Block]:
+    """The question library: which drivers the survey rotates through, how many items a pulse asks, and
+    how often the library's eNPS comes; all optional, so a survey may keep to its own questions."""
+    library = engagement_library()
+    drivers = [_option(driver_id, library.driver(driver_id).name) for driver_id in library.driver_ids]
+    chosen = set(spec.library or ()) if spec else set()
+    cadence = (spec.enps if spec and spec.library else None) or EnpsCadence.monthly
+    return [
+        InputBlock(
+            block_id="library",
+            label="Engagement drivers from the question library",
+            optional=True,
+            hint="Each pulse asks a few of their items, rotating so every driver comes up in turn.",
+            element=StaticMultiSelectElement(
+                action_id="value",
+                placeholder="None: only the questions below",
+                options=drivers,
+                initial_options=[option for option in drivers if option.value in chosen] or None,
+            ),
+        ),
+        InputBlock(
+            block_id="questions_per_pulse",
+            label="Library items per pulse",
+            optional=True,
+            element=NumberInputElement(
+                action_id="value",
+                is_decimal_allowed=False,
+                min_value=1,
+                max_value=6,
+                initial_value=spec.questions_per_pulse if spec else 4,
+            ),
+        ),
+        InputBlock(
+            block_id="enps",
+            label="The library's eNPS question",
+            optional=True,
+            element=StaticSelectElement(
+                action_id="value",
+                options=[_option(value.value, text) for value, text in ENPS_CADENCES.items()],
+                initial_option=_option(cadence.value, ENPS_CADENCES[cadence]),
+            ),
         ),
     ]
 

@@ -20,7 +20,19 @@ from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PE
 from pulsebot.slack.directory import channel_audience_zones
 from pulsebot.store.db import transaction
 
-SURVEY_FIELDS = ("name", "title", "channel", "delivery", "schedule", "timezone", "open_days", "reminders")
+SURVEY_FIELDS = (
+    "name",
+    "title",
+    "channel",
+    "delivery",
+    "schedule",
+    "timezone",
+    "open_days",
+    "reminders",
+    "library",
+    "questions_per_pulse",
+    "enps",
+)
 QUESTION_FIELDS = ("kind", "prompt", "options")
 
 
@@ -118,6 +130,11 @@ def form_data(values: dict, metadata: dict) -> tuple[dict, list[int]]:
         "managers": metadata.get("managers", []),
         "managers_answer": MANAGERS_ANSWER in selected("managers"),
     }
+    library = sorted(selected("library"))
+    if library:  # without drivers the survey keeps to its own questions, and the two fields mean nothing
+        data["library"] = library
+        data["questions_per_pulse"] = value("questions_per_pulse") or 4
+        data["enps"] = value("enps") or None
     return data, rows
 
 
