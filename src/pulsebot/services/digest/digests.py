@@ -21,7 +21,7 @@ from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.reply.reply_subjects import comment_ref
 from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
-from pulsebot.services.results.driver_comments import with_comment_theme
+from pulsebot.services.results.driver_comments import with_comment_themes
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
 from pulsebot.services.results.themes import Theme, common_themes, mentions
@@ -162,10 +162,9 @@ def build_digests(
         scores = scores or driver_scores(
             session, min_group=min_group, through=end, survey_names=list(digests)
         )
-        for name in digests:
-            if name in scores.teams:
-                team = with_comment_theme(session, scores.teams[name], min_group=min_group)
-                digests[name] = replace(digests[name], drivers=team)
+        shown = {name: scores.teams[name] for name in digests if name in scores.teams}
+        for name, team in with_comment_themes(session, shown, min_group=min_group).items():
+            digests[name] = replace(digests[name], drivers=team)
     org = None
     org_drivers: dict = {}
     if every_team is not None and every_team.teams:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG, WeekFigures, compute_trends
-from pulsebot.services.results.driver_comments import with_comment_theme
+from pulsebot.services.results.driver_comments import with_comment_themes
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.store.models import AuditAction
 
@@ -41,14 +41,13 @@ def home_teams(
     )
     # The drivers' window: the team's last closed pulses, up to today.
     drivers = driver_scores(session, min_group=min_group, through=now.date(), survey_names=list(trends.teams))
+    themed = with_comment_themes(session, drivers.teams, min_group=min_group)
     teams = [
         TeamFigures(
             scope=name,
             title=trend.title,
             figures=trend.latest_settled(),
-            drivers=with_comment_theme(session, drivers.teams[name], min_group=min_group)
-            if name in drivers.teams
-            else None,
+            drivers=themed.get(name),
         )
         for name, trend in trends.teams.items()
     ]
