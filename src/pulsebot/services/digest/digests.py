@@ -163,7 +163,7 @@ def build_digests(
             session, min_group=min_group, through=end, survey_names=list(digests)
         )
         shown = {name: scores.teams[name] for name in digests if name in scores.teams}
-        for name, team in with_comment_themes(session, shown, min_group=min_group).items():
+        for name, team in with_comment_themes(session, shown).items():
             digests[name] = replace(digests[name], drivers=team)
     org = None
     org_drivers: dict = {}

@@ -41,7 +41,7 @@ def home_teams(
     )
     # The drivers' window: the team's last closed pulses, up to today.
     drivers = driver_scores(session, min_group=min_group, through=now.date(), survey_names=list(trends.teams))
-    themed = with_comment_themes(session, drivers.teams, min_group=min_group)
+    themed = with_comment_themes(session, drivers.teams)
     teams = [
         TeamFigures(
             scope=name,

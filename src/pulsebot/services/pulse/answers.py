@@ -13,16 +13,16 @@ from __future__ import annotations
 import enum
 import random
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, tuple_
+from sqlalchemy import delete, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
-from pulsebot.services.pulse.answer_keys import respondent_token
+from pulsebot.services.pulse.answer_keys import respondent_token, respondent_tokens
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.survey.run_questions import questions_of_run
@@ -193,21 +193,22 @@ def record_comment(session: Session, **kwargs) -> AnswerReceipt:
 
 def has_answered(session: Session, *, run_id: int, user_id: str, key: bytes) -> bool:
     """Whether this person answered anything in this run, found by recomputing their token."""
-    respondent = respondent_token(session, key=key, run_id=run_id, user_id=user_id)
-    if respondent is None:
-        return False
-    query = (
-        select(func.count())
-        .select_from(Answer)
-        .where(Answer.run_id == run_id, Answer.respondent == respondent)
+    return user_id in answered_among(session, run_id=run_id, people=[user_id], key=key)
+
+
+def answered_among(session: Session, *, run_id: int, people: Iterable[str], key: bytes) -> set[str]:
+    """Which of these people answered anything in this run: their tokens recomputed, looked for at once."""
+    tokens = respondent_tokens(session, key=key, run_id=run_id, people=people)
+    if not tokens:
+        return set()
+    found = set(
+        session.exec(
+            select(Answer.respondent)
+            .where(Answer.run_id == run_id, Answer.respondent.in_(list(tokens.values())))
+            .distinct()
+        ).all()
     )
-    return session.exec(query).one() > 0
-
-
-def respondent_count(session: Session, *, run_id: int) -> int:
-    """How many people answered anything in this run: distinct tokens, nothing about who."""
-    query = select(func.count(Answer.respondent.distinct())).where(Answer.run_id == run_id)
-    return session.exec(query).one()
+    return {user_id for user_id, token in tokens.items() if token in found}
 
 
 def closing_phrase(receipt: AnswerReceipt) -> str:

@@ -7,13 +7,14 @@ delivery row of the run counts it, whether or not its person is sent a DM.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from pulsebot.services.pulse.answers import has_answered
+from pulsebot.services.pulse.answers import answered_among
 from pulsebot.services.survey.schedules import parse_reminders, reminder_times
 from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseRun, RunStatus, Survey
 
@@ -46,7 +47,7 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
         )
         .order_by(Delivery.id)
     ).all()
-    owed = []
+    due = []
     for delivery, run, survey in rows:
         times = reminder_times(
             parse_reminders(survey.reminders),
@@ -55,20 +56,29 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
         )
         passed = sum(1 for moment in times if moment <= now)
         if passed > delivery.reminders_sent:
-            owed.append(
-                DueReminder(
-                    delivery_id=delivery.id,
-                    user_id=delivery.user_id,
-                    title=survey.title,
-                    delivery=survey.delivery,
-                    channel_id=survey.channel_id,
-                    closes_at=run.closes_at,
-                    timezone=survey.timezone,
-                    reminders_due=passed,
-                    answered=has_answered(session, run_id=run.id, user_id=delivery.user_id, key=key),
-                )
-            )
-    return owed
+            due.append((delivery, run, survey, passed))
+    # Who of them answered: their tokens recomputed, one look-up per run rather than one per person.
+    people: dict[int, list[str]] = defaultdict(list)
+    for delivery, run, _survey, _passed in due:
+        people[run.id].append(delivery.user_id)
+    answered = {
+        run_id: answered_among(session, run_id=run_id, people=members, key=key)
+        for run_id, members in people.items()
+    }
+    return [
+        DueReminder(
+            delivery_id=delivery.id,
+            user_id=delivery.user_id,
+            title=survey.title,
+            delivery=survey.delivery,
+            channel_id=survey.channel_id,
+            closes_at=run.closes_at,
+            timezone=survey.timezone,
+            reminders_due=passed,
+            answered=delivery.user_id in answered[run.id],
+        )
+        for delivery, run, survey, passed in due
+    ]
 
 
 def mark_reminded(session: Session, *, delivery_id: int, reminders_due: int) -> bool:

@@ -78,6 +78,7 @@ class TeamDrivers:
     enps_answers: int = 0
     first_run: date | None = None
     last_run: date | None = None
+    counted_runs: tuple[int, ...] = ()  # the latest window's runs that reached the minimum group
     # What the comments on the driver to look at mention most (services/results/driver_comments.py).
     look_at_theme: object | None = None
 
@@ -190,7 +191,7 @@ def team_windows(session: Session, *, min_group: int, through: date, depth: int)
 
 def _load_windows(session: Session, *, min_group: int, through: date, depth: int):
     """The counted totals of each team's last `depth` windows of runs: (surveys, window size per survey,
-    {(survey, age): _Window}, library questions, the latest window's run dates per survey)."""
+    {(survey, age): _Window}, library questions, the latest window's counted runs (date, id) per survey)."""
     # Plain rows, not ORM objects: 200 teams hold thousands of library questions.
     survey_columns = (
         Survey.id,
@@ -261,12 +262,12 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
     needed = {row.id: min_group + (row.managers_asked or 0) for row in runs}
     counted = {run_id for run_id in run_of if respondents.get(run_id, 0) >= needed[run_id]}
     windows: dict[tuple[int, int], _Window] = defaultdict(_Window)  # (survey, 0 now / 1 before)
-    dates: dict[int, list[date]] = defaultdict(list)
+    dates: dict[int, list[tuple[date, int]]] = defaultdict(list)  # the latest window's counted runs
     for run_id in counted:
         row = run_of[run_id]
         windows[row.survey_id, (row.rank - 1) // span[row.survey_id]].runs += 1
         if row.rank <= span[row.survey_id]:
-            dates[row.survey_id].append(row.run_date)
+            dates[row.survey_id].append((row.run_date, run_id))
     for run_id, question_id, n, total, promoters, detractors in cells:
         question = questions.get(question_id)
         if run_id not in counted or question is None or n < needed[run_id]:
@@ -333,6 +334,7 @@ def _team(survey, span, now: _Window, before: _Window, questions, *, org, dates)
         drivers=tuple(drivers),
         enps=enps_score(promoters=promoters, detractors=detractors, answers=net_n) if net_n else None,
         enps_answers=net_n,
-        first_run=dates[0] if dates else None,
-        last_run=dates[-1] if dates else None,
+        first_run=dates[0][0] if dates else None,
+        last_run=dates[-1][0] if dates else None,
+        counted_runs=tuple(run_id for _, run_id in dates),
     )
