@@ -71,8 +71,8 @@ def key_legacy_runs(session: Session, *, key: bytes, now: datetime, window: time
     ever. Each old token found among the run's people moves to the new token; any other (a person since
     forgotten) to a random one. A run already past its window gets no secret at all: its answers move to
     random tokens, so they belong to no one from now on. How many runs were keyed."""
-    keyed = set(session.exec(select(RunSecret.run_id)).all())
-    runs = [run for run in session.exec(select(PulseRun)).all() if run.id not in keyed]
+    # Every minute's sweep asks; after the first pass there is none, and the query reads no run.
+    runs = session.exec(select(PulseRun).where(PulseRun.id.not_in(select(RunSecret.run_id)))).all()
     for run in runs:
         expired = run.closed_at is not None and run.closed_at <= now - window
         secret = None if expired else new_run_secret()
