@@ -25,7 +25,11 @@ def looks_like_a_user_id(column) -> bool:
     name = column.name.lower()
     if name.endswith(("_token", "_scopes", "_token_expires_at")):  # a user's token or its scopes, no id
         return False
-    return "user" in name or name.endswith("author_id") or name in {"voter_id", "respondent_id", "actor"}
+    return (
+        "user" in name
+        or name.endswith(("author_id", "owner_id", "_by"))
+        or name in {"voter_id", "respondent_id", "actor"}
+    )
 
 
 def test_every_user_id_column_is_declared():
@@ -62,3 +66,11 @@ def test_answers_carry_no_submit_time():
 def test_votes_hold_no_user_id_of_their_own():
     assert not any(table == "vote" for table, _ in USER_ID_COLUMNS)
     assert {column.name for column in SQLModel.metadata.tables["vote"].columns} == {"idea_id", "voter"}
+
+
+def test_helping_answers_hold_no_user_id_and_no_time():
+    # "Is this helping?" reaches its action, and so the action's owner and planner, who are not its
+    # respondents (as a vote reaches its idea's public author); the answer row itself holds only a token.
+    assert not any(table == "action_check_answer" for table, _ in USER_ID_COLUMNS)
+    columns = {column.name for column in SQLModel.metadata.tables["action_check_answer"].columns}
+    assert columns == {"check_id", "respondent", "answer"}

@@ -28,6 +28,11 @@ USER_ID_COLUMNS = {
     ("slack_installations", "bot_user_id"),
     ("slack_bots", "bot_user_id"),
     ("audit_entry", "actor"),
+    # Closing the loop: who shared a week's results, who planned an action and who owns it (all people
+    # acting as managers or owners, never as respondents).
+    ("results_share", "shared_by"),
+    ("team_action", "owner_id"),
+    ("team_action", "created_by"),
 }
 
 
@@ -111,6 +116,9 @@ class Survey(TeamScoped, table=True):
     # The team's managers are left out of its audience unless the survey asks them too
     # (services/survey/audience.py).
     managers_answer: bool = Field(default=False)
+    # `share_results: auto`: the team's weekly summary is posted to its channel without a manager's click
+    # (services/loop/sharing.py); otherwise a manager shares it from the digest.
+    share_results_auto: bool = Field(default=False)
     # The library's drivers the survey rotates through, one id a line (None: no library items); each
     # run asks `questions_per_pulse` of them (services/survey/rotation.py) and the library's eNPS at
     # `enps_cadence`.
@@ -419,6 +427,9 @@ class AuditAction(enum.StrEnum):
     forget = "forget"
     retention_run = "retention_run"
     workspace_adopted = "workspace_adopted"
+    results_shared = "results_shared"
+    action_created = "action_created"
+    action_changed = "action_changed"
 
 
 class AuditEntry(TeamScoped, table=True):
@@ -433,3 +444,110 @@ class AuditEntry(TeamScoped, table=True):
     action: AuditAction = Field(sa_type=_enum(AuditAction))
     scope: str = Field(max_length=80)  # the survey's name, or "org"
     detail: str = Field(default="", max_length=300)
+
+
+class ResultsShare(TeamScoped, table=True):
+    """A team's week of results posted to its channel ("Share with the team"): at most once per week.
+
+    The figures are the digest's own, so a share shows nothing a manager could not already see; it is
+    kept to tell the team's response rate before and after sharing (`pulsebot report`)."""
+
+    __tablename__ = "results_share"
+
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True)
+    week: date = Field(primary_key=True)  # Monday of the ISO week shared
+    shared_at: datetime = Field(sa_column=_utc(nullable=False))
+    shared_by: str = Field(max_length=20)  # the manager's Slack id, or "scheduler" (`share_results: auto`)
+    with_comments: bool = Field(default=False)
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class ActionStatus(enum.StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class FocusKind(enum.StrEnum):
+    driver = "driver"  # a library driver id
+    question = "question"  # a survey question's key
+    theme = "theme"  # a comment theme's phrase
+
+
+class TeamAction(TeamScoped, table=True):
+    """What a team's managers will do about one of its results: a driver, a question or a comment theme."""
+
+    __tablename__ = "team_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    focus_kind: FocusKind = Field(sa_type=_enum(FocusKind))
+    focus_key: str = Field(max_length=200)
+    focus_label: str = Field(max_length=200)  # as the manager saw it when choosing
+    text: str = Field(max_length=300)
+    owner_id: str = Field(max_length=20)
+    due_on: date
+    visible: bool = Field(default=True)  # the team sees it: posted to its channel, with "Is this helping?"
+    status: ActionStatus = Field(default=ActionStatus.planned, sa_type=_enum(ActionStatus))
+    status_reason: str | None = Field(default=None, max_length=500)  # why it was dropped
+    created_by: str = Field(max_length=20)
+    started_on: date  # the day it was planned: its focus's trend is read from the week before
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # done or dropped
+    channel_id: str | None = Field(default=None, max_length=20)  # the team's channel post, when visible
+    message_ts: str | None = Field(default=None, max_length=32)
+    # The owner's reminders, each claimed (set) before its DM is sent so two schedulers never both send it.
+    reminded_before: bool = Field(default=False)
+    reminded_due: bool = Field(default=False)
+
+
+class ActionCheck(TeamScoped, table=True):
+    """One round of "Is this helping?" on a shared action: open for a few days, then only its counts stay.
+
+    While open, answers are keyed like pulse answers by HMAC(PULSEBOT_ANON_KEY and this round's secret,
+    person). At close the counts are kept (only when at least PULSEBOT_MIN_GROUP answered), the answers
+    and the secret are deleted, and nothing links anyone to their answer any more."""
+
+    __tablename__ = "action_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="team_action.id", index=True)
+    # The action's status the round asks about: one round when it starts, one when it is done.
+    for_status: ActionStatus = Field(sa_type=_enum(ActionStatus))
+    opened_at: datetime = Field(sa_column=_utc(nullable=False))
+    closes_at: datetime = Field(sa_column=_utc(nullable=False))
+    status: RunStatus = Field(default=RunStatus.open, sa_type=_enum(RunStatus))
+    secret: str | None = Field(default=None, max_length=64)
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+    # Set at close, and only when at least the minimum group answered; otherwise `withheld`.
+    answered: int | None = None
+    yes: int | None = None
+    not_yet: int | None = None
+    no: int | None = None
+    withheld: bool = Field(default=False)
+
+
+class ActionCheckAnswer(SQLModel, table=True):
+    """An anonymous "Is this helping?" answer, while its round is open (no Slack id, no time)."""
+
+    __tablename__ = "action_check_answer"
+
+    check_id: int = Field(foreign_key="action_check.id", primary_key=True)
+    respondent: str = Field(max_length=64, primary_key=True)
+    answer: str = Field(max_length=10)  # "yes", "not_yet" or "no"
+
+
+class LoopPost(TeamScoped, table=True):
+    """A month's "You said, we did" post to a team's channel: at most one per team and month."""
+
+    __tablename__ = "loop_post"
+
+    survey_id: int = Field(foreign_key="survey.id", primary_key=True)
+    month: date = Field(primary_key=True)  # the first day of the month it covers
+    posted_at: datetime = Field(sa_column=_utc(nullable=False))
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
