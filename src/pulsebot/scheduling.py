@@ -13,7 +13,8 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the runs it
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
-over) and `answer-keys` (which destroys the answer-key material of runs closed more than
+over), `action-helping` (which asks "Is this helping?" on shared actions and closes those rounds,
+services/loop/helping.py) and `answer-keys` (which destroys the answer-key material of runs closed more than
 PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py); `digest-send` runs every five minutes and
 sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
 03:17 UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in
@@ -53,7 +54,7 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import digest, outbox, relay
+from pulsebot.slack import digest, helping, outbox, relay
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -72,6 +73,7 @@ SWEEPS = {
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
     "reply-relay": "pulsebot.scheduling:relay_replies",
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
+    "action-helping": "pulsebot.scheduling:ask_if_actions_help",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -378,6 +380,19 @@ def rotate_answer_keys() -> None:
                 break
             time.sleep(1)
         log.info("answer keys: %d runs keyed, %d unlinked", keyed, destroyed)
+
+
+def ask_if_actions_help() -> None:
+    """Open a round of "Is this helping?" on shared actions that started or are done; close rounds due."""
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    now, min_group = runtime.clock(), runtime.settings.min_group
+    for _, client, sessions in runtime.each_workspace():
+        opened = helping.open_rounds(client, sessions, now=now, min_group=min_group)
+        closed = helping.close_rounds(client, sessions, now=now, min_group=min_group)
+        if opened or closed:
+            log.info("'Is this helping?': %d rounds opened, %d closed", opened, closed)
 
 
 def close_due_runs() -> None:

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
+from pulsebot.services.loop.helping import HelpingReceipt, PendingHelpingAnswer, write_helping_answers
 from pulsebot.services.pulse.answers import AnswerReceipt, PendingAnswer, write_answers
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 
@@ -25,10 +27,14 @@ log = logging.getLogger(__name__)
 MOST_PENDING = 200  # a window this full is written at once: it mixes enough, and thanks are not held up
 
 
+Pending = PendingAnswer | PendingHelpingAnswer
+Receipt = AnswerReceipt | HelpingReceipt
+
+
 @dataclass(frozen=True)
 class Waiting:
-    answer: PendingAnswer
-    saved: Callable[[AnswerReceipt | None], None]  # the receipt, or None if the pulse is gone
+    answer: Pending  # a pulse answer, or an "Is this helping?" answer (services/loop/helping.py)
+    saved: Callable[[Receipt | None], None]  # the receipt, or None if the pulse or round is gone
     failed: Callable[[], None]  # the batch could not be written: nothing of it was saved
 
 
@@ -43,9 +49,9 @@ class AnswerMixer:
 
     def submit(
         self,
-        answer: PendingAnswer,
+        answer: Pending,
         *,
-        saved: Callable[[AnswerReceipt | None], None],
+        saved: Callable[[Receipt | None], None],
         failed: Callable[[], None],
     ) -> None:
         """Take a checked answer; `saved` or `failed` is called once its batch is written or not."""
@@ -98,7 +104,7 @@ class AnswerMixer:
     def _write(self, batch: list[Waiting]) -> None:
         try:
             with transaction(self.sessions) as session:
-                receipts = write_answers(session, [waiting.answer for waiting in batch])
+                receipts = write_batch(session, [waiting.answer for waiting in batch])
             # SQLite's write-ahead log would keep this commit apart from the next: empty it. (PostgreSQL
             # needs nothing more: every row of the batch carries the same transaction id.)
             scrub(engine_of(self.sessions), ())
@@ -110,3 +116,15 @@ class AnswerMixer:
             return
         for waiting, receipt in zip(batch, receipts, strict=True):
             waiting.saved(receipt)
+
+
+def write_batch(session: Session, batch: list[Pending]) -> list[Receipt | None]:
+    """Pulse answers and "Is this helping?" answers of one window, in one transaction; receipts in
+    the batch's order."""
+    receipts: list[Receipt | None] = [None] * len(batch)
+    for kind, write in ((PendingAnswer, write_answers), (PendingHelpingAnswer, write_helping_answers)):
+        numbers = [number for number, item in enumerate(batch) if isinstance(item, kind)]
+        if numbers:
+            for number, receipt in zip(numbers, write(session, [batch[n] for n in numbers]), strict=True):
+                receipts[number] = receipt
+    return receipts

@@ -3,6 +3,7 @@ import re
 from slack_bolt import App
 
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
+from pulsebot.slack.blocks.helping import HELPING_ACTION
 from pulsebot.slack.blocks.ideas import IDEA_STATUS_ACTION, IDEA_VOTE_ACTION
 from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_ACTION
 from pulsebot.slack.blocks.replies import (
@@ -14,6 +15,7 @@ from pulsebot.slack.blocks.replies import (
 )
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
+from pulsebot.slack.listeners.actions.helping import helping_clicked
 from pulsebot.slack.listeners.actions.replies import (
     author_reply_clicked,
     close_clicked,
@@ -37,3 +39,4 @@ def register(app: App) -> None:
     app.action(CLOSE_CONVERSATION_ACTION)(close_clicked)
     app.action(FORGET_ME_ACTION)(forget_me_clicked)
     app.action(FORGET_ME_CANCEL)(forget_me_cancelled)
+    app.action(re.compile(rf"^{HELPING_ACTION}_(yes|not_yet|no)$"))(helping_clicked)

@@ -1,0 +1,282 @@
+""" "Is this helping?" on a shared action: a short anonymous round, then only its counts.
+
+A round opens when a shared (visible) action starts and again when it is done, and stays open
+`ROUND_DAYS`. Only the team answers: the people its latest pulse was sent to. An answer is keyed like
+a pulse answer, by HMAC(PULSEBOT_ANON_KEY and the round's own secret, person), with no Slack id and no
+time, and it waits for the mixing window (services/pulse/answer_mixer.py) like any answer, so the order
+and transaction of its row say nothing about the click. Answering again replaces the answer.
+
+When the round closes its counts are kept only if at least the minimum group answered (otherwise the
+round is `withheld`, and not even how many answered is kept), then the answers and the secret are
+deleted: from then on nobody, the operator included, can tell who answered what. A round's counts are
+shown once, as they are: two rounds are two separate questions, never a running total that could be
+subtracted.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
+from pulsebot.services.privacy.anonymity import new_run_secret
+from pulsebot.store.models import (
+    ActionCheck,
+    ActionCheckAnswer,
+    ActionStatus,
+    Delivery,
+    PulseRun,
+    RunStatus,
+    Survey,
+    TeamAction,
+)
+
+ROUND_DAYS = 7
+
+_shuffle = random.SystemRandom().shuffle
+ASKED_AT = (ActionStatus.in_progress, ActionStatus.done)
+
+
+class Helping(enum.StrEnum):
+    yes = "yes"
+    not_yet = "not_yet"
+    no = "no"
+
+
+LABELS = {Helping.yes: "Yes", Helping.not_yet: "Not yet", Helping.no: "No"}
+
+
+@dataclass(frozen=True)
+class HelpingRound:
+    """What the channel and the digest show of a round: counts only once closed and not withheld."""
+
+    id: int
+    action_id: int
+    action_text: str
+    focus_label: str
+    owner_id: str
+    for_status: ActionStatus
+    open: bool
+    closes_at: datetime
+    channel_id: str | None
+    message_ts: str | None
+    answered: int | None = None
+    counts: dict[Helping, int] | None = None
+
+    @property
+    def withheld(self) -> bool:
+        return not self.open and self.counts is None
+
+
+@dataclass(frozen=True)
+class PendingHelpingAnswer:
+    """A checked answer waiting for its batch: the round and the token, never the person."""
+
+    check_id: int
+    respondent: str
+    answer: Helping
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class HelpingReceipt:
+    replaced: bool
+    answer: Helping
+    closes_at: datetime
+
+
+def helping_token(key: bytes, secret: str, *, check_id: int, user_id: str) -> str:
+    round_key = hmac.new(key, f"helping\x1f{check_id}\x1f{secret}".encode(), hashlib.sha256).digest()
+    return hmac.new(round_key, f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def open_due_rounds(session: Session, *, now: datetime) -> list[HelpingRound]:
+    """Open a round for each shared action that has started or is done and has no round for that yet."""
+    asked = select(ActionCheck.id).where(
+        ActionCheck.action_id == TeamAction.id, ActionCheck.for_status == TeamAction.status
+    )
+    due = session.exec(
+        select(TeamAction).where(TeamAction.visible, TeamAction.status.in_(ASKED_AT), ~asked.exists())
+    ).all()
+    opened = []
+    for action in due:
+        check = ActionCheck(
+            team_id=action.team_id,
+            action_id=action.id,
+            for_status=action.status,
+            opened_at=now,
+            closes_at=now + timedelta(days=ROUND_DAYS),
+            secret=new_run_secret(),
+        )
+        session.add(check)
+        session.flush()
+        opened.append(_round(check, action))
+    return opened
+
+
+def mark_posted(session: Session, *, check_id: int, channel_id: str, message_ts: str) -> None:
+    check = session.get(ActionCheck, check_id)
+    check.channel_id, check.message_ts = channel_id, message_ts
+    session.add(check)
+
+
+def prepare_helping_answer(
+    session: Session, *, check_id: int, user_id: str, answer: str, key: bytes, now: datetime
+) -> PendingHelpingAnswer:
+    """Check one answer (read only): an open round, someone of the team, one of the three answers."""
+    choice = next((item for item in Helping if item.value == answer), None)
+    if choice is None:
+        raise Invalid("That button is not one pulsebot recognises, so nothing was recorded.")
+    check = session.get(ActionCheck, check_id)
+    if check is None:
+        raise NotFound("That question is no longer asked.")
+    if check.status is RunStatus.closed or check.secret is None or now >= check.closes_at:
+        raise Closed("This question has closed, so answers are no longer taken.")
+    action = session.get(TeamAction, check.action_id)
+    if not _in_team(session, survey_id=action.survey_id, user_id=user_id):
+        raise NotAllowed("Only the team this action is for can answer, and you are not in its latest pulse.")
+    respondent = helping_token(key, check.secret, check_id=check.id, user_id=user_id)
+    return PendingHelpingAnswer(
+        check_id=check.id, respondent=respondent, answer=choice, closes_at=check.closes_at
+    )
+
+
+def write_helping_answers(
+    session: Session, pending: Sequence[PendingHelpingAnswer]
+) -> list[HelpingReceipt | None]:
+    """Write a batch in one statement, shuffled by the mixer; None for a round closed meanwhile."""
+    rounds = {item.check_id for item in pending}
+    still_open = (
+        set(
+            session.exec(
+                select(ActionCheck.id).where(ActionCheck.id.in_(rounds), ActionCheck.status == RunStatus.open)
+            ).all()
+        )
+        if rounds
+        else set()
+    )
+    live = [item for item in pending if item.check_id in still_open]
+    keys = list({(item.check_id, item.respondent) for item in live})
+    stored = set()
+    if keys:
+        columns = (ActionCheckAnswer.check_id, ActionCheckAnswer.respondent)
+        stored = set(session.exec(select(*columns).where(tuple_(*columns).in_(keys))).all())
+    final: dict[tuple[int, str], str] = {}
+    receipts: list[HelpingReceipt | None] = []
+    for item in pending:
+        if item.check_id not in still_open:
+            receipts.append(None)
+            continue
+        key = (item.check_id, item.respondent)
+        receipts.append(
+            HelpingReceipt(
+                replaced=key in stored or key in final, answer=item.answer, closes_at=item.closes_at
+            )
+        )
+        final[key] = item.answer.value
+    rows = [{"check_id": c, "respondent": r, "answer": a} for (c, r), a in final.items()]
+    _shuffle(rows)  # the statement's order is the rows' physical order: never the order of the clicks
+    if rows:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(ActionCheckAnswer.__table__).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["check_id", "respondent"], set_={"answer": statement.excluded.answer}
+        )
+        session.connection().execute(statement)
+    return receipts
+
+
+def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list[HelpingRound]:
+    """Close the rounds whose time is up: keep their counts (at or above the minimum group only), delete
+    their answers and secret."""
+    due = session.exec(
+        select(ActionCheck).where(ActionCheck.status == RunStatus.open, ActionCheck.closes_at <= now)
+    ).all()
+    closed = []
+    for check in due:
+        counts = dict(
+            session.exec(
+                select(ActionCheckAnswer.answer, func.count())
+                .where(ActionCheckAnswer.check_id == check.id)
+                .group_by(ActionCheckAnswer.answer)
+            ).all()
+        )
+        answered = sum(counts.values())
+        if answered >= min_group:
+            check.answered = answered
+            check.yes, check.not_yet, check.no = (counts.get(item.value, 0) for item in Helping)
+        else:
+            check.withheld = True
+        check.status, check.secret = RunStatus.closed, None
+        session.exec(delete(ActionCheckAnswer).where(ActionCheckAnswer.check_id == check.id))
+        session.add(check)
+        closed.append(_round(check, session.get(TeamAction, check.action_id)))
+    session.flush()
+    return closed
+
+
+def rounds_of(session: Session, *, action_ids: Sequence[int]) -> dict[int, list[HelpingRound]]:
+    """Each action's rounds, oldest first."""
+    if not action_ids:
+        return {}
+    rows = session.exec(
+        select(ActionCheck, TeamAction)
+        .join(TeamAction, TeamAction.id == ActionCheck.action_id)
+        .where(ActionCheck.action_id.in_(list(action_ids)))
+        .order_by(ActionCheck.opened_at, ActionCheck.id)
+    ).all()
+    found: dict[int, list[HelpingRound]] = {}
+    for check, action in rows:
+        found.setdefault(action.id, []).append(_round(check, action))
+    return found
+
+
+def _in_team(session: Session, *, survey_id: int, user_id: str) -> bool:
+    latest = session.exec(
+        select(PulseRun.id)
+        .where(PulseRun.survey_id == survey_id)
+        .order_by(PulseRun.opened_at.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return False
+    found = session.exec(
+        select(Delivery.id).where(Delivery.run_id == latest, Delivery.user_id == user_id)
+    ).first()
+    return found is not None
+
+
+def _round(check: ActionCheck, action: TeamAction) -> HelpingRound:
+    closed = check.status is RunStatus.closed
+    counts = None
+    if closed and not check.withheld and check.answered is not None:
+        counts = {Helping.yes: check.yes, Helping.not_yet: check.not_yet, Helping.no: check.no}
+    return HelpingRound(
+        id=check.id,
+        action_id=action.id,
+        action_text=action.text,
+        focus_label=action.focus_label,
+        owner_id=action.owner_id,
+        for_status=check.for_status,
+        open=not closed,
+        closes_at=check.closes_at,
+        channel_id=check.channel_id,
+        message_ts=check.message_ts,
+        answered=check.answered if counts is not None else None,
+        counts=counts,
+    )
+
+
+def channel_of(session: Session, *, action_id: int) -> str | None:
+    action = session.get(TeamAction, action_id)
+    survey = session.get(Survey, action.survey_id) if action else None
+    return survey.channel_id if survey else None
