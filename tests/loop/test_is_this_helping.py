@@ -130,7 +130,7 @@ def test_a_round_too_few_answered_keeps_nothing(crowd, client, sessions, setting
     crowd.mixer.flush()
     run_sweep(client, sessions, settings, at=now + timedelta(days=8))
     (update,) = fake_slack.calls_to("chat.update")
-    assert f"fewer than {settings.min_group} answered, so the answers stay hidden" in update["text"]
+    assert f"Fewer than {settings.min_group} answered, so the answers stay hidden" in update["text"]
     assert "no" not in update["text"].split("hidden")[1]
     with sessions() as session:
         closed = session.get(ActionCheck, check_id)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from pulsebot.services.digest.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.services.digest.driver_text import arrow, summary_lines, window
+from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.results.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.store.models import IdeaStatus, QuestionKind
@@ -224,6 +225,14 @@ def render_text(digest: Digest) -> str:
     if digest.drivers is not None:
         lines += ["", f"Drivers over {window(digest.drivers)}"]
         lines += [f"  {line}" for line in summary_lines(digest.drivers, digest.min_group)]
+    if digest.actions:
+        lines += ["", "Actions"]
+        today = digest.week + timedelta(days=6)
+        for action in digest.actions:
+            lines.append(f"  - {action_words.headline(action, today=today)} · owner <@{action.owner_id}>")
+            lines += [
+                f"    {line}" for line in action_words.progress_lines(action, min_group=digest.min_group)
+            ]
     if digest.enps_links is not None:
         lines += ["", "What moves eNPS"]
         lines += [f"  {line}" for line in enps_lines(digest.enps_links)]

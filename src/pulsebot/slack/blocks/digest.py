@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -15,6 +17,7 @@ from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest import driver_text as drivers_words
 from pulsebot.services.digest.digests import Digest, DropAlert
 from pulsebot.services.digest.manager_home import TeamFigures
+from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.slack.blocks import rendered
@@ -51,6 +54,8 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
             f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group)
         ]
         blocks.append(_section(title, lines))
+    if digest.actions:
+        blocks.append(_section("*Actions*", action_lines(digest)))
     if digest.enps_links is not None:
         lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
         blocks.append(_section("*What moves eNPS*", lines))
@@ -86,6 +91,18 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
     ]
     text = f"{digest.title}, week of {words.short_week(digest.week)}: {digest.summary}"
     return escape(text), rendered(blocks)
+
+
+def action_lines(digest: Digest) -> list[str]:
+    """Each action with its owner (a mention), its focus's trend and its latest "Is this helping?"."""
+    today = digest.week + timedelta(days=6)
+    lines = []
+    for action in digest.actions:
+        lines.append(f"• {escape(action_words.headline(action, today=today))} · owner <@{action.owner_id}>")
+        lines += [
+            f"   {escape(line)}" for line in action_words.progress_lines(action, min_group=digest.min_group)
+        ]
+    return lines
 
 
 def drop_alert_message(alert: DropAlert) -> tuple[str, list[dict]]:

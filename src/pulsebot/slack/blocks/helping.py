@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from pulsebot.services.loop import progress_text as words
 from pulsebot.services.loop.helping import LABELS, Helping, HelpingReceipt, HelpingRound
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape, readers_time
@@ -57,18 +58,10 @@ def helping_message(round_: HelpingRound, *, min_group: int) -> tuple[str, list[
         ]
         text = f"{question} {about}"
     else:
-        outcome = helping_outcome(round_, min_group=min_group)
+        outcome = "Closed: " + words.outcome(round_, min_group=min_group)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(outcome))]))
         text = f"{question} {about} {outcome}"
     return text, rendered(blocks)
-
-
-def helping_outcome(round_: HelpingRound, *, min_group: int) -> str:
-    """A closed round in words: the counts, or that they stay hidden."""
-    if round_.counts is None:
-        return f"Closed: fewer than {min_group} answered, so the answers stay hidden."
-    parts = ", ".join(f"{round_.counts[choice]} {LABELS[choice].lower()}" for choice in Helping)
-    return f"Closed: {round_.answered} answered: {parts}."
 
 
 def helping_thanks(receipt: HelpingReceipt | None) -> str:
