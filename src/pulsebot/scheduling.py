@@ -14,7 +14,8 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
 over), `action-helping` (which asks "Is this helping?" on shared actions and closes those rounds,
-services/loop/helping.py) and `answer-keys` (which destroys the answer-key material of runs closed more than
+services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done) and
+`answer-keys` (which destroys the answer-key material of runs closed more than
 PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py); `digest-send` runs every five minutes and
 sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
 03:17 UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in
@@ -54,7 +55,7 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import digest, helping, outbox, relay
+from pulsebot.slack import digest, helping, outbox, relay, you_said
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -74,6 +75,7 @@ SWEEPS = {
     "reply-relay": "pulsebot.scheduling:relay_replies",
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
     "action-helping": "pulsebot.scheduling:ask_if_actions_help",
+    "you-said-we-did": "pulsebot.scheduling:post_you_said_we_did",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -393,6 +395,19 @@ def ask_if_actions_help() -> None:
         closed = helping.close_rounds(client, sessions, now=now, min_group=min_group)
         if opened or closed:
             log.info("'Is this helping?': %d rounds opened, %d closed", opened, closed)
+
+
+def post_you_said_we_did() -> None:
+    """On the 1st, at the digest time in each team's time zone: last month's "You said, we did"."""
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    for _, client, sessions in runtime.each_workspace():
+        posted = you_said.post_month_summaries(
+            client, sessions, now=runtime.clock(), post_time=runtime.settings.digest_time
+        )
+        if posted:
+            log.info("'You said, we did' posted to %d teams", posted)
 
 
 def close_due_runs() -> None:

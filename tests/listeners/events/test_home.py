@@ -32,7 +32,7 @@ def test_home_shows_open_pulses_and_my_ideas(slack, fake_slack, sent_pulse):
 
 
 def test_home_shows_recently_shipped_ideas_and_my_declined_ideas_reasons(slack, fake_slack):
-    assert "Nothing shipped yet" in open_home(slack, fake_slack, TEAM[1])
+    assert "Nothing done or shipped yet" in open_home(slack, fake_slack, TEAM[1])
     post_idea(slack, fake_slack, "Callback instead of queueing", user=TEAM[0], anonymous=True)
     post_idea(slack, fake_slack, "Refunds & <!channel> in one click", user=TEAM[2])
     post_idea(slack, fake_slack, "Free shipping", user=TEAM[1])
@@ -41,7 +41,7 @@ def test_home_shows_recently_shipped_ideas_and_my_declined_ideas_reasons(slack, 
 
     home = open_home(slack, fake_slack, TEAM[1])
 
-    shipped = home[home.index("Recently shipped") :]
+    shipped = home[home.index("You said, we did") :]
     assert shipped.index("#2* Refunds &amp; &lt;!channel&gt; in one click") < shipped.index("#1* Callback")
     assert f"suggested by <@{TEAM[2]}> · 0 votes" in shipped
     assert "suggested by a colleague · 0 votes" in shipped and TEAM[0] not in home

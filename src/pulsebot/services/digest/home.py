@@ -1,4 +1,5 @@
-"""What a person's App Home shows them: their open pulses, their own ideas, and what has shipped."""
+"""What a person's App Home shows them: their open pulses, their own ideas, and "You said, we did" (what
+their teams did in answer, and the ideas shipped)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.idea.idea_lists import my_ideas, recently_shipped
 from pulsebot.services.idea.ideas import IdeaView
+from pulsebot.services.loop.you_said import DoneItem, home_items
 from pulsebot.services.pulse.answers import has_answered
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
 
@@ -28,6 +30,7 @@ class HomeSummary:
     open_pulses: tuple[OpenPulse, ...]
     my_ideas: tuple[IdeaView, ...]
     recently_shipped: tuple[IdeaView, ...] = ()
+    team_actions_done: tuple[DoneItem, ...] = ()  # shared actions of the person's teams, done lately
 
 
 def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -> HomeSummary:
@@ -53,4 +56,7 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
         ),
         my_ideas=my_ideas(session, user_id=user_id, key=key, limit=HOME_IDEAS).ideas,
         recently_shipped=recently_shipped(session),
+        team_actions_done=tuple(
+            item for item in home_items(session, user_id=user_id, now=now) if item.idea_id is None
+        ),
     )

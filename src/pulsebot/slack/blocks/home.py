@@ -18,6 +18,7 @@ from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
 from pulsebot.slack.blocks.pulses import local_time
+from pulsebot.slack.blocks.you_said import item_line
 from pulsebot.slack.text import escape, excerpt, fit
 from pulsebot.store.models import AuditEntry
 
@@ -56,7 +57,10 @@ def home_view(
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text="No ideas yet. Type `/idea` anywhere to share one."))
         )
-    blocks.append(HeaderBlock(text="Recently shipped"))
+    blocks.append(HeaderBlock(text="You said, we did"))
+    if summary.team_actions_done:
+        lines = [item_line(item, with_team=True) for item in summary.team_actions_done]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit("\n".join(lines), SECTION_MAX))))
     if summary.recently_shipped:
         for idea in summary.recently_shipped:
             by = f"<@{idea.author_id}>" if idea.author_id else "a colleague"
@@ -65,9 +69,14 @@ def home_view(
                 f"suggested by {by} · {votes(idea.votes)} · shipped {idea.updated_at:%-d %B %Y}"
             )
             blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
-    else:
+    elif not summary.team_actions_done:
         blocks.append(
-            SectionBlock(text=MarkdownTextObject(text="Nothing shipped yet: your idea could be the first."))
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="Nothing done or shipped yet in answer to your team's pulses or the ideas: "
+                    "your idea could be the first."
+                )
+            )
         )
     blocks.extend(home_team_blocks(teams, min_group=min_group))
     blocks.extend(audit_blocks(audit or []))  # admins only
