@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from pulsebot import scheduling
 from pulsebot.services.loop.helping import helping_token
 from pulsebot.store.models import ActionCheck, ActionCheckAnswer, ActionStatus, FocusKind, Survey, TeamAction
+from tests.attacks.database_reader import page_order
 from tests.conftest import ANON_KEY
 from tests.crowd import CROWD, CROWD_CHANNEL
 from tests.stored_bytes import where_found
@@ -188,3 +190,34 @@ def test_starting_then_finishing_asks_twice_separately(crowd, client, sessions, 
         rounds = session.exec(select(ActionCheck).order_by(ActionCheck.id)).all()
     assert [r.for_status for r in rounds] == [ActionStatus.in_progress, ActionStatus.done]
     assert len({r.secret for r in rounds}) == 2  # a separate key: the two rounds' answers do not link
+
+
+def test_the_rows_say_nothing_of_who_clicked_when(crowd, client, sessions, settings, fake_slack, engine):
+    """Attack: a colleague saw the order people clicked in and reads the database. The window's rows share
+    one transaction id and lie in random order, so the order of clicks cannot be lined up with them."""
+    action_id = shared_action(sessions)
+    run_sweep(client, sessions, settings, at=datetime.now(UTC))
+    with sessions() as session:
+        check = session.exec(select(ActionCheck).where(ActionCheck.action_id == action_id)).one()
+        check_id, secret = check.id, check.secret
+    for number, person in enumerate(CROWD):
+        answer(crowd, check_id, person, ("yes", "not_yet", "no")[number % 3])
+        crowd.wait_pending(number + 1)
+    crowd.mixer.flush()
+    fake_slack.wait_for("response_url", len(CROWD))
+    clicked = [helping_token(KEY, secret, check_id=check_id, user_id=person) for person in CROWD]
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            rows = connection.execute(
+                text("SELECT ctid::text, xmin::text, respondent FROM action_check_answer")
+            ).all()
+            assert len({row[1] for row in rows}) == 1
+            stored = [row[2] for row in sorted(rows, key=lambda row: page_order(row[0]))]
+        else:
+            stored = list(
+                connection.execute(
+                    text("SELECT respondent FROM action_check_answer ORDER BY rowid")
+                ).scalars()
+            )
+    assert sorted(stored) == sorted(clicked)
+    assert stored != clicked  # the same order by chance: 1 in 479,001,600
