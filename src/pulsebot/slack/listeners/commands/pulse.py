@@ -32,8 +32,11 @@ HELP = (
 THREAT_MODEL = (
     (
         "A colleague in the channel",
-        "sees the pulse and the idea cards (a signed idea shows its author).",
-        "Never whether or what you answered, who posted an anonymous idea, or who voted.",
+        "sees the pulse and the idea cards (a signed idea shows its author), the results and actions a "
+        'manager shares with the team, and the counts of a closed "Is this helping?" of at least '
+        "{min_group} answers.",
+        'Never whether or what you answered (to a pulse or to "Is this helping?"), who posted an '
+        "anonymous idea, or who voted.",
     ),
     (
         "Your manager",
@@ -74,7 +77,10 @@ PRIVACY = (
     "• Reminders (at most two, by DM) go only to people who have not answered; pulsebot keeps no mark "
     "of who answered.\n"
     "• For pulses sent at your local time, pulsebot reads the time zone in your Slack profile.\n"
-    "• Every time a manager or admin looks at results, it is written in an audit log.\n"
+    "• Every time a manager or admin looks at results, or shares them with the team, it is written in an "
+    "audit log.\n"
+    '• "Is this helping?" on an action is answered like a pulse: stored without your name, and once '
+    "the question closes only its counts stay (none below {min_group} answers).\n"
     "• If a manager replies to your comment or idea, pulsebot relays it by DM, and your answers back, a few "
     "minutes late: the manager never learns who you are, and only you can answer or close the conversation.\n"
     "• You can change an answer, or take back a comment, until the pulse closes; after that it is part of "
