@@ -53,7 +53,7 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import digest, outbox, relay
+from pulsebot.slack import action_plans, digest, outbox, relay
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -72,6 +72,7 @@ SWEEPS = {
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
     "reply-relay": "pulsebot.scheduling:relay_replies",
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
+    "action-reminders": "pulsebot.scheduling:remind_action_owners",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -449,6 +450,14 @@ def purge_old_data() -> None:
                 refresh_idea_card(client, sessions, idea_id=idea_id)
             except SlackApiError as error:  # the card was deleted, or the channel archived: nothing to redraw
                 log.warning("idea #%s card not redrawn: %s", idea_id, error.response.get("error"))
+
+
+def remind_action_owners() -> None:
+    """DM the owners of actions due in three days or today (services/loop/action_reminders.py)."""
+    runtime = _current()
+    for _, client, sessions in runtime.each_workspace():
+        if sent := action_plans.remind_action_owners(client, sessions, now=runtime.clock()):
+            log.info("sent %d action reminders", sent)
 
 
 def sync_survey_jobs() -> None:
