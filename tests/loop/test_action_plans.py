@@ -107,7 +107,7 @@ def test_someone_who_manages_no_team_is_refused(slack, fake_slack, sessions):
 
     bare = slack.command("/pulse", "action", user=TEAM[0])
     named = slack.command("/pulse", "action team-pulse", user=TEAM[0])
-    clicked = slack.click(action_id="action_plan", value="team-pulse", user=TEAM[0])
+    slack.click(action_id="action_plan", value="team-pulse", user=TEAM[0])
 
     assert bare.text.startswith("Action plans are for the managers of a team and for pulsebot admins.")
     assert named.text == "Only the managers of “team-pulse” and pulsebot admins can plan its team's actions."
