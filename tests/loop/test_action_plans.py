@@ -243,6 +243,7 @@ def test_a_manager_cannot_plan_for_another_team_nor_use_its_focus(slack, fake_sl
     assert other.body == ""  # the other team's own manager may
     own_with_foreign = submit_plan(slack, focus="theme:something-else-entirely")
 
+    fake_slack.wait_for("chat.postMessage", 2)  # the other team's post, then its manager's DM
     assert forged.json["response_action"] == "update"
     assert "Only the managers of “other-team”" in str(forged.json["view"])
     assert own_with_foreign.json["errors"]["focus"].startswith("Choose what it is about from the list")
