@@ -9,6 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
+from pulsebot.store.models import TeamAction
 from tests.conftest import MANAGER
 from tests.pulse_data import make_team, people, run_week, scores
 from tests.slack_requests import Reply, SlackRequests
@@ -127,3 +130,20 @@ def _home_action(slack: SlackRequests, user: str, action: dict) -> Reply:
         "actions": [{**action, "block_id": "b1", "action_ts": f"{time.time():.6f}"}],
     }
     return slack._interaction(payload)
+
+
+def modal_of(fake_slack) -> dict:
+    return fake_slack.wait_for("views.open")[0]["view"]
+
+
+def options_of(view: dict) -> dict[str, list[str]]:
+    focus = next(block for block in view["blocks"] if block.get("block_id") == "focus")
+    return {
+        group["label"]["text"]: [option["value"] for option in group["options"]]
+        for group in focus["element"]["option_groups"]
+    }
+
+
+def stored(sessions) -> list[TeamAction]:
+    with sessions() as session:
+        return list(session.exec(select(TeamAction).order_by(TeamAction.id)).all())

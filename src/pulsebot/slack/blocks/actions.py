@@ -44,7 +44,7 @@ ACTION_STATUS = "action_status"  # the status menu of an action in App Home; val
 DROP_VIEW = "action_drop_view"
 VISIBLE = "visible"
 OPTION_CHARS = 75  # Slack's limit for an option's text
-HOME_ACTIONS_MAX = 40  # App Home holds 100 blocks
+HOME_ACTIONS_MAX = 25  # App Home holds 100 blocks, shared with pulses, ideas, teams and the audit log
 SECTION_CHARS = 3000
 MENU_WORDS = {
     ActionStatus.in_progress: "Start",
