@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from pulsebot.services.digest.digests import Digest
 from pulsebot.services.loop.action_reminders import DueReminder, ReminderKind
 from pulsebot.services.loop.actions import (
     LABELS,
@@ -63,9 +64,9 @@ def plan_button(survey_name: str) -> ButtonElement:
     return ButtonElement(text="Plan an action", action_id=PLAN_ACTION, value=survey_name)
 
 
-def digest_loop_elements(survey_name: str) -> list[ButtonElement]:
-    """The buttons of a team digest's "digest_loop" block: what the manager can do next with the results."""
-    return [plan_button(survey_name)]
+def digest_loop_elements(digest: Digest) -> list[ButtonElement]:
+    """The buttons of a team digest's "digest_loop" block: what its manager can do next with the results."""
+    return [plan_button(digest.scope)]
 
 
 def action_modal(options: FocusOptions, *, source: str) -> dict:

@@ -83,7 +83,7 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
             lines.append(f"_{ideas.more_waiting}_")
         blocks.append(_section(f"*{ideas.waiting_title}*", lines))
     if not digest.is_org:
-        blocks.append(ActionsBlock(block_id="digest_loop", elements=digest_loop_elements(digest.scope)))
+        blocks.append(ActionsBlock(block_id="digest_loop", elements=digest_loop_elements(digest)))
     blocks += [
         DividerBlock(),
         ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),
