@@ -9,7 +9,9 @@ from pulsebot.cli import cli
 from pulsebot.services.loop.actions import change_status, create_action
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionStatus, FocusKind
+from tests.cli.conftest import pulsebot
 from tests.conftest import MANAGER
+from tests.installing import ACME
 from tests.pulse_data import make_team
 
 runner = CliRunner()
@@ -106,3 +108,12 @@ def test_no_actions_yet_says_so(cli_env, sessions):
     result = actions(cli_env)
 
     assert result.exit_code == 0 and result.stdout.strip() == "no actions"
+
+
+def test_serving_several_workspaces_the_workspace_is_named_with_its_own_option(oauth_env):
+    unnamed = pulsebot(oauth_env, "actions")
+    named = pulsebot(oauth_env, "actions", "--workspace", ACME)
+
+    assert unnamed.exit_code == 2
+    assert unnamed.output.strip().startswith("pulsebot: --workspace: pulsebot serves several workspaces")
+    assert named.exit_code == 0 and named.stdout.strip() == "no actions"

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 from sqlmodel import select
 
-from pulsebot.cli.common import existing, fail, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import TEAM_ID, existing, fail, out, settings_or_fail, team_sessions
 from pulsebot.services.loop.actions import LABELS, actions_of
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionStatus, Survey
@@ -44,6 +44,11 @@ def actions(
         if wanted is None:
             fail(f"--status: “{status}” is not a status; use one of: {', '.join(STATUS_NAMES)}", code=2)
     settings = settings_or_fail()
+    # `--team` is the team here, so the workspace checks' own words (which say `--team`) come after these.
+    if settings.oauth and not workspace:
+        fail("--workspace: pulsebot serves several workspaces; name one (its Slack team id, T…)", code=2)
+    if workspace and not TEAM_ID.fullmatch(workspace):
+        fail(f"--workspace: {workspace!r} is not a Slack team id (like T0123ABCD)", code=2)
     engine = existing(settings)
     with transaction(team_sessions(settings, engine, workspace)) as session:
         if team is not None and session.exec(select(Survey.id).where(Survey.name == team)).first() is None:
