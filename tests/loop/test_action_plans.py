@@ -88,6 +88,19 @@ def test_someone_who_manages_several_teams_is_asked_which(slack, fake_slack, ses
     assert fake_slack.calls_to("views.open") == []
 
 
+def test_an_admin_who_manages_no_team_is_asked_which_of_all_teams(slack, fake_slack, sessions):
+    team_with_a_closed_week(sessions)
+    team_with_a_closed_week(sessions, name="other-team", managers=("U0OTHER",))
+
+    reply = slack.command("/pulse", "action", user=ADMIN)
+    named = slack.command("/pulse", "action other-team", user=ADMIN)
+
+    assert "`/pulse action other-team`" in reply.text and "`/pulse action team-pulse`" in reply.text
+    assert (
+        named.text == "" and fake_slack.wait_for("views.open")[0]["view"]["callback_id"] == "action_plan_view"
+    )
+
+
 def test_someone_who_manages_no_team_is_refused(slack, fake_slack, sessions):
     team_with_a_closed_week(sessions)
 
