@@ -14,7 +14,8 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
 over), `action-helping` (which asks "Is this helping?" on shared actions and closes those rounds,
-services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done) and
+services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done),
+`action-reminders` (an action's owner hears three days before it is due and on the day) and
 `answer-keys` (which destroys the answer-key material of runs closed more than
 PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py); `digest-send` runs every five minutes and
 sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
@@ -55,7 +56,7 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import digest, helping, outbox, relay, you_said
+from pulsebot.slack import action_plans, digest, helping, outbox, relay, you_said
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -76,6 +77,7 @@ SWEEPS = {
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
     "action-helping": "pulsebot.scheduling:ask_if_actions_help",
     "you-said-we-did": "pulsebot.scheduling:post_you_said_we_did",
+    "action-reminders": "pulsebot.scheduling:remind_action_owners",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -479,6 +481,14 @@ def purge_old_data() -> None:
                 refresh_idea_card(client, sessions, idea_id=idea_id)
             except SlackApiError as error:  # the card was deleted, or the channel archived: nothing to redraw
                 log.warning("idea #%s card not redrawn: %s", idea_id, error.response.get("error"))
+
+
+def remind_action_owners() -> None:
+    """DM the owners of actions due in three days or today (services/loop/action_reminders.py)."""
+    runtime = _current()
+    for _, client, sessions in runtime.each_workspace():
+        if sent := action_plans.remind_action_owners(client, sessions, now=runtime.clock()):
+            log.info("sent %d action reminders", sent)
 
 
 def sync_survey_jobs() -> None:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.cli import db, demo, digests, privacy, pulses, reports, run, surveys, workspaces
+from pulsebot.cli import actions, db, demo, digests, privacy, pulses, reports, run, surveys, workspaces
 from pulsebot.cli.common import fail
 
 cli = typer.Typer(help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True)
@@ -26,6 +26,7 @@ cli.command("heatmap")(reports.heatmap)
 cli.command("forget")(privacy.forget)
 cli.command("audit")(privacy.audit)
 cli.command("demo")(demo.demo)
+cli.command("actions")(actions.actions)
 cli.add_typer(workspaces.group, name="workspace")
 
 

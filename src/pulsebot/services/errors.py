@@ -22,7 +22,11 @@ class NotAllowed(Refusal):
 
 
 class Invalid(Refusal):
-    pass
+    """Bad input; `field` names the form field it concerns, so a modal can show the error beside it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AlreadyOpen(Refusal):

@@ -17,6 +17,8 @@ ACTIONS = {
     "forget": "forgot a person",
     "retention_run": "removed old data",
     "workspace_adopted": "took over the data of the single-workspace setup",
+    "action_created": "planned an action",
+    "action_changed": "moved an action along",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ContextBlock,
     DividerBlock,
@@ -21,6 +22,7 @@ from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.slack.blocks import rendered
+from pulsebot.slack.blocks.actions import digest_loop_elements
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
 from pulsebot.slack.text import escape, quote
 
@@ -85,6 +87,8 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         if ideas.more_waiting:
             lines.append(f"_{ideas.more_waiting}_")
         blocks.append(_section(f"*{ideas.waiting_title}*", lines))
+    if not digest.is_org:
+        blocks.append(ActionsBlock(block_id="digest_loop", elements=digest_loop_elements(digest)))
     blocks += [
         DividerBlock(),
         ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),

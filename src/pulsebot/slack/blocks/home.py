@@ -13,6 +13,8 @@ from slack_sdk.models.views import View
 from pulsebot.services.digest.home import HomeSummary
 from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.idea.idea_status import LABELS
+from pulsebot.services.loop.actions import HomeActions
+from pulsebot.slack.blocks.actions import home_action_blocks
 from pulsebot.slack.blocks.audit import audit_blocks
 from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
@@ -31,6 +33,7 @@ def home_view(
     teams: tuple[TeamFigures, ...] = (),
     min_group: int = 5,
     audit: list[AuditEntry] | None = None,
+    actions: HomeActions | None = None,
 ) -> dict:
     blocks: list[Block] = [HeaderBlock(text="Your pulses")]
     if summary.open_pulses:
@@ -79,5 +82,7 @@ def home_view(
             )
         )
     blocks.extend(home_team_blocks(teams, min_group=min_group))
+    if actions is not None:  # managers and admins only
+        blocks.extend(home_action_blocks(list(actions.actions), teams=list(actions.teams), show=actions.show))
     blocks.extend(audit_blocks(audit or []))  # admins only
     return View(type="home", blocks=blocks).to_dict()

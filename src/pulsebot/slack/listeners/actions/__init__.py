@@ -2,6 +2,7 @@ import re
 
 from slack_bolt import App
 
+from pulsebot.slack.blocks.actions import ACTION_STATUS, PLAN_ACTION
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.slack.blocks.helping import HELPING_ACTION
 from pulsebot.slack.blocks.ideas import IDEA_STATUS_ACTION, IDEA_VOTE_ACTION
@@ -13,6 +14,7 @@ from pulsebot.slack.blocks.replies import (
     REPLY_COMMENT_ACTION,
     REPLY_IDEA_ACTION,
 )
+from pulsebot.slack.listeners.actions import action_plans
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
 from pulsebot.slack.listeners.actions.helping import helping_clicked
@@ -40,3 +42,5 @@ def register(app: App) -> None:
     app.action(FORGET_ME_ACTION)(forget_me_clicked)
     app.action(FORGET_ME_CANCEL)(forget_me_cancelled)
     app.action(re.compile(rf"^{HELPING_ACTION}_(yes|not_yet|no)$"))(helping_clicked)
+    app.action(PLAN_ACTION)(action_plans.plan_clicked)
+    app.action(ACTION_STATUS)(action_plans.status_chosen)

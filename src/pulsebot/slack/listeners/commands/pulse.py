@@ -5,6 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.slack.blocks.forgetting import forget_me_question
 from pulsebot.slack.listeners.commands import pulse_admin
+from pulsebot.slack.listeners.commands.action import action_command
 from pulsebot.slack.listeners.commands.digest import digest_command
 from pulsebot.slack.text import escape
 
@@ -13,6 +14,8 @@ HELP = (
     "• `/pulse privacy`: what is stored about your answers, and who can see what\n"
     "• `/pulse forget-me`: delete what pulsebot keeps about you (it asks first; it cannot be undone)\n"
     "• `/pulse digest [NAME]`: your team's weekly digest, by DM (managers and admins)\n"
+    "• `/pulse action [NAME]`: plan what your team will do about its results: an owner, a due date, "
+    "and whether the team sees it (managers and admins)\n"
     "• `/idea your idea`: share an idea to make things better for customers; a bare `/idea` opens a form\n"
     "• `/idea help`: lists, votes and how ideas move from New to Done\n"
     "*Anonymous replies*\n"
@@ -115,5 +118,7 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
         pulse_admin.handle(verb, rest, ack=ack, command=command, client=client, respond=respond, deps=deps)
     elif verb == "digest":
         digest_command(ack, command, client, deps, survey_name=rest)
+    elif verb == "action":
+        action_command(ack, command, client, deps, survey_name=rest)
     else:
         ack(text=f"I don't know `/pulse {escape(verb)}`.\n{HELP}")

@@ -2,30 +2,10 @@
 
 from slack_sdk import WebClient
 
-from pulsebot.services.digest.home import home_summary
-from pulsebot.services.digest.manager_home import home_teams, record_home_view
-from pulsebot.services.privacy import audit
-from pulsebot.slack.blocks.home import home_view
-from pulsebot.store.db import transaction
+from pulsebot.slack.home import publish_home
 
 
 def home_opened(event: dict, client: WebClient, context) -> None:
     if event.get("tab") != "home":
         return
-    deps = context["deps"]
-    user_id, now = event["user"], deps.clock()
-    is_admin = deps.directory.is_admin(client, deps.settings, user_id)
-    with transaction(deps.sessions) as session:
-        summary = home_summary(session, user_id=user_id, key=deps.key, now=now)
-        teams = home_teams(
-            session,
-            user_id=user_id,
-            is_admin=is_admin,
-            now=now,
-            min_group=deps.settings.min_group,
-            weeks=deps.settings.trend_weeks,
-        )
-        record_home_view(session, user_id=user_id, teams=teams, now=now)
-        entries = audit.entries(session, limit=audit.HOME_ENTRIES) if is_admin else None
-    view = home_view(summary, teams=teams, min_group=deps.settings.min_group, audit=entries)
-    client.views_publish(user_id=event["user"], view=view)
+    publish_home(client, context["deps"], user_id=event["user"])
