@@ -13,8 +13,10 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the runs it
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
-over) and `answer-keys` (which destroys the answer-key material of runs closed more than
-PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py); `digest-send` runs every five minutes and
+over), `answer-keys` (which destroys the answer-key material of runs closed more than
+PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py) and `results-share` (which posts the last
+complete week of each `share_results: auto` survey to its channel once its digest time has passed,
+slack/sharing.py); `digest-send` runs every five minutes and
 sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
 03:17 UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in
 every workspace. The outbox is not a job: every process drains it with its own sender (slack/sender.py),
@@ -53,7 +55,7 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import digest, outbox, relay
+from pulsebot.slack import digest, outbox, relay, sharing
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -72,6 +74,7 @@ SWEEPS = {
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
     "reply-relay": "pulsebot.scheduling:relay_replies",
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
+    "results-share": "pulsebot.scheduling:share_results_automatically",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -400,6 +403,16 @@ def send_scheduled_digests() -> None:
         settings = settings_for(runtime.settings, runtime.served(), team_id)  # its own admins get the org's
         if sent := digest.send_weekly_digests(client, sessions, settings, runtime.clock()):
             log.info("sent %d weekly digests", len(sent))
+
+
+def share_results_automatically() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
+        if shared := sharing.share_due_weeks(client, sessions, settings, runtime.clock()):
+            log.info("shared the week's results of %s with their teams", ", ".join(shared))
 
 
 def forget_seen_requests() -> None:

@@ -19,6 +19,7 @@ from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
+from pulsebot.slack.blocks.sharing import digest_loop_block
 from pulsebot.slack.text import escape, quote
 
 HEADER_CHARS = 150
@@ -80,6 +81,8 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         if ideas.more_waiting:
             lines.append(f"_{ideas.more_waiting}_")
         blocks.append(_section(f"*{ideas.waiting_title}*", lines))
+    if (loop := digest_loop_block(digest)) is not None:
+        blocks.append(loop)
     blocks += [
         DividerBlock(),
         ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),

@@ -12,6 +12,7 @@ from pulsebot.slack.blocks.replies import (
     REPLY_COMMENT_ACTION,
     REPLY_IDEA_ACTION,
 )
+from pulsebot.slack.blocks.sharing import SHARE_RESULTS_ACTION
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
 from pulsebot.slack.listeners.actions.replies import (
@@ -21,6 +22,7 @@ from pulsebot.slack.listeners.actions.replies import (
     idea_reply_clicked,
     manager_reply_clicked,
 )
+from pulsebot.slack.listeners.actions.sharing import share_clicked
 from pulsebot.slack.listeners.actions.status import status_chosen
 from pulsebot.slack.listeners.actions.votes import vote_clicked
 
@@ -37,3 +39,4 @@ def register(app: App) -> None:
     app.action(CLOSE_CONVERSATION_ACTION)(close_clicked)
     app.action(FORGET_ME_ACTION)(forget_me_clicked)
     app.action(FORGET_ME_CANCEL)(forget_me_cancelled)
+    app.action(SHARE_RESULTS_ACTION)(share_clicked)
