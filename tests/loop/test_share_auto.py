@@ -17,6 +17,7 @@ from tests.conftest import PULSE_CHANNEL
 from tests.loop.share_steps import COMMENTS, SURVEY, block_texts, team_with_weeks
 
 LAST_WEEK = date(2026, 3, 16)  # the week before Monday 23 March 2026
+NOW = datetime.now(UTC)
 
 
 def sharing_automatically(sessions) -> None:
@@ -116,3 +117,19 @@ def test_share_results_is_read_from_the_survey_file_and_checked():
             "name: t\nchannel: G0123ABCD\nshare_results: always\nquestions:\n  - key: a\n    kind: enps\n",
             source="t.yml",
         )
+
+
+def test_the_survey_form_shows_and_keeps_share_results(slack, fake_slack, sessions):
+    from tests.listeners.views.test_survey_form import YAML, open_form, state_of, submit
+
+    with transaction(sessions) as session:
+        apply_survey(session, spec=parse_surveys(YAML + "share_results: auto\n", source="t.yml")[0], now=NOW)
+
+    view = open_form(slack, fake_slack, "edit team-pulse")
+    assert state_of(view)["sharing"]["value"]["selected_options"] == [{"value": "share_results_auto"}]
+    submit(slack, view)
+    assert fake_slack.wait_for("chat.postMessage")[0]["text"].startswith("No changes to survey *team-pulse*")
+    submit(slack, view, sharing=[])
+    assert fake_slack.wait_for("chat.postMessage", 2)[1]["text"].startswith("Updated survey *team-pulse*")
+    with transaction(sessions) as session:
+        assert find_survey(session, name="team-pulse").share_results_auto is False
