@@ -5,14 +5,23 @@ then only those the digest quoted; once a week; only by the team's managers and 
 import json
 import random
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
 from pulsebot.services.digest.digests import build_digests
+from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.digest import send_digests
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Answer, AuditAction, AuditEntry, ResultsShare
+from pulsebot.store.models import (
+    ActionStatus,
+    Answer,
+    AuditAction,
+    AuditEntry,
+    FocusKind,
+    ResultsShare,
+    TeamAction,
+)
 from tests.conftest import ADMIN, MANAGER, PULSE_CHANNEL
 from tests.loop.share_steps import (
     COMMENTS,
@@ -234,3 +243,64 @@ def test_two_managers_submitting_at_once_make_one_post(slack, sessions, fake_sla
     assert "shared" in block_texts(refused[0].json["view"]["blocks"])
     (share,) = shares(sessions)
     assert share.shared_by in (MANAGER, "U0MGRTWO") and len(share_audit(sessions)) == 1
+
+
+def test_a_library_team_s_post_names_the_digest_s_strongest_and_weakest_driver(
+    slack, sessions, fake_slack, settings, client
+):
+    from tests.drivers.test_driver_views import support_team
+
+    support_team(sessions)
+    now = datetime.now(UTC)
+    send_digests(client, sessions, settings, now=now, survey_name="support")
+    digest = block_texts(fake_slack.posts_to(MANAGER)[0]["blocks"])
+    strongest = next(line for line in digest.splitlines() if line.startswith("• Strongest:"))
+    weakest = next(line for line in digest.splitlines() if line.startswith("• Weakest:"))
+
+    submit_share(slack, week=last_week(now, "UTC"), survey="support")
+
+    fake_slack.wait_for("chat.postMessage", 3)
+    (post,) = fake_slack.posts_to("G0DRIVERS")
+    text = block_texts(post["blocks"])
+    assert "Drivers over the last 2 pulses" in text
+    assert strongest == "• Strongest: Autonomy 5.0 ↑ 1.0" and strongest in text
+    assert weakest in text
+    assert "Look at" not in text  # the manager's own pointer stays in the digest
+
+
+def test_what_we_will_do_lists_the_visible_actions_still_open(slack, sessions, fake_slack):
+    week = team_with_weeks(sessions, through=last_week(datetime.now(UTC)))
+    with transaction(sessions) as session:
+        survey_id = find_survey(session, name=SURVEY).id
+        for text, status, visible in (
+            ("Split the ticket backlog by owner", ActionStatus.planned, True),
+            ("No meetings on Friday afternoons", ActionStatus.in_progress, True),
+            ("A private note to ourselves", ActionStatus.planned, False),
+            ("Hire a contractor", ActionStatus.done, True),
+        ):
+            session.add(
+                TeamAction(
+                    survey_id=survey_id,
+                    focus_kind=FocusKind.theme,
+                    focus_key="ticket backlog",
+                    focus_label="ticket backlog",
+                    text=text,
+                    owner_id="U0OWNER",
+                    due_on=date(2026, 12, 18),
+                    visible=visible,
+                    status=status,
+                    created_by=MANAGER,
+                    started_on=week,
+                    created_at=datetime.now(UTC),
+                    updated_at=datetime.now(UTC),
+                )
+            )
+
+    submit_share(slack, week=week)
+
+    fake_slack.wait_for("chat.postMessage", 2)
+    text = block_texts(channel_post(fake_slack)["blocks"])
+    assert "What we will do" in text
+    assert "• Split the ticket backlog by owner — <@U0OWNER>, by 18 Dec 2026" in text
+    assert "• No meetings on Friday afternoons — <@U0OWNER>, by 18 Dec 2026" in text
+    assert "A private note" not in text and "Hire a contractor" not in text

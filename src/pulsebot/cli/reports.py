@@ -24,7 +24,10 @@ from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
 
 Survey = Annotated[str, typer.Argument(metavar="SURVEY", help="The survey's name.")]
-OptionalSurvey = Annotated[str | None, typer.Argument(metavar="[SURVEY]", help="The survey's name.")]
+OptionalSurvey = Annotated[
+    str | None,
+    typer.Argument(metavar="SURVEY", help="The survey's name (leave it out with --participation)."),
+]
 Weeks = Annotated[
     int, typer.Option("--weeks", min=1, max=104, help="How many complete weeks back, ending with last week.")
 ]
