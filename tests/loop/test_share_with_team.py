@@ -304,3 +304,16 @@ def test_what_we_will_do_lists_the_visible_actions_still_open(slack, sessions, f
     assert "• Split the ticket backlog by owner — <@U0OWNER>, by 18 Dec 2026" in text
     assert "• No meetings on Friday afternoons — <@U0OWNER>, by 18 Dec 2026" in text
     assert "A private note" not in text and "Hire a contractor" not in text
+
+
+def test_a_hidden_week_or_a_week_without_a_pulse_cannot_be_shared_even_by_a_forged_click(
+    slack, sessions, fake_slack
+):
+    week = team_with_weeks(sessions, through=last_week(datetime.now(UTC)), answered_last=4)
+
+    hidden = submit_share(slack, week=week)
+    no_pulse = submit_share(slack, week=week - timedelta(weeks=5))
+
+    assert "cannot be shared: fewer than 5 answered" in block_texts(hidden.json["view"]["blocks"])
+    assert "No pulse of “Weekly team pulse” ran" in block_texts(no_pulse.json["view"]["blocks"])
+    assert fake_slack.calls_to("chat.postMessage") == [] and shares(sessions) == []

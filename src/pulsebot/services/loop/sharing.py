@@ -60,7 +60,7 @@ class Highlight:
     change: float | None = None  # drivers only: against the window before
 
     @property
-    def words(self) -> str:
+    def text(self) -> str:
         moved = arrow(self.change, digits=1)
         return f"{self.label} {self.score:.1f}" + (f" {moved}" if moved else "")
 
@@ -204,6 +204,8 @@ def record_share(
     and its audit entry: who shared which week, with or without the comments."""
     survey = find_survey(session, name=survey_name)
     share = shared(session, survey_id=survey.id, week=week)
+    if share is not None and share.message_ts is not None:  # posted already: never twice
+        raise AlreadyShared(already_shared_sentence(share, title=survey.title))
     if share is None:
         claim_share(
             session,

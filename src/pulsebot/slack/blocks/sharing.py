@@ -150,9 +150,9 @@ def summary_blocks(summary: TeamSummary, *, with_comments: bool) -> list[Block]:
             if summary.highlights_of == "drivers"
             else "*Questions this week*"
         )
-        lines = [f"• Strongest: {escape(summary.strongest.words)}"]
+        lines = [f"• Strongest: {escape(summary.strongest.text)}"]
         if summary.weakest is not None:
-            lines.append(f"• Weakest: {escape(summary.weakest.words)}")
+            lines.append(f"• Weakest: {escape(summary.weakest.text)}")
         blocks.append(_section(title, lines))
     if summary.themes:
         lines = [
