@@ -317,3 +317,25 @@ def test_a_hidden_week_or_a_week_without_a_pulse_cannot_be_shared_even_by_a_forg
     assert "cannot be shared: fewer than 5 answered" in block_texts(hidden.json["view"]["blocks"])
     assert "No pulse of “Weekly team pulse” ran" in block_texts(no_pulse.json["view"]["blocks"])
     assert fake_slack.calls_to("chat.postMessage") == [] and shares(sessions) == []
+
+
+def test_a_claim_whose_post_never_came_lapses_instead_of_blocking_the_week(slack, sessions, fake_slack):
+    week = team_with_weeks(sessions, through=last_week(datetime.now(UTC)), managers=(MANAGER, "U0MGRTWO"))
+    with transaction(sessions) as session:  # another manager's claim, its process gone before posting
+        survey_id = find_survey(session, name=SURVEY).id
+        session.add(
+            ResultsShare(survey_id=survey_id, week=week, shared_at=datetime.now(UTC), shared_by="U0MGRTWO")
+        )
+
+    fresh = submit_share(slack, week=week)
+    with transaction(sessions) as session:
+        session.exec(select(ResultsShare)).one().shared_at = datetime.now(UTC) - timedelta(minutes=11)
+    lapsed = submit_share(slack, week=week)
+
+    assert "is being shared with the team by <@U0MGRTWO> right now" in block_texts(
+        fresh.json["view"]["blocks"]
+    )
+    assert lapsed.body in ("", "{}")
+    fake_slack.wait_for("chat.postMessage", 2)
+    (share,) = shares(sessions)
+    assert (share.shared_by, share.channel_id) == (MANAGER, PULSE_CHANNEL)

@@ -127,8 +127,8 @@ def share_due_weeks(
         due = []
         for survey in sharing.auto_surveys(session):
             week = sharing.last_complete_week(survey, now=now)
-            if _digest_time_passed(survey.timezone, settings, now) and not sharing.shared(
-                session, survey_id=survey.id, week=week
+            if _digest_time_passed(survey.timezone, settings, now) and sharing.open_to_share(
+                session, survey_id=survey.id, week=week, now=now
             ):
                 due.append((survey.name, week))
         if due:  # a quick look at the weeks alone, before any digest is built for them

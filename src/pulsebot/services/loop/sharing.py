@@ -40,6 +40,9 @@ from pulsebot.store.models import (
 from pulsebot.store.weeks import week_start
 
 THEMES_SHARED = 3
+# A claim is followed by its post within seconds; one still without a post after this was left by a
+# process that died in between, and is taken over rather than blocking the week for good.
+CLAIM_LAPSES = timedelta(minutes=10)
 OPEN_ACTIONS = (ActionStatus.planned, ActionStatus.in_progress)
 
 
@@ -110,8 +113,7 @@ def team_summary(
     """What the team would see for `week` (its Monday); refused when the week cannot be shared."""
     survey = find_survey(session, name=survey_name)
     _check_week(survey, week=week, now=now)
-    if (share := shared(session, survey_id=survey.id, week=week)) is not None:
-        raise AlreadyShared(already_shared_sentence(share, title=survey.title))
+    _refuse_if_shared(session, survey=survey, week=week, now=now)
     digests, _ = build_digests(
         session, now=now, min_group=min_group, weeks=weeks, survey_names=[survey_name], week=week
     )
@@ -160,10 +162,12 @@ def shared(session: Session, *, survey_id: int, week: date) -> ResultsShare | No
 def claim_share(
     session: Session, *, survey_id: int, week: date, shared_by: str, with_comments: bool, now: datetime
 ) -> None:
-    """Claim the week before posting it; AlreadyShared when someone else has (or just did)."""
+    """Claim the week before posting it; AlreadyShared when someone else has (or just did). A claim
+    whose post never came (its process died) lapses after CLAIM_LAPSES and is taken over."""
     survey = session.get(Survey, survey_id)
-    if (share := shared(session, survey_id=survey_id, week=week)) is not None:
-        raise AlreadyShared(already_shared_sentence(share, title=survey.title))
+    if (lapsed := _refuse_if_shared(session, survey=survey, week=week, now=now)) is not None:
+        session.delete(lapsed)
+        session.flush()
     try:
         with session.begin_nested():
             session.add(
@@ -231,9 +235,20 @@ def record_share(
     return share
 
 
+def open_to_share(session: Session, *, survey_id: int, week: date, now: datetime) -> bool:
+    """Neither shared nor being shared (a lapsed claim does not count)."""
+    share = shared(session, survey_id=survey_id, week=week)
+    return share is None or _lapsed(share, now=now)
+
+
 def already_shared_sentence(share: ResultsShare, *, title: str) -> str:
     who = "automatically (`share_results: auto`)" if share.shared_by == audit.SCHEDULER else None
     who = who or f"by <@{share.shared_by}>"
+    if share.message_ts is None:
+        return (
+            f"The week of {words.short_week(share.week)} of “{title}” is being shared with the team "
+            f"{who} right now: each week is shared once."
+        )
     return (
         f"The week of {words.short_week(share.week)} of “{title}” was already shared with the team "
         f"on {share.shared_at:%-d %b %Y at %H:%M} UTC {who}: each week is shared once."
@@ -250,6 +265,18 @@ def auto_surveys(session: Session) -> list[Survey]:
     """Surveys that share their results without a click (`share_results: auto`)."""
     query = select(Survey).where(Survey.share_results_auto.is_(True)).order_by(Survey.name)
     return list(session.exec(query).all())
+
+
+def _refuse_if_shared(session: Session, *, survey: Survey, week: date, now: datetime) -> ResultsShare | None:
+    """AlreadyShared when the week is shared or being shared; a lapsed claim, to take over, or None."""
+    share = shared(session, survey_id=survey.id, week=week)
+    if share is None or _lapsed(share, now=now):
+        return share
+    raise AlreadyShared(already_shared_sentence(share, title=survey.title))
+
+
+def _lapsed(share: ResultsShare, *, now: datetime) -> bool:
+    return share.message_ts is None and share.shared_at < now - CLAIM_LAPSES
 
 
 def _check_week(survey: Survey, *, week: date, now: datetime) -> None:
