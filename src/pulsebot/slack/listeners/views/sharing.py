@@ -5,13 +5,18 @@ person who may not share it) replaces the form with the reason; the post goes ou
 manager hears by DM that it is done, or, when Slack refused it, why and what to do.
 """
 
+import logging
+
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from pulsebot.services.errors import Refusal
 from pulsebot.slack import sharing
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.sharing import comments_ticked, share_target, shared_note
+
+log = logging.getLogger(__name__)
 
 
 def share_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
@@ -39,4 +44,7 @@ def share_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context
         client, deps.sessions, summary, shared_by=user_id, with_comments=with_comments, now=now
     )
     note = posted.refusal or shared_note(summary, with_comments=with_comments)
-    client.chat_postMessage(channel=user_id, text=note)
+    try:
+        client.chat_postMessage(channel=user_id, text=note)
+    except SlackApiError as error:  # the share itself stands (or was released) either way
+        log.warning("share note not sent: %s", error.response.get("error"))
