@@ -117,7 +117,7 @@ def test_submitting_posts_the_digest_s_figures_to_the_channel_records_and_audits
     for label in ("Mood (1–5)", "eNPS", "Answered", "Comments"):
         assert post_fields[label] == digest_fields[label]
     text = block_texts(post["blocks"])
-    assert "Strongest: My workload this week was manageable. 3.3" in text
+    assert "*Questions this week*\n• My workload this week was manageable. — 3.3 of 5" in text
     assert "ticket backlog (2 comments)" in text
     assert f"Shared by <@{MANAGER}> from the weekly digest." in text
     assert not any(comment in text for comment in COMMENTS.values())  # not ticked: no comment at all
@@ -339,3 +339,45 @@ def test_a_claim_whose_post_never_came_lapses_instead_of_blocking_the_week(slack
     fake_slack.wait_for("chat.postMessage", 2)
     (share,) = shares(sessions)
     assert (share.shared_by, share.channel_id) == (MANAGER, PULSE_CHANNEL)
+
+
+TWO_QUESTIONS = f"""\
+name: two-questions
+title: Two questions
+channel: {PULSE_CHANNEL}
+timezone: Europe/Berlin
+managers: [{MANAGER}]
+questions:
+  - key: workload
+    kind: scale
+    prompt: My workload was manageable.
+  - key: help
+    kind: scale
+    prompt: I got the help I needed.
+"""
+
+
+def test_without_the_library_the_post_names_the_strongest_and_weakest_question(slack, sessions, fake_slack):
+    from pulsebot.services.survey.survey_file import parse_surveys
+    from pulsebot.services.survey.surveys import apply_survey
+    from tests.loop.share_steps import on_tuesday
+    from tests.pulse_data import merge, run_week, scores
+
+    week = last_week(datetime.now(UTC))
+    with transaction(sessions) as session:
+        apply_survey(session, spec=parse_surveys(TWO_QUESTIONS, source="t.yml")[0], now=on_tuesday(week))
+    run_week(
+        sessions,
+        survey="two-questions",
+        opened=on_tuesday(week),
+        audience=TEAM,
+        answers=merge(scores(TEAM, [2, 3, 2, 3, 2, 3]), scores(TEAM, [4, 5, 4, 4, 4, 4], question="help")),
+    )
+
+    submit_share(slack, week=week, survey="two-questions")
+
+    fake_slack.wait_for("chat.postMessage", 2)
+    text = block_texts(channel_post(fake_slack)["blocks"])
+    assert "*Questions this week*" in text
+    assert "• Strongest: I got the help I needed. — 4.2 of 5" in text
+    assert "• Weakest: My workload was manageable. — 2.5 of 5" in text

@@ -61,9 +61,13 @@ class Highlight:
     label: str
     score: float
     change: float | None = None  # drivers only: against the window before
+    question: bool = False
 
     @property
     def text(self) -> str:
+        """`Autonomy 4.3 ↑ 0.7` as the digest's drivers read, or `Prompt — 3.3 of 5` as its questions do."""
+        if self.question:
+            return f"{self.label} — {self.score:.1f} of 5"
         moved = arrow(self.change, digits=1)
         return f"{self.label} {self.score:.1f}" + (f" {moved}" if moved else "")
 
@@ -317,8 +321,8 @@ def _highlights(digest: Digest) -> tuple[str, Highlight | None, Highlight | None
         return "", None, None
     strong = max(rated, key=lambda q: round(q.mean, 1))
     weak = min(rated, key=lambda q: round(q.mean, 1))
-    weakest = None if weak is strong else Highlight(weak.prompt, round(weak.mean, 1))
-    return "questions", Highlight(strong.prompt, round(strong.mean, 1)), weakest
+    weakest = None if weak is strong else Highlight(weak.prompt, round(weak.mean, 1), question=True)
+    return "questions", Highlight(strong.prompt, round(strong.mean, 1), question=True), weakest
 
 
 def _driver_window(digest: Digest) -> str:

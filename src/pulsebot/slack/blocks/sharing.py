@@ -150,9 +150,13 @@ def summary_blocks(summary: TeamSummary, *, with_comments: bool) -> list[Block]:
             if summary.highlights_of == "drivers"
             else "*Questions this week*"
         )
-        lines = [f"• Strongest: {escape(summary.strongest.text)}"]
-        if summary.weakest is not None:
-            lines.append(f"• Weakest: {escape(summary.weakest.text)}")
+        if summary.weakest is None:  # one shown: neither strongest nor weakest
+            lines = [f"• {escape(summary.strongest.text)}"]
+        else:
+            lines = [
+                f"• Strongest: {escape(summary.strongest.text)}",
+                f"• Weakest: {escape(summary.weakest.text)}",
+            ]
         blocks.append(_section(title, lines))
     if summary.themes:
         lines = [
