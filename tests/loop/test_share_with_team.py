@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from pulsebot.services.digest.digests import build_digests
-from pulsebot.services.survey.surveys import find_survey
+from pulsebot.services.survey.survey_file import parse_surveys
+from pulsebot.services.survey.surveys import apply_survey, find_survey
 from pulsebot.slack.digest import send_digests
 from pulsebot.store.db import transaction
 from pulsebot.store.models import (
@@ -23,6 +24,7 @@ from pulsebot.store.models import (
     TeamAction,
 )
 from tests.conftest import ADMIN, MANAGER, PULSE_CHANNEL
+from tests.drivers.test_driver_views import support_team
 from tests.loop.share_steps import (
     COMMENTS,
     SURVEY,
@@ -31,9 +33,11 @@ from tests.loop.share_steps import (
     click_share,
     fields_of,
     last_week,
+    on_tuesday,
     submit_share,
     team_with_weeks,
 )
+from tests.pulse_data import merge, run_week, scores
 
 OUTSIDER = TEAM[1]  # in the team, not one of its managers
 
@@ -248,8 +252,6 @@ def test_two_managers_submitting_at_once_make_one_post(slack, sessions, fake_sla
 def test_a_library_team_s_post_names_the_digest_s_strongest_and_weakest_driver(
     slack, sessions, fake_slack, settings, client
 ):
-    from tests.drivers.test_driver_views import support_team
-
     support_team(sessions)
     now = datetime.now(UTC)
     send_digests(client, sessions, settings, now=now, survey_name="support")
@@ -358,11 +360,6 @@ questions:
 
 
 def test_without_the_library_the_post_names_the_strongest_and_weakest_question(slack, sessions, fake_slack):
-    from pulsebot.services.survey.survey_file import parse_surveys
-    from pulsebot.services.survey.surveys import apply_survey
-    from tests.loop.share_steps import on_tuesday
-    from tests.pulse_data import merge, run_week, scores
-
     week = last_week(datetime.now(UTC))
     with transaction(sessions) as session:
         apply_survey(session, spec=parse_surveys(TWO_QUESTIONS, source="t.yml")[0], now=on_tuesday(week))
