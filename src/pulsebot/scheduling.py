@@ -15,9 +15,11 @@ closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the sur
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
 over), `action-helping` (which asks "Is this helping?" on shared actions and closes those rounds,
 services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done),
-`action-reminders` (an action's owner hears three days before it is due and on the day) and
-`answer-keys` (which destroys the answer-key material of runs closed more than
-PULSEBOT_REPLY_WINDOW_DAYS ago, services/pulse/answer_keys.py); `digest-send` runs every five minutes and
+`action-reminders` (an action's owner hears three days before it is due and on the day),
+`results-share` (which posts the last complete week of each `share_results: auto` survey to its
+channel once its digest time has passed, slack/sharing.py) and `answer-keys` (which destroys the
+answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
+services/pulse/answer_keys.py); `digest-send` runs every five minutes and
 sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
 03:17 UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in
 every workspace. The outbox is not a job: every process drains it with its own sender (slack/sender.py),
@@ -56,7 +58,7 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import action_plans, digest, helping, outbox, relay, you_said
+from pulsebot.slack import action_plans, digest, helping, outbox, relay, sharing, you_said
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -78,6 +80,7 @@ SWEEPS = {
     "action-helping": "pulsebot.scheduling:ask_if_actions_help",
     "you-said-we-did": "pulsebot.scheduling:post_you_said_we_did",
     "action-reminders": "pulsebot.scheduling:remind_action_owners",
+    "results-share": "pulsebot.scheduling:share_results_automatically",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -432,6 +435,16 @@ def send_scheduled_digests() -> None:
         settings = settings_for(runtime.settings, runtime.served(), team_id)  # its own admins get the org's
         if sent := digest.send_weekly_digests(client, sessions, settings, runtime.clock()):
             log.info("sent %d weekly digests", len(sent))
+
+
+def share_results_automatically() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
+        if shared := sharing.share_due_weeks(client, sessions, settings, runtime.clock()):
+            log.info("shared the week's results of %s with their teams", ", ".join(shared))
 
 
 def forget_seen_requests() -> None:

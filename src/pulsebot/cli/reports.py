@@ -13,6 +13,7 @@ from pulsebot.clock import utc_now
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest import driver_text
 from pulsebot.services.errors import Refusal
+from pulsebot.services.loop.participation import Line, participation_effect
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG, RATED, WeekStatus, team_trend
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
@@ -23,13 +24,37 @@ from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
 
 Survey = Annotated[str, typer.Argument(metavar="SURVEY", help="The survey's name.")]
+OptionalSurvey = Annotated[
+    str | None,
+    typer.Argument(metavar="SURVEY", help="The survey's name (leave it out with --participation)."),
+]
 Weeks = Annotated[
     int, typer.Option("--weeks", min=1, max=104, help="How many complete weeks back, ending with last week.")
 ]
 
 
-def report(survey: Survey, weeks: Weeks = 12, team: Team = "") -> None:
-    """Print SURVEY's weekly figures; weeks with too few answers stay hidden."""
+def report(
+    survey: OptionalSurvey = None,
+    weeks: Weeks = 12,
+    team: Team = "",
+    participation: Annotated[
+        bool,
+        typer.Option(
+            "--participation",
+            help="Instead of one team: every team's response rate before and after it first shared "
+            "its results with the team, and the teams that never did (shown weeks only).",
+        ),
+    ] = False,
+) -> None:
+    """Print SURVEY's weekly figures (weeks with too few answers stay hidden), or with --participation
+    the response rate of the teams before and after they shared their results."""
+    if participation:
+        if survey is not None:
+            fail("--participation covers every team: leave SURVEY out")
+        print_participation(weeks, team)
+        return
+    if survey is None:
+        fail("name a SURVEY (pulsebot survey list shows them), or use --participation")
     settings = settings_or_fail()
     trend, _, drivers = _trend(
         settings, survey, weeks, team, action=AuditAction.report, detail=f"{weeks} weeks in the terminal"
@@ -226,3 +251,74 @@ def heatmap(
     out.print("What moves eNPS:", highlight=False)
     for line in enps_lines(links):
         out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+
+
+def print_participation(weeks: int, team: str) -> None:
+    """`report --participation`: the response rate before and after each team first shared its results."""
+    settings = settings_or_fail()
+    now = utc_now()
+    with transaction(team_sessions(settings, existing(settings), team)) as session:
+        audit.record(
+            session,
+            actor=audit.CLI,
+            action=AuditAction.report,
+            scope=ORG,
+            now=now,
+            detail=f"participation before and after sharing, {weeks} weeks in the terminal",
+        )
+        effect = participation_effect(session, now=now, min_group=settings.min_group, weeks=weeks)
+    window = f"{words.short_week(effect.first_week)} – {words.short_week(effect.last_week)}"
+    if effect.sharing is None:
+        out.print(
+            f"No team has shared its results with the team in the weeks of {window}, "
+            "so there is nothing to compare yet.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    table = Table(
+        "team",
+        "first shared",
+        "before: answered",
+        "after: answered",
+        "change",
+        title=f"Response rate before and after sharing results, weeks of {window}",
+        caption=(
+            f"Only shown weeks count (closed pulses with at least {settings.min_group} answering); "
+            f"{_team_weeks(effect.hidden_weeks)} hidden, left out on both sides. Before: the weeks up to and "
+            "including the first week shared; after: the weeks since."
+        ),
+    )
+    for line in (*effect.teams, effect.sharing, effect.never):
+        if line is not None:
+            table.add_row(*_participation_row(line), style="bold" if line.teams is not None else None)
+    out.print(table)
+
+
+def _participation_row(line: Line) -> tuple[str, ...]:
+    label = line.label
+    if line.teams is not None:
+        label += f" ({line.teams} team{'s' if line.teams != 1 else ''})"
+    split = "each team's own"
+    if line.split is not None:
+        split = f"week of {words.short_week(line.split)}"
+        split += " (the first team's)" if line.teams is not None else ""
+    change = line.change_points
+    return (
+        label,
+        split,
+        _side(line.before),
+        _side(line.after),
+        "–" if change is None else f"{change:+.0f} pts",
+    )
+
+
+def _team_weeks(count: int) -> str:
+    return "1 team-week" if count == 1 else f"{count} team-weeks"
+
+
+def _side(side) -> str:
+    if not side.weeks:
+        return "no shown week"
+    weeks = "1 week" if side.weeks == 1 else f"{side.weeks} weeks"
+    return f"{words.percent(side.rate)} ({side.respondents} of {side.audience}, {weeks})"

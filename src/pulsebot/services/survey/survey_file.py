@@ -42,6 +42,14 @@ class EnpsCadence(enum.StrEnum):
     off = "off"
 
 
+class ShareResults(enum.StrEnum):
+    """Who posts the team's weekly results to its channel: a manager from the digest ("Share with the
+    team"), or pulsebot itself once the digest time has passed (services/loop/sharing.py)."""
+
+    manual = "manual"
+    auto = "auto"
+
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,19}")
 
@@ -120,6 +128,8 @@ class SurveySpec(BaseModel):
     # The managers are left out of the team's audience unless this asks them too
     # (services/survey/audience.py).
     managers_answer: bool = False
+    # `auto`: each week's results go to the team's channel without a manager's click (hidden weeks never).
+    share_results: ShareResults = ShareResults.manual
 
     @field_validator("channel")
     @classmethod

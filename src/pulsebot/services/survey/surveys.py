@@ -13,7 +13,7 @@ from pulsebot.services.errors import Invalid, NotFound
 from pulsebot.services.survey.library import engagement_library
 from pulsebot.services.survey.rotation import Rotation, rotation_for
 from pulsebot.services.survey.schedules import next_open_times, open_trigger
-from pulsebot.services.survey.survey_file import EnpsCadence, QuestionSpec, SurveySpec
+from pulsebot.services.survey.survey_file import EnpsCadence, QuestionSpec, ShareResults, SurveySpec
 from pulsebot.store.models import PulseRun, Question, QuestionKind, Survey
 
 
@@ -118,6 +118,7 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
         "per_person_local_time": spec.per_person_local_time,
         "reminders": "\n".join(spec.reminders) or None,
         "managers_answer": spec.managers_answer,
+        "share_results_auto": spec.share_results is ShareResults.auto,
         "library_drivers": "\n".join(spec.library) if spec.library else None,
         "questions_per_pulse": spec.questions_per_pulse,
         "enps_cadence": spec.enps_cadence.value if spec.enps_cadence else None,
@@ -318,6 +319,7 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
         questions=questions,
         managers=managers_of(session, survey_id=survey.id),
         managers_answer=survey.managers_answer,
+        share_results=ShareResults.auto if survey.share_results_auto else ShareResults.manual,
         library=survey.library_drivers.splitlines() if survey.library_drivers else None,
         questions_per_pulse=survey.questions_per_pulse,
         enps=EnpsCadence(survey.enps_cadence) if survey.enps_cadence else EnpsCadence.off,

@@ -64,8 +64,8 @@ def plan_button(survey_name: str) -> ButtonElement:
     return ButtonElement(text="Plan an action", action_id=PLAN_ACTION, value=survey_name)
 
 
-def digest_loop_elements(digest: Digest) -> list[ButtonElement]:
-    """The buttons of a team digest's "digest_loop" block: what its manager can do next with the results."""
+def plan_buttons(digest: Digest) -> list[ButtonElement]:
+    """A team digest's "Plan an action" (in its `digest_loop` row, slack/blocks/digest.py)."""
     return [plan_button(digest.scope)]
 
 

@@ -22,8 +22,9 @@ from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.slack.blocks import rendered
-from pulsebot.slack.blocks.actions import digest_loop_elements
+from pulsebot.slack.blocks.actions import plan_buttons
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
+from pulsebot.slack.blocks.sharing import share_buttons
 from pulsebot.slack.text import escape, quote
 
 HEADER_CHARS = 150
@@ -88,7 +89,8 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
             lines.append(f"_{ideas.more_waiting}_")
         blocks.append(_section(f"*{ideas.waiting_title}*", lines))
     if not digest.is_org:
-        blocks.append(ActionsBlock(block_id="digest_loop", elements=digest_loop_elements(digest)))
+        elements = [*share_buttons(digest), *plan_buttons(digest)]
+        blocks.append(ActionsBlock(block_id="digest_loop", elements=elements))
     blocks += [
         DividerBlock(),
         ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),

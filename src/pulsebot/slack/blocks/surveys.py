@@ -28,7 +28,7 @@ from slack_sdk.models.views import View
 
 from pulsebot.services.survey.library import engagement_library
 from pulsebot.services.survey.schedules import local_day_of
-from pulsebot.services.survey.survey_file import EnpsCadence, SurveySpec
+from pulsebot.services.survey.survey_file import EnpsCadence, ShareResults, SurveySpec
 from pulsebot.services.survey.surveys import SurveySummary
 from pulsebot.slack.text import escape
 from pulsebot.store.models import DeliveryMode, QuestionKind
@@ -37,6 +37,7 @@ SURVEY_FORM_VIEW = "pulse_survey_form"
 MAX_QUESTIONS = 5
 PER_PERSON = "per_person_local_time"
 MANAGERS_ANSWER = "managers_answer"
+SHARE_AUTO = "share_results_auto"
 
 KIND_LABELS = {
     QuestionKind.scale: "Scale 1–5",
@@ -161,6 +162,13 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             {MANAGERS_ANSWER: "Ask the team's managers too"},
             selected={MANAGERS_ANSWER} if spec and spec.managers_answer else set(),
             hint="Left out by default. If asked, the minimum group grows by their number.",
+        ),
+        _checkboxes(
+            "sharing",
+            "Sharing results",
+            {SHARE_AUTO: "Post each week's results to the team's channel automatically"},
+            selected={SHARE_AUTO} if spec and spec.share_results is ShareResults.auto else set(),
+            hint="Otherwise a manager shares them from the digest. Hidden weeks are never shared.",
         ),
         *_library_blocks(spec),
     ]

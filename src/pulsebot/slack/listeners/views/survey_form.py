@@ -16,7 +16,7 @@ from pulsebot.services.errors import Refusal
 from pulsebot.services.survey.audience import managers_in_channel_line
 from pulsebot.services.survey.survey_file import SurveySpecErrors, survey_from_mapping
 from pulsebot.services.survey.surveys import create_survey, find_survey, survey_summary, update_survey
-from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, saved_notice
+from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, SHARE_AUTO, saved_notice
 from pulsebot.slack.directory import channel_audience_zones
 from pulsebot.store.db import transaction
 
@@ -129,6 +129,7 @@ def form_data(values: dict, metadata: dict) -> tuple[dict, list[int]]:
         "questions": questions,
         "managers": metadata.get("managers", []),
         "managers_answer": MANAGERS_ANSWER in selected("managers"),
+        "share_results": "auto" if SHARE_AUTO in selected("sharing") else "manual",
     }
     library = sorted(selected("library"))
     if library:  # without drivers the survey keeps to its own questions, and the two fields mean nothing
@@ -167,6 +168,8 @@ def _block_for(loc: tuple, rows: list[int], *, editing: bool) -> str:
         return "options"
     if head == "managers_answer":
         return "managers"
+    if head == "share_results":
+        return "sharing"
     if head == "questions":
         if len(loc) >= 2 and isinstance(loc[1], int) and loc[1] < len(rows):
             row = rows[loc[1]]
