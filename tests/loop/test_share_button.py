@@ -24,8 +24,8 @@ def test_a_shown_week_s_team_digest_has_the_share_button_before_its_closing_divi
     (post,) = fake_slack.posts_to(MANAGER)
     block = loop_block(post)
     assert block is not None and block["type"] == "actions"
-    (button,) = block["elements"]
-    assert button["text"]["text"] == "Share with the team"
+    button, plan = block["elements"]
+    assert (button["text"]["text"], plan["text"]["text"]) == ("Share with the team", "Plan an action")
     assert button["action_id"] == "share_results"
     assert json.loads(button["value"]) == {"survey": SURVEY, "week": week.isoformat()}
     position = post["blocks"].index(block)
@@ -41,7 +41,8 @@ def test_a_hidden_week_s_digest_has_no_share_button(sessions, client, fake_slack
 
     (post,) = fake_slack.posts_to(MANAGER)
     assert "Fewer than 5 people answered" in post["text"]
-    assert loop_block(post) is None
+    # Planning an action needs no shown week; sharing does.
+    assert [button["action_id"] for button in loop_block(post)["elements"]] == ["action_plan"]
     assert "share_results" not in json.dumps(post["blocks"])
 
 
