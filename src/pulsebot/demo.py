@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from pulsebot.charts import digest_chart
+from pulsebot.demo_loop import channel_posts, close_the_loop
 from pulsebot.heatmap_chart import heatmap_png
 from pulsebot.services.digest.digest_text import render_text
 from pulsebot.services.digest.digests import Digest, team_digest
@@ -130,7 +131,8 @@ class DemoResult:
 def run_demo(
     out: Path, *, now: datetime, people: int = 40, weeks: int = 12, seed: int = 7, keep: bool = False
 ) -> DemoResult:
-    """Simulate, aggregate and write digest.json (Block Kit), trend.png and digest.txt into `out`; with
+    """Simulate, aggregate and write digest.json (Block Kit), trend.png, digest.txt and what the team's
+    channel reads (team-channel.txt) into `out`; with
     `keep`, the simulated team's database stays there too, as `demo.db`."""
     out.mkdir(parents=True, exist_ok=True)
     database = out / "demo.db"
@@ -141,6 +143,13 @@ def run_demo(
         migrate.upgrade(engine)
         sessions = session_factory(engine)
         simulate(sessions, now=now, people=people, weeks=weeks, seed=seed)
+        week = _digest_week(now)
+        close_the_loop(
+            sessions, survey="support-team", manager=MANAGER, team=_team(people), week=week, key=DEMO_KEY
+        )
+        posts = channel_posts(
+            sessions, survey="support-team", manager=MANAGER, week=week, now=now, weeks=weeks
+        )
         with transaction(sessions) as session:
             digest = team_digest(
                 session,
@@ -164,6 +173,7 @@ def run_demo(
         "text": out / "digest.txt",
         "heatmap": out / "heatmap.png",
         "cells": out / "heatmap.csv",
+        "channel": out / "team-channel.txt",
     }
     if keep:
         files["database"] = database
@@ -177,14 +187,24 @@ def run_demo(
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()
         writer.writerows(rows)
+    files["channel"].write_text(posts)
     rendering = render_text(digest)
     files["text"].write_text(rendering)
     return DemoResult(digest=digest, files=files, text=rendering)
 
 
+def _team(people: int) -> list[str]:
+    return [f"U0P{index:03d}" for index in range(people)]
+
+
+def _digest_week(now: datetime):
+    """The Monday of the digest's week: the team's last complete week, in Berlin."""
+    return week_start(now.astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).date()) - timedelta(weeks=1)
+
+
 def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> None:
     rng = random.Random(seed)
-    team = [f"U0P{index:03d}" for index in range(people)]
+    team = _team(people)
     leaning = {person: rng.gauss(0, 0.25) for person in team}  # some people rate a bit higher than others
     with transaction(sessions) as session:
         for spec in parse_surveys(SURVEY, source="demo"):

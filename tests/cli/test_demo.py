@@ -22,6 +22,7 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
         "digest.txt",
         "heatmap.csv",
         "heatmap.png",
+        "team-channel.txt",
         "trend.png",
     ]
     message = json.loads((folder / "digest.json").read_text())
@@ -36,6 +37,14 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
     cells = list(csv.DictReader((folder / "heatmap.csv").read_text().splitlines()))
     assert len({row["team"] for row in cells}) == 5
     assert {row["status"] for row in cells if row["team"] == "legal"} == {"suppressed"}  # four people
+    # Closing the loop: the clinic on the weakest driver, its trend, and what the team said of it.
+    assert "“Refund-tool clinic every Thursday” · about Customer enablement · in progress" in text
+    assert "Since it started on" in text and "Customer enablement went" in text
+    assert "Is this helping? 22 answered: 8 yes, 11 not yet, 3 no." in text
+    channel = (folder / "team-channel.txt").read_text()
+    assert "What we will do\n• Refund-tool clinic every Thursday" in channel
+    assert "• Weakest: Customer enablement" in channel and "In your words" not in channel
+    assert "You said, we did:" in channel and "“Fair rotation of the weekend shifts”" in channel
 
 
 def test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_digest(tmp_path, monkeypatch):
