@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from pulsebot import scheduling
 from pulsebot.store.models import TeamAction
 from tests.conftest import MANAGER
 from tests.pulse_data import make_team, people, run_week, scores
@@ -147,3 +148,15 @@ def options_of(view: dict) -> dict[str, list[str]]:
 def stored(sessions) -> list[TeamAction]:
     with sessions() as session:
         return list(session.exec(select(TeamAction).order_by(TeamAction.id)).all())
+
+
+def run_job(job: str, *, at: datetime, client, sessions, settings) -> None:
+    """Run one scheduler job (`pulsebot.scheduling.<job>`) as if its clock said `at`."""
+
+    scheduling.install(
+        scheduling.Runtime(client=client, sessions=sessions, settings=settings, clock=lambda: at)
+    )
+    try:
+        getattr(scheduling, job)()
+    finally:
+        scheduling.install(None)

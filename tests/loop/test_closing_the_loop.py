@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from freezegun import freeze_time
 from sqlmodel import select
 
-from pulsebot import scheduling
 from pulsebot.services.digest.digest_text import render_text
 from pulsebot.services.digest.digests import build_digests
 from pulsebot.services.results.drivers import driver_scores
@@ -21,7 +20,7 @@ from pulsebot.store.weeks import week_start
 from tests.conftest import MANAGER
 from tests.drivers.steps import library_run, library_team
 from tests.loop.share_steps import click_share, submit_share
-from tests.loop.steps import choose_in_home, submit_plan
+from tests.loop.steps import choose_in_home, run_job, submit_plan
 from tests.pulse_data import people
 
 TEAM_ZONE = zoneinfo.ZoneInfo("UTC")  # library_team's time zone
@@ -63,13 +62,7 @@ def channel_post(fake_slack, containing: str, timeout: float = 10.0) -> dict:
 
 
 def sweep(job, at: datetime, client, sessions, settings) -> None:
-    scheduling.install(
-        scheduling.Runtime(client=client, sessions=sessions, settings=settings, clock=lambda: at)
-    )
-    try:
-        getattr(scheduling, job)()
-    finally:
-        scheduling.install(None)
+    run_job(job, at=at, client=client, sessions=sessions, settings=settings)
 
 
 def test_a_digest_shared_an_action_planned_reminded_helping_tracked_and_done(

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from pulsebot import scheduling
 from pulsebot.services.loop.helping import helping_token
 from pulsebot.store.models import ActionCheck, ActionCheckAnswer, ActionStatus, FocusKind, Survey, TeamAction
 from tests.attacks.database_reader import page_order
 from tests.conftest import ANON_KEY
 from tests.crowd import CROWD, CROWD_CHANNEL
+from tests.loop.steps import run_job
 from tests.stored_bytes import where_found
 
 KEY = ANON_KEY.encode()
@@ -47,13 +47,7 @@ def shared_action(sessions, *, status=ActionStatus.in_progress, visible=True) ->
 
 
 def run_sweep(client, sessions, settings, *, at: datetime) -> None:
-    scheduling.install(
-        scheduling.Runtime(client=client, sessions=sessions, settings=settings, clock=lambda: at)
-    )
-    try:
-        scheduling.ask_if_actions_help()
-    finally:
-        scheduling.install(None)
+    run_job("ask_if_actions_help", at=at, client=client, sessions=sessions, settings=settings)
 
 
 def helping_posts(fake_slack) -> list[dict]:

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from pulsebot import scheduling
 from pulsebot.store.models import ActionStatus, FocusKind, Idea, IdeaStatus, LoopPost, Survey, TeamAction
 from tests.conftest import PULSE_CHANNEL
 from tests.home_steps import open_home
+from tests.loop.steps import run_job
 from tests.pulse_data import make_team, people, run_week
 
 TEAM = people(6)
@@ -59,13 +59,7 @@ def shipped_idea(sessions, text: str, *, on: datetime) -> None:
 
 
 def sweep(client, sessions, settings, *, at: datetime) -> None:
-    scheduling.install(
-        scheduling.Runtime(client=client, sessions=sessions, settings=settings, clock=lambda: at)
-    )
-    try:
-        scheduling.post_you_said_we_did()
-    finally:
-        scheduling.install(None)
+    run_job("post_you_said_we_did", at=at, client=client, sessions=sessions, settings=settings)
 
 
 def test_the_month_that_ended_is_posted_once_on_the_first_at_nine(sessions, client, settings, fake_slack):
