@@ -1,5 +1,5 @@
-"""`pulsebot actions`: every team's actions in a table, narrowed with --team and --status; an unknown
-team or status is one line naming it."""
+"""`pulsebot actions`: every team's actions in a table, narrowed to one team (SURVEY) and by --status;
+an unknown team or status is one line naming it."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -73,9 +73,9 @@ def test_every_action_is_listed_with_its_team_focus_owner_due_date_and_status(cl
 def test_team_and_status_narrow_the_list(cli_env, sessions):
     two_teams(sessions)
 
-    only_beta = actions(cli_env, "--team", "beta")
+    only_beta = actions(cli_env, "beta")
     only_planned = actions(cli_env, "--status", "planned")
-    nothing = actions(cli_env, "--team", "alpha", "--status", "done")
+    nothing = actions(cli_env, "alpha", "--status", "done")
 
     assert "Move the standup" in only_beta.stdout and "Quiet Fridays" not in only_beta.stdout
     assert "Quiet Fridays" in only_planned.stdout and "Move the standup" not in only_planned.stdout
@@ -92,11 +92,11 @@ def test_in_progress_is_written_with_a_hyphen_or_an_underscore(cli_env, sessions
 def test_an_unknown_team_or_status_is_one_line_naming_it(cli_env, sessions):
     two_teams(sessions)
 
-    team = actions(cli_env, "--team", "gamma")
+    team = actions(cli_env, "gamma")
     status = actions(cli_env, "--status", "finished")
 
     assert team.exit_code == 2 and status.exit_code == 2
-    assert team.output.strip() == "pulsebot: --team: there is no team (survey) called “gamma”"
+    assert team.output.strip() == "pulsebot: SURVEY: there is no survey called “gamma”"
     assert status.output.strip() == (
         "pulsebot: --status: “finished” is not a status; use one of: planned, in-progress, done, dropped"
     )
@@ -110,10 +110,10 @@ def test_no_actions_yet_says_so(cli_env, sessions):
     assert result.exit_code == 0 and result.stdout.strip() == "no actions"
 
 
-def test_serving_several_workspaces_the_workspace_is_named_with_its_own_option(oauth_env):
+def test_serving_several_workspaces_the_workspace_is_named_with_team_as_everywhere(oauth_env):
     unnamed = pulsebot(oauth_env, "actions")
-    named = pulsebot(oauth_env, "actions", "--workspace", ACME)
+    named = pulsebot(oauth_env, "actions", "--team", ACME)
 
-    assert unnamed.exit_code == 2
-    assert unnamed.output.strip().startswith("pulsebot: --workspace: pulsebot serves several workspaces")
+    assert unnamed.exit_code != 0
+    assert unnamed.output.strip().startswith("pulsebot: --team: pulsebot serves several workspaces")
     assert named.exit_code == 0 and named.stdout.strip() == "no actions"
