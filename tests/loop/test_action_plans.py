@@ -59,8 +59,12 @@ def test_the_digest_has_a_plan_button_that_opens_the_form(slack, fake_slack, ses
     slack.command("/pulse", "digest", user=MANAGER)
     digest = fake_slack.wait_for("chat.postMessage")[0]
     loop = [block for block in digest["blocks"] if block.get("block_id") == "digest_loop"]
-    assert [element["action_id"] for element in loop[0]["elements"]] == ["share_results", "action_plan"]
-    assert loop[0]["elements"][1]["value"] == "team-pulse"
+    assert [element["action_id"] for element in loop[0]["elements"]] == [
+        "share_results_now",
+        "share_results",
+        "action_plan",
+    ]
+    assert loop[0]["elements"][2]["value"] == "team-pulse"
     assert digest["blocks"][digest["blocks"].index(loop[0]) + 1]["type"] == "divider"
 
     slack.click(action_id="action_plan", value="team-pulse", user=MANAGER, channel="D0MANAGER")

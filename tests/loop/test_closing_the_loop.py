@@ -15,11 +15,11 @@ from sqlmodel import select
 from pulsebot.services.digest.digest_text import render_text
 from pulsebot.services.digest.digests import build_digests
 from pulsebot.services.results.drivers import driver_scores
+from pulsebot.slack.blocks.sharing import share_value
 from pulsebot.store.models import ActionStatus, TeamAction
 from pulsebot.store.weeks import week_start
 from tests.conftest import MANAGER
 from tests.drivers.steps import library_run, library_team
-from tests.loop.share_steps import click_share, submit_share
 from tests.loop.steps import choose_in_home, run_job, submit_plan
 from tests.pulse_data import people
 
@@ -80,14 +80,18 @@ def test_a_digest_shared_an_action_planned_reminded_helping_tracked_and_done(
     digest = fake_slack.wait_for("chat.postMessage")[0]
     assert "Weakest: Workload" in str(digest["blocks"])
     row = next(block for block in digest["blocks"] if block.get("block_id") == "digest_loop")
-    assert [button["action_id"] for button in row["elements"]] == ["share_results", "action_plan"]
+    assert [button["action_id"] for button in row["elements"]] == [
+        "share_results_now",
+        "share_results",
+        "action_plan",
+    ]
     week = week_start(now.astimezone(TEAM_ZONE).date()) - timedelta(weeks=1)  # the last complete week
 
-    # 2. One click shares it (after the preview), and the team reads it in its channel.
+    # 2. One click shares it, and the team reads it in its channel.
     fake_slack.reset_calls()
-    click_share(slack, week=week, survey="support")
-    fake_slack.wait_for("views.open")
-    submit_share(slack, week=week, survey="support")
+    slack.click(
+        action_id="share_results_now", value=share_value("support", week), user=MANAGER, channel="D0M"
+    )
     shared = channel_post(fake_slack, "Shared by")
     assert "Workload" in str(shared["blocks"])
 

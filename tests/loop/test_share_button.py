@@ -24,9 +24,14 @@ def test_a_shown_week_s_team_digest_has_the_share_button_before_its_closing_divi
     (post,) = fake_slack.posts_to(MANAGER)
     block = loop_block(post)
     assert block is not None and block["type"] == "actions"
-    button, plan = block["elements"]
-    assert (button["text"]["text"], plan["text"]["text"]) == ("Share with the team", "Plan an action")
-    assert button["action_id"] == "share_results"
+    share, button, plan = block["elements"]
+    assert [element["text"]["text"] for element in (share, button, plan)] == [
+        "Share with the team",
+        "Preview, add comments…",
+        "Plan an action",
+    ]
+    assert (share["action_id"], button["action_id"]) == ("share_results_now", "share_results")
+    assert share["value"] == button["value"]
     assert json.loads(button["value"]) == {"survey": SURVEY, "week": week.isoformat()}
     position = post["blocks"].index(block)
     assert post["blocks"][position + 1]["type"] == "divider"

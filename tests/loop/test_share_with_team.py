@@ -12,6 +12,7 @@ from sqlmodel import select
 from pulsebot.services.digest.digests import build_digests
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey, find_survey
+from pulsebot.slack.blocks.sharing import share_value
 from pulsebot.slack.digest import send_digests
 from pulsebot.store.db import transaction
 from pulsebot.store.models import (
@@ -132,6 +133,46 @@ def test_submitting_posts_the_digest_s_figures_to_the_channel_records_and_audits
     (entry,) = share_audit(sessions)
     assert (entry.actor, entry.scope) == (MANAGER, SURVEY)
     assert entry.detail.startswith(f"week of {week:%-d %b %Y}") and "without comments" in entry.detail
+
+
+def test_one_click_shares_the_digest_s_week_without_comments(slack, sessions, fake_slack, settings, client):
+    now = datetime.now(UTC)
+    week = team_with_weeks(sessions, through=last_week(now))
+    send_digests(client, sessions, settings, now=now, survey_name=SURVEY)
+    (digest,) = fake_slack.posts_to(MANAGER)
+    row = next(block for block in digest["blocks"] if block.get("block_id") == "digest_loop")
+    button = next(element for element in row["elements"] if element["action_id"] == "share_results_now")
+
+    slack.click(action_id="share_results_now", value=button["value"], user=MANAGER, channel="D0MANAGER")
+
+    told = fake_slack.wait_for("response_url")[0]
+    assert f"is in <#{PULSE_CHANNEL}>" in told["text"] and told["response_type"] == "ephemeral"
+    post = channel_post(fake_slack)
+    assert fields_of(post["blocks"])["Answered"] == fields_of(digest["blocks"])["Answered"]
+    assert not any(comment in block_texts(post["blocks"]) for comment in COMMENTS.values())
+    assert fake_slack.calls_to("views.open") == []  # no preview on the way
+    (share,) = shares(sessions)
+    assert (share.week, share.shared_by, share.with_comments) == (week, MANAGER, False)
+    (entry,) = share_audit(sessions)
+    assert entry.actor == MANAGER and "without comments" in entry.detail
+
+    slack.click(action_id="share_results_now", value=button["value"], user=MANAGER, channel="D0MANAGER")
+    again = fake_slack.wait_for("response_url", 2)[1]
+    assert "already" in again["text"]
+    assert len([p for p in fake_slack.posts_to(PULSE_CHANNEL)]) == 1
+
+
+def test_one_click_from_someone_who_may_not_share_posts_nothing(slack, sessions, fake_slack):
+    now = datetime.now(UTC)
+    week = team_with_weeks(sessions, through=last_week(now))
+
+    slack.click(
+        action_id="share_results_now", value=share_value(SURVEY, week), user="U0INTRUDER", channel="D0X"
+    )
+
+    refusal = fake_slack.wait_for("response_url")[0]
+    assert "Only the managers" in refusal["text"]
+    assert fake_slack.posts_to(PULSE_CHANNEL) == [] and shares(sessions) == []
 
 
 def post_ts(fake_slack) -> str:

@@ -26,23 +26,24 @@ from pulsebot.services.loop.sharing import ActionLine, TeamSummary
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape, fit, quote
 
-SHARE_RESULTS_ACTION = "share_results"  # value: {"survey": name, "week": "YYYY-MM-DD"}
+SHARE_NOW_ACTION = "share_results_now"  # one click: posted as is, without comments
+SHARE_RESULTS_ACTION = "share_results"  # the preview, where comments can be added
+# Both buttons' value: {"survey": name, "week": "YYYY-MM-DD"}
 SHARE_VIEW = "share_results_view"
 COMMENTS_BLOCK, COMMENTS_ACTION, INCLUDE = "share_comments", "include", "include"
 HEADER_CHARS, SECTION_CHARS = 150, 3000
 
 
 def share_buttons(digest: Digest) -> list[ButtonElement]:
-    """A team digest's "Share with the team", when its week is shown (in its `digest_loop` row,
+    """A team digest's "Share with the team" (one click: the post is cut from this very digest, without
+    comments) and "Preview, add comments…", when its week is shown (in its `digest_loop` row,
     slack/blocks/digest.py)."""
     if digest.is_org or not digest.figures.shown:
         return []
+    value = share_value(digest.scope, digest.week)
     return [
-        ButtonElement(
-            text="Share with the team",
-            action_id=SHARE_RESULTS_ACTION,
-            value=share_value(digest.scope, digest.week),
-        )
+        ButtonElement(text="Share with the team", action_id=SHARE_NOW_ACTION, value=value, style="primary"),
+        ButtonElement(text="Preview, add comments…", action_id=SHARE_RESULTS_ACTION, value=value),
     ]
 
 

@@ -14,7 +14,7 @@ from pulsebot.slack.blocks.replies import (
     REPLY_COMMENT_ACTION,
     REPLY_IDEA_ACTION,
 )
-from pulsebot.slack.blocks.sharing import SHARE_RESULTS_ACTION
+from pulsebot.slack.blocks.sharing import SHARE_NOW_ACTION, SHARE_RESULTS_ACTION
 from pulsebot.slack.listeners.actions import action_plans
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
@@ -26,7 +26,7 @@ from pulsebot.slack.listeners.actions.replies import (
     idea_reply_clicked,
     manager_reply_clicked,
 )
-from pulsebot.slack.listeners.actions.sharing import share_clicked
+from pulsebot.slack.listeners.actions.sharing import share_clicked, share_now_clicked
 from pulsebot.slack.listeners.actions.status import status_chosen
 from pulsebot.slack.listeners.actions.votes import vote_clicked
 
@@ -47,3 +47,4 @@ def register(app: App) -> None:
     app.action(PLAN_ACTION)(action_plans.plan_clicked)
     app.action(ACTION_STATUS)(action_plans.status_chosen)
     app.action(SHARE_RESULTS_ACTION)(share_clicked)
+    app.action(SHARE_NOW_ACTION)(share_now_clicked)

@@ -1,11 +1,41 @@
-"""“Share with the team” on a manager's digest: opens the preview of the post to the team's channel."""
+"""A manager's digest: “Share with the team” posts the week to the team's channel in one click;
+“Preview, add comments…” opens the preview of that post first."""
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
 from pulsebot.slack import sharing
-from pulsebot.slack.blocks.sharing import share_modal, share_target
+from pulsebot.slack.blocks.sharing import share_modal, share_target, shared_note
+
+
+def share_now_clicked(
+    ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context
+) -> None:
+    """Claimed, then posted as the digest shows it, without comments; the manager reads how it went."""
+    ack()
+    deps = context["deps"]
+    user_id, now = body["user"]["id"], deps.clock()
+    try:
+        survey_name, week = share_target(str(action.get("value", "")))
+        summary = sharing.claim(
+            deps.sessions,
+            deps.settings,
+            survey_name=survey_name,
+            week=week,
+            shared_by=user_id,
+            is_admin=deps.directory.is_admin(client, deps.settings, user_id),
+            with_comments=False,
+            now=now,
+        )
+    except Refusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    posted = sharing.post_claimed(
+        client, deps.sessions, summary, shared_by=user_id, with_comments=False, now=now
+    )
+    note = posted.refusal or shared_note(summary, with_comments=False)
+    respond(text=note, response_type="ephemeral", replace_original=False)
 
 
 def share_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:
