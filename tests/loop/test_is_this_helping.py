@@ -11,7 +11,15 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from pulsebot.services.loop.helping import helping_token
-from pulsebot.store.models import ActionCheck, ActionCheckAnswer, ActionStatus, FocusKind, Survey, TeamAction
+from pulsebot.store.models import (
+    ActionCheck,
+    ActionCheckAnswer,
+    ActionStatus,
+    FocusKind,
+    PulseRun,
+    Survey,
+    TeamAction,
+)
 from tests.attacks.database_reader import page_order
 from tests.conftest import ANON_KEY
 from tests.crowd import CROWD, CROWD_CHANNEL
@@ -215,3 +223,25 @@ def test_the_rows_say_nothing_of_who_clicked_when(crowd, client, sessions, setti
             )
     assert sorted(stored) == sorted(clicked)
     assert stored != clicked  # the same order by chance: 1 in 479,001,600
+
+
+def test_managers_asked_in_the_team_raise_the_round_s_minimum(crowd, client, sessions, settings, fake_slack):
+    # `managers_answer: true`: the latest pulse asked one manager too, who knows their own answer. As for
+    # the pulse's own figures, a round needs one more answer than the minimum group to be shown.
+    with sessions() as session:
+        run = session.get(PulseRun, crowd.run.run_id)
+        run.managers_asked = 1
+        session.add(run)
+        session.commit()
+    action_id = shared_action(sessions)
+    now = datetime.now(UTC)
+    run_sweep(client, sessions, settings, at=now)
+    with sessions() as session:
+        check_id = session.exec(select(ActionCheck.id).where(ActionCheck.action_id == action_id)).one()
+    for person in CROWD[: settings.min_group]:
+        answer(crowd, check_id, person, "yes")
+    crowd.wait_pending(settings.min_group)
+    crowd.mixer.flush()
+    run_sweep(client, sessions, settings, at=now + timedelta(days=8))
+    with sessions() as session:
+        assert session.get(ActionCheck, check_id).withheld

@@ -211,7 +211,10 @@ def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list
             ).all()
         )
         answered = sum(counts.values())
-        if answered >= min_group:
+        action = session.get(TeamAction, check.action_id)
+        # As for a pulse run: managers asked too (`managers_answer`) raise the minimum by their number,
+        # since each of them knows their own answer.
+        if answered >= min_group + _managers_asked(session, survey_id=action.survey_id):
             check.answered = answered
             check.yes, check.not_yet, check.no = (counts.get(item.value, 0) for item in Helping)
         else:
@@ -219,7 +222,7 @@ def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list
         check.status, check.secret = RunStatus.closed, None
         session.exec(delete(ActionCheckAnswer).where(ActionCheckAnswer.check_id == check.id))
         session.add(check)
-        closed.append(_round(check, session.get(TeamAction, check.action_id)))
+        closed.append(_round(check, action))
     session.flush()
     return closed
 
@@ -240,17 +243,24 @@ def rounds_of(session: Session, *, action_ids: Sequence[int]) -> dict[int, list[
     return found
 
 
-def _in_team(session: Session, *, survey_id: int, user_id: str) -> bool:
-    latest = session.exec(
-        select(PulseRun.id)
-        .where(PulseRun.survey_id == survey_id)
-        .order_by(PulseRun.opened_at.desc())
-        .limit(1)
+def _latest_run(session: Session, *, survey_id: int) -> PulseRun | None:
+    """The team's latest run: whom it was sent to is who the team is."""
+    return session.exec(
+        select(PulseRun).where(PulseRun.survey_id == survey_id).order_by(PulseRun.opened_at.desc()).limit(1)
     ).first()
+
+
+def _managers_asked(session: Session, *, survey_id: int) -> int:
+    latest = _latest_run(session, survey_id=survey_id)
+    return latest.managers_asked if latest is not None else 0
+
+
+def _in_team(session: Session, *, survey_id: int, user_id: str) -> bool:
+    latest = _latest_run(session, survey_id=survey_id)
     if latest is None:
         return False
     found = session.exec(
-        select(Delivery.id).where(Delivery.run_id == latest, Delivery.user_id == user_id)
+        select(Delivery.id).where(Delivery.run_id == latest.id, Delivery.user_id == user_id)
     ).first()
     return found is not None
 
