@@ -212,6 +212,19 @@ def test_each_bad_input_is_a_field_error_and_nothing_is_written(slack, fake_slac
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
+def test_every_wrong_field_is_shown_at_once(slack, fake_slack, sessions):
+    team_with_a_closed_week(sessions)
+
+    reply = submit_plan(
+        slack, text=" ", owner="U0NOBODY", due=team_today() - timedelta(days=2), focus="nonsense"
+    )
+
+    errors = reply.json["errors"]
+    assert set(errors) == {"text", "owner", "due", "focus"}
+    assert "not in this workspace" in errors["owner"] and "has passed" in errors["due"]
+    assert stored(sessions) == []
+
+
 def test_today_and_a_year_ahead_are_both_fine(slack, fake_slack, sessions):
     team_with_a_closed_week(sessions)
 

@@ -29,5 +29,14 @@ class Invalid(Refusal):
         self.field = field
 
 
+class FieldErrors(Invalid):
+    """Several fields of one form are wrong at once: each with its own sentence, all shown together."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
 class AlreadyOpen(Refusal):
     pass

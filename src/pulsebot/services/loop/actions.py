@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of, surveys_managed_by
-from pulsebot.services.errors import Invalid, NotAllowed, NotFound
+from pulsebot.services.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from pulsebot.services.loop.focus import focus_options
 from pulsebot.services.privacy import audit
 from pulsebot.services.survey.surveys import find_survey
@@ -115,30 +115,35 @@ def create_action(
     today: date,
     min_group: int,
     is_admin: bool = False,
+    errors: dict[str, str] | None = None,
 ) -> ActionLine:
-    """Check everything, then write the action and its audit entry; nothing is written when a check fails."""
+    """Check everything, then write the action and its audit entry; nothing is written when a check fails
+    (FieldErrors names every field that is wrong, with `errors` the caller found, such as an owner
+    Slack does not know)."""
     survey = check_may_plan(session, survey_name=survey_name, user_id=created_by, is_admin=is_admin)
+    problems = dict(errors or {})
     text = " ".join((text or "").split())
     if not text:
-        raise Invalid("Say what will be done.", field="text")
-    if len(text) > TEXT_MAX_CHARS:
-        raise Invalid(f"Keep it to {TEXT_MAX_CHARS} characters (this is {len(text)}).", field="text")
+        problems["text"] = "Say what will be done."
+    elif len(text) > TEXT_MAX_CHARS:
+        problems["text"] = f"Keep it to {TEXT_MAX_CHARS} characters (this is {len(text)})."
     if not _SLACK_USER.fullmatch(owner_id or ""):
-        raise Invalid("Choose who owns it.", field="owner")
+        problems.setdefault("owner", "Choose who owns it.")
     if due_on is None:
-        raise Invalid("Choose a due date.", field="due")
-    if due_on < today:
-        raise Invalid("The due date has passed: choose today or a later day.", field="due")
-    if due_on > today + FURTHEST_DUE:
-        raise Invalid("Choose a due date within a year: a shorter step is easier to follow.", field="due")
+        problems["due"] = "Choose a due date."
+    elif due_on < today:
+        problems["due"] = "The due date has passed: choose today or a later day."
+    elif due_on > today + FURTHEST_DUE:
+        problems["due"] = "Choose a due date within a year: a shorter step is easier to follow."
     options = focus_options(session, survey_name=survey.name, now=now, min_group=min_group)
     focus = options.find(focus_kind, focus_key) if focus_kind is not None else None
     if focus is None:
-        raise Invalid(
+        problems["focus"] = (
             f"Choose what it is about from the list: one of the drivers, questions or comment themes "
-            f"of “{survey.title}”.",
-            field="focus",
+            f"of “{survey.title}”."
         )
+    if problems:  # every problem at once, each beside its field; nothing is written
+        raise FieldErrors(problems)
     action = TeamAction(
         survey_id=survey.id,
         focus_kind=focus.kind,

@@ -6,7 +6,7 @@ from datetime import date
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from pulsebot.services.errors import Invalid, Refusal
+from pulsebot.services.errors import FieldErrors, Invalid, Refusal
 from pulsebot.services.loop import actions
 from pulsebot.services.loop.focus import parse_focus_value
 from pulsebot.slack.action_plans import (
@@ -29,9 +29,7 @@ def plan_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context)
     values = view["state"]["values"]
     focus = parse_focus_value(_value(values, "focus", "selected_option"))
     owner_id = _value(values, "owner", "selected_user")
-    if owner_id and (problem := owner_problem(client, owner_id)):
-        ack(response_action="errors", errors={"owner": problem})
-        return
+    problem = owner_problem(client, owner_id) if owner_id else None
     is_admin = deps.directory.is_admin(client, deps.settings, user_id)
     now = deps.clock()
     try:
@@ -50,7 +48,11 @@ def plan_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context)
                 today=actions.team_today(session, survey_name=survey_name, now=now),
                 min_group=deps.settings.min_group,
                 is_admin=is_admin,
+                errors={"owner": problem} if problem else None,
             )
+    except FieldErrors as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
     except Invalid as invalid:
         if invalid.field:
             ack(response_action="errors", errors={invalid.field: invalid.message})
