@@ -73,7 +73,9 @@ class Highlight:
 
 
 @dataclass(frozen=True)
-class ActionLine:
+class WillDo:
+    """A line of "What we will do": a visible action still planned or under way."""
+
     text: str
     owner_id: str
     due_on: date
@@ -93,7 +95,7 @@ class TeamSummary:
     weakest: Highlight | None
     themes: tuple[Theme, ...]
     comments: tuple[str, ...]  # the digest's quoted comments: shared only when the manager ticks them
-    actions: tuple[ActionLine, ...]
+    actions: tuple[WillDo, ...]
     driver_window: str = ""  # "the last 4 pulses (27 Oct – 17 Nov)" for drivers
 
     def headline(self) -> list[tuple[str, str]]:
@@ -142,7 +144,7 @@ def team_summary(
     )
 
 
-def open_actions(session: Session, *, survey_id: int) -> tuple[ActionLine, ...]:
+def open_actions(session: Session, *, survey_id: int) -> tuple[WillDo, ...]:
     """The team's visible actions still planned or under way, soonest due first."""
     rows = session.exec(
         select(TeamAction)
@@ -154,7 +156,7 @@ def open_actions(session: Session, *, survey_id: int) -> tuple[ActionLine, ...]:
         .order_by(TeamAction.due_on, TeamAction.id)
     ).all()
     return tuple(
-        ActionLine(text=row.text, owner_id=row.owner_id, due_on=row.due_on, status=row.status) for row in rows
+        WillDo(text=row.text, owner_id=row.owner_id, due_on=row.due_on, status=row.status) for row in rows
     )
 
 

@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest.digests import Digest
 from pulsebot.services.errors import Invalid
-from pulsebot.services.loop.sharing import ActionLine, TeamSummary
+from pulsebot.services.loop.sharing import TeamSummary, WillDo
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape, fit, quote
 
@@ -166,7 +166,7 @@ def summary_blocks(summary: TeamSummary, *, with_comments: bool) -> list[Block]:
     return blocks
 
 
-def action_line(action: ActionLine) -> str:
+def action_line(action: WillDo) -> str:
     return f"{escape(action.text)} — <@{action.owner_id}>, by {action.due_on.day} {action.due_on:%b %Y}"
 
 
