@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.privacy.anonymity import new_run_secret
+from pulsebot.services.survey.audience import run_minimum
 from pulsebot.store.models import (
     ActionCheck,
     ActionCheckAnswer,
@@ -214,7 +215,7 @@ def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list
         action = session.get(TeamAction, check.action_id)
         # As for a pulse run: managers asked too (`managers_answer`) raise the minimum by their number,
         # since each of them knows their own answer.
-        if answered >= min_group + _managers_asked(session, survey_id=action.survey_id):
+        if answered >= run_minimum(min_group, _managers_asked(session, survey_id=action.survey_id)):
             check.answered = answered
             check.yes, check.not_yet, check.no = (counts.get(item.value, 0) for item in Helping)
         else:

@@ -31,6 +31,7 @@ from sqlalchemy import distinct, func
 from sqlmodel import Session, select
 
 from pulsebot.services.results.analytics import enps as enps_score
+from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.library import driver_name
 from pulsebot.store.models import Answer, PulseRun, Question, RunStatus, Survey
 
@@ -259,7 +260,7 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         ).all()
     }
     run_of = {row.id: row for row in runs}
-    needed = {row.id: min_group + (row.managers_asked or 0) for row in runs}
+    needed = {row.id: run_minimum(min_group, row.managers_asked) for row in runs}
     counted = {run_id for run_id in run_of if respondents.get(run_id, 0) >= needed[run_id]}
     windows: dict[tuple[int, int], _Window] = defaultdict(_Window)  # (survey, 0 now / 1 before)
     dates: dict[int, list[tuple[date, int]]] = defaultdict(list)  # the latest window's counted runs

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.results import kept_weeks
 from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM
+from pulsebot.services.survey.audience import run_minimum
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus
 from pulsebot.store.weeks import iso_week_start
 
@@ -160,7 +161,7 @@ def load(
     open_weeks: set[TeamWeek] = set()
     for run_id, survey_id, week, status, managers in run_info:
         week_of[run_id] = (survey_id, week)
-        needed[run_id] = min_group + (managers or 0)
+        needed[run_id] = run_minimum(min_group, managers)
         if status != RunStatus.closed:
             open_weeks.add((survey_id, week))
     counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}

@@ -35,6 +35,12 @@ def run_audience(session: Session, *, survey_name: str, members: Iterable[str]) 
     return RunAudience(people=[person for person in members if person not in managers], managers_asked=0)
 
 
+def run_minimum(min_group: int, managers_asked: int | None) -> int:
+    """How many distinct people a run (or anything its team answers) needs before it may count: the
+    minimum group, plus each manager asked with the team (`managers_answer`), who knows their own answer."""
+    return min_group + (managers_asked or 0)
+
+
 def record_managers_asked(session: Session, *, run_id: int, managers_asked: int) -> None:
     """Keep on the run how many managers it asked, in the transaction that opened it: its minimum group
     follows from it, and neither a later change of managers nor forgetting one of them may lower it."""
