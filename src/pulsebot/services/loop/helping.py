@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
@@ -40,6 +39,7 @@ from pulsebot.store.models import (
     Survey,
     TeamAction,
 )
+from pulsebot.store.upsert import upsert
 
 ROUND_DAYS = 7
 
@@ -186,13 +186,7 @@ def write_helping_answers(
         final[key] = item.answer.value
     rows = [{"check_id": c, "respondent": r, "answer": a} for (c, r), a in final.items()]
     _shuffle(rows)  # the statement's order is the rows' physical order: never the order of the clicks
-    if rows:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(ActionCheckAnswer.__table__).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=["check_id", "respondent"], set_={"answer": statement.excluded.answer}
-        )
-        session.connection().execute(statement)
+    upsert(session, ActionCheckAnswer.__table__, rows, key=("check_id", "respondent"), update=("answer",))
     return receipts
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import delete, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
@@ -27,10 +26,10 @@ from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.survey.run_questions import questions_of_run
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
+from pulsebot.store.upsert import upsert
 
 COMMENT_MAX_CHARS = 2000
 VALUE_RANGES = {QuestionKind.scale: range(1, 6), QuestionKind.enps: range(11), QuestionKind.yes_no: range(2)}
-ROWS_PER_STATEMENT = 500  # well under SQLite's limit on bound parameters
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -173,7 +172,13 @@ def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[An
     gone = [key for key, row in final.items() if _blank(row) and key in stored]
     _shuffle(keep)
     _shuffle(gone)
-    _upsert(session, keep)
+    upsert(
+        session,
+        Answer.__table__,
+        keep,
+        key=("run_id", "question_id", "respondent"),
+        update=("value", "choice", "comment", "sentiment"),
+    )
     if gone:
         columns = (Answer.run_id, Answer.question_id, Answer.respondent)
         session.exec(delete(Answer).where(tuple_(*columns).in_(gone)))
@@ -213,20 +218,6 @@ def answered_among(session: Session, *, run_id: int, people: Iterable[str], key:
 
 def closing_phrase(receipt: AnswerReceipt) -> str:
     return _local_day(receipt.closes_at, receipt.timezone)
-
-
-def _upsert(session: Session, rows: list[dict]) -> None:
-    if not rows:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = Answer.__table__
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        statement = dialect.insert(table).values(rows[start : start + ROWS_PER_STATEMENT])
-        statement = statement.on_conflict_do_update(
-            index_elements=["run_id", "question_id", "respondent"],
-            set_={name: statement.excluded[name] for name in ("value", "choice", "comment", "sentiment")},
-        )
-        session.connection().execute(statement)
 
 
 def _pending(
