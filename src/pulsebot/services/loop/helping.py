@@ -28,13 +28,11 @@ from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.privacy.anonymity import new_run_secret
-from pulsebot.services.survey.audience import run_minimum
+from pulsebot.services.survey.audience import latest_run, run_minimum, teams_of
 from pulsebot.store.models import (
     ActionCheck,
     ActionCheckAnswer,
     ActionStatus,
-    Delivery,
-    PulseRun,
     RunStatus,
     Survey,
     TeamAction,
@@ -143,7 +141,7 @@ def prepare_helping_answer(
     if check.status is RunStatus.closed or check.secret is None or now >= check.closes_at:
         raise Closed("This question has closed, so answers are no longer taken.")
     action = session.get(TeamAction, check.action_id)
-    if not _in_team(session, survey_id=action.survey_id, user_id=user_id):
+    if action.survey_id not in teams_of(session, user_id=user_id):
         raise NotAllowed("Only the team this action is for can answer, and you are not in its latest pulse.")
     respondent = helping_token(key, check.secret, check_id=check.id, user_id=user_id)
     return PendingHelpingAnswer(
@@ -238,26 +236,9 @@ def rounds_of(session: Session, *, action_ids: Sequence[int]) -> dict[int, list[
     return found
 
 
-def _latest_run(session: Session, *, survey_id: int) -> PulseRun | None:
-    """The team's latest run: whom it was sent to is who the team is."""
-    return session.exec(
-        select(PulseRun).where(PulseRun.survey_id == survey_id).order_by(PulseRun.opened_at.desc()).limit(1)
-    ).first()
-
-
 def _managers_asked(session: Session, *, survey_id: int) -> int:
-    latest = _latest_run(session, survey_id=survey_id)
+    latest = latest_run(session, survey_id=survey_id)
     return latest.managers_asked if latest is not None else 0
-
-
-def _in_team(session: Session, *, survey_id: int, user_id: str) -> bool:
-    latest = _latest_run(session, survey_id=survey_id)
-    if latest is None:
-        return False
-    found = session.exec(
-        select(Delivery.id).where(Delivery.run_id == latest.id, Delivery.user_id == user_id)
-    ).first()
-    return found is not None
 
 
 def _round(check: ActionCheck, action: TeamAction) -> HelpingRound:

@@ -17,14 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import surveys_managed_by
+from pulsebot.services.survey.audience import teams_of
 from pulsebot.store.models import (
     ActionStatus,
-    Delivery,
     FocusKind,
     Idea,
     IdeaStatus,
     LoopPost,
-    PulseRun,
     Survey,
     TeamAction,
     Vote,
@@ -160,21 +159,10 @@ def mark_month_posted(
 def home_items(session: Session, *, user_id: str, now: datetime) -> tuple[DoneItem, ...]:
     """For App Home: the last months' shipped ideas and the shared actions done by the person's teams
     (the teams whose latest pulse was sent to them, and those they manage), newest first."""
-    teams = set(surveys_managed_by(session, user_id=user_id))
-    latest = (
-        select(PulseRun.survey_id, func.max(PulseRun.id).label("run_id"))
-        .group_by(PulseRun.survey_id)
-        .subquery()
-    )
-    member_of = session.exec(
-        select(Survey.name)
-        .join(latest, latest.c.survey_id == Survey.id)
-        .join(Delivery, Delivery.run_id == latest.c.run_id)
-        .where(Delivery.user_id == user_id)
-    ).all()
-    teams |= set(member_of)
-    survey_ids = list(session.exec(select(Survey.id).where(Survey.name.in_(teams))).all()) if teams else []
-    items = done_items(session, survey_ids=survey_ids, since=now - timedelta(days=HOME_DAYS), until=now)
+    teams = teams_of(session, user_id=user_id)
+    if managed := surveys_managed_by(session, user_id=user_id):
+        teams |= set(session.exec(select(Survey.id).where(Survey.name.in_(managed))).all())
+    items = done_items(session, survey_ids=sorted(teams), since=now - timedelta(days=HOME_DAYS), until=now)
     return tuple(sorted(items, key=lambda item: item.done_on, reverse=True)[:HOME_LIMIT])
 
 

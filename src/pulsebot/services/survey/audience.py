@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.survey.surveys import find_survey
-from pulsebot.store.models import PulseRun
+from pulsebot.store.models import Delivery, PulseRun
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,24 @@ def run_audience(session: Session, *, survey_name: str, members: Iterable[str]) 
     if survey.managers_answer:
         return RunAudience(people=members, managers_asked=len(managers.intersection(members)))
     return RunAudience(people=[person for person in members if person not in managers], managers_asked=0)
+
+
+def latest_run(session: Session, *, survey_id: int) -> PulseRun | None:
+    """The team's latest run (runs are numbered as they open)."""
+    return session.exec(
+        select(PulseRun).where(PulseRun.survey_id == survey_id).order_by(PulseRun.id.desc()).limit(1)
+    ).first()
+
+
+def teams_of(session: Session, *, user_id: str) -> set[int]:
+    """The surveys whose latest run was sent to this person: the teams they are in now."""
+    latest = select(func.max(PulseRun.id)).group_by(PulseRun.survey_id)
+    rows = session.exec(
+        select(PulseRun.survey_id)
+        .join(Delivery, Delivery.run_id == PulseRun.id)
+        .where(PulseRun.id.in_(latest), Delivery.user_id == user_id)
+    ).all()
+    return set(rows)
 
 
 def run_minimum(min_group: int, managers_asked: int | None) -> int:
