@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of, surveys_managed_by
 from pulsebot.services.errors import NotAllowed, NotFound
-from pulsebot.services.loop.progress import ActionProgress, actions_progress, teams_with_actions
+from pulsebot.services.loop.progress import ActionProgress, TeamWeek, digest_actions
 from pulsebot.services.reply.reply_subjects import comment_ref
 from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
@@ -167,21 +167,18 @@ def build_digests(
         shown = {name: scores.teams[name] for name in digests if name in scores.teams}
         for name, team in with_comment_themes(session, shown).items():
             digests[name] = replace(digests[name], drivers=team)
-    with_actions = teams_with_actions(session, survey_ids=[t.survey_id for t in trends.teams.values()])
-    for name, trend in trends.teams.items():
-        if trend.survey_id in with_actions:
-            texts = [text for text, *_ in comments.get((trend.survey_id, trend.latest.week), [])]
-            progress = actions_progress(
-                session,
-                survey_id=trend.survey_id,
-                survey_name=name,
-                trend=trend,
-                drivers=digests[name].drivers,
-                min_group=min_group,
-                now=now,
-                comments_now=texts,
-            )
-            digests[name] = replace(digests[name], actions=progress)
+    teams = [
+        TeamWeek(
+            survey_id=trend.survey_id,
+            survey_name=name,
+            trend=trend,
+            drivers=digests[name].drivers,
+            comments=[text for text, *_ in comments.get((trend.survey_id, trend.latest.week), [])],
+        )
+        for name, trend in trends.teams.items()
+    ]
+    for name, progress in digest_actions(session, teams=teams, min_group=min_group, now=now).items():
+        digests[name] = replace(digests[name], actions=progress)
     org = None
     org_drivers: dict = {}
     if every_team is not None and every_team.teams:

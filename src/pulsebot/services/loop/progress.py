@@ -52,68 +52,91 @@ class ActionProgress:
     rounds: tuple[HelpingRound, ...] = ()  # "Is this helping?", oldest first
 
 
-def teams_with_actions(session: Session, *, survey_ids: list[int]) -> set[int]:
-    """Which of these teams have any action at all (most have none: their digests need nothing more)."""
-    if not survey_ids:
-        return set()
-    return set(session.exec(select(TeamAction.survey_id).where(TeamAction.survey_id.in_(survey_ids))).all())
+@dataclass(frozen=True)
+class TeamWeek:
+    """What a team's digest already has, which its actions' progress is read against."""
+
+    survey_id: int
+    survey_name: str
+    trend: Trend
+    drivers: TeamDrivers | None
+    comments: list[str]  # the comments of the digest's week (none when it is hidden)
 
 
-def actions_progress(
-    session: Session,
-    *,
-    survey_id: int,
-    survey_name: str,
-    trend: Trend,
-    drivers: TeamDrivers | None,
-    min_group: int,
-    now: datetime,
-    comments_now: list[str],
-) -> tuple[ActionProgress, ...]:
-    """The team's open actions, and those finished in the digest's week, as its digest shows them."""
-    week = trend.latest.week
+def digest_actions(
+    session: Session, *, teams: list[TeamWeek], min_group: int, now: datetime
+) -> dict[str, tuple[ActionProgress, ...]]:
+    """Each team's open actions, and those finished in its digest's week, as its digest shows them; the
+    actions and their rounds of "Is this helping?" are read once for every team."""
+    by_team: dict[int, list[TeamAction]] = {}
+    if teams:
+        for action in session.exec(
+            select(TeamAction)
+            .where(TeamAction.survey_id.in_([team.survey_id for team in teams]))
+            .order_by(TeamAction.due_on, TeamAction.id)
+        ).all():
+            by_team.setdefault(action.survey_id, []).append(action)
+    shown = {
+        team.survey_name: _shown(by_team.get(team.survey_id, []), team.trend.latest.week) for team in teams
+    }
+    rounds = rounds_of(session, action_ids=[action.id for actions in shown.values() for action in actions])
+    return {
+        team.survey_name: tuple(
+            _progress(session, action, team, rounds.get(action.id, ()), min_group=min_group, now=now)
+            for action in shown[team.survey_name]
+        )
+        for team in teams
+        if shown[team.survey_name]
+    }
+
+
+def _shown(actions: list[TeamAction], week: date) -> list[TeamAction]:
+    """Those begun by the end of the digest's week and still open, or finished within it."""
     week_end = week + timedelta(days=7)
-    actions = session.exec(
-        select(TeamAction)
-        .where(TeamAction.survey_id == survey_id, TeamAction.started_on < week_end)
-        .order_by(TeamAction.due_on, TeamAction.id)
-    ).all()
-    shown = [
+    return [
         action
         for action in actions
-        if action.status in OPEN
-        or (action.finished_at is not None and week <= action.finished_at.date() < week_end)
+        if action.started_on < week_end
+        and (
+            action.status in OPEN
+            or (action.finished_at is not None and week <= action.finished_at.date() < week_end)
+        )
     ]
-    rounds = rounds_of(session, action_ids=[action.id for action in shown])
-    result = []
-    for action in shown:
-        found, reason = _focus_trend(
-            session,
-            action,
-            survey_name=survey_name,
-            trend=trend,
-            drivers=drivers,
-            min_group=min_group,
-            now=now,
-            comments_now=comments_now,
-        )
-        result.append(
-            ActionProgress(
-                id=action.id,
-                text=action.text,
-                focus_kind=action.focus_kind,
-                focus_label=action.focus_label,
-                owner_id=action.owner_id,
-                status=action.status,
-                due_on=action.due_on,
-                started_on=action.started_on,
-                visible=action.visible,
-                trend=found,
-                no_trend=reason,
-                rounds=tuple(rounds.get(action.id, ())),
-            )
-        )
-    return tuple(result)
+
+
+def _progress(
+    session: Session,
+    action: TeamAction,
+    team: TeamWeek,
+    rounds: list[HelpingRound],
+    *,
+    min_group: int,
+    now: datetime,
+) -> ActionProgress:
+    found, reason = _focus_trend(
+        session,
+        action,
+        survey_name=team.survey_name,
+        trend=team.trend,
+        drivers=team.drivers,
+        min_group=min_group,
+        now=now,
+        comments_now=team.comments,
+    )
+    return ActionProgress(
+        id=action.id,
+        text=action.text,
+        focus_kind=action.focus_kind,
+        focus_label=action.focus_label,
+        owner_id=action.owner_id,
+        status=action.status,
+        due_on=action.due_on,
+        started_on=action.started_on,
+        visible=action.visible,
+        trend=found,
+        no_trend=reason,
+        rounds=tuple(rounds),
+    )
 
 
 def _focus_trend(
