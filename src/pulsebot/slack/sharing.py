@@ -12,6 +12,7 @@ import logging
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,10 +24,13 @@ from pulsebot.services.loop.sharing import TeamSummary
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import compute_trends
 from pulsebot.services.survey.surveys import find_survey
-from pulsebot.slack.blocks.sharing import not_posted_note, summary_message
+from pulsebot.slack.blocks.sharing import not_posted_note, share_target, shared_note, summary_message
 from pulsebot.slack.digest import WEEKDAYS
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.weeks import week_start
+
+if TYPE_CHECKING:
+    from pulsebot.slack.app import Deps
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +119,34 @@ def post_claimed(
             message_ts=posted["ts"],
         )
     return Posted(summary=summary, channel_id=posted["channel"], ts=posted["ts"])
+
+
+def claim_as_manager(
+    client: WebClient, deps: Deps, *, target: str, user_id: str, with_comments: bool, now: datetime
+) -> TeamSummary:
+    """A manager's (or admin's) claim on the week a digest button or the preview carries (`target`);
+    a Refusal says why not."""
+    survey_name, week = share_target(target)
+    return claim(
+        deps.sessions,
+        deps.settings,
+        survey_name=survey_name,
+        week=week,
+        shared_by=user_id,
+        is_admin=deps.directory.is_admin(client, deps.settings, user_id),
+        with_comments=with_comments,
+        now=now,
+    )
+
+
+def post_for_manager(
+    client: WebClient, deps: Deps, summary: TeamSummary, *, user_id: str, with_comments: bool, now: datetime
+) -> str:
+    """Post the week the manager claimed; what to tell them: that it is done, or why not."""
+    posted = post_claimed(
+        client, deps.sessions, summary, shared_by=user_id, with_comments=with_comments, now=now
+    )
+    return posted.refusal or shared_note(summary, with_comments=with_comments)
 
 
 def share_due_weeks(

@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
 from pulsebot.slack import sharing
-from pulsebot.slack.blocks.sharing import share_modal, share_target, shared_note
+from pulsebot.slack.blocks.sharing import share_modal, share_target
 
 
 def share_now_clicked(
@@ -17,24 +17,13 @@ def share_now_clicked(
     deps = context["deps"]
     user_id, now = body["user"]["id"], deps.clock()
     try:
-        survey_name, week = share_target(str(action.get("value", "")))
-        summary = sharing.claim(
-            deps.sessions,
-            deps.settings,
-            survey_name=survey_name,
-            week=week,
-            shared_by=user_id,
-            is_admin=deps.directory.is_admin(client, deps.settings, user_id),
-            with_comments=False,
-            now=now,
+        summary = sharing.claim_as_manager(
+            client, deps, target=str(action.get("value", "")), user_id=user_id, with_comments=False, now=now
         )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
-    posted = sharing.post_claimed(
-        client, deps.sessions, summary, shared_by=user_id, with_comments=False, now=now
-    )
-    note = posted.refusal or shared_note(summary, with_comments=False)
+    note = sharing.post_for_manager(client, deps, summary, user_id=user_id, with_comments=False, now=now)
     respond(text=note, response_type="ephemeral", replace_original=False)
 
 

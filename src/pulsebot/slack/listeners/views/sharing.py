@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from pulsebot.services.errors import Refusal
 from pulsebot.slack import sharing
 from pulsebot.slack.blocks import notice_view
-from pulsebot.slack.blocks.sharing import comments_ticked, share_target, shared_note
+from pulsebot.slack.blocks.sharing import comments_ticked
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +24,11 @@ def share_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context
     user_id, now = body["user"]["id"], deps.clock()
     with_comments = comments_ticked(view)
     try:
-        survey_name, week = share_target(view.get("private_metadata", ""))
-        summary = sharing.claim(
-            deps.sessions,
-            deps.settings,
-            survey_name=survey_name,
-            week=week,
-            shared_by=user_id,
-            is_admin=deps.directory.is_admin(client, deps.settings, user_id),
+        summary = sharing.claim_as_manager(
+            client,
+            deps,
+            target=view.get("private_metadata", ""),
+            user_id=user_id,
             with_comments=with_comments,
             now=now,
         )
@@ -40,10 +37,9 @@ def share_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context
         return
     with_comments = with_comments and bool(summary.comments)
     ack()
-    posted = sharing.post_claimed(
-        client, deps.sessions, summary, shared_by=user_id, with_comments=with_comments, now=now
+    note = sharing.post_for_manager(
+        client, deps, summary, user_id=user_id, with_comments=with_comments, now=now
     )
-    note = posted.refusal or shared_note(summary, with_comments=with_comments)
     try:
         client.chat_postMessage(channel=user_id, text=note)
     except SlackApiError as error:  # the share itself stands (or was released) either way
