@@ -1,4 +1,5 @@
-"""Thanking for answers once their batch is saved, from the mixing window's thread.
+"""Handing answers to the mixing window, and thanking for them once their batch is saved, from the
+mixing window's thread.
 
 One thank-you that Slack refuses (or a connection that drops) must not keep the rest of the batch
 from theirs, so each is sent on its own and a failure is only logged, without the person or the text.
@@ -7,13 +8,29 @@ from theirs, so each is sent on its own and a failure is only logged, without th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http.client import HTTPException
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot.services.pulse.answer_mixer import AnswerMixer, Pending, Receipt
+from pulsebot.slack.blocks.pulses import NOT_SAVED
+
 log = logging.getLogger(__name__)
+
+
+def submit_with_thanks(
+    mixer: AnswerMixer,
+    pending: Pending,
+    *,
+    tell: Callable[[str], None],
+    thanks: Callable[[Receipt | None], str],
+) -> None:
+    """Hand a checked answer to the mixing window; once its batch is written, `tell` the person `thanks`
+    for it (or that it could not be saved, so they click again)."""
+    mixer.submit(pending, saved=lambda receipt: tell(thanks(receipt)), failed=lambda: tell(NOT_SAVED))
 
 
 def reply_quietly(respond: Respond, text: str) -> None:

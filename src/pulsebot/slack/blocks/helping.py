@@ -18,7 +18,6 @@ from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import ActionStatus
 
 HELPING_ACTION = "action_helping"
-NOT_SAVED = "Sorry, your answer could not be saved just now. Please click again."
 ROUND_GONE = "This question has closed, so your answer was not counted."
 
 

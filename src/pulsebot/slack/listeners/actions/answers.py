@@ -4,9 +4,9 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.pulse.answers import AnswerReceipt, comment_form, prepare_answer
-from pulsebot.slack.blocks.pulses import NOT_SAVED, PULSE_GONE, comment_modal, thanks_for
-from pulsebot.slack.thanks import reply_quietly
+from pulsebot.services.pulse.answers import comment_form, prepare_answer
+from pulsebot.slack.blocks.pulses import PULSE_GONE, comment_modal, thanks_for
+from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
 
@@ -38,10 +38,12 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
 
-    def saved(receipt: AnswerReceipt | None) -> None:
-        reply_quietly(respond, thanks_for(receipt) if receipt is not None else PULSE_GONE)
-
-    deps.mixer.submit(pending, saved=saved, failed=lambda: reply_quietly(respond, NOT_SAVED))
+    submit_with_thanks(
+        deps.mixer,
+        pending,
+        tell=lambda text: reply_quietly(respond, text),
+        thanks=lambda receipt: thanks_for(receipt) if receipt is not None else PULSE_GONE,
+    )
 
 
 def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, context) -> None:

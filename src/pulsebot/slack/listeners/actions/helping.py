@@ -4,9 +4,9 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.loop.helping import HelpingReceipt, prepare_helping_answer
-from pulsebot.slack.blocks.helping import NOT_SAVED, helping_thanks
-from pulsebot.slack.thanks import reply_quietly
+from pulsebot.services.loop.helping import prepare_helping_answer
+from pulsebot.slack.blocks.helping import helping_thanks
+from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
 
@@ -30,7 +30,6 @@ def helping_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
 
-    def saved(receipt: HelpingReceipt | None) -> None:
-        reply_quietly(respond, helping_thanks(receipt))
-
-    deps.mixer.submit(pending, saved=saved, failed=lambda: reply_quietly(respond, NOT_SAVED))
+    submit_with_thanks(
+        deps.mixer, pending, tell=lambda text: reply_quietly(respond, text), thanks=helping_thanks
+    )

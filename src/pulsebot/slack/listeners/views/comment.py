@@ -4,11 +4,11 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
-from pulsebot.services.pulse.answers import AnswerReceipt, prepare_comment
+from pulsebot.services.pulse.answers import prepare_comment
 from pulsebot.slack.blocks import notice_view
-from pulsebot.slack.blocks.pulses import NOT_SAVED, PULSE_GONE, thanks_for
+from pulsebot.slack.blocks.pulses import PULSE_GONE, thanks_for
 from pulsebot.slack.listeners.actions.answers import parse_ids
-from pulsebot.slack.thanks import dm_quietly
+from pulsebot.slack.thanks import dm_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
 
@@ -37,7 +37,9 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
         return
     ack()
 
-    def saved(receipt: AnswerReceipt | None) -> None:
-        dm_quietly(client, user_id, thanks_for(receipt) if receipt is not None else PULSE_GONE)
-
-    deps.mixer.submit(pending, saved=saved, failed=lambda: dm_quietly(client, user_id, NOT_SAVED))
+    submit_with_thanks(
+        deps.mixer,
+        pending,
+        tell=lambda text: dm_quietly(client, user_id, text),
+        thanks=lambda receipt: thanks_for(receipt) if receipt is not None else PULSE_GONE,
+    )
