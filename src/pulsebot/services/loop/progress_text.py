@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pulsebot.services.loop.helping import LABELS, Helping, HelpingRound
+from pulsebot.services.loop.actions import LABELS
+from pulsebot.services.loop.helping import LABELS as HELPING_LABELS
+from pulsebot.services.loop.helping import Helping, HelpingRound
 from pulsebot.services.loop.progress import ActionProgress, FocusTrend
 from pulsebot.store.models import ActionStatus, FocusKind
-
-STATUS_WORDS = {
-    ActionStatus.planned: "planned",
-    ActionStatus.in_progress: "in progress",
-    ActionStatus.done: "done",
-    ActionStatus.dropped: "dropped",
-}
 
 
 def day(value: date) -> str:
@@ -25,9 +20,9 @@ def headline(action: ActionProgress, *, today: date) -> str:
     caller, as a mention where Slack renders one)."""
     if action.status in (ActionStatus.planned, ActionStatus.in_progress):
         when = f"overdue since {day(action.due_on)}" if action.due_on < today else f"due {day(action.due_on)}"
-        state = f"{STATUS_WORDS[action.status]}, {when}"
+        state = f"{LABELS[action.status].lower()}, {when}"
     else:
-        state = STATUS_WORDS[action.status]
+        state = LABELS[action.status].lower()
     shared = "" if action.visible else " · not shared with the team"
     return f"“{action.text}” · about {action.focus_label} · {state}{shared}"
 
@@ -58,7 +53,7 @@ def outcome(round_: HelpingRound, *, min_group: int) -> str:
     """A closed round: its counts, or that they stay hidden."""
     if round_.counts is None:
         return f"Fewer than {min_group} answered, so the answers stay hidden."
-    parts = ", ".join(f"{round_.counts[choice]} {LABELS[choice].lower()}" for choice in Helping)
+    parts = ", ".join(f"{round_.counts[choice]} {HELPING_LABELS[choice].lower()}" for choice in Helping)
     return f"{round_.answered} answered: {parts}."
 
 
