@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from pulsebot.services.loop.helping import helping_token
+from pulsebot.services.privacy.anonymity import helping_token
 from pulsebot.store.models import (
     ActionCheck,
     ActionCheckAnswer,

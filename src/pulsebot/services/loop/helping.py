@@ -16,8 +16,6 @@ subtracted.
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from sqlalchemy import delete, func, tuple_
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
-from pulsebot.services.privacy.anonymity import new_run_secret
+from pulsebot.services.privacy.anonymity import helping_token, new_run_secret
 from pulsebot.services.survey.audience import latest_run, run_minimum, teams_of
 from pulsebot.store.models import (
     ActionCheck,
@@ -91,11 +89,6 @@ class HelpingReceipt:
     replaced: bool
     answer: Helping
     closes_at: datetime
-
-
-def helping_token(key: bytes, secret: str, *, check_id: int, user_id: str) -> str:
-    round_key = hmac.new(key, f"helping\x1f{check_id}\x1f{secret}".encode(), hashlib.sha256).digest()
-    return hmac.new(round_key, f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def open_due_rounds(session: Session, *, now: datetime) -> list[HelpingRound]:

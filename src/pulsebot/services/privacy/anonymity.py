@@ -27,6 +27,15 @@ def new_run_secret() -> str:
 
 def answer_token(key: bytes, secret: str, *, run_id: int, user_id: str) -> str:
     """The respondent token of one person in one run: needs both the deployment's key and the run's."""
-    material = f"answer-run-key\x1f{run_id}\x1f{secret}".encode()
-    run_key = hmac.new(key, material, hashlib.sha256)
-    return hmac.new(run_key.digest(), f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()
+    return _with_secret(key, secret, scope=f"answer-run-key\x1f{run_id}", user_id=user_id)
+
+
+def helping_token(key: bytes, secret: str, *, check_id: int, user_id: str) -> str:
+    """One person's token in a round of "Is this helping?" (services/loop/helping.py): needs the
+    deployment's key and the round's own key material, which is deleted when the round closes."""
+    return _with_secret(key, secret, scope=f"helping\x1f{check_id}", user_id=user_id)
+
+
+def _with_secret(key: bytes, secret: str, *, scope: str, user_id: str) -> str:
+    scope_key = hmac.new(key, f"{scope}\x1f{secret}".encode(), hashlib.sha256).digest()
+    return hmac.new(scope_key, f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()
