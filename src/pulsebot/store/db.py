@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
 SessionFactory = Callable[[], Session]
@@ -112,6 +112,18 @@ def transaction(sessions: SessionFactory) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def add_once(session: Session, row: object) -> bool:
+    """Add `row` unless a row with its key is already stored (another replica, or a double click, wrote it
+    a moment ago): True when this call added it. Only the row's own savepoint is undone otherwise, so the
+    rest of the transaction stands."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def database_reachable(engine: Engine) -> bool:

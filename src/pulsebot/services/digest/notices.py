@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from pulsebot.store.db import add_once
 from pulsebot.store.models import ManagerNotice, NoticeKind
 
 
@@ -20,12 +20,7 @@ def claim_notice(
     """True when this call claimed the notice; False when it was already sent (or being sent)."""
     if _notice(session, kind=kind, scope=scope, user_id=user_id, week=week) is not None:
         return False
-    try:
-        with session.begin_nested():
-            session.add(ManagerNotice(kind=kind, scope=scope, user_id=user_id, week=week, sent_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return add_once(session, ManagerNotice(kind=kind, scope=scope, user_id=user_id, week=week, sent_at=now))
 
 
 def release_notice(session: Session, *, kind: NoticeKind, scope: str, user_id: str, week: date) -> None:

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import ColumnElement, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.idea import idea_authors
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.results.sentiment import score_text
+from pulsebot.store.db import add_once
 from pulsebot.store.models import Idea, IdeaStatus, Vote
 
 IDEA_MAX_CHARS = 1000
@@ -108,11 +108,8 @@ def toggle_vote(session: Session, *, idea_id: int, user_id: str, key: bytes) -> 
         session.delete(existing)
         session.flush()
         return False
-    try:
-        with session.begin_nested():
-            session.add(Vote(idea_id=idea_id, voter=voter))
-    except IntegrityError:
-        pass  # the same person's double click landed first: the vote stands once
+    # False when the same person's double click landed first: the vote stands once either way.
+    add_once(session, Vote(idea_id=idea_id, voter=voter))
     return True
 
 

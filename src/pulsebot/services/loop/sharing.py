@@ -17,7 +17,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from pulsebot.services.digest import digest_text as words
@@ -29,6 +28,7 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.themes import Theme
 from pulsebot.services.survey.surveys import find_survey
+from pulsebot.store.db import add_once
 from pulsebot.store.models import (
     ActionStatus,
     AuditAction,
@@ -174,21 +174,13 @@ def claim_share(
     if (lapsed := _refuse_if_shared(session, survey=survey, week=week, now=now)) is not None:
         session.delete(lapsed)
         session.flush()
-    try:
-        with session.begin_nested():
-            session.add(
-                ResultsShare(
-                    survey_id=survey_id,
-                    week=week,
-                    shared_at=now,
-                    shared_by=shared_by,
-                    with_comments=with_comments,
-                )
-            )
-    except IntegrityError:  # another manager's claim landed between the look and the insert
+    claim = ResultsShare(
+        survey_id=survey_id, week=week, shared_at=now, shared_by=shared_by, with_comments=with_comments
+    )
+    if not add_once(session, claim):  # another manager's claim landed between the look and the insert
         raise AlreadyShared(
             f"The week of {words.short_week(week)} of “{survey.title}” has just been shared by someone else."
-        ) from None
+        )
 
 
 def release_share(session: Session, *, survey_id: int, week: date) -> None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.survey.audience import teams_of
+from pulsebot.store.db import add_once
 from pulsebot.store.models import (
     ActionStatus,
     FocusKind,
@@ -168,12 +168,9 @@ def home_items(session: Session, *, user_id: str, now: datetime) -> tuple[DoneIt
 
 def _claim(session: Session, *, survey: Survey, month: date, now: datetime) -> bool:
     """Write the month's row before anything is posted, so two schedulers never both post it."""
-    try:
-        with session.begin_nested():
-            session.add(LoopPost(team_id=survey.team_id, survey_id=survey.id, month=month, posted_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return add_once(
+        session, LoopPost(team_id=survey.team_id, survey_id=survey.id, month=month, posted_at=now)
+    )
 
 
 def _month_before(first: date) -> date:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import AlreadyOpen, Invalid, NotFound
@@ -16,6 +15,7 @@ from pulsebot.services.pulse.answer_keys import add_run_secret
 from pulsebot.services.survey.run_questions import choose_for_new_run, questions_of_run, record
 from pulsebot.services.survey.schedules import local_day_of, personal_due_times
 from pulsebot.services.survey.surveys import find_survey
+from pulsebot.store.db import add_once
 from pulsebot.store.models import (
     Delivery,
     DeliveryMode,
@@ -98,12 +98,9 @@ def open_pulse_run(
         closes_at=last_due + timedelta(days=survey.open_days),
         scheduled_for=scheduled_for,
     )
-    try:
-        with session.begin_nested():
-            session.add(run)
-    except IntegrityError:
+    if not add_once(session, run):
         # Two schedulers (say, around a change of leader) fired the same time: one run only.
-        raise AlreadyOpen(f"The run of “{survey_name}” for that time is already open.") from None
+        raise AlreadyOpen(f"The run of “{survey_name}” for that time is already open.")
     add_run_secret(session, run_id=run.id)
     record(session, run_id=run.id, questions=questions)
     session.add_all(Delivery(run_id=run.id, user_id=user_id, due_at=due[user_id]) for user_id in people)
