@@ -3,9 +3,10 @@
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from pulsebot.services.errors import Invalid, Refusal
+from pulsebot.services.errors import Refusal
 from pulsebot.services.loop.helping import prepare_helping_answer
 from pulsebot.slack.blocks.helping import helping_thanks
+from pulsebot.slack.listeners.actions.answers import parse_ids
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
@@ -15,12 +16,11 @@ def helping_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
     deps = context["deps"]
     try:
         check_part, _, answer = action.get("value", "").partition(":")
-        if not check_part.isdigit() or len(check_part) > 9:
-            raise Invalid("That button is not one pulsebot recognises, so nothing was recorded.")
+        (check_id,) = parse_ids(check_part, 1)  # the answer itself is checked against the three choices
         with transaction(deps.sessions) as session:
             pending = prepare_helping_answer(
                 session,
-                check_id=int(check_part),
+                check_id=check_id,
                 user_id=body["user"]["id"],
                 answer=answer,
                 key=deps.key,
