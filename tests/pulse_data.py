@@ -8,11 +8,14 @@ from sqlmodel import select
 
 from pulsebot.services.pulse import answers as answering
 from pulsebot.services.pulse import pulses
+from pulsebot.services.results.release import release_closed_runs
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey, find_survey
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import PulseRun, Question, RunStatus
 from tests.conftest import ANON_KEY, PULSE_CHANNEL
+
+MIN_GROUP = 5  # the settings' default, which the tests' settings keep
 
 TEAM_SURVEY = """\
 name: {name}
@@ -102,9 +105,19 @@ def run_week(
                 now=now,
             )
         if close:
-            stored = session.get(PulseRun, run.run_id)
-            stored.status, stored.closed_at = RunStatus.closed, run.closes_at
+            close_and_release(session, run.run_id)
     return run.run_id
+
+
+def close_and_release(session, *run_ids: int) -> None:
+    """Close runs at their closing time and release their figures, as the scheduler's close job does."""
+    for run_id in run_ids:
+        stored = session.get(PulseRun, run_id)
+        stored.status, stored.closed_at = RunStatus.closed, stored.closes_at
+    session.flush()
+    release_closed_runs(
+        session, min_group=MIN_GROUP, now=max(session.get(PulseRun, r).closes_at for r in run_ids)
+    )
 
 
 def a_closed_and_an_open_run(sessions: SessionFactory, *, members: list[str], now: datetime) -> None:

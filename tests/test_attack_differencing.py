@@ -16,10 +16,9 @@ from pulsebot.services.results.analytics import Withheld
 from pulsebot.slack.digest import drop_alerts_for_run, send_weekly_digests
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
-from pulsebot.store.models import PulseRun, RunStatus
 from tests.attack_steps import apply_yaml, close_run, every_view, export_rows, wait_for_answers
 from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import close_and_release, make_team, people, run_week, scores
 from tests.pulse_steps import click_answer
 
 NOW = datetime.now(UTC)
@@ -166,7 +165,7 @@ def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
     assert early_alert == []
 
     with transaction(sessions) as session:
-        session.get(PulseRun, still_open).status = RunStatus.closed
+        close_and_release(session, still_open)
     alerted = drop_alerts_for_run(client, sessions, settings, run_id=still_open, now=digest_monday)
 
     assert alerted == [manager]  # once closed, the drop is real and told

@@ -12,8 +12,7 @@ from pulsebot.services.privacy import retention
 from pulsebot.services.results.analytics import WeekStatus, team_trend
 from pulsebot.services.results.export import export_rows
 from pulsebot.store.db import transaction
-from pulsebot.store.models import PulseRun, RunStatus
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import close_and_release, make_team, people, run_week, scores
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
 THURSDAY = MONDAY + timedelta(days=3)
@@ -54,7 +53,7 @@ def test_a_small_second_run_adds_nothing_so_its_closing_moves_no_figure(sessions
     second = two_runs(sessions, [4] * 5, [1] * 3, close_second=False)
     _, open_row = week_of(sessions)
     with transaction(sessions) as session:
-        session.get(PulseRun, second).status = RunStatus.closed
+        close_and_release(session, second)
 
     week, row = week_of(sessions)
 

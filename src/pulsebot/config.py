@@ -19,6 +19,9 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and fits on one line."""
 
 
+MIN_GROUP = 5  # the smallest group any figure is shown for, unless PULSEBOT_MIN_GROUP says more
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -44,7 +47,7 @@ class Settings(BaseSettings):
     http_threads: int = Field(default=32, ge=1, le=1024, validation_alias="PULSEBOT_HTTP_THREADS")
     http_connections: int = Field(default=1000, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
     http_timeout: float = Field(default=10.0, ge=1, le=300, validation_alias="PULSEBOT_HTTP_TIMEOUT")
-    min_group: int = Field(default=5, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
+    min_group: int = Field(default=MIN_GROUP, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
     anon_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_ANON_KEY")
     ideas_channel: str | None = Field(default=None, validation_alias="PULSEBOT_IDEAS_CHANNEL")
     shipped_channel: str | None = Field(default=None, validation_alias="PULSEBOT_SHIPPED_CHANNEL")

@@ -27,6 +27,7 @@ from pulsebot.services.digest.digests import Digest, team_digest
 from pulsebot.services.idea import ideas
 from pulsebot.services.pulse import answers, pulses
 from pulsebot.services.results.heatmap import heatmap_rows, organisation_heatmap
+from pulsebot.services.results.release import release_closed_runs
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.blocks.digest import digest_message
@@ -233,6 +234,8 @@ def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> 
             closed.status, closed.closed_at = RunStatus.closed, run.closes_at
     _ideas(sessions, rng, team, now=now)
     _other_teams(sessions, rng, now=now, this_monday=this_monday)
+    with transaction(sessions) as session:  # as the scheduler does right after closing them
+        release_closed_runs(session, min_group=5, now=now)
 
 
 def _other_teams(sessions, rng: random.Random, *, now: datetime, this_monday) -> None:

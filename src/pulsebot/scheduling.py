@@ -52,7 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pulsebot import metrics
 from pulsebot.clock import utc_now
-from pulsebot.config import Settings
+from pulsebot.config import MIN_GROUP, Settings
 from pulsebot.services.errors import Refusal
 from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
@@ -418,8 +418,9 @@ def post_you_said_we_did() -> None:
 def close_due_runs() -> None:
     runtime = _current()
     now = runtime.clock()
+    min_group = runtime.settings.min_group if runtime.settings is not None else MIN_GROUP
     for _, client, sessions in runtime.each_workspace():
-        if closed := outbox.close_runs(client, sessions, now=now):
+        if closed := outbox.close_runs(client, sessions, now=now, min_group=min_group):
             log.info("closed runs %s", ", ".join(map(str, closed)))
         if runtime.settings is None:
             continue

@@ -10,8 +10,9 @@ from pulsebot.services.pulse import pulses
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.store.db import SessionFactory, transaction
-from pulsebot.store.models import PulseRun, Question, QuestionKind, RunStatus
+from pulsebot.store.models import Question, QuestionKind
 from tests.conftest import ANON_KEY
+from tests.pulse_data import close_and_release
 
 LIBRARY_TEAM = """\
 name: {name}
@@ -96,6 +97,5 @@ def library_run(
                         now=opened + timedelta(hours=1),
                     )
         if close:
-            stored_run = session.get(PulseRun, run.run_id)
-            stored_run.status, stored_run.closed_at = RunStatus.closed, run.closes_at
+            close_and_release(session, run.run_id)
     return run.run_id

@@ -14,6 +14,7 @@ from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer, PulseRun, Question, RunQuestion, RunStatus
 from tests.conftest import ADMIN, PULSE_CHANNEL, TEAM
+from tests.pulse_data import close_and_release
 
 SURVEY = f"""\
 name: drivers
@@ -47,8 +48,9 @@ def send_and_read_dms(slack, fake_slack, sessions) -> dict[str, list[str]]:
         asked += ["enps"] * ("recommend working here" in text) + ["better"] * ("next week better" in text)
         shown[post["channel"]] = sorted(asked)
     with transaction(sessions) as session:
-        for run in session.exec(select(PulseRun).where(PulseRun.status == RunStatus.open)).all():
-            run.status, run.closed_at = RunStatus.closed, run.closes_at
+        close_and_release(
+            session, *session.exec(select(PulseRun.id).where(PulseRun.status == RunStatus.open))
+        )
     return shown
 
 

@@ -28,11 +28,10 @@ from pulsebot.store.models import (
     KeptQuestion,
     KeptWeek,
     PulseRun,
-    RunStatus,
 )
 from pulsebot.store.weeks import week_start
 from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER
-from tests.pulse_data import make_team, merge, people, run_week, scores
+from tests.pulse_data import close_and_release, make_team, merge, people, run_week, scores
 
 NOW = datetime(2027, 6, 16, 12, 0, tzinfo=UTC)  # a Wednesday
 DAYS = 100
@@ -224,7 +223,7 @@ def test_a_week_whose_run_the_close_job_has_not_closed_yet_waits_then_is_kept(se
 
     waiting = retention.run_retention(sessions, days=1, min_group=5, now=NOW)
     with transaction(sessions) as session:
-        session.get(PulseRun, run_id).status = RunStatus.closed
+        close_and_release(session, run_id)
     kept = retention.run_retention(sessions, days=1, min_group=5, now=NOW)
 
     assert (waiting.answers, waiting.weeks_kept, waiting.weeks_dropped) == (0, 0, 0)

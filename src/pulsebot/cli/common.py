@@ -12,9 +12,11 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError, Settings, load_settings
+from pulsebot.services.results import release
 from pulsebot.store import migrate
-from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
+from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory, transaction
 from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
 out = Console()
@@ -60,8 +62,16 @@ def why_unreachable(engine: Engine) -> str:
 def migrated(settings: Settings) -> Engine:
     """A reachable database with the latest schema."""
     engine = reachable(settings)
-    migrate.upgrade(engine)
+    upgrade(engine, settings)
     return engine
+
+
+def upgrade(engine: Engine, settings: Settings) -> None:
+    """Bring the schema up to date, then release the figures of every closed run that has none: the runs
+    closed before the release step existed, or by a pass that failed after closing them."""
+    migrate.upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        release.release_closed_runs(session, min_group=settings.min_group, now=utc_now())
 
 
 def existing(settings: Settings) -> Engine:
@@ -80,7 +90,7 @@ def existing(settings: Settings) -> Engine:
     engine = reachable(settings)
     if not inspect(engine).has_table("alembic_version"):
         fail(f"no pulsebot tables in the database at {where} (DATABASE_URL); {first_step}")
-    migrate.upgrade(engine)
+    upgrade(engine, settings)
     return engine
 
 

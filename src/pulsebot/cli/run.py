@@ -9,9 +9,8 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from pulsebot import log_privacy, metrics
-from pulsebot.cli.common import fail, reachable, settings_or_fail
+from pulsebot.cli.common import fail, reachable, settings_or_fail, upgrade
 from pulsebot.config import ConfigError
-from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory
 
 log = logging.getLogger("pulsebot")
@@ -54,7 +53,7 @@ def run() -> None:
     if not settings.oauth:
         _check_bot_token(settings, app)
     reachable(settings, engine)
-    migrate.upgrade(engine)
+    upgrade(engine, settings)
     if settings.oauth:
         _check_installed_tokens(workspaces.store)
     readiness = Readiness(engine, slack_checked=True)

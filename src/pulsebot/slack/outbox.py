@@ -195,10 +195,10 @@ def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime
     return sent
 
 
-def close_runs(client: WebClient, sessions: SessionFactory, *, now: datetime) -> list[int]:
-    """Close the runs whose time is up and mark their messages closed."""
+def close_runs(client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int) -> list[int]:
+    """Close the runs whose time is up, releasing their figures, and mark their messages closed."""
     with transaction(sessions) as session:
-        closed = closing.close_due_runs(session, now=now)
+        closed = closing.close_due_runs(session, now=now, min_group=min_group)
     for run_id in closed:
         with transaction(sessions) as session:
             run = pulses.run_view(session, run_id=run_id)

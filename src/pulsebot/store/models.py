@@ -417,6 +417,37 @@ class KeptQuestion(SQLModel, table=True):
     )
 
 
+class RunFigures(SQLModel, table=True):
+    """A closed run's figures, released once when it closes (services/results/release.py): every view of
+    results reads these, never the answers. A run fewer than its minimum answered is released as withheld
+    (`respondents` None) and keeps no figure at all."""
+
+    __tablename__ = "run_figures"
+
+    run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
+    released_at: datetime = Field(sa_column=_utc(nullable=False))
+    respondents: int | None = None  # distinct answer tokens; None: withheld, fewer than the run's minimum
+    asked: int | None = None  # delivery rows when it closed
+    comments: int | None = None
+    rated_comments: int | None = None
+    sentiment_total: float | None = None
+    negative_comments: int | None = None
+    positive_comments: int | None = None
+
+
+class RunQuestionFigures(SQLModel, table=True):
+    """A rated question's totals in a released run; `answers` None when fewer than the run's minimum
+    answered it (the question is then listed, and shown as hidden)."""
+
+    __tablename__ = "run_question_figures"
+
+    run_id: int = Field(foreign_key="run_figures.run_id", primary_key=True)
+    question_id: int = Field(foreign_key="question.id", primary_key=True)
+    answers: int | None = None
+    total: int | None = None
+    counts: list[int] | None = Field(default=None, sa_type=sa.JSON)  # answers per value 0..10
+
+
 class AuditAction(enum.StrEnum):
     digest_sent = "digest_sent"
     drop_alert_sent = "drop_alert_sent"

@@ -26,7 +26,16 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.reply.conversation_cleanup import purge_conversations
 from pulsebot.services.results import analytics, kept_weeks
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
-from pulsebot.store.models import Answer, AuditAction, Delivery, Idea, PulseRun, RunStatus
+from pulsebot.store.models import (
+    Answer,
+    AuditAction,
+    Delivery,
+    Idea,
+    PulseRun,
+    RunFigures,
+    RunQuestionFigures,
+    RunStatus,
+)
 from pulsebot.store.weeks import week_start
 
 BATCH = 5000  # rows per delete; a big workspace has about a million answers
@@ -34,7 +43,15 @@ RUNS_PER_BATCH = 200
 REMOVED_TEXT = "(text removed after {days} days)"
 REMOVED_PREFIX = "(text removed after "
 # The tables retention deletes from or blanks texts in.
-PURGED_IN = ("answer", "delivery", "idea", "conversation", "conversation_message")
+PURGED_IN = (
+    "answer",
+    "delivery",
+    "run_question_figures",
+    "run_figures",
+    "idea",
+    "conversation",
+    "conversation_message",
+)
 
 
 @dataclass
@@ -96,6 +113,9 @@ def run_retention(
         outcome.answers += _in_batches(sessions, _answer_batch(chunk, batch))
         outcome.deliveries += _in_batches(sessions, _delivery_batch(chunk, batch))
         with transaction(sessions) as session:
+            # A run's own figures are finer than the week's kept totals: they go with its answers.
+            session.exec(delete(RunQuestionFigures).where(RunQuestionFigures.run_id.in_(chunk)))
+            session.exec(delete(RunFigures).where(RunFigures.run_id.in_(chunk)))
             session.exec(
                 update(PulseRun)
                 .where(PulseRun.id.in_(chunk))
@@ -122,17 +142,18 @@ def run_retention(
 def _purgeable_weeks(session: Session, *, keep_from: date, now: datetime) -> dict[int, dict[date, list[int]]]:
     """Runs not yet purged, dated before `keep_from`, by survey and week; weeks with a run not yet closed
     wait."""
+    columns = (PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.closes_at, PulseRun.status)
     rows = session.exec(
-        select(PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.closes_at, PulseRun.status).where(
-            PulseRun.run_date < keep_from, PulseRun.purged_at.is_(None)
-        )
+        select(*columns, RunFigures.run_id.is_not(None))
+        .outerjoin(RunFigures, RunFigures.run_id == PulseRun.id)
+        .where(PulseRun.run_date < keep_from, PulseRun.purged_at.is_(None))
     ).all()
     weeks: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
     waiting = set()
-    for run_id, survey_id, run_date, closes_at, status in rows:
+    for run_id, survey_id, run_date, closes_at, status, released in rows:
         weeks[survey_id][week_start(run_date)].append(run_id)
-        # Only a closed run's answers count (week_totals.py): a week is kept once the job has closed them all.
-        if closes_at > now or status is not RunStatus.closed:
+        # Only a released run counts (week_totals.py): a week is kept once its runs are closed and released.
+        if closes_at > now or status is not RunStatus.closed or not released:
             waiting.add((survey_id, week_start(run_date)))
     for survey_id, week in waiting:
         del weeks[survey_id][week]

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from pulsebot.services.results.release import release_closed_runs
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
 
 
-def close_due_runs(session: Session, *, now: datetime) -> list[int]:
-    """Close every open run whose time is up; return their ids."""
+def close_due_runs(session: Session, *, now: datetime, min_group: int) -> list[int]:
+    """Close every open run whose time is up and release its figures in the same transaction (a closed
+    run is never seen without them); return their ids."""
     runs = session.exec(
         select(PulseRun)
         .where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)
@@ -20,6 +22,7 @@ def close_due_runs(session: Session, *, now: datetime) -> list[int]:
     for run in runs:
         run.status, run.closed_at = RunStatus.closed, now
     session.flush()
+    release_closed_runs(session, min_group=min_group, now=now)
     return [run.id for run in runs]
 
 

@@ -27,13 +27,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import distinct, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.services.results.analytics import enps as enps_score
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.library import driver_name
-from pulsebot.store.models import Answer, PulseRun, Question, RunStatus, Survey
+from pulsebot.store.among import among
+from pulsebot.store.models import PulseRun, Question, RunFigures, RunQuestionFigures, RunStatus, Survey
 
 ORG_COMPARE_MIN_TEAMS = 3
 FALL_TO_LOOK_AT = 0.3  # a driver that fell at least this much is the one to look at
@@ -216,7 +217,7 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
     ranked = (
         select(PulseRun.id, PulseRun.survey_id, PulseRun.run_date, PulseRun.managers_asked, rank)
         .where(PulseRun.status == RunStatus.closed, PulseRun.run_date <= through)
-        .where(PulseRun.survey_id.in_(list(surveys)))
+        .where(among(PulseRun.survey_id, surveys))
         .subquery()
     )
     recent = (
@@ -227,35 +228,39 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
     )
     columns = (recent.c.id, recent.c.survey_id, recent.c.run_date, recent.c.managers_asked, recent.c.rank)
     runs = [row for row in session.exec(select(*columns)).all() if row.rank <= depth * span[row.survey_id]]
-    respondents = dict(
-        session.exec(
-            select(recent.c.id, func.count(distinct(Answer.respondent)))
+    # The runs' released figures (release.py): a withheld run has no respondents, and a question answered
+    # by too few no answers, so neither can count below.
+    respondents = {
+        run_id: people
+        for run_id, people in session.exec(
+            select(recent.c.id, RunFigures.respondents)
             .select_from(recent)
-            .join(Answer, Answer.run_id == recent.c.id)
-            .group_by(recent.c.id)
+            .join(RunFigures, RunFigures.run_id == recent.c.id)
         ).all()
-    )
-    cells = session.exec(
-        select(
-            recent.c.id,
-            Answer.question_id,
-            func.count(Answer.value),
-            func.sum(Answer.value),
-            func.count().filter(Answer.value >= 9),
-            func.count().filter(Answer.value <= 6),
-        )
-        .select_from(recent)
-        .join(Answer, Answer.run_id == recent.c.id)
-        .where(Answer.value.is_not(None))
-        .group_by(recent.c.id, Answer.question_id)
-    ).all()
+        if people is not None
+    }
+    cells = [
+        (run_id, question_id, n, total, sum(counts[9:]), sum(counts[:7]))
+        for run_id, question_id, n, total, counts in session.exec(
+            select(
+                recent.c.id,
+                RunQuestionFigures.question_id,
+                RunQuestionFigures.answers,
+                RunQuestionFigures.total,
+                RunQuestionFigures.counts,
+            )
+            .select_from(recent)
+            .join(RunQuestionFigures, RunQuestionFigures.run_id == recent.c.id)
+            .where(RunQuestionFigures.answers.is_not(None))
+        ).all()
+    ]
     # No `kind` (an enum, costly to read back): among library questions only eNPS has no driver.
     question_columns = (Question.id, Question.key, Question.prompt, Question.driver)
     questions = {
         row.id: row
         for row in session.exec(
             select(*question_columns, Question.reversed).where(
-                Question.survey_id.in_(list(surveys)), Question.from_library
+                among(Question.survey_id, surveys), Question.from_library
             )
         ).all()
     }

@@ -1,5 +1,6 @@
-"""The totals a team's weekly figures are made from: counted per run by the database, then combined in
-Python under the rules that decide what may ever be shown (N is `settings.min_group`).
+"""The totals a team's weekly figures are made from: each run's figures as released once when it closed
+(release.py), combined here under the rules that decide what may ever be shown (N is
+`settings.min_group`).
 
 1. Only closed runs count. An open run adds nothing to any figure, so no view moves while people click.
 2. A closed run counts only when its own respondents — the distinct answer tokens of that run, never the
@@ -25,16 +26,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import CTE, distinct, func
+from sqlalchemy import CTE
 from sqlmodel import Session, select
 
 from pulsebot.services.results import kept_weeks
-from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM
 from pulsebot.services.survey.audience import run_minimum
-from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus
+from pulsebot.store.among import among
+from pulsebot.store.models import PulseRun, Question, QuestionKind, RunFigures, RunQuestionFigures, RunStatus
 from pulsebot.store.weeks import iso_week_start
 
 _VALUES = range(11)  # every stored rating lies in 0..10
+_NO_COUNTS = (0,) * len(_VALUES)
 TeamWeek = tuple[int, date]  # (survey_id, Monday of the ISO week)
 QuestionTotals = tuple[int, int, int, tuple[int, ...]]  # question, answers, sum, answers per value 0..10
 CommentTotals = tuple[int, int, float, int, int]  # count, with a sentiment, sentiment sum, negative, positive
@@ -98,7 +100,7 @@ def runs_in_window(first: date, last: date, survey_ids: list[int] | None = None)
         PulseRun.managers_asked.label("managers_asked"),
     ).where(PulseRun.run_date >= first, PulseRun.run_date <= last)
     if survey_ids is not None:
-        query = query.where(PulseRun.survey_id.in_(survey_ids))
+        query = query.where(among(PulseRun.survey_id, survey_ids))
     return query.cte("runs").prefix_with("MATERIALIZED")
 
 
@@ -106,55 +108,44 @@ def load(
     session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
 ) -> WeekTotals:
     runs = runs_in_window(first, last, survey_ids)
-    closed = runs.c.status == RunStatus.closed
-    run_info = session.exec(
-        select(runs.c.id, runs.c.survey_id, runs.c.week, runs.c.status, runs.c.managers_asked)
-    ).all()
-    respondents = dict(
-        session.exec(
-            select(runs.c.id, func.count(distinct(Answer.respondent)))
-            .select_from(runs)
-            .join(Answer, Answer.run_id == runs.c.id)
-            .where(closed)
-            .group_by(runs.c.id)
-        ).all()
-    )
-    asked = dict(
-        session.exec(
-            select(runs.c.id, func.count())
-            .select_from(runs)
-            .join(Delivery, Delivery.run_id == runs.c.id)
-            .where(closed)
-            .group_by(runs.c.id)
-        ).all()
-    )
-    cells = session.exec(
-        select(
-            runs.c.id,
-            Answer.question_id,
-            func.count(Answer.value),
-            func.sum(Answer.value),
-            *(func.count().filter(Answer.value == value) for value in _VALUES),
-        )
+    released = (
+        select(runs.c.id, runs.c.survey_id, runs.c.week, runs.c.status, runs.c.managers_asked, RunFigures)
         .select_from(runs)
-        .join(Answer, Answer.run_id == runs.c.id)
-        .where(closed, Answer.value.is_not(None))
-        .group_by(runs.c.id, Answer.question_id)
-    ).all()
-    comments = session.exec(
-        select(
-            runs.c.id,
-            func.count(),  # every row here has a comment; counting rows keeps to the index
-            func.count(Answer.sentiment),
-            func.sum(Answer.sentiment),
-            func.count().filter(Answer.sentiment <= NEGATIVE_FROM),
-            func.count().filter(Answer.sentiment >= POSITIVE_FROM),
-        )
-        .select_from(runs)
-        .join(Answer, Answer.run_id == runs.c.id)
-        .where(closed, Answer.comment.is_not(None))
-        .group_by(runs.c.id)
-    ).all()
+        .outerjoin(RunFigures, RunFigures.run_id == runs.c.id)
+    )
+    run_info, respondents, asked, comments = [], {}, {}, []
+    for row in session.exec(released).all():
+        run_id, survey_id, week, status, managers, figures = row
+        # A closed run counts from the moment its figures are released (release.py), in the same pass
+        # that closed it; until then it reads as still open.
+        status = status if figures is not None or status != RunStatus.closed else RunStatus.open
+        run_info.append((run_id, survey_id, week, status, managers))
+        if figures is not None and figures.respondents is not None:
+            respondents[run_id], asked[run_id] = figures.respondents, figures.asked
+            comments.append(
+                (
+                    run_id,
+                    figures.comments,
+                    figures.rated_comments,
+                    figures.sentiment_total,
+                    figures.negative_comments,
+                    figures.positive_comments,
+                )
+            )
+    cells = [
+        (run_id, question_id, n or 0, total or 0, *(counts or _NO_COUNTS))
+        for run_id, question_id, n, total, counts in session.exec(
+            select(
+                RunQuestionFigures.run_id,
+                RunQuestionFigures.question_id,
+                RunQuestionFigures.answers,
+                RunQuestionFigures.total,
+                RunQuestionFigures.counts,
+            )
+            .select_from(runs)
+            .join(RunQuestionFigures, RunQuestionFigures.run_id == runs.c.id)
+        ).all()
+    ]
 
     week_of: dict[int, TeamWeek] = {}
     needed: dict[int, int] = {}  # the run's own minimum: N plus the managers it asked
@@ -182,14 +173,14 @@ def load(
         if run_id not in counted:
             continue
         combined = by_question[week_of[run_id]].setdefault(question_id, [0, 0, [0] * len(_VALUES)])
-        if n >= needed[run_id]:
+        if n and n >= needed[run_id]:
             combined[0] += n
             combined[1] += int(total or 0)
             combined[2] = [a + b for a, b in zip(combined[2], counts, strict=True)]
     for key, questions in by_question.items():
         totals.values[key] = [(qid, n, total, tuple(counts)) for qid, (n, total, counts) in questions.items()]
     for run_id, count, rated, total, negative, positive in comments:
-        if run_id in counted:
+        if run_id in counted and count:
             key = week_of[run_id]
             before = totals.comments.get(key, (0, 0, 0.0, 0, 0))
             row = (count, rated, float(total or 0.0), negative, positive)
@@ -200,6 +191,6 @@ def load(
     if question_ids:
         columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
         columns += (Question.position, Question.driver, Question.reversed)
-        rows = session.exec(select(*columns).where(Question.id.in_(question_ids))).all()
+        rows = session.exec(select(*columns).where(among(Question.id, question_ids))).all()
         totals.questions = {row[0]: QuestionInfo(*row) for row in rows}
     return totals
