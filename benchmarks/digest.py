@@ -4,7 +4,8 @@
 everyone answers (the worst case: 780,000 answers in 52 weeks), a comment from one person in ten each
 week. The data is bulk-inserted 13 weeks at a time; after each batch the digests of all teams and the
 organisation are computed (the real `build_digests`, themes and ideas included) nine times; the median
-and the fastest are reported. Prints a Markdown table.
+and the fastest are reported. Prints a Markdown table. The batch's runs are released first, as the close
+job does when each closes (services/results/release.py); that time is printed on its own.
 
 With `--drivers`, every team's pulse rotates through the question library instead: four driver items a
 week (chosen by the real rotation) and eNPS in the first pulse of each month; the digests then carry the
@@ -40,6 +41,7 @@ from pulsebot.heatmap_chart import heatmap_png
 from pulsebot.services.digest.digests import build_digests
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.results.heatmap import what_moves_enps
+from pulsebot.services.results.release import release_closed_runs
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.survey.rotation import Rotation
 from pulsebot.services.survey.survey_file import parse_surveys
@@ -158,6 +160,8 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
             engine, teams, weeks, first_monday, run_id=run_id, rng=rng, comments=comments
         )
         answers += added
+        released, seconds = release(sessions)
+        print(f"  released {released:,} runs in {seconds:.2f} s", file=sys.stderr)
         if engine.dialect.name == "postgresql":
             # What autovacuum does after a bulk load: fresh statistics and a visibility map, so the
             # planner can read the window from the indexes alone.
@@ -298,6 +302,15 @@ def insert_weeks(engine, teams, weeks, first_monday, *, run_id, rng, comments) -
                 text("SELECT setval(pg_get_serial_sequence('pulse_run', 'id'), :id)"), {"id": run_id}
             )
     return run_id, len(answers)
+
+
+def release(sessions) -> tuple[int, float]:
+    """What the close job does as each run closes: count its figures once (services/results/release.py);
+    the number of runs released and the seconds it took."""
+    began = time.perf_counter()
+    with transaction(sessions) as session:
+        released = len(release_closed_runs(session, min_group=5, now=datetime.now(UTC)))
+    return released, time.perf_counter() - began
 
 
 def bulk_insert(engine: Engine, model: type[SQLModel], rows: list[dict]) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from digest import COMMENTS, insert_weeks, machine, make_teams, reset
+from digest import COMMENTS, insert_weeks, machine, make_teams, release, reset
 
 from pulsebot.services.privacy.retention import run_retention
 from pulsebot.services.results.analytics import compute_trends
@@ -52,6 +52,7 @@ def main() -> None:
     _, answers = insert_weeks(
         engine, teams, range(args.weeks), first_monday, run_id=0, rng=random.Random(42), comments=comments
     )
+    release(sessions)
     now = datetime.combine(first_monday + timedelta(weeks=args.weeks), datetime.min.time(), UTC)
     before = figures(sessions, now, args.weeks)
 

@@ -26,6 +26,7 @@ from pulsebot.services.results.driver_comments import with_comment_themes
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
 from pulsebot.services.results.themes import Theme, common_themes, mentions
+from pulsebot.store.among import among
 from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
 from pulsebot.store.weeks import week_start
 
@@ -465,7 +466,7 @@ def _comments_of_shown_weeks(
         return {}
     rows = session.exec(
         select(Answer.comment, Answer.sentiment, Answer.run_id, Answer.question_id, Answer.respondent)
-        .where(Answer.run_id.in_(sorted(week_of_run)), Answer.comment.is_not(None))
+        .where(among(Answer.run_id, sorted(week_of_run)), Answer.comment.is_not(None))
         # A stable order that is not the order people answered in (the key is an HMAC).
         .order_by(Answer.respondent, Answer.question_id)
     ).all()

@@ -19,6 +19,7 @@ from pulsebot.services.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from pulsebot.services.loop.focus import focus_options
 from pulsebot.services.privacy import audit
 from pulsebot.services.survey.surveys import find_survey
+from pulsebot.store.among import among
 from pulsebot.store.models import ActionStatus, AuditAction, FocusKind, Survey, TeamAction
 
 TEXT_MAX_CHARS = 300
@@ -248,7 +249,7 @@ def actions_of(
     if survey_names is not None:
         if not survey_names:
             return []
-        query = query.where(Survey.name.in_(survey_names))
+        query = query.where(among(Survey.name, survey_names))
     if statuses is not None:
         query = query.where(TeamAction.status.in_(statuses))
     if finished_since is not None:
@@ -300,7 +301,7 @@ def home_actions(session: Session, *, user_id: str, is_admin: bool, now: datetim
     managed = surveys_managed_by(session, user_id=user_id)
     if not managed and not is_admin:
         return HomeActions(show=False, teams=(), actions=())
-    titles = dict(session.exec(select(Survey.name, Survey.title).where(Survey.name.in_(managed))).all())
+    titles = dict(session.exec(select(Survey.name, Survey.title).where(among(Survey.name, managed))).all())
     actions = actions_of(
         session, survey_names=None if is_admin else managed, finished_since=now - FINISHED_SHOWN_FOR
     )

@@ -19,6 +19,7 @@ from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import Trend, WeekFigures, WeekStatus
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.themes import mentions
+from pulsebot.store.among import among
 from pulsebot.store.models import ActionStatus, Answer, FocusKind, QuestionKind, TeamAction
 from pulsebot.store.weeks import week_start
 
@@ -72,7 +73,7 @@ def digest_actions(
     if teams:
         for action in session.exec(
             select(TeamAction)
-            .where(TeamAction.survey_id.in_([team.survey_id for team in teams]))
+            .where(among(TeamAction.survey_id, [team.survey_id for team in teams]))
             .order_by(TeamAction.due_on, TeamAction.id)
         ).all():
             by_team.setdefault(action.survey_id, []).append(action)
@@ -240,6 +241,6 @@ def _comments(session: Session, run_ids: tuple[int, ...]) -> list[str]:
         return []
     return list(
         session.exec(
-            select(Answer.comment).where(Answer.run_id.in_(run_ids), Answer.comment.is_not(None))
+            select(Answer.comment).where(among(Answer.run_id, run_ids), Answer.comment.is_not(None))
         ).all()
     )

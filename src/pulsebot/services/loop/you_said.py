@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.survey.audience import teams_of
+from pulsebot.store.among import among
 from pulsebot.store.db import add_once
 from pulsebot.store.models import (
     ActionStatus,
@@ -74,7 +75,7 @@ def done_items(
             select(TeamAction, Survey.title)
             .join(Survey, Survey.id == TeamAction.survey_id)
             .where(
-                TeamAction.survey_id.in_(survey_ids),
+                among(TeamAction.survey_id, survey_ids),
                 TeamAction.visible,
                 TeamAction.status == ActionStatus.done,
                 TeamAction.finished_at >= since,
@@ -161,7 +162,7 @@ def home_items(session: Session, *, user_id: str, now: datetime) -> tuple[DoneIt
     (the teams whose latest pulse was sent to them, and those they manage), newest first."""
     teams = teams_of(session, user_id=user_id)
     if managed := surveys_managed_by(session, user_id=user_id):
-        teams |= set(session.exec(select(Survey.id).where(Survey.name.in_(managed))).all())
+        teams |= set(session.exec(select(Survey.id).where(among(Survey.name, managed))).all())
     items = done_items(session, survey_ids=sorted(teams), since=now - timedelta(days=HOME_DAYS), until=now)
     return tuple(sorted(items, key=lambda item: item.done_on, reverse=True)[:HOME_LIMIT])
 

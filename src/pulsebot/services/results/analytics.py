@@ -35,6 +35,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.results import week_totals
 from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld
+from pulsebot.store.among import among
 from pulsebot.store.models import QuestionKind, Survey
 from pulsebot.store.weeks import week_start
 
@@ -180,7 +181,7 @@ def compute_trends(
         survey_names = None  # the subtraction rule needs every team's week
     query = select(Survey).order_by(Survey.name)
     if survey_names is not None:
-        query = query.where(Survey.name.in_(list(survey_names)))
+        query = query.where(among(Survey.name, survey_names))
     surveys = list(session.exec(query).all())
     windows = {
         survey.id: window(

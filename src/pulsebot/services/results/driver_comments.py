@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.results.drivers import TeamDrivers
 from pulsebot.services.results.themes import common_themes
+from pulsebot.store.among import among
 from pulsebot.store.models import Answer, Question
 
 
@@ -38,7 +39,7 @@ def with_comment_themes(session: Session, teams: dict[str, TeamDrivers]) -> dict
     rows = session.exec(
         select(Answer.run_id, Question.driver, Answer.comment)
         .join(Question, Question.id == Answer.question_id)
-        .where(Answer.run_id.in_(list(team_of_run)), Answer.comment.is_not(None))
+        .where(among(Answer.run_id, team_of_run), Answer.comment.is_not(None))
     ).all()
     comments: dict[str, list[str]] = defaultdict(list)
     for run_id, driver, comment in rows:

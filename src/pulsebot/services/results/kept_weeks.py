@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from pulsebot.store.among import among
 from pulsebot.store.models import KeptQuestion, KeptWeek, PulseRun
 from pulsebot.store.weeks import iso_week_start
 
@@ -91,9 +92,9 @@ def overlay(totals, session: Session, *, first: date, last: date, survey_ids: li
         .distinct()
     )
     if survey_ids is not None:
-        weeks = weeks.where(KeptWeek.survey_id.in_(survey_ids))
-        questions = questions.where(KeptQuestion.survey_id.in_(survey_ids))
-        purged = purged.where(PulseRun.survey_id.in_(survey_ids))
+        weeks = weeks.where(among(KeptWeek.survey_id, survey_ids))
+        questions = questions.where(among(KeptQuestion.survey_id, survey_ids))
+        purged = purged.where(among(PulseRun.survey_id, survey_ids))
     kept_questions: dict[tuple[int, date], list[QuestionTotals]] = {}
     for question in session.exec(questions).all():
         counts = tuple(question.counts) if question.counts is not None else _NO_COUNTS
