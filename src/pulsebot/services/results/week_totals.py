@@ -108,30 +108,29 @@ def load(
     session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
 ) -> WeekTotals:
     runs = runs_in_window(first, last, survey_ids)
+    figures = (
+        RunFigures.respondents,
+        RunFigures.asked,
+        RunFigures.comments,
+        RunFigures.rated_comments,
+        RunFigures.sentiment_total,
+        RunFigures.negative_comments,
+        RunFigures.positive_comments,
+    )
     released = (
-        select(runs.c.id, runs.c.survey_id, runs.c.week, runs.c.status, runs.c.managers_asked, RunFigures)
+        select(runs.c.id, runs.c.survey_id, runs.c.week, runs.c.status, runs.c.managers_asked)
+        .add_columns(RunFigures.run_id.is_not(None), *figures)
         .select_from(runs)
         .outerjoin(RunFigures, RunFigures.run_id == runs.c.id)
     )
     run_info, respondents, asked, comments = [], {}, {}, []
-    for row in session.exec(released).all():
-        run_id, survey_id, week, status, managers, figures = row
-        # A closed run counts from the moment its figures are released (release.py), in the same pass
-        # that closed it; until then it reads as still open.
-        status = status if figures is not None or status != RunStatus.closed else RunStatus.open
-        run_info.append((run_id, survey_id, week, status, managers))
-        if figures is not None and figures.respondents is not None:
-            respondents[run_id], asked[run_id] = figures.respondents, figures.asked
-            comments.append(
-                (
-                    run_id,
-                    figures.comments,
-                    figures.rated_comments,
-                    figures.sentiment_total,
-                    figures.negative_comments,
-                    figures.positive_comments,
-                )
-            )
+    for run_id, survey_id, week, status, managers, is_released, people, *counted in session.exec(released):
+        # A closed run counts from the moment its figures are released (release.py), in the transaction
+        # that closed it; until then (a run closed by an earlier version) it reads as still open.
+        run_info.append((run_id, survey_id, week, status if is_released else RunStatus.open, managers))
+        if people is not None:
+            respondents[run_id], asked[run_id] = people, counted[0]
+            comments.append((run_id, *counted[1:]))
     cells = [
         (run_id, question_id, n or 0, total or 0, *(counts or _NO_COUNTS))
         for run_id, question_id, n, total, counts in session.exec(
