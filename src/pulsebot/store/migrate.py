@@ -9,7 +9,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+
+from pulsebot.store.statistics import scrub_statistics
 
 
 def migrations_dir() -> Path:
@@ -29,8 +31,13 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:
+        before = _current_heads(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        changed = _current_heads(connection) != before
+    if changed:
+        # A migration may have removed planner statistics; their dead tuples go once it has committed.
+        scrub_statistics(engine)
 
 
 def check(engine: Engine) -> None:
@@ -44,7 +51,11 @@ def check(engine: Engine) -> None:
 def migrations_current(engine: Engine) -> bool:
     """Is the database's schema at the newest migration this code ships?"""
     with engine.connect() as connection:
-        return set(MigrationContext.configure(connection).get_current_heads()) == _shipped_heads()
+        return _current_heads(connection) == _shipped_heads()
+
+
+def _current_heads(connection: Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 @functools.cache
