@@ -20,7 +20,8 @@ import logging
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.store.db import LOCK_NOT_AVAILABLE, REWRITE_LOCK_TIMEOUT
+from pulsebot.store.db import LOCK_NOT_AVAILABLE, REWRITE_LOCK_TIMEOUT, older_transactions_gone
+from pulsebot.store.installations import BOTS, INSTALLATIONS
 from pulsebot.store.models import USER_ID_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -84,12 +85,13 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("survey", "reminders"),
         ("survey", "library_drivers"),
         ("survey", "enps_cadence"),
+        ("survey", "managers_answer"),
         ("question", "key"),
         ("question", "prompt"),
         ("question", "options"),
         ("question", "driver"),
     },
-    "a team's channel and the messages pulsebot posts there for everyone in it": {
+    "a team's channel, and the messages pulsebot posts there for everyone in it": {
         ("pulse_run", "channel_id"),
         ("pulse_run", "message_ts"),
         ("idea", "channel_id"),
@@ -102,6 +104,7 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("action_check", "message_ts"),
         ("loop_post", "channel_id"),
         ("loop_post", "message_ts"),
+        ("results_share", "with_comments"),
     },
     "a fixed vocabulary, a survey's name or a Slack error code": {
         ("idea", "category"),
@@ -118,11 +121,18 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
     },
     "totals kept only for groups of at least PULSEBOT_MIN_GROUP": {
         ("action_check", "answered"),
+        ("kept_question", "answers"),
         ("kept_question", "counts"),
+        ("kept_week", "respondents"),
+        ("kept_week", "comments"),
+        ("kept_week", "rated_comments"),
+        ("kept_week", "sentiment_total"),
+        ("kept_week", "negative_comments"),
+        ("kept_week", "positive_comments"),
     },
     "the app and the workspace it is installed in": {
-        (table, column)
-        for table in ("slack_installations", "slack_bots")
+        (table.name, column)
+        for table in (INSTALLATIONS, BOTS)
         for column in (
             "client_id",
             "app_id",
@@ -133,9 +143,12 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
             "bot_id",
             "bot_scopes",
             "user_scopes",
+            "bot_token_expires_at",
+            "user_token_expires_at",
             "incoming_webhook_channel",
             "incoming_webhook_channel_id",
         )
+        if column in table.c
     },
 }
 
@@ -186,6 +199,13 @@ def scrub_statistics(engine: Engine) -> bool:
                 "pg_statistic may still hold old copies of sensitive values: only the database's owner "
                 "or a superuser can remove them; as a superuser, run VACUUM FULL pg_statistic in %s",
                 database,
+            )
+            return False
+        if not older_transactions_gone(connection):
+            # A rewrite copies a deleted row that a transaction begun before the delete might still see.
+            log.warning(
+                "a transaction older than the upgrade is still open; run VACUUM FULL pg_statistic as the "
+                "database's owner once it has ended"
             )
             return False
         # Every query planned in this database reads pg_statistic: wait for it a few seconds at most.
