@@ -210,4 +210,3 @@ def test_rewriting_pg_statistic_waits_a_few_seconds_at_most(engine, caplog):
             assert scrub_statistics(engine) is False
         planner.rollback()
     assert "pg_statistic not rewritten" in caplog.text
-    assert scrub_statistics(engine) is True

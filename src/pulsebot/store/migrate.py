@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-from pulsebot.store.statistics import scrub_statistics
+from pulsebot.store.statistics import STATISTICS_REMOVED, scrub_statistics
 
 
 def migrations_dir() -> Path:
@@ -31,12 +31,10 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:
-        before = _current_heads(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-        changed = _current_heads(connection) != before
-    if changed:
-        # A migration may have removed planner statistics; their dead tuples go once it has committed.
+        statistics_removed = connection.info.pop(STATISTICS_REMOVED, False)
+    if statistics_removed:  # their dead tuples can go only once the migration has committed
         scrub_statistics(engine)
 
 

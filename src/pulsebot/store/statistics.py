@@ -26,6 +26,10 @@ from pulsebot.store.models import USER_ID_COLUMNS
 
 log = logging.getLogger(__name__)
 
+# Set on a migration's connection when it removed statistics, whose dead tuples are then to be rewritten away.
+STATISTICS_REMOVED = "pulsebot_statistics_removed"
+UPGRADE_SNAPSHOT_WAIT = 30.0  # seconds the rewrite after an upgrade waits for older transactions to end
+
 NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
     USER_ID_COLUMNS
     | {
@@ -159,7 +163,8 @@ def keep_no_statistics(connection: Connection, columns: frozenset[tuple[str, str
     A target of 0 only stops the next `ANALYZE`; the rows already there stay. A table's owner cannot
     delete from `pg_statistic`, but changing a column's type removes its rows, and changing it to the
     type it already has rewrites nothing (PostgreSQL 15: neither the table nor its indexes). The dead
-    tuples this leaves are removed by `scrub_statistics`, outside the migration's transaction.
+    tuples this leaves are removed by `scrub_statistics` once the migration has committed (store/migrate.py
+    looks for STATISTICS_REMOVED on the connection).
     Columns not (yet) in the database are skipped: a later migration adds them with their own call."""
     if connection.dialect.name != "postgresql":
         return  # SQLite's statistics hold counts only
@@ -180,12 +185,16 @@ def keep_no_statistics(connection: Connection, columns: frozenset[tuple[str, str
             connection.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN {quoted} SET STATISTICS 0")
         if has_statistics:
             connection.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN {quoted} TYPE {column_type}")
+            connection.info[STATISTICS_REMOVED] = True
 
 
 def scrub_statistics(engine: Engine) -> bool:
     """Rewrite `pg_statistic` so no dead tuple of it keeps an old copy of a value (`VACUUM FULL`; a plain
     `VACUUM` leaves the bytes in the page). PostgreSQL lets a database's owner do this; anyone else is
-    told what a superuser must run. False when it was not done."""
+    told what a superuser must run. False when something may be left, with a warning saying what to run.
+
+    It runs once per upgrade, so it waits longer than a forget-me's scrub for the transactions that began
+    before it: their snapshots (in any database of the server) keep a removed row alive through a rewrite."""
     if engine.dialect.name != "postgresql":
         return True
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -201,13 +210,12 @@ def scrub_statistics(engine: Engine) -> bool:
                 database,
             )
             return False
-        if not older_transactions_gone(connection):
-            # A rewrite copies a deleted row that a transaction begun before the delete might still see.
+        complete = older_transactions_gone(connection, timeout=UPGRADE_SNAPSHOT_WAIT)
+        if not complete:
             log.warning(
-                "a transaction older than the upgrade is still open; run VACUUM FULL pg_statistic as the "
-                "database's owner once it has ended"
+                "a transaction older than the upgrade is still open, so pg_statistic may keep old copies "
+                "of sensitive values: run VACUUM FULL pg_statistic as the database's owner once it has ended"
             )
-            return False
         # Every query planned in this database reads pg_statistic: wait for it a few seconds at most.
         connection.exec_driver_sql(f"SET lock_timeout = '{REWRITE_LOCK_TIMEOUT}'")
         try:
@@ -219,10 +227,10 @@ def scrub_statistics(engine: Engine) -> bool:
                 "pg_statistic not rewritten (%s): run VACUUM FULL pg_statistic as the database's owner",
                 error.orig,
             )
-            return False
+            complete = False
         finally:
             connection.exec_driver_sql("RESET lock_timeout")
-    return True
+    return complete
 
 
 def _quote(connection: Connection, name: str) -> str:
