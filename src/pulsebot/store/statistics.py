@@ -41,6 +41,9 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("answer", "sentiment"),
         ("action_check_answer", "respondent"),
         ("action_check_answer", "answer"),
+        # A round's answers live only while it is open: how many of them each round got is the count a
+        # round answered by too few withholds.
+        ("action_check_answer", "check_id"),
         # Key material: with PULSEBOT_ANON_KEY it ties answers to people until it is destroyed.
         ("run_secret", "secret"),
         ("action_check", "secret"),
