@@ -3,8 +3,8 @@
 `ANALYZE` (autovacuum runs one whenever a table has changed enough) copies column values into
 `pg_statistic`: a sample's most common values and a histogram of the rest. A copy there outlives the row:
 a destroyed run secret, a forgotten person's Slack id, a comment retention deleted, the answers of a
-withheld "Is this helping?" round would all be read back from `pg_stats`, and after a fresh `ANALYZE`
-from the dead tuple its update leaves in `pg_statistic`'s pages. So every column holding a secret, a
+withheld "Is this helping?" round would all be read back from `pg_stats`, and even after a fresh
+`ANALYZE` from the dead tuple the update leaves in `pg_statistic`'s pages. So every column holding a secret, a
 token, a Slack id, something a person wrote or answered, or anything else that links or identifies a
 person is declared here, and the migrations set its statistics target to 0: `ANALYZE` then skips it.
 
@@ -196,8 +196,9 @@ def scrub_statistics(engine: Engine) -> bool:
     `VACUUM` leaves the bytes in the page). PostgreSQL lets a database's owner do this; anyone else is
     told what a superuser must run. False when something may be left, with a warning saying what to run.
 
-    It runs once per upgrade, so it waits longer than a forget-me's scrub for the transactions that began
-    before it: their snapshots (in any database of the server) keep a removed row alive through a rewrite."""
+    It runs only after an upgrade that removed statistics, so it can wait longer than a forget-me's scrub
+    for the transactions that began before it: their snapshots (in any database of the server) keep a
+    removed row alive through a rewrite."""
     if engine.dialect.name != "postgresql":
         return True
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
