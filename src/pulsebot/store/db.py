@@ -140,7 +140,7 @@ def engine_of(sessions: SessionFactory) -> Engine:
         return session.get_bind()
 
 
-def _older_transactions_gone(connection, timeout: float = SNAPSHOT_WAIT) -> bool:
+def older_transactions_gone(connection, timeout: float = SNAPSHOT_WAIT) -> bool:
     """Wait (a few seconds at most) until no transaction that began before now is still running.
 
     A rewrite keeps a deleted row while any transaction older than the delete might still see it, and
@@ -181,7 +181,7 @@ def scrub(engine: Engine, tables: Iterable[str], *, rewrite: bool = False) -> bo
         return not busy
     complete = True
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if rewrite and not _older_transactions_gone(connection):
+        if rewrite and not older_transactions_gone(connection):
             # VACUUM FULL copies a deleted row that a snapshot taken before the delete may still see.
             log.warning("a transaction older than the delete is still open; its rows may survive the rewrite")
             complete = False

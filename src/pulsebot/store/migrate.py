@@ -9,7 +9,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+
+from pulsebot.store.statistics import STATISTICS_REMOVED, scrub_statistics
 
 
 def migrations_dir() -> Path:
@@ -31,6 +33,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        statistics_removed = connection.info.pop(STATISTICS_REMOVED, False)
+    if statistics_removed:  # their dead tuples can go only once the migration has committed
+        scrub_statistics(engine)
 
 
 def check(engine: Engine) -> None:
@@ -44,7 +49,11 @@ def check(engine: Engine) -> None:
 def migrations_current(engine: Engine) -> bool:
     """Is the database's schema at the newest migration this code ships?"""
     with engine.connect() as connection:
-        return set(MigrationContext.configure(connection).get_current_heads()) == _shipped_heads()
+        return _current_heads(connection) == _shipped_heads()
+
+
+def _current_heads(connection: Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 @functools.cache
