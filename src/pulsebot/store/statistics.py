@@ -126,7 +126,7 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("conversation", "id"),
         ("conversation_message", "conversation_id"),
     },
-    "totals kept only for groups of at least PULSEBOT_MIN_GROUP": {
+    "totals kept or released only for groups of at least PULSEBOT_MIN_GROUP": {
         ("action_check", "answered"),
         ("kept_question", "answers"),
         ("kept_question", "counts"),
@@ -136,6 +136,14 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("kept_week", "sentiment_total"),
         ("kept_week", "negative_comments"),
         ("kept_week", "positive_comments"),
+        ("run_figures", "respondents"),
+        ("run_figures", "comments"),
+        ("run_figures", "rated_comments"),
+        ("run_figures", "sentiment_total"),
+        ("run_figures", "negative_comments"),
+        ("run_figures", "positive_comments"),
+        ("run_question_figures", "answers"),
+        ("run_question_figures", "counts"),
     },
     "the app and the workspace it is installed in": {
         (table.name, column)

@@ -6,8 +6,8 @@ write) gets a statistics target of 0, and what `pg_statistic` already holds of i
 tuples of `pg_statistic` are rewritten away after the migration commits (`VACUUM FULL` cannot run in a
 transaction; see store/migrate.py). Nothing to do on SQLite, whose statistics hold counts only.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 12:55:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from pulsebot.store.statistics import NO_STATISTICS, keep_no_statistics
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
