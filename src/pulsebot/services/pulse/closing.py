@@ -6,11 +6,19 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from pulsebot.store.db import write_lock
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
 
 
 def close_due_runs(session: Session, *, now: datetime) -> list[int]:
-    """Close every open run whose time is up; return their ids."""
+    """Close every open run whose time is up; return their ids.
+
+    A run's figures are shown from its close on, so no answer may reach it afterwards: a batch of
+    answers checks its runs open under a lock on their rows (services/pulse/answers.py) that this FOR
+    UPDATE waits out by skipping the run until the next sweep, on SQLite under the database's write
+    lock, taken before reading. Whatever a mixing window (of any replica) still holds for a run closed
+    here is refused when its batch is written."""
+    write_lock(session)
     runs = session.exec(
         select(PulseRun)
         .where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)
