@@ -126,14 +126,15 @@ def writes_held(engine, table: str) -> Iterator[None]:
         raw.close()
 
 
-def waiting_for_locks(engine, count: int) -> None:
-    """Until `count` statements wait for a lock (PostgreSQL says so; for SQLite, give them a moment)."""
+def waiting_for_lock(engine, table: str) -> None:
+    """Until a statement waits to write `table` (PostgreSQL says so; for SQLite, give it a moment)."""
     if engine.dialect.name != "postgresql":
         time.sleep(0.5)
         return
+    waiting = f"SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '{table}'::regclass"
     deadline = time.monotonic() + 10
     with engine.connect() as connection:
-        while connection.exec_driver_sql("SELECT count(*) FROM pg_locks WHERE NOT granted").scalar() < count:
+        while not connection.exec_driver_sql(waiting).scalar():
             assert time.monotonic() < deadline, "nothing waits for the held writes"
             time.sleep(0.02)
             connection.rollback()
@@ -145,7 +146,7 @@ def race(engine, table: str, write: Callable[[], None], close: Callable[[], None
     with writes_held(engine, table):
         writer = threading.Thread(target=write)
         writer.start()
-        waiting_for_locks(engine, 1)
+        waiting_for_lock(engine, table)
         closer = threading.Thread(target=close)
         closer.start()
         closer.join(0.5)

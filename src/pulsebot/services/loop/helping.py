@@ -4,7 +4,8 @@ A round opens when a shared (visible) action starts and again when it is done, a
 `ROUND_DAYS`. Only the team answers: the people its latest pulse was sent to. An answer is keyed like
 a pulse answer, by HMAC(PULSEBOT_ANON_KEY and the round's own secret, person), with no Slack id and no
 time, and it waits for the mixing window (services/pulse/answer_mixer.py) like any answer, so the order
-and transaction of its row say nothing about the click. Answering again replaces the answer.
+and transaction of its row say nothing about the click. Answering again replaces the answer; an answer
+whose batch comes after the round closed is refused, never counted.
 
 When the round closes its counts are kept only if at least the minimum group answered (otherwise the
 round is `withheld`, and not even how many answered is kept), then the answers and the secret are

@@ -6,6 +6,7 @@ someone it was not sent to, a value that is not a choice) and compute the person
 that neither PostgreSQL's transaction ids (`xmin`), nor the physical order of rows (`ctid`, SQLite's
 rowid), nor SQLite's commit order separates one click of the batch from another. Nothing else is
 written with them: whether someone answered is never stored, it is found by recomputing their token.
+A pulse that closed while an answer waited for its batch refuses it then: closed figures never change.
 """
 
 from __future__ import annotations

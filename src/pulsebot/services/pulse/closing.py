@@ -13,11 +13,11 @@ from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
 def close_due_runs(session: Session, *, now: datetime) -> list[int]:
     """Close every open run whose time is up; return their ids.
 
-    A run's figures are shown from its close on, so no answer may reach it afterwards: a batch of
-    answers checks its runs open under a lock on their rows (services/pulse/answers.py) that this FOR
-    UPDATE waits out by skipping the run until the next sweep, on SQLite under the database's write
-    lock, taken before reading. Whatever a mixing window (of any replica) still holds for a run closed
-    here is refused when its batch is written."""
+    A run's figures are shown from its close on and must not change after it. A window's batch of
+    answers checks its runs open under a lock on their rows (services/pulse/answers.py): a run whose
+    row a batch holds is skipped here and closed by the next sweep, once the batch is in; a batch that
+    comes after the close, from whichever replica's window, finds the run closed and refuses its
+    answers. On SQLite both take the database's write lock before they read."""
     write_lock(session)
     runs = session.exec(
         select(PulseRun)
