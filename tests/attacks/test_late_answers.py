@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 
 from pulsebot.cli import cli
 from pulsebot.services.pulse.answer_keys import respondent_token
+from pulsebot.services.pulse.closing import close_due_runs
+from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionCheck, ActionCheckAnswer, Answer, PulseRun, RunStatus
 from tests.conftest import ADMIN, ANON_KEY
 from tests.crowd import CROWD, Crowd
@@ -128,14 +130,23 @@ def writes_held(engine, table: str) -> Iterator[None]:
 
 def waiting_for_lock(engine, table: str) -> None:
     """Until a statement waits to write `table` (PostgreSQL says so; for SQLite, give it a moment)."""
+    waiting_for_a_lock(engine, f"relation = '{table}'::regclass")
+
+
+def waiting_for_a_lock(engine, which: str = "TRUE") -> None:
+    """Until a statement of this database waits for a lock (PostgreSQL says so; for SQLite, give it a
+    moment)."""
     if engine.dialect.name != "postgresql":
         time.sleep(0.5)
         return
-    waiting = f"SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '{table}'::regclass"
+    waiting = (
+        "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
+        f"WHERE NOT granted AND datname = current_database() AND {which}"
+    )
     deadline = time.monotonic() + 10
     with engine.connect() as connection:
         while not connection.exec_driver_sql(waiting).scalar():
-            assert time.monotonic() < deadline, "nothing waits for the held writes"
+            assert time.monotonic() < deadline, "nothing waits for a lock"
             time.sleep(0.02)
             connection.rollback()
 
@@ -217,3 +228,29 @@ def test_a_round_closing_while_a_window_is_written_counts_whoever_it_thanked(
     thanked = told.startswith("Thanks")
     assert (closed.answered, closed.yes, closed.no) == (len(ON_TIME) + thanked, len(ON_TIME), int(thanked))
     assert thanked or LATE_WORDS in told.lower()
+
+
+def test_a_window_written_while_the_close_commits_is_refused(crowd: Crowd, fake_slack, sessions, engine):
+    """The other way round: the close has the run when the batch arrives, and commits after the batch
+    read whether the run was open. The batch must read that only once the close is in."""
+    for person in ON_TIME:
+        crowd.click(person, 0, 3)
+    crowd.wait_pending(len(ON_TIME))
+    crowd.mixer.flush()
+    fake_slack.wait_for("response_url", len(ON_TIME))
+    crowd.click(LATE, 0, 1)
+    crowd.wait_pending(1)
+
+    writer = threading.Thread(target=crowd.mixer.flush)
+    with transaction(sessions) as session:
+        assert close_due_runs(session, now=crowd.run.closes_at) == [crowd.run.run_id]
+        writer.start()
+        waiting_for_a_lock(engine)
+    writer.join(20)
+    told = fake_slack.wait_for("response_url", len(ON_TIME) + 1)[-1]["text"]
+
+    assert LATE_WORDS in told.lower()
+    with sessions() as session:
+        token = respondent_token(session, key=KEY, run_id=crowd.run.run_id, user_id=LATE)
+        stored = session.exec(select(Answer.respondent)).all()
+    assert len(stored) == len(ON_TIME) and token not in stored
