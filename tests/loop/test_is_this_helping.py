@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from pulsebot.services.privacy.anonymity import helping_token
 from pulsebot.store.models import (
@@ -23,6 +23,7 @@ from pulsebot.store.models import (
 from tests.attacks.database_reader import page_order
 from tests.conftest import ANON_KEY
 from tests.crowd import CROWD, CROWD_CHANNEL
+from tests.listeners.test_retries import RETRY
 from tests.loop.steps import run_job
 from tests.stored_bytes import where_found
 
@@ -245,3 +246,38 @@ def test_managers_asked_in_the_team_raise_the_round_s_minimum(crowd, client, ses
     run_sweep(client, sessions, settings, at=now + timedelta(days=8))
     with sessions() as session:
         assert session.get(ActionCheck, check_id).withheld
+
+
+def every_row(engine) -> dict[str, set[tuple]]:
+    with engine.connect() as connection:
+        return {
+            table.name: {tuple(row) for row in connection.execute(table.select())}
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def test_a_click_leaves_no_record_of_itself_and_slack_s_retry_gets_the_same_words(
+    crowd, client, sessions, settings, fake_slack, engine
+):
+    """Attack: a database reader looks for when each person clicked. Like a pulse answer, a click writes
+    its answer and nothing else (no `seen_request` row, nothing with a time); Slack's retry of it is
+    handled again, writes the same answer again, and is told what the first was told."""
+    action_id = shared_action(sessions)
+    run_sweep(client, sessions, settings, at=datetime.now(UTC))
+    with sessions() as session:
+        check_id = session.exec(select(ActionCheck.id).where(ActionCheck.action_id == action_id)).one()
+    before = every_row(engine)
+
+    answer(crowd, check_id, CROWD[0], "not_yet")
+    crowd.wait_pending(1)
+    retry = crowd.slack.post(crowd.slack.last_body, headers=RETRY)  # Slack did not see the ack in time
+    crowd.wait_pending(2)
+    crowd.mixer.flush()
+
+    assert retry.status == 200
+    first, again = (reply["text"] for reply in fake_slack.wait_for("response_url", 2))
+    assert again == first and "counted: “Not yet”" in first
+    after = every_row(engine)
+    changed = {table for table in after if after[table] != before[table]}
+    assert changed == {"action_check_answer"}
+    assert [row[-1] for row in after["action_check_answer"]] == ["not_yet"]

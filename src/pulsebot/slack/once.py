@@ -10,9 +10,10 @@ empty 200 (the first copy's work goes on, or is done), anything else is refused 
 
 A real second click or a new command has a new `action_ts` / `trigger_id`, so it is a new request.
 
-Answers and comments are the exception: writing a row for them would put a record of the click, in
-transaction order, right beside the answers, and they need none: an answer is an upsert by the
-person's token, so handling a copy again writes the same answer again.
+Answers (to a pulse and to "Is this helping?") and comments are the exception: writing a row for
+them would put a record of the click, in transaction order, right beside the answers, and they need
+none: an answer is an upsert by the person's token, so handling a copy again writes the same answer
+again, and is thanked with the same words.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import logging
 from slack_bolt import BoltRequest, BoltResponse
 
 from pulsebot.services.privacy.seen import first_sighting
+from pulsebot.slack.blocks.helping import HELPING_ACTION
 from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_VIEW
 from pulsebot.store.db import transaction
 
@@ -40,10 +42,12 @@ def request_key(req: BoltRequest) -> str:
 
 
 def answer_side(body: dict) -> bool:
-    """A pulse answer click or a submitted comment: idempotent, and never noted as seen."""
+    """A pulse answer click, an "Is this helping?" click or a submitted comment: idempotent, and never
+    noted as seen."""
     if body.get("type") == "block_actions":
         actions = body.get("actions") or [{}]
-        return str(actions[0].get("action_id", "")).startswith(f"{ANSWER_ACTION}_")
+        action_id = str(actions[0].get("action_id", ""))
+        return action_id.startswith((f"{ANSWER_ACTION}_", f"{HELPING_ACTION}_"))
     if body.get("type") == "view_submission":
         return (body.get("view") or {}).get("callback_id") == COMMENT_VIEW
     return False

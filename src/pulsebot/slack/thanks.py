@@ -15,6 +15,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot.services.errors import Refusal
 from pulsebot.services.pulse.answer_mixer import AnswerMixer, Pending, Receipt
 from pulsebot.slack.blocks.pulses import NOT_SAVED
 
@@ -26,11 +27,16 @@ def submit_with_thanks(
     pending: Pending,
     *,
     tell: Callable[[str], None],
-    thanks: Callable[[Receipt | None], str],
+    thanks: Callable[[Receipt], str],
 ) -> None:
     """Hand a checked answer to the mixing window; once its batch is written, `tell` the person `thanks`
-    for it (or that it could not be saved, so they click again)."""
-    mixer.submit(pending, saved=lambda receipt: tell(thanks(receipt)), failed=lambda: tell(NOT_SAVED))
+    for it, or why it was not taken (its pulse closed meanwhile), or that it could not be saved, so they
+    click again."""
+    mixer.submit(
+        pending,
+        saved=lambda result: tell(result.message if isinstance(result, Refusal) else thanks(result)),
+        failed=lambda: tell(NOT_SAVED),
+    )
 
 
 def reply_quietly(respond: Respond, text: str) -> None:

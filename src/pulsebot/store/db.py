@@ -90,9 +90,21 @@ def _sqlite_begin_before_savepoint(connection, _name) -> None:
     # before that (an answer's or a vote's upsert) would open a transaction of its own that its RELEASE
     # commits at once, so a unit of work cut off after it would stay half-written. Begin the real
     # transaction first; IMMEDIATE takes the write lock now (waiting up to busy_timeout for it).
-    dbapi_connection = connection.connection.dbapi_connection
+    _sqlite_begin_immediate(connection.connection.dbapi_connection)
+
+
+def _sqlite_begin_immediate(dbapi_connection) -> None:
     if not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock now, before this transaction reads what its writes
+    depend on (whether a run is still open), so no other writer can change it in between. SQLite reads
+    outside a transaction until the first write otherwise. PostgreSQL needs row locks instead
+    (`SELECT … FOR UPDATE` / `FOR KEY SHARE`), taken by the caller on the rows it depends on."""
+    if session.get_bind().dialect.name == "sqlite":
+        _sqlite_begin_immediate(session.connection().connection.dbapi_connection)
 
 
 def session_factory(engine: Engine) -> SessionFactory:

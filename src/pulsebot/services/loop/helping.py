@@ -4,7 +4,8 @@ A round opens when a shared (visible) action starts and again when it is done, a
 `ROUND_DAYS`. Only the team answers: the people its latest pulse was sent to. An answer is keyed like
 a pulse answer, by HMAC(PULSEBOT_ANON_KEY and the round's own secret, person), with no Slack id and no
 time, and it waits for the mixing window (services/pulse/answer_mixer.py) like any answer, so the order
-and transaction of its row say nothing about the click. Answering again replaces the answer.
+and transaction of its row say nothing about the click. Answering again replaces the answer; an answer
+whose batch comes after the round closed is refused, never counted.
 
 When the round closes its counts are kept only if at least the minimum group answered (otherwise the
 round is `withheld`, and not even how many answered is kept), then the answers and the secret are
@@ -24,9 +25,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, tuple_
 from sqlmodel import Session, select
 
-from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
+from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
 from pulsebot.services.privacy.anonymity import helping_token, new_run_secret
 from pulsebot.services.survey.audience import latest_run, run_minimum, teams_of
+from pulsebot.store.db import write_lock
 from pulsebot.store.models import (
     ActionCheck,
     ActionCheckAnswer,
@@ -38,6 +40,8 @@ from pulsebot.store.models import (
 from pulsebot.store.upsert import upsert
 
 ROUND_DAYS = 7
+LATE = "This question closed before your answer was saved, so it was not counted."
+GONE = "That question is no longer asked."
 
 _shuffle = random.SystemRandom().shuffle
 ASKED_AT = (ActionStatus.in_progress, ActionStatus.done)
@@ -130,7 +134,7 @@ def prepare_helping_answer(
         raise Invalid("That button is not one pulsebot recognises, so nothing was recorded.")
     check = session.get(ActionCheck, check_id)
     if check is None:
-        raise NotFound("That question is no longer asked.")
+        raise NotFound(GONE)
     if check.status is RunStatus.closed or check.secret is None or now >= check.closes_at:
         raise Closed("This question has closed, so answers are no longer taken.")
     action = session.get(TeamAction, check.action_id)
@@ -144,36 +148,47 @@ def prepare_helping_answer(
 
 def write_helping_answers(
     session: Session, pending: Sequence[PendingHelpingAnswer]
-) -> list[HelpingReceipt | None]:
-    """Write a batch in one statement, shuffled by the mixer; None for a round closed meanwhile."""
-    rounds = {item.check_id for item in pending}
+) -> list[HelpingReceipt | Refusal]:
+    """Write a batch in one statement, shuffled by the mixer; the refusal of an answer whose round closed
+    (or went) while it waited for its window. As for a pulse run (services/pulse/answers.py), each round
+    is checked open under a lock its close takes too, so a closed round's counts never take in an answer
+    afterwards, and no answer is thanked for and then left out of them."""
+    rounds = sorted({item.check_id for item in pending})
+    write_lock(session)
     still_open = (
         set(
             session.exec(
-                select(ActionCheck.id).where(ActionCheck.id.in_(rounds), ActionCheck.status == RunStatus.open)
+                select(ActionCheck.id)
+                .where(ActionCheck.id.in_(rounds), ActionCheck.status == RunStatus.open)
+                .order_by(ActionCheck.id)
+                .with_for_update(read=True, key_share=True)  # the lock the answers' foreign key takes
             ).all()
         )
         if rounds
         else set()
     )
+    refused = {check_id: Closed(LATE) for check_id in rounds if check_id not in still_open}
+    if refused:
+        present = set(session.exec(select(ActionCheck.id).where(ActionCheck.id.in_(list(refused)))).all())
+        refused.update({check_id: NotFound(GONE) for check_id in refused if check_id not in present})
     live = [item for item in pending if item.check_id in still_open]
     keys = list({(item.check_id, item.respondent) for item in live})
-    stored = set()
+    stored: dict[tuple[int, str], str] = {}
     if keys:
         columns = (ActionCheckAnswer.check_id, ActionCheckAnswer.respondent)
-        stored = set(session.exec(select(*columns).where(tuple_(*columns).in_(keys))).all())
+        rows = session.exec(select(*columns, ActionCheckAnswer.answer).where(tuple_(*columns).in_(keys)))
+        stored = {(check_id, respondent): answer for check_id, respondent, answer in rows.all()}
     final: dict[tuple[int, str], str] = {}
-    receipts: list[HelpingReceipt | None] = []
+    receipts: list[HelpingReceipt | Refusal] = []
     for item in pending:
-        if item.check_id not in still_open:
-            receipts.append(None)
+        if item.check_id in refused:
+            receipts.append(refused[item.check_id])
             continue
         key = (item.check_id, item.respondent)
-        receipts.append(
-            HelpingReceipt(
-                replaced=key in stored or key in final, answer=item.answer, closes_at=item.closes_at
-            )
-        )
+        earlier = final.get(key, stored.get(key))
+        # The same answer again (Slack's retry of the click) is thanked with the first time's words.
+        changed = earlier is not None and earlier != item.answer.value
+        receipts.append(HelpingReceipt(replaced=changed, answer=item.answer, closes_at=item.closes_at))
         final[key] = item.answer.value
     rows = [{"check_id": c, "respondent": r, "answer": a} for (c, r), a in final.items()]
     _shuffle(rows)  # the statement's order is the rows' physical order: never the order of the clicks
@@ -184,8 +199,14 @@ def write_helping_answers(
 def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list[HelpingRound]:
     """Close the rounds whose time is up: keep their counts (at or above the minimum group only), delete
     their answers and secret."""
+    # The lock every batch of answers checks the round under (write_helping_answers): a batch being
+    # written keeps its round open until the next sweep rather than be counted out of it.
+    write_lock(session)
     due = session.exec(
-        select(ActionCheck).where(ActionCheck.status == RunStatus.open, ActionCheck.closes_at <= now)
+        select(ActionCheck)
+        .where(ActionCheck.status == RunStatus.open, ActionCheck.closes_at <= now)
+        .order_by(ActionCheck.id)
+        .with_for_update(skip_locked=True)
     ).all()
     closed = []
     for check in due:

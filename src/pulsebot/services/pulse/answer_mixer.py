@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from pulsebot.services.errors import Refusal
 from pulsebot.services.loop.helping import HelpingReceipt, PendingHelpingAnswer, write_helping_answers
 from pulsebot.services.pulse.answers import AnswerReceipt, PendingAnswer, write_answers
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
@@ -34,7 +35,8 @@ Receipt = AnswerReceipt | HelpingReceipt
 @dataclass(frozen=True)
 class Waiting:
     answer: Pending  # a pulse answer, or an "Is this helping?" answer (services/loop/helping.py)
-    saved: Callable[[Receipt | None], None]  # the receipt, or None if the pulse or round is gone
+    # The receipt, or the refusal of an answer whose pulse or round closed (or went) while it waited.
+    saved: Callable[[Receipt | Refusal], None]
     failed: Callable[[], None]  # the batch could not be written: nothing of it was saved
 
 
@@ -51,7 +53,7 @@ class AnswerMixer:
         self,
         answer: Pending,
         *,
-        saved: Callable[[Receipt | None], None],
+        saved: Callable[[Receipt | Refusal], None],
         failed: Callable[[], None],
     ) -> None:
         """Take a checked answer; `saved` or `failed` is called once its batch is written or not."""
@@ -118,13 +120,13 @@ class AnswerMixer:
             waiting.saved(receipt)
 
 
-def write_batch(session: Session, batch: list[Pending]) -> list[Receipt | None]:
-    """Pulse answers and "Is this helping?" answers of one window, in one transaction; receipts in
-    the batch's order."""
-    receipts: list[Receipt | None] = [None] * len(batch)
+def write_batch(session: Session, batch: list[Pending]) -> list[Receipt | Refusal]:
+    """Pulse answers and "Is this helping?" answers of one window, in one transaction; receipts (or
+    refusals) in the batch's order."""
+    receipts: list[Receipt | Refusal | None] = [None] * len(batch)
     for kind, write in ((PendingAnswer, write_answers), (PendingHelpingAnswer, write_helping_answers)):
         numbers = [number for number, item in enumerate(batch) if isinstance(item, kind)]
         if numbers:
             for number, receipt in zip(numbers, write(session, [batch[n] for n in numbers]), strict=True):
                 receipts[number] = receipt
-    return receipts
+    return [receipt for receipt in receipts if receipt is not None]

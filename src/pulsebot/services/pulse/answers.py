@@ -6,6 +6,7 @@ someone it was not sent to, a value that is not a choice) and compute the person
 that neither PostgreSQL's transaction ids (`xmin`), nor the physical order of rows (`ctid`, SQLite's
 rowid), nor SQLite's commit order separates one click of the batch from another. Nothing else is
 written with them: whether someone answered is never stored, it is found by recomputing their token.
+A pulse that closed while an answer waited for its batch refuses it then: closed figures never change.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ from datetime import date, datetime
 from sqlalchemy import delete, tuple_
 from sqlmodel import Session, select
 
-from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
+from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
 from pulsebot.services.pulse.answer_keys import respondent_token, respondent_tokens
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.survey.run_questions import questions_of_run
+from pulsebot.store.db import write_lock
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
 from pulsebot.store.upsert import upsert
 
 COMMENT_MAX_CHARS = 2000
+LATE = "This pulse closed before your answer was saved, so it was not counted."
+GONE = "This pulse no longer exists, so your answer was not recorded."
 VALUE_RANGES = {QuestionKind.scale: range(1, 6), QuestionKind.enps: range(11), QuestionKind.yes_no: range(2)}
 
 _shuffle = random.SystemRandom().shuffle
@@ -138,12 +142,35 @@ def comment_form(
     return CommentForm(question=view, earlier=answer.comment if answer is not None else None)
 
 
-def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[AnswerReceipt | None]:
+def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[AnswerReceipt | Refusal]:
     """Write a batch, in arrival order for each answer and in random order overall; one receipt per
-    pending answer (None when its pulse no longer exists)."""
-    runs = {item.run_id for item in pending}
-    present = set(session.exec(select(PulseRun.id).where(PulseRun.id.in_(runs))).all()) if runs else set()
-    live = [item for item in pending if item.run_id in present]
+    pending answer, or the refusal of one whose pulse closed (or went) while it waited for its window.
+
+    A run's figures are shown from its close on and must never change after: each run is checked open
+    in this transaction, under a lock its close takes too (services/pulse/closing.py), so either the
+    whole batch is in before the close or the close comes first and the batch's answers to it are
+    refused. That holds whichever replica's window holds them."""
+    runs = sorted({item.run_id for item in pending})
+    write_lock(session)
+    open_runs = (
+        set(
+            session.exec(
+                select(PulseRun.id)
+                .where(PulseRun.id.in_(runs), PulseRun.status == RunStatus.open)
+                .order_by(PulseRun.id)
+                # KEY SHARE: the lock each answer's foreign key takes anyway, so the run's row records
+                # nothing it would not have; it still keeps the close's FOR UPDATE out until the commit.
+                .with_for_update(read=True, key_share=True)
+            ).all()
+        )
+        if runs
+        else set()
+    )
+    refused = {run_id: Closed(LATE) for run_id in runs if run_id not in open_runs}
+    if refused:
+        present = set(session.exec(select(PulseRun.id).where(PulseRun.id.in_(list(refused)))).all())
+        refused.update({run_id: NotFound(GONE) for run_id in refused if run_id not in present})
+    live = [item for item in pending if item.run_id in open_runs]
     keys = {item.key for item in live}
     stored: dict[tuple[int, int, str], dict] = {}
     if keys:
@@ -151,15 +178,17 @@ def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[An
         for answer in session.exec(select(Answer).where(tuple_(*columns).in_(list(keys)))).all():
             stored[answer.run_id, answer.question_id, answer.respondent] = answer.model_dump()
     final: dict[tuple[int, int, str], dict] = {}
-    receipts: dict[int, AnswerReceipt] = {}
+    receipts: dict[int, AnswerReceipt | Refusal] = {}
     for number, item in enumerate(pending):
-        if item.run_id not in present:
+        if item.run_id in refused:
+            receipts[number] = refused[item.run_id]
             continue
-        row = final.get(item.key) or dict(stored.get(item.key) or _empty_row(item))
+        earlier = final.get(item.key) or stored.get(item.key)
+        row = dict(earlier or _empty_row(item))
         receipts[number] = (
             item.receipt
             if item.part is AnswerPart.no_comment
-            else replace(item.receipt, replaced=item.key in final or item.key in stored)
+            else replace(item.receipt, replaced=_changes(earlier, item))
         )
         if item.part is AnswerPart.rating:
             row["value"], row["choice"] = item.value, item.choice
@@ -183,17 +212,34 @@ def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[An
         columns = (Answer.run_id, Answer.question_id, Answer.respondent)
         session.exec(delete(Answer).where(tuple_(*columns).in_(gone)))
     session.flush()
-    return [receipts.get(number) for number in range(len(pending))]
+    return [receipts[number] for number in range(len(pending))]
+
+
+def _changes(earlier: dict | None, item: PendingAnswer) -> bool:
+    """Whether this answer replaces a different one: the same answer again (Slack's retry of a click,
+    or a second click on the same button) is thanked with the first time's words."""
+    if earlier is None:
+        return False
+    if item.part is AnswerPart.rating:
+        before = (earlier["value"], earlier["choice"])
+        return before != (None, None) and before != (item.value, item.choice)
+    return earlier["comment"] is not None and earlier["comment"] != item.comment
 
 
 def record_answer(session: Session, **kwargs) -> AnswerReceipt:
     """Check and write one rated answer at once (the demo, the tests' data, PULSEBOT_MIX_SECONDS=0)."""
-    return write_answers(session, [prepare_answer(session, **kwargs)])[0]
+    return _written(write_answers(session, [prepare_answer(session, **kwargs)])[0])
 
 
 def record_comment(session: Session, **kwargs) -> AnswerReceipt:
     """Check and write one comment at once."""
-    return write_answers(session, [prepare_comment(session, **kwargs)])[0]
+    return _written(write_answers(session, [prepare_comment(session, **kwargs)])[0])
+
+
+def _written(result: AnswerReceipt | Refusal) -> AnswerReceipt:
+    if isinstance(result, Refusal):
+        raise result
+    return result
 
 
 def has_answered(session: Session, *, run_id: int, user_id: str, key: bytes) -> bool:
@@ -268,7 +314,7 @@ def _answerable(
     return their respondent token."""
     run = session.get(PulseRun, run_id)
     if run is None:
-        raise NotFound("This pulse no longer exists, so your answer was not recorded.")
+        raise NotFound(GONE)
     survey = session.get(Survey, run.survey_id)
     if run.status is RunStatus.closed or now >= run.closes_at:
         closed_on = run.closed_at or run.closes_at

@@ -7,12 +7,20 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from pulsebot.services.results.release import release_closed_runs
+from pulsebot.store.db import write_lock
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
 
 
 def close_due_runs(session: Session, *, now: datetime, min_group: int) -> list[int]:
     """Close every open run whose time is up and release its figures in the same transaction (a closed
-    run is never seen without them); return their ids."""
+    run is never seen without them); return their ids.
+
+    A run's figures are shown from its close on and must not change after it. A window's batch of
+    answers checks its runs open under a lock on their rows (services/pulse/answers.py): a run whose
+    row a batch holds is skipped here and closed by the next sweep, once the batch is in; a batch that
+    comes after the close, from whichever replica's window, finds the run closed and refuses its
+    answers. On SQLite both take the database's write lock before they read."""
+    write_lock(session)
     runs = session.exec(
         select(PulseRun)
         .where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)

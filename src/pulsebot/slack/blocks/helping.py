@@ -18,7 +18,6 @@ from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import ActionStatus
 
 HELPING_ACTION = "action_helping"
-ROUND_GONE = "This question has closed, so your answer was not counted."
 
 
 def helping_message(round_: HelpingRound, *, min_group: int) -> tuple[str, list[dict]]:
@@ -63,9 +62,7 @@ def helping_message(round_: HelpingRound, *, min_group: int) -> tuple[str, list[
     return text, rendered(blocks)
 
 
-def helping_thanks(receipt: HelpingReceipt | None) -> str:
-    if receipt is None:
-        return ROUND_GONE
+def helping_thanks(receipt: HelpingReceipt) -> str:
     verb = "changed to" if receipt.replaced else "counted:"
     until = readers_time(
         receipt.closes_at, style="{date_long_pretty}", fallback=f"{receipt.closes_at:%-d %B}"

@@ -120,7 +120,6 @@ def pulse_message(run: RunView) -> tuple[str, list[dict]]:
 
 
 NOT_SAVED = "Sorry, your answer could not be saved. Please click it again in a minute."
-PULSE_GONE = "This pulse no longer exists, so your answer was not recorded."
 
 
 def thanks_for(receipt: AnswerReceipt) -> str:

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.pulse.answers import comment_form, prepare_answer
-from pulsebot.slack.blocks.pulses import PULSE_GONE, comment_modal, thanks_for
+from pulsebot.slack.blocks.pulses import comment_modal, thanks_for
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
@@ -42,7 +42,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
         deps.mixer,
         pending,
         tell=lambda text: reply_quietly(respond, text),
-        thanks=lambda receipt: thanks_for(receipt) if receipt is not None else PULSE_GONE,
+        thanks=thanks_for,
     )
 
 

@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
 from pulsebot.services.pulse.answers import prepare_comment
 from pulsebot.slack.blocks import notice_view
-from pulsebot.slack.blocks.pulses import PULSE_GONE, thanks_for
+from pulsebot.slack.blocks.pulses import thanks_for
 from pulsebot.slack.listeners.actions.answers import parse_ids
 from pulsebot.slack.thanks import dm_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
@@ -41,5 +41,5 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
         deps.mixer,
         pending,
         tell=lambda text: dm_quietly(client, user_id, text),
-        thanks=lambda receipt: thanks_for(receipt) if receipt is not None else PULSE_GONE,
+        thanks=thanks_for,
     )
