@@ -90,7 +90,7 @@ def test_forget_me_asks_first_then_deletes_and_says_what_stays(slack, fake_slack
         "• Deleted 3 votes on ideas",
         "• 2 ideas of yours no longer linked to you",
         "• Deleted 1 record of digests or alerts sent to you",
-        "• Deleted 0 conversations with pulsebot",
+        "• Deleted 0 conversations you held as a manager",
     ]
     assert "Your past answers and comments stay, without your name" in reply["text"]
     assert (

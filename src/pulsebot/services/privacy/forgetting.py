@@ -9,7 +9,8 @@
   token under a new mask (services/idea/idea_authors.py `forget_author`), so the transaction does not
   single theirs out; only their signed ideas' cards change in Slack;
 - the digests and drop alerts recorded as sent to them;
-- the anonymous-reply conversations they wrote in, as the manager or the author.
+- the anonymous-reply conversations they held as the manager. Those they wrote in as an anonymous author
+  stay as they are, for the same reason as their anonymous ideas (services/reply/conversation_cleanup.py).
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -60,7 +61,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     """Remove what ties `user_id` to pulsebot's data, in the caller's transaction, and audit it."""
     deliveries = _delete(session, delete(Delivery).where(Delivery.user_id == user_id))
     votes = _forget_votes(session, user_id=user_id, key=key)
-    conversations = forget_conversations(session, user_id=user_id, key=key)  # before the ideas are unlinked
+    conversations = forget_conversations(session, user_id=user_id)
     signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
     forgotten = Forgotten(deliveries, votes, signed, anonymous, notices, conversations)
