@@ -111,7 +111,6 @@ def find_among(session: Session, idea: Idea, *, key: bytes, people: Iterable[str
     if idea.author_id is not None:
         return idea.author_id
     people = tuple(people)
-    people = tuple(people)
     legacy = _masked(key, idea.author_mask, "legacy", idea.legacy_author_token)
     if legacy is not None:
         for user_id in people:
@@ -174,7 +173,14 @@ def retoken_legacy(session: Session, *, key: bytes, people: Iterable[str]) -> tu
 
 def _retoken(session: Session, key: bytes, idea_id: int, plain_token: str) -> None:
     mask = secrets.token_hex(MASK_BYTES)
-    _write(session, idea_id, author_token=_masked(key, mask, "author", plain_token), legacy=None, mask=mask)
+    session.exec(
+        update(Idea)
+        .where(Idea.id == idea_id)
+        .values(
+            author_token=_masked(key, mask, "author", plain_token), legacy_author_token=None, author_mask=mask
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def forget_author(session: Session, *, user_id: str, key: bytes) -> tuple[tuple[int, ...], int]:
@@ -215,14 +221,3 @@ def forget_author(session: Session, *, user_id: str, key: bytes) -> tuple[tuple[
         session.execute(update(Idea), rewritten)
     session.expire_all()
     return tuple(signed), anonymous
-
-
-def _write(
-    session: Session, idea_id: int, *, author_token: str | None, legacy: str | None, mask: str
-) -> None:
-    session.exec(
-        update(Idea)
-        .where(Idea.id == idea_id)
-        .values(author_id=None, author_token=author_token, legacy_author_token=legacy, author_mask=mask)
-        .execution_options(synchronize_session=False)
-    )
