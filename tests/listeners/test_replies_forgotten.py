@@ -1,5 +1,6 @@
-"""Anonymous-reply conversations leave with the rest: forgetting the author or the manager deletes them,
-and the nightly retention deletes those that went quiet before its cutoff."""
+"""Anonymous-reply conversations leave with the rest: forgetting the manager deletes them, forgetting the
+anonymous author leaves them as they are (deleting them would point at the author), and the nightly
+retention deletes those that went quiet before its cutoff."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,7 @@ from pulsebot.store.db import transaction
 from pulsebot.store.models import Conversation, ConversationMessage, Idea
 from tests.conftest import MANAGER, TEAM
 from tests.idea_steps import post_idea
-from tests.reply_steps import open_form, relay_after, relayed_to, send
+from tests.reply_steps import open_form, relay_after, relayed_to, send, stored_conversations
 
 AUTHOR = TEAM[0]
 
@@ -44,16 +45,26 @@ def forget_me(slack, fake_slack, user: str) -> str:
     return fake_slack.wait_for("response_url", replies + 1)[-1]["text"]
 
 
-def test_an_author_who_is_forgotten_takes_their_conversations_along(slack, fake_slack, sessions):
-    start_conversation(slack, fake_slack, sessions, "Refunds in one click")
-    assert rows(sessions) == (1, 1)
+def test_forgetting_an_anonymous_author_changes_nothing_their_manager_or_the_database_can_see(
+    slack, fake_slack, sessions
+):
+    """Attack: the manager in a conversation with an anonymous idea's author sees the colleague's signed
+    card lose its name, then tries the conversation: had it gone in the same moment, it was theirs."""
+    post_idea(slack, fake_slack, "Refunds in one click", user=AUTHOR, anonymous=True)
+    form = open_form(slack, fake_slack, action_id="reply_idea", value="1", user=MANAGER)
+    send(slack, form, "Tell me more?", user=MANAGER)
+    relay_after(11)
+    assert len(relayed_to(fake_slack, AUTHOR)) == 1
+    before = stored_conversations(sessions)
 
     reply = forget_me(slack, fake_slack, AUTHOR)
 
-    assert "• Deleted 1 conversation" in reply
-    assert rows(sessions) == (0, 0)
-    relay_after(11)  # the message on its way went with it
-    assert relayed_to(fake_slack, AUTHOR) == []
+    assert "• Deleted 0 conversations you held as a manager" in reply
+    assert stored_conversations(sessions) == before  # the forgetting wrote nothing there
+    again = send(slack, form, "Anything else?", user=MANAGER)
+    assert again.status == 200 and "errors" not in (again.json or {})
+    relay_after(11)  # but their idea's token is gone, so it no longer reaches them
+    assert len(relayed_to(fake_slack, AUTHOR)) == 1
 
 
 def test_a_manager_who_is_forgotten_takes_their_conversations_along(slack, fake_slack, sessions):

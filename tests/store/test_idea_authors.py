@@ -10,15 +10,19 @@ import sqlalchemy as sa
 from alembic import command
 
 from pulsebot import scheduling
-from pulsebot.services.idea.idea_authors import ideas_of
+from pulsebot.services.idea.idea_authors import ideas_of, retoken_legacy
+from pulsebot.services.idea.ideas import post_idea as post_idea_as
 from pulsebot.services.privacy.anonymity import token
+from pulsebot.services.privacy.forgetting import forget_person
 from pulsebot.store import migrate
+from pulsebot.store.db import transaction
 from tests.conftest import ANON_KEY, MANAGER, TEAM
 from tests.idea_steps import next_call, post_idea, reply_to
 
 KEY = ANON_KEY.encode()
 ALICE, BOB, CAROL = TEAM[:3]
 GONE = "U0LEFTLONGAGO"  # posted before, no longer in the workspace
+NOW = datetime.now(UTC)
 
 
 def idea_rows(engine) -> list[dict]:
@@ -181,3 +185,34 @@ def test_the_nightly_job_moves_every_old_token_even_with_no_look_up(engine, sess
     assert links(rows, author_of) == []
     with sessions() as session:
         assert ideas_of(session, user_id=BOB, key=KEY) == [4, 5]
+
+
+def test_forgetting_someone_rewrites_every_anonymous_idea_and_keeps_everyone_else_s_authors(engine, sessions):
+    author_of = old_ideas(engine)  # Alice: 1, 2 and signed 3; Bob: 4, 5; someone who left: 6, 7
+    with transaction(sessions) as session:
+        new = post_idea_as(
+            session, user_id=CAROL, text="Plain words in the pricing page", key=KEY, now=NOW, anonymous=True
+        )
+    before = {row["id"]: row for row in idea_rows(engine)}
+
+    with transaction(sessions) as session:
+        forgotten = forget_person(session, user_id=ALICE, key=KEY, actor="cli", now=NOW)
+
+    assert (forgotten.signed_ideas, forgotten.anonymous_ideas) == ((3,), 2)
+    after = {row["id"]: row for row in idea_rows(engine)}
+    changed = {
+        number: tuple(column for column in after[number] if after[number][column] != before[number][column])
+        for number in after
+        if before[number]["author_id"] is None
+    }
+    # Under an old token or a new one, Alice's or not: every anonymous row changed, in the same columns.
+    assert {changed[number] for number in (1, 2, 4, 5, 6, 7)} == {("legacy_author_token", "author_mask")}
+    assert changed[new.id] == ("author_token", "author_mask")
+    assert links(list(after.values()), {**author_of, new.id: CAROL}) == []  # masks part Bob's old tokens too
+    with transaction(sessions) as session:
+        assert ideas_of(session, user_id=ALICE, key=KEY) == []
+        assert ideas_of(session, user_id=BOB, key=KEY) == [4, 5]
+        assert ideas_of(session, user_id=CAROL, key=KEY) == [new.id]
+        # Bob's were claimed above; Alice's, random now, are orphaned like those of whoever left.
+        assert retoken_legacy(session, key=KEY, people=(ALICE, BOB, CAROL)) == (0, 4)
+        assert ideas_of(session, user_id=ALICE, key=KEY) == []

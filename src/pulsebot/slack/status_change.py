@@ -3,6 +3,7 @@ for a shipped idea, the "you said, we did" note. Done after Slack's request has 
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -18,6 +19,12 @@ from pulsebot.store.models import IdeaStatus
 
 if TYPE_CHECKING:
     from pulsebot.slack.app import Deps
+
+log = logging.getLogger(__name__)
+
+# The same words whether the author was found and told or not: "they may have left" would tell the manager
+# that the author is among those who left, were deactivated or asked to be forgotten.
+ANONYMOUS_AUTHOR_TOLD = "If its author is still in the workspace, they were told by DM."
 
 
 def change_idea_status(
@@ -58,16 +65,26 @@ def announce_status_change(client: WebClient, deps: Deps, change: StatusChange) 
 
 
 def _tell_author(client: WebClient, deps: Deps, change: StatusChange) -> str:
+    if change.idea.anonymous:
+        _tell_anonymous_author(client, deps, change)
+        return ANONYMOUS_AUTHOR_TOLD
     try:
-        author = change.idea.author_id or find_idea_author(
-            client, deps.sessions, deps.directory, key=deps.key, idea_id=change.idea.id
-        )
-        if author is None:
-            return "I could not find its author in the workspace (they may have left), so no one was told."
-        client.chat_postMessage(channel=author, text=author_notice(change))
+        client.chat_postMessage(channel=change.idea.author_id, text=author_notice(change))
     except SlackApiError as error:
         return f"I could not tell its author ({_reason(error)})."
     return "Its author was told by DM."
+
+
+def _tell_anonymous_author(client: WebClient, deps: Deps, change: StatusChange) -> None:
+    """DM the author if they are among the workspace's people. An author who is not (they left, their
+    account was deactivated, they asked to be forgotten) is not logged either: a line saying so would
+    tell whoever reads the logs whose idea it was not, next to the idea's number."""
+    try:
+        author = find_idea_author(client, deps.sessions, deps.directory, key=deps.key, idea_id=change.idea.id)
+        if author is not None:
+            client.chat_postMessage(channel=author, text=author_notice(change))
+    except SlackApiError as error:
+        log.warning("a status change could not be told to an anonymous idea's author: %s", _reason(error))
 
 
 def _post_shipped(client: WebClient, deps: Deps, change: StatusChange) -> str:

@@ -269,6 +269,9 @@ class Idea(TeamScoped, table=True):
     author_token: str | None = Field(default=None, max_length=64)
     # The per-person token of an anonymous idea stored before per-idea tokens, until it is re-tokened.
     legacy_author_token: str | None = Field(default=None, max_length=64, index=True)
+    # Random, the row's own: both tokens are stored XORed with a pad made from it and the key, so that
+    # forgetting a person can rewrite every anonymous idea alike (services/idea/idea_authors.py).
+    author_mask: str | None = Field(default=None, max_length=32)
     status: IdeaStatus = Field(default=IdeaStatus.new, sa_type=_enum(IdeaStatus))
     status_reason: str | None = Field(default=None, max_length=500)
     channel_id: str | None = Field(default=None, max_length=20)

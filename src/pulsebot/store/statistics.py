@@ -51,6 +51,7 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("vote", "voter"),
         ("idea", "author_token"),
         ("idea", "legacy_author_token"),
+        ("idea", "author_mask"),
         ("idea", "text"),
         ("idea", "status_reason"),
         ("idea", "sentiment"),

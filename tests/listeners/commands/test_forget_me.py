@@ -64,7 +64,7 @@ def assert_forgotten(sessions, ideas: dict[str, int]) -> None:
     assert all(idea.author_id is None for idea in unlinked)
     assert all(idea.author_token != token(KEY, "idea-author", LEAVER) for idea in unlinked)
     assert entry.action == "forget" and LEAVER not in f"{entry.actor} {entry.scope} {entry.detail}"
-    assert "2 pulse records, 3 votes, 2 ideas unlinked, 1 digest notices" in entry.detail
+    assert "2 pulse records, 3 votes, 1 signed ideas unlinked, 1 digest notices" in entry.detail
 
 
 def test_forget_me_asks_first_then_deletes_and_says_what_stays(slack, fake_slack, sessions):
@@ -90,7 +90,7 @@ def test_forget_me_asks_first_then_deletes_and_says_what_stays(slack, fake_slack
         "• Deleted 3 votes on ideas",
         "• 2 ideas of yours no longer linked to you",
         "• Deleted 1 record of digests or alerts sent to you",
-        "• Deleted 0 conversations with pulsebot",
+        "• Deleted 0 conversations you held as a manager",
     ]
     assert "Your past answers and comments stay, without your name" in reply["text"]
     assert (
@@ -126,7 +126,7 @@ def test_the_cli_forgets_a_person_and_prints_what_it_deleted(cli_env, sessions):
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"forgot {LEAVER}: deleted 2 pulse records, 3 votes, 2 ideas unlinked, 1 digest notices, "
+        f"forgot {LEAVER}: deleted 2 pulse records, 3 votes, 1 signed ideas unlinked, 1 digest notices, "
         "0 conversations",
         "Their answers and comments stay, under one-way tokens, in the team's figures; once each run's "
         "forward-anonymity window has passed, not even the key can tie them to this person.",

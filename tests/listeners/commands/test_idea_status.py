@@ -6,6 +6,8 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
+from pulsebot.slack.status_change import ANONYMOUS_AUTHOR_TOLD
 from pulsebot.store.models import Idea, IdeaStatus
 from tests.conftest import ADMIN, IDEAS_CHANNEL, MANAGER, TEAM
 from tests.idea_steps import next_call, post_idea, reply_to
@@ -97,17 +99,29 @@ def test_someone_who_joined_after_the_list_was_cached_is_still_found(slack, fake
 
     told = status(slack, fake_slack, "2 review")
 
-    assert "Its author was told by DM" in told
+    assert ANONYMOUS_AUTHOR_TOLD in told
     assert fake_slack.calls_to("chat.postMessage")[-1]["channel"] == "U0NEWBIE"
 
 
-def test_an_author_who_has_left_cannot_be_told_and_the_manager_hears_so(slack, fake_slack):
-    post_idea(slack, fake_slack, "Anonymous idea", user=TEAM[0], anonymous=True)
-    fake_slack.users[TEAM[0]]["deleted"] = True
+def test_the_manager_hears_the_same_whether_an_anonymous_author_is_here_left_or_was_forgotten(
+    slack, fake_slack
+):
+    """Attack: a manager moves the anonymous ideas along after a colleague left and another asked to be
+    forgotten, and reads from pulsebot's answer which ideas were theirs."""
+    here, left, forgotten = TEAM[:3]
+    for author in (here, left, forgotten):
+        post_idea(slack, fake_slack, f"An idea of {author}", user=author, anonymous=True)
+    fake_slack.users[left]["deleted"] = True
+    slack.command("/pulse", "forget-me", user=forgotten)
+    reply_to(fake_slack, lambda: slack.click(action_id=FORGET_ME_ACTION, value="forget", user=forgotten))
 
-    told = status(slack, fake_slack, "1 review")
+    told = [status(slack, fake_slack, f"{idea_id} review") for idea_id in (1, 2, 3)]
 
-    assert "could not find its author" in told
+    assert told == [f"#{idea_id} is now *Under review*. {ANONYMOUS_AUTHOR_TOLD}" for idea_id in (1, 2, 3)]
+    notices = [
+        post["channel"] for post in fake_slack.calls_to("chat.postMessage") if "was moved" in post["text"]
+    ]
+    assert notices == [here]  # only the author still here heard of it
 
 
 def test_declining_needs_a_reason_which_the_card_and_the_author_show(slack, fake_slack, sessions):

@@ -47,7 +47,9 @@ def test_a_declined_idea_shows_its_reason_and_its_anonymous_author_is_told(slack
     assert "Your anonymous idea #1 was moved to *Declined*" in notice["text"]
     told = fake_slack.wait_for("chat.postEphemeral")[0]
     assert (told["channel"], told["user"]) == (IDEAS_CHANNEL, MANAGER)
-    assert told["text"] == "#1 is now *Declined*. Its author was told by DM."
+    assert (
+        told["text"] == "#1 is now *Declined*. If its author is still in the workspace, they were told by DM."
+    )
     with sessions() as session:
         idea = session.exec(select(Idea)).one()
         assert (idea.status, idea.author_id) == (IdeaStatus.declined, None)

@@ -5,13 +5,17 @@
 - their votes, found by recomputing the vote token of (person, idea) for every idea;
 - the authorship of their ideas: the name on a signed idea is cleared, and each anonymous idea of theirs
   gets a random author token in place of the one computed from them, so not even PULSEBOT_ANON_KEY leads
-  back to them;
+  back to them. Every other anonymous idea of the workspace is rewritten in the same statement order, its
+  token under a new mask (services/idea/idea_authors.py `forget_author`), so the transaction does not
+  single theirs out; only their signed ideas' cards change in Slack;
 - the digests and drop alerts recorded as sent to them;
-- the anonymous-reply conversations they wrote in, as the manager or the author.
+- the anonymous-reply conversations they held as the manager. Those they wrote in as an anonymous author
+  stay as they are, for the same reason as their anonymous ideas (services/reply/conversation_cleanup.py).
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
-window), and nobody can after it. The audit entry of a forgetting holds the counts, never the person's id.
+window), and nobody can after it. The audit entry of a forgetting holds the counts, never the person's id,
+nor how many anonymous ideas they had (only they are told that).
 
 Deleted rows must not survive where a database reader could still find them: after the forgetting is
 committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`).
@@ -19,11 +23,10 @@ committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, tuple_, update
+from sqlalchemy import delete, tuple_
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors
@@ -31,7 +34,7 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
 from pulsebot.store.db import SessionFactory, engine_of, scrub
-from pulsebot.store.models import AuditAction, Delivery, Idea, ManagerNotice, Vote
+from pulsebot.store.models import AuditAction, Delivery, ManagerNotice, Vote
 
 IDEAS_PER_STATEMENT = 500
 # The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
@@ -42,14 +45,15 @@ FORGOTTEN_IN = ("delivery", "vote", "idea", "manager_notice", "conversation", "c
 class Forgotten:
     deliveries: int
     votes: int
-    ideas: tuple[int, ...]  # the ideas no longer tied to the person (their cards can be redrawn)
+    signed_ideas: tuple[int, ...]  # the ideas that named the person (their cards must be redrawn)
+    anonymous_ideas: int  # told to the person alone: the audit and the CLI do not say it
     notices: int
     conversations: int
 
     def describe(self) -> str:
         return (
-            f"{self.deliveries} pulse records, {self.votes} votes, {len(self.ideas)} ideas unlinked, "
-            f"{self.notices} digest notices, {self.conversations} conversations"
+            f"{self.deliveries} pulse records, {self.votes} votes, {len(self.signed_ideas)} signed ideas "
+            f"unlinked, {self.notices} digest notices, {self.conversations} conversations"
         )
 
 
@@ -57,10 +61,10 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     """Remove what ties `user_id` to pulsebot's data, in the caller's transaction, and audit it."""
     deliveries = _delete(session, delete(Delivery).where(Delivery.user_id == user_id))
     votes = _forget_votes(session, user_id=user_id, key=key)
-    conversations = forget_conversations(session, user_id=user_id, key=key)  # before the ideas are unlinked
-    ideas = _unlink_ideas(session, user_id=user_id, key=key)
+    conversations = forget_conversations(session, user_id=user_id)
+    signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
-    forgotten = Forgotten(deliveries, votes, ideas, notices, conversations)
+    forgotten = Forgotten(deliveries, votes, signed, anonymous, notices, conversations)
     audit.record(
         session,
         actor=actor,
@@ -91,15 +95,3 @@ def _forget_votes(session: Session, *, user_id: str, key: bytes) -> int:
         ]
         removed += _delete(session, delete(Vote).where(tuple_(Vote.idea_id, Vote.voter).in_(keys)))
     return removed
-
-
-def _unlink_ideas(session: Session, *, user_id: str, key: bytes) -> tuple[int, ...]:
-    idea_ids = tuple(idea_authors.ideas_of(session, user_id=user_id, key=key))
-    for idea_id in idea_ids:  # random and one per idea, so the ideas cannot even be grouped as one person's
-        session.exec(
-            update(Idea)
-            .where(Idea.id == idea_id)
-            .values(author_id=None, author_token=secrets.token_hex(32))
-            .execution_options(synchronize_session=False)
-        )
-    return idea_ids

@@ -1,5 +1,12 @@
 """Conversations leave with the rest: the retention job deletes those gone quiet before its cutoff, and
-forgetting a person deletes every conversation they took part in, as the manager or as the author."""
+forgetting a person deletes the conversations they held as the manager (who is named on them).
+
+Forgetting leaves the conversations they wrote in as an anonymous author as they are: those name no
+author, and deleting them in the forgetting's transaction would point at the comment or idea that was
+theirs, for someone reading the database and for the manager, whose conversation would vanish the moment
+the person's signed cards lose their name. The forgetting takes away the author's idea tokens, so a
+reply about an idea no longer reaches them (services/idea/idea_authors.py `forget_author`); a reply about a
+comment still does until the run's reply window ends, like the operator's way to their answers."""
 
 from __future__ import annotations
 
@@ -8,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import delete, exists
 from sqlmodel import Session, select
 
-from pulsebot.services.reply.conversations import is_author
 from pulsebot.store.models import Conversation, ConversationMessage
 
 
@@ -21,15 +27,10 @@ def purge_conversations(session: Session, *, before: datetime) -> int:
     return _delete(session, list(ids))
 
 
-def forget_conversations(session: Session, *, user_id: str, key: bytes) -> int:
-    """Delete the conversations `user_id` wrote in; call it while their ideas are still theirs."""
-    ids = [
-        conversation.id
-        for conversation in session.exec(select(Conversation)).all()
-        if conversation.manager_user_id == user_id
-        or is_author(session, key=key, conversation=conversation, user_id=user_id)
-    ]
-    return _delete(session, ids)
+def forget_conversations(session: Session, *, user_id: str) -> int:
+    """Delete the conversations `user_id` held as the manager."""
+    ids = session.exec(select(Conversation.id).where(Conversation.manager_user_id == user_id)).all()
+    return _delete(session, list(ids))
 
 
 def _delete(session: Session, ids: list[str]) -> int:

@@ -25,7 +25,9 @@ def forget_me_clicked(ack: Ack, body: dict, client: WebClient, respond: Respond,
         )
     scrub_forgotten(deps.sessions)
     respond(text=forgotten_text(forgotten), response_type="ephemeral", replace_original=True)
-    for idea_id in forgotten.ideas:  # their cards still show the name until redrawn
+    # Only the signed cards, which still show the name: the anonymous ones read the same as before, and
+    # redrawing them would show the channel which were the person's.
+    for idea_id in forgotten.signed_ideas:
         try:
             refresh_idea_card(client, deps.sessions, idea_id=idea_id)
         except SlackApiError as error:  # say, a card deleted from the channel: the forgetting stands
