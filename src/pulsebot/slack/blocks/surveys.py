@@ -184,12 +184,9 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             hint="Marked as required; a required free-text answer may not be left blank.",
         )
     )
-    # The managers are named in the survey's YAML, not on the form: editing keeps them.
-    metadata = (
-        json.dumps({"name": spec.name, "keys": [q.key for q in questions], "managers": spec.managers})
-        if spec
-        else ""
-    )
+    # The managers are named in the survey's YAML, not on the form: saving the form keeps the stored ones.
+    # They are not carried here, as a team may have more of them than private_metadata holds.
+    metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions]}) if spec else ""
     return View(
         type="modal",
         callback_id=SURVEY_FORM_VIEW,
