@@ -57,6 +57,7 @@ class FakeSlack:
         self._limits: dict[str, tuple[int, collections.deque]] = {}
         self._stall: dict[str, int] = {}
         self._slow: dict[str, float] = {}
+        self._statuses: dict[str, list[int]] = {}
         self._triggers: dict[str, float] = {}  # trigger_id -> when a call first carried it
         self._released = threading.Event()
         self.history: dict[str, list[dict]] = {}
@@ -134,6 +135,11 @@ class FakeSlack:
 
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         self._errors.setdefault(method, []).extend([error] * times)
+
+    def fail_with_status(self, method: str, status: int, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with an HTTP error such as 503, after taking them in:
+        whether Slack acted on such a call, its caller cannot know."""
+        self._statuses.setdefault(method, []).extend([status] * times)
 
     def rate_limit(self, method: str, *, per_second: int) -> None:
         """Take at most `per_second` calls of `method` in any one second; answer the others 429 with
@@ -392,6 +398,11 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if retry:
                 fake._record(method + ":429", args, token)
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
+                return
+            if fake._statuses.get(method):
+                status = fake._statuses[method].pop(0)
+                fake._record(f"{method}:{status}", args, token)
+                self._send(status, b'{"ok":false,"error":"internal_error"}')
                 return
             fake._record(method, args, token)
             answer = json.dumps(fake._answer(method, args, token)).encode()
