@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pulsebot.services.digest.home import HomeSummary, OpenPulse
 from pulsebot.services.digest.manager_home import TeamFigures
+from pulsebot.services.idea.idea_lists import IdeaList
 from pulsebot.services.idea.idea_status import REASON_MAX_CHARS as IDEA_REASON_MAX_CHARS
 from pulsebot.services.idea.ideas import CATEGORIES, IDEA_MAX_CHARS, STAGES, IdeaView
 from pulsebot.services.loop.actions import REASON_MAX_CHARS, TEXT_MAX_CHARS, ActionLine, HomeActions
@@ -25,16 +26,19 @@ from pulsebot.services.reply.conversations import REPLY_MAX_CHARS
 from pulsebot.services.reply.relay import DueRelay
 from pulsebot.services.reply.reply_subjects import Subject
 from pulsebot.services.survey.survey_file import survey_from_mapping
+from pulsebot.services.survey.surveys import SurveySummary
+from pulsebot.slack import limits
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.actions import action_modal, channel_post, drop_modal, reminder_text, status_post
 from pulsebot.slack.blocks.forgetting import forget_me_question
 from pulsebot.slack.blocks.helping import helping_message
 from pulsebot.slack.blocks.home import home_view
+from pulsebot.slack.blocks.idea_lists import idea_list_text
 from pulsebot.slack.blocks.idea_status import decline_modal
 from pulsebot.slack.blocks.ideas import idea_card, idea_modal
 from pulsebot.slack.blocks.pulses import comment_modal, pulse_message
 from pulsebot.slack.blocks.replies import closed_message, reply_modal, to_author_message, to_manager_message
-from pulsebot.slack.blocks.surveys import survey_form
+from pulsebot.slack.blocks.surveys import survey_form, survey_list
 from pulsebot.slack.blocks.you_said import month_post_message
 from pulsebot.store.models import (
     ActionStatus,
@@ -393,3 +397,28 @@ def _change(action: ActionLine):
     from pulsebot.services.loop.actions import ActionChange
 
     return ActionChange(action=action, previous=ActionStatus.planned, changed_by=action.created_by)
+
+
+@PROPERTY
+@given(
+    summaries=many(
+        st.builds(
+            SurveySummary,
+            name=st.from_regex(r"[a-z0-9-]{1,80}", fullmatch=True),
+            title=texts(150),
+            channel_id=st.just("C0TEAM"),
+            delivery=st.sampled_from(["channel", "dm"]),
+            schedule=st.none() | st.just("0 10 * * tue"),
+            timezone=st.just("Europe/Berlin"),
+            paused=st.booleans(),
+            questions=st.integers(0, 8),
+            reminders=st.just(("24h after open", "2h before close")),
+        ),
+        500,
+    ),
+    listed=many(ideas(), 200),
+)
+def test_listings_of_surveys_and_ideas(summaries, listed):
+    assert_fits_message(survey_list(summaries))
+    assert len(survey_list(summaries)) <= limits.LIST_TEXT
+    assert_fits_message(idea_list_text(IdeaList(ideas=tuple(listed), total=len(listed) + 10**6, title="Top")))

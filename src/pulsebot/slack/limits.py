@@ -16,6 +16,7 @@ FIELD_TEXT = 2000
 HEADER_TEXT = 150
 CONTEXT_ELEMENTS = 10
 MESSAGE_TEXT = 40_000  # chat.postMessage `text`: Slack cuts what is longer (msg_too_long past that)
+LIST_TEXT = 3500  # a listing in one message: Slack folds longer text behind "Show more"
 
 # Interactive elements.
 ACTIONS_ELEMENTS = 25

@@ -30,6 +30,7 @@ from pulsebot.services.survey.library import engagement_library
 from pulsebot.services.survey.schedules import local_day_of
 from pulsebot.services.survey.survey_file import EnpsCadence, ShareResults, SurveySpec
 from pulsebot.services.survey.surveys import SurveySummary
+from pulsebot.slack.limits import LIST_TEXT
 from pulsebot.slack.text import escape
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
@@ -38,6 +39,7 @@ MAX_QUESTIONS = 5
 PER_PERSON = "per_person_local_time"
 MANAGERS_ANSWER = "managers_answer"
 SHARE_AUTO = "share_results_auto"
+MORE_SURVEYS = "…and {left:,} more: `pulsebot survey list` lists them all."
 
 KIND_LABELS = {
     QuestionKind.scale: "Scale 1–5",
@@ -316,7 +318,7 @@ def survey_list(summaries: list[SurveySummary]) -> str:
     if not summaries:
         return "No surveys yet. `/pulse new` creates one; so does `pulsebot survey apply FILE.yml`."
     lines = ["*Surveys*"]
-    for s in summaries:
+    for shown, s in enumerate(summaries):
         details = [
             f"<#{s.channel_id}>",
             DELIVERY_SHORT[DeliveryMode(s.delivery)],
@@ -326,7 +328,11 @@ def survey_list(summaries: list[SurveySummary]) -> str:
         if s.reminders:
             details.append("reminders " + ", ".join(s.reminders))
         details.append(next_open_phrase(s))
-        lines.append(f"• *{s.name}*: {escape(s.title)} · " + " · ".join(details))
+        line = f"• *{s.name}*: {escape(s.title)} · " + " · ".join(details)
+        if sum(len(kept) + 1 for kept in lines) + len(line) + len(MORE_SURVEYS) + 10 > LIST_TEXT:
+            lines.append(MORE_SURVEYS.format(left=len(summaries) - shown))
+            break
+        lines.append(line)
     return "\n".join(lines)
 
 
