@@ -3,7 +3,10 @@
 Point a `WebClient(base_url=fake.base_url)` at it. It also receives `response_url` posts (recorded as
 the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method;
 to allow a method only N calls a second (429 with Retry-After past that, like Slack's rate limits);
-or to take a call in and then keep its answer back (`stall`), as when a sender dies waiting for it.
+or to take a call in and then keep its answer back (`stall`), as when a sender dies waiting for it;
+or to answer one method slowly (`slow`). Like Slack, it refuses a message or a view past Slack's limits
+(`invalid_blocks`, `invalid_arguments`, `msg_too_long`: tests/slack_limits.py), and a modal opened with a
+trigger_id more than 3 seconds after Slack first saw that trigger (`expired_trigger_id`).
 Workspaces that install the app through OAuth are registered with `add_install(code, team_id, bot_token)`:
 oauth.v2.access then trades that code (once, like Slack) for the team's bot token, and auth.test answers
 for each token with its own team. Posted messages are kept per conversation, with their metadata, for
@@ -23,6 +26,9 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from pulsebot.slack.limits import TRIGGER_SECONDS
+from tests.slack_limits import message_problems, view_problems
 
 JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads", "files", "metadata")
 
@@ -50,6 +56,9 @@ class FakeSlack:
         self._errors: dict[str, list[str]] = {}
         self._limits: dict[str, tuple[int, collections.deque]] = {}
         self._stall: dict[str, int] = {}
+        self._slow: dict[str, float] = {}
+        self._statuses: dict[str, list[int]] = {}
+        self._triggers: dict[str, float] = {}  # trigger_id -> when a call first carried it
         self._released = threading.Event()
         self.history: dict[str, list[dict]] = {}
         self._install_codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, bot token, installer)
@@ -127,6 +136,11 @@ class FakeSlack:
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         self._errors.setdefault(method, []).extend([error] * times)
 
+    def fail_with_status(self, method: str, status: int, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with an HTTP error such as 503, after taking them in:
+        whether Slack acted on such a call, its caller cannot know."""
+        self._statuses.setdefault(method, []).extend([status] * times)
+
     def rate_limit(self, method: str, *, per_second: int) -> None:
         """Take at most `per_second` calls of `method` in any one second; answer the others 429 with
         `Retry-After` in whole seconds, as Slack does."""
@@ -137,6 +151,10 @@ class FakeSlack:
         `release()`: the message is in Slack, and its sender never hears so."""
         self._stall[method] = after
         self._released.clear()
+
+    def slow(self, method: str, *, seconds: float) -> None:
+        """Answer every call of `method` only after `seconds`, as a Slack under load does."""
+        self._slow[method] = seconds
 
     def release(self) -> None:
         self._stall.clear()
@@ -155,6 +173,14 @@ class FakeSlack:
                 taken.append(now)
                 return None
             return max(1, math.ceil(taken[0] + 1.0 - now))
+
+    def _trigger_expired(self, args: dict) -> bool:
+        trigger = args.get("trigger_id")
+        if not trigger:
+            return False
+        with self._changed:
+            first = self._triggers.setdefault(trigger, time.monotonic())
+        return time.monotonic() - first > TRIGGER_SECONDS
 
     def _stalled(self, method: str) -> bool:
         after = self._stall.get(method)
@@ -218,6 +244,8 @@ class FakeSlack:
             }
         if method == "oauth.v2.access":
             return self._access(args)
+        if refused := self._refused(method, args):
+            return refused
         if method == "chat.postMessage":
             channel = args.get("channel", "")
             if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
@@ -263,6 +291,20 @@ class FakeSlack:
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
         return {"ok": True}
+
+    def _refused(self, method: str, args: dict) -> dict | None:
+        """Slack's answer to a message or a view past its limits, or to a modal opened too late."""
+        problems, error = [], ""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            problems = message_problems(args)
+            error = "msg_too_long" if problems and "message text of" in problems[0] else "invalid_blocks"
+        if method in ("views.open", "views.push") and self._trigger_expired(args):
+            return {"ok": False, "error": "expired_trigger_id"}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            problems, error = view_problems(args.get("view") or {}), "invalid_arguments"
+        if not problems:
+            return None
+        return {"ok": False, "error": error, "response_metadata": {"messages": problems}}
 
     def _access(self, args: dict) -> dict:
         with self._changed:
@@ -348,11 +390,19 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._send(200, b"ok", "text/plain")
                 return
             method = self.path.removeprefix("/api/")
+            if method in fake._slow:
+                time.sleep(fake._slow[method])
+            fake._trigger_expired(args)  # the trigger's clock starts at the first call that carries it
             retry = fake._throttled.get(method)
             retry = retry.pop(0) if retry else fake._over_limit(method)
             if retry:
                 fake._record(method + ":429", args, token)
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
+                return
+            if fake._statuses.get(method):
+                status = fake._statuses[method].pop(0)
+                fake._record(f"{method}:{status}", args, token)
+                self._send(status, b'{"ok":false,"error":"internal_error"}')
                 return
             fake._record(method, args, token)
             answer = json.dumps(fake._answer(method, args, token)).encode()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pulsebot.store.models import FocusKind
 from tests.conftest import MANAGER
 from tests.drivers.test_driver_views import support_team
 from tests.loop.steps import LAST_WEEK, MEMBERS, modal_of, options_of, stored, submit_plan
 from tests.pulse_data import make_team, run_week, scores
+from tests.slack_limits import view_problems
 
 
 def test_a_library_team_s_drivers_are_offered_with_their_latest_shown_score(slack, fake_slack, sessions):
@@ -61,3 +63,33 @@ def test_attack_a_hidden_week_s_comment_themes_are_never_offered_nor_accepted(sl
     assert not any("reorg" in theme for theme in themes)
     assert forged.json["errors"]["focus"].startswith("Choose what it is about from the list")
     assert stored(sessions) == []
+
+
+LONG_WORDS = (
+    "state-of-the-art-cross-functional-end-to-end-customer-onboarding-and-offboarding-process-documentation",
+    "company-wide-all-hands-quarterly-business-review-and-strategic-planning-off-site-meeting-series",
+)
+
+
+def test_a_theme_of_long_hyphenated_words_is_offered_and_planned_like_any_other(slack, fake_slack, sessions):
+    make_team(sessions, managers=(MANAGER,), now=LAST_WEEK - timedelta(days=30))
+    phrase = " ".join(LONG_WORDS)
+    comments = [f"The {phrase} is confusing", f"Our {phrase} again", f"{phrase} needs work"]
+    run_week(
+        sessions,
+        survey="team-pulse",
+        opened=LAST_WEEK,
+        audience=MEMBERS,
+        answers=scores(MEMBERS, [3] * 6),
+        comments=dict(zip(MEMBERS, comments, strict=False)),
+    )
+
+    slack.command("/pulse", "action", user=MANAGER)
+
+    view = modal_of(fake_slack)
+    assert view_problems(view) == []  # Slack opened it: every option value within 150 characters
+    (theme,) = options_of(view)["Comment themes"]
+    assert submit_plan(slack, focus=theme).body == ""
+    (action,) = stored(sessions)
+    assert (action.focus_kind, action.focus_key) == (FocusKind.theme, phrase)
+    assert phrase in str(fake_slack.wait_for("chat.postMessage")[0]["blocks"])

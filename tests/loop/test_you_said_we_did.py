@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
+from pulsebot.slack import limits
 from pulsebot.store.models import ActionStatus, FocusKind, Idea, IdeaStatus, LoopPost, Survey, TeamAction
 from tests.conftest import PULSE_CHANNEL
 from tests.home_steps import open_home
 from tests.loop.steps import run_job
 from tests.pulse_data import make_team, people, run_week
+from tests.slack_limits import BROKEN_ENTITY, message_problems
 
 TEAM = people(6)
 CREATED = datetime(2026, 10, 1, 9, tzinfo=UTC)
@@ -30,7 +32,9 @@ def action(
     sessions, text: str, *, finished: datetime | None, visible=True, status=ActionStatus.done, **focus
 ):
     with sessions() as session:
-        survey_id = session.exec(select(Survey.id).where(Survey.name == "team-pulse")).one()
+        survey_id = session.exec(
+            select(Survey.id).where(Survey.name == focus.get("survey", "team-pulse"))
+        ).one()
         session.add(
             TeamAction(
                 survey_id=survey_id,
@@ -140,3 +144,30 @@ def test_app_home_lists_what_the_persons_own_teams_did(sessions, slack, fake_sla
     outsider = open_home(slack, fake_slack, "U0STRANGER")
     assert "Weekly backlog triage" not in outsider  # another team's actions are that team's business
     assert "Refunds in one click" in outsider
+
+
+def test_a_long_month_is_cut_between_whole_mentions(sessions, client, settings, fake_slack):
+    """Twelve done actions fill more than a section holds. Twelve teams each grow their first action by one
+    more character, so one of their cuts falls inside each character of the owner's `<@U0OWNER>`."""
+    names = [f"team-{number:02d}" for number in range(12)]
+    for number, name in enumerate(names):
+        make_team(sessions, name=name, channel=f"C0TEAM{number:02d}", now=CREATED, managers=("U0BOSS",))
+        run_week(sessions, survey=name, opened=CREATED, audience=TEAM)
+        for item in range(12):
+            padding = "x" * (5 + (number if item == 0 else 0))
+            action(
+                sessions,
+                f"Action {item:02d} {padding}" + " a long description" * 9,
+                finished=datetime(2026, 11, 2 + item, 15, tzinfo=UTC),
+                survey=name,
+            )
+
+    sweep(client, sessions, settings, at=AFTER_NINE)
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert len(posts) == 12  # Slack took every one: none was refused as invalid_blocks
+    for post in posts:
+        body = post["blocks"][1]["text"]["text"]
+        assert len(body) <= limits.SECTION_TEXT and body.endswith("…")
+        assert message_problems(post) == []
+        assert not BROKEN_ENTITY.search(body)

@@ -12,6 +12,7 @@ from functools import partial
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -29,6 +30,7 @@ from pulsebot.slack.outbox import SENDERS, Outbox
 from pulsebot.slack.sender import OutboxSender, TeamOutboxes
 from pulsebot.slack.text import without_controls
 from pulsebot.slack.workspaces import (
+    TRIGGERED,
     SingleWorkspace,
     Workspaces,
     request_team,
@@ -57,6 +59,8 @@ class _SameTokenTwice(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_SameTokenTwice())
 
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
+# Slack throttled the form's opening, or its trigger ran out while Slack was slow (slack/workspaces.py).
+BUSY = "Slack is busy right now, so the form could not open. Please try again in a few seconds."
 
 
 @dataclass(frozen=True)
@@ -105,21 +109,34 @@ class DepsByTeam:
         return deps
 
 
-def sorry(body: dict, *, acknowledged: bool, respond, client: WebClient) -> BoltResponse | None:
+def sorry(
+    body: dict, *, acknowledged: bool, respond, client: WebClient, text: str = SORRY
+) -> BoltResponse | None:
     """Tell the person, in the way this kind of request allows, that nothing was saved.
 
     Bolt passes a response only while the request is not yet acknowledged: then the reply itself
     carries the sentence, instead of Slack's own "dispatch_failed" or a closed form."""
     if body.get("type") == "view_submission":
         if not acknowledged:  # push a notice on top of the form, so the text typed into it survives
-            return BoltResponse(status=200, body={"response_action": "push", "view": notice_view(SORRY)})
-        client.chat_postMessage(channel=body["user"]["id"], text=SORRY)
+            return BoltResponse(status=200, body={"response_action": "push", "view": notice_view(text)})
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
         return None
     if not acknowledged and body.get("command"):
-        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": SORRY})
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
     if body.get("response_url"):
-        respond(text=SORRY, response_type="ephemeral", replace_original=False)
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    elif acknowledged and body.get("type") == "block_actions":  # a click in App Home: no response URL
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
     return BoltResponse(status=200, body="") if not acknowledged else None
+
+
+def form_not_opened(error: Exception) -> bool:
+    """Did Slack refuse to open a modal for being busy, or for its trigger running out meanwhile?"""
+    return (
+        isinstance(error, SlackApiError)
+        and error.response.get("error") in ("ratelimited", "expired_trigger_id")
+        and str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1] in TRIGGERED
+    )
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -216,7 +233,8 @@ def create_app(
         if isinstance(error, OperationalError):
             log.error("database unavailable: %s", error.orig)
             metrics.DATABASE_ERRORS.inc()
-        return sorry(body, acknowledged=response is None, respond=respond, client=client)
+        text = BUSY if form_not_opened(error) else SORRY
+        return sorry(body, acknowledged=response is None, respond=respond, client=client, text=text)
 
     register_listeners(AcksFirst(app, ack_gate or AckGate()))
     return app

@@ -64,11 +64,17 @@ def excerpt(text: str, limit: int) -> str:
     return "".join(kept).rstrip() + "…"
 
 
+# What is left of an entity cut in two: the start of an escape (`&am`) or of anything Slack reads between
+# angle brackets (`<@U123`, `<#C123|`, `<https://…`, `<!date^…`).
+_CUT_ENTITY = re.compile(r"(&[a-z]*|<[^<>]*)$")
+
+
 def fit(markdown: str, limit: int) -> str:
-    """Already-escaped text cut to Slack's `limit` for a block, without leaving half an escape."""
+    """Already-escaped text cut to Slack's `limit` for a block, only between whole entities: never inside
+    an escape such as `&amp;`, a mention, a channel link or a URL."""
     if len(markdown) <= limit:
         return markdown
-    return re.sub(r"&[a-z]*$", "", markdown[: limit - 1]) + "…"
+    return _CUT_ENTITY.sub("", markdown[: limit - 1]) + "…"
 
 
 def readers_time(moment: datetime, *, style: str, fallback: str) -> str:

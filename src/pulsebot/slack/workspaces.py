@@ -12,7 +12,7 @@ from typing import Protocol
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry import HttpRequest, RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     ServerErrorRetryHandler,
@@ -94,12 +94,54 @@ def request_team(workspaces: Workspaces, team_id: str | None) -> str:
     return team_id
 
 
+# A modal opens only within 3 seconds of the click whose trigger_id it carries, and Retry-After counts
+# whole seconds: waiting out a 429 to open one would only earn `expired_trigger_id`, with the person
+# left looking at nothing. The listener tells them instead (slack/app.py).
+TRIGGERED = frozenset({"views.open", "views.push"})
+# After a dropped connection or a 500/503 Slack may have acted all the same: posting again could show a
+# message twice. (The outbox's posts look for themselves first: slack/posted.py.) A 429 is safe to retry,
+# as Slack did nothing.
+MAY_HAVE_ACTED = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", *TRIGGERED})
+
+
+def web_method(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+class RateLimitRetries(PacedRateLimitHandler):
+    """Waits out a 429 and tries again, except to open a modal."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if web_method(request) in TRIGGERED:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class ConnectionRetries(ConnectionErrorRetryHandler):
+    """Tries again after a dropped connection, except a call that may have posted or opened something."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if web_method(request) in MAY_HAVE_ACTED:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class ServerErrorRetries(ServerErrorRetryHandler):
+    """Tries again after Slack's 500/503, except a call that may have posted or opened something."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if web_method(request) in MAY_HAVE_ACTED:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
 def retry_handlers() -> list[RetryHandler]:
-    """Wait out 429s, retry dropped connections and Slack's 500/503s."""
+    """Wait out 429s, retry dropped connections and Slack's 500/503s: each only where a second try can
+    neither come too late nor do the same thing twice."""
     return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        PacedRateLimitHandler(None, max_retry_count=5),  # no pace to slow: waits and counts the 429
-        ServerErrorRetryHandler(max_retry_count=2),
+        ConnectionRetries(max_retry_count=2),
+        RateLimitRetries(None, max_retry_count=5),  # no pace to slow: waits and counts the 429
+        ServerErrorRetries(max_retry_count=2),
     ]
 
 

@@ -8,9 +8,11 @@ from sqlmodel import select
 
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
+from pulsebot.slack import limits
 from pulsebot.store.db import transaction
 from pulsebot.store.models import PulseRun, Survey
 from tests.conftest import ADMIN, PULSE_CHANNEL, TEAM
+from tests.pulse_data import make_team
 
 SURVEYS = f"""\
 surveys:
@@ -133,3 +135,16 @@ def test_send_says_so_when_slack_refuses(slack, fake_slack):
     assert fake_slack.wait_for("response_url")[0]["text"] == (
         "Slack refused while sending “team-pulse” (not_in_channel). Is pulsebot invited to its channel?"
     )
+
+
+def test_a_long_list_of_surveys_shows_what_fits_and_says_how_many_more_there_are(slack, sessions):
+    title = "A rather long title " * 7
+    for number in range(80):
+        make_team(sessions, name=f"team-{number:02d}", title=title, now=datetime.now(UTC))
+
+    lines = slack.command("/pulse", "list", user=ADMIN).text.splitlines()
+
+    assert len("\n".join(lines)) <= limits.LIST_TEXT
+    shown = len(lines) - 2  # the heading and the last line
+    assert lines[-1] == f"…and {80 - shown} more: `pulsebot survey list` lists them all."
+    assert lines[1].startswith("• *team-00*") and 0 < shown < 80

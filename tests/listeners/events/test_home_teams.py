@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+from pulsebot.slack import limits
 from tests.conftest import ADMIN, MANAGER, TEAM
 from tests.home_steps import open_home
 from tests.pulse_data import make_team, people, run_week, scores
+from tests.slack_limits import view_problems
 
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
 
@@ -53,3 +55,19 @@ def test_someone_who_manages_nothing_sees_no_team_figures(slack, fake_slack, ses
     blocks = open_home(slack, fake_slack, TEAM[0])
 
     assert "Your teams" not in blocks
+
+
+def test_a_manager_of_sixty_teams_gets_a_home_within_slack_s_limits_that_says_what_is_left_out(
+    slack, fake_slack, sessions
+):
+    for number in range(60):
+        make_team(sessions, name=f"team-{number:02d}", managers=(MANAGER,), now=LAST_WEEK)
+
+    open_home(slack, fake_slack, MANAGER)
+
+    (published,) = fake_slack.calls_to("views.publish")
+    assert view_problems(published["view"]) == []  # Slack took it
+    blocks = str(published["view"]["blocks"])
+    assert len(published["view"]["blocks"]) <= limits.BLOCKS_PER_VIEW
+    assert "…and 40 more teams: `/pulse digest NAME` shows any one of them." in blocks
+    assert "…and 50 more teams: `/pulse action NAME` plans for any one of them." in blocks

@@ -6,11 +6,13 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey, list_surveys
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Question, Survey
 from tests.conftest import ADMIN, PULSE_CHANNEL, TEAM
+from tests.slack_limits import view_problems
 
 YAML = f"""\
 name: team-pulse
@@ -195,3 +197,20 @@ def test_only_admins_can_save_the_form(slack, fake_slack):
     reply = submit(slack, view, TEAM[0], name="sneaky", channel=PULSE_CHANNEL, q1_kind="enps")
 
     assert reply.json["errors"] == {"name": "Only pulsebot admins can save surveys."}
+
+
+def test_a_survey_with_two_hundred_managers_is_edited_and_keeps_them_all(slack, fake_slack, sessions):
+    managers = [f"U0MGR{number:06d}" for number in range(200)]
+    with transaction(sessions) as session:
+        spec = parse_surveys(YAML + f"managers: [{', '.join(managers)}]\n", source="t.yml")[0]
+        apply_survey(session, spec=spec, now=datetime.now(UTC))
+
+    view = open_form(slack, fake_slack, "edit team-pulse")
+
+    assert fake_slack.calls_to("views.open")[0]["view"] == view
+    assert view_problems(view) == []  # within Slack's limits, so Slack opened it
+    submit(slack, view, q1_prompt="My workload felt manageable.")
+    assert fake_slack.wait_for("chat.postMessage")[0]["text"].startswith("Updated survey *team-pulse*")
+    with sessions() as session:
+        survey_id = session.exec(select(Survey.id)).one()
+        assert sorted(managers_of(session, survey_id=survey_id)) == managers

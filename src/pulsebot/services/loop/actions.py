@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of, surveys_managed_by
 from pulsebot.services.errors import FieldErrors, Invalid, NotAllowed, NotFound
-from pulsebot.services.loop.focus import focus_options
+from pulsebot.services.loop.focus import FocusOption, focus_options
 from pulsebot.services.privacy import audit
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.store.among import among
@@ -101,7 +101,16 @@ def team_today(session: Session, *, survey_name: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(find_survey(session, name=survey_name).timezone)).date()
 
 
-def create_action(
+@dataclass(frozen=True)
+class CheckedAction:
+    """An action that passed every check pulsebot can make from what it holds."""
+
+    survey: Survey
+    focus: FocusOption
+    text: str
+
+
+def check_action(
     session: Session,
     *,
     survey_name: str,
@@ -110,17 +119,15 @@ def create_action(
     text: str,
     owner_id: str,
     due_on: date | None,
-    visible: bool,
     created_by: str,
     now: datetime,
     today: date,
     min_group: int,
     is_admin: bool = False,
     errors: dict[str, str] | None = None,
-) -> ActionLine:
-    """Check everything, then write the action and its audit entry; nothing is written when a check fails
-    (FieldErrors names every field that is wrong, with `errors` the caller found, such as an owner
-    Slack does not know)."""
+) -> CheckedAction:
+    """Check everything but what only Slack knows (whether the owner is a person still there); FieldErrors
+    names every field that is wrong, with `errors` the caller found. Nothing is written."""
     survey = check_may_plan(session, survey_name=survey_name, user_id=created_by, is_admin=is_admin)
     problems = dict(errors or {})
     text = " ".join((text or "").split())
@@ -145,6 +152,44 @@ def create_action(
         )
     if problems:  # every problem at once, each beside its field; nothing is written
         raise FieldErrors(problems)
+    return CheckedAction(survey=survey, focus=focus, text=text)
+
+
+def create_action(
+    session: Session,
+    *,
+    survey_name: str,
+    focus_kind: FocusKind | None,
+    focus_key: str,
+    text: str,
+    owner_id: str,
+    due_on: date | None,
+    visible: bool,
+    created_by: str,
+    now: datetime,
+    today: date,
+    min_group: int,
+    is_admin: bool = False,
+    errors: dict[str, str] | None = None,
+) -> ActionLine:
+    """Check everything (check_action), then write the action and its audit entry; nothing is written
+    when a check fails."""
+    checked = check_action(
+        session,
+        survey_name=survey_name,
+        focus_kind=focus_kind,
+        focus_key=focus_key,
+        text=text,
+        owner_id=owner_id,
+        due_on=due_on,
+        created_by=created_by,
+        now=now,
+        today=today,
+        min_group=min_group,
+        is_admin=is_admin,
+        errors=errors,
+    )
+    survey, focus, text = checked.survey, checked.focus, checked.text
     action = TeamAction(
         survey_id=survey.id,
         focus_kind=focus.kind,

@@ -8,6 +8,7 @@ from a hidden week, whose comments nobody reads).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,9 @@ from pulsebot.services.survey.surveys import active_questions, find_survey
 from pulsebot.store.models import FocusKind
 
 LABEL_CHARS = 200  # TeamAction.focus_label
+# A focus reaches the form and comes back as "kind:key" in a menu option's value, which Slack keeps to 150
+# characters; a longer key (a theme of long hyphenated words) goes as its digest instead.
+KEY_CHARS = 100
 TREND_WEEKS = 12  # how far back the latest shown week is looked for
 
 
@@ -49,11 +53,18 @@ class FocusOptions:
         return (*self.drivers, *self.questions, *self.themes)
 
     def find(self, kind: FocusKind, key: str) -> FocusOption | None:
-        return next((o for o in self.all if o.kind is kind and o.key == key), None)
+        """The option of this kind whose key, or the digest that stands for a long key, is `key`."""
+        return next((o for o in self.all if o.kind is kind and key in (o.key, _short_key(o.key))), None)
 
 
 def focus_value(kind: FocusKind, key: str) -> str:
-    return f"{kind.value}:{key}"
+    return f"{kind.value}:{_short_key(key)}"
+
+
+def _short_key(key: str) -> str:
+    if len(key) <= KEY_CHARS:
+        return key
+    return "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def parse_focus_value(value: str) -> tuple[FocusKind, str] | None:

@@ -35,7 +35,8 @@ from pulsebot.services.loop.actions import (
     ActionLine,
 )
 from pulsebot.services.loop.focus import FocusOption, FocusOptions
-from pulsebot.slack.blocks import rendered
+from pulsebot.slack.blocks import more, rendered
+from pulsebot.slack.limits import OPTION_TEXT, SECTION_TEXT
 from pulsebot.slack.text import escape, excerpt, fit
 from pulsebot.store.models import ActionStatus
 
@@ -44,9 +45,10 @@ ACTION_VIEW = "action_plan_view"
 ACTION_STATUS = "action_status"  # the status menu of an action in App Home; value "id:status"
 DROP_VIEW = "action_drop_view"
 VISIBLE = "visible"
-OPTION_CHARS = 75  # Slack's limit for an option's text
-HOME_ACTIONS_MAX = 25  # App Home holds 100 blocks, shared with pulses, ideas, teams and the audit log
-SECTION_CHARS = 3000
+# App Home holds 100 blocks, shared with pulses, ideas, teams and the audit log (slack/blocks/home.py):
+# actions take 38 at most, header and notes included.
+HOME_PLAN_TEAMS = 10
+HOME_ACTIONS_MAX = 25
 MENU_WORDS = {
     ActionStatus.in_progress: "Start",
     ActionStatus.done: "Mark done",
@@ -158,8 +160,8 @@ def channel_post(action: ActionLine) -> tuple[str, list[dict]]:
     )
     status = f"{STATUS_ICONS[action.status]} {_status_words(action)}"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_CHARS))),
-        ContextBlock(elements=[MarkdownTextObject(text=fit(status, SECTION_CHARS))]),
+        SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_TEXT))),
+        ContextBlock(elements=[MarkdownTextObject(text=fit(status, SECTION_TEXT))]),
     ]
     return fit(f"We will: {escape(action.text)}", 3000), rendered(blocks)
 
@@ -191,13 +193,14 @@ def home_action_blocks(actions: list[ActionLine], *, teams: list[tuple[str, str]
     if not show:
         return []
     blocks: list[Block] = [HeaderBlock(text="Actions")]
-    for name, title in teams:
+    for name, title in teams[:HOME_PLAN_TEAMS]:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(text=f"*{escape(title)}*: what will you do about its results?"),
                 accessory=plan_button(name),
             )
         )
+    blocks += more(len(teams) - HOME_PLAN_TEAMS, "teams: `/pulse action NAME` plans for any one of them")
     if not actions:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="No actions planned yet.")))
         return blocks
@@ -210,13 +213,13 @@ def home_action_blocks(actions: list[ActionLine], *, teams: list[tuple[str, str]
             + ("" if action.visible else " · _not shown to the team_")
         )
         menu = status_menu(action)
-        text = MarkdownTextObject(text=fit(line, SECTION_CHARS))
+        text = MarkdownTextObject(text=fit(line, SECTION_TEXT))
         blocks.append(SectionBlock(text=text, accessory=menu) if menu else SectionBlock(text=text))
     if len(actions) > HOME_ACTIONS_MAX:
-        more = len(actions) - HOME_ACTIONS_MAX
+        left = len(actions) - HOME_ACTIONS_MAX
         blocks.append(
             ContextBlock(
-                elements=[MarkdownTextObject(text=f"{more} more: `pulsebot actions` lists them all.")]
+                elements=[MarkdownTextObject(text=f"{left} more: `pulsebot actions` lists them all.")]
             )
         )
     return blocks
@@ -242,6 +245,6 @@ def _status_words(action: ActionLine) -> str:
 
 def _focus_option(option: FocusOption) -> Option:
     text = f"{option.label} · {option.detail}" if option.detail else option.label
-    if len(text) > OPTION_CHARS:
-        text = text[: OPTION_CHARS - 1] + "…"
+    if len(text) > OPTION_TEXT:
+        text = text[: OPTION_TEXT - 1] + "…"
     return Option(value=option.value, text=text)

@@ -17,6 +17,7 @@ ACTIONS = {
     "forget": "forgot a person",
     "retention_run": "removed old data",
     "workspace_adopted": "took over the data of the single-workspace setup",
+    "results_shared": "shared its results with the team",
     "action_created": "planned an action",
     "action_changed": "moved an action along",
 }

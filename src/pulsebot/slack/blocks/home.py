@@ -14,6 +14,7 @@ from pulsebot.services.digest.home import HomeSummary
 from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.idea.idea_status import LABELS
 from pulsebot.services.loop.actions import HomeActions
+from pulsebot.slack.blocks import more
 from pulsebot.slack.blocks.actions import home_action_blocks
 from pulsebot.slack.blocks.audit import audit_blocks
 from pulsebot.slack.blocks.digest import home_team_blocks
@@ -21,10 +22,17 @@ from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
 from pulsebot.slack.blocks.pulses import local_time
 from pulsebot.slack.blocks.you_said import item_line
+from pulsebot.slack.limits import SECTION_TEXT
 from pulsebot.slack.text import escape, excerpt, fit
 from pulsebot.store.models import AuditEntry
 
-SECTION_MAX = 3000
+# A Home tab holds 100 blocks (slack/limits.py). Each part has its share, so that together they never pass
+# it, however many pulses, ideas, teams and actions a person has: header and note included, pulses take 12,
+# ideas 11, "You said, we did" 7, teams 23, actions 38 (slack/blocks/actions.py) and the audit log 3.
+HOME_PULSES = 10
+HOME_IDEAS = 10
+HOME_SHIPPED = 5
+HOME_TEAMS = 20
 
 
 def home_view(
@@ -37,25 +45,30 @@ def home_view(
 ) -> dict:
     blocks: list[Block] = [HeaderBlock(text="Your pulses")]
     if summary.open_pulses:
-        for pulse in summary.open_pulses:
+        for pulse in summary.open_pulses[:HOME_PULSES]:
             state = "answered, you can still change it" if pulse.answered else "waiting for your answer"
             blocks.append(
                 SectionBlock(
                     text=MarkdownTextObject(
-                        text=f"*{escape(pulse.title)}*: {state}; "
-                        f"closes {local_time(pulse.closes_at, pulse.timezone)}"
+                        text=fit(
+                            f"*{escape(pulse.title)}*: {state}; "
+                            f"closes {local_time(pulse.closes_at, pulse.timezone)}",
+                            SECTION_TEXT,
+                        )
                     )
                 )
             )
+        left = len(summary.open_pulses) - HOME_PULSES
+        blocks += more(left, "open pulses: each one's message has its buttons")
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="No pulse is open for you right now.")))
     blocks.append(HeaderBlock(text="Your ideas"))
     if summary.my_ideas:
-        for idea in summary.my_ideas:
+        for idea in summary.my_ideas[:HOME_IDEAS]:
             line = f"*#{idea.id}* {excerpt(idea.text, 200)} · {LABELS[idea.status]} · :+1: {idea.votes}"
             if idea.reason:
                 line += f"\n{reason_line(idea)}"
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_MAX))))
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_TEXT))))
     else:
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text="No ideas yet. Type `/idea` anywhere to share one."))
@@ -63,15 +76,15 @@ def home_view(
     blocks.append(HeaderBlock(text="You said, we did"))
     if summary.team_actions_done:
         lines = [item_line(item, with_team=True) for item in summary.team_actions_done]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit("\n".join(lines), SECTION_MAX))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit("\n".join(lines), SECTION_TEXT))))
     if summary.recently_shipped:
-        for idea in summary.recently_shipped:
+        for idea in summary.recently_shipped[:HOME_SHIPPED]:
             by = f"<@{idea.author_id}>" if idea.author_id else "a colleague"
             line = (
                 f":rocket: *#{idea.id}* {excerpt(idea.text, 200)}\n"
                 f"suggested by {by} · {votes(idea.votes)} · shipped {idea.updated_at:%-d %B %Y}"
             )
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_TEXT))))
     elif not summary.team_actions_done:
         blocks.append(
             SectionBlock(
@@ -81,7 +94,8 @@ def home_view(
                 )
             )
         )
-    blocks.extend(home_team_blocks(teams, min_group=min_group))
+    blocks.extend(home_team_blocks(teams[:HOME_TEAMS], min_group=min_group))
+    blocks += more(len(teams) - HOME_TEAMS, "teams: `/pulse digest NAME` shows any one of them")
     if actions is not None:  # managers and admins only
         blocks.extend(home_action_blocks(list(actions.actions), teams=list(actions.teams), show=actions.show))
     blocks.extend(audit_blocks(audit or []))  # admins only

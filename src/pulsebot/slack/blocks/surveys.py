@@ -30,6 +30,7 @@ from pulsebot.services.survey.library import engagement_library
 from pulsebot.services.survey.schedules import local_day_of
 from pulsebot.services.survey.survey_file import EnpsCadence, ShareResults, SurveySpec
 from pulsebot.services.survey.surveys import SurveySummary
+from pulsebot.slack.limits import LIST_TEXT
 from pulsebot.slack.text import escape
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
@@ -38,6 +39,7 @@ MAX_QUESTIONS = 5
 PER_PERSON = "per_person_local_time"
 MANAGERS_ANSWER = "managers_answer"
 SHARE_AUTO = "share_results_auto"
+MORE_SURVEYS = "…and {left:,} more: `pulsebot survey list` lists them all."
 
 KIND_LABELS = {
     QuestionKind.scale: "Scale 1–5",
@@ -184,12 +186,9 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             hint="Marked as required; a required free-text answer may not be left blank.",
         )
     )
-    # The managers are named in the survey's YAML, not on the form: editing keeps them.
-    metadata = (
-        json.dumps({"name": spec.name, "keys": [q.key for q in questions], "managers": spec.managers})
-        if spec
-        else ""
-    )
+    # The managers are named in the survey's YAML, not on the form: saving the form keeps the stored ones.
+    # They are not carried here, as a team may have more of them than private_metadata holds.
+    metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions]}) if spec else ""
     return View(
         type="modal",
         callback_id=SURVEY_FORM_VIEW,
@@ -319,7 +318,7 @@ def survey_list(summaries: list[SurveySummary]) -> str:
     if not summaries:
         return "No surveys yet. `/pulse new` creates one; so does `pulsebot survey apply FILE.yml`."
     lines = ["*Surveys*"]
-    for s in summaries:
+    for shown, s in enumerate(summaries):
         details = [
             f"<#{s.channel_id}>",
             DELIVERY_SHORT[DeliveryMode(s.delivery)],
@@ -329,7 +328,11 @@ def survey_list(summaries: list[SurveySummary]) -> str:
         if s.reminders:
             details.append("reminders " + ", ".join(s.reminders))
         details.append(next_open_phrase(s))
-        lines.append(f"• *{s.name}*: {escape(s.title)} · " + " · ".join(details))
+        line = f"• *{s.name}*: {escape(s.title)} · " + " · ".join(details)
+        if sum(len(kept) + 1 for kept in lines) + len(line) + len(MORE_SURVEYS) + 10 > LIST_TEXT:
+            lines.append(MORE_SURVEYS.format(left=len(summaries) - shown))
+            break
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from pulsebot.services.errors import FieldErrors, Invalid, Refusal
 from pulsebot.services.loop import actions
@@ -12,44 +13,43 @@ from pulsebot.services.loop.focus import parse_focus_value
 from pulsebot.slack.action_plans import (
     announce_change,
     announce_new_action,
+    before_ack_client,
     change_action_status,
     owner_problem,
 )
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.actions import VISIBLE, action_modal_target, drop_target
 from pulsebot.slack.home import publish_home
+from pulsebot.slack.text import quote
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionStatus
 
 
 def plan_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+    """Everything pulsebot holds is checked before the ack, so a mistake shows on its field. Whether the
+    owner is a person still in the workspace only Slack knows: asked at once, without waiting out a 429
+    or a slow answer; when Slack cannot say in time, the form closes and the action is saved, or the
+    manager told why not, once Slack has said."""
     deps = context["deps"]
     user_id = body["user"]["id"]
-    survey_name, source = action_modal_target(view.get("private_metadata", ""))
-    values = view["state"]["values"]
-    focus = parse_focus_value(_value(values, "focus", "selected_option"))
-    owner_id = _value(values, "owner", "selected_user")
-    problem = owner_problem(client, owner_id) if owner_id else None
-    is_admin = deps.directory.is_admin(client, deps.settings, user_id)
-    now = deps.clock()
+    form = _plan_form(view, user_id=user_id, deps=deps)
+    quick = before_ack_client(client)
+    owner_id = form["owner_id"]
+    try:
+        problem, owner_checked = (owner_problem(quick, owner_id) if owner_id else None), True
+    except (SlackApiError, OSError):  # throttled, or slower than the ack can wait
+        problem, owner_checked = None, False
+    is_admin = deps.directory.is_admin(quick, deps.settings, user_id)
     try:
         with transaction(deps.sessions) as session:
-            action = actions.create_action(
-                session,
-                survey_name=survey_name,
-                focus_kind=focus[0] if focus else None,
-                focus_key=focus[1] if focus else "",
-                text=_value(values, "text", "value"),
-                owner_id=owner_id,
-                due_on=_day(_value(values, "due", "selected_date")),
-                visible=any(o.get("value") == VISIBLE for o in _options(values)),
-                created_by=user_id,
-                now=now,
-                today=actions.team_today(session, survey_name=survey_name, now=now),
-                min_group=deps.settings.min_group,
-                is_admin=is_admin,
-                errors={"owner": problem} if problem else None,
-            )
+            today = actions.team_today(session, survey_name=form["survey_name"], now=form["now"])
+            checks = {**_checked_fields(form), "today": today, "is_admin": is_admin}
+            if owner_checked:
+                action = actions.create_action(
+                    session, **checks, visible=form["visible"], errors={"owner": problem} if problem else None
+                )
+            else:
+                actions.check_action(session, **checks)
     except FieldErrors as invalid:
         ack(response_action="errors", errors=invalid.errors)
         return
@@ -63,9 +63,64 @@ def plan_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context)
         ack(response_action="update", view=notice_view(refusal.message, title="Not planned"))
         return
     ack()
+    if not owner_checked:
+        action = _plan_once_slack_answers(client, deps, form, is_admin=is_admin)
+        if action is None:
+            return
     client.chat_postMessage(channel=user_id, text=announce_new_action(client, deps, action))
-    if source == "home":
+    if form["source"] == "home":
         publish_home(client, deps, user_id=user_id)
+
+
+def _plan_once_slack_answers(client: WebClient, deps, form: dict, *, is_admin: bool):
+    """After the ack: the owner checked with Slack (waiting out a 429), then the action saved; or the
+    manager told why it was not, with what they wrote, so nothing typed is lost."""
+    problem = owner_problem(client, form["owner_id"])
+    try:
+        with transaction(deps.sessions) as session:
+            today = actions.team_today(session, survey_name=form["survey_name"], now=form["now"])
+            return actions.create_action(
+                session,
+                **_checked_fields(form),
+                today=today,
+                is_admin=is_admin,
+                visible=form["visible"],
+                errors={"owner": problem} if problem else None,
+            )
+    except FieldErrors as invalid:
+        why = " ".join(invalid.errors.values())
+    except Refusal as refusal:
+        why = refusal.message
+    client.chat_postMessage(
+        channel=form["created_by"],
+        text=f"Your action was not planned: {why}\nWhat you wrote:\n{quote(form['text'])}\n"
+        f"`/pulse action {form['survey_name']}` opens the form again.",
+    )
+    return None
+
+
+def _plan_form(view: dict, *, user_id: str, deps) -> dict:
+    survey_name, source = action_modal_target(view.get("private_metadata", ""))
+    values = view["state"]["values"]
+    focus = parse_focus_value(_value(values, "focus", "selected_option"))
+    return {
+        "survey_name": survey_name,
+        "source": source,
+        "focus_kind": focus[0] if focus else None,
+        "focus_key": focus[1] if focus else "",
+        "text": _value(values, "text", "value"),
+        "owner_id": _value(values, "owner", "selected_user"),
+        "due_on": _day(_value(values, "due", "selected_date")),
+        "visible": any(o.get("value") == VISIBLE for o in _options(values)),
+        "created_by": user_id,
+        "now": deps.clock(),
+        "min_group": deps.settings.min_group,
+    }
+
+
+def _checked_fields(form: dict) -> dict:
+    """The form's fields as check_action and create_action take them."""
+    return {key: value for key, value in form.items() if key not in ("source", "visible")}
 
 
 def drop_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:

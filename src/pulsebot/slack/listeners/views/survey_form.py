@@ -45,7 +45,12 @@ def survey_submitted(ack: Ack, body: dict, view: dict, client: WebClient, contex
         ack(response_action="errors", errors={_first_block(view): "Only pulsebot admins can save surveys."})
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
-    data, rows = form_data(view["state"]["values"], metadata)
+    try:
+        managers = stored_managers(deps, metadata.get("name"))
+    except Refusal as refusal:  # the survey was removed while the form was open
+        ack(response_action="errors", errors={_first_block(view): refusal.message})
+        return
+    data, rows = form_data(view["state"]["values"], metadata, managers=managers)
     try:
         spec = survey_from_mapping(data)
     except SurveySpecErrors as errors:
@@ -87,7 +92,15 @@ def managers_in_channel(client: WebClient, deps, *, survey_name: str, channel_id
         )
 
 
-def form_data(values: dict, metadata: dict) -> tuple[dict, list[int]]:
+def stored_managers(deps, survey_name: str | None) -> list[str]:
+    """The managers an edited survey has now (the form does not show them, so saving it keeps them)."""
+    if not survey_name:
+        return []
+    with transaction(deps.sessions) as session:
+        return list(managers_of(session, survey_id=find_survey(session, name=survey_name).id))
+
+
+def form_data(values: dict, metadata: dict, *, managers: list[str]) -> tuple[dict, list[int]]:
     """The form as the mapping a YAML survey would give, and the form row of each question kept."""
 
     def value(block_id: str) -> str:
@@ -127,7 +140,7 @@ def form_data(values: dict, metadata: dict) -> tuple[dict, list[int]]:
         "per_person_local_time": PER_PERSON in selected("options"),
         "reminders": value("reminders"),
         "questions": questions,
-        "managers": metadata.get("managers", []),
+        "managers": managers,
         "managers_answer": MANAGERS_ANSWER in selected("managers"),
         "share_results": "auto" if SHARE_AUTO in selected("sharing") else "manual",
     }
