@@ -141,13 +141,13 @@ def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
             audience=members,
             answers=scores(members, [4] * 6),
         )
-    # The third week's pulse: six answered, all 1s — a sharp drop — but it is still open.
+    # The third week's pulse: six answered, four 1s and two 2s — a sharp drop — but it is still open.
     still_open = run_week(
         sessions,
         survey="team-pulse",
         opened=monday + timedelta(weeks=2),
         audience=members,
-        answers=scores(members, [1] * 6),
+        answers=scores(members, [1, 1, 1, 1, 2, 2]),
         close=False,
     )
     digest_monday = datetime(2026, 3, 23, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
@@ -160,7 +160,7 @@ def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
 
     assert ("team-pulse", manager) in sent
     post = next(call for call in fake_slack.calls_to("chat.postMessage") if call["channel"] == manager)
-    assert "still open" in str(post["blocks"]) and "1.0" not in str(post["blocks"])
+    assert "still open" in str(post["blocks"]) and "1.3" not in str(post["blocks"])
     assert digest.figures.withheld is Withheld.still_open
     assert [week.shown for week in digest.trend] == [False, True, True, False]  # the chart's points
     assert early_alert == []

@@ -23,11 +23,11 @@ def test_a_library_team_s_drivers_are_offered_with_their_latest_shown_score(slac
     focus = next(block for block in view["blocks"] if block.get("block_id") == "focus")
     texts = {o["value"]: o["text"]["text"] for o in focus["element"]["option_groups"][0]["options"]}
     assert texts["driver:customer"] == "Customer enablement · 3.0 of 5"
-    assert texts["driver:autonomy"] == "Autonomy · 5.0 of 5"
+    assert texts["driver:autonomy"] == "Autonomy · 4.0 of 5"
 
     assert submit_plan(slack, survey="support", focus="driver:autonomy", visible=True).body == ""
     post = fake_slack.wait_for("chat.postMessage")[0]
-    assert "about: Autonomy" in str(post["blocks"]) and "5.0" not in str(post["blocks"])  # no score posted
+    assert "about: Autonomy" in str(post["blocks"]) and "4.0" not in str(post["blocks"])  # no score posted
 
 
 def test_attack_a_hidden_week_s_comment_themes_are_never_offered_nor_accepted(slack, fake_slack, sessions):

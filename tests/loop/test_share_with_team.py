@@ -306,7 +306,7 @@ def test_a_library_team_s_post_names_the_digest_s_strongest_and_weakest_driver(
     (post,) = fake_slack.posts_to("G0DRIVERS")
     text = block_texts(post["blocks"])
     assert "Drivers over the last 2 pulses" in text
-    assert strongest == "• Strongest: Autonomy 5.0 ↑ 1.0" and strongest in text
+    assert strongest == "• Strongest: Autonomy 4.0 ↑ 1.0" and strongest in text
     assert weakest in text
     assert "Look at" not in text  # the manager's own pointer stays in the digest
 

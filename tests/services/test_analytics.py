@@ -49,19 +49,19 @@ def test_monday_just_after_midnight_starts_a_new_week(sessions):
     sunday_night = datetime(2026, 1, 11, 22, 59, tzinfo=UTC)  # 23:59 in Berlin
     monday_morning = datetime(2026, 1, 11, 23, 1, tzinfo=UTC)  # 00:01 in Berlin
     run_week(sessions, survey="berlin", opened=sunday_night, audience=team, answers=scores(team, [2] * 5))
-    run_week(sessions, survey="berlin", opened=monday_morning, audience=team, answers=scores(team, [5] * 5))
+    run_week(sessions, survey="berlin", opened=monday_morning, audience=team, answers=scores(team, [4] * 5))
 
     trend = trend_of(sessions, "berlin", now=datetime(2026, 1, 19, 12, tzinfo=UTC), weeks=2)
 
-    assert [(w.week, w.score) for w in trend.weeks] == [(date(2026, 1, 5), 2.0), (date(2026, 1, 12), 5.0)]
+    assert [(w.week, w.score) for w in trend.weeks] == [(date(2026, 1, 5), 2.0), (date(2026, 1, 12), 4.0)]
 
 
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ([9, 10, 9, 10, 10], 100.0),  # all promoters
-        ([0, 3, 6, 5, 1], -100.0),  # all detractors
-        ([7, 8, 7, 8, 7], 0.0),  # no promoters and no detractors
+        ([9, 10, 9, 10, 8, 7], 100 * 4 / 6),  # no detractors
+        ([0, 3, 6, 5, 7, 8], -100 * 4 / 6),  # no promoters
+        ([7, 8, 7, 9, 6], 0.0),  # as many promoters as detractors
         ([10, 10, 9, 0, 7, 8], 100 * (3 - 1) / 6),
     ],
 )
@@ -88,7 +88,11 @@ def test_exactly_the_threshold_is_shown_and_one_fewer_is_hidden(sessions):
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(10)
     run_week(
-        sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=scores(team, [9] * 5, "enps")
+        sessions,
+        survey="team-pulse",
+        opened=MONDAY,
+        audience=team,
+        answers=scores(team, [9, 9, 9, 7, 7], "enps"),
     )
     run_week(
         sessions,
@@ -102,7 +106,7 @@ def test_exactly_the_threshold_is_shown_and_one_fewer_is_hidden(sessions):
     first, second = trend_of(sessions, "team-pulse", now=MONDAY + timedelta(weeks=2), weeks=2).weeks
 
     assert first.status is WeekStatus.shown
-    assert (first.respondents, first.audience, first.enps) == (5, 10, 100.0)
+    assert (first.respondents, first.audience, first.enps) == (5, 10, 60.0)
     assert second.status is WeekStatus.suppressed and second.suppressed
     hidden = (second.respondents, second.audience, second.response_rate, second.score, second.enps)
     assert hidden == (None, None, None, None, None)
@@ -259,8 +263,8 @@ def test_the_window_has_the_asked_number_of_weeks_and_ignores_older_history(sess
 def test_the_current_week_counts_only_when_asked(sessions):
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(5)
-    run_week(sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=scores(team, [5] * 5))
+    run_week(sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=scores(team, [4] * 5))
 
     now = MONDAY + timedelta(days=2)
     assert trend_of(sessions, "team-pulse", now=now).latest.status is WeekStatus.no_data
-    assert trend_of(sessions, "team-pulse", now=now, complete_only=False).latest.score == 5.0
+    assert trend_of(sessions, "team-pulse", now=now, complete_only=False).latest.score == 4.0

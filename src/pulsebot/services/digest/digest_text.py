@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pulsebot.services.digest.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.services.digest.driver_text import arrow, summary_lines, window
 from pulsebot.services.loop import progress_text as action_words
+from pulsebot.services.privacy.distributions import TELLS
 from pulsebot.services.results.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.store.models import IdeaStatus, QuestionKind
@@ -105,6 +106,11 @@ def hidden(min_group: int) -> str:
     return f"hidden: fewer than {min_group} answered"
 
 
+def too_alike(answered: int) -> str:
+    """Counts the rule for distributions withholds (services/privacy/distributions.py): only how many."""
+    return f"{answered} answered, too alike to show: any figure {TELLS}"
+
+
 def withheld(figures: WeekFigures, min_group: int) -> str:
     """A hidden week, and truthfully why: too few answered, its pulse is still open, or (for the
     organisation) no team's week could be shown."""
@@ -158,21 +164,32 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
 
 def question_line(question: QuestionWeek, min_group: int) -> str:
     """`prompt — figure (detail)`, or the prompt and why its figure is hidden."""
+    if question.too_alike:
+        return f"{question.prompt} — {too_alike(question.answers)}"
     if question.status is not WeekStatus.shown:
         return f"{question.prompt} — {hidden(min_group)}"
     if question.kind is QuestionKind.scale:
-        spread = " · ".join(str(count) for count in question.distribution)
-        return f"{question.prompt} — {question.mean:.1f} of 5 (answers 1 to 5: {spread})"
+        spread = _spread_words(question, " · ".join(str(count) for count in question.distribution or ()))
+        return f"{question.prompt} — {question.mean:.1f} of 5 ({spread})"
     if question.kind is QuestionKind.yes_no:
-        no, yes = question.distribution
+        no, yes = question.distribution  # a share of yes shown is counts shown: they say the same
         return f"{question.prompt} — {percent(question.mean)} yes ({yes} yes, {no} no)"
-    promoters = sum(question.distribution[9:11])
-    detractors = sum(question.distribution[0:7])
-    passives = question.answers - promoters - detractors
-    return (
-        f"{question.prompt} — eNPS {enps(question.enps)} "
-        f"({promoters} promoters, {passives} passives, {detractors} detractors)"
-    )
+    groups = ""
+    if question.distribution is not None:
+        promoters = sum(question.distribution[9:11])
+        detractors = sum(question.distribution[0:7])
+        passives = question.answers - promoters - detractors
+        groups = f"{promoters} promoters, {passives} passives, {detractors} detractors"
+    return f"{question.prompt} — eNPS {enps(question.enps)} ({_spread_words(question, groups)})"
+
+
+def _spread_words(question: QuestionWeek, spread: str) -> str:
+    """How the answers spread, or, when the rule for distributions withholds that, how many answered."""
+    if question.distribution is None:
+        return f"{question.answers} answered; the spread is not shown: {TELLS}"
+    if question.kind is QuestionKind.scale:
+        return f"answers 1 to 5: {spread}"
+    return spread
 
 
 def idea_line(idea: IdeaLine) -> str:

@@ -12,7 +12,9 @@ Threshold rules (N is `settings.min_group`); week_totals.py decides which runs a
    (respondents, rate, scores, comments, themes, chart point, export row) is withheld, and the week says
    why (`withheld`): too few answered, or its pulse is still open.
 2. Within a shown week, a rated question's mean, distribution and eNPS are shown only when its counted
-   answers reach N; the team's score is the mean of its shown 1–5 questions only.
+   answers reach N and its counts pass the rule for distributions (services/privacy/distributions.py:
+   after removing one person's answers the rest still fall in two options at least); the team's score
+   and eNPS are made of its shown questions only.
 3. No subtraction: the organisation's week is made only of what the teams' own figures show — the shown
    team-weeks, and in them only the shown questions — so the organisation minus any teams never yields a
    hidden figure. Its respondents and audience are the sums of the shown teams' (a person in two teams
@@ -33,6 +35,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from pulsebot.services.privacy.distributions import shown_counts, shown_mean
 from pulsebot.services.results import week_totals
 from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld
 from pulsebot.store.models import QuestionKind, Survey
@@ -61,6 +64,9 @@ class QuestionWeek:
     mean: float | None = None  # scale 1–5, eNPS 0–10; for yes/no the share answering yes (0–1)
     distribution: tuple[int, ...] | None = None  # answers per value: 1..5, 0..10, or (no, yes)
     enps: float | None = None  # % promoters (9–10) − % detractors (0–6), for an eNPS question
+    # Enough answered, but so alike that any figure would tell someone a colleague's answer: only
+    # `answers` is shown.
+    too_alike: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -302,33 +308,47 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
 
 
 def _question_week(
-    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
+    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int, answers_each: int
 ) -> QuestionWeek:
+    figure = (question.id, question.key, question.version, question.prompt, question.kind)
     if n < min_group:
-        return QuestionWeek(
-            question.id, question.key, question.version, question.prompt, question.kind, WeekStatus.suppressed
-        )
-    if question.kind is QuestionKind.scale:
-        distribution = counts[1:6]
-    elif question.kind is QuestionKind.yes_no:
-        distribution = counts[0:2]
-    else:
-        distribution = counts
+        return QuestionWeek(*figure, WeekStatus.suppressed)
+    if not _mean_shown(question.kind, counts, answers_each):
+        return QuestionWeek(*figure, WeekStatus.suppressed, answers=n, too_alike=True)
     net = None
-    if question.kind is QuestionKind.enps:
+    if question.kind is QuestionKind.scale:
+        distribution = shown_counts(counts[1:6], answers_each=answers_each)
+    elif question.kind is QuestionKind.yes_no:
+        distribution = shown_counts(counts[0:2], answers_each=answers_each)
+    else:
+        # The digest shows an eNPS's detractors, passives and promoters: those are the counts to pass.
+        shown = shown_counts(_enps_groups(counts), answers_each=answers_each)
+        distribution = counts if shown is not None else None
         net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
-    return QuestionWeek(
-        question.id,
-        question.key,
-        question.version,
-        question.prompt,
-        question.kind,
-        WeekStatus.shown,
-        answers=n,
-        mean=total / n,
-        distribution=distribution,
-        enps=net,
-    )
+    mean = total / n
+    if question.kind is QuestionKind.enps and not shown_mean(counts, answers_each=answers_each):
+        mean = None  # the 0–10 mean is not the eNPS: its own ends are 0 and 10
+    return QuestionWeek(*figure, WeekStatus.shown, answers=n, mean=mean, distribution=distribution, enps=net)
+
+
+def _enps_groups(counts: tuple[int, ...]) -> tuple[int, int, int]:
+    """Detractors (0–6), passives (7–8) and promoters (9–10)."""
+    return sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10]
+
+
+def _mean_shown(kind: QuestionKind, counts: tuple[int, ...], answers_each: int) -> bool:
+    """The rule for distributions on the question's headline figure: its mean, share of yes or eNPS."""
+    if kind is QuestionKind.scale:
+        return shown_mean(counts[1:6], answers_each=answers_each)
+    if kind is QuestionKind.yes_no:
+        return shown_mean(counts[0:2], answers_each=answers_each)
+    return shown_mean(_enps_groups(counts), answers_each=answers_each)
+
+
+def _question_shown(raw: WeekTotals, key: tuple[int, date], question_id: int, n: int, counts, min_group: int):
+    """Rules 1 and 2 for what a question adds to the team's and the organisation's mood and eNPS."""
+    kind = raw.questions[question_id].kind
+    return n >= min_group and _mean_shown(kind, counts, raw.answers_each(key))
 
 
 def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
@@ -350,7 +370,14 @@ def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -
     questions = []
     score, net = _Totals(), _Totals()
     for question_id, n, total, counts in rows:
-        question = _question_week(raw.questions[question_id], n, total, counts, min_group=min_group)
+        question = _question_week(
+            raw.questions[question_id],
+            n,
+            total,
+            counts,
+            min_group=min_group,
+            answers_each=raw.answers_each(key),
+        )
         questions.append(question)
         if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
             score.add(n, *favourable(raw.questions[question_id], n, total, counts))
@@ -398,8 +425,10 @@ def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone
         people[week][0] += audience
         people[week][1] += respondents
         for question_id, n, total, counts in raw.values.get(key, []):
-            if n < min_group:  # hidden in the team's own figures, so out of the organisation's too
-                continue
+            if not _question_shown(
+                raw, key, question_id, n, counts, min_group
+            ):  # hidden in the team's own figures,
+                continue  # so out of the organisation's too
             kind = raw.questions[question_id].kind
             if kind is QuestionKind.scale:
                 scores[week].add(n, *favourable(raw.questions[question_id], n, total, counts))

@@ -69,12 +69,25 @@ class WeekTotals:
     withheld: dict[TeamWeek, Withheld]
     questions: dict[int, QuestionInfo] = field(default_factory=dict)
     runs: dict[TeamWeek, list[int]] = field(default_factory=dict)  # the counted runs of each week
+    # A kept week's runs (its answers are gone, so `runs` is empty): how many answers one person may hold.
+    kept_runs: dict[TeamWeek, int] = field(default_factory=dict)
+
+    def answers_each(self, key: TeamWeek) -> int:
+        """How many answers to one question one person may have in the week: one per run of it."""
+        return max(1, len(self.runs.get(key, ())), self.kept_runs.get(key, 0))
 
     def use_kept(
-        self, key: TeamWeek, *, people: tuple[int, int], values: list[QuestionTotals], comments: CommentTotals
+        self,
+        key: TeamWeek,
+        *,
+        people: tuple[int, int],
+        values: list[QuestionTotals],
+        comments: CommentTotals,
+        runs: int,
     ) -> None:
         """A purged week read from its kept totals (no answers left, so no comments to quote)."""
         self.people[key], self.values[key], self.comments[key], self.runs[key] = people, values, comments, []
+        self.kept_runs[key] = runs
         self.withheld.pop(key, None)
 
     def hide(self, key: TeamWeek) -> None:
