@@ -400,6 +400,9 @@ def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
     count, rated, total, negative, positive = row or (0, 0, 0.0, 0, 0)
     if not rated:
         return {"comments": count}
+    if shown_counts((negative, rated - negative - positive, positive)) is None:
+        # "1 negative, 4 positive" tells the one who complained how the others' comments read.
+        return {"comments": count, "sentiment": total / rated}
     return {
         "comments": count,
         "sentiment": total / rated,
