@@ -19,7 +19,7 @@ from pulsebot.store.db import transaction
 from pulsebot.store.models import PulseRun, RunStatus
 from tests.attack_steps import apply_yaml, close_run, every_view, export_rows, wait_for_answers
 from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 from tests.pulse_steps import click_answer
 
 NOW = datetime.now(UTC)
@@ -48,7 +48,7 @@ def team_with_a_pulse_still_open_from_last_week(sessions, client):
         survey="team-pulse",
         opened=NOW - timedelta(days=14),
         audience=earlier,
-        answers=scores(earlier, [4] * 6),
+        answers=scores(earlier, alike(4, 6)),
     )
     return send_pulse(client, sessions, survey_name="team-pulse", now=LAST_WEEK)
 
@@ -139,7 +139,7 @@ def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
             survey="team-pulse",
             opened=monday + timedelta(weeks=offset),
             audience=members,
-            answers=scores(members, [4] * 6),
+            answers=scores(members, alike(4, 6)),
         )
     # The third week's pulse: six answered, four 1s and two 2s — a sharp drop — but it is still open.
     still_open = run_week(

@@ -11,7 +11,7 @@ from pulsebot.cli import cli
 from pulsebot.services.results.heatmap import what_moves_enps
 from pulsebot.store.db import transaction
 from tests.conftest import ADMIN
-from tests.drivers.steps import library_run, library_team
+from tests.drivers.steps import alike_for, library_run, library_team
 from tests.pulse_data import people
 
 runner = CliRunner()
@@ -19,12 +19,13 @@ NOW = datetime.now(UTC)
 
 
 def answers_scoring(value: int, enps: int):
-    """Everyone gives the drivers' items `value`; eNPS: two people 7 and 8, the others `enps`."""
+    """The drivers' items average `value`; eNPS: three people 6, 8 and 10, the others `enps`."""
 
     def answer(person, question):
         if question.driver is None:
-            return {0: 7, 1: 8}.get(int(person[-3:]), enps)
-        return 6 - value if question.reversed else value
+            return {0: 6, 1: 8, 2: 10}.get(int(person[-3:]), enps)
+        answered = alike_for(person, value)
+        return 6 - answered if question.reversed else answered
 
     return answer
 

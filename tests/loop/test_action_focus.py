@@ -8,7 +8,7 @@ from datetime import timedelta
 from tests.conftest import MANAGER
 from tests.drivers.test_driver_views import support_team
 from tests.loop.steps import LAST_WEEK, MEMBERS, modal_of, options_of, stored, submit_plan
-from tests.pulse_data import make_team, run_week, scores
+from tests.pulse_data import alike, make_team, run_week, scores
 
 
 def test_a_library_team_s_drivers_are_offered_with_their_latest_shown_score(slack, fake_slack, sessions):
@@ -40,7 +40,7 @@ def test_attack_a_hidden_week_s_comment_themes_are_never_offered_nor_accepted(sl
         survey="team-pulse",
         opened=LAST_WEEK - timedelta(days=7),
         audience=MEMBERS,
-        answers=scores(MEMBERS, [4] * 6),
+        answers=scores(MEMBERS, alike(4, 6)),
         comments=dict(zip(MEMBERS, ["The laptop is slow", "My laptop crashed", "Laptop fine"], strict=False)),
     )
     hidden = MEMBERS[:4]

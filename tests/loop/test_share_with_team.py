@@ -409,7 +409,7 @@ def test_without_the_library_the_post_names_the_strongest_and_weakest_question(s
         survey="two-questions",
         opened=on_tuesday(week),
         audience=TEAM,
-        answers=merge(scores(TEAM, [2, 3, 2, 3, 2, 3]), scores(TEAM, [4, 5, 4, 4, 4, 4], question="help")),
+        answers=merge(scores(TEAM, [2, 3, 2, 3, 2, 3]), scores(TEAM, [4, 5, 4, 4, 5, 3], question="help")),
     )
 
     submit_share(slack, week=week, survey="two-questions")

@@ -169,27 +169,18 @@ def question_line(question: QuestionWeek, min_group: int) -> str:
     if question.status is not WeekStatus.shown:
         return f"{question.prompt} — {hidden(min_group)}"
     if question.kind is QuestionKind.scale:
-        spread = _spread_words(question, " · ".join(str(count) for count in question.distribution or ()))
-        return f"{question.prompt} — {question.mean:.1f} of 5 ({spread})"
+        spread = " · ".join(str(count) for count in question.distribution)
+        return f"{question.prompt} — {question.mean:.1f} of 5 (answers 1 to 5: {spread})"
     if question.kind is QuestionKind.yes_no:
-        no, yes = question.distribution  # a share of yes shown is counts shown: they say the same
+        no, yes = question.distribution
         return f"{question.prompt} — {percent(question.mean)} yes ({yes} yes, {no} no)"
-    groups = ""
-    if question.distribution is not None:
-        promoters = sum(question.distribution[9:11])
-        detractors = sum(question.distribution[0:7])
-        passives = question.answers - promoters - detractors
-        groups = f"{promoters} promoters, {passives} passives, {detractors} detractors"
-    return f"{question.prompt} — eNPS {enps(question.enps)} ({_spread_words(question, groups)})"
-
-
-def _spread_words(question: QuestionWeek, spread: str) -> str:
-    """How the answers spread, or, when the rule for distributions withholds that, how many answered."""
-    if question.distribution is None:
-        return f"{question.answers} answered; the spread is not shown: {TELLS}"
-    if question.kind is QuestionKind.scale:
-        return f"answers 1 to 5: {spread}"
-    return spread
+    promoters = sum(question.distribution[9:11])
+    detractors = sum(question.distribution[0:7])
+    passives = question.answers - promoters - detractors
+    return (
+        f"{question.prompt} — eNPS {enps(question.enps)} "
+        f"({promoters} promoters, {passives} passives, {detractors} detractors)"
+    )
 
 
 def idea_line(idea: IdeaLine) -> str:

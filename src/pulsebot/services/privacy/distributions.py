@@ -6,14 +6,15 @@ rest in a single option tell them every other answer: "5 answered: 5 no", or "1 
 one who said yes. So counts are shown only when, after removing any of one person's answers, the rest
 still fall in at least two options; otherwise they are withheld entirely (`shown_counts`).
 
-A mean (a 1–5 mood, a share of yes, an eNPS) says less: only the sum of the answers, so a colleague
-who knows their own learns the sum of the others'. That sum names every other answer exactly when it is
-the lowest or the highest they could give: all at the bottom or all at the top (a mean of exactly 1.0 or
-5.0, 0% or 100% yes, eNPS ±100), or all but the reader's own answer there (four 1s and a 5, read by the
-one who gave the 5). Any other sum is also reached with two colleagues' different answers swapped, so it
-pins nobody's. A mean is therefore shown unless removing one person's answers can leave the rest all at
-one end of the scale (`shown_mean`); a withheld mean is left out of every figure made from it (the
-team's mood and eNPS, the organisation's, the driver scores), which are sums of the shown ones.
+A mean (a 1–5 mood, a share of yes, an eNPS) follows its counts: shown with them, withheld with them.
+On its own a mean gives only the sum of the answers, and the others' sum names each of them only at an
+end of the scale (a mean of exactly 1.0 or 5.0, 0% or 100% yes, eNPS ±100, or all the others there with
+the reader alone elsewhere). But beside counts that are withheld, or beside the fact that they are, it
+names them off the ends too: "4.0 of 5, spread withheld" from five people leaves the one who gave a 4
+only one possibility, that all five did. So a withheld question shows how many answered and nothing
+else, and is left out of every figure made from it (the team's mood and eNPS, the organisation's, the
+driver scores). Over counts that pass, swapping two colleagues' different answers changes no figure
+pulsebot shows, so none of them pins one colleague's answer.
 
 One person may hold several answers of the same counts (a week pooling two runs that asked the same
 question): `answers_each` is how many, and that many are removed.
@@ -41,16 +42,3 @@ def shown_counts(counts: Sequence[int], *, answers_each: int = 1) -> tuple[int, 
         raise ValueError("counts are never negative, and everyone who answered holds at least one answer")
     outside_the_most_common = sum(counts) - max(counts, default=0)
     return counts if outside_the_most_common > answers_each else None
-
-
-def shown_mean(counts: Sequence[int], *, answers_each: int = 1) -> bool:
-    """Whether a mean of these counts (ordered from the lowest option to the highest) may be shown.
-
-    For an eNPS the options are its detractors, passives and promoters: the score moves with those
-    alone. Removing `answers_each` answers leaves the rest all at one end only when that many or fewer
-    lie off that end."""
-    counts = tuple(counts)
-    if any(count < 0 for count in counts) or answers_each < 1 or len(counts) < 2:
-        raise ValueError("a mean needs two options at least, no negative count, one answer each at least")
-    answered = sum(counts)
-    return answered - counts[0] > answers_each and answered - counts[-1] > answers_each

@@ -35,9 +35,9 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from pulsebot.services.privacy.distributions import shown_counts, shown_mean
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import week_totals
-from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld
+from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld, counts_shown
 from pulsebot.store.models import QuestionKind, Survey
 from pulsebot.store.weeks import week_start
 
@@ -308,47 +308,29 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
 
 
 def _question_week(
-    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int, answers_each: int
+    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
 ) -> QuestionWeek:
     figure = (question.id, question.key, question.version, question.prompt, question.kind)
     if n < min_group:
         return QuestionWeek(*figure, WeekStatus.suppressed)
-    if not _mean_shown(question.kind, counts, answers_each):
+    if not counts_shown(question.kind, counts):
         return QuestionWeek(*figure, WeekStatus.suppressed, answers=n, too_alike=True)
     net = None
     if question.kind is QuestionKind.scale:
-        distribution = shown_counts(counts[1:6], answers_each=answers_each)
+        distribution = counts[1:6]
     elif question.kind is QuestionKind.yes_no:
-        distribution = shown_counts(counts[0:2], answers_each=answers_each)
+        distribution = counts[0:2]
     else:
-        # The digest shows an eNPS's detractors, passives and promoters: those are the counts to pass.
-        shown = shown_counts(_enps_groups(counts), answers_each=answers_each)
-        distribution = counts if shown is not None else None
+        distribution = counts
         net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
-    mean = total / n
-    if question.kind is QuestionKind.enps and not shown_mean(counts, answers_each=answers_each):
-        mean = None  # the 0–10 mean is not the eNPS: its own ends are 0 and 10
-    return QuestionWeek(*figure, WeekStatus.shown, answers=n, mean=mean, distribution=distribution, enps=net)
+    return QuestionWeek(
+        *figure, WeekStatus.shown, answers=n, mean=total / n, distribution=distribution, enps=net
+    )
 
 
-def _enps_groups(counts: tuple[int, ...]) -> tuple[int, int, int]:
-    """Detractors (0–6), passives (7–8) and promoters (9–10)."""
-    return sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10]
-
-
-def _mean_shown(kind: QuestionKind, counts: tuple[int, ...], answers_each: int) -> bool:
-    """The rule for distributions on the question's headline figure: its mean, share of yes or eNPS."""
-    if kind is QuestionKind.scale:
-        return shown_mean(counts[1:6], answers_each=answers_each)
-    if kind is QuestionKind.yes_no:
-        return shown_mean(counts[0:2], answers_each=answers_each)
-    return shown_mean(_enps_groups(counts), answers_each=answers_each)
-
-
-def _question_shown(raw: WeekTotals, key: tuple[int, date], question_id: int, n: int, counts, min_group: int):
-    """Rules 1 and 2 for what a question adds to the team's and the organisation's mood and eNPS."""
-    kind = raw.questions[question_id].kind
-    return n >= min_group and _mean_shown(kind, counts, raw.answers_each(key))
+def _question_shown(question: QuestionInfo, n: int, counts: tuple[int, ...], min_group: int) -> bool:
+    """Rule 2: what a question adds to the team's and the organisation's mood and eNPS."""
+    return n >= min_group and counts_shown(question.kind, counts)
 
 
 def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
@@ -370,14 +352,7 @@ def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -
     questions = []
     score, net = _Totals(), _Totals()
     for question_id, n, total, counts in rows:
-        question = _question_week(
-            raw.questions[question_id],
-            n,
-            total,
-            counts,
-            min_group=min_group,
-            answers_each=raw.answers_each(key),
-        )
+        question = _question_week(raw.questions[question_id], n, total, counts, min_group=min_group)
         questions.append(question)
         if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
             score.add(n, *favourable(raw.questions[question_id], n, total, counts))
@@ -428,10 +403,8 @@ def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone
         people[week][0] += audience
         people[week][1] += respondents
         for question_id, n, total, counts in raw.values.get(key, []):
-            if not _question_shown(
-                raw, key, question_id, n, counts, min_group
-            ):  # hidden in the team's own figures,
-                continue  # so out of the organisation's too
+            if not _question_shown(raw.questions[question_id], n, counts, min_group):
+                continue  # hidden in the team's own figures, so out of the organisation's too
             kind = raw.questions[question_id].kind
             if kind is QuestionKind.scale:
                 scores[week].add(n, *favourable(raw.questions[question_id], n, total, counts))

@@ -8,8 +8,8 @@ same rules as the weekly ones (week_totals.py, analytics.py):
 1. Only closed runs count, and only a run whose own respondents (distinct answer tokens of that run)
    reach N_min plus the managers it asked. An open run adds nothing, anywhere.
 2. Within a counted run, an item's answers count only when they reach that run's minimum and pass the
-   rule for distributions (services/privacy/distributions.py: answers all at one end of the scale, or
-   all but one, add nothing); a driver (or item) with no counted answers in the window is hidden, never zero.
+   rule for distributions (services/privacy/distributions.py: answers all alike, or all but one, add
+   nothing); a driver (or item) with no counted answers in the window is hidden, never zero.
 3. Counted in people: a driver's `people` is the most answers one counted (run, item) had — a lower bound
    of the people behind it, each counted cell already reaching the minimum.
 4. No subtraction: the organisation's driver figure is the sum of exactly the cells the teams' own driver
@@ -31,7 +31,7 @@ from datetime import date
 from sqlalchemy import distinct, func
 from sqlmodel import Session, select
 
-from pulsebot.services.privacy.distributions import shown_mean
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results.analytics import enps as enps_score
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.library import driver_name
@@ -275,7 +275,7 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         if run_id not in counted or question is None or n < needed[run_id]:
             continue
         groups = (sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10])
-        if not shown_mean(groups if question.driver is None else counts[1:6]):
+        if shown_counts(groups if question.driver is None else counts) is None:
             continue  # the rule for distributions: a figure made of these would name someone
         promoters, detractors = counts[9] + counts[10], sum(counts[0:7])
         row = run_of[run_id]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -86,11 +85,10 @@ def overlay(totals, session: Session, *, first: date, last: date, survey_ids: li
     in place of whatever answers are left of them, and mark purged weeks that were not kept as hidden."""
     weeks = select(KeptWeek).where(KeptWeek.week >= first, KeptWeek.week <= last)
     questions = select(KeptQuestion).where(KeptQuestion.week >= first, KeptQuestion.week <= last)
-    week_of_run = iso_week_start(PulseRun.run_date)
     purged = (
-        select(PulseRun.survey_id, week_of_run, func.count())
+        select(PulseRun.survey_id, iso_week_start(PulseRun.run_date))
         .where(PulseRun.purged_at.is_not(None), PulseRun.run_date >= first, PulseRun.run_date <= last)
-        .group_by(PulseRun.survey_id, week_of_run)
+        .distinct()
     )
     if survey_ids is not None:
         weeks = weeks.where(KeptWeek.survey_id.in_(survey_ids))
@@ -102,9 +100,6 @@ def overlay(totals, session: Session, *, first: date, last: date, survey_ids: li
         kept_questions.setdefault((question.survey_id, question.week), []).append(
             (question.question_id, question.answers or 0, question.total or 0, counts)
         )
-    # Every purged run of a week may have asked one person the same question (the rule for
-    # distributions removes that many answers of theirs).
-    purged_runs = {(survey_id, week): runs for survey_id, week, runs in session.exec(purged).all()}
     kept = set()
     for week in session.exec(weeks).all():
         key = (week.survey_id, week.week)
@@ -120,8 +115,7 @@ def overlay(totals, session: Session, *, first: date, last: date, survey_ids: li
                 week.negative_comments,
                 week.positive_comments,
             ),
-            runs=purged_runs.get(key, 1),
         )
-    for survey_id, week in purged_runs:
+    for survey_id, week in session.exec(purged).all():
         if (survey_id, week) not in kept:  # too few answered it: nothing was kept, and it stays hidden
             totals.hide((survey_id, week))

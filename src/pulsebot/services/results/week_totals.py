@@ -12,6 +12,9 @@ Python under the rules that decide what may ever be shown (N is `settings.min_gr
    bound of the people behind the week, and each counted run on its own already reaches the minimum. Its
    audience is likewise the most people one counted run asked.
 
+5. The rule for distributions: a question's counts (and so its mean) are shown only when, after taking
+   away one person's answers — one per counted run of the week — the rest still fall in two options.
+
 Every figure of a week is then made only of counted runs and counted questions; adding a run to a week,
 or closing one, changes the week by a group of at least N people. Weeks retention has purged are read
 from their kept totals instead (kept_weeks.py), which were made under the same rules.
@@ -28,6 +31,7 @@ from typing import NamedTuple
 from sqlalchemy import CTE, distinct, func
 from sqlmodel import Session, select
 
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import kept_weeks
 from pulsebot.services.results.sentiment import NEGATIVE_FROM, POSITIVE_FROM
 from pulsebot.services.survey.audience import run_minimum
@@ -35,6 +39,7 @@ from pulsebot.store.models import Answer, Delivery, PulseRun, Question, Question
 from pulsebot.store.weeks import iso_week_start
 
 _VALUES = range(11)  # every stored rating lies in 0..10
+_NONE = (0,) * len(_VALUES)
 TeamWeek = tuple[int, date]  # (survey_id, Monday of the ISO week)
 QuestionTotals = tuple[int, int, int, tuple[int, ...]]  # question, answers, sum, answers per value 0..10
 CommentTotals = tuple[int, int, float, int, int]  # count, with a sentiment, sentiment sum, negative, positive
@@ -69,25 +74,12 @@ class WeekTotals:
     withheld: dict[TeamWeek, Withheld]
     questions: dict[int, QuestionInfo] = field(default_factory=dict)
     runs: dict[TeamWeek, list[int]] = field(default_factory=dict)  # the counted runs of each week
-    # A kept week's runs (its answers are gone, so `runs` is empty): how many answers one person may hold.
-    kept_runs: dict[TeamWeek, int] = field(default_factory=dict)
-
-    def answers_each(self, key: TeamWeek) -> int:
-        """How many answers to one question one person may have in the week: one per run of it."""
-        return max(1, len(self.runs.get(key, ())), self.kept_runs.get(key, 0))
 
     def use_kept(
-        self,
-        key: TeamWeek,
-        *,
-        people: tuple[int, int],
-        values: list[QuestionTotals],
-        comments: CommentTotals,
-        runs: int,
+        self, key: TeamWeek, *, people: tuple[int, int], values: list[QuestionTotals], comments: CommentTotals
     ) -> None:
         """A purged week read from its kept totals (no answers left, so no comments to quote)."""
         self.people[key], self.values[key], self.comments[key], self.runs[key] = people, values, comments, []
-        self.kept_runs[key] = runs
         self.withheld.pop(key, None)
 
     def hide(self, key: TeamWeek) -> None:
@@ -215,4 +207,27 @@ def load(
         columns += (Question.position, Question.driver, Question.reversed)
         rows = session.exec(select(*columns).where(Question.id.in_(question_ids))).all()
         totals.questions = {row[0]: QuestionInfo(*row) for row in rows}
+    _pool_runs(totals)
     return totals
+
+
+def counts_shown(kind: QuestionKind, counts: tuple[int, ...], answers_each: int = 1) -> bool:
+    """The rule for distributions (services/privacy/distributions.py) on a question's counts as they are
+    shown: an eNPS's as detractors (0–6), passives (7–8) and promoters (9–10), which its score is made
+    of. Its mean, share of yes or eNPS is shown with the counts or not at all."""
+    if kind is QuestionKind.enps:
+        counts = (sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10])
+    return shown_counts(counts, answers_each=answers_each) is not None
+
+
+def _pool_runs(totals: WeekTotals) -> None:
+    """Rule 5: in a week of several counted runs one person may hold an answer of each to a question, so
+    the rule for distributions takes that many away; counts it withholds are kept as none (the question
+    then shows only how many answered), so the week reads the same once retention keeps its totals."""
+    for key, rows in totals.values.items():
+        pooled = len(totals.runs.get(key, ()))
+        if pooled > 1:
+            totals.values[key] = [
+                (qid, n, total, counts if counts_shown(totals.questions[qid].kind, counts, pooled) else _NONE)
+                for qid, n, total, counts in rows
+            ]
