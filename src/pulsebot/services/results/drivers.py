@@ -33,6 +33,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results.analytics import enps as enps_score
+from pulsebot.services.results.week_totals import enps_groups
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.library import driver_name
 from pulsebot.store.models import Answer, PulseRun, Question, RunStatus, Survey
@@ -274,10 +275,9 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         question = questions.get(question_id)
         if run_id not in counted or question is None or n < needed[run_id]:
             continue
-        groups = (sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10])
+        detractors, _, promoters = groups = enps_groups(counts)
         if shown_counts(groups if question.driver is None else counts) is None:
             continue  # the rule for distributions: a figure made of these would name someone
-        promoters, detractors = counts[9] + counts[10], sum(counts[0:7])
         row = run_of[run_id]
         window = windows[row.survey_id, (row.rank - 1) // span[row.survey_id]]
         total = int(total or 0)

@@ -216,8 +216,13 @@ def counts_shown(kind: QuestionKind, counts: tuple[int, ...], answers_each: int 
     shown: an eNPS's as detractors (0–6), passives (7–8) and promoters (9–10), which its score is made
     of. Its mean, share of yes or eNPS is shown with the counts or not at all."""
     if kind is QuestionKind.enps:
-        counts = (sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10])
+        counts = enps_groups(counts)
     return shown_counts(counts, answers_each=answers_each) is not None
+
+
+def enps_groups(counts: tuple[int, ...]) -> tuple[int, int, int]:
+    """An eNPS's answers per value 0..10 as detractors (0–6), passives (7–8) and promoters (9–10)."""
+    return sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10]
 
 
 def _pool_runs(totals: WeekTotals) -> None:
