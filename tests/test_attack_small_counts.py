@@ -20,7 +20,7 @@ from pulsebot.slack.digest import send_digests
 from tests.attack_steps import every_view
 from tests.conftest import MANAGER, PULSE_CHANNEL
 from tests.crowd import CROWD
-from tests.loop.share_steps import block_texts, last_week, submit_share
+from tests.loop.share_steps import block_texts, last_week, on_tuesday, submit_share
 from tests.loop.test_is_this_helping import answer, helping_posts, run_sweep, shared_action
 from tests.pulse_data import make_team, merge, people, run_week, scores
 
@@ -146,3 +146,25 @@ def test_a_round_whose_counts_leave_every_member_in_doubt_shows_them(
 
     (update,) = fake_slack.calls_to("chat.update")
     assert f"5 answered: {counts}." in update["text"]
+
+
+def test_a_member_who_answered_both_runs_of_a_week_reads_nothing_from_their_two_answers(
+    slack, fake_slack, sessions, cli_env, tmp_path
+):
+    # Two pulses in one week, each answered by the same five: the attacker gave the only 5 in both, so
+    # "0 · 0 · 0 · 8 · 2" (or a mood of 4.2) would tell them the four others gave 4 twice.
+    make_team(sessions, managers=(MANAGER,), now=NOW - timedelta(days=60))
+    tuesday = on_tuesday(last_week(NOW))
+    for opened in (tuesday, tuesday + timedelta(days=1)):
+        run_week(
+            sessions, survey="team-pulse", opened=opened, audience=TEAM, answers=scores(TEAM, [4] * 4 + [5])
+        )
+
+    views = every_view(slack, fake_slack, cli_env, tmp_path, user=MANAGER, survey="team-pulse")
+
+    told = {
+        name: [figure for figure in ("0 · 0 · 0 · 8 · 2", "4.2") if figure in text]
+        for name, text in views.items()
+    }
+    assert {name: figures for name, figures in told.items() if figures} == {}
+    assert "10 answered, too alike to show" in views["report"] and "5 of 5" in views["report"]
