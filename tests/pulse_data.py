@@ -132,6 +132,13 @@ def a_closed_and_an_open_run(sessions: SessionFactory, *, members: list[str], no
     run_week(sessions, survey="team-pulse", opened=now - timedelta(hours=2), audience=members, close=False)
 
 
+def alike(value: int, count: int) -> list[int]:
+    """`count` 1–5 answers averaging `value` (2 to 4), as alike as the rule for distributions still shows:
+    one a point lower, one a point higher, the rest `value` (all alike, their counts would name everyone)."""
+    assert 2 <= value <= 4 and count >= 3
+    return [value - 1, value + 1] + [value] * (count - 2)
+
+
 def scores(team: list[str], values: list[int], question: str = "workload") -> dict[str, dict[str, int]]:
     """{person: {question: value}} for the first len(values) people of the team."""
     return {person: {question: value} for person, value in zip(team, values, strict=False)}

@@ -18,7 +18,7 @@ from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from tests.attack_steps import apply_yaml, close_run, every_view, export_rows, wait_for_answers
 from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
-from tests.pulse_data import close_and_release, make_team, people, run_week, scores
+from tests.pulse_data import alike, close_and_release, make_team, people, run_week, scores
 from tests.pulse_steps import click_answer
 
 NOW = datetime.now(UTC)
@@ -47,7 +47,7 @@ def team_with_a_pulse_still_open_from_last_week(sessions, client):
         survey="team-pulse",
         opened=NOW - timedelta(days=14),
         audience=earlier,
-        answers=scores(earlier, [4] * 6),
+        answers=scores(earlier, alike(4, 6)),
     )
     return send_pulse(client, sessions, survey_name="team-pulse", now=LAST_WEEK)
 
@@ -138,15 +138,15 @@ def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
             survey="team-pulse",
             opened=monday + timedelta(weeks=offset),
             audience=members,
-            answers=scores(members, [4] * 6),
+            answers=scores(members, alike(4, 6)),
         )
-    # The third week's pulse: six answered, all 1s — a sharp drop — but it is still open.
+    # The third week's pulse: six answered, four 1s and two 2s — a sharp drop — but it is still open.
     still_open = run_week(
         sessions,
         survey="team-pulse",
         opened=monday + timedelta(weeks=2),
         audience=members,
-        answers=scores(members, [1] * 6),
+        answers=scores(members, [1, 1, 1, 1, 2, 2]),
         close=False,
     )
     digest_monday = datetime(2026, 3, 23, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
@@ -159,7 +159,7 @@ def test_the_weekly_digest_its_chart_and_drop_alerts_wait_for_the_run_to_close(
 
     assert ("team-pulse", manager) in sent
     post = next(call for call in fake_slack.calls_to("chat.postMessage") if call["channel"] == manager)
-    assert "still open" in str(post["blocks"]) and "1.0" not in str(post["blocks"])
+    assert "still open" in str(post["blocks"]) and "1.3" not in str(post["blocks"])
     assert digest.figures.withheld is Withheld.still_open
     assert [week.shown for week in digest.trend] == [False, True, True, False]  # the chart's points
     assert early_alert == []

@@ -15,7 +15,7 @@ import pytest
 from pulsebot.services.results.drivers import driver_scores
 from pulsebot.store.db import transaction
 from tests.attack_steps import forget_me
-from tests.drivers.steps import library_run, library_team
+from tests.drivers.steps import alike_for, library_run, library_team
 from tests.pulse_data import people
 
 NOW = datetime.now(UTC)
@@ -30,12 +30,13 @@ def hidden_ones(person, question):
 
 
 def shown_value(offset: int):
-    """alpha and gamma answer 3, beta 4 (reversed items turned, so that the driver reads the same)."""
+    """alpha and gamma answer 3, beta 4, on average (reversed items turned, so that the driver reads the
+    same)."""
 
     def answer(person, question):
         if not question.driver:
             return 9
-        value = 3 + offset % 2
+        value = alike_for(person, 3 + offset % 2)
         return 6 - value if question.reversed else value
 
     return answer

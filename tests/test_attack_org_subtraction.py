@@ -17,7 +17,7 @@ from pulsebot.store.models import QuestionKind
 from tests.attack_steps import apply_yaml, forget_me
 from tests.conftest import ADMIN
 from tests.home_steps import open_home
-from tests.pulse_data import merge, people, run_week, scores
+from tests.pulse_data import alike, merge, people, run_week, scores
 
 NOW = datetime.now(UTC)
 LAST_WEEK = NOW - timedelta(days=7)
@@ -44,11 +44,11 @@ def four_teams(sessions) -> None:
     (one) are withheld. The hidden answers are all 1s and detractors, so they would move any figure."""
     for code, name in enumerate(("alpha", "beta", "gamma", "solo")):
         apply_yaml(sessions, SURVEY.format(name=name, code=f"TEAM{code}"), now=NOW - timedelta(days=60))
-    shown_alpha = merge(scores(ALPHA, [4] * 6), scores(ALPHA, [9, 10, 9, 8, 10, 9], "enps"))
+    shown_alpha = merge(scores(ALPHA, alike(4, 6)), scores(ALPHA, [9, 10, 9, 8, 10, 9], "enps"))
     hidden_help = scores(ALPHA, [1] * 3, "help")
     teams = {
         "alpha": (ALPHA, merge(shown_alpha, hidden_help)),
-        "beta": (BETA, merge(scores(BETA, [3] * 6), scores(BETA, [7, 8, 9, 10, 6, 9], "enps"))),
+        "beta": (BETA, merge(scores(BETA, alike(3, 6)), scores(BETA, [7, 8, 9, 10, 6, 9], "enps"))),
         "gamma": (GAMMA, merge(scores(GAMMA, [1] * 4), scores(GAMMA, [0] * 4, "enps"))),
         "solo": (SOLO, merge(scores(SOLO, [1]), scores(SOLO, [0], "enps"))),
     }

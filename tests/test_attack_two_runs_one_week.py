@@ -12,7 +12,7 @@ from pulsebot.services.privacy import retention
 from pulsebot.services.results.analytics import WeekStatus, team_trend
 from pulsebot.services.results.export import export_rows
 from pulsebot.store.db import transaction
-from tests.pulse_data import close_and_release, make_team, people, run_week, scores
+from tests.pulse_data import alike, close_and_release, make_team, people, run_week, scores
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
 THURSDAY = MONDAY + timedelta(days=3)
@@ -50,7 +50,7 @@ def test_three_people_giving_five_answers_do_not_pass_a_minimum_of_five(sessions
 
 
 def test_a_small_second_run_adds_nothing_so_its_closing_moves_no_figure(sessions):
-    second = two_runs(sessions, [4] * 5, [1] * 3, close_second=False)
+    second = two_runs(sessions, alike(4, 5), [1] * 3, close_second=False)
     _, open_row = week_of(sessions)
     with transaction(sessions) as session:
         close_and_release(session, second)
@@ -62,7 +62,7 @@ def test_a_small_second_run_adds_nothing_so_its_closing_moves_no_figure(sessions
 
 
 def test_the_week_s_people_are_those_of_its_largest_run_not_the_sum_of_its_answers(sessions):
-    two_runs(sessions, [4] * 5, [2] * 6)
+    two_runs(sessions, alike(4, 5), alike(2, 6))
 
     week, _ = week_of(sessions)
 
@@ -75,7 +75,7 @@ def test_retention_keeps_such_weeks_by_the_same_rules(sessions):
     make_team(sessions, timezone="UTC", now=MONDAY - timedelta(days=30))
     weeks = {
         MONDAY: ([3] * 3, [3] * 2),  # three people, five answers: hidden
-        MONDAY + timedelta(weeks=1): ([4] * 5, [1] * 3),  # shown, from the first run alone
+        MONDAY + timedelta(weeks=1): (alike(4, 5), [1] * 3),  # shown, from the first run alone
     }
     for monday, (first, second) in weeks.items():
         run_week(sessions, survey="team-pulse", opened=monday, audience=TEAM, answers=scores(TEAM, first))

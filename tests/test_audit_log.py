@@ -17,7 +17,7 @@ from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, AuditEntry
 from tests.conftest import ADMIN, MANAGER, TEAM
 from tests.home_steps import open_home
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 runner = CliRunner()
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
@@ -51,7 +51,7 @@ def test_a_cli_digest_send_is_logged_per_recipient(cli_env, sessions):
 def test_scheduled_digests_and_drop_alerts_are_logged(sessions, fake_slack):
     monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
     make_team(sessions, managers=(MANAGER,), now=monday - timedelta(days=60))
-    for offset, values in enumerate(([4] * 6, [2] * 6)):
+    for offset, values in enumerate((alike(4, 6), alike(2, 6))):
         run_week(
             sessions,
             survey="team-pulse",

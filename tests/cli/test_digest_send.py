@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from pulsebot.cli import cli
 from tests.conftest import ADMIN
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 runner = CliRunner()
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
@@ -16,7 +16,11 @@ MEMBERS = people(5)
 def test_digest_send_dms_each_manager_with_the_chart(cli_env, fake_slack, sessions):
     make_team(sessions, managers=("U0MGRONE", "U0MGRTWO"), now=LAST_WEEK - timedelta(days=30))
     run_week(
-        sessions, survey="team-pulse", opened=LAST_WEEK, audience=MEMBERS, answers=scores(MEMBERS, [4] * 5)
+        sessions,
+        survey="team-pulse",
+        opened=LAST_WEEK,
+        audience=MEMBERS,
+        answers=scores(MEMBERS, alike(4, 5)),
     )
 
     result = runner.invoke(cli, ["digest", "send", "team-pulse"], env=cli_env)
@@ -33,7 +37,11 @@ def test_digest_send_dms_each_manager_with_the_chart(cli_env, fake_slack, sessio
 def test_digest_send_without_a_survey_adds_the_organisation_for_admins(cli_env, fake_slack, sessions):
     make_team(sessions, managers=("U0MGRONE",), now=LAST_WEEK - timedelta(days=30))
     run_week(
-        sessions, survey="team-pulse", opened=LAST_WEEK, audience=MEMBERS, answers=scores(MEMBERS, [4] * 5)
+        sessions,
+        survey="team-pulse",
+        opened=LAST_WEEK,
+        audience=MEMBERS,
+        answers=scores(MEMBERS, alike(4, 5)),
     )
 
     result = runner.invoke(cli, ["digest", "send"], env={**cli_env, "PULSEBOT_ADMINS": ADMIN})

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 runner = CliRunner()
 NOW = datetime.now(UTC)
@@ -87,7 +87,7 @@ def test_an_unanswered_survey_exports_the_header_of_an_answered_one(cli_env, ses
         survey="team-pulse",
         opened=NOW - timedelta(weeks=1),
         audience=members,
-        answers=scores(members, [4] * 6),
+        answers=scores(members, alike(4, 6)),
     )
 
     answered = _export(cli_env, tmp_path / "answered.csv")

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from pulsebot.cli import cli
 from pulsebot.store.weeks import week_start
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 runner = CliRunner()
 NOW = datetime.now(UTC)
@@ -16,7 +16,7 @@ MEMBERS = people(6)
 
 def three_weeks_one_hidden(sessions):
     make_team(sessions, now=NOW - timedelta(days=60))
-    for weeks_ago, values in ((3, [4] * 6), (2, [5] * 3), (1, [3] * 6)):
+    for weeks_ago, values in ((3, alike(4, 6)), (2, [5] * 3), (1, alike(3, 6))):
         run_week(
             sessions,
             survey="team-pulse",

@@ -29,6 +29,12 @@ managers: [{managers}]
 Answers = Callable[[str, Question], int | None]
 
 
+def alike_for(person: str, value: int) -> int:
+    """What `person` answers so that the team averages `value`, as alike as the rule for distributions
+    still shows (tests.pulse_data.alike): the first person a point lower, the second a point higher."""
+    return value + ({0: -1, 1: 1}.get(int(person[-3:]), 0) if 2 <= value <= 4 else 0)
+
+
 def library_team(
     sessions: SessionFactory,
     *,

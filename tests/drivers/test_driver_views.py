@@ -16,8 +16,8 @@ from tests.pulse_data import people
 runner = CliRunner()
 NOW = datetime.now(UTC)
 TEAM = people(6, "V")
-BEFORE = {"customer": 4, "growth": 3, "autonomy": 4}
-AFTER = {"customer": 3, "growth": 3, "autonomy": 5}
+BEFORE = {"customer": 4, "growth": 3, "autonomy": 3}
+AFTER = {"customer": 3, "growth": 3, "autonomy": 4}
 
 
 def support_team(sessions, comments=None) -> None:
@@ -52,7 +52,7 @@ def test_the_manager_sees_strongest_weakest_and_the_one_to_look_at_everywhere(
         assert (
             "Drivers over the last 2 pulses" in views[view] or "drivers over the last 2 pulses" in views[view]
         )
-        assert "Strongest: Autonomy 5.0 ↑ 1.0" in views[view]
+        assert "Strongest: Autonomy 4.0 ↑ 1.0" in views[view]
         assert "Look at: Customer enablement fell 1.0 to 3.0" in views[view]
     report = views["report"]
     assert "Drivers over the last 2 pulses" in report
@@ -75,7 +75,7 @@ def test_export_writes_the_drivers_as_rows(sessions, cli_env, tmp_path):
     assert {d: (r["score"], r["change"], r["people"]) for d, r in by_driver.items()} == {
         "customer": ("3.00", "-1.0", "6"),
         "growth": ("3.00", "+0.0", "6"),
-        "autonomy": ("5.00", "+1.0", "6"),
+        "autonomy": ("4.00", "+1.0", "6"),
     }
     items = [row for row in rows if row["item"]]
     assert items and all(row["item"].startswith(row["driver"] + ".") for row in items)

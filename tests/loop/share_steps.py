@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pulsebot.slack.blocks.sharing import share_value
 from pulsebot.store.weeks import week_start
 from tests.conftest import MANAGER
-from tests.pulse_data import make_team, merge, people, run_week, scores
+from tests.pulse_data import alike, make_team, merge, people, run_week, scores
 from tests.slack_requests import Reply, SlackRequests
 
 TEAM = people(6)
@@ -56,7 +56,7 @@ def team_with_weeks(
             opened=on_tuesday(monday),
             audience=TEAM,
             answers=merge(
-                scores(answering, [4, 4, 3, 4, 2, 3] if last else [4] * 6),
+                scores(answering, [4, 4, 3, 4, 2, 3] if last else alike(4, 6)),
                 scores(answering, [9, 10, 7, 9, 3, 8] if last else [9] * 6, question="enps"),
             ),
             comments={p: c for p, c in COMMENTS.items() if p in answering} if last else None,

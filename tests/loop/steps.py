@@ -14,7 +14,7 @@ from sqlmodel import select
 from pulsebot import scheduling
 from pulsebot.store.models import TeamAction
 from tests.conftest import MANAGER
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 from tests.slack_requests import Reply, SlackRequests
 
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)  # always in the last complete week
@@ -44,7 +44,7 @@ def team_with_a_closed_week(sessions, *, name="team-pulse", managers=(MANAGER,),
         survey=name,
         opened=LAST_WEEK,
         audience=MEMBERS,
-        answers=scores(MEMBERS, [3] * 6),
+        answers=scores(MEMBERS, alike(3, 6)),
         comments=dict(zip(MEMBERS, MEETINGS, strict=False)),
     )
     return name

@@ -18,8 +18,8 @@ from pulsebot.store.models import (
     Survey,
     TeamAction,
 )
-from tests.drivers.steps import library_run, library_team
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.drivers.steps import alike_for, library_run, library_team
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 TEAM = people(8)
 FIRST_MONDAY = datetime(2026, 10, 5, 9, tzinfo=UTC)  # six weekly runs: 5 Oct … 9 Nov
@@ -76,7 +76,9 @@ def team_digest(sessions, min_group: int = 5):
 
 def test_a_question_focus_shows_its_trend_since_the_action_started(sessions):
     # Two weeks at 3 before the action's week (19 Oct), then better.
-    weeks_of_workload(sessions, [[3] * 6, [3] * 6, [3] * 6, [4] * 6, [4] * 6, [5, 4, 4, 4, 4, 4]])
+    weeks_of_workload(
+        sessions, [alike(3, 6), alike(3, 6), alike(3, 6), alike(4, 6), alike(4, 6), [5, 5, 4, 4, 4, 3]]
+    )
     add_action(sessions, survey="team-pulse", kind=FocusKind.question, key="workload", label="workload")
     digest = team_digest(sessions)
     (action,) = digest.actions
@@ -92,7 +94,7 @@ def test_a_question_focus_shows_its_trend_since_the_action_started(sessions):
 def test_no_trend_from_a_hidden_week_before(sessions):
     # The week before the action had only three answers: hidden, so there is nothing to compare with,
     # and neither it nor anything made from it appears.
-    weeks_of_workload(sessions, [[1] * 3, [1] * 3, [3] * 6, [4] * 6, [4] * 6, [4] * 6])
+    weeks_of_workload(sessions, [[1] * 3, [1] * 3, alike(3, 6), alike(4, 6), alike(4, 6), alike(4, 6)])
     add_action(sessions, survey="team-pulse", kind=FocusKind.question, key="workload", label="workload")
     (action,) = team_digest(sessions).actions
     assert action.trend is None
@@ -106,7 +108,7 @@ def test_a_theme_focus_counts_the_comments_that_mention_it(sessions):
     fewer = {TEAM[0]: "Ticket backlog is smaller", **{p: "Calmer week" for p in TEAM[1:6]}}
     weeks_of_workload(
         sessions,
-        [[3] * 6] * 6,
+        [alike(3, 6)] * 6,
         comments_by_week={1: {**backlog, **other}, 5: fewer},
     )
     add_action(
@@ -129,7 +131,9 @@ def test_a_driver_focus_compares_the_driver_windows(sessions):
             survey="support",
             opened=FIRST_MONDAY - timedelta(weeks=2) + timedelta(weeks=number),
             audience=members,
-            answers=lambda person, question, value=value: value if question.kind.value == "scale" else 7,
+            answers=lambda person, question, value=value: (
+                alike_for(person, value) if question.kind.value == "scale" else 7
+            ),
         )
     add_action(sessions, survey="support", kind=FocusKind.driver, key="workload", label="Workload")
     digests = digests_now(sessions)
@@ -140,7 +144,7 @@ def test_a_driver_focus_compares_the_driver_windows(sessions):
 
 
 def test_the_latest_round_of_is_this_helping_is_shown_only_as_counted(sessions):
-    weeks_of_workload(sessions, [[3] * 6] * 6)
+    weeks_of_workload(sessions, [alike(3, 6)] * 6)
     action_id = add_action(
         sessions, survey="team-pulse", kind=FocusKind.question, key="workload", label="workload"
     )
@@ -168,7 +172,7 @@ def test_the_latest_round_of_is_this_helping_is_shown_only_as_counted(sessions):
 
 
 def test_finished_and_later_actions_are_left_out(sessions):
-    weeks_of_workload(sessions, [[3] * 6] * 6)
+    weeks_of_workload(sessions, [alike(3, 6)] * 6)
     add_action(
         sessions,
         survey="team-pulse",

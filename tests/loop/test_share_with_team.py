@@ -306,7 +306,7 @@ def test_a_library_team_s_post_names_the_digest_s_strongest_and_weakest_driver(
     (post,) = fake_slack.posts_to("G0DRIVERS")
     text = block_texts(post["blocks"])
     assert "Drivers over the last 2 pulses" in text
-    assert strongest == "• Strongest: Autonomy 5.0 ↑ 1.0" and strongest in text
+    assert strongest == "• Strongest: Autonomy 4.0 ↑ 1.0" and strongest in text
     assert weakest in text
     assert "Look at" not in text  # the manager's own pointer stays in the digest
 
@@ -409,7 +409,7 @@ def test_without_the_library_the_post_names_the_strongest_and_weakest_question(s
         survey="two-questions",
         opened=on_tuesday(week),
         audience=TEAM,
-        answers=merge(scores(TEAM, [2, 3, 2, 3, 2, 3]), scores(TEAM, [4, 5, 4, 4, 4, 4], question="help")),
+        answers=merge(scores(TEAM, [2, 3, 2, 3, 2, 3]), scores(TEAM, [4, 5, 4, 4, 5, 3], question="help")),
     )
 
     submit_share(slack, week=week, survey="two-questions")

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from pulsebot import scheduling
 from tests.conftest import ADMIN
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
 TEAM = people(6)
@@ -16,7 +16,7 @@ MANAGER = "U0MGRBER"
 def three_weeks(sessions, *, last: list[int]) -> None:
     """Two steady weeks at 4, then a third week whose run is still open."""
     make_team(sessions, managers=(MANAGER,), now=MONDAY - timedelta(days=60))
-    for offset, values in enumerate(([4] * 6, [4] * 6, last)):
+    for offset, values in enumerate((alike(4, 6), alike(4, 6), last)):
         run_week(
             sessions,
             survey="team-pulse",
@@ -32,7 +32,7 @@ def installed(client, sessions, settings) -> None:
 
 
 def test_the_close_job_alerts_the_managers_of_a_team_whose_mood_fell(client, sessions, settings, fake_slack):
-    three_weeks(sessions, last=[3, 3, 3, 3, 3, 3])
+    three_weeks(sessions, last=alike(3, 6))
     installed(client, sessions, settings)
     try:
         with freeze_time(MONDAY + timedelta(weeks=2, days=4), tick=True):  # past the third run's close
@@ -45,7 +45,7 @@ def test_the_close_job_alerts_the_managers_of_a_team_whose_mood_fell(client, ses
 
 
 def test_the_close_job_sends_no_alert_for_a_steady_week(client, sessions, settings, fake_slack):
-    three_weeks(sessions, last=[4, 4, 4, 4, 4, 4])
+    three_weeks(sessions, last=alike(4, 6))
     installed(client, sessions, settings)
     try:
         with freeze_time(MONDAY + timedelta(weeks=2, days=4), tick=True):
@@ -60,7 +60,7 @@ def test_the_digest_job_sends_each_manager_one_digest_after_their_monday_nine(
     client, sessions, settings, fake_slack
 ):
     fake_slack.add_user(MANAGER, tz="Europe/Berlin")
-    three_weeks(sessions, last=[4, 4, 4, 3, 4, 4])
+    three_weeks(sessions, last=[5, 4, 4, 4, 3, 3])
     installed(client, sessions, settings)
     try:
         for moment in ("2026-03-23 07:55+00:00", "2026-03-23 08:05+00:00", "2026-03-23 08:10+00:00"):

@@ -31,7 +31,7 @@ from pulsebot.store.models import (
 )
 from pulsebot.store.weeks import week_start
 from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER
-from tests.pulse_data import close_and_release, make_team, merge, people, run_week, scores
+from tests.pulse_data import alike, close_and_release, make_team, merge, people, run_week, scores
 
 NOW = datetime(2027, 6, 16, 12, 0, tzinfo=UTC)  # a Wednesday
 DAYS = 100
@@ -198,7 +198,9 @@ def test_small_batches_remove_the_same_rows_as_one_big_one(sessions, batch):
 def test_a_week_with_a_run_still_open_waits(sessions):
     make_team(sessions, now=NOW - timedelta(days=400))
     opened = NOW - timedelta(days=12)
-    run_week(sessions, survey="team-pulse", opened=opened, audience=MEMBERS, answers=scores(MEMBERS, [4] * 6))
+    run_week(
+        sessions, survey="team-pulse", opened=opened, audience=MEMBERS, answers=scores(MEMBERS, alike(4, 6))
+    )
     with transaction(sessions) as session:
         session.exec(select(PulseRun)).one().closes_at = NOW + timedelta(days=1)  # a long-open run
 
@@ -217,7 +219,7 @@ def test_a_week_whose_run_the_close_job_has_not_closed_yet_waits_then_is_kept(se
         survey="team-pulse",
         opened=opened,
         audience=MEMBERS,
-        answers=scores(MEMBERS, [4] * 6),
+        answers=scores(MEMBERS, alike(4, 6)),
         close=False,  # its time is up, but pulse-close has not run yet: its answers count for nothing yet
     )
 

@@ -6,7 +6,7 @@ import pytest
 
 from pulsebot.services.results.analytics import ORG, WeekStatus, Withheld, compute_trends, enps, team_trend
 from pulsebot.store.db import transaction
-from tests.pulse_data import make_team, merge, people, run_week, scores
+from tests.pulse_data import alike, make_team, merge, people, run_week, scores
 
 MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)  # ISO week 2 of 2026
 
@@ -29,7 +29,7 @@ def test_a_run_falls_in_the_iso_week_of_its_survey_s_own_time_zone(sessions):
     team = people(5)
     for name, timezone in (("auckland", "Pacific/Auckland"), ("los-angeles", "America/Los_Angeles")):
         make_team(sessions, name=name, timezone=timezone, now=opened - timedelta(days=30))
-        run_week(sessions, survey=name, opened=opened, audience=team, answers=scores(team, [4] * 5))
+        run_week(sessions, survey=name, opened=opened, audience=team, answers=scores(team, alike(4, 5)))
 
     # A week later, same instant: the last complete week differs by time zone too.
     now = opened + timedelta(weeks=1)
@@ -48,20 +48,22 @@ def test_monday_just_after_midnight_starts_a_new_week(sessions):
     team = people(5)
     sunday_night = datetime(2026, 1, 11, 22, 59, tzinfo=UTC)  # 23:59 in Berlin
     monday_morning = datetime(2026, 1, 11, 23, 1, tzinfo=UTC)  # 00:01 in Berlin
-    run_week(sessions, survey="berlin", opened=sunday_night, audience=team, answers=scores(team, [2] * 5))
-    run_week(sessions, survey="berlin", opened=monday_morning, audience=team, answers=scores(team, [5] * 5))
+    run_week(sessions, survey="berlin", opened=sunday_night, audience=team, answers=scores(team, alike(2, 5)))
+    run_week(
+        sessions, survey="berlin", opened=monday_morning, audience=team, answers=scores(team, alike(4, 5))
+    )
 
     trend = trend_of(sessions, "berlin", now=datetime(2026, 1, 19, 12, tzinfo=UTC), weeks=2)
 
-    assert [(w.week, w.score) for w in trend.weeks] == [(date(2026, 1, 5), 2.0), (date(2026, 1, 12), 5.0)]
+    assert [(w.week, w.score) for w in trend.weeks] == [(date(2026, 1, 5), 2.0), (date(2026, 1, 12), 4.0)]
 
 
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ([9, 10, 9, 10, 10], 100.0),  # all promoters
-        ([0, 3, 6, 5, 1], -100.0),  # all detractors
-        ([7, 8, 7, 8, 7], 0.0),  # no promoters and no detractors
+        ([9, 10, 9, 10, 8, 7], 100 * 4 / 6),  # no detractors
+        ([0, 3, 6, 5, 7, 8], -100 * 4 / 6),  # no promoters
+        ([7, 8, 7, 9, 6], 0.0),  # as many promoters as detractors
         ([10, 10, 9, 0, 7, 8], 100 * (3 - 1) / 6),
     ],
 )
@@ -69,7 +71,7 @@ def test_enps_is_promoters_minus_detractors_over_the_answers_given(sessions, val
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(8)
     # Two more people answer the workload question only: they skipped eNPS and do not count in it.
-    answers = merge(scores(team, [3] * 8), scores(team, values, question="enps"))
+    answers = merge(scores(team, alike(3, 8)), scores(team, values, question="enps"))
     run_week(sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=answers)
 
     week = trend_of(sessions, "team-pulse", now=MONDAY + timedelta(weeks=1)).latest
@@ -88,7 +90,11 @@ def test_exactly_the_threshold_is_shown_and_one_fewer_is_hidden(sessions):
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(10)
     run_week(
-        sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=scores(team, [9] * 5, "enps")
+        sessions,
+        survey="team-pulse",
+        opened=MONDAY,
+        audience=team,
+        answers=scores(team, [9, 9, 9, 7, 7], "enps"),
     )
     run_week(
         sessions,
@@ -102,7 +108,7 @@ def test_exactly_the_threshold_is_shown_and_one_fewer_is_hidden(sessions):
     first, second = trend_of(sessions, "team-pulse", now=MONDAY + timedelta(weeks=2), weeks=2).weeks
 
     assert first.status is WeekStatus.shown
-    assert (first.respondents, first.audience, first.enps) == (5, 10, 100.0)
+    assert (first.respondents, first.audience, first.enps) == (5, 10, 60.0)
     assert second.status is WeekStatus.suppressed and second.suppressed
     hidden = (second.respondents, second.audience, second.response_rate, second.score, second.enps)
     assert hidden == (None, None, None, None, None)
@@ -139,7 +145,7 @@ def test_comments_give_count_mean_sentiment_and_shares(sessions):
         survey="team-pulse",
         opened=MONDAY,
         audience=team,
-        answers=scores(team, [3] * 5),
+        answers=scores(team, alike(3, 5)),
         comments=comments,
     )
 
@@ -153,7 +159,7 @@ def test_comments_give_count_mean_sentiment_and_shares(sessions):
 def test_week_over_week_change_skips_hidden_weeks_and_never_uses_their_data(sessions):
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(6)
-    for offset, values in enumerate(([4] * 6, [1] * 3, [3] * 6)):
+    for offset, values in enumerate((alike(4, 6), [1] * 3, alike(3, 6))):
         run_week(
             sessions,
             survey="team-pulse",
@@ -176,7 +182,7 @@ def test_a_change_is_the_difference_of_the_figures_as_shown(sessions):
     # (which would round to 0.8 and contradict the two figures beside it).
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(25)
-    for offset, values in enumerate(([4] * 23 + [3] * 2, [4] * 4 + [3] * 21)):
+    for offset, values in enumerate(([4] * 23 + [3] * 2, [4] * 4 + alike(3, 21))):
         run_week(
             sessions,
             survey="team-pulse",
@@ -202,7 +208,7 @@ def test_the_organisation_is_made_only_of_the_shown_teams_so_subtracting_reveals
     big, small_b, small_c = people(6, "A"), people(3, "B"), people(3, "C")
     for name in ("big", "small-b", "small-c"):
         make_team(sessions, name=name, now=MONDAY - timedelta(days=30))
-    run_week(sessions, survey="big", opened=MONDAY, audience=big, answers=scores(big, [4] * 6))
+    run_week(sessions, survey="big", opened=MONDAY, audience=big, answers=scores(big, alike(4, 6)))
     run_week(sessions, survey="small-b", opened=MONDAY, audience=small_b, answers=scores(small_b, [1] * 3))
     run_week(sessions, survey="small-c", opened=MONDAY, audience=small_c, answers=scores(small_c, [2] * 3))
 
@@ -259,8 +265,8 @@ def test_the_window_has_the_asked_number_of_weeks_and_ignores_older_history(sess
 def test_the_current_week_counts_only_when_asked(sessions):
     make_team(sessions, now=MONDAY - timedelta(days=30))
     team = people(5)
-    run_week(sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=scores(team, [5] * 5))
+    run_week(sessions, survey="team-pulse", opened=MONDAY, audience=team, answers=scores(team, alike(4, 5)))
 
     now = MONDAY + timedelta(days=2)
     assert trend_of(sessions, "team-pulse", now=now).latest.status is WeekStatus.no_data
-    assert trend_of(sessions, "team-pulse", now=now, complete_only=False).latest.score == 5.0
+    assert trend_of(sessions, "team-pulse", now=now, complete_only=False).latest.score == 4.0

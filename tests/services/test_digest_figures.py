@@ -30,7 +30,7 @@ def two_weeks(sessions, before: list[int], after: list[int]) -> None:
 def test_the_mood_arrow_is_the_difference_of_the_moods_shown(sessions):
     # 27/7 = 3.857 is shown as 3.9 and 22/7 = 3.143 as 3.1: the arrow says 0.8, although the unrounded
     # moods differ by 0.714, which alone would round to 0.7 and not add up.
-    two_weeks(sessions, before=[4, 4, 4, 4, 4, 4, 3], after=[4, 3, 3, 3, 3, 3, 3])
+    two_weeks(sessions, before=[5, 4, 4, 4, 4, 3, 3], after=[4, 4, 3, 3, 3, 3, 2])
 
     digest = digest_of(sessions, now=MONDAY + timedelta(weeks=2))
     text = render_text(digest)
@@ -46,7 +46,7 @@ def test_the_mood_arrow_is_the_difference_of_the_moods_shown(sessions):
 
 def test_an_unchanged_shown_mood_has_a_flat_arrow(sessions):
     # 3.857 then 3.871: both are shown as 3.9, so the arrow is flat, not "↑ 0.0" or "↑ 0.1".
-    two_weeks(sessions, before=[4, 4, 4, 4, 4, 4, 3], after=[4, 4, 4, 4, 4, 4, 3])
+    two_weeks(sessions, before=[5, 4, 4, 4, 4, 3, 3], after=[5, 5, 4, 4, 3, 3, 3])
 
     text = render_text(digest_of(sessions, now=MONDAY + timedelta(weeks=2)))
 
@@ -105,7 +105,7 @@ def test_every_waiting_idea_listed_needs_no_and_more(sessions):
 
 
 def test_the_chart_dates_its_weeks_marks_the_digest_s_week_and_shows_the_response_rate(sessions):
-    two_weeks(sessions, before=[4, 4, 4, 4, 4, 4, 3], after=[4, 3, 3, 3, 3])
+    two_weeks(sessions, before=[5, 4, 4, 4, 4, 3, 3], after=[4, 4, 3, 3, 2])
     digest = digest_of(sessions, now=MONDAY + timedelta(weeks=2))
     weeks = chart_weeks(digest)
 

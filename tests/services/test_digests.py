@@ -8,7 +8,7 @@ from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Idea, IdeaStatus
 from tests.conftest import ANON_KEY
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
 TEAM = people(5)
@@ -36,7 +36,7 @@ def steady_then_fall(sessions, *, last_week_people=TEAM, comments=WORKLOAD_COMME
             survey="team-pulse",
             opened=MONDAY + timedelta(weeks=offset),
             audience=TEAM,
-            answers=scores(TEAM, [4] * 5),
+            answers=scores(TEAM, alike(4, 5)),
         )
     return run_week(
         sessions,
@@ -164,7 +164,7 @@ def test_a_sharp_fall_in_comment_sentiment_raises_an_alert_too(sessions):
         survey="team-pulse",
         opened=MONDAY,
         audience=TEAM,
-        answers=scores(TEAM, [4] * 5),
+        answers=scores(TEAM, alike(4, 5)),
         comments=happy,
     )
     run_id = run_week(
@@ -172,7 +172,7 @@ def test_a_sharp_fall_in_comment_sentiment_raises_an_alert_too(sessions):
         survey="team-pulse",
         opened=MONDAY + timedelta(weeks=1),
         audience=TEAM,
-        answers=scores(TEAM, [4] * 5),
+        answers=scores(TEAM, alike(4, 5)),
         comments=unhappy,
     )
 

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from pulsebot.slack.digest import drop_alerts_for_run, send_digests, send_weekly_digests
 from tests.conftest import ADMIN
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
 DIGEST_MONDAY = datetime(2026, 3, 23, tzinfo=UTC)  # after three weeks of pulses
@@ -17,7 +17,7 @@ BERLIN, NEW_YORK = "U0MGRBER", "U0MGRNYC"
 def three_weeks(sessions, *, last=(3, 3, 4, 3, 4, 3), managers=(BERLIN, NEW_YORK)):
     make_team(sessions, managers=managers, now=MONDAY - timedelta(days=60))
     run_ids = []
-    for offset, values in enumerate(([4] * 6, [4] * 6, list(last))):
+    for offset, values in enumerate((alike(4, 6), alike(4, 6), list(last))):
         run_ids.append(
             run_week(
                 sessions,
@@ -131,7 +131,7 @@ def test_a_sharp_drop_sends_each_manager_one_short_alert(sessions, client, fake_
 
 
 def test_a_small_move_or_a_hidden_week_sends_no_alert(sessions, client, fake_slack, settings):
-    *_, small_move = three_weeks(sessions, last=(4, 4, 4, 4, 3, 4))
+    *_, small_move = three_weeks(sessions, last=(5, 4, 4, 4, 3, 3))
 
     assert drop_alerts_for_run(client, sessions, settings, run_id=small_move, now=DIGEST_MONDAY) == []
     hidden = run_week(
@@ -146,7 +146,7 @@ def test_a_small_move_or_a_hidden_week_sends_no_alert(sessions, client, fake_sla
 
 
 def test_the_alert_threshold_is_configurable(sessions, client, fake_slack, settings):
-    *_, last_run = three_weeks(sessions, last=(4, 4, 4, 4, 3, 4))  # a fall of about 0.17
+    *_, last_run = three_weeks(sessions, last=(5, 4, 4, 4, 3, 3))  # a fall of about 0.17
 
     lenient = drop_alerts_for_run(client, sessions, settings, run_id=last_run, now=DIGEST_MONDAY)
     strict = settings.model_copy(update={"drop_alert": 0.1})
@@ -174,7 +174,7 @@ def test_a_manager_far_ahead_of_the_team_reads_about_the_week_just_ending(
     fake_slack.add_user("U0MGRTYO", tz="Asia/Tokyo")
     make_team(sessions, timezone="America/Los_Angeles", managers=("U0MGRTYO",), now=MONDAY)
     tuesday = datetime(2026, 3, 17, 17, tzinfo=UTC)  # Tuesday 10:00 in Los Angeles
-    run_week(sessions, survey="team-pulse", opened=tuesday, audience=TEAM, answers=scores(TEAM, [4] * 6))
+    run_week(sessions, survey="team-pulse", opened=tuesday, audience=TEAM, answers=scores(TEAM, alike(4, 6)))
     no_admins = settings.model_copy(update={"admins": frozenset()})
 
     sent = sent_now(client, sessions, no_admins, "2026-03-23 00:05:00+00:00")  # 09:05 in Tokyo

@@ -557,7 +557,8 @@ class ActionCheck(TeamScoped, table=True):
     secret: str | None = Field(default=None, max_length=64)
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
-    # Set at close, and only when at least the minimum group answered; otherwise `withheld`.
+    # Set at close, and only when at least the minimum group answered; otherwise `withheld`. The three
+    # counts stay empty when they would tell a member how the others answered (the rule for distributions).
     answered: int | None = None
     yes: int | None = None
     not_yet: int | None = None

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import ADMIN, TEAM
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 
 MANAGER = "U0MANAGER"
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)  # always in the last complete week
@@ -14,7 +14,7 @@ def team_with_last_week(sessions, name="team-pulse", managers=(MANAGER,)):
     make_team(
         sessions, name=name, title=f"{name} pulse", managers=managers, now=LAST_WEEK - timedelta(days=30)
     )
-    run_week(sessions, survey=name, opened=LAST_WEEK, audience=MEMBERS, answers=scores(MEMBERS, [4] * 6))
+    run_week(sessions, survey=name, opened=LAST_WEEK, audience=MEMBERS, answers=scores(MEMBERS, alike(4, 6)))
 
 
 def test_someone_who_manages_no_team_is_refused_ephemerally(slack, fake_slack, sessions):

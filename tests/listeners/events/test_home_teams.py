@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pulsebot.slack import limits
 from tests.conftest import ADMIN, MANAGER, TEAM
 from tests.home_steps import open_home
-from tests.pulse_data import make_team, people, run_week, scores
+from tests.pulse_data import alike, make_team, people, run_week, scores
 from tests.slack_limits import view_problems
 
 LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
@@ -15,7 +15,11 @@ def test_a_manager_sees_their_team_s_latest_figures(slack, fake_slack, sessions)
     members = people(6)
     make_team(sessions, managers=(MANAGER,), now=LAST_WEEK - timedelta(days=30))
     run_week(
-        sessions, survey="team-pulse", opened=LAST_WEEK, audience=members, answers=scores(members, [4] * 6)
+        sessions,
+        survey="team-pulse",
+        opened=LAST_WEEK,
+        audience=members,
+        answers=scores(members, alike(4, 6)),
     )
 
     blocks = open_home(slack, fake_slack, MANAGER)
@@ -42,7 +46,9 @@ def test_an_admin_sees_every_team_and_the_organisation(slack, fake_slack, sessio
     for name in ("alpha", "beta"):
         members = people(5, name[0].upper())
         make_team(sessions, name=name, title=f"{name} pulse", now=LAST_WEEK - timedelta(days=30))
-        run_week(sessions, survey=name, opened=LAST_WEEK, audience=members, answers=scores(members, [3] * 5))
+        run_week(
+            sessions, survey=name, opened=LAST_WEEK, audience=members, answers=scores(members, alike(3, 5))
+        )
 
     blocks = open_home(slack, fake_slack, ADMIN)
 

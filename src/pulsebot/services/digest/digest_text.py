@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pulsebot.services.digest.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.services.digest.driver_text import arrow, summary_lines, window
 from pulsebot.services.loop import progress_text as action_words
+from pulsebot.services.privacy.distributions import TELLS
 from pulsebot.services.results.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.store.models import IdeaStatus, QuestionKind
@@ -105,6 +106,11 @@ def hidden(min_group: int) -> str:
     return f"hidden: fewer than {min_group} answered"
 
 
+def too_alike(answered: int) -> str:
+    """Counts the rule for distributions withholds (services/privacy/distributions.py): only how many."""
+    return f"{answered} answered, too alike to show: any figure {TELLS}"
+
+
 def withheld(figures: WeekFigures, min_group: int) -> str:
     """A hidden week, and truthfully why: too few answered, its pulse is still open, or (for the
     organisation) no team's week could be shown."""
@@ -158,6 +164,8 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
 
 def question_line(question: QuestionWeek, min_group: int) -> str:
     """`prompt — figure (detail)`, or the prompt and why its figure is hidden."""
+    if question.too_alike:
+        return f"{question.prompt} — {too_alike(question.answers)}"
     if question.status is not WeekStatus.shown:
         return f"{question.prompt} — {hidden(min_group)}"
     if question.kind is QuestionKind.scale:

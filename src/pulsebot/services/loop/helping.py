@@ -8,10 +8,12 @@ and transaction of its row say nothing about the click. Answering again replaces
 whose batch comes after the round closed is refused, never counted.
 
 When the round closes its counts are kept only if at least the minimum group answered (otherwise the
-round is `withheld`, and not even how many answered is kept), then the answers and the secret are
-deleted: from then on nobody, the operator included, can tell who answered what. A round's counts are
-shown once, as they are: two rounds are two separate questions, never a running total that could be
-subtracted.
+round is `withheld`, and not even how many answered is kept) and only if the rule for distributions
+lets them be shown (services/privacy/distributions.py: "5 no", or "1 yes, 4 no" read by the one who said
+yes, would tell colleagues what the others answered; then only how many answered is kept), then the
+answers and the secret are deleted: from then on nobody, the operator included, can tell who answered
+what. A round's counts are shown once, as they are: two rounds are two separate questions, never a
+running total that could be subtracted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
 from pulsebot.services.privacy.anonymity import helping_token, new_run_secret
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.survey.audience import latest_run, run_minimum, teams_of
 from pulsebot.store.db import write_lock
 from pulsebot.store.models import (
@@ -70,12 +73,17 @@ class HelpingRound:
     closes_at: datetime
     channel_id: str | None
     message_ts: str | None
-    answered: int | None = None
-    counts: dict[Helping, int] | None = None
+    answered: int | None = None  # once closed, when at least the minimum group answered
+    counts: dict[Helping, int] | None = None  # and only when the rule for distributions shows them
 
     @property
     def withheld(self) -> bool:
         return not self.open and self.counts is None
+
+    @property
+    def too_alike(self) -> bool:
+        """Enough answered, but the counts would tell someone a colleague's answer: only how many."""
+        return self.withheld and self.answered is not None
 
 
 @dataclass(frozen=True)
@@ -223,7 +231,9 @@ def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list
         # since each of them knows their own answer.
         if answered >= run_minimum(min_group, _managers_asked(session, survey_id=action.survey_id)):
             check.answered = answered
-            check.yes, check.not_yet, check.no = (counts.get(item.value, 0) for item in Helping)
+            shown = shown_counts([counts.get(item.value, 0) for item in Helping])
+            if shown is not None:  # otherwise withheld entirely: not stored, so not even the operator has it
+                check.yes, check.not_yet, check.no = shown
         else:
             check.withheld = True
         check.status, check.secret = RunStatus.closed, None
@@ -257,9 +267,12 @@ def _managers_asked(session: Session, *, survey_id: int) -> int:
 
 def _round(check: ActionCheck, action: TeamAction) -> HelpingRound:
     closed = check.status is RunStatus.closed
+    answered = check.answered if closed and not check.withheld else None
     counts = None
-    if closed and not check.withheld and check.answered is not None:
-        counts = {Helping.yes: check.yes, Helping.not_yet: check.not_yet, Helping.no: check.no}
+    # Rounds closed before the rule existed kept their counts: the same rule decides when they are read.
+    if answered is not None and check.yes is not None:
+        shown = shown_counts([check.yes, check.not_yet, check.no])
+        counts = None if shown is None else dict(zip(Helping, shown, strict=True))
     return HelpingRound(
         id=check.id,
         action_id=action.id,
@@ -271,7 +284,7 @@ def _round(check: ActionCheck, action: TeamAction) -> HelpingRound:
         closes_at=check.closes_at,
         channel_id=check.channel_id,
         message_ts=check.message_ts,
-        answered=check.answered if counts is not None else None,
+        answered=answered,
         counts=counts,
     )
 

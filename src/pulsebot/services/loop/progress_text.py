@@ -8,6 +8,7 @@ from pulsebot.services.loop.actions import LABELS
 from pulsebot.services.loop.helping import LABELS as HELPING_LABELS
 from pulsebot.services.loop.helping import Helping, HelpingRound
 from pulsebot.services.loop.progress import ActionProgress, FocusTrend
+from pulsebot.services.privacy.distributions import TELLS
 from pulsebot.store.models import ActionStatus, FocusKind
 
 
@@ -51,6 +52,8 @@ def helping_line(round_: HelpingRound, *, min_group: int) -> str:
 
 def outcome(round_: HelpingRound, *, min_group: int) -> str:
     """A closed round: its counts, or that they stay hidden."""
+    if round_.too_alike:
+        return f"{round_.answered} answered; the answers are not shown: they {TELLS}."
     if round_.counts is None:
         return f"Fewer than {min_group} answered, so the answers stay hidden."
     parts = ", ".join(f"{round_.counts[choice]} {HELPING_LABELS[choice].lower()}" for choice in Helping)

@@ -12,7 +12,9 @@ Threshold rules (N is `settings.min_group`); week_totals.py decides which runs a
    (respondents, rate, scores, comments, themes, chart point, export row) is withheld, and the week says
    why (`withheld`): too few answered, or its pulse is still open.
 2. Within a shown week, a rated question's mean, distribution and eNPS are shown only when its counted
-   answers reach N; the team's score is the mean of its shown 1–5 questions only.
+   answers reach N and its counts pass the rule for distributions (services/privacy/distributions.py:
+   after removing one person's answers the rest still fall in two options at least); the team's score
+   and eNPS are made of its shown questions only.
 3. No subtraction: the organisation's week is made only of what the teams' own figures show — the shown
    team-weeks, and in them only the shown questions — so the organisation minus any teams never yields a
    hidden figure. Its respondents and audience are the sums of the shown teams' (a person in two teams
@@ -33,8 +35,9 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import week_totals
-from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld
+from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld, counts_shown
 from pulsebot.store.among import among
 from pulsebot.store.models import QuestionKind, Survey
 from pulsebot.store.weeks import week_start
@@ -62,6 +65,9 @@ class QuestionWeek:
     mean: float | None = None  # scale 1–5, eNPS 0–10; for yes/no the share answering yes (0–1)
     distribution: tuple[int, ...] | None = None  # answers per value: 1..5, 0..10, or (no, yes)
     enps: float | None = None  # % promoters (9–10) − % detractors (0–6), for an eNPS question
+    # Enough answered, but so alike that any figure would tell someone a colleague's answer: only
+    # `answers` is shown.
+    too_alike: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -305,31 +311,27 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
 def _question_week(
     question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
 ) -> QuestionWeek:
+    figure = (question.id, question.key, question.version, question.prompt, question.kind)
     if n < min_group:
-        return QuestionWeek(
-            question.id, question.key, question.version, question.prompt, question.kind, WeekStatus.suppressed
-        )
+        return QuestionWeek(*figure, WeekStatus.suppressed)
+    if not counts_shown(question.kind, counts):
+        return QuestionWeek(*figure, WeekStatus.suppressed, answers=n, too_alike=True)
+    net = None
     if question.kind is QuestionKind.scale:
         distribution = counts[1:6]
     elif question.kind is QuestionKind.yes_no:
         distribution = counts[0:2]
     else:
         distribution = counts
-    net = None
-    if question.kind is QuestionKind.enps:
         net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
     return QuestionWeek(
-        question.id,
-        question.key,
-        question.version,
-        question.prompt,
-        question.kind,
-        WeekStatus.shown,
-        answers=n,
-        mean=total / n,
-        distribution=distribution,
-        enps=net,
+        *figure, WeekStatus.shown, answers=n, mean=total / n, distribution=distribution, enps=net
     )
+
+
+def _question_shown(question: QuestionInfo, n: int, counts: tuple[int, ...], min_group: int) -> bool:
+    """Rule 2: what a question adds to the team's and the organisation's mood and eNPS."""
+    return n >= min_group and counts_shown(question.kind, counts)
 
 
 def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
@@ -374,6 +376,9 @@ def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
     count, rated, total, negative, positive = row or (0, 0, 0.0, 0, 0)
     if not rated:
         return {"comments": count}
+    if shown_counts((negative, rated - negative - positive, positive)) is None:
+        # "1 negative, 4 positive" tells the one who complained how the others' comments read.
+        return {"comments": count, "sentiment": total / rated}
     return {
         "comments": count,
         "sentiment": total / rated,
@@ -399,8 +404,8 @@ def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone
         people[week][0] += audience
         people[week][1] += respondents
         for question_id, n, total, counts in raw.values.get(key, []):
-            if n < min_group:  # hidden in the team's own figures, so out of the organisation's too
-                continue
+            if not _question_shown(raw.questions[question_id], n, counts, min_group):
+                continue  # hidden in the team's own figures, so out of the organisation's too
             kind = raw.questions[question_id].kind
             if kind is QuestionKind.scale:
                 scores[week].add(n, *favourable(raw.questions[question_id], n, total, counts))

@@ -7,8 +7,9 @@ same rules as the weekly ones (week_totals.py, analytics.py):
 
 1. Only closed runs count, and only a run whose own respondents (distinct answer tokens of that run)
    reach N_min plus the managers it asked. An open run adds nothing, anywhere.
-2. Within a counted run, an item's answers count only when they reach that run's minimum; a driver (or
-   item) with no counted answers in the window is hidden, never zero.
+2. Within a counted run, an item's answers count only when they reach that run's minimum and pass the
+   rule for distributions (services/privacy/distributions.py: answers all alike, or all but one, add
+   nothing); a driver (or item) with no counted answers in the window is hidden, never zero.
 3. Counted in people: a driver's `people` is the most answers one counted (run, item) had — a lower bound
    of the people behind it, each counted cell already reaching the minimum.
 4. No subtraction: the organisation's driver figure is the sum of exactly the cells the teams' own driver
@@ -30,7 +31,9 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results.analytics import enps as enps_score
+from pulsebot.services.results.week_totals import enps_groups
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.library import driver_name
 from pulsebot.store.among import among
@@ -240,7 +243,7 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         if people is not None
     }
     cells = [
-        (run_id, question_id, n, total, sum(counts[9:]), sum(counts[:7]))
+        (run_id, question_id, n, total, *counts)
         for run_id, question_id, n, total, counts in session.exec(
             select(
                 recent.c.id,
@@ -274,10 +277,13 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         windows[row.survey_id, (row.rank - 1) // span[row.survey_id]].runs += 1
         if row.rank <= span[row.survey_id]:
             dates[row.survey_id].append((row.run_date, run_id))
-    for run_id, question_id, n, total, promoters, detractors in cells:
+    for run_id, question_id, n, total, *counts in cells:
         question = questions.get(question_id)
         if run_id not in counted or question is None or n < needed[run_id]:
             continue
+        detractors, _, promoters = groups = enps_groups(counts)
+        if shown_counts(groups if question.driver is None else counts) is None:
+            continue  # the rule for distributions: a figure made of these would name someone
         row = run_of[run_id]
         window = windows[row.survey_id, (row.rank - 1) // span[row.survey_id]]
         total = int(total or 0)

@@ -13,6 +13,9 @@
    bound of the people behind the week, and each counted run on its own already reaches the minimum. Its
    audience is likewise the most people one counted run asked.
 
+5. The rule for distributions: a question's counts (and so its mean) are shown only when, after taking
+   away one person's answers — one per counted run of the week — the rest still fall in two options.
+
 Every figure of a week is then made only of counted runs and counted questions; adding a run to a week,
 or closing one, changes the week by a group of at least N people. Weeks retention has purged are read
 from their kept totals instead (kept_weeks.py), which were made under the same rules.
@@ -29,6 +32,7 @@ from typing import NamedTuple
 from sqlalchemy import CTE
 from sqlmodel import Session, select
 
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import kept_weeks
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.store.among import among
@@ -192,4 +196,37 @@ def load(
         columns += (Question.position, Question.driver, Question.reversed)
         rows = session.exec(select(*columns).where(among(Question.id, question_ids))).all()
         totals.questions = {row[0]: QuestionInfo(*row) for row in rows}
+    _pool_runs(totals)
     return totals
+
+
+def counts_shown(kind: QuestionKind, counts: tuple[int, ...], answers_each: int = 1) -> bool:
+    """The rule for distributions (services/privacy/distributions.py) on a question's counts as they are
+    shown: an eNPS's as detractors (0–6), passives (7–8) and promoters (9–10), which its score is made
+    of. Its mean, share of yes or eNPS is shown with the counts or not at all."""
+    if kind is QuestionKind.enps:
+        counts = enps_groups(counts)
+    return shown_counts(counts, answers_each=answers_each) is not None
+
+
+def enps_groups(counts: tuple[int, ...]) -> tuple[int, int, int]:
+    """An eNPS's answers per value 0..10 as detractors (0–6), passives (7–8) and promoters (9–10)."""
+    return sum(counts[0:7]), counts[7] + counts[8], counts[9] + counts[10]
+
+
+def _pool_runs(totals: WeekTotals) -> None:
+    """Rule 5: in a week of several counted runs one person may hold an answer of each to a question, so
+    the rule for distributions takes that many away; counts it withholds are kept as none (the question
+    then shows only how many answered), so the week reads the same once retention keeps its totals."""
+    for key, rows in totals.values.items():
+        pooled = len(totals.runs.get(key, ()))
+        if pooled > 1:
+            totals.values[key] = [
+                (
+                    qid,
+                    n,
+                    total,
+                    counts if counts_shown(totals.questions[qid].kind, counts, pooled) else _NO_COUNTS,
+                )
+                for qid, n, total, counts in rows
+            ]
