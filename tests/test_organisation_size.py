@@ -67,7 +67,7 @@ def a_large_organisation(engine) -> int:
                         "question_id": question_id,
                         "answers": 6,
                         "total": 24,
-                        "counts": [0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0],
+                        "counts": [0, 0, 0, 1, 4, 1, 0, 0, 0, 0, 0],  # 3, 4, 4, 4, 4, 5
                     }
                 )
         runs.append(
