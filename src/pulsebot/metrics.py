@@ -1,6 +1,6 @@
 """The numbers operators watch, in Prometheus' text format at GET /metrics on a listener of their own
-(docs/operations.md, "Metrics"): on 127.0.0.1 unless PULSEBOT_METRICS_HOST says otherwise, and then only
-for a request bearing PULSEBOT_METRICS_TOKEN. The public Slack port has no /metrics.
+(docs/operations.md, "Metrics"): on 127.0.0.1 by default, anywhere else only with PULSEBOT_METRICS_TOKEN,
+which every scrape must then bear. The public Slack port has no /metrics.
 
 Labels say what kind of thing happened, never to whom: no user id, team, survey name or text is ever a
 label value, so a scrape cannot single anyone out. Nor does any series move with one answer: answer

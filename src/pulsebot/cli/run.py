@@ -51,7 +51,6 @@ def run() -> None:
         )
     except ConfigError as error:
         fail(str(error), code=2)
-    metrics_server = _metrics_listener(settings)
     # Nothing is created or changed before Slack and the database have answered (connecting to an
     # SQLite file that is not there creates it).
     if not settings.oauth:
@@ -62,6 +61,7 @@ def run() -> None:
         _check_installed_tokens(workspaces.store)
     readiness = Readiness(engine, slack_checked=True)
     metrics.watch_outbox(sessions)
+    metrics_server = _metrics_listener(settings)  # bound now: a port taken stops start-up in one line
     # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
     # answers waiting for their batch and the outbox wind down, and the scheduler's lock goes to
     # another replica at once.
@@ -113,8 +113,7 @@ def _check_installed_tokens(store) -> None:
 
 
 def _metrics_listener(settings):
-    """The metrics' own listener, bound now so a port taken stops start-up in one line; None when
-    PULSEBOT_METRICS_PORT is 0."""
+    """The metrics' own listener, bound but not serving yet; None when PULSEBOT_METRICS_PORT is 0."""
     if not settings.metrics_port:
         return None
     from pulsebot.slack.server import HttpLimits, HttpServer
