@@ -182,7 +182,7 @@ def deliver_due(
 def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime, key: bytes) -> list[int]:
     """DM a reminder to each person who has answered nothing and whose reminder time has come. Returns
     the runs whose reminder time this call counted, answered or not: how many DMs went out is a live
-    count of who had not answered, and is said nowhere (nor to whom, nor which were refused)."""
+    count of who had not answered, and is said nowhere, nor to whom they went."""
     with transaction(sessions) as session:
         owed = reminders.due_reminders(session, now=now, key=key)
     runs: set[int] = set()
