@@ -221,6 +221,7 @@ def cli_env(settings) -> dict[str, str]:
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": settings.slack_api_url,
         "PULSEBOT_ANON_KEY": ANON_KEY,
+        "PULSEBOT_METRICS_PORT": "0",  # no fixed port: tests that serve metrics pick a free one
     }
 
 

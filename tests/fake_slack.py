@@ -248,6 +248,8 @@ class FakeSlack:
             return refused
         if method == "chat.postMessage":
             channel = args.get("channel", "")
+            if self.users.get(channel, {}).get("deleted"):  # a DM to someone deactivated since
+                return {"ok": False, "error": "user_disabled"}
             if channel.startswith("U"):  # posting to a user id lands in the app's DM with them
                 channel = "D" + channel[1:]
             ts = f"{int(time.time()) + 1}.{next(self._ts):06d}"  # later than anything before it

@@ -17,6 +17,9 @@ def test_defaults(monkeypatch, tmp_path):
         "PULSEBOT_MIN_GROUP",
         "SLACK_API_URL",
         "PULSEBOT_RETENTION_DAYS",
+        "PULSEBOT_METRICS_HOST",
+        "PULSEBOT_METRICS_PORT",
+        "PULSEBOT_METRICS_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
@@ -25,6 +28,7 @@ def test_defaults(monkeypatch, tmp_path):
     assert settings.min_group == 5
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.retention_days == 730
+    assert (settings.metrics_host, settings.metrics_port, settings.metrics_token) == ("127.0.0.1", 9464, None)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +38,12 @@ def test_defaults(monkeypatch, tmp_path):
         ("PULSEBOT_MIN_GROUP", "2", "PULSEBOT_MIN_GROUP: Input should be greater than or equal to 3"),
         ("SLACK_API_URL", "slack.com", "SLACK_API_URL: must be an http(s) URL"),
         ("PULSEBOT_ANON_KEY", "short", "PULSEBOT_ANON_KEY: must be at least 16 characters"),
+        ("PULSEBOT_METRICS_TOKEN", "short", "PULSEBOT_METRICS_TOKEN: must be at least 16 characters"),
+        (
+            "PULSEBOT_METRICS_PORT",
+            "70000",
+            "PULSEBOT_METRICS_PORT: Input should be less than or equal to 65535",
+        ),
         (
             "PULSEBOT_IDEAS_PER_HOUR",
             "0",
@@ -144,3 +154,29 @@ def test_a_malformed_window_is_named(monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=re.escape(f"{name}: {message}")):
         load_settings(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("host", "token", "refused"),
+    [
+        ("127.0.0.1", None, False),
+        ("localhost", None, False),
+        ("::1", None, False),
+        ("0.0.0.0", None, True),
+        ("10.0.0.5", None, True),
+        ("metrics.internal", None, True),
+        ("0.0.0.0", "scrape-token-0123456789", False),
+    ],
+)
+def test_metrics_beyond_this_machine_need_a_token(monkeypatch, host, token, refused):
+    monkeypatch.setenv("PULSEBOT_METRICS_HOST", host)
+    monkeypatch.delenv("PULSEBOT_METRICS_PORT", raising=False)
+    monkeypatch.delenv("PULSEBOT_METRICS_TOKEN", raising=False)
+    if token:
+        monkeypatch.setenv("PULSEBOT_METRICS_TOKEN", token)
+    settings = load_settings()
+    if refused:
+        with pytest.raises(ConfigError, match=f"^PULSEBOT_METRICS_HOST is {re.escape(host)}, reachable"):
+            settings.require_metrics()
+    else:
+        settings.require_metrics()

@@ -76,3 +76,12 @@ def test_without_the_filter_the_same_logs_would_name_the_author(slack, fake_slac
     assert pairing(everything_logged, AUTHOR, "#1") and pairing(
         everything_logged, "#1", "Refunds in one click"
     )
+
+
+def test_a_user_id_in_any_record_at_any_level_is_replaced(everything_logged):
+    """What holds when a new line, or some library's, forgets that logs name nobody."""
+    log_privacy.install()
+    logging.getLogger("pulsebot.anywhere").debug("reminder to %s refused: %s", AUTHOR, "user_disabled")
+    logging.getLogger("apscheduler.somewhere").info("job for %s ran", AUTHOR)
+
+    assert logged(everything_logged)[-2:] == ["reminder to U… refused: user_disabled", "job for U… ran"]

@@ -6,7 +6,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,9 @@ def start_bot(cli_env, tmp_path):
 
     def start(**extra: str) -> subprocess.Popen:
         env = {"PATH": os.environ.get("PATH", ""), **cli_env, **extra}
+        if os.environ.get("PYTHONPATH"):  # the code under test, not whichever copy is installed
+            paths = os.environ["PYTHONPATH"].split(os.pathsep)
+            env["PYTHONPATH"] = os.pathsep.join(str(Path(path).resolve()) for path in paths)
         process = subprocess.Popen(
             [sys.executable, "-m", "pulsebot", "run"],
             cwd=tmp_path,
@@ -97,3 +102,24 @@ def test_sigterm_stops_it_cleanly(start_bot, fake_slack, mode):
     log = process.stderr.read()
     assert "stopped" in log and "Traceback" not in log
     assert "will be unused" not in log  # Bolt's warning about the token it read from the environment
+
+
+def test_metrics_are_served_on_their_own_listener_on_this_machine_only(start_bot):
+    port, metrics_port = free_port(), free_port()
+    process = start_bot(PULSEBOT_PORT=str(port), PULSEBOT_METRICS_PORT=str(metrics_port))
+
+    wait_healthy(port)
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as scraped:
+        assert scraped.status == 200 and b"pulsebot_scheduler_leader" in scraped.read()
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        public = 200
+    except urllib.error.HTTPError as error:
+        public = error.code
+    assert public == 404  # nothing of it on the Slack port
+    # Bound to 127.0.0.1 itself, not every address: another loopback address finds nothing there.
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.2", metrics_port), timeout=2).close()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0
+    assert f"metrics at http://127.0.0.1:{metrics_port}/metrics (this machine only)" in process.stderr.read()

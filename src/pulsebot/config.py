@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import time
 from typing import Annotated, Literal
 
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     http_threads: int = Field(default=32, ge=1, le=1024, validation_alias="PULSEBOT_HTTP_THREADS")
     http_connections: int = Field(default=1000, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
     http_timeout: float = Field(default=10.0, ge=1, le=300, validation_alias="PULSEBOT_HTTP_TIMEOUT")
+    # Metrics (docs/operations.md, "Metrics"): their own listener, never the public Slack port; this
+    # machine only unless a bearer token guards it. Port 0 serves no metrics.
+    metrics_host: str = Field(default="127.0.0.1", min_length=1, validation_alias="PULSEBOT_METRICS_HOST")
+    metrics_port: int = Field(default=9464, ge=0, le=65535, validation_alias="PULSEBOT_METRICS_PORT")
+    metrics_token: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_METRICS_TOKEN")
     min_group: int = Field(default=MIN_GROUP, ge=3, validation_alias="PULSEBOT_MIN_GROUP")
     anon_key: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_ANON_KEY")
     ideas_channel: str | None = Field(default=None, validation_alias="PULSEBOT_IDEAS_CHANNEL")
@@ -132,6 +138,14 @@ class Settings(BaseSettings):
             raise ValueError("must be a Fernet key or a passphrase of at least 32 characters")
         return value
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # Whoever guesses it reads the metrics from anywhere the listener is reachable.
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
     @field_validator("admins", "managers", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:
@@ -158,7 +172,9 @@ class Settings(BaseSettings):
     def _day_abbreviation(cls, value: object) -> object:
         return value.strip().lower()[:3] if isinstance(value, str) else value
 
-    @field_validator("ideas_channel", "shipped_channel", "manager_group", "slack_client_id", mode="before")
+    @field_validator(
+        "ideas_channel", "shipped_channel", "manager_group", "slack_client_id", "metrics_token", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -201,6 +217,25 @@ class Settings(BaseSettings):
                 "so serving several workspaces needs SLACK_APP_TOKEN unset"
             )
         self.require("slack_client_secret", "slack_signing_secret", "token_key", "anon_key")
+
+    def require_metrics(self) -> None:
+        """Raise ConfigError, in one line, if the metrics would be open to other machines without a token."""
+        if self.metrics_port and self.metrics_token is None and not _this_machine_only(self.metrics_host):
+            raise ConfigError(
+                f"PULSEBOT_METRICS_HOST is {self.metrics_host}, reachable from other machines: set "
+                "PULSEBOT_METRICS_TOKEN (16+ characters) for Prometheus to send as a bearer token, or "
+                "leave the host at 127.0.0.1"
+            )
+
+
+def _this_machine_only(host: str) -> bool:
+    """Is `host` a loopback address (or `localhost`), so only this machine can connect?"""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def _env_name(field_name: str) -> str:

@@ -8,10 +8,13 @@ when it is made, before any handler (a file, the console, a test's capture) sees
 - a Slack library's record that carries a payload (a `{…}` body, or a user id) keeps only its words
   before the payload; the payload is withheld. "Sending a request - url: …/chat.postMessage" stays.
 - any record that still names a Slack user id and carries a payload of its own loses the payload too;
-- exception texts (a SlackApiError quotes Slack's answer) have their user ids replaced.
+- every other record, any library's or pulsebot's own, and exception texts (a SlackApiError quotes
+  Slack's answer) have their user ids replaced.
 
-pulsebot's own records name a person only beside a Slack error code ("reminder to U… refused:
-not_in_channel"), never beside text anyone wrote, so those stay readable.
+No record names a person at all: a reminder refused for someone, or a pulse DM that could not be
+delivered to them, would say who had not answered, or who was asked. pulsebot's own records say what
+went wrong without whom it happened to ("a reminder was refused by Slack: user_disabled"); the filter
+is what holds when a record of some library, or a new line, forgets to.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def private_message(logger_name: str, message: str) -> str:
         return f"{USER_ID.sub(REDACTED_ID, message[:cut]).rstrip()} {WITHHELD}"
     if payload and USER_ID.search(message):
         return f"{USER_ID.sub(REDACTED_ID, message[: payload.start()]).rstrip()} {WITHHELD}"
-    return message
+    return USER_ID.sub(REDACTED_ID, message)
 
 
 def _private_record(record: logging.LogRecord) -> logging.LogRecord:

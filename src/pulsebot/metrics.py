@@ -1,17 +1,23 @@
-"""The numbers operators watch, in Prometheus' text format at GET /metrics (README, "Metrics").
+"""The numbers operators watch, in Prometheus' text format at GET /metrics on a listener of their own
+(docs/operations.md, "Metrics"): on 127.0.0.1 by default, anywhere else only with PULSEBOT_METRICS_TOKEN,
+which every scrape must then bear. The public Slack port has no /metrics.
 
 Labels say what kind of thing happened, never to whom: no user id, team, survey name or text is ever a
-label value, so a scrape cannot single anyone out. The outbox's depth is read from the database when
-scraped, so every replica reports the same shared backlog.
+label value, so a scrape cannot single anyone out. Nor does any series move with one answer: answer
+clicks and forms are neither counted nor timed (see UNMETERED). The outbox's depth is read from the
+database when scraped, so every replica reports the same shared backlog.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hmac
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -29,12 +35,25 @@ from pulsebot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
 
+# The garbage collector's counts step up with the objects one request allocates, as a request counter
+# would; the process's memory, CPU time and open files are kept.
+with contextlib.suppress(KeyError):  # already left out
+    REGISTRY.unregister(GC_COLLECTOR)
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+# Interactive requests (block_actions, view_submission, view_closed) are counted and timed nowhere. Each
+# answer click is one, and each comment one form: on a quiet install any series that counts them, even
+# a total of every request, moves by one at the moment one person answered, and a scrape just before
+# and after lines the step up with the click, for a pulse that may later be withheld entirely. Commands,
+# events and option loads stay: they wait on the same threads, ack gate and database, so their ack time
+# shows what an answer click's would, and none of them is an answer.
+UNMETERED = frozenset({"action", "view"})
 
 REQUESTS = Counter(
     "pulsebot_http_requests",
-    "HTTP requests answered, by kind (command, action, view, event, options, shortcut, install, probe, "
-    "other) and status code",
+    "HTTP requests answered, by kind (command, event, options, shortcut, install, probe, other; never "
+    "answer clicks or forms) and status code",
     ["kind", "status"],
 )
 ACK_SECONDS = Histogram(
@@ -125,3 +144,38 @@ def unwatch_outbox(registry: CollectorRegistry = REGISTRY) -> None:
 
 def exposition(registry: CollectorRegistry = REGISTRY) -> bytes:
     return generate_latest(registry)
+
+
+def metrics_app(*, token: str | None = None, registry: CollectorRegistry = REGISTRY) -> Callable:
+    """The metrics listener's WSGI application: GET /metrics, with `Authorization: Bearer <token>` when a
+    token is set (401 without it); every other path is 404."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/metrics" or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return _answer(start_response, "404 Not Found", b"not found\n")
+        given = environ.get("HTTP_AUTHORIZATION", "").encode()
+        if expected is not None and not hmac.compare_digest(given, expected):
+            return _answer(
+                start_response,
+                "401 Unauthorized",
+                b"a bearer token is required\n",
+                [("WWW-Authenticate", 'Bearer realm="pulsebot metrics"')],
+            )
+        return _answer(start_response, "200 OK", exposition(registry), content_type=CONTENT_TYPE)
+
+    return application
+
+
+def _answer(
+    start_response: Callable,
+    status: str,
+    body: bytes,
+    headers: list[tuple[str, str]] | None = None,
+    *,
+    content_type: str = "text/plain; charset=utf-8",
+) -> list[bytes]:
+    start_response(
+        status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *(headers or [])]
+    )
+    return [body]

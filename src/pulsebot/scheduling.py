@@ -362,8 +362,12 @@ def send_due_reminders() -> None:
         return
     key = runtime.settings.anon_key_bytes()
     for _, client, sessions in runtime.each_workspace():
-        if sent := outbox.send_reminders(client, sessions, now=runtime.clock(), key=key):
-            log.info("sent %d reminders", sent)
+        # Which runs' reminder time passed, never how many were reminded: that is how many had not
+        # answered a run still open.
+        if runs := outbox.send_reminders(client, sessions, now=runtime.clock(), key=key):
+            log.info(
+                "reminder time of run %s: whoever had not answered was reminded", ", ".join(map(str, runs))
+            )
 
 
 def rotate_answer_keys() -> None:

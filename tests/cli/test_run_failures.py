@@ -74,3 +74,27 @@ def test_a_port_already_taken_is_one_line(cli_env):
         line = one_line(runner.invoke(cli, ["run"], env={**cli_env, "PULSEBOT_PORT": str(port)}))
 
     assert line == f"pulsebot: cannot listen on port {port} (PULSEBOT_PORT): Address already in use"
+
+
+def test_metrics_open_to_other_machines_without_a_token_is_one_line(cli_env, tmp_path):
+    database = tmp_path / "fresh.db"
+    env = {**cli_env, "PULSEBOT_METRICS_HOST": "0.0.0.0", "PULSEBOT_METRICS_PORT": "9464"}
+
+    line = one_line(runner.invoke(cli, ["run"], env={**env, "DATABASE_URL": f"sqlite:///{database}"}))
+
+    assert line == (
+        "pulsebot: PULSEBOT_METRICS_HOST is 0.0.0.0, reachable from other machines: set "
+        "PULSEBOT_METRICS_TOKEN (16+ characters) for Prometheus to send as a bearer token, or leave the "
+        "host at 127.0.0.1"
+    )
+    assert not database.exists()
+
+
+def test_a_metrics_port_taken_is_one_line(cli_env, fake_slack):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = one_line(runner.invoke(cli, ["run"], env={**cli_env, "PULSEBOT_METRICS_PORT": str(port)}))
+
+    assert line.startswith(f"pulsebot: cannot serve metrics on 127.0.0.1:{port} (PULSEBOT_METRICS_HOST, ")

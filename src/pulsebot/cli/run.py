@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -32,6 +33,7 @@ def run() -> None:
     sessions = session_factory(engine)
     try:
         settings.require_serving()  # one line naming every missing or clashing variable
+        settings.require_metrics()
         client = make_client(settings)
         workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
         ack_gate = AckGate()
@@ -58,17 +60,20 @@ def run() -> None:
         _check_installed_tokens(workspaces.store)
     readiness = Readiness(engine, slack_checked=True)
     metrics.watch_outbox(sessions)
+    metrics_server = _metrics_listener(settings)  # bound now: a port taken stops start-up in one line
     # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
     # answers waiting for their batch and the outbox wind down, and the scheduler's lock goes to
     # another replica at once.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     sender.start()  # every process drains the outbox; claims keep them from posting anything twice
     stop_scheduler = _start_scheduler(settings, engine, workspaces, sender)
+    stop_metrics = _serve_metrics(settings, metrics_server)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             _serve(settings, app, ack_gate, readiness)
     finally:
         log.info("stopping")
+        stop_metrics()
         stop_scheduler()
         mixer.stop()  # the answers still in their window are written, and thanked for
         sender.stop()
@@ -104,6 +109,46 @@ def _check_installed_tokens(store) -> None:
     except TokenKeyError as error:
         fail(str(error), code=2)
     log.info("serving %d installed workspace(s); more install at /slack/install", len(teams))
+
+
+def _metrics_listener(settings):
+    """The metrics' own listener, bound but not serving yet; None when PULSEBOT_METRICS_PORT is 0."""
+    if not settings.metrics_port:
+        return None
+    from pulsebot.slack.server import HttpLimits, HttpServer
+
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    # A scraper or two: a few threads and connections, small bodies (a GET has none).
+    limits = HttpLimits(max_body=1024, threads=2, connections=32, timeout=settings.http_timeout)
+    try:
+        return HttpServer(
+            metrics.metrics_app(token=token),
+            host=settings.metrics_host,
+            port=settings.metrics_port,
+            limits=limits,
+        )
+    except OSError as error:  # the port is taken, or the host is not this machine's
+        fail(
+            f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port} "
+            f"(PULSEBOT_METRICS_HOST, PULSEBOT_METRICS_PORT): {error.strerror or error}"
+        )
+
+
+def _serve_metrics(settings, server) -> Callable[[], None]:
+    """Serve GET /metrics on its own thread, in Socket Mode as over HTTP. Returns how to stop it."""
+    if server is None:
+        log.info("metrics off (PULSEBOT_METRICS_PORT=0)")
+        return lambda: None
+    thread = threading.Thread(target=server.serve, name="metrics", daemon=True)
+    thread.start()
+    guard = "a bearer token required" if settings.metrics_token else "this machine only"
+    log.info("metrics at http://%s:%s/metrics (%s)", settings.metrics_host, server.port, guard)
+
+    def stop() -> None:
+        server.stop()
+        thread.join(timeout=15)
+
+    return stop
 
 
 def _start_scheduler(settings, engine, workspaces, sender) -> Callable[[], None]:
@@ -161,7 +206,7 @@ def _serve(settings, app, ack_gate, readiness) -> None:
 
     signal.signal(signal.SIGTERM, stop_serving)
     signal.signal(signal.SIGINT, stop_serving)
-    endpoints = "POST /slack/events, GET /healthz, GET /readyz, GET /metrics"
+    endpoints = "POST /slack/events, GET /healthz, GET /readyz"
     if settings.oauth:
         log.info(
             "listening on :%d for every installed workspace (%s); "

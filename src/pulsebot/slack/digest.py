@@ -210,7 +210,9 @@ def send_weekly_digests(
             try:
                 deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
             except SlackApiError as error:
-                log.warning("digest %s for %s not sent: %s", scope, user, error.response.get("error"))
+                log.warning(
+                    "digest %s not sent to one of its readers: %s", scope, error.response.get("error")
+                )
                 with transaction(sessions) as session:
                     release_notice(session, kind=NoticeKind.digest, scope=scope, user_id=user, week=week)
                 continue
@@ -255,7 +257,7 @@ def drop_alerts_for_run(
         try:
             client.chat_postMessage(channel=user, text=text, blocks=blocks)
         except SlackApiError as error:
-            log.warning("drop alert for %s not sent: %s", user, error.response.get("error"))
+            log.warning("a drop alert was not sent to one of its managers: %s", error.response.get("error"))
             with transaction(sessions) as session:
                 release_notice(
                     session, kind=NoticeKind.drop_alert, scope=alert.scope, user_id=user, week=alert.week
@@ -305,7 +307,7 @@ def _timezone_of(client: WebClient, user_id: str) -> zoneinfo.ZoneInfo:
         name = client.users_info(user=user_id)["user"].get("tz") or "UTC"
         return zoneinfo.ZoneInfo(name)
     except SlackApiError as error:
-        log.warning("time zone of %s unknown (%s); using UTC", user_id, error.response.get("error"))
+        log.warning("a digest reader's time zone is unknown (%s); using UTC", error.response.get("error"))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        log.warning("time zone of %s not recognised; using UTC", user_id)
+        log.warning("a digest reader's time zone is not recognised; using UTC")
     return zoneinfo.ZoneInfo("UTC")

@@ -110,16 +110,16 @@ class Outbox:
         except SlackApiError as error:
             reason = str(error.response.get("error") or f"HTTP {error.response.status_code}")
             if reason in PERMANENT_ERRORS:
-                log.warning("pulse for %s refused for good: %s", due.to, reason)
+                log.warning("%s was refused for good by Slack: %s", _which(due), reason)
                 metrics.SEND_FAILURES.labels("refused").inc()
                 self._record(due, failed=reason)
             else:
-                log.warning("pulse for %s refused for now (%s): trying again later", due.to, reason)
+                log.warning("%s was refused for now by Slack (%s): trying again later", _which(due), reason)
                 metrics.SEND_FAILURES.labels("retry_later").inc()
                 self._record(due, retry=reason)
             return False
         except (OSError, HTTPException) as error:  # the post may or may not have reached Slack
-            log.warning("no answer from Slack for the pulse to %s (%s): looking again later", due.to, error)
+            log.warning("no answer from Slack for %s (%s): looking again later", _which(due), error)
             metrics.SEND_FAILURES.labels("no_answer").inc()
             self._record(due, retry=type(error).__name__)
             return False
@@ -136,7 +136,7 @@ class Outbox:
             payload=due.marker,
         )
         if found is not None:
-            log.info("the pulse for %s was already in Slack: not posting it again", due.to)
+            log.info("%s was already in Slack: not posting it again", _which(due))
         return found
 
     def _record(
@@ -162,6 +162,12 @@ class Outbox:
                 outbox.retry_later(session, due, error=retry or "", at=self.clock() + RETRY_AFTER)
 
 
+def _which(due: DueMessage) -> str:
+    """A pulse message as the log names it: its run and, for a channel post, the channel; never the
+    person a DM is for (logs name nobody: log_privacy.py)."""
+    return f"a pulse DM of run {due.run_id}" if due.is_dm else f"the pulse of run {due.run_id} in {due.to}"
+
+
 def deliver_due(
     client: WebClient,
     sessions: SessionFactory,
@@ -173,26 +179,29 @@ def deliver_due(
     return Outbox(client, sessions, clock=clock).drain(run_id=run_id)
 
 
-def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime, key: bytes) -> int:
-    """DM a reminder to each person who has answered nothing and whose reminder time has come."""
+def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime, key: bytes) -> list[int]:
+    """DM a reminder to each person who has answered nothing and whose reminder time has come. Returns
+    the runs whose reminder time this call counted, answered or not: how many DMs went out is a live
+    count of who had not answered, and is said nowhere, nor to whom they went."""
     with transaction(sessions) as session:
         owed = reminders.due_reminders(session, now=now, key=key)
-    sent = 0
+    runs: set[int] = set()
     for reminder in owed:
         with transaction(sessions) as session:
             counted = reminders.mark_reminded(
                 session, delivery_id=reminder.delivery_id, reminders_due=reminder.reminders_due
             )
+        if counted:
+            runs.add(reminder.run_id)
         if not counted or reminder.answered:
             continue  # reminded by another sender meanwhile, or nothing to remind of
         try:
             client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))
         except SlackApiError as error:
-            # Counted anyway: a refused reminder is not worth a second attempt.
-            log.warning("reminder to %s refused: %s", reminder.user_id, error.response.get("error"))
-            continue
-        sent += 1
-    return sent
+            # Counted anyway: a refused reminder is not worth a second attempt. Whose it was is not
+            # logged: only someone who had not answered is reminded.
+            log.warning("a reminder was refused by Slack: %s", error.response.get("error"))
+    return sorted(runs)
 
 
 def close_runs(client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int) -> list[int]:
@@ -208,7 +217,8 @@ def close_runs(client: WebClient, sessions: SessionFactory, *, now: datetime, mi
             try:
                 client.chat_update(channel=channel_id, ts=message_ts, text=text, blocks=blocks)
             except SlackApiError as error:  # e.g. the message was deleted: the run is closed regardless
+                where = "a DM" if channel_id.startswith("D") else channel_id  # a DM's id is its person's
                 log.warning(
-                    "could not mark run %s closed in %s: %s", run_id, channel_id, error.response.get("error")
+                    "could not mark run %s closed in %s: %s", run_id, where, error.response.get("error")
                 )
     return closed

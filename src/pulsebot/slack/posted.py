@@ -54,5 +54,5 @@ def already_posted(
     except SlackApiError as error:
         # Without the history scopes (or the conversation) there is no way to look: post again,
         # which risks a second copy rather than none.
-        log.warning("could not look for an earlier message to %s: %s", to, error.response.get("error"))
+        log.warning("could not look for an earlier copy of a message: %s", error.response.get("error"))
     return None

@@ -1,6 +1,7 @@
 """HTTP transport: Slack's requests at POST /slack/events, liveness at GET /healthz, readiness at GET
 /readyz, and, serving several workspaces, Bolt's install pages at GET /slack/install and GET
-/slack/oauth_redirect; served by waitress (README, "Serving HTTP", says why waitress).
+/slack/oauth_redirect; served by waitress (README, "Serving HTTP", says why waitress). No /metrics here:
+the metrics have a listener of their own (metrics.py), off the public port.
 
 waitress reads each request, headers and body, on its one I/O thread, and hands it to a worker thread
 only once it is complete: a client that sends slowly, or not at all, holds a connection, never a thread
@@ -81,7 +82,7 @@ def wsgi_app(
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
-        if method in ("GET", "HEAD") and path in ("/healthz", "/readyz", "/metrics"):
+        if method in ("GET", "HEAD") and path in ("/healthz", "/readyz"):
             return _counted(_probe(path, ready, start_response), "probe", start_response)
         # The server refuses longer bodies already; this keeps the cap when the app is served otherwise.
         if _content_length(environ) > max_body:
@@ -100,9 +101,10 @@ def wsgi_app(
             log.exception("could not make sense of a request")
             return _plain(counting, "400 Bad Request", "malformed request\n")
         finally:
-            if kind != "install":
-                metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - began)
-            metrics.REQUESTS.labels(kind, counting.code).inc()
+            if kind not in metrics.UNMETERED:  # never answer clicks nor forms: see metrics.UNMETERED
+                if kind != "install":
+                    metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - began)
+                metrics.REQUESTS.labels(kind, counting.code).inc()
 
     return application
 
@@ -110,8 +112,6 @@ def wsgi_app(
 def _probe(path: str, ready: Callable[[], list[str]], start_response: Callable) -> tuple[str, bytes]:
     if path == "/healthz":
         return "200 OK", b"ok\n"  # alive: the process answers
-    if path == "/metrics":
-        return "200 OK", metrics.exposition()
     found = ready()
     if found:
         return "503 Service Unavailable", ("\n".join(found) + "\n").encode()
@@ -120,8 +120,9 @@ def _probe(path: str, ready: Callable[[], list[str]], start_response: Callable) 
 
 def _counted(answer: tuple[str, bytes], kind: str, start_response: Callable) -> list[bytes]:
     status, body = answer
-    content_type = metrics.CONTENT_TYPE if body.startswith(b"# HELP") else "text/plain; charset=utf-8"
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
     metrics.REQUESTS.labels(kind, status[:3]).inc()
     return [body]
 

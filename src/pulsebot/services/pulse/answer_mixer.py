@@ -111,8 +111,9 @@ class AnswerMixer:
             # needs nothing more: every row of the batch carries the same transaction id.)
             scrub(engine_of(self.sessions), ())
         except SQLAlchemyError as error:
-            # Never the answers themselves in the log: only that a batch was lost, and why.
-            log.error("could not save a batch of %d answers: %s", len(batch), type(error).__name__)
+            # Never the answers themselves in the log, nor how many there were (a live count of a run
+            # still open): only that a batch was lost, and why. Each person was told.
+            log.error("could not save a batch of answers: %s", type(error).__name__)
             for waiting in batch:
                 waiting.failed()
             return

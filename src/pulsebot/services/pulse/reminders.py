@@ -22,6 +22,7 @@ from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseR
 @dataclass(frozen=True)
 class DueReminder:
     delivery_id: int
+    run_id: int
     user_id: str
     title: str
     delivery: DeliveryMode
@@ -68,6 +69,7 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
     return [
         DueReminder(
             delivery_id=delivery.id,
+            run_id=run.id,
             user_id=delivery.user_id,
             title=survey.title,
             delivery=survey.delivery,
