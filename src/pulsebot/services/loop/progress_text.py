@@ -52,7 +52,7 @@ def helping_line(round_: HelpingRound, *, min_group: int) -> str:
 def outcome(round_: HelpingRound, *, min_group: int) -> str:
     """A closed round: its counts, or that they stay hidden."""
     if round_.counts is None:
-        return f"Fewer than {min_group} answered, so the answers stay hidden."
+        return f"Fewer than {round_.minimum(min_group)} answered, so the answers stay hidden."
     parts = ", ".join(f"{round_.counts[choice]} {HELPING_LABELS[choice].lower()}" for choice in Helping)
     return f"{round_.answered} answered: {parts}."
 

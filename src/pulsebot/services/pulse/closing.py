@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from pulsebot.services.survey.audience import viewers_counted
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
 
 
-def close_due_runs(session: Session, *, now: datetime) -> list[int]:
-    """Close every open run whose time is up; return their ids."""
+def due_runs(session: Session, *, now: datetime) -> list[int]:
+    """The open runs whose time is up (to read who they were sent to before closing them)."""
+    return list(
+        session.exec(
+            select(PulseRun.id).where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)
+        ).all()
+    )
+
+
+def close_due_runs(session: Session, *, now: datetime, admins: Collection[str]) -> list[int]:
+    """Close every open run whose time is up; return their ids.
+
+    Each run's count of people who can see the team's results is brought up to date as it closes
+    (`admins`: the pulsebot admins among the people the runs were sent to), so that someone who became a
+    manager or admin while it was open counts toward its minimum (services/survey/audience.py)."""
     runs = session.exec(
         select(PulseRun)
         .where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)
@@ -18,6 +33,7 @@ def close_due_runs(session: Session, *, now: datetime) -> list[int]:
         .with_for_update(skip_locked=True)
     ).all()
     for run in runs:
+        run.managers_asked = viewers_counted(session, run=run, admins=admins)
         run.status, run.closed_at = RunStatus.closed, now
     session.flush()
     return [run.id for run in runs]
