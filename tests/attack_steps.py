@@ -64,9 +64,11 @@ def wait_for_answers(sessions: SessionFactory, run_id: int, people: int, timeout
         time.sleep(0.1)
 
 
-def close_run(client, sessions: SessionFactory, run) -> None:
+def close_run(client, sessions: SessionFactory, run, *, settings) -> None:
     """What the `pulse-close` job does once the run's time is up."""
-    assert run.run_id in close_runs(client, sessions, now=run.closes_at + timedelta(minutes=1), min_group=5)
+    assert run.run_id in close_runs(
+        client, sessions, settings=settings, now=run.closes_at + timedelta(minutes=1)
+    )
 
 
 def forget_me(slack, fake_slack, user: str) -> None:

@@ -226,7 +226,7 @@ def cli_env(settings) -> dict[str, str]:
 
 
 @pytest.fixture
-def sent_pulse(sessions, client, fake_slack):
+def sent_pulse(settings, sessions, client, fake_slack):
     """A one-question 1–5 pulse, applied from YAML and posted in the closed channel."""
     from datetime import UTC, datetime
 
@@ -239,7 +239,7 @@ def sent_pulse(sessions, client, fake_slack):
     with transaction(sessions) as session:
         for spec in parse_surveys(SCALE_SURVEY.format(channel=PULSE_CHANNEL), source="team.yml"):
             apply_survey(session, spec=spec, now=now)
-    run = send_pulse(client, sessions, survey_name="team-pulse", now=now)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=now)
     fake_slack.reset_calls()
     return run
 
@@ -258,7 +258,7 @@ def crowd(settings, sessions, engine, client, sender, fake_slack) -> Iterator[Cr
     with transaction(sessions) as session:
         for spec in parse_surveys(CROWD_SURVEY, source="crowd.yml"):
             apply_survey(session, spec=spec, now=datetime.now(UTC))
-    run = send_pulse(client, sessions, survey_name="crowd-pulse", now=datetime.now(UTC))
+    run = send_pulse(client, sessions, settings=settings, survey_name="crowd-pulse", now=datetime.now(UTC))
     fake_slack.reset_calls()
     mixer = AnswerMixer(sessions, window=3600)
     with serving_app(settings, sessions, engine, client=client, sender=sender, mixer=mixer) as url:

@@ -23,6 +23,7 @@ title: {title}
 channel: {channel}
 timezone: {timezone}
 managers: [{managers}]
+managers_answer: {managers_answer}
 questions:
   - key: workload
     kind: scale
@@ -49,11 +50,17 @@ def make_team(
     title: str = "Weekly team pulse",
     timezone: str = "Europe/Berlin",
     managers: tuple[str, ...] = (),
+    managers_answer: bool = False,
     channel: str = PULSE_CHANNEL,
     now: datetime,
 ) -> str:
     text = TEAM_SURVEY.format(
-        name=name, title=title, channel=channel, timezone=timezone, managers=", ".join(managers)
+        name=name,
+        title=title,
+        channel=channel,
+        timezone=timezone,
+        managers=", ".join(managers),
+        managers_answer=str(managers_answer).lower(),
     )
     with transaction(sessions) as session:
         for spec in parse_surveys(text, source="team.yml"):

@@ -22,11 +22,11 @@ questions:
 """
 
 
-def send_retro(sessions, client):
+def send_retro(sessions, client, settings):
     """Apply the retro survey and post its pulse in the pulse channel, now."""
     with transaction(sessions) as session:
         apply_survey(session, spec=parse_surveys(RETRO_SURVEY, source="retro.yml")[0], now=datetime.now(UTC))
-    return send_pulse(client, sessions, survey_name="retro", now=datetime.now(UTC))
+    return send_pulse(client, sessions, settings=settings, survey_name="retro", now=datetime.now(UTC))
 
 
 def answer_button(run, value: int) -> dict[str, str]:

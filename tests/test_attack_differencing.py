@@ -37,7 +37,7 @@ questions:
 """
 
 
-def team_with_a_pulse_still_open_from_last_week(sessions, client):
+def team_with_a_pulse_still_open_from_last_week(sessions, client, settings):
     """A week two weeks ago that six answered (so the views have figures), and last week's pulse, still
     open for another week, posted in the team's channel."""
     apply_yaml(sessions, SURVEY, now=NOW - timedelta(days=60))
@@ -49,7 +49,7 @@ def team_with_a_pulse_still_open_from_last_week(sessions, client):
         audience=earlier,
         answers=scores(earlier, alike(4, 6)),
     )
-    return send_pulse(client, sessions, survey_name="team-pulse", now=LAST_WEEK)
+    return send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=LAST_WEEK)
 
 
 def last_week_row(views):
@@ -57,9 +57,9 @@ def last_week_row(views):
 
 
 def test_refreshing_every_view_between_two_clicks_of_an_open_run_shows_nothing_move(
-    slack, fake_slack, sessions, client, cli_env, tmp_path
+    settings, slack, fake_slack, sessions, client, cli_env, tmp_path
 ):
-    run = team_with_a_pulse_still_open_from_last_week(sessions, client)
+    run = team_with_a_pulse_still_open_from_last_week(sessions, client, settings)
     look = lambda: every_view(slack, fake_slack, cli_env, tmp_path, user=MANAGER, survey="team-pulse")  # noqa: E731
 
     before = look()
@@ -77,7 +77,7 @@ def test_refreshing_every_view_between_two_clicks_of_an_open_run_shows_nothing_m
     assert row["status"] == "suppressed" and row["respondents"] == row["mood"] == ""
     assert "still open" in before["report"] and "still open" in before["digest"]
 
-    close_run(client, sessions, run)
+    close_run(client, sessions, run, settings=settings)
     closed = look()
 
     # Two answered: the closed run stays hidden everywhere, and is said to be too small, not open.
@@ -90,9 +90,9 @@ def test_refreshing_every_view_between_two_clicks_of_an_open_run_shows_nothing_m
 
 
 def test_once_closed_a_run_that_reached_the_minimum_shows_its_figures_everywhere(
-    slack, fake_slack, sessions, client, cli_env, tmp_path
+    settings, slack, fake_slack, sessions, client, cli_env, tmp_path
 ):
-    run = team_with_a_pulse_still_open_from_last_week(sessions, client)
+    run = team_with_a_pulse_still_open_from_last_week(sessions, client, settings)
     look = lambda: every_view(slack, fake_slack, cli_env, tmp_path, user=MANAGER, survey="team-pulse")  # noqa: E731
 
     before = look()
@@ -101,7 +101,7 @@ def test_once_closed_a_run_that_reached_the_minimum_shows_its_figures_everywhere
         wait_for_answers(sessions, run.run_id, count)
         assert look() == before, f"a view moved after click {count}"
 
-    close_run(client, sessions, run)
+    close_run(client, sessions, run, settings=settings)
     closed = look()
 
     row = last_week_row(closed)
@@ -111,14 +111,14 @@ def test_once_closed_a_run_that_reached_the_minimum_shows_its_figures_everywhere
 
 
 def test_a_run_at_the_minimum_stays_hidden_while_open_and_one_below_stays_hidden_after(
-    slack, fake_slack, sessions, client, cli_env, tmp_path
+    settings, slack, fake_slack, sessions, client, cli_env, tmp_path
 ):
-    run = team_with_a_pulse_still_open_from_last_week(sessions, client)
+    run = team_with_a_pulse_still_open_from_last_week(sessions, client, settings)
     for count, person in enumerate(TEAM[:4], start=1):
         click_answer(slack, run, person, 2)
         wait_for_answers(sessions, run.run_id, count)
 
-    close_run(client, sessions, run)
+    close_run(client, sessions, run, settings=settings)
     closed = every_view(slack, fake_slack, cli_env, tmp_path, user=MANAGER, survey="team-pulse")
 
     assert last_week_row(closed)["status"] == "suppressed"

@@ -57,10 +57,10 @@ def latest_week(sessions):
 
 
 def test_the_team_s_manager_is_not_asked_and_cannot_answer(
-    manager_in_channel, slack, fake_slack, sessions, client
+    settings, manager_in_channel, slack, fake_slack, sessions, client
 ):
     apply_yaml(sessions, SURVEY.format(managers_answer="false"), now=NOW)
-    run = send_pulse(client, sessions, survey_name="team-pulse", now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
     fake_slack.reset_calls()
 
     click_answer(slack, run, MANAGER, 1)
@@ -74,16 +74,16 @@ def test_the_team_s_manager_is_not_asked_and_cannot_answer(
 
 @pytest.mark.parametrize(("others", "shown"), [(4, False), (5, True)])
 def test_a_manager_who_is_asked_does_not_count_toward_the_minimum(
-    manager_in_channel, slack, fake_slack, sessions, client, others, shown
+    settings, manager_in_channel, slack, fake_slack, sessions, client, others, shown
 ):
     apply_yaml(sessions, SURVEY.format(managers_answer="true"), now=NOW)
-    run = send_pulse(client, sessions, survey_name="team-pulse", now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
     assert MANAGER in asked(sessions, run.run_id)
 
     for count, person in enumerate([MANAGER, *TEAM[:others]], start=1):
         click_answer(slack, run, person, 3)
         wait_for_answers(sessions, run.run_id, count)
-    close_run(client, sessions, run)
+    close_run(client, sessions, run, settings=settings)
 
     week = latest_week(sessions)
     # Five answers with the manager's among them is four others: hidden. Six is five others: shown.
@@ -92,14 +92,14 @@ def test_a_manager_who_is_asked_does_not_count_toward_the_minimum(
 
 
 def test_forgetting_the_manager_does_not_lower_the_minimum(
-    manager_in_channel, slack, fake_slack, sessions, client
+    settings, manager_in_channel, slack, fake_slack, sessions, client
 ):
     apply_yaml(sessions, SURVEY.format(managers_answer="true"), now=NOW)
-    run = send_pulse(client, sessions, survey_name="team-pulse", now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
     for count, person in enumerate([MANAGER, *TEAM[:4]], start=1):
         click_answer(slack, run, person, 3)
         wait_for_answers(sessions, run.run_id, count)
-    close_run(client, sessions, run)
+    close_run(client, sessions, run, settings=settings)
 
     forget_me(slack, fake_slack, MANAGER)
     with transaction(sessions) as session:

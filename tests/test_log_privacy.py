@@ -23,8 +23,8 @@ def pairing(caplog, user: str, text: str) -> list[str]:
     return [line for line in logged(caplog) if user in line and text in line]
 
 
-def comment(slack, fake_slack, sessions, client, text: str) -> None:
-    send_retro(sessions, client)
+def comment(settings, slack, fake_slack, sessions, client, text: str) -> None:
+    send_retro(sessions, client, settings)
     button = fake_slack.calls_to("chat.postMessage")[-1]["blocks"][3]["elements"][0]
     slack.click(action_id=button["action_id"], value=button["value"], user=AUTHOR, channel=PULSE_CHANNEL)
     view = fake_slack.wait_for("views.open")[0]["view"]
@@ -45,12 +45,12 @@ def everything_logged(caplog):
 
 
 def test_no_log_record_pairs_an_author_with_their_anonymous_idea_or_comment(
-    slack, fake_slack, sessions, client, everything_logged
+    slack, fake_slack, sessions, client, settings, everything_logged
 ):
     idea, remark = "Refunds in one click, please", "Fewer meetings on Monday"
 
     post_idea(slack, fake_slack, idea, user=AUTHOR, anonymous=True)
-    comment(slack, fake_slack, sessions, client, remark)
+    comment(settings, slack, fake_slack, sessions, client, remark)
 
     assert pairing(everything_logged, AUTHOR, idea) == []
     assert pairing(everything_logged, AUTHOR, "#1") == []

@@ -208,10 +208,14 @@ surveys:
 
 
 @pytest.mark.usefixtures("watched_outbox")
-def test_the_outbox_backlog_and_its_oldest_message_are_reported(metrics_url, sessions, client: WebClient):
+def test_the_outbox_backlog_and_its_oldest_message_are_reported(
+    metrics_url, sessions, settings, client: WebClient
+):
     _, empty = scrape(metrics_url)
     apply(sessions, DM_SURVEY)
-    open_run(client, sessions, survey_name="dms", now=datetime.now(UTC))  # no sender runs in this test
+    open_run(
+        client, sessions, settings=settings, survey_name="dms", now=datetime.now(UTC)
+    )  # no sender runs in this test
     time.sleep(1.1)
     _, waiting = scrape(metrics_url)
 

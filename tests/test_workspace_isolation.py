@@ -171,7 +171,7 @@ surveys:
 """
 
 
-def test_each_workspace_s_schedule_opens_its_own_runs(engine, sessions, fake_slack, workspaces):
+def test_each_workspace_s_schedule_opens_its_own_runs(engine, sessions, settings, fake_slack, workspaces):
     for team, channel in ((ACME, PULSE_CHANNEL), (GLOBEX, GLOBEX_CHANNEL)):
         with transaction(scoped_sessions(sessions, team)) as session:
             for spec in parse_surveys(
@@ -179,7 +179,9 @@ def test_each_workspace_s_schedule_opens_its_own_runs(engine, sessions, fake_sla
             ):
                 apply_survey(session, spec=spec, now=datetime.now(UTC))
     scheduler = scheduling.create_scheduler()
-    scheduling.install(scheduling.Runtime(sessions=sessions, workspaces=workspaces, scheduler=scheduler))
+    scheduling.install(
+        scheduling.Runtime(sessions=sessions, workspaces=workspaces, scheduler=scheduler, settings=settings)
+    )
     scheduler.start(paused=True)
     try:
         scheduling.register_jobs(scheduler, sessions, workspaces=workspaces)

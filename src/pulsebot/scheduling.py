@@ -52,7 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pulsebot import metrics
 from pulsebot.clock import utc_now
-from pulsebot.config import MIN_GROUP, Settings
+from pulsebot.config import Settings
 from pulsebot.services.errors import Refusal
 from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
@@ -317,6 +317,10 @@ def open_scheduled_run(survey_name: str, team_id: str = SINGLE_WORKSPACE) -> Non
     if schedule is None:
         log.info("not opening %s: it is paused, has no schedule or is gone", survey_name)
         return
+    if runtime.settings is None:  # who may see the team's results, and so who is left out, is unknown
+        log.warning("not opening %s: no settings to tell who can see its results", survey_name)
+        return
+    settings = settings_for(runtime.settings, served, team_id)
     trigger = open_trigger(
         schedule=schedule.schedule,
         timezone=schedule.timezone,
@@ -329,6 +333,7 @@ def open_scheduled_run(survey_name: str, team_id: str = SINGLE_WORKSPACE) -> Non
             run = open_run(
                 client,
                 sessions,
+                settings=settings,
                 survey_name=survey_name,
                 now=now,
                 scheduled_for=scheduled_for,
@@ -338,6 +343,7 @@ def open_scheduled_run(survey_name: str, team_id: str = SINGLE_WORKSPACE) -> Non
             run = send_pulse(
                 client,
                 sessions,
+                settings=settings,
                 survey_name=survey_name,
                 now=now,
                 scheduled_for=scheduled_for,
@@ -361,10 +367,11 @@ def send_due_reminders() -> None:
     if runtime.settings is None:
         return
     key = runtime.settings.anon_key_bytes()
-    for _, client, sessions in runtime.each_workspace():
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
         # Which runs' reminder time passed, never how many were reminded: that is how many had not
         # answered a run still open.
-        if runs := outbox.send_reminders(client, sessions, now=runtime.clock(), key=key):
+        if runs := outbox.send_reminders(client, sessions, settings=settings, now=runtime.clock(), key=key):
             log.info(
                 "reminder time of run %s: whoever had not answered was reminded", ", ".join(map(str, runs))
             )
@@ -399,9 +406,10 @@ def ask_if_actions_help() -> None:
     if runtime.settings is None:
         return
     now, min_group = runtime.clock(), runtime.settings.min_group
-    for _, client, sessions in runtime.each_workspace():
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
         opened = helping.open_rounds(client, sessions, now=now, min_group=min_group)
-        closed = helping.close_rounds(client, sessions, now=now, min_group=min_group)
+        closed = helping.close_rounds(client, sessions, settings=settings, now=now)
         if opened or closed:
             log.info("'Is this helping?': %d rounds opened, %d closed", opened, closed)
 
@@ -421,13 +429,13 @@ def post_you_said_we_did() -> None:
 
 def close_due_runs() -> None:
     runtime = _current()
+    if runtime.settings is None:  # who can see a team's results, which a run's minimum counts, is unknown
+        return
     now = runtime.clock()
-    min_group = runtime.settings.min_group if runtime.settings is not None else MIN_GROUP
-    for _, client, sessions in runtime.each_workspace():
-        if closed := outbox.close_runs(client, sessions, now=now, min_group=min_group):
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
+        if closed := outbox.close_runs(client, sessions, settings=settings, now=now):
             log.info("closed runs %s", ", ".join(map(str, closed)))
-        if runtime.settings is None:
-            continue
         for run_id in closed:  # a sharp drop is worth telling the managers now, not on Monday
             digest.drop_alerts_for_run(client, sessions, runtime.settings, run_id=run_id, now=now)
 

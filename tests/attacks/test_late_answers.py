@@ -243,7 +243,7 @@ def test_a_window_written_while_the_close_commits_is_refused(crowd: Crowd, fake_
 
     writer = threading.Thread(target=crowd.mixer.flush)
     with transaction(sessions) as session:
-        assert close_due_runs(session, now=crowd.run.closes_at, min_group=5) == [crowd.run.run_id]
+        assert close_due_runs(session, now=crowd.run.closes_at, admins=(), min_group=5) == [crowd.run.run_id]
         writer.start()
         waiting_for_a_lock(engine)
     writer.join(20)

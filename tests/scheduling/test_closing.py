@@ -51,9 +51,9 @@ questions: [{{key: fair, kind: yes_no, prompt: "Was this week fair?"}}]
 
 
 @pytest.mark.usefixtures("runtime")
-def test_closing_a_dm_pulse_updates_every_dm(sessions, client, fake_slack):
+def test_closing_a_dm_pulse_updates_every_dm(sessions, client, settings, fake_slack):
     apply(sessions, DM_SURVEY)
-    run = send_pulse(client, sessions, survey_name="dm-pulse", now=datetime.now(UTC))
+    run = send_pulse(client, sessions, settings=settings, survey_name="dm-pulse", now=datetime.now(UTC))
     assert sorted(post["channel"] for post in fake_slack.calls_to("chat.postMessage")) == sorted(TEAM)
 
     with freeze_time(run.closes_at, tick=True):

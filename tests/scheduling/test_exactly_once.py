@@ -42,10 +42,10 @@ def deliveries(sessions) -> dict[str, Delivery]:
 
 
 def test_a_dm_slack_took_before_its_sender_died_is_found_there_not_sent_again(
-    client, sessions, fake_slack, monkeypatch
+    settings, client, sessions, fake_slack, monkeypatch
 ):
     with freeze_time(NOW):
-        run = open_run(client, sessions, survey_name="dm-pulse", now=NOW)
+        run = open_run(client, sessions, settings=settings, survey_name="dm-pulse", now=NOW)
     fail_once(monkeypatch, outbox_service, "mark_sent", ProcessDied)
     with freeze_time(NOW), pytest.raises(ProcessDied):
         Outbox(client, sessions).drain()
@@ -66,10 +66,12 @@ def test_a_dm_slack_took_before_its_sender_died_is_found_there_not_sent_again(
 
 
 def test_a_channel_run_whose_opener_died_before_posting_is_posted_once_by_the_next_sender(
-    client, sessions, fake_slack
+    settings, client, sessions, fake_slack
 ):
     with freeze_time(NOW):
-        run = open_run(client, sessions, survey_name="channel-pulse", now=NOW)  # ...and nothing else
+        run = open_run(
+            client, sessions, settings=settings, survey_name="channel-pulse", now=NOW
+        )  # ...and nothing else
     assert fake_slack.posts_to(PULSE_CHANNEL) == []
 
     with freeze_time(NOW):
@@ -83,13 +85,13 @@ def test_a_channel_run_whose_opener_died_before_posting_is_posted_once_by_the_ne
 
 
 def test_a_channel_post_slack_took_before_its_sender_died_is_not_posted_again(
-    client, sessions, fake_slack, monkeypatch
+    settings, client, sessions, fake_slack, monkeypatch
 ):
     from pulsebot.services.pulse import pulses
 
     fail_once(monkeypatch, pulses, "mark_run_posted", ProcessDied)
     with freeze_time(NOW):
-        run = open_run(client, sessions, survey_name="channel-pulse", now=NOW)
+        run = open_run(client, sessions, settings=settings, survey_name="channel-pulse", now=NOW)
         with pytest.raises(ProcessDied):
             Outbox(client, sessions).drain()
 
@@ -103,11 +105,11 @@ def test_a_channel_post_slack_took_before_its_sender_died_is_not_posted_again(
 
 
 def test_a_person_slack_refuses_for_good_is_marked_failed_and_the_others_still_get_it(
-    client, sessions, fake_slack
+    settings, client, sessions, fake_slack
 ):
     fake_slack.fail("chat.postMessage", "account_inactive")
     with freeze_time(NOW):
-        open_run(client, sessions, survey_name="dm-pulse", now=NOW)
+        open_run(client, sessions, settings=settings, survey_name="dm-pulse", now=NOW)
         Outbox(client, sessions).drain()
 
     rows = deliveries(sessions)
@@ -117,10 +119,12 @@ def test_a_person_slack_refuses_for_good_is_marked_failed_and_the_others_still_g
     assert len(fake_slack.calls_to("chat.postMessage")) == len(TEAM)
 
 
-def test_a_passing_refusal_is_tried_again_later_and_then_delivered_once(client, sessions, fake_slack):
+def test_a_passing_refusal_is_tried_again_later_and_then_delivered_once(
+    settings, client, sessions, fake_slack
+):
     fake_slack.fail("chat.postMessage", "internal_error")
     with freeze_time(NOW):
-        open_run(client, sessions, survey_name="dm-pulse", now=NOW)
+        open_run(client, sessions, settings=settings, survey_name="dm-pulse", now=NOW)
         Outbox(client, sessions).drain()
     first = sorted(TEAM)[0]
     assert deliveries(sessions)[first].status is DeliveryStatus.pending
@@ -134,11 +138,11 @@ def test_a_passing_refusal_is_tried_again_later_and_then_delivered_once(client, 
     assert sorted(delivered) == sorted([*TEAM, first])  # one refused attempt, then one DM each
 
 
-def test_429s_are_waited_out_and_every_dm_arrives_once(client, sessions, fake_slack):
+def test_429s_are_waited_out_and_every_dm_arrives_once(settings, client, sessions, fake_slack):
     fake_slack.add_channel(PULSE_CHANNEL, [f"U{n:04d}" for n in range(30)])
     fake_slack.rate_limit("chat.postMessage", per_second=10)
 
-    open_run(client, sessions, survey_name="dm-pulse", now=datetime.now(UTC))
+    open_run(client, sessions, settings=settings, survey_name="dm-pulse", now=datetime.now(UTC))
     Outbox(client, sessions, workers=4).drain()  # unpaced: it runs into the limit
 
     assert fake_slack.calls_to("chat.postMessage:429"), "the limit was hit"
@@ -148,12 +152,12 @@ def test_429s_are_waited_out_and_every_dm_arrives_once(client, sessions, fake_sl
 
 
 def test_a_sender_that_read_a_channel_post_before_another_found_it_refused_does_not_post_it(
-    client, sessions, engine, monkeypatch
+    settings, client, sessions, engine, monkeypatch
 ):
     if engine.dialect.name == "postgresql":
         pytest.skip("FOR UPDATE SKIP LOCKED keeps the second sender from reading the row at all")
     with freeze_time(NOW):
-        run = open_run(client, sessions, survey_name="channel-pulse", now=NOW)
+        run = open_run(client, sessions, settings=settings, survey_name="channel-pulse", now=NOW)
     real_update = outbox_service.update
 
     def another_sender_gets_there_first(table):

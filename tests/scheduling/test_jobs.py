@@ -127,11 +127,13 @@ surveys:
 """
 
 
-def test_a_run_due_while_no_scheduler_ran_opens_when_one_starts_and_only_once(client, sessions, fake_slack):
+def test_a_run_due_while_no_scheduler_ran_opens_when_one_starts_and_only_once(
+    client, sessions, settings, fake_slack
+):
     apply(sessions, daily_an_hour_ago())
 
     for _ in range(2):  # a restart, then a takeover by another process: the jobs are built anew each time
-        scheduler = scheduling.start(client=client, sessions=sessions)  # what `pulsebot run` does
+        scheduler = scheduling.start(client=client, sessions=sessions, settings=settings)  # as `pulsebot run`
         try:
             fake_slack.wait_for("chat.postMessage")
             time.sleep(0.5)  # long enough for a second post, were there one

@@ -37,7 +37,7 @@ def test_the_pace_never_falls_below_a_quarter_of_the_rate():
     assert pacer.rate == 40 * Pacer.FLOOR
 
 
-def test_a_paced_fan_out_into_slacks_limit_arrives_once_each(client, sessions, fake_slack):
+def test_a_paced_fan_out_into_slacks_limit_arrives_once_each(client, sessions, settings, fake_slack):
     people = [f"U{n:04d}" for n in range(60)]
     fake_slack.add_channel(PULSE_CHANNEL, people)
     fake_slack.rate_limit("chat.postMessage", per_second=20)
@@ -45,7 +45,7 @@ def test_a_paced_fan_out_into_slacks_limit_arrives_once_each(client, sessions, f
     apply(
         sessions, f"name: dm\nchannel: {PULSE_CHANNEL}\ndelivery: dm\nquestions: [{{key: e, kind: enps}}]\n"
     )
-    run = open_run(client, sessions, survey_name="dm", now=datetime.now(UTC))
+    run = open_run(client, sessions, settings=settings, survey_name="dm", now=datetime.now(UTC))
 
     outbox = Outbox(client, sessions, rate=20, workers=4)
     outbox.drain(run_id=run.run_id)

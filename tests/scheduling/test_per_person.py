@@ -82,13 +82,13 @@ def test_each_person_gets_the_pulse_at_ten_in_their_own_time_zone(sessions, fake
 
 
 @pytest.mark.usefixtures("runtime", "people_around_the_world")
-def test_sending_by_hand_reaches_everyone_at_once(sessions, fake_slack, client):
+def test_sending_by_hand_reaches_everyone_at_once(sessions, fake_slack, client, settings):
     from pulsebot.slack.publish import send_pulse
 
     apply(sessions, SURVEY)
 
     with freeze_time(utc(2027, 3, 24, 12)):
-        run = send_pulse(client, sessions, survey_name="local", now=utc(2027, 3, 24, 12))
+        run = send_pulse(client, sessions, settings=settings, survey_name="local", now=utc(2027, 3, 24, 12))
 
     assert sorted(dm_recipients(fake_slack)) == sorted(TEAM)
     assert run.closes_at == utc(2027, 3, 26, 12)

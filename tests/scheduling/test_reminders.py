@@ -29,10 +29,10 @@ questions: [{{key: workload, kind: scale, prompt: My workload was manageable.}}]
 
 
 @pytest.fixture
-def run(sessions, client, fake_slack):
+def run(sessions, client, settings, fake_slack):
     apply(sessions, SURVEY)
     with freeze_time(OPENED):
-        run = send_pulse(client, sessions, survey_name="team-pulse", now=OPENED)
+        run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=OPENED)
     fake_slack.reset_calls()
     return run
 

@@ -23,6 +23,7 @@ def send(
     """Open a pulse run of SURVEY now and post it in Slack."""
     from pulsebot.slack.app import make_outboxes
     from pulsebot.slack.publish import send_pulse
+    from pulsebot.slack.workspaces import settings_for
 
     settings = settings_or_fail()
     try:
@@ -37,7 +38,14 @@ def send(
     outbox = outboxes.for_team(team_id)  # the workspace's client, and sessions scoped to it
     client, sessions = outbox.client, outbox.sessions
     try:
-        run = send_pulse(client, sessions, survey_name=survey, now=utc_now(), outbox=outbox)
+        run = send_pulse(
+            client,
+            sessions,
+            settings=settings_for(settings, workspaces, team_id),  # the workspace's own admins too
+            survey_name=survey,
+            now=utc_now(),
+            outbox=outbox,
+        )
     except Refusal as refusal:
         fail(refusal.message)
     except SlackApiError as error:

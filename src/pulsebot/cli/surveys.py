@@ -57,21 +57,29 @@ def _managers_in_channel(settings, engine, team: str, sessions, spec) -> str | N
     cannot be read (the survey is saved either way)."""
     from slack_sdk.errors import SlackApiError
 
-    from pulsebot.slack.directory import channel_audience_zones
+    from pulsebot.slack.directory import admins_among, channel_members
+    from pulsebot.slack.workspaces import settings_for
 
     unchecked = f"{spec.name}: could not read {spec.channel}'s members to check for its managers"
     if not settings.oauth and settings.slack_bot_token is None:
         return f"{unchecked} (no SLACK_BOT_TOKEN)"
     team_id, workspaces = reach_workspace(settings, engine, team)
     try:
-        members = channel_audience_zones(workspaces.client_for(team_id), spec.channel)
+        client = workspaces.client_for(team_id)
+        members = channel_members(client, spec.channel)
+        admins = admins_among(
+            client,
+            settings_for(settings, workspaces, team_id),
+            members.zones,
+            slack_admins=members.slack_admins,
+        )
     except SlackApiError as error:
         return f"{unchecked} ({error.response.get('error')})"
     except OSError:
         return f"{unchecked} (Slack could not be reached)"
     with transaction(sessions) as session:
         return managers_in_channel_line(
-            session, survey_name=spec.name, members=members, min_group=settings.min_group
+            session, survey_name=spec.name, members=members.zones, min_group=settings.min_group, admins=admins
         )
 
 

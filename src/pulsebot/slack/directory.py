@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
@@ -27,27 +28,71 @@ SLACK_ROLE_SECONDS = 60
 USERS_INFO_UP_TO = 50
 
 
-def channel_audience_zones(client: WebClient, channel_id: str) -> dict[str, str | None]:
-    """Human, active members of a channel and their Slack time zones (None when Slack has none).
+@dataclass(frozen=True)
+class ChannelMembers:
+    """A channel's human, active members, read from their Slack profiles."""
+
+    zones: dict[str, str | None]  # each member's Slack time zone (None when Slack has none)
+    slack_admins: frozenset[str]  # those of them who are owners or admins of the Slack workspace
+
+
+def channel_members(client: WebClient, channel_id: str) -> ChannelMembers:
+    """Human, active members of a channel, their Slack time zones, and which of them run the workspace.
 
     Bots, apps and deactivated accounts are left out. Members come page by page
-    (conversations.members follows its cursor); each person's profile gives the time zone.
+    (conversations.members follows its cursor); each person's profile gives the time zone and role.
     """
     members: list[str] = []
     for page in client.conversations_members(channel=channel_id, limit=200):
         members.extend(page["members"])
-    if len(members) <= USERS_INFO_UP_TO:
-        profiles = [client.users_info(user=user_id)["user"] for user_id in members]
-    else:
-        wanted = set(members)
-        profiles = [
-            user for page in client.users_list(limit=200) for user in page["members"] if user["id"] in wanted
+    people = [user for user in _profiles(client, members) if _human(user)]
+    return ChannelMembers(
+        zones={user["id"]: user.get("tz") or None for user in people},
+        slack_admins=frozenset(user["id"] for user in people if _runs_slack(user)),
+    )
+
+
+def admins_among(
+    client: WebClient, settings: Settings, people: Iterable[str], *, slack_admins: Iterable[str] | None = None
+) -> frozenset[str]:
+    """Which of these people are pulsebot admins, as `WorkspaceDirectory.is_admin` would say: in
+    PULSEBOT_ADMINS, or (with PULSEBOT_SLACK_ADMINS) owners or admins of the Slack workspace. Their
+    profiles are read from Slack unless `slack_admins` (read with them, by `channel_members`) is given."""
+    people = set(people)
+    named = people & settings.admins
+    if not settings.slack_admins or not people - named:
+        return frozenset(named)
+    if slack_admins is None:
+        slack_admins = (user["id"] for user in _profiles(client, people - named) if _runs_slack(user))
+    return frozenset(named | (people & set(slack_admins)))
+
+
+def _profiles(client: WebClient, user_ids: Iterable[str]) -> list[dict]:
+    """The Slack profiles of these people: one users.info each for a few, one users.list walk for many
+    (a person Slack no longer knows is left out)."""
+    wanted = list(dict.fromkeys(user_ids))
+    if len(wanted) > USERS_INFO_UP_TO:
+        chosen = set(wanted)
+        return [
+            user for page in client.users_list(limit=200) for user in page["members"] if user["id"] in chosen
         ]
-    return {
-        user["id"]: user.get("tz") or None
-        for user in profiles
-        if not (user.get("is_bot") or user.get("deleted") or user["id"] == "USLACKBOT")
-    }
+    profiles = []
+    for user_id in wanted:
+        try:
+            profiles.append(client.users_info(user=user_id)["user"])
+        except SlackApiError as error:
+            if error.response.get("error") != "user_not_found":
+                raise
+    return profiles
+
+
+def _human(user: dict) -> bool:
+    return not (user.get("is_bot") or user.get("deleted") or user["id"] == "USLACKBOT")
+
+
+def _runs_slack(user: dict) -> bool:
+    """An owner or admin of the Slack workspace, by their profile."""
+    return bool(user.get("is_owner") or user.get("is_admin")) and not user.get("deleted")
 
 
 class WorkspaceDirectory:
@@ -75,7 +120,7 @@ class WorkspaceDirectory:
         """In PULSEBOT_ADMINS, or (with PULSEBOT_SLACK_ADMINS) an owner or admin of the Slack workspace."""
         if user_id in settings.admins:
             return True
-        return settings.slack_admins and self._runs_slack(client, user_id)
+        return settings.slack_admins and self._slack_role(client, user_id)
 
     def role(self, client: WebClient, settings: Settings, user_id: str) -> Role:
         if self.is_admin(client, settings, user_id):
@@ -88,7 +133,7 @@ class WorkspaceDirectory:
             )
         return role_of(user_id, admins=settings.admins, managers=settings.managers, manager_group=group)
 
-    def _runs_slack(self, client: WebClient, user_id: str) -> bool:
+    def _slack_role(self, client: WebClient, user_id: str) -> bool:
         """Is this person an owner or admin of the Slack workspace (read from Slack, kept a minute)?"""
         with self._lock:
             found = self._slack_admin.get(user_id)
@@ -97,7 +142,7 @@ class WorkspaceDirectory:
                 user = client.users_info(user=user_id)["user"]
             except SlackApiError:  # unknown to Slack, or Slack refusing: no rights from Slack's side
                 return False
-            found = bool(user.get("is_owner") or user.get("is_admin")) and not user.get("deleted")
+            found = _runs_slack(user)
             with self._lock:
                 self._slack_admin[user_id] = found
         return found
@@ -115,11 +160,7 @@ class WorkspaceDirectory:
 def _workspace_people(client: WebClient) -> tuple[str, ...]:
     people: list[str] = []
     for page in client.users_list(limit=200):
-        people.extend(
-            user["id"]
-            for user in page["members"]
-            if not (user.get("is_bot") or user.get("deleted") or user["id"] == "USLACKBOT")
-        )
+        people.extend(user["id"] for user in page["members"] if _human(user))
     return tuple(people)
 
 

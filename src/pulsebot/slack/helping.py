@@ -8,8 +8,10 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot.config import Settings
 from pulsebot.services.loop import helping
 from pulsebot.slack.blocks.helping import helping_message
+from pulsebot.slack.directory import admins_among
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 
 log = logging.getLogger(__name__)
@@ -39,10 +41,15 @@ def open_rounds(client: WebClient, sessions: SessionFactory, *, now: datetime, m
     return len(opened)
 
 
-def close_rounds(client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int) -> int:
-    """Close the rounds whose time is up, then show each one's outcome in place of its buttons."""
+def close_rounds(client: WebClient, sessions: SessionFactory, *, settings: Settings, now: datetime) -> int:
+    """Close the rounds whose time is up, then show each one's outcome in place of its buttons. Who of
+    their teams is a pulsebot admin by then is read first (`settings`: the workspace's)."""
+    min_group = settings.min_group
     with transaction(sessions) as session:
-        closed = helping.close_due_rounds(session, now=now, min_group=min_group)
+        people = helping.due_rounds_people(session, now=now)
+    admins = admins_among(client, settings, people) if people else frozenset()
+    with transaction(sessions) as session:
+        closed = helping.close_due_rounds(session, now=now, min_group=min_group, admins=admins)
     if not closed:
         return 0
     # The deleted answers and secrets must not live on in dead rows or SQLite's write-ahead log.

@@ -21,9 +21,12 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot import metrics
 from pulsebot.clock import utc_now
+from pulsebot.config import Settings
 from pulsebot.services.pulse import closing, outbox, pulses, reminders
 from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
+from pulsebot.services.survey.audience import recipients
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
+from pulsebot.slack.directory import admins_among
 from pulsebot.slack.pacing import PacedRateLimitHandler, Pacer
 from pulsebot.slack.posted import already_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
@@ -179,22 +182,30 @@ def deliver_due(
     return Outbox(client, sessions, clock=clock).drain(run_id=run_id)
 
 
-def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime, key: bytes) -> list[int]:
-    """DM a reminder to each person who has answered nothing and whose reminder time has come. Returns
-    the runs whose reminder time this call counted, answered or not: how many DMs went out is a live
-    count of who had not answered, and is said nowhere, nor to whom they went."""
+def send_reminders(
+    client: WebClient, sessions: SessionFactory, *, settings: Settings, now: datetime, key: bytes
+) -> list[int]:
+    """DM a reminder to each person who has answered nothing and whose reminder time has come, unless they
+    can now see the team's results (`settings`: the workspace's, with its admins). Returns the runs whose
+    reminder time this call counted, answered or not: how many DMs went out is a live count of who had
+    not answered, and is said nowhere, nor to whom they went."""
     with transaction(sessions) as session:
         owed = reminders.due_reminders(session, now=now, key=key)
+    unanswered = {reminder.user_id for reminder in owed if not reminder.answered}
+    admins = admins_among(client, settings, unanswered) if unanswered else frozenset()
     runs: set[int] = set()
     for reminder in owed:
         with transaction(sessions) as session:
             counted = reminders.mark_reminded(
                 session, delivery_id=reminder.delivery_id, reminders_due=reminder.reminders_due
             )
+            left_out = reminders.left_out(session, reminder, is_admin=reminder.user_id in admins)
         if counted:
             runs.add(reminder.run_id)
-        if not counted or reminder.answered:
-            continue  # reminded by another sender meanwhile, or nothing to remind of
+        if not counted or reminder.answered or left_out:
+            # Reminded by another sender meanwhile, nothing to remind of, or someone who came to see the
+            # team's results while the run was open: not asked for an answer any more.
+            continue
         try:
             client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))
         except SlackApiError as error:
@@ -204,10 +215,17 @@ def send_reminders(client: WebClient, sessions: SessionFactory, *, now: datetime
     return sorted(runs)
 
 
-def close_runs(client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int) -> list[int]:
-    """Close the runs whose time is up, releasing their figures, and mark their messages closed."""
+def close_runs(
+    client: WebClient, sessions: SessionFactory, *, settings: Settings, now: datetime
+) -> list[int]:
+    """Close the runs whose time is up, releasing their figures, and mark their messages closed. Who of
+    the people they were sent to is a pulsebot admin by then is read first (`settings`: the workspace's),
+    outside the transaction."""
     with transaction(sessions) as session:
-        closed = closing.close_due_runs(session, now=now, min_group=min_group)
+        people = recipients(session, run_ids=closing.due_runs(session, now=now))
+    admins = admins_among(client, settings, people) if people else frozenset()
+    with transaction(sessions) as session:
+        closed = closing.close_due_runs(session, now=now, admins=admins, min_group=settings.min_group)
     for run_id in closed:
         with transaction(sessions) as session:
             run = pulses.run_view(session, run_id=run_id)

@@ -7,12 +7,13 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot.config import Settings
 from pulsebot.services.idea import ideas
 from pulsebot.services.pulse import pulses
 from pulsebot.services.survey.audience import record_managers_asked, run_audience
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
-from pulsebot.slack.directory import channel_audience_zones
+from pulsebot.slack.directory import admins_among, channel_members
 from pulsebot.slack.outbox import Outbox
 from pulsebot.store.db import SessionFactory, transaction
 
@@ -21,21 +22,25 @@ def open_run(
     client: WebClient,
     sessions: SessionFactory,
     *,
+    settings: Settings,
     survey_name: str,
     now: datetime,
     scheduled_for: datetime | None = None,
 ) -> pulses.RunView:
-    """Open a run for the survey's channel members (its managers left out unless the survey asks them
-    too: services/survey/audience.py), its outbox written in the same transaction.
+    """Open a run for the survey's channel members (those who can see its results, its managers and the
+    admins among them, left out unless the survey asks them too: services/survey/audience.py), its outbox
+    written in the same transaction. `settings` are the workspace's, with its own admins.
 
     Nothing is posted here: the outbox's senders post the channel message, or the DMs as each falls
     due (per-person local time), so a crash before or during posting loses and doubles nothing.
     """
     with transaction(sessions) as session:
         channel_id = find_survey(session, name=survey_name).channel_id
-    zones = channel_audience_zones(client, channel_id)
+    members = channel_members(client, channel_id)
+    zones = members.zones
+    admins = admins_among(client, settings, zones, slack_admins=members.slack_admins)
     with transaction(sessions) as session:
-        audience = run_audience(session, survey_name=survey_name, members=zones)
+        audience = run_audience(session, survey_name=survey_name, members=zones, admins=admins)
         run = pulses.open_pulse_run(
             session,
             survey_name=survey_name,
@@ -52,13 +57,16 @@ def send_pulse(
     client: WebClient,
     sessions: SessionFactory,
     *,
+    settings: Settings,
     survey_name: str,
     now: datetime,
     scheduled_for: datetime | None = None,
     outbox: Outbox | None = None,
 ) -> pulses.RunView:
     """Open a run and post what is due of it now, in this thread (the CLI, and the jobs in tests)."""
-    run = open_run(client, sessions, survey_name=survey_name, now=now, scheduled_for=scheduled_for)
+    run = open_run(
+        client, sessions, settings=settings, survey_name=survey_name, now=now, scheduled_for=scheduled_for
+    )
     (outbox or Outbox(client, sessions)).drain(run_id=run.run_id)
     return run
 

@@ -26,7 +26,8 @@ KEY = ANON_KEY.encode()
 def leaver_s_traces(sessions) -> dict[str, int]:
     """A closed pulse they answered, an open one still pending for them, three votes, a signed and an
     anonymous idea (the signed one posted in the ideas channel), and a digest noted as sent to them."""
-    make_team(sessions, managers=(LEAVER,), now=NOW - timedelta(days=30))
+    # A manager asked with their team (`managers_answer`): they were sent both runs and answered.
+    make_team(sessions, managers=(LEAVER,), managers_answer=True, now=NOW - timedelta(days=30))
     a_closed_and_an_open_run(sessions, members=MEMBERS, now=NOW)
     with transaction(sessions) as session:
         others = [

@@ -12,8 +12,8 @@ from tests.conftest import ANON_KEY, PULSE_CHANNEL, TEAM
 from tests.pulse_steps import click_answer, send_retro
 
 
-def test_a_comment_is_stored_without_its_author(slack, fake_slack, sessions, client):
-    run = send_retro(sessions, client)
+def test_a_comment_is_stored_without_its_author(settings, slack, fake_slack, sessions, client):
+    run = send_retro(sessions, client, settings)
     button = fake_slack.calls_to("chat.postMessage")[0]["blocks"][3]["elements"][0]
     assert button["text"]["text"] == "Write an answer"
 
@@ -57,12 +57,12 @@ questions:
 """
 
 
-def send_rated(sessions, client, fake_slack):
+def send_rated(sessions, client, settings, fake_slack):
     from datetime import UTC, datetime
 
     with transaction(sessions) as session:
         apply_survey(session, spec=parse_surveys(RATED, source="rated.yml")[0], now=datetime.now(UTC))
-    run = send_pulse(client, sessions, survey_name="rated", now=datetime.now(UTC))
+    run = send_pulse(client, sessions, settings=settings, survey_name="rated", now=datetime.now(UTC))
     blocks = fake_slack.calls_to("chat.postMessage")[0]["blocks"]
     fake_slack.reset_calls()
     return run, blocks
@@ -73,9 +73,9 @@ def comment_text(text: str) -> dict:
 
 
 def test_a_rated_answer_takes_an_optional_comment_on_the_same_anonymous_row(
-    slack, fake_slack, sessions, client
+    settings, slack, fake_slack, sessions, client
 ):
-    run, blocks = send_rated(sessions, client, fake_slack)
+    run, blocks = send_rated(sessions, client, settings, fake_slack)
     question = run.questions[0]
     button = next(b for b in blocks if b["type"] == "section" and b.get("accessory"))["accessory"]
     assert (button["text"]["text"], button["value"]) == ("Add a comment", f"{run.run_id}:{question.id}")
@@ -116,9 +116,9 @@ def test_a_rated_answer_takes_an_optional_comment_on_the_same_anonymous_row(
 
 
 def test_taking_back_the_only_answer_makes_the_person_a_non_responder_again(
-    slack, fake_slack, sessions, client
+    settings, slack, fake_slack, sessions, client
 ):
-    run, _blocks = send_rated(sessions, client, fake_slack)
+    run, _blocks = send_rated(sessions, client, settings, fake_slack)
     metadata = f"{run.run_id}:{run.questions[0].id}"
     for text, count in (("Fine, mostly", 1), ("", 2)):
         slack.submit(
@@ -135,8 +135,8 @@ def test_taking_back_the_only_answer_makes_the_person_a_non_responder_again(
         assert not has_answered(session, run_id=run.run_id, user_id=TEAM[1], key=ANON_KEY.encode())
 
 
-def test_a_required_text_question_refuses_a_blank_answer(slack, fake_slack, sessions, client):
-    run, blocks = send_rated(sessions, client, fake_slack)
+def test_a_required_text_question_refuses_a_blank_answer(settings, slack, fake_slack, sessions, client):
+    run, blocks = send_rated(sessions, client, settings, fake_slack)
     question = run.questions[1]
     assert "_(required)_" in str(blocks)
     slack.click(
@@ -161,12 +161,14 @@ def test_a_required_text_question_refuses_a_blank_answer(slack, fake_slack, sess
     }
 
 
-def test_the_comment_form_is_not_opened_once_the_pulse_has_closed(slack, fake_slack, sessions, client):
+def test_the_comment_form_is_not_opened_once_the_pulse_has_closed(
+    settings, slack, fake_slack, sessions, client
+):
     from datetime import timedelta
 
     from freezegun import freeze_time
 
-    run, _blocks = send_rated(sessions, client, fake_slack)
+    run, _blocks = send_rated(sessions, client, settings, fake_slack)
     question = run.questions[0]
 
     with freeze_time(run.closes_at + timedelta(minutes=1), tick=True):

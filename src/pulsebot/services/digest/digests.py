@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from pulsebot.services.digest.managers import managers_of, surveys_managed_by
 from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.loop.progress import ActionProgress, TeamWeek, digest_actions
+from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.reply.reply_subjects import comment_ref
 from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
@@ -232,8 +233,10 @@ def digest_scopes_for(
     """Which digests this person may ask for: their teams' (and the organisation's, for an admin)."""
     managed = surveys_managed_by(session, user_id=user_id)
     if survey_name:
-        _existing(session, survey_name)
-        if not is_admin and survey_name not in managed:
+        survey_id = session.exec(
+            select(Survey.id).where(Survey.name == _existing(session, survey_name))
+        ).one()
+        if not sees_team_results(session, survey_id=survey_id, user_id=user_id, is_admin=is_admin):
             raise NotAllowed(f"Only the managers of “{survey_name}” and pulsebot admins can see its digest.")
         return [survey_name]
     if not managed and not is_admin:

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from pulsebot.services.digest.managers import managers_of, surveys_managed_by
+from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from pulsebot.services.loop.focus import FocusOption, focus_options
 from pulsebot.services.privacy import audit
+from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.store.among import among
 from pulsebot.store.models import ActionStatus, AuditAction, FocusKind, Survey, TeamAction
@@ -78,7 +79,7 @@ class ActionChange:
 
 
 def may_manage(session: Session, *, survey_id: int, user_id: str, is_admin: bool) -> bool:
-    return is_admin or user_id in managers_of(session, survey_id=survey_id)
+    return sees_team_results(session, survey_id=survey_id, user_id=user_id, is_admin=is_admin)
 
 
 def manageable_teams(session: Session, *, user_id: str) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +30,8 @@ from sqlmodel import Session, select
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
 from pulsebot.services.privacy.anonymity import helping_token, new_run_secret
 from pulsebot.services.privacy.distributions import shown_counts
-from pulsebot.services.survey.audience import latest_run, run_minimum, teams_of
+from pulsebot.services.privacy.roles import sees_team_results
+from pulsebot.services.survey.audience import latest_run, recipients, run_minimum, teams_of, viewers_counted
 from pulsebot.store.db import write_lock
 from pulsebot.store.models import (
     ActionCheck,
@@ -75,6 +76,12 @@ class HelpingRound:
     message_ts: str | None
     answered: int | None = None  # once closed, when at least the minimum group answered
     counts: dict[Helping, int] | None = None  # and only when the rule for distributions shows them
+    # Those of the team asked who can see its results (`managers_answer`): the round's minimum is the
+    # minimum group plus this many (services/survey/audience.py).
+    viewers: int = 0
+
+    def minimum(self, min_group: int) -> int:
+        return run_minimum(min_group, self.viewers)
 
     @property
     def withheld(self) -> bool:
@@ -123,7 +130,7 @@ def open_due_rounds(session: Session, *, now: datetime) -> list[HelpingRound]:
         )
         session.add(check)
         session.flush()
-        opened.append(_round(check, action))
+        opened.append(_round(check, action, viewers=_viewers(session, survey_id=action.survey_id)))
     return opened
 
 
@@ -134,9 +141,18 @@ def mark_posted(session: Session, *, check_id: int, channel_id: str, message_ts:
 
 
 def prepare_helping_answer(
-    session: Session, *, check_id: int, user_id: str, answer: str, key: bytes, now: datetime
+    session: Session,
+    *,
+    check_id: int,
+    user_id: str,
+    answer: str,
+    key: bytes,
+    now: datetime,
+    is_admin: bool = False,
 ) -> PendingHelpingAnswer:
-    """Check one answer (read only): an open round, someone of the team, one of the three answers."""
+    """Check one answer (read only): an open round, someone of the team, one of the three answers. As for
+    a pulse, someone of the team who has since come to see its results (`is_admin`: a pulsebot admin now)
+    is not asked unless the survey asks such people."""
     choice = next((item for item in Helping if item.value == answer), None)
     if choice is None:
         raise Invalid("That button is not one pulsebot recognises, so nothing was recorded.")
@@ -148,6 +164,11 @@ def prepare_helping_answer(
     action = session.get(TeamAction, check.action_id)
     if action.survey_id not in teams_of(session, user_id=user_id):
         raise NotAllowed("Only the team this action is for can answer, and you are not in its latest pulse.")
+    survey = session.get(Survey, action.survey_id)
+    if not survey.managers_answer and sees_team_results(
+        session, survey_id=survey.id, user_id=user_id, is_admin=is_admin
+    ):
+        raise NotAllowed("You can now see this team's results, so this question no longer takes your answer.")
     respondent = helping_token(key, check.secret, check_id=check.id, user_id=user_id)
     return PendingHelpingAnswer(
         check_id=check.id, respondent=respondent, answer=choice, closes_at=check.closes_at
@@ -204,9 +225,22 @@ def write_helping_answers(
     return receipts
 
 
-def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list[HelpingRound]:
+def due_rounds_people(session: Session, *, now: datetime) -> set[str]:
+    """Everyone who may have answered a round whose time is up: its team's latest pulse's people."""
+    survey_ids = session.exec(
+        select(TeamAction.survey_id)
+        .join(ActionCheck, ActionCheck.action_id == TeamAction.id)
+        .where(ActionCheck.status == RunStatus.open, ActionCheck.closes_at <= now)
+    ).all()
+    runs = [latest_run(session, survey_id=survey_id) for survey_id in set(survey_ids)]
+    return recipients(session, run_ids=[run.id for run in runs if run is not None])
+
+
+def close_due_rounds(
+    session: Session, *, now: datetime, min_group: int, admins: Collection[str]
+) -> list[HelpingRound]:
     """Close the rounds whose time is up: keep their counts (at or above the minimum group only), delete
-    their answers and secret."""
+    their answers and secret. `admins`: the pulsebot admins among `due_rounds_people`."""
     # The lock every batch of answers checks the round under (write_helping_answers): a batch being
     # written keeps its round open until the next sweep rather than be counted out of it.
     write_lock(session)
@@ -227,9 +261,11 @@ def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list
         )
         answered = sum(counts.values())
         action = session.get(TeamAction, check.action_id)
-        # As for a pulse run: managers asked too (`managers_answer`) raise the minimum by their number,
-        # since each of them knows their own answer.
-        if answered >= run_minimum(min_group, _managers_asked(session, survey_id=action.survey_id)):
+        # As for a pulse run: those of the team who can see its results and are asked too
+        # (`managers_answer`), or came to see them since, raise the minimum by their number, since each of
+        # them knows their own answer.
+        viewers = _viewers(session, survey_id=action.survey_id, admins=admins)
+        if answered >= run_minimum(min_group, viewers):
             check.answered = answered
             shown = shown_counts([counts.get(item.value, 0) for item in Helping])
             if shown is not None:  # otherwise withheld entirely: not stored, so not even the operator has it
@@ -239,7 +275,7 @@ def close_due_rounds(session: Session, *, now: datetime, min_group: int) -> list
         check.status, check.secret = RunStatus.closed, None
         session.exec(delete(ActionCheckAnswer).where(ActionCheckAnswer.check_id == check.id))
         session.add(check)
-        closed.append(_round(check, action))
+        closed.append(_round(check, action, viewers=viewers))
     session.flush()
     return closed
 
@@ -256,16 +292,21 @@ def rounds_of(session: Session, *, action_ids: Sequence[int]) -> dict[int, list[
     ).all()
     found: dict[int, list[HelpingRound]] = {}
     for check, action in rows:
-        found.setdefault(action.id, []).append(_round(check, action))
+        viewers = _viewers(session, survey_id=action.survey_id)
+        found.setdefault(action.id, []).append(_round(check, action, viewers=viewers))
     return found
 
 
-def _managers_asked(session: Session, *, survey_id: int) -> int:
+def _viewers(session: Session, *, survey_id: int, admins: Collection[str] | None = None) -> int:
+    """The round's team is its latest pulse's people: how many of them can see the team's results (as
+    counted by that run; brought up to date from `admins`, the pulsebot admins among them, when given)."""
     latest = latest_run(session, survey_id=survey_id)
-    return latest.managers_asked if latest is not None else 0
+    if latest is None:
+        return 0
+    return latest.managers_asked if admins is None else viewers_counted(session, run=latest, admins=admins)
 
 
-def _round(check: ActionCheck, action: TeamAction) -> HelpingRound:
+def _round(check: ActionCheck, action: TeamAction, *, viewers: int) -> HelpingRound:
     closed = check.status is RunStatus.closed
     answered = check.answered if closed and not check.withheld else None
     counts = None
@@ -286,6 +327,7 @@ def _round(check: ActionCheck, action: TeamAction) -> HelpingRound:
         message_ts=check.message_ts,
         answered=answered,
         counts=counts,
+        viewers=viewers,
     )
 
 

@@ -55,7 +55,7 @@ def outcome(round_: HelpingRound, *, min_group: int) -> str:
     if round_.too_alike:
         return f"{round_.answered} answered; the answers are not shown: they {TELLS}."
     if round_.counts is None:
-        return f"Fewer than {min_group} answered, so the answers stay hidden."
+        return f"Fewer than {round_.minimum(min_group)} answered, so the answers stay hidden."
     parts = ", ".join(f"{round_.counts[choice]} {HELPING_LABELS[choice].lower()}" for choice in Helping)
     return f"{round_.answered} answered: {parts}."
 

@@ -22,9 +22,9 @@ from sqlmodel import Session, select
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest.digests import Digest, build_digests
 from pulsebot.services.digest.driver_text import arrow, window
-from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.errors import NotAllowed, Refusal
 from pulsebot.services.privacy import audit
+from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.results.analytics import ORG, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.themes import Theme
 from pulsebot.services.survey.surveys import find_survey
@@ -106,7 +106,7 @@ class TeamSummary:
 def check_may_share(session: Session, *, survey_name: str, user_id: str, is_admin: bool) -> Survey:
     """The survey, when this person may share its results: one of its managers, or a pulsebot admin."""
     survey = find_survey(session, name=survey_name)
-    if not is_admin and user_id not in managers_of(session, survey_id=survey.id):
+    if not sees_team_results(session, survey_id=survey.id, user_id=user_id, is_admin=is_admin):
         raise NotAllowed(
             f"Only the managers of “{survey.title}” and pulsebot admins can share its results with the team."
         )

@@ -22,6 +22,7 @@ from sqlalchemy import delete, tuple_
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
+from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.pulse.answer_keys import respondent_token, respondent_tokens
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
@@ -75,11 +76,20 @@ class PendingAnswer:
 
 
 def prepare_answer(
-    session: Session, *, run_id: int, question_id: int, user_id: str, value: int, key: bytes, now: datetime
+    session: Session,
+    *,
+    run_id: int,
+    question_id: int,
+    user_id: str,
+    value: int,
+    key: bytes,
+    now: datetime,
+    is_admin: bool = False,
 ) -> PendingAnswer:
-    """Check one rated answer (a click); answering again will replace the earlier one."""
+    """Check one rated answer (a click); answering again will replace the earlier one. `is_admin`: the
+    person is a pulsebot admin now (see `_answerable`)."""
     run, survey, question, respondent = _answerable(
-        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
+        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
     )
     label, choice = _validate_value(question, value)
     receipt = _receipt(run, survey, question, label)
@@ -88,7 +98,15 @@ def prepare_answer(
 
 
 def prepare_comment(
-    session: Session, *, run_id: int, question_id: int, user_id: str, comment: str, key: bytes, now: datetime
+    session: Session,
+    *,
+    run_id: int,
+    question_id: int,
+    user_id: str,
+    comment: str,
+    key: bytes,
+    now: datetime,
+    is_admin: bool = False,
 ) -> PendingAnswer:
     """Check a free-text answer, or the comment on a rated answer; sending again replaces it.
 
@@ -96,7 +114,7 @@ def prepare_comment(
     text question that is not required) is taken back when sent blank.
     """
     run, survey, question, respondent = _answerable(
-        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
+        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
     )
     comment = comment.strip()
     receipt = _receipt(run, survey, question, "your comment")
@@ -125,11 +143,18 @@ class CommentForm:
 
 
 def comment_form(
-    session: Session, *, run_id: int, question_id: int, user_id: str, key: bytes, now: datetime
+    session: Session,
+    *,
+    run_id: int,
+    question_id: int,
+    user_id: str,
+    key: bytes,
+    now: datetime,
+    is_admin: bool = False,
 ) -> CommentForm:
     """What the comment modal needs; refuses up front (closed, not a member) so no one types in vain."""
     run, _survey, question, respondent = _answerable(
-        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now
+        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
     )
     answer = session.get(Answer, (run.id, question.id, respondent))
     view = QuestionView(
@@ -308,10 +333,22 @@ def _receipt(run: PulseRun, survey: Survey, question: Question, label: str) -> A
 
 
 def _answerable(
-    session: Session, *, run_id: int, question_id: int, user_id: str, key: bytes, now: datetime
+    session: Session,
+    *,
+    run_id: int,
+    question_id: int,
+    user_id: str,
+    key: bytes,
+    now: datetime,
+    is_admin: bool = False,
 ) -> tuple[PulseRun, Survey, Question, str]:
     """Check that this person may answer this question of this run now, or refuse with the reason;
-    return their respondent token."""
+    return their respondent token.
+
+    Someone sent the run who has since come to see the team's results (made one of its managers or a
+    pulsebot admin, `is_admin`) keeps their delivery, but it takes no answer of theirs any more unless the
+    survey asks such people; the run's minimum counts them when it closes either way
+    (services/pulse/closing.py)."""
     run = session.get(PulseRun, run_id)
     if run is None:
         raise NotFound(GONE)
@@ -332,6 +369,13 @@ def _answerable(
     if asked is None:
         raise NotAllowed(
             f"This pulse is for the members of <#{survey.channel_id}>, so your answer was not recorded."
+        )
+    if not survey.managers_answer and sees_team_results(
+        session, survey_id=survey.id, user_id=user_id, is_admin=is_admin
+    ):
+        raise NotAllowed(
+            "You can now see this team's results, so this pulse no longer takes your answer: you could "
+            "tell yours apart in its figures. (An answer you gave before still counts.)"
         )
     respondent = respondent_token(session, key=key, run_id=run.id, user_id=user_id)
     if respondent is None:  # only a run from before per-run keys, not yet keyed by the scheduler

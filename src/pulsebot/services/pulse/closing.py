@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from pulsebot.services.results.release import release_closed_runs
+from pulsebot.services.survey.audience import viewers_counted
 from pulsebot.store.db import write_lock
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
 
 
-def close_due_runs(session: Session, *, now: datetime, min_group: int) -> list[int]:
+def due_runs(session: Session, *, now: datetime) -> list[int]:
+    """The open runs whose time is up (to read who they were sent to before closing them)."""
+    return list(
+        session.exec(
+            select(PulseRun.id).where(PulseRun.status == RunStatus.open, PulseRun.closes_at <= now)
+        ).all()
+    )
+
+
+def close_due_runs(session: Session, *, now: datetime, admins: Collection[str], min_group: int) -> list[int]:
     """Close every open run whose time is up and release its figures in the same transaction (a closed
     run is never seen without them); return their ids.
+
+    Each run's count of people who can see the team's results is brought up to date as it closes
+    (`admins`: the pulsebot admins among the people the runs were sent to), so that someone who became a
+    manager or admin while it was open counts toward its minimum (services/survey/audience.py).
 
     A run's figures are shown from its close on and must not change after it. A window's batch of
     answers checks its runs open under a lock on their rows (services/pulse/answers.py): a run whose
@@ -28,6 +43,7 @@ def close_due_runs(session: Session, *, now: datetime, min_group: int) -> list[i
         .with_for_update(skip_locked=True)
     ).all()
     for run in runs:
+        run.managers_asked = viewers_counted(session, run=run, admins=admins)
         run.status, run.closed_at = RunStatus.closed, now
     session.flush()
     release_closed_runs(session, min_group=min_group, now=now)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.pulse.answers import answered_among
 from pulsebot.services.survey.schedules import parse_reminders, reminder_times
 from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseRun, RunStatus, Survey
@@ -31,6 +32,8 @@ class DueReminder:
     timezone: str
     reminders_due: int  # how many of the run's reminder times have passed for this person
     answered: bool  # then the reminder time is counted, and no DM goes out
+    survey_id: int
+    asks_viewers: bool  # the survey asks those who can see its results too (`managers_answer`)
 
 
 def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueReminder]:
@@ -78,6 +81,8 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
             timezone=survey.timezone,
             reminders_due=passed,
             answered=delivery.user_id in answered[run.id],
+            survey_id=survey.id,
+            asks_viewers=survey.managers_answer,
         )
         for delivery, run, survey, passed in due
     ]
@@ -92,3 +97,11 @@ def mark_reminded(session: Session, *, delivery_id: int, reminders_due: int) -> 
         .values(reminders_sent=reminders_due)
     )
     return counted.rowcount == 1
+
+
+def left_out(session: Session, reminder: DueReminder, *, is_admin: bool) -> bool:
+    """Whether the person came to see the team's results while the run was open (and the survey does not
+    ask such people): they keep their delivery, but are no longer asked to answer."""
+    return not reminder.asks_viewers and sees_team_results(
+        session, survey_id=reminder.survey_id, user_id=reminder.user_id, is_admin=is_admin
+    )

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound
 from pulsebot.services.idea import idea_authors
-from pulsebot.services.privacy.roles import Role
+from pulsebot.services.privacy.roles import Role, sees_team_results
 from pulsebot.services.pulse.answer_keys import respondent_token
 from pulsebot.services.reply.reply_subjects import Subject
 from pulsebot.store.models import (
@@ -39,9 +38,11 @@ def check_may_start(session: Session, subject: Subject, *, user_id: str, role: R
     if subject.kind is ConversationSubject.idea:
         if role < Role.manager:
             raise NotAllowed("Only managers can reply to the author of an idea.")
-    elif role is not Role.admin:
+    else:
         run = session.get(PulseRun, subject.run_id)
-        if user_id not in managers_of(session, survey_id=run.survey_id):
+        if not sees_team_results(
+            session, survey_id=run.survey_id, user_id=user_id, is_admin=role is Role.admin
+        ):
             raise NotAllowed("Only the managers who get this team's digest can reply to its comments.")
     _refuse_if_closed(_latest(session, subject, manager_user_id=user_id))
 

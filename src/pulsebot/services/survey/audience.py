@@ -1,21 +1,27 @@
-"""Who a run asks: the channel's members, minus the team's own managers unless the survey asks them too.
+"""Who a run asks: the channel's members, minus everyone who can see the team's results unless the
+survey asks them too.
 
-A manager who answers their own team's pulse can subtract their answer from the team's figures, so a
-group of five with its manager in it is a group of four to that manager. By default the managers named in
-the survey are therefore left out of its audience. A survey may opt them in (`managers_answer: true`);
-then the run records how many of them it asked, and its minimum group is raised by that many (their
-answers cannot be told apart, so they must never be what lifts a run over the minimum).
+Someone who answers a pulse and then reads the team's figures can subtract their own answer from them, so
+a group of five with its manager in it is a group of four to that manager; the same holds for a pulsebot
+admin who sits in the channel. Who can see a team's results is decided in one place,
+services/privacy/roles.py (`sees_team_results`), which the rights checks ask too: the survey's managers and
+pulsebot's admins. By default they are left out of the team's audience. A survey may opt them in
+(`managers_answer: true`); then the run records how many of them it asked, and its minimum group is raised
+by that many (their answers cannot be told apart, so they must never be what lifts a run over the minimum).
+Someone who comes to see the results while a run is open is counted when it closes (services/pulse/
+closing.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of
+from pulsebot.services.privacy.roles import team_viewers
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.store.models import Delivery, PulseRun
 
@@ -23,17 +29,22 @@ from pulsebot.store.models import Delivery, PulseRun
 @dataclass(frozen=True)
 class RunAudience:
     people: list[str]  # who the run asks
-    managers_asked: int  # the survey's managers among them (only when the survey opts them in)
+    # Those of them who can see the team's results: its managers and the admins among its members (only
+    # when the survey opts them in; otherwise none of them is asked).
+    managers_asked: int
 
 
-def run_audience(session: Session, *, survey_name: str, members: Iterable[str]) -> RunAudience:
-    """The people a run of this survey asks, out of its channel's `members`."""
+def run_audience(
+    session: Session, *, survey_name: str, members: Iterable[str], admins: Collection[str]
+) -> RunAudience:
+    """The people a run of this survey asks, out of its channel's `members` (`admins`: those of them who
+    are pulsebot admins)."""
     survey = find_survey(session, name=survey_name)
-    managers = set(managers_of(session, survey_id=survey.id))
     members = sorted(set(members))
+    viewers = team_viewers(session, survey_id=survey.id, people=members, admins=admins)
     if survey.managers_answer:
-        return RunAudience(people=members, managers_asked=len(managers.intersection(members)))
-    return RunAudience(people=[person for person in members if person not in managers], managers_asked=0)
+        return RunAudience(people=members, managers_asked=len(viewers))
+    return RunAudience(people=[person for person in members if person not in viewers], managers_asked=0)
 
 
 def latest_run(session: Session, *, survey_id: int) -> PulseRun | None:
@@ -54,15 +65,37 @@ def teams_of(session: Session, *, user_id: str) -> set[int]:
     return set(rows)
 
 
+def recipients(session: Session, *, run_ids: Iterable[int]) -> set[str]:
+    """Everyone these runs were sent to."""
+    run_ids = list(run_ids)
+    if not run_ids:
+        return set()
+    return set(session.exec(select(Delivery.user_id).where(Delivery.run_id.in_(run_ids))).all())
+
+
+def viewers_counted(session: Session, *, run: PulseRun, admins: Collection[str]) -> int:
+    """How many people the run's minimum must count as knowing their own answer: those it asked who
+    could see the team's results when it opened (recorded then), or those who can now (`admins`: the
+    pulsebot admins among the people it was sent to), whichever is more. Someone made a manager or admin
+    while the run is open keeps their delivery, so they are counted here rather than trusted not to
+    answer; the count never goes down."""
+    now_viewers = team_viewers(
+        session, survey_id=run.survey_id, people=recipients(session, run_ids=[run.id]), admins=admins
+    )
+    return max(run.managers_asked or 0, len(now_viewers))
+
+
 def run_minimum(min_group: int, managers_asked: int | None) -> int:
     """How many distinct people a run (or anything its team answers) needs before it may count: the
-    minimum group, plus each manager asked with the team (`managers_answer`), who knows their own answer."""
+    minimum group, plus each person asked who can see the team's results (`managers_answer`), who knows
+    their own answer."""
     return min_group + (managers_asked or 0)
 
 
 def record_managers_asked(session: Session, *, run_id: int, managers_asked: int) -> None:
-    """Keep on the run how many managers it asked, in the transaction that opened it: its minimum group
-    follows from it, and neither a later change of managers nor forgetting one of them may lower it."""
+    """Keep on the run how many of those who can see the team's results it asked, in the transaction that
+    opened it: its minimum group follows from it, and neither a later change of managers or admins nor
+    forgetting one of them may lower it."""
     session.get(PulseRun, run_id).managers_asked = managers_asked
     session.flush()
 
@@ -73,22 +106,32 @@ def managers_in_channel_line(
     survey_name: str,
     members: Iterable[str],
     min_group: int,
+    admins: Collection[str] = (),
     mention: Callable[[str], str] = str,
 ) -> str | None:
-    """One plain line when some of the survey's managers are members of its channel, else None."""
+    """One plain line when some of those who can see the survey's results (its managers, the pulsebot
+    `admins` among the channel's `members`) are members of its channel, else None."""
     survey = find_survey(session, name=survey_name)
-    present = sorted(set(managers_of(session, survey_id=survey.id)).intersection(members))
+    present = sorted(team_viewers(session, survey_id=survey.id, people=set(members), admins=admins))
     if not present:
         return None
-    who = ", ".join(mention(user_id) for user_id in present)
+    managers = set(managers_of(session, survey_id=survey.id))
+    groups = [
+        (noun, [user_id for user_id in present if (user_id in managers) == is_manager])
+        for noun, is_manager in (("manager", True), ("admin", False))
+    ]
+    who = " and ".join(
+        f"{noun}{'s' if len(people) > 1 else ''} {', '.join(mention(user_id) for user_id in people)}"
+        for noun, people in groups
+        if people
+    )
     are = "is" if len(present) == 1 else "are"
     if survey.managers_answer:
         return (
-            f"{survey_name}: its manager{'s' if len(present) > 1 else ''} {who} {are} in its channel and "
-            f"will be asked too (managers_answer), so its figures need {min_group} + {len(present)} = "
-            f"{min_group + len(present)} people answering."
+            f"{survey_name}: its {who} {are} in its channel and will be asked too (managers_answer), so its "
+            f"figures need {min_group} + {len(present)} = {min_group + len(present)} people answering."
         )
     return (
-        f"{survey_name}: its manager{'s' if len(present) > 1 else ''} {who} {are} in its channel and will "
-        "not be asked, so no manager's answer hides among the team's (managers_answer: true asks them)."
+        f"{survey_name}: its {who} {are} in its channel and will not be asked, so no answer of someone who "
+        "sees its results hides among the team's (managers_answer: true asks them)."
     )

@@ -49,7 +49,7 @@ def helping_message(round_: HelpingRound, *, min_group: int) -> tuple[str, list[
                 elements=[
                     MarkdownTextObject(
                         text=f"Anonymous: stored without your name. Open until {closes}; the answers are "
-                        f"shown only if at least {min_group} of the team answer."
+                        f"shown only if at least {round_.minimum(min_group)} of the team answer."
                     )
                 ]
             ),

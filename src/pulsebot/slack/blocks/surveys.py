@@ -161,9 +161,10 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
         _checkboxes(
             "managers",
             "Managers",
-            {MANAGERS_ANSWER: "Ask the team's managers too"},
+            {MANAGERS_ANSWER: "Ask the team's managers and the admins in its channel too"},
             selected={MANAGERS_ANSWER} if spec and spec.managers_answer else set(),
-            hint="Left out by default. If asked, the minimum group grows by their number.",
+            hint="They see its results, so they are left out by default. If asked, the minimum group grows "
+            "by their number.",
         ),
         _checkboxes(
             "sharing",

@@ -33,6 +33,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
                 value=value,
                 key=deps.key,
                 now=deps.clock(),
+                is_admin=deps.directory.is_admin(client, deps.settings, body["user"]["id"]),
             )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
@@ -60,6 +61,7 @@ def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
                 user_id=body["user"]["id"],
                 key=deps.key,
                 now=deps.clock(),
+                is_admin=deps.directory.is_admin(client, deps.settings, body["user"]["id"]),
             )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

@@ -25,6 +25,7 @@ def helping_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
                 answer=answer,
                 key=deps.key,
                 now=deps.clock(),
+                is_admin=deps.directory.is_admin(client, deps.settings, body["user"]["id"]),
             )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

@@ -78,7 +78,7 @@ def _send(deps, name: str, *, ack: Ack, client: WebClient, respond: Respond) -> 
     try:
         # Reading the audience can take a while in a big channel, hence after the ack; the posting
         # itself is the outbox sender's, so a fan-out of thousands never holds up this request.
-        run = open_run(client, deps.sessions, survey_name=name, now=deps.clock())
+        run = open_run(client, deps.sessions, settings=deps.settings, survey_name=name, now=deps.clock())
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral")
         return

@@ -27,6 +27,7 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
                 comment=comment,
                 key=deps.key,
                 now=deps.clock(),
+                is_admin=deps.directory.is_admin(client, deps.settings, user_id),
             )
     except (Closed, NotAllowed, NotFound) as refusal:
         # Not something the person can fix by editing: say why in place of the form.

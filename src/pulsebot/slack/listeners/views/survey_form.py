@@ -17,7 +17,7 @@ from pulsebot.services.survey.audience import managers_in_channel_line
 from pulsebot.services.survey.survey_file import SurveySpecErrors, survey_from_mapping
 from pulsebot.services.survey.surveys import create_survey, find_survey, survey_summary, update_survey
 from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, SHARE_AUTO, saved_notice
-from pulsebot.slack.directory import channel_audience_zones
+from pulsebot.slack.directory import admins_among, channel_members
 from pulsebot.store.db import transaction
 
 SURVEY_FIELDS = (
@@ -78,7 +78,8 @@ def managers_in_channel(client: WebClient, deps, *, survey_name: str, channel_id
         if not managers_of(session, survey_id=find_survey(session, name=survey_name).id):
             return None
     try:
-        members = channel_audience_zones(client, channel_id)
+        members = channel_members(client, channel_id)
+        admins = admins_among(client, deps.settings, members.zones, slack_admins=members.slack_admins)
     except SlackApiError as error:
         reason = error.response.get("error")
         return f"(Could not read <#{channel_id}>'s members to check for its managers: {reason}.)"
@@ -86,8 +87,9 @@ def managers_in_channel(client: WebClient, deps, *, survey_name: str, channel_id
         return managers_in_channel_line(
             session,
             survey_name=survey_name,
-            members=members,
+            members=members.zones,
             min_group=deps.settings.min_group,
+            admins=admins,
             mention=lambda user_id: f"<@{user_id}>",
         )
 
