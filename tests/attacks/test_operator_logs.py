@@ -52,13 +52,13 @@ def reminders_at(moment: datetime, caplog) -> list[str]:
 
 
 def test_the_logs_name_no_recipient_and_count_nothing_of_an_open_run(
-    slack, fake_slack, sessions, client, caplog
+    slack, fake_slack, sessions, client, settings, caplog
 ):
     caplog.set_level(logging.DEBUG)
     apply(sessions, SURVEY)
     opened = datetime.now(UTC)
     fake_slack.fail("chat.postMessage", "messages_tab_disabled")  # the first pulse DM is refused for good
-    run = send_pulse(client, sessions, survey_name="dm-pulse", now=opened)
+    run = send_pulse(client, sessions, settings=settings, survey_name="dm-pulse", now=opened)
     refused, *delivered = [post["channel"] for post in fake_slack.calls_to("chat.postMessage")]
     first, second, third, disabled = delivered
     assert sorted([refused, *delivered]) == sorted(TEAM)
