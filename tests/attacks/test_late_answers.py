@@ -32,6 +32,7 @@ from tests.loop.test_is_this_helping import answer, shared_action
 KEY = ANON_KEY.encode()
 LATE_WORDS = "closed before your answer was saved"
 ON_TIME, LATE = CROWD[:6], CROWD[6]
+ALIKE = (2, 3, 3, 3, 3, 4)  # a mean of 3.0 whose spread the rule for distributions lets a view show
 
 
 def views(crowd: Crowd, fake_slack, cli_env) -> dict[str, str]:
@@ -55,8 +56,8 @@ def views(crowd: Crowd, fake_slack, cli_env) -> dict[str, str]:
 def test_a_closed_pulse_reads_the_same_before_and_after_a_late_window(
     crowd: Crowd, fake_slack, sessions, client, settings, cli_env
 ):
-    for person in ON_TIME:
-        crowd.click(person, 0, 3)
+    for person, value in zip(ON_TIME, ALIKE, strict=True):
+        crowd.click(person, 0, value)
     crowd.wait_pending(len(ON_TIME))
     crowd.mixer.flush()
     fake_slack.wait_for("response_url", len(ON_TIME))
@@ -78,7 +79,7 @@ def test_a_closed_pulse_reads_the_same_before_and_after_a_late_window(
         token = respondent_token(session, key=KEY, run_id=crowd.run.run_id, user_id=LATE)
         stored = session.exec(select(Answer.respondent, Answer.value)).all()
     assert len(stored) == len(ON_TIME) and token not in {respondent for respondent, _ in stored}
-    assert {value for _, value in stored} == {3}
+    assert sorted(value for _, value in stored) == sorted(ALIKE)
 
 
 def test_a_closed_round_keeps_out_an_answer_from_a_late_window(
@@ -89,8 +90,8 @@ def test_a_closed_round_keeps_out_an_answer_from_a_late_window(
     with sessions() as session:
         check = session.exec(select(ActionCheck)).one()
         check_id, closes_at = check.id, check.closes_at
-    for person in ON_TIME:
-        answer(crowd, check_id, person, "yes")
+    for person, said in zip(ON_TIME, ("yes", "yes", "no", "yes", "no", "yes"), strict=True):
+        answer(crowd, check_id, person, said)
     crowd.wait_pending(len(ON_TIME))
     crowd.mixer.flush()
     fake_slack.wait_for("response_url", len(ON_TIME))
@@ -106,7 +107,7 @@ def test_a_closed_round_keeps_out_an_answer_from_a_late_window(
     assert LATE_WORDS in told.lower()
     with sessions() as session:
         closed = session.get(ActionCheck, check_id)
-        assert (closed.answered, closed.yes, closed.no) == (6, 6, 0)
+        assert (closed.answered, closed.yes, closed.no) == (6, 4, 2)
         assert session.exec(select(ActionCheckAnswer)).all() == []
 
 
@@ -206,8 +207,8 @@ def test_a_round_closing_while_a_window_is_written_counts_whoever_it_thanked(
     with sessions() as session:
         check = session.exec(select(ActionCheck)).one()
         check_id, closes_at = check.id, check.closes_at
-    for person in ON_TIME:
-        answer(crowd, check_id, person, "yes")
+    for person, said in zip(ON_TIME, ("yes", "yes", "no", "yes", "no", "yes"), strict=True):
+        answer(crowd, check_id, person, said)
     crowd.wait_pending(len(ON_TIME))
     crowd.mixer.flush()
     fake_slack.wait_for("response_url", len(ON_TIME))
@@ -226,7 +227,7 @@ def test_a_round_closing_while_a_window_is_written_counts_whoever_it_thanked(
         assert closed.status is RunStatus.closed
         assert session.exec(select(ActionCheckAnswer)).all() == []
     thanked = told.startswith("Thanks")
-    assert (closed.answered, closed.yes, closed.no) == (len(ON_TIME) + thanked, len(ON_TIME), int(thanked))
+    assert (closed.answered, closed.yes, closed.no) == (len(ON_TIME) + thanked, 4, 2 + thanked)
     assert thanked or LATE_WORDS in told.lower()
 
 
