@@ -39,22 +39,31 @@ def reachable(settings: Settings, engine: Engine | None = None) -> Engine:
     return engine
 
 
-def why_unreachable(engine: Engine) -> str:
-    """One line naming why the database does not answer: PostgreSQL's own reason, or the database
-    named in DATABASE_URL not existing on a server that does answer."""
+def why_unreachable(engine: Engine, setting: str = "DATABASE_URL") -> str:
+    """One line naming why the database does not answer, in the database's own words: a database that
+    does not exist on a server that does answer, a user it does not know, a refused password."""
     where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect():
-            return f"the database at {where} (DATABASE_URL) answered only now; try again"
+            return f"the database at {where} ({setting}) answered only now; try again"
     except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-    if engine.dialect.name == "postgresql" and "does not exist" in reason and engine.url.database:
-        name = engine.url.database
+        reason = _own_reason(error)
+    name = engine.url.database
+    if engine.dialect.name == "postgresql" and reason == f'database "{name}" does not exist':
         return (
             f'the database "{name}" does not exist on {engine.url.host}:{engine.url.port or 5432} '
-            f"(DATABASE_URL): create it (createdb {name}) or name one that exists"
+            f"({setting}): create it (createdb {name}) or name one that exists"
         )
-    return f"cannot reach the database at {where} (DATABASE_URL): {reason}"
+    return f"cannot reach the database at {where} ({setting}): {reason}"
+
+
+def _own_reason(error: DBAPIError) -> str:
+    """PostgreSQL's reason without psycopg's preamble ("connection failed: connection to server at …
+    failed: FATAL:"), which names the server the line already names."""
+    if error.orig is None:
+        return type(error).__name__
+    reason = " ".join(str(error.orig).split())
+    return reason.rpartition("FATAL: ")[2] if "FATAL: " in reason else reason
 
 
 def migrated(settings: Settings) -> Engine:

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ def run() -> None:
     sessions = session_factory(engine)
     try:
         settings.require_serving()  # one line naming every missing or clashing variable
+        _check_port(settings)
         client = make_client(settings)
         workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
         ack_gate = AckGate()
@@ -75,6 +77,19 @@ def run() -> None:
         sender.stop()
         engine.dispose()
         log.info("stopped")
+
+
+def _check_port(settings) -> None:
+    """Serving HTTP, a port another process holds is found before anything is created or migrated. The
+    probe binds as waitress does (reusing an address in TIME_WAIT), so it fails only where waitress would."""
+    if settings.slack_app_token is not None:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", settings.port))
+        except OSError as error:  # the port is taken, or not ours to take
+            fail(f"cannot listen on port {settings.port} (PULSEBOT_PORT): {error.strerror or error}")
 
 
 def _check_bot_token(settings, app) -> None:
