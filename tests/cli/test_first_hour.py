@@ -28,11 +28,11 @@ def test_version_prints_the_installed_version():
     ("command", "argument"),
     [
         (["report"], "[SURVEY]"),  # optional: `report --participation` covers every team
-        (["export"], "{SURVEY}"),
-        (["pulse", "send"], "{SURVEY}"),
+        (["export"], "SURVEY"),
+        (["pulse", "send"], "SURVEY"),
         (["digest", "send"], "[SURVEY]"),
-        (["forget"], "{USER_ID}"),
-        (["survey", "apply"], "{FILE}"),
+        (["forget"], "USER_ID"),
+        (["survey", "apply"], "FILE"),
     ],
 )
 def test_arguments_are_named_alike_in_capitals(command, argument):

@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Column, Table
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -18,6 +19,12 @@ from pulsebot.store.db import SessionFactory, database_reachable, make_engine, s
 from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
 out = Console()
+
+
+def wrapping_table(*headers: str, **options) -> Table:
+    """A table whose cells wrap, and whose long words fold, to fit the terminal rather than being cut
+    short with "…"."""
+    return Table(*(Column(header, overflow="fold") for header in headers), **options)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

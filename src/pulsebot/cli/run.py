@@ -19,7 +19,12 @@ log = logging.getLogger("pulsebot")
 
 
 def run() -> None:
-    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT.
+
+    It reads its settings from the environment. One workspace needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
+    (for HTTP) and PULSEBOT_ANON_KEY; several workspaces need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET,
+    SLACK_SIGNING_SECRET, PULSEBOT_TOKEN_KEY and PULSEBOT_ANON_KEY instead of the bot token. DATABASE_URL
+    defaults to sqlite:///pulsebot.db. docs/configuration.md lists every setting."""
     from pulsebot.services.pulse.answer_mixer import AnswerMixer
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
