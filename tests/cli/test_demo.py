@@ -16,7 +16,14 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
     result = runner.invoke(cli, ["demo", "--out", str(folder)], env={"PATH": ""})
 
     assert result.exit_code == 0, result.output
-    assert "Customer Support pulse: week of" in result.stdout
+    assert result.stdout.startswith("Customer Support pulse: week of")
+    # the work of a minute shows its progress, apart from the digest on standard output
+    steps = result.stderr.splitlines()
+    assert steps[0] == "creating the simulated team's database…"
+    assert [step for step in steps if step.startswith("simulating week")] == [
+        f"simulating week {week} of 12: 40 people asked…" for week in range(1, 13)
+    ]
+    assert steps[-1] == "writing the digest, its chart and the heatmap…"
     assert sorted(path.name for path in folder.iterdir()) == [
         "digest.json",
         "digest.txt",

@@ -35,7 +35,7 @@ def test_db_upgrade_creates_an_empty_sqlite_file(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "is up to date" in result.stdout
+    assert "created pulsebot's" in result.stdout
     tables = set(inspect(make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")).get_table_names())
     assert {"survey", "question", "pulse_run", "delivery", "answer", "idea", "vote"} <= tables
 

@@ -22,7 +22,7 @@ def demo(
     from pulsebot.demo import run_demo
 
     try:
-        result = run_demo(folder, now=utc_now(), seed=seed, keep=keep)
+        result = run_demo(folder, now=utc_now(), seed=seed, keep=keep, progress=_show_progress)
     except OSError as error:
         fail(f"{folder}: cannot write the demo files ({error.strerror})")
     out.print(result.text, markup=False, highlight=False, soft_wrap=True)
@@ -33,6 +33,11 @@ def demo(
         out.print("\nExplore the simulated team with the real commands:", highlight=False)
         for command in EXPLORE:
             out.print(f"  {database} pulsebot {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _show_progress(step: str) -> None:
+    # On standard error: standard output is the digest alone, to read or to redirect to a file.
+    typer.echo(f"{step}…", err=True)
 
 
 # What `--keep` suggests trying on the kept database (the demo's survey is called support-team).
