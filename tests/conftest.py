@@ -31,6 +31,10 @@ from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
 PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+# For a `pulsebot` started as a process from another folder: the same code as the tests import.
+CHILD_PYTHONPATH = os.pathsep.join(
+    os.path.abspath(path) for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path
+)
 SIGNING_SECRET = "test-signing-secret"
 ANON_KEY = "test-anonymity-key-0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS"

@@ -6,10 +6,11 @@ import signal
 import socket
 from collections.abc import Callable
 from datetime import timedelta
+from importlib.metadata import version
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from pulsebot import log_privacy, metrics
+from pulsebot import log_privacy, log_setup, metrics
 from pulsebot.cli.common import fail, reachable, settings_or_fail
 from pulsebot.config import ConfigError
 from pulsebot.store import migrate
@@ -32,7 +33,10 @@ def run() -> None:
     from pulsebot.slack.server import Readiness
     from pulsebot.slack.workspaces import SingleWorkspace
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        log_setup.configure()
+    except log_setup.LogFormatError as error:
+        fail(str(error), code=2)
     log_privacy.install()  # before anything logs: no record pairs a Slack user id with what they wrote
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)
@@ -59,11 +63,12 @@ def run() -> None:
     # Nothing is created or changed before Slack and the database have answered (connecting to an
     # SQLite file that is not there creates it).
     if not settings.oauth:
-        _check_bot_token(settings, app)
+        served = _check_bot_token(settings, app)
     reachable(settings, engine)
     migrate.upgrade(engine)
     if settings.oauth:
-        _check_installed_tokens(workspaces.store)
+        served = _check_installed_tokens(workspaces.store)
+    log.info("%s", _summary(settings, engine, served))
     readiness = Readiness(engine, slack_checked=True)
     metrics.watch_outbox(sessions)
     # Containers and systemd stop a service with SIGTERM: treat it as Ctrl-C, so the scheduler, the
@@ -97,13 +102,25 @@ def _check_port(settings) -> None:
             fail(f"cannot listen on port {settings.port} (PULSEBOT_PORT): {error.strerror or error}")
 
 
-def _check_bot_token(settings, app) -> None:
+def _summary(settings, engine, served: str) -> str:
+    """The one start-up line: the version, the workspace(s), the mode, the database (without its
+    password) and its schema revision."""
+    mode = "Socket Mode" if settings.slack_app_token is not None else f"HTTP on :{settings.port}"
+    database = engine.url.render_as_string(hide_password=True)
+    return (
+        f"pulsebot {version('pulsebot')} serving {served} over {mode}; "
+        f"database {database} (schema revision {migrate.current_revision(engine)})"
+    )
+
+
+def _check_bot_token(settings, app) -> str:
+    """Check SLACK_BOT_TOKEN with Slack; the workspace it belongs to, as the start-up line names it."""
     # slack_sdk logs each failed try of its retries; the one line below says all of it.
     sdk_log = logging.getLogger("slack_sdk")
     level = sdk_log.level
     sdk_log.setLevel(logging.CRITICAL)
     try:
-        app.client.auth_test()
+        answer = app.client.auth_test()
     except SlackApiError as error:
         fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}; nothing was changed", code=2)
     except (OSError, SlackRequestError) as error:  # URLError, refused, timed out, name not found
@@ -111,9 +128,10 @@ def _check_bot_token(settings, app) -> None:
         fail(f"cannot reach Slack at {settings.slack_api_url} ({reason}); nothing was changed")
     finally:
         sdk_log.setLevel(level)
+    return f"the workspace {answer.get('team')} ({answer.get('team_id')})"
 
 
-def _check_installed_tokens(store) -> None:
+def _check_installed_tokens(store) -> str:
     """Serving several workspaces, each has its own token: there is none to check with Slack, but the
     stored ones must open with PULSEBOT_TOKEN_KEY, or every request would fail."""
     from pulsebot.store.installations import TokenKeyError
@@ -124,7 +142,8 @@ def _check_installed_tokens(store) -> None:
             store.find_team_bot(team_id)
     except TokenKeyError as error:
         fail(str(error), code=2)
-    log.info("serving %d installed workspace(s); more install at /slack/install", len(teams))
+    installed = ", ".join(teams) or "none yet"
+    return f"{len(teams)} installed workspace(s) ({installed}; more install at /slack/install)"
 
 
 def _start_scheduler(settings, engine, workspaces, sender) -> Callable[[], None]:
