@@ -28,7 +28,9 @@ def wrapping_table(*headers: str, **options) -> Table:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"pulsebot: {message}", err=True)
+    """Stop with exit status `code` (2 for a usage mistake, 1 for a failure), each line of `message`
+    (one, or one per problem found, as in a survey file) beginning `pulsebot:`."""
+    typer.echo("\n".join(f"pulsebot: {line}" for line in message.splitlines()), err=True)
     raise typer.Exit(code)
 
 
