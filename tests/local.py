@@ -55,7 +55,9 @@ def serve_slack(port: int, env_file: Path) -> None:
         f"  channel {PULSE_CHANNEL} with {', '.join(PEOPLE)};"
         f" ideas channel {IDEAS_CHANNEL}; manager {MANAGER}"
     )
-    print(f"  pulsebot's settings for it are in {env_file}: run `env $(cat {env_file}) pulsebot run`")
+    print(
+        f"  pulsebot's settings for it are in {env_file}: run `env $(cat {env_file}) .venv/bin/pulsebot run`"
+    )
     print("every call pulsebot makes is printed below; Ctrl-C stops")
     shown = 0
     try:
@@ -85,7 +87,9 @@ def requests(bot_port: int) -> SlackRequests:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.local", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog=".venv/bin/python -m tests.local", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     slack = commands.add_parser("slack", help="start the fake Slack Web API")
     slack.add_argument("--port", type=int, default=SLACK_PORT)
@@ -109,7 +113,9 @@ def main(argv: list[str] | None = None) -> None:
         else:
             reply = requests(args.bot_port).click(action_id="idea_vote", value=args.idea_id, user=args.user)
     except OSError as error:
-        sys.exit(f"cannot reach pulsebot on port {args.bot_port} ({error}); is `pulsebot run` running?")
+        sys.exit(
+            f"cannot reach pulsebot on port {args.bot_port} ({error}); is `.venv/bin/pulsebot run` running?"
+        )
     print(f"HTTP {reply.status}" + (f": {reply.text}" if reply.text else ""))
 
 
