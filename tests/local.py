@@ -39,6 +39,9 @@ def environment(slack_port: int) -> dict[str, str]:
         "PULSEBOT_ADMINS": MANAGER,
         "PULSEBOT_PORT": str(BOT_PORT),
         "DATABASE_URL": "sqlite:///local.db",
+        # Blank, so an app token set in the shell does not switch pulsebot to Socket Mode, which the fake
+        # Slack does not serve: pulsebot would reconnect forever.
+        "SLACK_APP_TOKEN": "",
     }
 
 

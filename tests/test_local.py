@@ -39,10 +39,12 @@ def test_the_fake_slack_runs_on_its_own_with_a_channel_and_people(tmp_path, monk
 
         assert client.auth_test()["ok"]
         assert client.conversations_members(channel="G0LOCAL")["members"][:2] == ["U0ALICE", "U0BOB"]
-        for name, value in env.items():
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-left-in-the-shell")
+        for name, value in env.items():  # as `env $(cat local.env) .venv/bin/pulsebot run` does
             monkeypatch.setenv(name, value)
         settings = load_settings()
         assert settings.ideas_channel == "C0IDEAS" and settings.slack_api_url == env["SLACK_API_URL"]
+        assert settings.slack_app_token is None, "served over HTTP, as the fake Slack needs"
         time.sleep(0.6)  # the fake prints the calls it took every 0.2 s
     finally:
         process.terminate()

@@ -155,7 +155,14 @@ class Settings(BaseSettings):
     def _day_abbreviation(cls, value: object) -> object:
         return value.strip().lower()[:3] if isinstance(value, str) else value
 
-    @field_validator("ideas_channel", "shipped_channel", "manager_group", "slack_client_id", mode="before")
+    @field_validator(
+        "ideas_channel",
+        "shipped_channel",
+        "manager_group",
+        "slack_client_id",
+        "slack_app_token",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
