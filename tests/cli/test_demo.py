@@ -89,6 +89,13 @@ def test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_diges
         explored = runner.invoke(cli, arguments, env={name: value, "COLUMNS": "160"})
         assert explored.exit_code == 0, (command, explored.output)
     assert (tmp_path / "support-team.csv").read_text().startswith("survey,week_start,")
+    # The week the team's channel shows as shared is recorded as shared, as the real button records it.
+    kept = {"DATABASE_URL": "sqlite:///demo-output/demo.db", "COLUMNS": "200"}
+    participation = runner.invoke(cli, ["report", "--participation"], env=kept)
+    assert participation.exit_code == 0, participation.output
+    assert "No team has shared" not in participation.stdout
+    support = next(line for line in participation.stdout.splitlines() if "Customer Support" in line)
+    assert f"week of {week.split()[0]} " in support
 
 
 def getting_started_exploration() -> list[str]:
