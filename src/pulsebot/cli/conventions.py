@@ -14,8 +14,12 @@ import sys
 from typing import Any
 
 import typer
-from typer._click.exceptions import ClickException, UsageError  # typer carries its own click
 from typer.core import TyperArgument, TyperGroup, TyperOption
+
+try:  # typer carries its own copy of click since 0.2x; before, it used click itself
+    from typer._click.exceptions import ClickException, UsageError
+except ImportError:  # pragma: no cover - older typer
+    from click.exceptions import ClickException, UsageError
 
 _option_type = TyperOption.display_type_rich
 
