@@ -31,6 +31,7 @@ KEPT_DEMO = "DATABASE_URL=sqlite:///demo-output/demo.db .venv/bin/pulsebot"
 EXPLORES_THE_KEPT_DEMO = (
     "tests/cli/test_demo.py::test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_digest"
 )
+LOCAL_TRIAL = "tests/test_local.py::test_the_local_trial_sends_a_pulse_takes_an_answer_and_sends_the_digest"
 # The commands of the shell blocks that a test runs, as written (or with its ports and files moved to a
 # temporary folder), and which test.
 RUN_BY_A_TEST = {
@@ -41,6 +42,10 @@ RUN_BY_A_TEST = {
     ".venv/bin/python -m tests.fake_slack": (
         "tests/test_local.py::test_the_fake_slack_runs_on_its_own_with_a_channel_and_people"
     ),
+    "env $(cat local.env) .venv/bin/pulsebot survey apply local-survey.yml": LOCAL_TRIAL,
+    ".venv/bin/python -m tests.local pulse": LOCAL_TRIAL,
+    ".venv/bin/python -m tests.local answer 1 4": LOCAL_TRIAL,
+    ".venv/bin/python -m tests.local digest": LOCAL_TRIAL,
     ".venv/bin/pytest": "(CI: .ci/run runs the README's test command as written)",
     ".venv/bin/ruff check .": "(CI: .ci/run)",
     ".venv/bin/ruff format --check .": "(CI: .ci/run)",
