@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from pulsebot import scheduling
+from pulsebot.cli.common import why_unreachable
 from pulsebot.config import Settings
 from pulsebot.services.pulse.answer_mixer import AnswerMixer
 from pulsebot.slack.acks_first import AckGate
@@ -24,12 +25,16 @@ from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import HttpLimits, HttpServer, Readiness, wsgi_app
 from pulsebot.store import migrate
-from pulsebot.store.db import SessionFactory, make_engine, session_factory
+from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
 from tests.crowd import CROWD, CROWD_CHANNEL, CROWD_SURVEY, Crowd
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
 PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+# For a `pulsebot` started as a process from another folder: the same code as the tests import.
+CHILD_PYTHONPATH = os.pathsep.join(
+    os.path.abspath(path) for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path
+)
 SIGNING_SECRET = "test-signing-secret"
 ANON_KEY = "test-anonymity-key-0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS"
@@ -48,6 +53,16 @@ def pytest_report_header() -> str:
     if PG_URL:
         return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL)"
     return "databases: SQLite only; set PULSEBOT_TEST_DATABASE_URL to run the PostgreSQL cases too"
+
+
+def pytest_sessionstart(session) -> None:
+    """Every PostgreSQL case would fail with the same traceback: one line says why, once, before any."""
+    if not PG_URL:
+        return
+    engine = make_engine(PG_URL)
+    if not database_reachable(engine):
+        pytest.exit(f"pulsebot: {why_unreachable(engine, 'PULSEBOT_TEST_DATABASE_URL')}", returncode=4)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -221,6 +221,9 @@ class FakeSlack:
         message = {"type": "message", "ts": ts, "text": args.get("text"), "bot_id": "BPULSE"}
         if args.get("metadata"):
             message["metadata"] = args["metadata"]
+        if args.get("blocks"):  # as Slack keeps them: the local trial answers a pulse from its buttons
+            blocks = args["blocks"]
+            message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
         with self._changed:
             self.history.setdefault(channel, []).append(message)
 

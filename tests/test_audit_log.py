@@ -178,7 +178,7 @@ def test_pulsebot_audit_prints_entries_since_a_day(cli_env, sessions):
     assert "2026-11-05 09:00" in recent.stdout and "export" in recent.stdout and "forget" in recent.stdout
     assert "day 1" not in recent.stdout and "report" not in recent.stdout
     assert (bad.exit_code, bad.stderr) == (
-        1,
+        2,
         "pulsebot: --since: “2026-13-01” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01\n",
     )
     assert none.stdout == "no audit entries since 2027-01-01\n"

@@ -51,3 +51,31 @@ def test_a_digest_s_hidden_week_reaches_the_chart_as_a_gap(sessions):
         (True, None),
     ]
     assert digest_chart(digest).startswith(b"\x89PNG")
+
+
+def test_the_heatmap_s_colours_change_at_the_thresholds_written_on_its_colour_bar():
+    from datetime import date
+
+    from pulsebot.heatmap_chart import SCORE_COLOURS, THRESHOLDS, band_colour, heatmap_figure
+    from pulsebot.services.results.heatmap import Cell, CellStatus, Heatmap
+
+    colours = [SCORE_COLOURS(index) for index in range(SCORE_COLOURS.N)]
+    assert len(colours) == len(THRESHOLDS) - 1
+    # each threshold starts its colour; just below it, the one before
+    for threshold in THRESHOLDS[1:-1]:
+        assert band_colour(threshold) == band_colour(threshold + 0.4) != band_colour(threshold - 0.1)
+    # a cell is coloured as the figure it reads: 3.46 reads "3.5", coloured as 3.5, not as 3.4
+    assert band_colour(3.46) == band_colour(3.5) != band_colour(3.44) == band_colour(3.4)
+    assert band_colour(1.0) != band_colour(5.0)
+
+    grid = Heatmap(
+        drivers=("workload",),
+        teams=(("support", "Support"),),
+        cells={("support", "workload"): Cell(CellStatus.shown, score=3.46, people=9)},
+        through=date(2026, 11, 30),
+    )
+    figure = heatmap_figure(grid, min_group=5)
+    colour_bar = figure.axes[-1]
+    written = [label.get_text() for label in colour_bar.get_yticklabels()]
+    assert written == ["1", "2.5", "3", "3.5", "4", "5"]
+    assert [text.get_text() for text in figure.axes[0].texts] == ["3.5"]

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from pulsebot.config import ConfigError, load_settings
+from tests.conftest import CHILD_PYTHONPATH
 
 
 def test_defaults(monkeypatch, tmp_path):
@@ -84,7 +85,7 @@ def test_the_program_stops_with_one_line_and_no_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pulsebot", "run"],
         cwd=tmp_path,
-        env={"PULSEBOT_PORT": "eighty", "PATH": ""},
+        env={"PULSEBOT_PORT": "eighty", "PATH": "", "PYTHONPATH": CHILD_PYTHONPATH},
         capture_output=True,
         text=True,
         check=False,
@@ -100,7 +101,7 @@ def test_run_without_tokens_names_them(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pulsebot", "run"],
         cwd=tmp_path,
-        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "PATH": ""},
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "PATH": "", "PYTHONPATH": CHILD_PYTHONPATH},
         capture_output=True,
         text=True,
         check=False,

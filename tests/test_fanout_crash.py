@@ -11,6 +11,7 @@ import time
 from sqlmodel import select
 
 from pulsebot.store.models import Delivery, DeliveryStatus
+from tests.conftest import CHILD_PYTHONPATH
 from tests.scheduling.conftest import apply
 from tests.test_run import free_port, wait_until
 
@@ -29,7 +30,7 @@ def pulsebot(args: list[str], env: dict, cwd) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pulsebot", *args],
         cwd=cwd,
-        env={"PATH": os.environ.get("PATH", ""), **env, **FAST},
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": CHILD_PYTHONPATH, **env, **FAST},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

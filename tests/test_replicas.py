@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun
-from tests.conftest import ADMIN, PG_URL, SIGNING_SECRET
+from tests.conftest import ADMIN, CHILD_PYTHONPATH, PG_URL, SIGNING_SECRET
 from tests.scheduling.conftest import apply
 from tests.slack_requests import SlackRequests
 from tests.test_run import free_port, wait_until
@@ -44,6 +44,7 @@ class Replica:
             cwd=cwd,
             env={
                 "PATH": os.environ.get("PATH", ""),
+                "PYTHONPATH": CHILD_PYTHONPATH,
                 **env,
                 "PULSEBOT_PORT": str(self.port),
                 "PULSEBOT_ADMINS": ADMIN,

@@ -1,5 +1,6 @@
 """`pulsebot run` as a real process: HTTP mode serves signed requests; an app token selects Socket Mode."""
 
+import json
 import os
 import signal
 import socket
@@ -8,11 +9,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
+from importlib.metadata import version
 
 import pytest
 
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import CHILD_PYTHONPATH, SIGNING_SECRET
 from tests.slack_requests import SlackRequests
 
 
@@ -27,10 +28,8 @@ def start_bot(cli_env, tmp_path):
     processes = []
 
     def start(**extra: str) -> subprocess.Popen:
-        env = {"PATH": os.environ.get("PATH", ""), **cli_env, **extra}
-        if os.environ.get("PYTHONPATH"):  # the code under test, not whichever copy is installed
-            paths = os.environ["PYTHONPATH"].split(os.pathsep)
-            env["PYTHONPATH"] = os.pathsep.join(str(Path(path).resolve()) for path in paths)
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": CHILD_PYTHONPATH, **cli_env}
+        env.update(extra)
         process = subprocess.Popen(
             [sys.executable, "-m", "pulsebot", "run"],
             cwd=tmp_path,
@@ -123,3 +122,59 @@ def test_metrics_are_served_on_their_own_listener_on_this_machine_only(start_bot
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
     assert f"metrics at http://127.0.0.1:{metrics_port}/metrics (this machine only)" in process.stderr.read()
+
+
+def test_the_log_says_once_what_runs_and_stays_quiet_while_idle(start_bot, fake_slack, cli_env):
+    """One start-up line names the version, workspace, mode and database; the scheduler's runs and the
+    readiness probes add nothing at INFO."""
+    port = free_port()
+    process = start_bot(PULSEBOT_PORT=str(port), PULSEBOT_SWEEP_SECONDS="1")
+    wait_healthy(port)
+    for _ in range(3):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
+            assert ready.status == 200
+    time.sleep(3)  # three sweeps of the scheduler and the outbox
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0
+    lines = process.stderr.read().splitlines()
+
+    summary = [line for line in lines if " serving " in line]
+    assert len(summary) == 1, lines
+    assert summary[0].endswith(
+        f"INFO pulsebot: pulsebot {version('pulsebot')} serving the workspace Acme (T0ACME) over HTTP on "
+        f":{port}; database {cli_env['DATABASE_URL']} (schema revision {current_revision()})"
+    )
+    assert not [line for line in lines if " apscheduler" in line or " alembic" in line]
+    assert len(lines) <= 6, lines  # the summary, listening, and stopping
+
+
+def test_logs_can_be_json_lines_for_a_log_shipper(start_bot, fake_slack):
+    process = start_bot(SLACK_APP_TOKEN="xapp-test-token", PULSEBOT_LOG_FORMAT="json")
+    fake_slack.wait_for("apps.connections.open", timeout=20)
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0
+    entries = [json.loads(line) for line in process.stderr.read().splitlines()]
+
+    summary = next(entry for entry in entries if " serving " in entry["message"])
+    assert summary["level"] == "INFO" and summary["logger"] == "pulsebot"
+    assert "over Socket Mode" in summary["message"]
+    assert entries[-1]["message"] == "stopped"
+
+
+def test_an_unknown_log_format_is_one_line(start_bot):
+    process = start_bot(PULSEBOT_LOG_FORMAT="xml")
+
+    assert process.wait(timeout=20) == 2
+    assert (
+        process.stderr.read()
+        == "pulsebot: PULSEBOT_LOG_FORMAT: “xml” is not a log format; use text or json\n"
+    )
+
+
+def current_revision() -> str:
+    from pulsebot.store.migrate import _shipped_heads
+
+    (head,) = _shipped_heads()
+    return head

@@ -173,7 +173,13 @@ class Settings(BaseSettings):
         return value.strip().lower()[:3] if isinstance(value, str) else value
 
     @field_validator(
-        "ideas_channel", "shipped_channel", "manager_group", "slack_client_id", "metrics_token", mode="before"
+        "ideas_channel",
+        "shipped_channel",
+        "manager_group",
+        "slack_client_id",
+        "slack_app_token",
+        "metrics_token",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

@@ -13,6 +13,7 @@ import csv
 import json
 import random
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -130,27 +131,38 @@ class DemoResult:
 
 
 def run_demo(
-    out: Path, *, now: datetime, people: int = 40, weeks: int = 12, seed: int = 7, keep: bool = False
+    out: Path,
+    *,
+    now: datetime,
+    people: int = 40,
+    weeks: int = 12,
+    seed: int = 7,
+    keep: bool = False,
+    progress: Callable[[str], None] = lambda _step: None,
 ) -> DemoResult:
     """Simulate, aggregate and write digest.json (Block Kit), trend.png, digest.txt and what the team's
     channel reads (team-channel.txt) into `out`; with
-    `keep`, the simulated team's database stays there too, as `demo.db`."""
+    `keep`, the simulated team's database stays there too, as `demo.db`. `progress` hears each step
+    as it begins (the whole takes tens of seconds)."""
     out.mkdir(parents=True, exist_ok=True)
     database = out / "demo.db"
     for leftover in out.glob("demo.db*"):
         leftover.unlink()
     engine = make_engine(f"sqlite:///{database}")
     try:
+        progress("creating the simulated team's database")
         migrate.upgrade(engine)
         sessions = session_factory(engine)
-        simulate(sessions, now=now, people=people, weeks=weeks, seed=seed)
+        simulate(sessions, now=now, people=people, weeks=weeks, seed=seed, progress=progress)
         week = _digest_week(now)
+        progress("closing the loop: sharing results, planning an action, asking whether it helps")
         close_the_loop(
             sessions, survey="support-team", manager=MANAGER, team=_team(people), week=week, key=DEMO_KEY
         )
         posts = channel_posts(
             sessions, survey="support-team", manager=MANAGER, week=week, now=now, weeks=weeks
         )
+        progress("writing the digest, its chart and the heatmap")
         with transaction(sessions) as session:
             digest = team_digest(
                 session,
@@ -203,7 +215,15 @@ def _digest_week(now: datetime):
     return week_start(now.astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).date()) - timedelta(weeks=1)
 
 
-def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> None:
+def simulate(
+    sessions,
+    *,
+    now: datetime,
+    people: int,
+    weeks: int,
+    seed: int,
+    progress: Callable[[str], None] = lambda _step: None,
+) -> None:
     rng = random.Random(seed)
     team = _team(people)
     leaning = {person: rng.gauss(0, 0.25) for person in team}  # some people rate a bit higher than others
@@ -214,6 +234,7 @@ def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> 
     this_monday = week_start(now.astimezone(berlin).date())
     moods = (MOOD * (weeks // len(MOOD) + 1))[-weeks:]
     for index, mood in enumerate(moods):
+        progress(f"simulating week {index + 1} of {weeks}: {people} people asked")
         tuesday = this_monday - timedelta(weeks=weeks - index) + timedelta(days=1)
         opened = datetime.combine(tuesday, time(10), tzinfo=berlin)
         answering = rng.sample(team, HOLIDAY_ANSWERS if index == HOLIDAY_WEEK else rng.randint(27, 36))
@@ -232,6 +253,7 @@ def simulate(sessions, *, now: datetime, people: int, weeks: int, seed: int) -> 
                 )
             closed = session.get(PulseRun, run.run_id)
             closed.status, closed.closed_at = RunStatus.closed, run.closes_at
+    progress("simulating ideas and votes, and four smaller teams for the heatmap")
     _ideas(sessions, rng, team, now=now)
     _other_teams(sessions, rng, now=now, this_monday=this_monday)
     with transaction(sessions) as session:  # as the scheduler does right after closing them

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from pulsebot.services.idea.idea_status import change_status as change_idea_status
 from pulsebot.services.loop import helping
 from pulsebot.services.loop.actions import change_status, create_action
-from pulsebot.services.loop.sharing import team_summary
+from pulsebot.services.loop.sharing import record_share, team_summary
 from pulsebot.services.loop.you_said import MonthPost, done_items
 from pulsebot.services.privacy.roles import Role
 from pulsebot.slack.blocks.sharing import summary_message
@@ -74,6 +74,18 @@ def channel_posts(
     with transaction(sessions) as session:
         summary = team_summary(session, survey_name=survey, week=week, now=now, min_group=5, weeks=weeks)
         _, shared = summary_message(summary, with_comments=False, shared_by=manager)
+        # Recorded as "Share with the team" records it, so the kept database's reports know of it.
+        found = session.exec(select(Survey).where(Survey.name == survey)).one()
+        record_share(
+            session,
+            survey_name=survey,
+            week=week,
+            shared_by=manager,
+            with_comments=False,
+            now=now,
+            channel_id=found.channel_id,
+            message_ts="1.000001",
+        )
         month = (week.replace(day=1) - timedelta(days=1)).replace(day=1)
         post = _month_post(session, survey=survey, month=month)
     _, said = month_post_message(post)

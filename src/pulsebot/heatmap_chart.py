@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -18,10 +18,32 @@ from pulsebot.charts import HIDDEN_BAND, INK, MUTED
 from pulsebot.services.results.heatmap import CellStatus, Heatmap
 from pulsebot.services.survey.library import driver_name
 
-SCORE_COLOURS = ListedColormap(["#d62828", "#f77f00", "#fcbf49", "#90be6d", "#2a9d8f"])  # 1 … 5
+SCORE_COLOURS = ListedColormap(["#d62828", "#f77f00", "#fcbf49", "#90be6d", "#2a9d8f"])
+# Where each colour begins: below 2.5 red, then orange, amber from 3, light green from 3.5, green from 4;
+# the colour bar's ticks are these thresholds, written on it.
+THRESHOLDS = (1.0, 2.5, 3.0, 3.5, 4.0, 5.0)
+BANDS = BoundaryNorm(THRESHOLDS, SCORE_COLOURS.N)
+
+
+def shown_score(score: float) -> float:
+    """The score as its cell writes it (one decimal); its colour is that figure's, so a cell reading 3.5
+    is light green like every other 3.5, whatever the unrounded score."""
+    return round(score + 1e-9, 1)
+
+
+def band_colour(score: float) -> str:
+    """The colour of a cell that reads `score`."""
+    return to_hex(SCORE_COLOURS(BANDS(shown_score(score))))
 
 
 def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
+    figure = heatmap_figure(grid, min_group=min_group)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def heatmap_figure(grid: Heatmap, *, min_group: int) -> Figure:
     rows, columns = len(grid.teams), len(grid.drivers)
     figure = Figure(figsize=(2.2 + 1.05 * columns, 1.8 + 0.32 * rows), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
@@ -31,13 +53,13 @@ def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
         for c, driver in enumerate(grid.drivers):
             cell = grid.cells[name, driver]
             if cell.status is CellStatus.shown:
-                values[r, c] = cell.score
+                values[r, c] = shown_score(cell.score)
             elif cell.status is CellStatus.suppressed:
                 ax.add_patch(_box(c, r, HIDDEN_BAND))
                 ax.text(c, r, "hidden", ha="center", va="center", color=MUTED, fontsize=7)
             else:
                 ax.text(c, r, "–", ha="center", va="center", color=MUTED, fontsize=8)
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=SCORE_COLOURS, vmin=1, vmax=5, aspect="auto")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=SCORE_COLOURS, norm=BANDS, aspect="auto")
     for r, c in zip(*np.nonzero(~np.isnan(values)), strict=True):
         ax.text(c, r, f"{values[r, c]:.1f}", ha="center", va="center", color=INK, fontsize=8)
     ax.set_xticks(range(columns), [driver_name(d) for d in grid.drivers], rotation=35, ha="right", fontsize=8)
@@ -47,7 +69,8 @@ def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
         side.set_visible(False)
     ax.set_xlim(-0.5, columns - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
-    colour_bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+    colour_bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01, ticks=THRESHOLDS)
+    colour_bar.ax.set_yticklabels([f"{threshold:g}" for threshold in THRESHOLDS], fontsize=7, color=INK)
     colour_bar.set_label("Driver score (1–5)", color=INK, fontsize=8)
     figure.suptitle(
         f"Drivers by team, each over its last pulses to {grid.through:%-d %b %Y}",
@@ -60,9 +83,7 @@ def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
         color=MUTED,
         fontsize=8,
     )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def _box(column: int, row: int, colour: str) -> Rectangle:

@@ -2,6 +2,9 @@
 
 import csv
 import json
+import shlex
+import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -16,7 +19,14 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
     result = runner.invoke(cli, ["demo", "--out", str(folder)], env={"PATH": ""})
 
     assert result.exit_code == 0, result.output
-    assert "Customer Support pulse: week of" in result.stdout
+    assert result.stdout.startswith("Customer Support pulse: week of")
+    # the work of a minute shows its progress, apart from the digest on standard output
+    steps = result.stderr.splitlines()
+    assert steps[0] == "creating the simulated team's database…"
+    assert [step for step in steps if step.startswith("simulating week")] == [
+        f"simulating week {week} of 12: 40 people asked…" for week in range(1, 13)
+    ]
+    assert steps[-1] == "writing the digest, its chart and the heatmap…"
     assert sorted(path.name for path in folder.iterdir()) == [
         "digest.json",
         "digest.txt",
@@ -49,22 +59,50 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
 
 def test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_digest(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [".venv/bin/pulsebot", "demo"])  # as the README starts it
 
-    result = runner.invoke(cli, ["demo", "--out", "out", "--keep"], env={"PATH": ""})
+    result = runner.invoke(cli, ["demo", "--keep"], env={"PATH": ""})  # into demo-output/, as documented
 
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "demo.db").is_file()
-    database = "DATABASE_URL=sqlite:///out/demo.db"
-    assert f"  {database} pulsebot report support-team\n" in result.stdout
+    assert (tmp_path / "demo-output" / "demo.db").is_file()
+    database = "DATABASE_URL=sqlite:///demo-output/demo.db"
+    assert f"  {database} .venv/bin/pulsebot report support-team\n" in result.stdout
     report = runner.invoke(
-        cli, ["report", "support-team"], env={"DATABASE_URL": "sqlite:///out/demo.db", "COLUMNS": "160"}
+        cli,
+        ["report", "support-team"],
+        env={"DATABASE_URL": "sqlite:///demo-output/demo.db", "COLUMNS": "160"},
     )
     assert report.exit_code == 0, report.output
     # The report's last week is the digest's week, with the same figures and the same arrows.
-    digest = (tmp_path / "out" / "digest.txt").read_text()
+    digest = (tmp_path / "demo-output" / "digest.txt").read_text()
     mood = next(line for line in digest.splitlines() if line.startswith("  Mood (1–5)")).split(maxsplit=2)[2]
     week = digest.splitlines()[0].split("week of ")[1].split("–")[0]
     weekly = report.stdout.split("Questions, week of")[0]  # the drivers' table follows the questions
     last_row = [line for line in weekly.splitlines() if line.startswith("│")][-1]
     assert last_row.split("│")[1].strip().startswith(week.split()[0])
     assert last_row.split("│")[3].strip() == mood
+    # Getting started's commands on the kept database, as written there.
+    for command in getting_started_exploration():
+        assignment, program, *arguments = shlex.split(command)
+        name, value = assignment.split("=", 1)
+        assert program == ".venv/bin/pulsebot", command
+        explored = runner.invoke(cli, arguments, env={name: value, "COLUMNS": "160"})
+        assert explored.exit_code == 0, (command, explored.output)
+    assert (tmp_path / "support-team.csv").read_text().startswith("survey,week_start,")
+    # The week the team's channel shows as shared is recorded as shared, as the real button records it.
+    kept = {"DATABASE_URL": "sqlite:///demo-output/demo.db", "COLUMNS": "200"}
+    participation = runner.invoke(cli, ["report", "--participation"], env=kept)
+    assert participation.exit_code == 0, participation.output
+    assert "No team has shared" not in participation.stdout
+    support = next(line for line in participation.stdout.splitlines() if "Customer Support" in line)
+    assert f"week of {week.split()[0]} " in support
+
+
+def getting_started_exploration() -> list[str]:
+    """The commands docs/getting-started.md gives to run on the demo's kept database."""
+    page = (Path(__file__).parents[2] / "docs" / "getting-started.md").read_text()
+    commands = [
+        line.split("  #")[0].strip() for line in page.splitlines() if line.startswith("DATABASE_URL=")
+    ]
+    assert len(commands) >= 2
+    return commands

@@ -28,11 +28,11 @@ def test_version_prints_the_installed_version():
     ("command", "argument"),
     [
         (["report"], "[SURVEY]"),  # optional: `report --participation` covers every team
-        (["export"], "{SURVEY}"),
-        (["pulse", "send"], "{SURVEY}"),
+        (["export"], "SURVEY"),
+        (["pulse", "send"], "SURVEY"),
         (["digest", "send"], "[SURVEY]"),
-        (["forget"], "{USER_ID}"),
-        (["survey", "apply"], "{FILE}"),
+        (["forget"], "USER_ID"),
+        (["survey", "apply"], "FILE"),
     ],
 )
 def test_arguments_are_named_alike_in_capitals(command, argument):
@@ -110,3 +110,37 @@ def test_report_and_export_cover_the_complete_weeks_like_the_digest(cli_env, ses
     with target.open(newline="") as handle:
         starts = [row["week_start"] for row in csv.DictReader(handle)]
     assert starts == ["2026-11-02", "2026-11-09", "2026-11-16"]  # not the week of the 23rd, still going
+
+
+def test_db_upgrade_says_what_it_created_migrated_or_found_current(tmp_path):
+    from alembic import command
+
+    from pulsebot.store import migrate
+    from pulsebot.store.db import make_engine
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    where = f"sqlite:///{tmp_path / 'fresh.db'}"
+    head = migrate.current_revision  # read back after each step
+
+    created = runner.invoke(cli, ["db", "upgrade"], env=env)
+    engine = make_engine(where)
+    latest = head(engine)
+    again = runner.invoke(cli, ["db", "upgrade"], env=env)
+    config = migrate.alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+    previous = head(engine)
+    migrated = runner.invoke(cli, ["db", "upgrade"], env=env)
+    engine.dispose()
+
+    assert created.exit_code == again.exit_code == migrated.exit_code == 0
+    tables = created.stdout.split()[2]
+    assert int(tables) >= 20
+    assert created.stdout == (
+        f"created pulsebot's {tables} tables in the database at {where} (schema revision {latest})\n"
+    )
+    assert again.stdout == f"the database at {where} is up to date (schema revision {latest})\n"
+    assert migrated.stdout == (
+        f"migrated the database at {where} from schema revision {previous} to {latest}\n"
+    )

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 
 from pulsebot.config import ConfigError, load_settings
 from pulsebot.store.installations import token_cipher
-from tests.conftest import ANON_KEY, SIGNING_SECRET
+from tests.conftest import ANON_KEY, CHILD_PYTHONPATH, SIGNING_SECRET
 from tests.installing import TOKEN_KEY, oauth_settings
 from tests.test_run import free_port, wait_until
 
@@ -84,7 +84,7 @@ def test_a_fernet_key_is_used_as_it_is_and_a_passphrase_derives_one():
 
 def run_env(cli_env, **extra) -> dict[str, str]:
     env = {k: v for k, v in cli_env.items() if k != "SLACK_BOT_TOKEN"}
-    return {"PATH": "", **env, **OAUTH, **extra}
+    return {"PATH": "", "PYTHONPATH": CHILD_PYTHONPATH, **env, **OAUTH, **extra}
 
 
 def test_run_serves_the_install_page_and_checks_no_single_token(cli_env, fake_slack, tmp_path):
@@ -103,7 +103,7 @@ def test_run_serves_the_install_page_and_checks_no_single_token(cli_env, fake_sl
         process.terminate()
         _, stderr = process.communicate(timeout=10)
 
-    assert "serving 0 installed workspace(s); more install at /slack/install" in stderr
+    assert "serving 0 installed workspace(s) (none yet; more install at /slack/install) over HTTP" in stderr
     assert "install pulsebot in a workspace at GET /slack/install" in stderr
     assert not fake_slack.calls_to("auth.test"), "there is no single bot token to check"
 

@@ -89,3 +89,34 @@ def test_list_shows_the_surveys(tmp_path, cli_env):
     assert (
         "team-pulse" in result.stdout and PULSE_CHANNEL in result.stdout and "Europe/Berlin" in result.stdout
     )
+
+
+def test_every_mistake_of_a_file_is_reported_at_once_in_its_order(tmp_path, cli_env, sessions):
+    path = write(
+        tmp_path,
+        "name: Team Pulse\n"
+        'channel: "#support"\n'
+        "timezone: Mars/Olympus\n"
+        "questions:\n"
+        "  - key: mood\n"
+        "    kind: scale\n",
+    )
+
+    result = runner.invoke(cli, ["survey", "apply", str(path)], env=cli_env)
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"pulsebot: {path}:1: name: use lower case letters, digits, - and _, starting with a letter or digit "
+        "(e.g. team-pulse)",
+        f"pulsebot: {path}:2: channel: “#support” is not a channel id: use the channel id (C…/G…), shown at "
+        "the bottom of the channel's details in Slack",
+        f"pulsebot: {path}:3: timezone: unknown time zone 'Mars/Olympus' "
+        "(use an IANA name such as Europe/Berlin)",
+        f"pulsebot: {path}:5: questions[0].prompt: prompt is required for this kind of question",
+    ]
+    assert list_surveys_of(sessions) == []
+
+
+def list_surveys_of(sessions) -> list[str]:
+    with sessions() as session:
+        return [survey.name for survey in list_surveys(session)]

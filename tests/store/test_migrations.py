@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine
+from tests.conftest import CHILD_PYTHONPATH
 
 
 def test_models_and_migrations_agree(engine):
@@ -29,13 +30,17 @@ def test_db_upgrade_creates_an_empty_sqlite_file(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pulsebot", "db", "upgrade"],
         cwd=tmp_path,
-        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}", "PATH": ""},
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+            "PATH": "",
+            "PYTHONPATH": CHILD_PYTHONPATH,
+        },
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "is up to date" in result.stdout
+    assert "created pulsebot's" in result.stdout
     tables = set(inspect(make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")).get_table_names())
     assert {"survey", "question", "pulse_run", "delivery", "answer", "idea", "vote"} <= tables
 

@@ -13,8 +13,11 @@ from sqlalchemy.exc import OperationalError
 
 from pulsebot.cli import actions, db, demo, digests, privacy, pulses, reports, run, surveys, workspaces
 from pulsebot.cli.common import fail
+from pulsebot.cli.conventions import PulsebotGroup
 
-cli = typer.Typer(help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True)
+cli = typer.Typer(
+    cls=PulsebotGroup, help="pulsebot: continuous employee feedback for Slack.", no_args_is_help=True
+)
 cli.add_typer(db.group, name="db")
 cli.add_typer(surveys.group, name="survey")
 cli.add_typer(pulses.group, name="pulse")

@@ -3,10 +3,9 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlmodel import select
 
-from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions, wrapping_table
 from pulsebot.services.loop.actions import LABELS, actions_of
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionStatus, Survey
@@ -41,7 +40,7 @@ def actions(
     with transaction(team_sessions(settings, engine, team)) as session:
         known = survey is None or session.exec(select(Survey.id).where(Survey.name == survey)).first()
         if not known:
-            fail(f"SURVEY: there is no survey called “{survey}”", code=2)
+            fail(f"SURVEY: there is no survey called “{survey}”")
         lines = actions_of(
             session,
             survey_names=None if survey is None else [survey],
@@ -50,7 +49,7 @@ def actions(
     if not lines:
         out.print("no actions" + (f" for {survey}" if survey else "") + (f" {status}" if status else ""))
         return
-    table = Table("team", "about", "what", "owner", "due", "status", title="pulsebot actions")
+    table = wrapping_table("team", "about", "what", "owner", "due", "status", title="pulsebot actions")
     for line in lines:
         state = LABELS[line.status] + (f": {line.reason}" if line.reason else "")
         if not line.visible:

@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Column, Table
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -22,8 +23,16 @@ from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 out = Console()
 
 
+def wrapping_table(*headers: str, **options) -> Table:
+    """A table whose cells wrap, and whose long words fold, to fit the terminal rather than being cut
+    short with "…"."""
+    return Table(*(Column(header, overflow="fold") for header in headers), **options)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"pulsebot: {message}", err=True)
+    """Stop with exit status `code` (2 for a usage mistake, 1 for a failure), each line of `message`
+    (one, or one per problem found, as in a survey file) beginning `pulsebot:`."""
+    typer.echo("\n".join(f"pulsebot: {line}" for line in message.splitlines()), err=True)
     raise typer.Exit(code)
 
 
@@ -41,22 +50,31 @@ def reachable(settings: Settings, engine: Engine | None = None) -> Engine:
     return engine
 
 
-def why_unreachable(engine: Engine) -> str:
-    """One line naming why the database does not answer: PostgreSQL's own reason, or the database
-    named in DATABASE_URL not existing on a server that does answer."""
+def why_unreachable(engine: Engine, setting: str = "DATABASE_URL") -> str:
+    """One line naming why the database does not answer, in the database's own words: a database that
+    does not exist on a server that does answer, a user it does not know, a refused password."""
     where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect():
-            return f"the database at {where} (DATABASE_URL) answered only now; try again"
+            return f"the database at {where} ({setting}) answered only now; try again"
     except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-    if engine.dialect.name == "postgresql" and "does not exist" in reason and engine.url.database:
-        name = engine.url.database
+        reason = _own_reason(error)
+    name = engine.url.database
+    if engine.dialect.name == "postgresql" and reason == f'database "{name}" does not exist':
         return (
             f'the database "{name}" does not exist on {engine.url.host}:{engine.url.port or 5432} '
-            f"(DATABASE_URL): create it (createdb {name}) or name one that exists"
+            f"({setting}): create it (createdb {name}) or name one that exists"
         )
-    return f"cannot reach the database at {where} (DATABASE_URL): {reason}"
+    return f"cannot reach the database at {where} ({setting}): {reason}"
+
+
+def _own_reason(error: DBAPIError) -> str:
+    """PostgreSQL's reason without psycopg's preamble ("connection failed: connection to server at …
+    failed: FATAL:"), which names the server the line already names."""
+    if error.orig is None:
+        return type(error).__name__
+    reason = " ".join(str(error.orig).split())
+    return reason.rpartition("FATAL: ")[2] if "FATAL: " in reason else reason
 
 
 def migrated(settings: Settings) -> Engine:

@@ -1,5 +1,6 @@
 """`pulsebot demo`: see a real digest in a minute, with no Slack workspace and no database to set up."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +23,7 @@ def demo(
     from pulsebot.demo import run_demo
 
     try:
-        result = run_demo(folder, now=utc_now(), seed=seed, keep=keep)
+        result = run_demo(folder, now=utc_now(), seed=seed, keep=keep, progress=_show_progress)
     except OSError as error:
         fail(f"{folder}: cannot write the demo files ({error.strerror})")
     out.print(result.text, markup=False, highlight=False, soft_wrap=True)
@@ -32,7 +33,18 @@ def demo(
         database = f"DATABASE_URL=sqlite:///{result.files['database']}"
         out.print("\nExplore the simulated team with the real commands:", highlight=False)
         for command in EXPLORE:
-            out.print(f"  {database} pulsebot {command}", markup=False, highlight=False, soft_wrap=True)
+            out.print(f"  {database} {_program()} {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _program() -> str:
+    """pulsebot as it was started (`.venv/bin/pulsebot` in the README), so the suggestions run as printed."""
+    started = sys.argv[0]
+    return started if Path(started).name == "pulsebot" else "pulsebot"
+
+
+def _show_progress(step: str) -> None:
+    # On standard error: standard output is the digest alone, to read or to redirect to a file.
+    typer.echo(f"{step}…", err=True)
 
 
 # What `--keep` suggests trying on the kept database (the demo's survey is called support-team).

@@ -5,9 +5,17 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from pulsebot.cli.common import Team, existing, fail, migrated, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import (
+    Team,
+    existing,
+    fail,
+    migrated,
+    out,
+    settings_or_fail,
+    team_sessions,
+    wrapping_table,
+)
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
 from pulsebot.services.privacy import audit as audit_log
@@ -20,11 +28,17 @@ SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,19}")
 def forget(
     user_id: Annotated[str, typer.Argument(metavar="USER_ID", help="The person's Slack user id (U… or W…).")],
     team: Team = "",
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Forget without asking first (for scripts); it cannot be undone."),
+    ] = False,
 ) -> None:
     """Delete what can be tied to a person: the records of the pulses sent to them, their votes, their
-    name on their ideas, the digests noted as sent to them. Their anonymous answers stay."""
+    name on their ideas, the digests noted as sent to them. Their anonymous answers stay.
+
+    Asks for confirmation first, unless --yes is given."""
     if not SLACK_USER_ID.fullmatch(user_id):
-        fail(f"USER_ID: “{user_id}” is not a Slack user id; they look like U0123ABCD or W0123ABCD")
+        fail(f"USER_ID: “{user_id}” is not a Slack user id; they look like U0123ABCD or W0123ABCD", code=2)
     settings = settings_or_fail()
     try:
         key = settings.anon_key_bytes()  # votes are found by recomputing their tokens
@@ -32,6 +46,8 @@ def forget(
         fail(str(error), code=2)
     engine = migrated(settings)
     sessions = team_sessions(settings, engine, team)
+    if not yes and not typer.confirm(f"Forget {user_id}? This cannot be undone", default=False):
+        fail(f"{user_id} was not forgotten; nothing was changed")
     with transaction(sessions) as session:
         forgotten = forget_person(session, user_id=user_id, key=key, actor=audit_log.CLI, now=utc_now())
     scrub_forgotten(sessions)
@@ -64,7 +80,7 @@ def audit(
         try:
             start = datetime.combine(date.fromisoformat(since), time(0, 0), tzinfo=UTC)
         except ValueError:
-            fail(f"--since: “{since}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01")
+            fail(f"--since: “{since}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01", code=2)
     settings = settings_or_fail()
     engine = existing(settings)
     sessions = session_factory(engine) if team is None else team_sessions(settings, engine, team)
@@ -74,7 +90,9 @@ def audit(
         out.print("no audit entries" + (f" since {since}" if since else ""))
         return
     workspaces = any(entry.team_id for entry in entries)  # serving several: say whose entry it is
-    table = Table("when (UTC)", *(["workspace"] if workspaces else []), "who", "what", "team", "detail")
+    table = wrapping_table(
+        "when (UTC)", *(["workspace"] if workspaces else []), "who", "what", "team", "detail"
+    )
     table.title = "pulsebot audit log"
     for entry in entries:
         table.add_row(

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions
+from pulsebot.cli.common import Team, existing, fail, out, settings_or_fail, team_sessions, wrapping_table
 from pulsebot.clock import utc_now
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest import driver_text
@@ -50,16 +49,16 @@ def report(
     the response rate of the teams before and after they shared their results."""
     if participation:
         if survey is not None:
-            fail("--participation covers every team: leave SURVEY out")
+            fail("--participation covers every team: leave SURVEY out", code=2)
         print_participation(weeks, team)
         return
     if survey is None:
-        fail("name a SURVEY (pulsebot survey list shows them), or use --participation")
+        fail("name a SURVEY (pulsebot survey list shows them), or use --participation", code=2)
     settings = settings_or_fail()
     trend, _, drivers = _trend(
         settings, survey, weeks, team, action=AuditAction.report, detail=f"{weeks} weeks in the terminal"
     )
-    table = Table(
+    table = wrapping_table(
         "week",
         "answered",
         "mood (1–5)",
@@ -106,7 +105,7 @@ def report(
 
 
 def _print_drivers(drivers: TeamDrivers, min_group: int) -> None:
-    table = Table(
+    table = wrapping_table(
         "driver",
         "score (1–5)",
         "organisation",
@@ -276,7 +275,7 @@ def print_participation(weeks: int, team: str) -> None:
             soft_wrap=True,
         )
         return
-    table = Table(
+    table = wrapping_table(
         "team",
         "first shared",
         "before: answered",

@@ -3,13 +3,15 @@
 import contextlib
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from importlib.metadata import version
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from pulsebot import log_privacy, metrics
+from pulsebot import log_privacy, log_setup, metrics
 from pulsebot.cli.common import fail, reachable, settings_or_fail, upgrade
 from pulsebot.config import ConfigError
 from pulsebot.store.db import make_engine, session_factory
@@ -18,7 +20,12 @@ log = logging.getLogger("pulsebot")
 
 
 def run() -> None:
-    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT."""
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT.
+
+    It reads its settings from the environment. One workspace needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
+    (for HTTP) and PULSEBOT_ANON_KEY; several workspaces need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET,
+    SLACK_SIGNING_SECRET, PULSEBOT_TOKEN_KEY and PULSEBOT_ANON_KEY instead of the bot token. DATABASE_URL
+    defaults to sqlite:///pulsebot.db. docs/configuration.md lists every setting."""
     from pulsebot.services.pulse.answer_mixer import AnswerMixer
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
@@ -26,7 +33,10 @@ def run() -> None:
     from pulsebot.slack.server import Readiness
     from pulsebot.slack.workspaces import SingleWorkspace
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        log_setup.configure()
+    except log_setup.LogFormatError as error:
+        fail(str(error), code=2)
     log_privacy.install()  # before anything logs: no record pairs a Slack user id with what they wrote
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)
@@ -34,6 +44,7 @@ def run() -> None:
     try:
         settings.require_serving()  # one line naming every missing or clashing variable
         settings.require_metrics()
+        _check_port(settings)
         client = make_client(settings)
         workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
         ack_gate = AckGate()
@@ -53,11 +64,12 @@ def run() -> None:
     # Nothing is created or changed before Slack and the database have answered (connecting to an
     # SQLite file that is not there creates it).
     if not settings.oauth:
-        _check_bot_token(settings, app)
+        served = _check_bot_token(settings, app)
     reachable(settings, engine)
     upgrade(engine, settings)
     if settings.oauth:
-        _check_installed_tokens(workspaces.store)
+        served = _check_installed_tokens(workspaces.store)
+    log.info("%s", _summary(settings, engine, served))
     readiness = Readiness(engine, slack_checked=True)
     metrics.watch_outbox(sessions)
     metrics_server = _metrics_listener(settings)  # bound now: a port taken stops start-up in one line
@@ -81,13 +93,38 @@ def run() -> None:
         log.info("stopped")
 
 
-def _check_bot_token(settings, app) -> None:
+def _check_port(settings) -> None:
+    """Serving HTTP, a port another process holds is found before anything is created or migrated. The
+    probe binds as waitress does (reusing an address in TIME_WAIT), so it fails only where waitress would."""
+    if settings.slack_app_token is not None:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", settings.port))
+        except OSError as error:  # the port is taken, or not ours to take
+            fail(f"cannot listen on port {settings.port} (PULSEBOT_PORT): {error.strerror or error}")
+
+
+def _summary(settings, engine, served: str) -> str:
+    """The one start-up line: the version, the workspace(s), the mode, the database (without its
+    password) and its schema revision."""
+    mode = "Socket Mode" if settings.slack_app_token is not None else f"HTTP on :{settings.port}"
+    database = engine.url.render_as_string(hide_password=True)
+    return (
+        f"pulsebot {version('pulsebot')} serving {served} over {mode}; "
+        f"database {database} (schema revision {migrate.current_revision(engine)})"
+    )
+
+
+def _check_bot_token(settings, app) -> str:
+    """Check SLACK_BOT_TOKEN with Slack; the workspace it belongs to, as the start-up line names it."""
     # slack_sdk logs each failed try of its retries; the one line below says all of it.
     sdk_log = logging.getLogger("slack_sdk")
     level = sdk_log.level
     sdk_log.setLevel(logging.CRITICAL)
     try:
-        app.client.auth_test()
+        answer = app.client.auth_test()
     except SlackApiError as error:
         fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}; nothing was changed", code=2)
     except (OSError, SlackRequestError) as error:  # URLError, refused, timed out, name not found
@@ -95,9 +132,10 @@ def _check_bot_token(settings, app) -> None:
         fail(f"cannot reach Slack at {settings.slack_api_url} ({reason}); nothing was changed")
     finally:
         sdk_log.setLevel(level)
+    return f"the workspace {answer.get('team')} ({answer.get('team_id')})"
 
 
-def _check_installed_tokens(store) -> None:
+def _check_installed_tokens(store) -> str:
     """Serving several workspaces, each has its own token: there is none to check with Slack, but the
     stored ones must open with PULSEBOT_TOKEN_KEY, or every request would fail."""
     from pulsebot.store.installations import TokenKeyError
@@ -108,7 +146,8 @@ def _check_installed_tokens(store) -> None:
             store.find_team_bot(team_id)
     except TokenKeyError as error:
         fail(str(error), code=2)
-    log.info("serving %d installed workspace(s); more install at /slack/install", len(teams))
+    installed = ", ".join(teams) or "none yet"
+    return f"{len(teams)} installed workspace(s) ({installed}; more install at /slack/install)"
 
 
 def _metrics_listener(settings):

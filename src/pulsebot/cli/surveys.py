@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from pulsebot.cli.common import (
     Team,
@@ -17,6 +16,7 @@ from pulsebot.cli.common import (
     reach_workspace,
     settings_or_fail,
     team_sessions,
+    wrapping_table,
 )
 from pulsebot.clock import utc_now
 from pulsebot.services.survey.audience import managers_in_channel_line
@@ -93,7 +93,9 @@ def list_(team: Team = "") -> None:
     if not surveys:
         out.print("no surveys yet: define one in YAML and run `pulsebot survey apply FILE.yml`")
         return
-    table = Table("name", "title", "channel", "delivery", "schedule", "time zone", "questions", "state")
+    table = wrapping_table(
+        "name", "title", "channel", "delivery", "schedule", "time zone", "questions", "state"
+    )
     for s in surveys:
         state = "paused" if s.paused else "active"
         table.add_row(

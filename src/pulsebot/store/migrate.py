@@ -46,6 +46,12 @@ def check(engine: Engine) -> None:
         command.check(config)
 
 
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; None for a database pulsebot has not set up yet."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def migrations_current(engine: Engine) -> bool:
     """Is the database's schema at the newest migration this code ships?"""
     with engine.connect() as connection:

@@ -123,7 +123,7 @@ def test_help_and_privacy_mention_forget_me(slack, settings):
 def test_the_cli_forgets_a_person_and_prints_what_it_deleted(cli_env, sessions):
     ideas = leaver_s_traces(sessions)
 
-    result = CliRunner().invoke(cli, ["forget", LEAVER], env={**cli_env, "COLUMNS": "200"})
+    result = CliRunner().invoke(cli, ["forget", LEAVER, "--yes"], env={**cli_env, "COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
@@ -138,8 +138,25 @@ def test_the_cli_forgets_a_person_and_prints_what_it_deleted(cli_env, sessions):
 def test_the_cli_refuses_what_is_not_a_user_id(cli_env, sessions):
     for bad in ("alice", "C0GENERAL", "u0alice"):
         result = CliRunner().invoke(cli, ["forget", bad], env=cli_env)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert (
             result.stderr
             == f"pulsebot: USER_ID: “{bad}” is not a Slack user id; they look like U0123ABCD or W0123ABCD\n"
         )
+
+
+def test_the_cli_asks_before_forgetting_unless_told_yes(cli_env, sessions):
+    leaver_s_traces(sessions)
+    before = counts(sessions)
+
+    declined = CliRunner().invoke(cli, ["forget", LEAVER], env=cli_env, input="n\n")
+
+    assert declined.exit_code == 1
+    assert f"Forget {LEAVER}? This cannot be undone [y/N]" in declined.stdout
+    assert declined.stderr == f"pulsebot: {LEAVER} was not forgotten; nothing was changed\n"
+    assert counts(sessions) == before
+
+    agreed = CliRunner().invoke(cli, ["forget", LEAVER], env={**cli_env, "COLUMNS": "200"}, input="y\n")
+
+    assert agreed.exit_code == 0, agreed.output
+    assert counts(sessions) == {"deliveries": 0, "votes": 3, "answers": 6, "notices": 0}

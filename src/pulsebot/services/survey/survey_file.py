@@ -63,7 +63,11 @@ def _slug(value: str) -> str:
 
 
 class SurveyFileError(Exception):
-    """One line: `FILE:LINE: FIELD: problem`."""
+    """Every problem found in a survey file, one line each in the file's order: FILE:LINE: FIELD: problem."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 class QuestionSpec(BaseModel):
@@ -238,6 +242,8 @@ class SurveySpec(BaseModel):
     @field_validator("enps")
     @classmethod
     def _enps_with_library(cls, value: EnpsCadence | None, info: ValidationInfo) -> EnpsCadence | None:
+        if "library" not in info.data:  # `library` itself is wrong, and said so: nothing to add
+            return value
         if value is not None and value is not EnpsCadence.off and not info.data.get("library"):
             raise ValueError("the library's eNPS needs `library`; without it, add an eNPS question")
         return value
@@ -248,6 +254,8 @@ class SurveySpec(BaseModel):
         keys = [question.key for question in questions]
         if len(set(keys)) != len(keys):
             raise ValueError("question keys must be unique within a survey")
+        if "library" not in info.data:  # `library` itself is wrong, and said so: nothing to add
+            return questions
         drivers = info.data.get("library")
         if not drivers:
             if not questions:
@@ -324,15 +332,26 @@ def parse_surveys(text: str, *, source: str) -> list[SurveySpec]:
     try:
         parsed = SurveyFile.model_validate(data if wrapped else {"surveys": [data]})
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = tuple(first["loc"])
-        if not wrapped:
-            loc = loc[2:] if loc[:2] == ("surveys", 0) else loc[1:]
-        line = _line_of(root, loc)
-        field = _dotted(loc) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        raise SurveyFileError(f"{source}:{line}: {field}: {message}") from None
+        # Every mistake at once, so a file with three needs one run, not three. (A check that depends on
+        # another field runs only once that field is valid, so fixing one can still reveal another.)
+        located = sorted(
+            (_located(root, tuple(problem["loc"]), wrapped=wrapped), problem["msg"])
+            for problem in error.errors()
+        )
+        raise SurveyFileError(
+            *(
+                f"{source}:{line}: {field}: {message.removeprefix('Value error, ')}"
+                for (line, field), message in located
+            )
+        ) from None
     return parsed.surveys
+
+
+def _located(root: yaml.Node, loc: tuple, *, wrapped: bool) -> tuple[int, str]:
+    """The line and the field path of a problem, as the file writes them."""
+    if not wrapped:
+        loc = loc[2:] if loc[:2] == ("surveys", 0) else loc[1:]
+    return _line_of(root, loc), _dotted(loc) or "(top level)"
 
 
 def _line_of(node: yaml.Node, loc: tuple) -> int:

@@ -1,0 +1,56 @@
+"""What `pulsebot run` logs, and how: at INFO, what an operator needs once (the start-up summary, each
+job's outcome) rather than what libraries say every few seconds; as text lines, or with
+PULSEBOT_LOG_FORMAT=json as one JSON object a line for a log shipper.
+
+Quietened to WARNING, so their warnings and errors still show:
+- APScheduler, which logs two INFO lines for every run of every job (about 20 a minute when idle);
+- Alembic, which logs two INFO lines each time the schema's revision is read (every GET /readyz), and
+  one per migration at start-up: the start-up summary names the revision instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+QUIET = ("apscheduler", "alembic")
+FORMATS = ("text", "json")
+
+
+class LogFormatError(ValueError):
+    pass
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, and the traceback if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["traceback"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+def configure() -> None:
+    """Log to standard error at INFO, in PULSEBOT_LOG_FORMAT (text, the default, or json)."""
+    chosen = os.environ.get("PULSEBOT_LOG_FORMAT", "text").strip().lower() or "text"
+    if chosen not in FORMATS:
+        raise LogFormatError(f"PULSEBOT_LOG_FORMAT: “{chosen}” is not a log format; use text or json")
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if chosen == "json" else logging.Formatter(TEXT_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
