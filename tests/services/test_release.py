@@ -135,6 +135,7 @@ def test_db_upgrade_releases_the_runs_closed_before_the_release_step(cli_env, se
     result = CliRunner().invoke(cli, ["db", "upgrade"], env=cli_env)
 
     assert result.exit_code == 0, result.output
+    assert "released the figures of 1 closed pulse" in result.output
     assert figures_of(sessions, run_id)[0]["respondents"] == 6
     assert runs_week(sessions).shown
 

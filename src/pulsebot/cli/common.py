@@ -84,12 +84,13 @@ def migrated(settings: Settings) -> Engine:
     return engine
 
 
-def upgrade(engine: Engine, settings: Settings) -> None:
+def upgrade(engine: Engine, settings: Settings) -> int:
     """Bring the schema up to date, then release the figures of every closed run that has none: the runs
-    closed before the release step existed, or by a pass that failed after closing them."""
+    closed before the release step existed, or by a pass that failed after closing them. Returns how
+    many runs it released."""
     migrate.upgrade(engine)
     with transaction(session_factory(engine)) as session:
-        release.release_closed_runs(session, min_group=settings.min_group, now=utc_now())
+        return len(release.release_closed_runs(session, min_group=settings.min_group, now=utc_now()))
 
 
 def existing(settings: Settings) -> Engine:

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from pulsebot import log_privacy, log_setup, metrics
 from pulsebot.cli.common import fail, reachable, settings_or_fail, upgrade
 from pulsebot.config import ConfigError
+from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory
 
 log = logging.getLogger("pulsebot")
