@@ -10,8 +10,10 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
+from freezegun import freeze_time
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
@@ -30,6 +32,9 @@ from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
 PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+# Where the clock of a test marked `clock` starts unless the marker names another moment: a Wednesday
+# in mid-June, days from the edge of a week or a month and months from a daylight-saving change.
+PINNED_NOW = datetime(2027, 6, 16, 10, 0, tzinfo=UTC)
 SIGNING_SECRET = "test-signing-secret"
 ANON_KEY = "test-anonymity-key-0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS"
@@ -44,10 +49,37 @@ DATABASES = [
 ]
 
 
+if "FAKETIME" in os.environ:
+    # The date check (.ci/dates) runs the tests under libfaketime with the real monotonic clock, and there
+    # libfaketime's clock_nanosleep refuses the absolute monotonic deadline time.sleep hands it (EINVAL).
+    # A timed wait on a lock measures the same seconds without clock_nanosleep.
+    def _sleep_on_a_lock(seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        lock = threading.Lock()
+        lock.acquire()
+        lock.acquire(timeout=seconds)
+
+    time.sleep = _sleep_on_a_lock
+
+
 def pytest_report_header() -> str:
     if PG_URL:
         return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL)"
     return "databases: SQLite only; set PULSEBOT_TEST_DATABASE_URL to run the PostgreSQL cases too"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request) -> Iterator[None]:
+    """A test marked `clock` runs on the date it names (`at=`, PINNED_NOW by default), whatever today is:
+    freezegun moves every clock pulsebot, the fake Slack and the signed requests read, from its fixtures'
+    set-up to their teardown, ticking from there so that timeouts still run out."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    with freeze_time(marker.kwargs.get("at", PINNED_NOW), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import MANAGER
 from tests.drivers.test_driver_views import support_team
 from tests.loop.steps import LAST_WEEK, MEMBERS, modal_of, options_of, stored, submit_plan
 from tests.pulse_data import make_team, run_week, scores
+
+pytestmark = pytest.mark.clock
 
 
 def test_a_library_team_s_drivers_are_offered_with_their_latest_shown_score(slack, fake_slack, sessions):

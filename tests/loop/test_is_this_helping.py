@@ -26,6 +26,8 @@ from tests.crowd import CROWD, CROWD_CHANNEL
 from tests.loop.steps import run_job
 from tests.stored_bytes import where_found
 
+pytestmark = pytest.mark.clock
+
 KEY = ANON_KEY.encode()
 OWNER = "U0OWNER"
 

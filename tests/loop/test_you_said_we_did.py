@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from pulsebot.store.models import ActionStatus, FocusKind, Idea, IdeaStatus, LoopPost, Survey, TeamAction
@@ -13,6 +14,8 @@ from tests.conftest import PULSE_CHANNEL
 from tests.home_steps import open_home
 from tests.loop.steps import run_job
 from tests.pulse_data import make_team, people, run_week
+
+pytestmark = pytest.mark.clock
 
 TEAM = people(6)
 CREATED = datetime(2026, 10, 1, 9, tzinfo=UTC)
