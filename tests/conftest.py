@@ -32,8 +32,8 @@ from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
 PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
-# Where the clock of a test marked `clock` starts unless the marker names another moment: a Wednesday
-# in mid-June, days from the edge of a week or a month and months from a daylight-saving change.
+# Where the clock of a test marked `clock` starts: a Wednesday in mid-June, days from the edge of a week
+# or a month and months from a daylight-saving change.
 PINNED_NOW = datetime(2027, 6, 16, 10, 0, tzinfo=UTC)
 SIGNING_SECRET = "test-signing-secret"
 ANON_KEY = "test-anonymity-key-0123456789abcdef"
@@ -71,14 +71,17 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(autouse=True)
 def pinned_clock(request) -> Iterator[None]:
-    """A test marked `clock` runs on the date it names (`at=`, PINNED_NOW by default), whatever today is:
-    freezegun moves every clock pulsebot, the fake Slack and the signed requests read, from its fixtures'
-    set-up to their teardown, ticking from there so that timeouts still run out."""
-    marker = request.node.get_closest_marker("clock")
-    if marker is None:
+    """A test marked `clock` runs from PINNED_NOW, whatever today is: freezegun moves every clock pulsebot,
+    the fake Slack and the signed requests read, from its fixtures' set-up to their teardown, ticking from
+    there so that timeouts still run out."""
+    if request.node.get_closest_marker("clock") is None:
         yield
         return
-    with freeze_time(marker.kwargs.get("at", PINNED_NOW), tick=True):
+    if "engine" in request.fixturenames:
+        # The database first, on the real clock: psycopg's C module, imported with the first PostgreSQL
+        # engine, would otherwise keep freezegun's date class as its own for the rest of the run.
+        request.getfixturevalue("engine")
+    with freeze_time(PINNED_NOW, tick=True):
         yield
 
 
