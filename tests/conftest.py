@@ -10,8 +10,10 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
+from freezegun import freeze_time
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
@@ -35,6 +37,11 @@ PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
 CHILD_PYTHONPATH = os.pathsep.join(
     os.path.abspath(path) for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path
 )
+
+
+# Where the clock of a test marked `clock` starts: a Wednesday in mid-June, days from the edge of a week
+# or a month and months from a daylight-saving change.
+PINNED_NOW = datetime(2027, 6, 16, 10, 0, tzinfo=UTC)
 SIGNING_SECRET = "test-signing-secret"
 ANON_KEY = "test-anonymity-key-0123456789abcdef"
 IDEAS_CHANNEL = "C0IDEAS"
@@ -47,6 +54,20 @@ DATABASES = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")),
 ]
+
+
+if "FAKETIME" in os.environ:
+    # The date check (.ci/dates) runs the tests under libfaketime with the real monotonic clock, and there
+    # libfaketime's clock_nanosleep refuses the absolute monotonic deadline time.sleep hands it (EINVAL).
+    # A timed wait on a lock measures the same seconds without clock_nanosleep.
+    def _sleep_on_a_lock(seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        lock = threading.Lock()
+        lock.acquire()
+        lock.acquire(timeout=seconds)
+
+    time.sleep = _sleep_on_a_lock
 
 
 def pytest_report_header() -> str:
@@ -63,6 +84,22 @@ def pytest_sessionstart(session) -> None:
     if not database_reachable(engine):
         pytest.exit(f"pulsebot: {why_unreachable(engine, 'PULSEBOT_TEST_DATABASE_URL')}", returncode=4)
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request) -> Iterator[None]:
+    """A test marked `clock` runs from PINNED_NOW, whatever today is: freezegun moves every clock pulsebot,
+    the fake Slack and the signed requests read, from its fixtures' set-up to their teardown, ticking from
+    there so that timeouts still run out."""
+    if request.node.get_closest_marker("clock") is None:
+        yield
+        return
+    if "engine" in request.fixturenames:
+        # The database first, on the real clock: psycopg's C module, imported with the first PostgreSQL
+        # engine, would otherwise keep freezegun's date class as its own for the rest of the run.
+        request.getfixturevalue("engine")
+    with freeze_time(PINNED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

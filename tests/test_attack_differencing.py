@@ -9,6 +9,7 @@ people answered it.
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from freezegun import freeze_time
 
 from pulsebot.services.digest.digests import team_digest
@@ -17,11 +18,13 @@ from pulsebot.slack.digest import drop_alerts_for_run, send_weekly_digests
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from tests.attack_steps import apply_yaml, close_run, every_view, export_rows, wait_for_answers
-from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
+from tests.conftest import MANAGER, PINNED_NOW, PULSE_CHANNEL, TEAM
 from tests.pulse_data import alike, close_and_release, make_team, people, run_week, scores
 from tests.pulse_steps import click_answer
 
-NOW = datetime.now(UTC)
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW
 LAST_WEEK = NOW - timedelta(days=7)  # the last complete week: what /pulse digest covers
 SURVEY = f"""\
 name: team-pulse

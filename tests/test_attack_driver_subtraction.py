@@ -8,17 +8,20 @@ minus their own team is never one other team. Forgetting a person (their deliver
 anonymous answers stay) changes none of it.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from pulsebot.services.results.drivers import driver_scores
 from pulsebot.store.db import transaction
 from tests.attack_steps import forget_me
+from tests.conftest import PINNED_NOW
 from tests.drivers.steps import alike_for, library_run, library_team
 from tests.pulse_data import people
 
-NOW = datetime.now(UTC)
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW
 DRIVERS = "[customer, growth]"  # two at a pulse: N = 1, every run asks both drivers
 
 

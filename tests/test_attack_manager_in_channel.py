@@ -6,8 +6,6 @@ the run's minimum grows by the managers it asked, so the team's figures still ne
 Applying a survey whose manager is in the channel says so, in the CLI and in the `/pulse edit` form.
 """
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -19,11 +17,13 @@ from pulsebot.slack.publish import send_pulse
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Delivery, PulseRun, Survey
 from tests.attack_steps import apply_yaml, close_run, forget_me, wait_for_answers
-from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
+from tests.conftest import MANAGER, PINNED_NOW, PULSE_CHANNEL, TEAM
 from tests.listeners.views.test_survey_form import open_form, submit
 from tests.pulse_steps import click_answer
 
-NOW = datetime.now(UTC)
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW
 SURVEY = f"""\
 name: team-pulse
 title: Weekly team pulse

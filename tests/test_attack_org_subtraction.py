@@ -6,7 +6,7 @@ organisation minus the shown teams would be that hidden answer. Forgetting a per
 deletes their delivery rows, their anonymous answers stay) must not change any of this.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,11 +15,13 @@ from pulsebot.services.results.analytics import compute_trends
 from pulsebot.store.db import transaction
 from pulsebot.store.models import QuestionKind
 from tests.attack_steps import apply_yaml, forget_me
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, PINNED_NOW
 from tests.home_steps import open_home
 from tests.pulse_data import alike, merge, people, run_week, scores
 
-NOW = datetime.now(UTC)
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW
 LAST_WEEK = NOW - timedelta(days=7)
 SURVEY = """\
 name: {name}

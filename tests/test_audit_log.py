@@ -15,12 +15,14 @@ from pulsebot.cli import cli
 from pulsebot.services.privacy import audit
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, AuditEntry
-from tests.conftest import ADMIN, MANAGER, TEAM
+from tests.conftest import ADMIN, MANAGER, PINNED_NOW, TEAM
 from tests.home_steps import open_home
 from tests.pulse_data import alike, make_team, people, run_week, scores
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
+LAST_WEEK = PINNED_NOW - timedelta(days=7)
 MEMBERS = people(6)
 
 

@@ -1,8 +1,9 @@
 """`pulsebot actions`: every team's actions in a table, narrowed to one team (SURVEY) and by --status;
 an unknown team or status is one line naming it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
@@ -10,12 +11,14 @@ from pulsebot.services.loop.actions import change_status, create_action
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionStatus, FocusKind
 from tests.cli.conftest import pulsebot
-from tests.conftest import MANAGER
+from tests.conftest import MANAGER, PINNED_NOW
 from tests.installing import ACME
 from tests.pulse_data import make_team
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 
 
 def plan(sessions, survey: str, text: str, owner: str = "U0ALICE") -> int:

@@ -1,15 +1,18 @@
 """`pulsebot digest send [SURVEY]`: DM the digest now to the team's managers (and to admins)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, PINNED_NOW
 from tests.pulse_data import alike, make_team, people, run_week, scores
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
+LAST_WEEK = PINNED_NOW - timedelta(days=7)
 MEMBERS = people(5)
 
 

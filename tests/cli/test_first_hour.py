@@ -9,10 +9,13 @@ from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
+from tests.conftest import PINNED_NOW
 from tests.pulse_data import alike, make_team, people, run_week, scores
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 
 
 def test_version_prints_the_installed_version():

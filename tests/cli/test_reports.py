@@ -1,16 +1,20 @@
 """`pulsebot report` and `pulsebot export`: weekly figures in the terminal and as CSV, hidden weeks hidden."""
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
 from pulsebot.store.weeks import week_start
+from tests.conftest import PINNED_NOW
 from tests.pulse_data import alike, make_team, people, run_week, scores
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 MEMBERS = people(6)
 
 

@@ -2,19 +2,22 @@
 `pulsebot export --drivers`, under the same rules as the weekly figures."""
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
 from tests.attack_steps import every_view
-from tests.conftest import MANAGER
+from tests.conftest import MANAGER, PINNED_NOW
 from tests.drivers.steps import library_run, library_team
 from tests.drivers.test_driver_scores import favourable
 from tests.pulse_data import people
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 TEAM = people(6, "V")
 BEFORE = {"customer": 4, "growth": 3, "autonomy": 3}
 AFTER = {"customer": 3, "growth": 3, "autonomy": 4}

@@ -2,7 +2,7 @@
 as PNG and CSV) with hidden cells grey and labelled, and "what moves eNPS" once there is enough data."""
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -10,12 +10,14 @@ from typer.testing import CliRunner
 from pulsebot.cli import cli
 from pulsebot.services.results.heatmap import what_moves_enps
 from pulsebot.store.db import transaction
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, PINNED_NOW
 from tests.drivers.steps import alike_for, library_run, library_team
 from tests.pulse_data import people
 
+pytestmark = pytest.mark.clock
+
 runner = CliRunner()
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 
 
 def answers_scoring(value: int, enps: int):

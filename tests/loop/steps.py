@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from pulsebot import scheduling
 from pulsebot.store.models import TeamAction
-from tests.conftest import MANAGER
+from tests.conftest import MANAGER, PINNED_NOW
 from tests.pulse_data import alike, make_team, people, run_week, scores
 from tests.slack_requests import Reply, SlackRequests
 
-LAST_WEEK = datetime.now(UTC) - timedelta(days=7)  # always in the last complete week
+LAST_WEEK = PINNED_NOW - timedelta(days=7)  # always in the last complete week
 MEMBERS = people(6)
 MEETINGS = [
     "Too many meetings, no time to think",

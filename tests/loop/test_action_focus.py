@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from pulsebot.store.models import FocusKind
 from tests.conftest import MANAGER
 from tests.drivers.test_driver_views import support_team
 from tests.loop.steps import LAST_WEEK, MEMBERS, modal_of, options_of, stored, submit_plan
 from tests.pulse_data import alike, make_team, run_week, scores
 from tests.slack_limits import view_problems
+
+pytestmark = pytest.mark.clock
 
 
 def test_a_library_team_s_drivers_are_offered_with_their_latest_shown_score(slack, fake_slack, sessions):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from pulsebot.store.models import ActionStatus, TeamAction
 from tests.conftest import ADMIN, MANAGER, TEAM
 from tests.idea_steps import next_call
 from tests.loop.steps import click_in_home, submit_plan, team_with_a_closed_week
+
+pytestmark = pytest.mark.clock
 
 
 def home_blocks(slack, fake_slack, user: str) -> list[dict]:

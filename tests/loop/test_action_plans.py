@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from pulsebot.store.models import ActionStatus, AuditAction, AuditEntry, FocusKind, TeamAction
@@ -19,6 +20,8 @@ from tests.loop.steps import (
     team_today,
     team_with_a_closed_week,
 )
+
+pytestmark = pytest.mark.clock
 
 
 def audit_actions(sessions) -> list[AuditEntry]:

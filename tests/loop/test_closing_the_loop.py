@@ -9,6 +9,7 @@ import time as time_module
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
@@ -22,6 +23,8 @@ from tests.conftest import MANAGER
 from tests.drivers.steps import library_run, library_team
 from tests.loop.steps import choose_in_home, run_job, submit_plan
 from tests.pulse_data import people
+
+pytestmark = pytest.mark.clock
 
 TEAM_ZONE = zoneinfo.ZoneInfo("UTC")  # library_team's time zone
 CHANNEL = "G0SUPPORT"

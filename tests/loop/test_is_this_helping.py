@@ -27,6 +27,8 @@ from tests.listeners.test_retries import RETRY
 from tests.loop.steps import run_job
 from tests.stored_bytes import where_found
 
+pytestmark = pytest.mark.clock
+
 KEY = ANON_KEY.encode()
 OWNER = "U0OWNER"
 

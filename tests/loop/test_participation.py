@@ -2,8 +2,9 @@
 share, all sharing teams together and the teams that never shared; only shown weeks count, so nothing
 in it is more than the weekly figures already show."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
@@ -11,11 +12,13 @@ from pulsebot.services.loop.participation import participation_effect
 from pulsebot.services.loop.sharing import record_share
 from pulsebot.services.results.analytics import team_trend
 from pulsebot.store.db import transaction
-from tests.conftest import MANAGER
+from tests.conftest import MANAGER, PINNED_NOW
 from tests.loop.share_steps import last_week, on_tuesday
 from tests.pulse_data import make_team, people, run_week, scores
 
-NOW = datetime.now(UTC)
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW
 WEEKS = 8
 runner = CliRunner()
 

@@ -13,11 +13,13 @@ from pulsebot.services.survey.survey_file import ShareResults, SurveyFileError, 
 from pulsebot.services.survey.surveys import apply_survey, find_survey, survey_spec
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, AuditEntry, ResultsShare
-from tests.conftest import PULSE_CHANNEL
+from tests.conftest import PINNED_NOW, PULSE_CHANNEL
 from tests.loop.share_steps import COMMENTS, SURVEY, block_texts, team_with_weeks
 
+pytestmark = pytest.mark.clock
+
 LAST_WEEK = date(2026, 3, 16)  # the week before Monday 23 March 2026
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 
 
 def sharing_automatically(sessions) -> None:

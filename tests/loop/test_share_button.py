@@ -4,9 +4,13 @@ organisation's digest."""
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from pulsebot.slack.digest import send_digests
 from tests.conftest import ADMIN, MANAGER
 from tests.loop.share_steps import SURVEY, last_week, team_with_weeks
+
+pytestmark = pytest.mark.clock
 
 
 def loop_block(post: dict) -> dict | None:

@@ -7,6 +7,7 @@ import random
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from pulsebot.services.digest.digests import build_digests
@@ -39,6 +40,8 @@ from tests.loop.share_steps import (
     team_with_weeks,
 )
 from tests.pulse_data import merge, run_week, scores
+
+pytestmark = pytest.mark.clock
 
 OUTSIDER = TEAM[1]  # in the team, not one of its managers
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from pulsebot.slack import limits
@@ -15,6 +16,8 @@ from tests.home_steps import open_home
 from tests.loop.steps import run_job
 from tests.pulse_data import make_team, people, run_week
 from tests.slack_limits import BROKEN_ENTITY, message_problems
+
+pytestmark = pytest.mark.clock
 
 TEAM = people(6)
 CREATED = datetime(2026, 10, 1, 9, tzinfo=UTC)

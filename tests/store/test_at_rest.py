@@ -4,9 +4,10 @@ just from what SQL returns."""
 
 import sqlite3
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -18,12 +19,14 @@ from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, scrub, transaction
 from pulsebot.store.models import Delivery, NoticeKind
-from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER
+from tests.conftest import ANON_KEY, IDEAS_CHANNEL, MANAGER, PINNED_NOW
 from tests.pulse_data import a_closed_and_an_open_run, make_team, people, run_week, scores
 from tests.stored_bytes import where_found
 
+pytestmark = pytest.mark.clock
+
 KEY = ANON_KEY.encode()
-NOW = datetime.now(UTC)
+NOW = PINNED_NOW
 LEAVER = "U07LEAVER42"  # shaped like a real Slack id, so the bytes cannot match by accident
 MEMBERS = [LEAVER, *people(5)]
 

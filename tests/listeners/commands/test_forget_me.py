@@ -1,8 +1,9 @@
 """Forget me: `/pulse forget-me` after a confirmation click, and `pulsebot forget USER_ID` for admins,
 delete what ties a person to pulsebot's data and leave their anonymous answers in the team's totals."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -14,10 +15,12 @@ from pulsebot.services.privacy.anonymity import token
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.store.db import transaction
 from pulsebot.store.models import Answer, AuditEntry, Delivery, Idea, ManagerNotice, NoticeKind, Vote
-from tests.conftest import ANON_KEY, IDEAS_CHANNEL
+from tests.conftest import ANON_KEY, IDEAS_CHANNEL, PINNED_NOW
 from tests.pulse_data import a_closed_and_an_open_run, make_team, people
 
-NOW = datetime.now(UTC)
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW
 MEMBERS = people(6)
 LEAVER = MEMBERS[0]
 KEY = ANON_KEY.encode()

@@ -1,12 +1,16 @@
 """`/pulse digest [SURVEY]`: managers and admins get a digest by DM; anyone else is told why not."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from tests.conftest import ADMIN, TEAM
+import pytest
+
+from tests.conftest import ADMIN, PINNED_NOW, TEAM
 from tests.pulse_data import alike, make_team, people, run_week, scores
 
+pytestmark = pytest.mark.clock
+
 MANAGER = "U0MANAGER"
-LAST_WEEK = datetime.now(UTC) - timedelta(days=7)  # always in the last complete week
+LAST_WEEK = PINNED_NOW - timedelta(days=7)  # always in the last complete week
 MEMBERS = people(6)
 
 

@@ -1,14 +1,18 @@
 """App Home: managers see their teams' latest figures, admins every team's; never a small group's."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+import pytest
 
 from pulsebot.slack import limits
-from tests.conftest import ADMIN, MANAGER, TEAM
+from tests.conftest import ADMIN, MANAGER, PINNED_NOW, TEAM
 from tests.home_steps import open_home
 from tests.pulse_data import alike, make_team, people, run_week, scores
 from tests.slack_limits import view_problems
 
-LAST_WEEK = datetime.now(UTC) - timedelta(days=7)
+pytestmark = pytest.mark.clock
+
+LAST_WEEK = PINNED_NOW - timedelta(days=7)
 
 
 def test_a_manager_sees_their_team_s_latest_figures(slack, fake_slack, sessions):
