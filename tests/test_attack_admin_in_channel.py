@@ -20,7 +20,7 @@ from pulsebot.cli import cli
 from pulsebot.services.pulse.pulses import run_view
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionCheck, ActionStatus, Delivery, FocusKind, PulseRun, Survey, TeamAction
-from tests.attack_steps import apply_yaml, close_run, wait_for_answers
+from tests.attack_steps import apply_yaml, close_run, people_who_answered, wait_for_answers
 from tests.conftest import ADMIN, MANAGER, PULSE_CHANNEL, TEAM
 from tests.loop.steps import run_job
 from tests.pulse_steps import click_answer
@@ -83,9 +83,10 @@ def asked(sessions, run_id: int) -> list[str]:
 
 
 def answer_and_close(slack, client, sessions, settings, run, answers: dict[str, int]) -> None:
+    already = people_who_answered(sessions, run.run_id)  # a close while a batch is written waits a sweep
     for count, (person, value) in enumerate(answers.items(), start=1):
         click_answer(slack, run, person, value)
-        wait_for_answers(sessions, run.run_id, count)
+        wait_for_answers(sessions, run.run_id, already + count)
     close_run(client, sessions, run, settings=settings)
 
 
@@ -132,13 +133,14 @@ def test_an_admin_asked_too_raises_the_minimum_so_subtracting_their_answer_leave
     run = send_from_slack(slack, fake_slack, sessions)
     assert admin_in_channel in asked(sessions, run.run_id)
 
-    # The admin gives the only 5; every colleague answers 1.
-    answer_and_close(
-        slack, client, sessions, settings, run, {admin_in_channel: 5, **dict.fromkeys(TEAM[:colleagues], 1)}
-    )
+    # The admin gives the only 5; the colleagues answer 1 or 2 (not all alike, which the rule for
+    # distributions would hide whatever the minimum).
+    said = {person: 1 + index % 2 for index, person in enumerate(TEAM[:colleagues])}
+    answer_and_close(slack, client, sessions, settings, run, {admin_in_channel: 5, **said})
 
     digest = digest_read_by(slack, fake_slack, clock, admin_in_channel)
-    spread = f"answers 1 to 5: {colleagues} · 0 · 0 · 0 · 1"
+    ones = sum(1 for value in said.values() if value == 1)
+    spread = f"answers 1 to 5: {ones} · {colleagues - ones} · 0 · 0 · 1"
     # Four colleagues and the admin: four others once the admin takes their own answer out, so hidden.
     # Five colleagues: shown, and five others are still the minimum group.
     assert (spread in digest) is shown, digest
@@ -238,8 +240,8 @@ def test_an_admin_asked_too_raises_the_minimum_of_is_this_helping(
     check_id = open_round(slack, fake_slack, sessions, client, settings, managers_answer="true")
     fake_slack.reset_calls()
     answer_helping(slack, check_id, admin_in_channel, "yes")
-    for person in TEAM[:colleagues]:
-        answer_helping(slack, check_id, person, "no")
+    for index, person in enumerate(TEAM[:colleagues]):
+        answer_helping(slack, check_id, person, ("no", "yes")[index % 2])
     thanks = fake_slack.wait_for("response_url", colleagues + 1)
     assert all("Thanks" in reply["text"] for reply in thanks), thanks
 
@@ -248,8 +250,11 @@ def test_an_admin_asked_too_raises_the_minimum_of_is_this_helping(
     )
 
     (update,) = fake_slack.calls_to("chat.update")
-    # "5 answered: 1 yes, 4 no" tells the admin who said yes what the four others said.
-    assert (f"{colleagues + 1} answered: 1 yes, 0 not yet, {colleagues} no" in update["text"]) is shown
+    # With four colleagues, "5 answered: 3 yes, 2 no" would be four others once the admin takes out their own.
+    yes = 1 + colleagues // 2
+    assert (
+        f"{colleagues + 1} answered: {yes} yes, 0 not yet, {colleagues + 1 - yes} no" in update["text"]
+    ) is shown
     if not shown:
         assert f"Fewer than {settings.min_group + 1} answered" in update["text"]
 

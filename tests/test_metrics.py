@@ -106,10 +106,10 @@ def moved(before: dict, after: dict) -> list[tuple[str, frozenset, float, float]
 
 
 def test_no_series_moves_with_an_answer_click_or_a_comment(
-    metrics_url, slack, sent_pulse, sessions, client, fake_slack
+    metrics_url, slack, sent_pulse, sessions, client, settings, fake_slack
 ):
     """Attack: on a quiet install, scrape just before and just after one person answers and comments."""
-    send_retro(sessions, client)
+    send_retro(sessions, client, settings)
     button = fake_slack.calls_to("chat.postMessage")[-1]["blocks"][3]["elements"][0]
     write_button = {"action_id": button["action_id"], "value": button["value"]}
     fake_slack.reset_calls()
