@@ -34,10 +34,14 @@ WEAK = "workload"  # the driver the team rates lowest until the action
 
 
 def answers_for(weak_value: int):
+    # Two members answer a point apart from the rest (the same means): counts all alike would be withheld
+    # by the rule for distributions, and the digest would show no driver.
+    apart = {MEMBERS[0]: -1, MEMBERS[1]: 1}
+
     def answer(person, question):
         if question.kind.value == "enps":
-            return 8
-        return weak_value if question.driver == WEAK else 4
+            return 9 if person in apart else 8
+        return (weak_value if question.driver == WEAK else 4) + apart.get(person, 0)
 
     return answer
 

@@ -69,7 +69,8 @@ def reply_modal(*, subject: Subject, target: dict, manager_user_id: str | None =
         close="Cancel",
         private_metadata=json.dumps(target),
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=f"{heading}\n{_quoted(subject)}")),
+            # A long place name escapes to up to five times its length: cut between whole entities.
+            SectionBlock(text=MarkdownTextObject(text=fit(f"{heading}\n{_quoted(subject)}", SECTION_MAX))),
             InputBlock(
                 block_id="reply",
                 label="Your answer" if as_author else "Your reply",
