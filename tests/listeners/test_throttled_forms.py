@@ -261,3 +261,100 @@ def _heavy(refs: dict[str, str]) -> str:
 def _count(sessions, query) -> int:
     with sessions() as session:
         return len(session.exec(query).all())
+
+
+# --- rights read from Slack (PULSEBOT_SLACK_ADMINS, PULSEBOT_MANAGER_GROUP), asked before the ack ------
+
+MANAGER_GROUP = "S0MANAGERS"
+BUSY_RIGHTS = "Slack is busy right now, so pulsebot could not check your rights"
+SLOW_AT = ["users.info throttled", "usergroups.users.list throttled", "users.info slow"]
+
+
+@pytest.fixture
+def slack_rights(settings, sessions, engine, sender, fake_slack) -> Iterator[SlackRequests]:
+    """The app with admins and managers known to Slack alone: owners and admins of the workspace, and
+    the members of its manager group."""
+    fake_slack.add_usergroup(MANAGER_GROUP, [MANAGER])
+    reading = settings.model_copy(
+        update={"slack_admins": True, "managers": frozenset(), "manager_group": MANAGER_GROUP}
+    )
+    with serving_app(reading, sessions, engine, sender=sender) as url:
+        yield SlackRequests(f"{url}/slack/events", SIGNING_SECRET, fake_slack.response_url())
+
+
+def _make_slack_slow(fake_slack, slow_at: str) -> None:
+    method, how = slow_at.split(" ")
+    if how == "throttled":
+        fake_slack.throttle(method, times=10, retry_after=3)
+    else:
+        fake_slack.slow(method, seconds=2)
+
+
+def _slack_can_tell_in_time(slow_at: str, needs: str) -> bool:
+    """Whether the rights the request needs can be made out in time: a survey manager's from the
+    database, a manager's from the group (when usergroups.users.list answers)."""
+    if needs == "survey manager":
+        return True
+    return needs == "manager" and not slow_at.startswith("usergroups")
+
+
+RIGHTS_OPENERS = {
+    "decline an idea": (_decline, "manager"),
+    "reply to a comment": (_reply_to_a_comment, "survey manager"),  # who gets the digest may reply
+    "reply to an idea": (_reply_to_an_idea, "manager"),
+    "share preview": (_share_preview, "survey manager"),
+}
+
+
+@pytest.mark.parametrize("slow_at", SLOW_AT)
+@pytest.mark.parametrize("opener", RIGHTS_OPENERS)
+def test_a_modal_that_needs_rights_from_slack_opens_in_time_or_the_person_is_told(
+    slack_rights, fake_slack, sessions, client, settings, opener, slow_at
+):
+    click, needs = RIGHTS_OPENERS[opener]
+    _make_slack_slow(fake_slack, slow_at)
+    watch = Stopwatch()
+
+    reply = click(slack_rights, fake_slack, sessions, client, settings)
+
+    assert reply.status == 200 and watch.seconds < limits.ACK_SECONDS
+    while not (fake_slack.calls_to("views.open") or fake_slack.calls_to("response_url")):
+        assert watch.seconds < limits.TRIGGER_SECONDS, "neither opened nor told while the trigger lived"
+        time.sleep(0.05)
+    time.sleep(3.5)  # past the Retry-After: a late retry would show by now
+    if _slack_can_tell_in_time(slow_at, needs):
+        assert len(fake_slack.calls_to("views.open")) == 1 and fake_slack.calls_to("response_url") == []
+    else:
+        (told,) = fake_slack.calls_to("response_url")
+        assert told["text"].startswith(BUSY_RIGHTS) and fake_slack.calls_to("views.open") == []
+
+
+RIGHTS_FORMS = {
+    "comment": (_comment, _comments_stored, "not an admin"),
+    "decline": (_decline_form, _ideas_declined, "manager"),
+    "reply": (_reply_form, _messages_stored, "survey manager"),
+    "share": (_share_form, _shares_stored, "survey manager"),
+}
+
+
+@pytest.mark.parametrize("slow_at", SLOW_AT)
+@pytest.mark.parametrize("form", RIGHTS_FORMS)
+def test_a_form_that_needs_rights_from_slack_is_answered_in_time_and_written_once_or_not_at_all(
+    slack_rights, fake_slack, sessions, client, settings, form, slow_at
+):
+    fill_in, written, needs = RIGHTS_FORMS[form]
+    submit = fill_in(slack_rights, fake_slack, sessions, client, settings)
+    _make_slack_slow(fake_slack, slow_at)
+    watch = Stopwatch()
+
+    reply = submit()
+
+    assert reply.status == 200 and watch.seconds < limits.ACK_SECONDS
+    time.sleep(3.5)  # past the Retry-After: nothing is written late
+    # Whether someone is an admin, and so may not comment on a team whose results they see, only
+    # users.info says.
+    in_time = not slow_at.startswith("users.info") if needs == "not an admin" else None
+    if in_time if in_time is not None else _slack_can_tell_in_time(slow_at, needs):
+        assert BUSY_RIGHTS not in reply.body and written(sessions) == 1
+    else:
+        assert BUSY_RIGHTS in reply.body and written(sessions) == 0  # the form stays, with what was typed
