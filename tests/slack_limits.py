@@ -8,8 +8,9 @@ import re
 
 from pulsebot.slack import limits
 
-# Text cut inside something Slack reads as one entity: an escape, a mention, a channel, a link, a date.
-BROKEN_ENTITY = re.compile(r"<[^<>]*(<|$)|&[a-z]*$")
+# Text cut inside something Slack reads as one entity: an escape, a mention, a channel, a link, a date
+# (at the end of the text, or before the ellipsis that marks a cut).
+BROKEN_ENTITY = re.compile(r"<[^<>]*(<|$)|&[a-z]*(…|$)")
 
 
 def view_problems(view: dict) -> list[str]:

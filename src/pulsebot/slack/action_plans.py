@@ -25,16 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# What a call to Slack made before a request's ack may take, so the ack stays within Slack's 3 seconds.
-BEFORE_ACK_SECONDS = 0.8
-
-
-def before_ack_client(client: WebClient) -> WebClient:
-    """`client` answering within BEFORE_ACK_SECONDS or failing: no retry, no waiting out a 429."""
-    return WebClient(
-        token=client.token, base_url=client.base_url, timeout=BEFORE_ACK_SECONDS, retry_handlers=[]
-    )
-
 
 def plan_modal(client: WebClient, deps: Deps, *, user_id: str, survey_name: str, source: str) -> dict:
     """The planning form for the team, for its managers and admins; a Refusal says why not."""

@@ -7,13 +7,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http.client import HTTPException
+from typing import TypeVar
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.config import Settings
-from pulsebot.services.errors import NotAllowed
+from pulsebot.services.errors import NotAllowed, Refusal
 from pulsebot.services.idea import idea_authors, idea_status
 from pulsebot.services.privacy.roles import Role, role_of
 from pulsebot.store.db import SessionFactory, transaction
@@ -26,6 +28,35 @@ SLACK_ROLE_SECONDS = 60
 # channel's are picked out of one walk through users.list (200 a page, Tier 2): 2,000 members would
 # otherwise take 20 minutes of users.info calls at Slack's pace before the run could even open.
 USERS_INFO_UP_TO = 50
+# What a call to Slack made before a request's ack (or before opening a modal with its trigger) may take,
+# so the ack stays within Slack's 3 seconds.
+BEFORE_ACK_SECONDS = 0.8
+
+T = TypeVar("T")
+
+
+class RightsUnknown(Refusal):
+    """Slack did not say in time (throttled, slow, unavailable) whether the person runs the workspace or is
+    in the manager group, and what pulsebot holds does not give them the rights the request needs."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Slack is busy right now, so pulsebot could not check your rights and nothing was changed. "
+            "Please try again in a few seconds."
+        )
+
+
+def before_ack_client(client: WebClient) -> WebClient:
+    """`client` answering within BEFORE_ACK_SECONDS or failing: no retry, no waiting out a 429."""
+    return WebClient(
+        token=client.token, base_url=client.base_url, timeout=BEFORE_ACK_SECONDS, retry_handlers=[]
+    )
+
+
+def _slack_could_not_say(error: SlackApiError) -> bool:
+    """Throttled or unavailable: the answer is unknown, not a no."""
+    status = getattr(error.response, "status_code", 200) or 200
+    return status == 429 or status >= 500 or error.response.get("error") == "ratelimited"
 
 
 @dataclass(frozen=True)
@@ -116,32 +147,72 @@ class WorkspaceDirectory:
         """Every active human in the workspace (bots and deactivated accounts left out)."""
         return self._cached("people", lambda: _workspace_people(client), fresh=fresh)
 
-    def is_admin(self, client: WebClient, settings: Settings, user_id: str) -> bool:
-        """In PULSEBOT_ADMINS, or (with PULSEBOT_SLACK_ADMINS) an owner or admin of the Slack workspace."""
+    def is_admin(self, client: WebClient, settings: Settings, user_id: str, *, strict: bool = False) -> bool:
+        """In PULSEBOT_ADMINS, or (with PULSEBOT_SLACK_ADMINS) an owner or admin of the Slack workspace.
+        `strict`: RightsUnknown when Slack cannot say, rather than no."""
         if user_id in settings.admins:
             return True
-        return settings.slack_admins and self._slack_role(client, user_id)
+        return settings.slack_admins and self._slack_role(client, user_id, strict=strict)
 
-    def role(self, client: WebClient, settings: Settings, user_id: str) -> Role:
-        if self.is_admin(client, settings, user_id):
+    def role(
+        self,
+        client: WebClient,
+        settings: Settings,
+        user_id: str,
+        *,
+        strict: bool = False,
+        ask_slack_admin: bool = True,
+    ) -> Role:
+        """The person's role. `strict`: RightsUnknown when Slack cannot say; without `ask_slack_admin`,
+        whether they run the Slack workspace is not asked."""
+        if user_id in settings.admins or (
+            ask_slack_admin and self.is_admin(client, settings, user_id, strict=strict)
+        ):
             return Role.admin
         group: tuple[str, ...] = ()
         known = user_id in settings.admins or user_id in settings.managers
         if settings.manager_group and not known:
-            group = self._cached(
-                f"group:{settings.manager_group}", lambda: _group_members(client, settings.manager_group)
-            )
+            group_id = settings.manager_group
+            group = self._cached(f"group:{group_id}", lambda: _group_members(client, group_id, strict=strict))
         return role_of(user_id, admins=settings.admins, managers=settings.managers, manager_group=group)
 
-    def _slack_role(self, client: WebClient, user_id: str) -> bool:
-        """Is this person an owner or admin of the Slack workspace (read from Slack, kept a minute)?"""
+    def with_rights(
+        self, client: WebClient, settings: Settings, user_id: str, check: Callable[[Role], T]
+    ) -> T:
+        """`check(role)` with the person's role, asking Slack only as long as a request's ack (or a modal's
+        trigger) can wait. When Slack cannot say in time, the role pulsebot holds (its lists, and the
+        manager group if Slack read it) is used when it is enough; a refusal that Slack's answer might
+        have lifted becomes RightsUnknown, so no one is refused, or given rights, for Slack being slow."""
+        quick = before_ack_client(client)
+        try:
+            role = self.role(quick, settings, user_id, strict=True)
+        except RightsUnknown as unknown:
+            try:
+                held = self.role(quick, settings, user_id, strict=True, ask_slack_admin=False)
+            except RightsUnknown:
+                held = role_of(user_id, admins=settings.admins, managers=settings.managers, manager_group=())
+            try:
+                return check(held)
+            except NotAllowed:
+                raise unknown from None
+        return check(role)
+
+    def _slack_role(self, client: WebClient, user_id: str, *, strict: bool) -> bool:
+        """Is this person an owner or admin of the Slack workspace (read from Slack, kept a minute)?
+        `strict`: RightsUnknown when Slack is throttled, slow or unavailable."""
         with self._lock:
             found = self._slack_admin.get(user_id)
         if found is None:
             try:
                 user = client.users_info(user=user_id)["user"]
-            except SlackApiError:  # unknown to Slack, or Slack refusing: no rights from Slack's side
-                return False
+            except SlackApiError as error:
+                if strict and _slack_could_not_say(error):
+                    raise RightsUnknown() from None
+                return False  # unknown to Slack, or Slack refusing: no rights from Slack's side
+            except (OSError, HTTPException):
+                if strict:
+                    raise RightsUnknown() from None
+                raise
             found = _runs_slack(user)
             with self._lock:
                 self._slack_admin[user_id] = found
@@ -164,10 +235,16 @@ def _workspace_people(client: WebClient) -> tuple[str, ...]:
     return tuple(people)
 
 
-def _group_members(client: WebClient, group_id: str) -> tuple[str, ...]:
+def _group_members(client: WebClient, group_id: str, *, strict: bool) -> tuple[str, ...]:
     try:
         return tuple(client.usergroups_users_list(usergroup=group_id)["users"])
+    except (OSError, HTTPException):
+        if strict:
+            raise RightsUnknown() from None
+        raise
     except SlackApiError as error:
+        if strict and _slack_could_not_say(error):
+            raise RightsUnknown() from None
         reason = error.response.get("error", "unknown error")
         raise NotAllowed(
             f"I could not read the manager group {group_id} from Slack ({reason}), so nothing was changed. "

@@ -22,6 +22,7 @@ from pulsebot.services.errors import Refusal
 from pulsebot.services.loop import sharing
 from pulsebot.services.loop.sharing import TeamSummary
 from pulsebot.services.privacy import audit
+from pulsebot.services.privacy.roles import Role
 from pulsebot.services.results.analytics import compute_trends
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.sharing import not_posted_note, share_target, shared_note, summary_message
@@ -127,15 +128,20 @@ def claim_as_manager(
     """A manager's (or admin's) claim on the week a digest button or the preview carries (`target`);
     a Refusal says why not."""
     survey_name, week = share_target(target)
-    return claim(
-        deps.sessions,
+    return deps.directory.with_rights(
+        client,
         deps.settings,
-        survey_name=survey_name,
-        week=week,
-        shared_by=user_id,
-        is_admin=deps.directory.is_admin(client, deps.settings, user_id),
-        with_comments=with_comments,
-        now=now,
+        user_id,
+        lambda role: claim(
+            deps.sessions,
+            deps.settings,
+            survey_name=survey_name,
+            week=week,
+            shared_by=user_id,
+            is_admin=role is Role.admin,
+            with_comments=with_comments,
+            now=now,
+        ),
     )
 
 

@@ -36,18 +36,22 @@ def change_idea_status(
     status: IdeaStatus,
     reason: str | None = None,
 ) -> StatusChange:
-    """Check the person's role and make the change; a Refusal says why not."""
-    role = deps.directory.role(client, deps.settings, user_id)
-    with transaction(deps.sessions) as session:
-        return idea_status.change_status(
-            session,
-            idea_id=idea_id,
-            status=status,
-            user_id=user_id,
-            role=role,
-            reason=reason,
-            now=deps.clock(),
-        )
+    """Check the person's role (asking Slack only as long as an ack can wait) and make the change; a
+    Refusal says why not."""
+
+    def change(role):
+        with transaction(deps.sessions) as session:
+            return idea_status.change_status(
+                session,
+                idea_id=idea_id,
+                status=status,
+                user_id=user_id,
+                role=role,
+                reason=reason,
+                now=deps.clock(),
+            )
+
+    return deps.directory.with_rights(client, deps.settings, user_id, change)
 
 
 def announce_status_change(client: WebClient, deps: Deps, change: StatusChange) -> str:

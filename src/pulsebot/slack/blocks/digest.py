@@ -21,11 +21,11 @@ from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.services.results.heatmap import enps_lines
-from pulsebot.slack.blocks import rendered
+from pulsebot.slack.blocks import listed, rendered
 from pulsebot.slack.blocks.actions import plan_buttons
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
 from pulsebot.slack.blocks.sharing import share_buttons
-from pulsebot.slack.text import escape, quote
+from pulsebot.slack.text import escape, fit, quote
 
 HEADER_CHARS = 150
 SECTION_CHARS = 3000
@@ -50,44 +50,46 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         )
         if figures.questions:
             lines = [f"• {escape(words.question_line(q, digest.min_group))}" for q in figures.questions]
-            blocks.append(_section("*Questions*", lines))
+            blocks.append(_section("*Questions*", lines, noun="questions"))
     if digest.drivers is not None:
         title = f"*Drivers over {escape(drivers_words.window(digest.drivers))}*"
         lines = [
             f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group)
         ]
-        blocks.append(_section(title, lines))
+        blocks.append(_section(title, lines, noun="lines"))
     if digest.actions:
-        blocks.append(_section("*Actions*", action_lines(digest)))
+        blocks.append(_section("*Actions*", action_lines(digest), noun="actions"))
     if digest.enps_links is not None:
         lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
-        blocks.append(_section("*What moves eNPS*", lines))
+        blocks.append(_section("*What moves eNPS*", lines, noun="drivers"))
     if digest.teams:
         lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
-        blocks.append(_section("*Teams*", lines))
+        blocks.append(_section("*Teams*", lines, noun="teams"))
     if digest.themes:
-        themes = " · ".join(f"{escape(theme.phrase)} ({theme.comments})" for theme in digest.themes)
-        blocks.append(_section("*Themes in the comments*", [themes]))
+        themes = [f"{escape(theme.phrase)} ({theme.comments})" for theme in digest.themes]
+        blocks.append(_section("*Themes in the comments*", [" · ".join(themes)], noun="themes"))
     if digest.comments and digest.comment_refs:
         # One section per comment, each with its own reply button (an opaque reference, never the author).
-        blocks.append(_section("*In their words*", []))
+        blocks.append(_section("*In their words*", [], noun="comments"))
         blocks += [
             SectionBlock(
-                text=MarkdownTextObject(text=_clip(quote(comment))),
+                text=MarkdownTextObject(text=fit(quote(comment), SECTION_CHARS)),
                 accessory=reply_button(REPLY_COMMENT_ACTION, ref),
             )
             for comment, ref in zip(digest.comments, digest.comment_refs, strict=True)
         ]
     elif digest.comments:
-        blocks.append(_section("*In their words*", [quote(comment) for comment in digest.comments]))
+        quoted = [quote(comment) for comment in digest.comments]
+        blocks.append(_section("*In their words*", quoted, noun="comments"))
     ideas = words.idea_lists(digest)
     if ideas.top:
-        blocks.append(_section("*Top ideas*", [f"• {escape(words.idea_line(i))}" for i in ideas.top]))
+        lines = [f"• {escape(words.idea_line(i))}" for i in ideas.top]
+        blocks.append(_section("*Top ideas*", lines, noun="ideas"))
     if ideas.waiting:
         lines = [f"• {escape(words.waiting_line(i))}" for i in ideas.waiting]
         if ideas.more_waiting:
             lines.append(f"_{ideas.more_waiting}_")
-        blocks.append(_section(f"*{ideas.waiting_title}*", lines))
+        blocks.append(_section(f"*{ideas.waiting_title}*", lines, noun="ideas"))
     if not digest.is_org:
         elements = [*share_buttons(digest), *plan_buttons(digest)]
         blocks.append(ActionsBlock(block_id="digest_loop", elements=elements))
@@ -100,15 +102,17 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
 
 
 def action_lines(digest: Digest) -> list[str]:
-    """Each action with its owner (a mention), its focus's trend and its latest "Is this helping?"."""
+    """Each action with its owner (a mention), its focus's trend and its latest "Is this helping?", as one
+    entry of lines, so a long list is cut between whole actions."""
     today = digest.week + timedelta(days=6)
-    lines = []
+    entries = []
     for action in digest.actions:
-        lines.append(f"• {escape(action_words.headline(action, today=today))} · owner <@{action.owner_id}>")
+        lines = [f"• {escape(action_words.headline(action, today=today))} · owner <@{action.owner_id}>"]
         lines += [
             f"   {escape(line)}" for line in action_words.progress_lines(action, min_group=digest.min_group)
         ]
-    return lines
+        entries.append("\n".join(lines))
+    return entries
 
 
 def drop_alert_message(alert: DropAlert) -> tuple[str, list[dict]]:
@@ -141,15 +145,14 @@ def home_team_blocks(teams: tuple[TeamFigures, ...], *, min_group: int) -> list[
             )
         if team.drivers is not None:
             line += "\n" + drivers_words.home_line(team.drivers, min_group)
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=_clip(f"*{escape(team.title)}*\n{escape(line)}")))
-        )
+        text = fit(f"*{escape(team.title)}*\n{escape(line)}", SECTION_CHARS)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=words.footer(min_group))]))
     return blocks
 
 
-def _section(title: str, lines: list[str]) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip("\n".join([title, *lines]))))
+def _section(title: str, lines: list[str], *, noun: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=listed(title, lines, noun=noun)))
 
 
 def _clip(text: str, limit: int = SECTION_CHARS) -> str:

@@ -23,8 +23,8 @@ from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest.digests import Digest
 from pulsebot.services.errors import Invalid
 from pulsebot.services.loop.sharing import TeamSummary, WillDo
-from pulsebot.slack.blocks import rendered
-from pulsebot.slack.text import escape, fit, quote
+from pulsebot.slack.blocks import listed, rendered
+from pulsebot.slack.text import escape, quote
 
 SHARE_NOW_ACTION = "share_results_now"  # one click: posted as is, without comments
 SHARE_RESULTS_ACTION = "share_results"  # the preview, where comments can be added
@@ -152,17 +152,19 @@ def summary_blocks(summary: TeamSummary, *, with_comments: bool) -> list[Block]:
                 f"• Strongest: {escape(summary.strongest.text)}",
                 f"• Weakest: {escape(summary.weakest.text)}",
             ]
-        blocks.append(_section(title, lines))
+        blocks.append(_section(title, lines, noun="lines"))
     if summary.themes:
         lines = [
             f"• {escape(t.phrase)} ({t.comments} comment{'s' if t.comments != 1 else ''})"
             for t in summary.themes
         ]
-        blocks.append(_section("*What the comments mention most*", lines))
+        blocks.append(_section("*What the comments mention most*", lines, noun="themes"))
     if with_comments and summary.comments:
-        blocks.append(_section("*In your words*", [quote(comment) for comment in summary.comments]))
+        quoted = [quote(comment) for comment in summary.comments]
+        blocks.append(_section("*In your words*", quoted, noun="comments"))
     if summary.actions:
-        blocks.append(_section("*What we will do*", [f"• {action_line(a)}" for a in summary.actions]))
+        lines = [f"• {action_line(a)}" for a in summary.actions]
+        blocks.append(_section("*What we will do*", lines, noun="actions"))
     return blocks
 
 
@@ -192,8 +194,8 @@ def not_posted_note(channel_id: str, error: str) -> str:
     return f"Your results were not shared: {why}, then share again from your digest."
 
 
-def _section(title: str, lines: list[str]) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=fit("\n".join([title, *lines]), SECTION_CHARS)))
+def _section(title: str, lines: list[str], *, noun: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=listed(title, lines, noun=noun, limit=SECTION_CHARS)))
 
 
 def _clip(text: str, limit: int) -> str:

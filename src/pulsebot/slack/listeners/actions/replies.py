@@ -22,10 +22,14 @@ def comment_reply_clicked(
     deps = context["deps"]
     user_id, ref = body["user"]["id"], str(action.get("value", ""))
     try:
-        role = deps.directory.role(client, deps.settings, user_id)
-        with transaction(deps.sessions) as session:
-            subject = reply_subjects.comment_subject(session, key=deps.key, ref=ref)
-            conversations.check_may_start(session, subject, user_id=user_id, role=role)
+
+        def checked(role):
+            with transaction(deps.sessions) as session:
+                subject = reply_subjects.comment_subject(session, key=deps.key, ref=ref)
+                conversations.check_may_start(session, subject, user_id=user_id, role=role)
+                return subject
+
+        subject = deps.directory.with_rights(client, deps.settings, user_id, checked)
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
@@ -42,10 +46,14 @@ def idea_reply_clicked(
     user_id = body["user"]["id"]
     try:
         idea_id = reply_subjects.idea_id_of(action.get("value", ""))
-        role = deps.directory.role(client, deps.settings, user_id)
-        with transaction(deps.sessions) as session:
-            subject = reply_subjects.idea_subject(session, idea_id=idea_id)
-            conversations.check_may_start(session, subject, user_id=user_id, role=role)
+
+        def checked(role):
+            with transaction(deps.sessions) as session:
+                subject = reply_subjects.idea_subject(session, idea_id=idea_id)
+                conversations.check_may_start(session, subject, user_id=user_id, role=role)
+                return subject
+
+        subject = deps.directory.with_rights(client, deps.settings, user_id, checked)
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return

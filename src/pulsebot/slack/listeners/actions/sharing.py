@@ -5,6 +5,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
+from pulsebot.services.privacy.roles import Role
 from pulsebot.slack import sharing
 from pulsebot.slack.blocks.sharing import share_modal, share_target
 
@@ -33,14 +34,19 @@ def share_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respond
     user_id = body["user"]["id"]
     try:
         survey_name, week = share_target(str(action.get("value", "")))
-        summary = sharing.preview(
-            deps.sessions,
+        summary = deps.directory.with_rights(
+            client,
             deps.settings,
-            survey_name=survey_name,
-            week=week,
-            user_id=user_id,
-            is_admin=deps.directory.is_admin(client, deps.settings, user_id),
-            now=deps.clock(),
+            user_id,
+            lambda role: sharing.preview(
+                deps.sessions,
+                deps.settings,
+                survey_name=survey_name,
+                week=week,
+                user_id=user_id,
+                is_admin=role is Role.admin,
+                now=deps.clock(),
+            ),
         )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

@@ -20,10 +20,13 @@ def status_chosen(ack: Ack, body: dict, action: dict, client: WebClient, respond
         idea_id, status = _chosen(action)
         if status is IdeaStatus.declined:
             # Refuse before asking for a reason that could not be used anyway.
-            role = deps.directory.role(client, deps.settings, user_id)
-            with transaction(deps.sessions) as session:
-                check_change(session, idea_id=idea_id, status=status, role=role)
-                idea = idea_view(session, idea_id=idea_id)
+            # Asked of Slack only as long as the click's trigger lives (slack/directory.py with_rights).
+            def checked(role):
+                with transaction(deps.sessions) as session:
+                    check_change(session, idea_id=idea_id, status=status, role=role)
+                    return idea_view(session, idea_id=idea_id)
+
+            idea = deps.directory.with_rights(client, deps.settings, user_id, checked)
             channel_id = (body.get("channel") or {}).get("id") or body["container"].get("channel_id")
             client.views_open(
                 trigger_id=body["trigger_id"], view=decline_modal(idea=idea, channel_id=channel_id)

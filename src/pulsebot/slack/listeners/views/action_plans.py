@@ -13,12 +13,12 @@ from pulsebot.services.loop.focus import parse_focus_value
 from pulsebot.slack.action_plans import (
     announce_change,
     announce_new_action,
-    before_ack_client,
     change_action_status,
     owner_problem,
 )
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.actions import VISIBLE, action_modal_target, drop_target
+from pulsebot.slack.directory import before_ack_client
 from pulsebot.slack.home import publish_home
 from pulsebot.slack.text import quote
 from pulsebot.store.db import transaction

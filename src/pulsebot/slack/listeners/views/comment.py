@@ -7,6 +7,7 @@ from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
 from pulsebot.services.pulse.answers import prepare_comment
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.pulses import thanks_for
+from pulsebot.slack.directory import before_ack_client
 from pulsebot.slack.listeners.actions.answers import parse_ids
 from pulsebot.slack.thanks import dm_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
@@ -27,7 +28,10 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
                 comment=comment,
                 key=deps.key,
                 now=deps.clock(),
-                is_admin=deps.directory.is_admin(client, deps.settings, user_id),
+                # Asked of Slack only as long as the ack can wait: "Slack is busy" on the field otherwise.
+                is_admin=deps.directory.is_admin(
+                    before_ack_client(client), deps.settings, user_id, strict=True
+                ),
             )
     except (Closed, NotAllowed, NotFound) as refusal:
         # Not something the person can fix by editing: say why in place of the form.

@@ -36,13 +36,16 @@ def reply_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context
         else:
             as_author = False
             conversations.checked_text(text)  # before asking Slack who the person is
-            role = deps.directory.role(client, deps.settings, user_id)
-            with transaction(deps.sessions) as session:
-                subject = _subject(session, target, key=deps.key)
-                conversations.check_may_start(session, subject, user_id=user_id, role=role)
-                conversations.start(
-                    session, subject=subject, manager_user_id=user_id, text=text, now=now, delay=delay
-                )
+
+            def start(role):
+                with transaction(deps.sessions) as session:
+                    subject = _subject(session, target, key=deps.key)
+                    conversations.check_may_start(session, subject, user_id=user_id, role=role)
+                    conversations.start(
+                        session, subject=subject, manager_user_id=user_id, text=text, now=now, delay=delay
+                    )
+
+            deps.directory.with_rights(client, deps.settings, user_id, start)
     except Refusal as refusal:
         ack(response_action="errors", errors={"reply": refusal.message})
         return
