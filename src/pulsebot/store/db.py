@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
 
 SessionFactory = Callable[[], Session]
 
@@ -105,6 +105,30 @@ def write_lock(session: Session) -> None:
     (`SELECT … FOR UPDATE` / `FOR KEY SHARE`), taken by the caller on the rows it depends on."""
     if session.get_bind().dialect.name == "sqlite":
         _sqlite_begin_immediate(session.connection().connection.dbapi_connection)
+
+
+def lock_still_open(
+    session: Session, id_column, status_column, ids: Sequence, *, open_status
+) -> tuple[set, set]:
+    """Of the rows `ids` (a pulse's runs, "Is this helping?" rounds), those still open, locked until this
+    transaction ends against the close that takes them with FOR UPDATE, and those that no longer exist.
+
+    The lock is KEY SHARE on PostgreSQL: the one each answer's foreign key takes anyway, so the row records
+    nothing it would not have; on SQLite, the database's write lock (write_lock)."""
+    write_lock(session)
+    if not ids:
+        return set(), set()
+    still_open = set(
+        session.exec(
+            select(id_column)
+            .where(id_column.in_(ids), status_column == open_status)
+            .order_by(id_column)
+            .with_for_update(read=True, key_share=True)
+        ).all()
+    )
+    closed = [row_id for row_id in ids if row_id not in still_open]
+    present = set(session.exec(select(id_column).where(id_column.in_(closed))).all()) if closed else set()
+    return still_open, {row_id for row_id in closed if row_id not in present}
 
 
 def session_factory(engine: Engine) -> SessionFactory:

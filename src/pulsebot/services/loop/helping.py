@@ -32,7 +32,7 @@ from pulsebot.services.privacy.anonymity import helping_token, new_run_secret
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.survey.audience import latest_run, recipients, run_minimum, teams_of, viewers_counted
-from pulsebot.store.db import write_lock
+from pulsebot.store.db import lock_still_open, write_lock
 from pulsebot.store.models import (
     ActionCheck,
     ActionCheckAnswer,
@@ -183,23 +183,14 @@ def write_helping_answers(
     is checked open under a lock its close takes too, so a closed round's counts never take in an answer
     afterwards, and no answer is thanked for and then left out of them."""
     rounds = sorted({item.check_id for item in pending})
-    write_lock(session)
-    still_open = (
-        set(
-            session.exec(
-                select(ActionCheck.id)
-                .where(ActionCheck.id.in_(rounds), ActionCheck.status == RunStatus.open)
-                .order_by(ActionCheck.id)
-                .with_for_update(read=True, key_share=True)  # the lock the answers' foreign key takes
-            ).all()
-        )
-        if rounds
-        else set()
+    still_open, gone = lock_still_open(
+        session, ActionCheck.id, ActionCheck.status, rounds, open_status=RunStatus.open
     )
-    refused = {check_id: Closed(LATE) for check_id in rounds if check_id not in still_open}
-    if refused:
-        present = set(session.exec(select(ActionCheck.id).where(ActionCheck.id.in_(list(refused)))).all())
-        refused.update({check_id: NotFound(GONE) for check_id in refused if check_id not in present})
+    refused = {
+        check_id: NotFound(GONE) if check_id in gone else Closed(LATE)
+        for check_id in rounds
+        if check_id not in still_open
+    }
     live = [item for item in pending if item.check_id in still_open]
     keys = list({(item.check_id, item.respondent) for item in live})
     stored: dict[tuple[int, str], str] = {}

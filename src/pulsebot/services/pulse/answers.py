@@ -27,7 +27,7 @@ from pulsebot.services.pulse.answer_keys import respondent_token, respondent_tok
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.survey.run_questions import questions_of_run
-from pulsebot.store.db import write_lock
+from pulsebot.store.db import lock_still_open
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
 from pulsebot.store.upsert import upsert
 
@@ -176,25 +176,12 @@ def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[An
     whole batch is in before the close or the close comes first and the batch's answers to it are
     refused. That holds whichever replica's window holds them."""
     runs = sorted({item.run_id for item in pending})
-    write_lock(session)
-    open_runs = (
-        set(
-            session.exec(
-                select(PulseRun.id)
-                .where(PulseRun.id.in_(runs), PulseRun.status == RunStatus.open)
-                .order_by(PulseRun.id)
-                # KEY SHARE: the lock each answer's foreign key takes anyway, so the run's row records
-                # nothing it would not have; it still keeps the close's FOR UPDATE out until the commit.
-                .with_for_update(read=True, key_share=True)
-            ).all()
-        )
-        if runs
-        else set()
-    )
-    refused = {run_id: Closed(LATE) for run_id in runs if run_id not in open_runs}
-    if refused:
-        present = set(session.exec(select(PulseRun.id).where(PulseRun.id.in_(list(refused)))).all())
-        refused.update({run_id: NotFound(GONE) for run_id in refused if run_id not in present})
+    open_runs, gone = lock_still_open(session, PulseRun.id, PulseRun.status, runs, open_status=RunStatus.open)
+    refused = {
+        run_id: NotFound(GONE) if run_id in gone else Closed(LATE)
+        for run_id in runs
+        if run_id not in open_runs
+    }
     live = [item for item in pending if item.run_id in open_runs]
     keys = {item.key for item in live}
     stored: dict[tuple[int, int, str], dict] = {}
