@@ -34,13 +34,13 @@ from sqlmodel import Session, select
 
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import kept_weeks
+from pulsebot.services.results.release import VALUES
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.store.among import among
 from pulsebot.store.models import PulseRun, Question, QuestionKind, RunFigures, RunQuestionFigures, RunStatus
 from pulsebot.store.weeks import iso_week_start
 
-_VALUES = range(11)  # every stored rating lies in 0..10
-_NO_COUNTS = (0,) * len(_VALUES)
+_NO_COUNTS = (0,) * len(VALUES)
 TeamWeek = tuple[int, date]  # (survey_id, Monday of the ISO week)
 QuestionTotals = tuple[int, int, int, tuple[int, ...]]  # question, answers, sum, answers per value 0..10
 CommentTotals = tuple[int, int, float, int, int]  # count, with a sentiment, sentiment sum, negative, positive
@@ -175,7 +175,7 @@ def load(
     for run_id, question_id, n, total, *counts in cells:
         if run_id not in counted:
             continue
-        combined = by_question[week_of[run_id]].setdefault(question_id, [0, 0, [0] * len(_VALUES)])
+        combined = by_question[week_of[run_id]].setdefault(question_id, [0, 0, [0] * len(VALUES)])
         if n and n >= needed[run_id]:
             combined[0] += n
             combined[1] += int(total or 0)
