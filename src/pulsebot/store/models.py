@@ -33,6 +33,11 @@ USER_ID_COLUMNS = {
     ("results_share", "shared_by"),
     ("team_action", "owner_id"),
     ("team_action", "created_by"),
+    # People's HR attributes (segments): whose they are, and who their manager is; and which cell of a
+    # run each of its audience falls in, kept only while the run's key material lives.
+    ("person", "user_id"),
+    ("person", "manager_id"),
+    ("run_member", "user_id"),
 }
 
 
@@ -229,6 +234,9 @@ class Answer(SQLModel, table=True):
     choice: str | None = Field(default=None, max_length=200)
     comment: str | None = Field(default=None, max_length=2000)
     sentiment: float | None = None  # of the comment, in [-1, 1]; see services/results/sentiment.py
+    # The run's cell the respondent fell in when it opened (`run_cell`): one of at least K people of its
+    # audience, never their attributes. None for a run opened without people's attributes.
+    cell: int | None = None
 
     # The weekly aggregates reach a window's answers through their runs: the ratings are read from the
     # first index alone, the comments' sentiment from the second (which holds only rows with a comment).
@@ -586,3 +594,54 @@ class LoopPost(TeamScoped, table=True):
     posted_at: datetime = Field(sa_column=_utc(nullable=False))
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
+
+
+class Person(TeamScoped, table=True):
+    """One person's HR attributes, for segments: imported from a CSV (`pulsebot people import`) or read
+    from Slack profile fields. HR data, kept apart from survey data: no answer, run or figure refers to a
+    row here; a run copies its audience's generalised cells when it opens (`run_cell`, `run_member`)."""
+
+    __tablename__ = "person"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    department: str | None = Field(default=None, max_length=80)
+    division: str | None = Field(default=None, max_length=80)  # above the department
+    site: str | None = Field(default=None, max_length=80)
+    region: str | None = Field(default=None, max_length=80)  # above the site
+    start_date: date | None = None  # tenure bands are computed from it on the day a run opens
+    level: str | None = Field(default=None, max_length=40)
+    manager_id: str | None = Field(default=None, max_length=20)  # the reporting line, one step up
+    source: str = Field(default="csv", max_length=10)  # "csv" or "profile"
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class RunCell(SQLModel, table=True):
+    """A run's cells: the combinations of generalised attributes its audience was grouped into when it
+    opened, before any answer existed. Every cell holds at least K people of the audience (K >= the
+    minimum group); an attribute generalised away is None ("not recorded"). `line` is the reporting line
+    from the top down to the recorded manager, ids joined by "/"."""
+
+    __tablename__ = "run_cell"
+
+    run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
+    cell: int = Field(primary_key=True)
+    people: int  # members of the audience in this cell
+    department: str | None = Field(default=None, max_length=80)
+    division: str | None = Field(default=None, max_length=80)
+    site: str | None = Field(default=None, max_length=80)
+    region: str | None = Field(default=None, max_length=80)
+    tenure: str | None = Field(default=None, max_length=20)
+    level: str | None = Field(default=None, max_length=40)
+    line: str | None = Field(default=None, max_length=200)
+
+
+class RunMember(SQLModel, table=True):
+    """Which cell each person of a run's audience is in, read when they answer; deleted with the run's
+    key material at the end of the reply window, after which no one can say whose cell was whose."""
+
+    __tablename__ = "run_member"
+
+    run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    cell: int

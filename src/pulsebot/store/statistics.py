@@ -39,6 +39,16 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("answer", "choice"),
         ("answer", "comment"),
         ("answer", "sentiment"),
+        # The cell an answer fell in, and which cell each person of an open run is in.
+        ("answer", "cell"),
+        ("run_member", "cell"),
+        # People's HR attributes: a forgotten person's would outlive their row in the statistics.
+        ("person", "department"),
+        ("person", "division"),
+        ("person", "site"),
+        ("person", "region"),
+        ("person", "start_date"),
+        ("person", "level"),
         ("action_check_answer", "respondent"),
         ("action_check_answer", "answer"),
         # A round's answers live only while it is open: how many of them each round got is the count a
@@ -84,6 +94,17 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
 # Columns that look sensitive (text, or named like a person or an answer) but say nothing about anyone.
 HARMLESS_EVERYWHERE = {"team_id"}  # the workspace a row belongs to
 HARMLESS: dict[str, set[tuple[str, str]]] = {
+    "a run's cells: attributes generalised until each is shared by at least K people of its audience": {
+        ("run_cell", "department"),
+        ("run_cell", "division"),
+        ("run_cell", "site"),
+        ("run_cell", "region"),
+        ("run_cell", "tenure"),
+        ("run_cell", "level"),
+        ("run_cell", "line"),
+        ("run_cell", "people"),
+        ("person", "source"),
+    },
     "a survey's settings and questions, written by admins in its YAML file": {
         ("survey", "name"),
         ("survey", "title"),
