@@ -302,6 +302,7 @@ def _empty_row(item: PendingAnswer) -> dict:
         "choice": None,
         "comment": None,
         "sentiment": None,
+        "cell": None,
     }
 
 
