@@ -129,9 +129,9 @@ def show(
     for name, values in found.values.items():
         table.add_row(name, str(found.recorded[name]), _counts(values))
     table.add_row("start_date", str(found.recorded["start_date"]), "tenure today: " + _counts(found.tenure))
-    depths = _counts((f"{depth} above" if depth > 1 else "1 above", people) for depth, people in found.depths)
+    depths = ", ".join(f"depth {depth}: {people}" for depth, people in found.depths)
     table.add_row(
-        "manager", str(found.recorded["manager"]), f"managers in the line: {depths}" if depths else ""
+        "manager", str(found.recorded["manager"]), f"{depths} (managers above them)" if depths else ""
     )
     out.print(table, highlight=False)
 
@@ -144,10 +144,9 @@ def _show_person(person, user_id: str) -> None:
     if person is None:
         out.print(f"no attributes stored for {user_id}", highlight=False)
         return
+    source = SOURCES.get(person.source, person.source)
+    out.print(f"{user_id}: {source}, stored {person.updated_at:%Y-%m-%d %H:%M} UTC", highlight=False)
     table = wrapping_table("attribute", "value")
-    table.title = (
-        f"{user_id}: {SOURCES.get(person.source, person.source)}, {person.updated_at:%Y-%m-%d %H:%M} UTC"
-    )
     for name, value in person.attributes.as_columns().items():
         table.add_row(name, "-" if value is None else str(value))
     table.add_row("reporting line", " / ".join(person.line) or "-")
