@@ -7,7 +7,7 @@ import itertools
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from sqlmodel import select
@@ -41,11 +41,11 @@ def stored(sessions) -> dict[str, dict]:
 
 
 @contextmanager
-def slack_pace_without_waiting() -> Iterator[None]:
+def slack_pace_without_waiting(start: datetime = PINNED_NOW) -> Iterator[None]:
     """The clock stands still except when pulsebot sleeps, which moves it on by as long as it asked: the
     fake Slack records each call at the moment pulsebot made it, and the test takes no real time."""
     real_sleep = time.sleep
-    with freeze_time(PINNED_NOW) as frozen:
+    with freeze_time(start) as frozen:
         time.sleep = lambda seconds: frozen.tick(timedelta(seconds=seconds))
         try:
             yield
@@ -53,5 +53,12 @@ def slack_pace_without_waiting() -> Iterator[None]:
             time.sleep = real_sleep
 
 
-def gaps(times: list[float]) -> list[float]:
-    return [round(later - earlier, 6) for earlier, later in itertools.pairwise(times)]
+# The frozen clock counts whole microseconds from 1970 in a float: a gap reads a microsecond short now
+# and then.
+CLOCK_RESOLUTION = 2e-6
+
+
+def spaced_at_least(times: list[float], seconds: float) -> bool:
+    """Were there calls to compare, and did each come at least `seconds` after the one before?"""
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    return bool(gaps) and all(gap >= seconds - CLOCK_RESOLUTION for gap in gaps)

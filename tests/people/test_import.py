@@ -11,7 +11,7 @@ from pulsebot.slack.people import LOOKUPS_UP_TO
 from pulsebot.store.db import transaction
 from pulsebot.store.scoping import scoped_sessions
 from tests.installing import ACME, GLOBEX
-from tests.people.conftest import gaps, pulsebot, slack_pace_without_waiting, stored, write_csv
+from tests.people.conftest import pulsebot, slack_pace_without_waiting, spaced_at_least, stored, write_csv
 
 EXPORT = """\
 user_id,department,division,site,region,start_date,level,manager
@@ -187,7 +187,7 @@ def test_emails_are_looked_up_in_slack_no_faster_than_its_tier_allows(
         "ann@example.com",
         "ben@example.com",
     ]
-    assert all(gap >= 60 / TIER_3_PER_MINUTE for gap in gaps(fake_slack.times_of("users.lookupByEmail")))
+    assert spaced_at_least(fake_slack.times_of("users.lookupByEmail"), 60 / TIER_3_PER_MINUTE)
     assert fake_slack.calls_to("users.lookupByEmail:429") == []
     managers = {user_id: row["manager_id"] for (_, user_id), row in stored(sessions).items()}
     assert managers == {"U0CEO": None, "U0VP": "U0CEO", "U0ANN": "U0VP", "U0BEN": "U0VP"}

@@ -15,7 +15,8 @@ from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services.people.people import remove_profile, store_profile
+from pulsebot.services.people.attributes import CSV
+from pulsebot.services.people.people import imported_ids, remove_profile, store_profile
 from pulsebot.services.people.profile_fields import FromProfile, attributes_from_profile
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.limits import TIER_3_PER_MINUTE, TIER_4_PER_MINUTE
@@ -165,6 +166,9 @@ def on_user_change(
             return "removed" if remove_profile(session, user_id=user_id) else None
     if not mapping or user.get("is_bot"):
         return None
+    with transaction(sessions) as session:
+        if user_id in imported_ids(session, among=[user_id]):
+            return CSV  # the CSV row wins: no need to read the profile
     fields = (user.get("profile") or {}).get("fields") or {}
     if not any(field_id in fields for field_id in mapping):
         fields = profile_reader(team_id).fields(client, user_id)

@@ -76,9 +76,12 @@ def import_people(session: Session, *, people: list[Imported], now: datetime) ->
     return changes
 
 
-def imported_ids(session: Session) -> set[str]:
-    """The people the last import listed: their profiles are not read."""
-    return set(session.exec(select(Person.user_id).where(Person.source == CSV)).all())
+def imported_ids(session: Session, *, among: Collection[str] | None = None) -> set[str]:
+    """The people the last import listed (of `among`, if given): their profiles are not read."""
+    statement = select(Person.user_id).where(Person.source == CSV)
+    if among is not None:
+        statement = statement.where(Person.user_id.in_(list(among)))
+    return set(session.exec(statement).all())
 
 
 def sync_profiles(
