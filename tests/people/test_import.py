@@ -12,6 +12,7 @@ from pulsebot.store.db import transaction
 from pulsebot.store.scoping import scoped_sessions
 from tests.installing import ACME, GLOBEX
 from tests.people.conftest import pulsebot, slack_pace_without_waiting, spaced_at_least, stored, write_csv
+from tests.stored_bytes import where_found
 
 EXPORT = """\
 user_id,department,division,site,region,start_date,level,manager
@@ -167,7 +168,7 @@ ben@example.com,Support,U0VP
 
 
 def test_emails_are_looked_up_in_slack_no_faster_than_its_tier_allows(
-    cli_env, sessions, fake_slack, tmp_path
+    cli_env, engine, sessions, fake_slack, tmp_path
 ):
     for user_id, email in (("U0CEO", "ceo@example.com"), ("U0VP", "VP@example.com")):
         fake_slack.add_user(user_id, email=email)
@@ -191,6 +192,7 @@ def test_emails_are_looked_up_in_slack_no_faster_than_its_tier_allows(
     assert fake_slack.calls_to("users.lookupByEmail:429") == []
     managers = {user_id: row["manager_id"] for (_, user_id), row in stored(sessions).items()}
     assert managers == {"U0CEO": None, "U0VP": "U0CEO", "U0ANN": "U0VP", "U0BEN": "U0VP"}
+    assert where_found(engine, "ann@example.com", ("person",)) == []  # only the Slack id is stored
 
 
 def test_a_big_file_s_emails_come_from_one_walk_through_the_workspace(
