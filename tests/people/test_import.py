@@ -82,6 +82,7 @@ U0CLEO,,Support,Sales,Berlin,,,,U0ANN
 U0ANN,,Support,Operations,Berlin,,,,
 alice,,Support,Operations,Berlin,2027-13-01,,,
 ,nobody@example.com,Support,Operations,Berlin,,,,
+U0HAL,,Support,Operations,Berlin,,,,nobody@example.com
 U0DAN,,Support,Operations,Berlin,,,,U0GHOST
 U0EVE,,{long},Operations,Berlin,,,,U0EVE
 U0FAY,,Support,Operations,Berlin
@@ -112,12 +113,12 @@ def test_every_problem_of_a_bad_file_is_named_on_its_own_line_and_nothing_is_wri
         "pulsebot: people.csv, line 6, user_id: 'alice' is not a Slack user id (like U0123ABCD)",
         "pulsebot: people.csv, line 6, start_date: '2027-13-01' is not a date (YYYY-MM-DD)",
         "pulsebot: people.csv, line 7, email: nobody@example.com is not a member of this Slack workspace",
-        "pulsebot: people.csv, line 8, manager: U0GHOST is not in the file; a manager needs a line of "
+        "pulsebot: people.csv, line 9, manager: U0GHOST is not in the file; a manager needs a line of "
         "their own",
-        "pulsebot: people.csv, line 9, department: 81 characters, at most 80",
-        "pulsebot: people.csv, line 9, manager: U0EVE is the person themselves",
-        "pulsebot: people.csv, line 10: 5 values, but the header names 9 columns",
-        "pulsebot: people.csv, line 11, manager: 'boss' is not a Slack user id or an email address",
+        "pulsebot: people.csv, line 10, department: 81 characters, at most 80",
+        "pulsebot: people.csv, line 10, manager: U0EVE is the person themselves",
+        "pulsebot: people.csv, line 11: 5 values, but the header names 9 columns",
+        "pulsebot: people.csv, line 12, manager: 'boss' is not a Slack user id or an email address",
     ]
     assert stored(sessions) == before
     assert fake_slack.calls_to("users.lookupByEmail") == [{"email": "nobody@example.com"}]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy.exc import IntegrityError
 
 from pulsebot.cli.common import (
     Team,
@@ -60,8 +61,14 @@ def import_(
         people = resolve(people_file, found=found)
     except PeopleFileError as error:
         fail(str(error))
-    with transaction(sessions) as session:
-        changes = import_people(session, people=people, now=utc_now())
+    try:
+        with transaction(sessions) as session:
+            changes = import_people(session, people=people, now=utc_now())
+    except IntegrityError:
+        fail(
+            f"{people_file.source}: someone's attributes were stored meanwhile; "
+            "nothing was imported, run it again"
+        )
     out.print(f"{people_file.source}: {changes.describe()}", highlight=False)
 
 
@@ -196,9 +203,12 @@ def sync(team: Team = "") -> None:
         _slack_refused(error)
     except OSError as error:
         fail(f"Slack could not be reached ({error}); nothing was changed")
-    with transaction(sessions) as session:
-        attributes = {user_id: found.attributes for user_id, found in read.items()}
-        changes = sync_profiles(session, read=attributes, members=members, now=utc_now())
+    attributes = {user_id: found.attributes for user_id, found in read.items()}
+    try:
+        with transaction(sessions) as session:
+            changes = sync_profiles(session, read=attributes, members=members, now=utc_now())
+    except IntegrityError:  # a user_change event stored someone meanwhile
+        fail("someone's attributes were stored meanwhile; nothing was changed, run it again")
     line = f"profiles of {len(read)} people read: {changes.describe()}"
     if changes.empty:
         line += f"; {changes.empty} with none of the fields filled in"

@@ -243,11 +243,14 @@ def resolve(people: PeopleFile, *, found: Mapping[str, str]) -> list[Imported]:
         first_line.setdefault(user_id, row.line)
         ids[row.line] = user_id
     by_email = {row.email: ids[row.line] for row in people.rows if row.email and row.line in ids}
+    listed_emails = {row.email for row in people.rows if row.email}
     managers: dict[str, str] = {}
     for row in people.rows:
         if row.manager is None or row.line not in ids:
             continue
         manager = by_email.get(row.manager) if "@" in row.manager else row.manager
+        if manager is None and row.manager in listed_emails:
+            continue  # their own line says Slack does not know them
         if manager is None or manager not in first_line:
             people.problem(
                 row.line, "manager", f"{row.manager} is not in the file; a manager needs a line of their own"
