@@ -10,7 +10,10 @@ trigger_id more than 3 seconds after Slack first saw that trigger (`expired_trig
 Workspaces that install the app through OAuth are registered with `add_install(code, team_id, bot_token)`:
 oauth.v2.access then trades that code (once, like Slack) for the team's bot token, and auth.test answers
 for each token with its own team. Posted messages are kept per conversation, with their metadata, for
-`conversations.history`.
+`conversations.history`. People may have an email (users.lookupByEmail finds them by it, users.list shows
+it) and values in the workspace's custom profile fields (`add_profile_field`, `set_profile`; read with
+team.profile.get and users.profile.get). Each call is recorded with the moment it arrived
+(`time.monotonic()`, which a frozen test clock moves), so a test can read how calls were spaced.
 File uploads work as Slack's do: files.getUploadURLExternal hands out an upload URL on this server, the
 bytes POSTed there are kept (`uploads`, and an "upload" call), and files.completeUploadExternal shares them.
 """
@@ -38,6 +41,7 @@ class Call:
     method: str
     args: dict
     token: str | None
+    at: float = field(default_factory=lambda: time.monotonic())  # when it arrived (a frozen clock's too)
 
 
 @dataclass
@@ -47,6 +51,8 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
+    profile_fields: list[dict] = field(default_factory=list)  # the workspace's custom profile fields
+    profile_values: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> field id -> value
     latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
     port: int = 0  # 0: any free port (the tests); a fixed one to try pulsebot locally (tests/local.py)
 
@@ -101,6 +107,7 @@ class FakeSlack:
         is_bot: bool = False,
         deleted: bool = False,
         is_admin: bool = False,
+        email: str | None = None,
     ):
         self.users[user_id] = {
             "id": user_id,
@@ -110,7 +117,20 @@ class FakeSlack:
             "deleted": deleted,
             "is_admin": is_admin,
             "is_owner": False,
+            **({"profile": {"email": email}} if email else {}),
         }
+
+    def add_profile_field(self, field_id: str, label: str, *, kind: str = "text") -> None:
+        self.profile_fields.append({"id": field_id, "label": label, "type": kind, "is_hidden": False})
+
+    def set_profile(self, user_id: str, values: dict[str, str]) -> None:
+        """Fill in (or, with "", empty) a person's custom profile fields, by field id."""
+        if user_id not in self.users:
+            self.add_user(user_id)
+        kept = self.profile_values.setdefault(user_id, {})
+        kept.update(values)
+        for field_id in [field_id for field_id, value in kept.items() if not value]:
+            del kept[field_id]
 
     def add_channel(self, channel_id: str, user_ids: list[str]) -> None:
         for user_id in user_ids:
@@ -141,10 +161,14 @@ class FakeSlack:
         whether Slack acted on such a call, its caller cannot know."""
         self._statuses.setdefault(method, []).extend([status] * times)
 
-    def rate_limit(self, method: str, *, per_second: int) -> None:
-        """Take at most `per_second` calls of `method` in any one second; answer the others 429 with
-        `Retry-After` in whole seconds, as Slack does."""
-        self._limits[method] = (per_second, collections.deque())
+    def rate_limit(
+        self, method: str, *, per_second: int | None = None, per_minute: int | None = None
+    ) -> None:
+        """Take at most `per_second` calls of `method` in any one second (or `per_minute` in any one
+        minute, as Slack's tiers count); answer the others 429 with `Retry-After` in whole seconds, as
+        Slack does."""
+        window = 1.0 if per_minute is None else 60.0
+        self._limits[method] = (per_second or per_minute, window, collections.deque())
 
     def stall(self, method: str, *, after: int) -> None:
         """Take in every call of `method` past the first `after`, but keep the answers back until
@@ -164,15 +188,15 @@ class FakeSlack:
         """Seconds to wait if a call of `method` now would break its rate limit, else None."""
         if method not in self._limits:
             return None
-        per_second, taken = self._limits[method]
+        most, window, taken = self._limits[method]
         with self._changed:
             now = time.monotonic()
-            while taken and taken[0] <= now - 1.0:
+            while taken and taken[0] <= now - window:
                 taken.popleft()
-            if len(taken) < per_second:
+            if len(taken) < most:
                 taken.append(now)
                 return None
-            return max(1, math.ceil(taken[0] + 1.0 - now))
+            return max(1, math.ceil(taken[0] + window - now))
 
     def _trigger_expired(self, args: dict) -> bool:
         trigger = args.get("trigger_id")
@@ -190,6 +214,11 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[dict]:
         with self._changed:
             return [call.args for call in self.calls if call.method == method]
+
+    def times_of(self, method: str) -> list[float]:
+        """When each call of `method` arrived (time.monotonic()), in order."""
+        with self._changed:
+            return [call.at for call in self.calls if call.method == method]
 
     def posts_to(self, channel: str) -> list[dict]:
         """The chat.postMessage calls addressed to `channel` (a user id for a DM)."""
@@ -278,6 +307,21 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            email = str(args.get("email", "")).lower()
+            found = [
+                u for u in self.users.values() if (u.get("profile") or {}).get("email", "").lower() == email
+            ]
+            return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
+        if method == "users.profile.get":
+            user = self.users.get(args.get("user", ""))
+            if not user:
+                return {"ok": False, "error": "user_not_found"}
+            values = self.profile_values.get(user["id"], {})
+            fields = {field_id: {"value": value, "alt": ""} for field_id, value in values.items()}
+            return {"ok": True, "profile": {**(user.get("profile") or {}), "fields": fields}}
+        if method == "team.profile.get":
+            return {"ok": True, "profile": {"fields": list(self.profile_fields)}}
         if method == "conversations.open":
             user = str(args.get("users", "")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + user[1:]}}

@@ -1,5 +1,6 @@
 """manifest.yml creates a Slack app that matches what the code listens for."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -24,3 +25,35 @@ def test_manifest_enables_socket_mode_interactivity_home_and_scopes():
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "users:read", "groups:read", "usergroups:read"} <= scopes
     assert {"im:history", "groups:history", "channels:history"} <= scopes  # looking before re-posting
+
+
+def test_every_event_a_listener_takes_is_subscribed():
+    """Slack sends only the events the app subscribes to: one a listener waits for but the manifest leaves
+    out would never come (user_change, for people's attributes, among them)."""
+    source = "\n".join(
+        path.read_text() for path in (Path(__file__).parents[1] / "src/pulsebot/slack").rglob("*.py")
+    )
+    handled = set(re.findall(r"""\.event\(["'](\w+)["']\)""", source))
+    declared = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+
+    assert "user_change" in handled
+    assert handled == declared
+
+
+# Each Web API method of people's attributes, and the scope Slack wants for it (docs.slack.dev).
+PEOPLE_METHODS = {
+    "users_lookupByEmail": "users:read.email",
+    "users_profile_get": "users.profile:read",
+    "team_profile_get": "users.profile:read",
+    "users_list": "users:read",
+}
+
+
+def test_the_people_commands_have_the_scopes_of_the_methods_they_call():
+    called = set(
+        re.findall(r"\.(\w+)\(", (Path(__file__).parents[1] / "src/pulsebot/slack/people.py").read_text())
+    )
+    scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+
+    assert {"users_lookupByEmail", "users_profile_get", "team_profile_get", "users_list"} <= called
+    assert {PEOPLE_METHODS[method] for method in called & PEOPLE_METHODS.keys()} <= scopes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import time
 from typing import Annotated, Literal
 
@@ -21,6 +22,9 @@ class ConfigError(Exception):
 
 
 MIN_GROUP = 5  # the smallest group any figure is shown for, unless PULSEBOT_MIN_GROUP says more
+# The attributes a Slack profile field may fill (PULSEBOT_PROFILE_FIELDS; docs/people.md).
+PROFILE_ATTRIBUTES = ("department", "division", "site", "region", "start_date", "level", "manager")
+PROFILE_FIELD_ID = re.compile(r"X[A-Za-z0-9]{2,30}")
 
 
 class Settings(BaseSettings):
@@ -100,6 +104,11 @@ class Settings(BaseSettings):
     # Raw answers, comments, who-was-asked records and idea texts older than this go
     # (services/privacy/retention.py).
     retention_days: int = Field(default=730, ge=1, validation_alias="PULSEBOT_RETENTION_DAYS")
+    # Slack profile custom fields read as people's attributes for segments: field id -> attribute
+    # ("Xf01ABC=department,Xf02DEF=site"); empty reads none (docs/people.md).
+    profile_fields: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias="PULSEBOT_PROFILE_FIELDS"
+    )
 
     @field_validator("slack_api_url")
     @classmethod
@@ -152,6 +161,27 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("profile_fields", mode="before")
+    @classmethod
+    def _field_ids_to_attributes(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        mapping: dict[str, str] = {}
+        for part in filter(None, (part.strip() for part in value.split(","))):
+            field_id, equals, name = (piece.strip() for piece in part.partition("="))
+            if not equals or not field_id or not name:
+                raise ValueError(f"{part!r} is not FIELD_ID=attribute, such as Xf01ABC2DEF=department")
+            if not PROFILE_FIELD_ID.fullmatch(field_id):
+                raise ValueError(f"{field_id!r} is not a profile field id (like Xf01ABC2DEF)")
+            if name.lower() not in PROFILE_ATTRIBUTES:
+                raise ValueError(f"{name!r} is not an attribute; use one of {', '.join(PROFILE_ATTRIBUTES)}")
+            if field_id in mapping:
+                raise ValueError(f"{field_id} is named twice")
+            if name.lower() in mapping.values():
+                raise ValueError(f"two fields fill {name.lower()}; name one field for each attribute")
+            mapping[field_id] = name.lower()
+        return mapping
 
     @field_validator("relay_delay_minutes", mode="before")
     @classmethod

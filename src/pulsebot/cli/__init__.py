@@ -11,7 +11,19 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.cli import actions, db, demo, digests, privacy, pulses, reports, run, surveys, workspaces
+from pulsebot.cli import (
+    actions,
+    db,
+    demo,
+    digests,
+    people,
+    privacy,
+    pulses,
+    reports,
+    run,
+    surveys,
+    workspaces,
+)
 from pulsebot.cli.common import fail
 from pulsebot.cli.conventions import PulsebotGroup
 
@@ -31,6 +43,7 @@ cli.command("audit")(privacy.audit)
 cli.command("demo")(demo.demo)
 cli.command("actions")(actions.actions)
 cli.add_typer(workspaces.group, name="workspace")
+cli.add_typer(people.group, name="people")
 
 
 def _print_version(wanted: bool) -> None:

@@ -38,3 +38,9 @@ VIEW_TITLE = 24  # a modal's title, submit and close texts
 # Time.
 ACK_SECONDS = 3  # Slack shows the person an error when a request is not acknowledged within this
 TRIGGER_SECONDS = 3  # a trigger_id opens a modal only this long after the click that made it
+
+# Web API rate limit tiers (docs.slack.dev, "Rate limits"): calls a minute each method allows a workspace
+# at least. users.lookupByEmail is Tier 3, users.profile.get Tier 4; pulsebot spaces its own calls of
+# such a method evenly at that rate (slack/people.py), so a burst never earns a 429.
+TIER_3_PER_MINUTE = 50
+TIER_4_PER_MINUTE = 100

@@ -10,7 +10,10 @@
   single theirs out; only their signed ideas' cards change in Slack;
 - the digests and drop alerts recorded as sent to them;
 - the anonymous-reply conversations they held as the manager. Those they wrote in as an anonymous author
-  stay as they are, for the same reason as their anonymous ideas (services/reply/conversation_cleanup.py).
+  stay as they are, for the same reason as their anonymous ideas (services/reply/conversation_cleanup.py);
+- their HR attributes (`person`), whichever source they came from, and their name as the manager in
+  other people's rows (the reporting line then ends below them); and which cell of each run still open
+  to answers they were in (`run_member`).
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -26,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, tuple_
+from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors
@@ -34,11 +37,20 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
 from pulsebot.store.db import SessionFactory, engine_of, scrub
-from pulsebot.store.models import AuditAction, Delivery, ManagerNotice, Vote
+from pulsebot.store.models import AuditAction, Delivery, ManagerNotice, Person, PulseRun, RunMember, Vote
 
 IDEAS_PER_STATEMENT = 500
 # The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
-FORGOTTEN_IN = ("delivery", "vote", "idea", "manager_notice", "conversation", "conversation_message")
+FORGOTTEN_IN = (
+    "delivery",
+    "vote",
+    "idea",
+    "manager_notice",
+    "conversation",
+    "conversation_message",
+    "person",
+    "run_member",
+)
 
 
 @dataclass(frozen=True)
@@ -49,12 +61,21 @@ class Forgotten:
     anonymous_ideas: int  # told to the person alone: the audit and the CLI do not say it
     notices: int
     conversations: int
+    attributes: int = 0  # their HR attributes: 1 when pulsebot held some
+    run_cells: int = 0  # the runs whose cell they were in
+    reports: int = 0  # people whose row named them as manager
 
     def describe(self) -> str:
-        return (
+        said = (
             f"{self.deliveries} pulse records, {self.votes} votes, {len(self.signed_ideas)} signed ideas "
             f"unlinked, {self.notices} digest notices, {self.conversations} conversations"
         )
+        if self.attributes or self.run_cells or self.reports:  # only where segments are in use
+            said += (
+                f", {self.attributes} HR attribute records, {self.run_cells} run cells, "
+                f"{self.reports} reporting lines unlinked"
+            )
+        return said
 
 
 def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now: datetime) -> Forgotten:
@@ -64,7 +85,10 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     conversations = forget_conversations(session, user_id=user_id)
     signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
-    forgotten = Forgotten(deliveries, votes, signed, anonymous, notices, conversations)
+    attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
+    forgotten = Forgotten(
+        deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports
+    )
     audit.record(
         session,
         actor=actor,
@@ -95,3 +119,24 @@ def _forget_votes(session: Session, *, user_id: str, key: bytes) -> int:
         ]
         removed += _delete(session, delete(Vote).where(tuple_(Vote.idea_id, Vote.voter).in_(keys)))
     return removed
+
+
+def _forget_attributes(session: Session, *, user_id: str) -> tuple[int, int, int]:
+    """Their `person` row, their name as others' manager, and their `run_member` rows: (rows, cells,
+    reports). `run_member` has no workspace column: its rows are the workspace's through their run."""
+    attributes = _delete(session, delete(Person).where(Person.user_id == user_id))
+    reports = session.exec(
+        update(Person)
+        .where(Person.manager_id == user_id)
+        .values(manager_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    runs = session.exec(  # the scoped session joins only this workspace's runs
+        select(RunMember.run_id)
+        .join(PulseRun, PulseRun.id == RunMember.run_id)
+        .where(RunMember.user_id == user_id)
+    ).all()
+    cells = _delete(
+        session, delete(RunMember).where(RunMember.user_id == user_id, RunMember.run_id.in_(runs))
+    )
+    return attributes, cells, reports

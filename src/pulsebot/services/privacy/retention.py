@@ -6,6 +6,13 @@ figures. Only whole ISO weeks go: everything before the Monday of the week the c
 once every run of the week has closed. Ideas older than the cutoff keep their status and votes but lose
 their text and the reason given on their last status change; the job then redraws their cards in Slack.
 
+People's attributes read from Slack profile fields go once Slack has not confirmed them (by a sync or a
+`user_change` event) for PULSEBOT_RETENTION_DAYS: by then the person was deactivated while pulsebot was
+not listening, or the workspace stopped syncing, and what is left is stale HR data about someone. Rows
+imported from a CSV are not aged: the export is the operator's, each import replaces the whole set
+(removing people it no longer lists) and says so, and dropping them by age would quietly empty the next
+runs' segments (docs/people.md).
+
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
 bounded batches each in its own transaction, and a run is marked purged only when all of it is gone.
@@ -22,6 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
+from pulsebot.services.people.attributes import PROFILE
 from pulsebot.services.privacy import audit
 from pulsebot.services.reply.conversation_cleanup import purge_conversations
 from pulsebot.services.results import analytics, kept_weeks
@@ -31,6 +39,7 @@ from pulsebot.store.models import (
     AuditAction,
     Delivery,
     Idea,
+    Person,
     PulseRun,
     RunFigures,
     RunQuestionFigures,
@@ -51,6 +60,7 @@ PURGED_IN = (
     "idea",
     "conversation",
     "conversation_message",
+    "person",
 )
 
 
@@ -61,6 +71,7 @@ class RetentionOutcome:
     answers: int = 0
     deliveries: int = 0
     conversations: int = 0
+    profiles: int = 0  # people's attributes from Slack profiles not confirmed since the cutoff
     # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
     emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
 
@@ -78,6 +89,7 @@ class RetentionOutcome:
                 self.deliveries,
                 self.ideas,
                 self.conversations,
+                self.profiles,
             )
         )
 
@@ -86,6 +98,7 @@ class RetentionOutcome:
             f"older than {days} days: {self.answers} answers and {self.deliveries} delivery records deleted, "
             f"{self.weeks_kept} weeks' figures kept, {self.weeks_dropped} small weeks dropped, "
             f"{self.ideas} idea texts removed, {self.conversations} conversations deleted"
+            + (f", {self.profiles} people's profile attributes deleted" if self.profiles else "")
         )
 
 
@@ -125,6 +138,7 @@ def run_retention(
     outcome.emptied_ideas = _remove_idea_texts(sessions, before=cutoff, days=days, batch=batch)
     with transaction(sessions) as session:
         outcome.conversations = purge_conversations(session, before=cutoff)
+        outcome.profiles = _remove_stale_profiles(session, before=cutoff)
         if not outcome.removed_anything:
             return outcome  # a night with nothing to remove would only crowd the admins' latest entries
         audit.record(
@@ -137,6 +151,11 @@ def run_retention(
         )
     scrub(engine_of(sessions), PURGED_IN, rewrite=True)
     return outcome
+
+
+def _remove_stale_profiles(session: Session, *, before: datetime) -> int:
+    statement = delete(Person).where(Person.source == PROFILE, Person.updated_at < before)
+    return session.exec(statement.execution_options(synchronize_session=False)).rowcount
 
 
 def _purgeable_weeks(session: Session, *, keep_from: date, now: datetime) -> dict[int, dict[date, list[int]]]:

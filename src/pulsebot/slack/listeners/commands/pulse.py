@@ -91,9 +91,12 @@ PRIVACY = (
     "• Answers and comments older than {retention_days} days are deleted; only the weekly totals of teams "
     "of at least {min_group} stay, and old ideas lose their text. pulsebot's logs never hold what you wrote "
     "next to your Slack id.\n"
-    "• `/pulse forget-me` deletes the records of the pulses sent to you and your votes, and unlinks your "
-    "ideas from you. Your answers stay in the team's totals; until each run's key material is destroyed, "
-    "the operator holding the key could still find them."
+    "• Where results are shown by department, site, tenure, level or reporting line, pulsebot keeps those "
+    "facts about you, from an HR export or your Slack profile's fields, apart from your answers; no one sees "
+    "them in Slack, and results by them cover groups of at least {min_group} only.\n"
+    "• `/pulse forget-me` deletes the records of the pulses sent to you, your votes and those facts, and "
+    "unlinks your ideas from you. Your answers stay in the team's totals; until each run's key material "
+    "is destroyed, the operator holding the key could still find them."
 )
 
 

@@ -1,7 +1,9 @@
 from slack_bolt import App
 
 from pulsebot.slack.listeners.events.home import home_opened
+from pulsebot.slack.listeners.events.people import user_changed
 
 
 def register(app: App) -> None:
     app.event("app_home_opened")(home_opened)
+    app.event("user_change")(user_changed)
