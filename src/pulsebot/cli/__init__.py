@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from pulsebot.cli import actions, db, demo, digests, privacy, pulses, reports, run, surveys, workspaces
+from pulsebot.cli import actions, db, demo, digests, privacy, pulses, reports, run, surveys, web, workspaces
 from pulsebot.cli.common import fail
 from pulsebot.cli.conventions import PulsebotGroup
 
@@ -22,6 +22,7 @@ cli.add_typer(db.group, name="db")
 cli.add_typer(surveys.group, name="survey")
 cli.add_typer(pulses.group, name="pulse")
 cli.command("run")(run.run)
+cli.command("web")(web.web)
 cli.add_typer(digests.group, name="digest")
 cli.command("report")(reports.report)
 cli.command("export")(reports.export)

@@ -34,11 +34,19 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
 from pulsebot.store.db import SessionFactory, engine_of, scrub
-from pulsebot.store.models import AuditAction, Delivery, ManagerNotice, Vote
+from pulsebot.store.models import AuditAction, Delivery, ManagerNotice, Vote, WebSession
 
 IDEAS_PER_STATEMENT = 500
 # The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
-FORGOTTEN_IN = ("delivery", "vote", "idea", "manager_notice", "conversation", "conversation_message")
+FORGOTTEN_IN = (
+    "delivery",
+    "vote",
+    "idea",
+    "manager_notice",
+    "conversation",
+    "conversation_message",
+    "web_session",
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     conversations = forget_conversations(session, user_id=user_id)
     signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
+    _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
     forgotten = Forgotten(deliveries, votes, signed, anonymous, notices, conversations)
     audit.record(
         session,

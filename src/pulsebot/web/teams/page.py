@@ -1,0 +1,155 @@
+"""A team's page, read from the same released figures as its digest: the digest itself (built by
+services/digest/digests.py, its changes as shown), its trend chart drawn by charts.py as SVG, and what
+an action can be about (services/loop/focus.py). Nothing is counted here."""
+
+from __future__ import annotations
+
+import base64
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from pulsebot.charts import chart_weeks, date_range, trend_svg
+from pulsebot.services.digest import digest_text as words
+from pulsebot.services.digest import driver_text
+from pulsebot.services.digest.digests import Digest, build_digests
+from pulsebot.services.digest.managers import managers_of
+from pulsebot.services.loop import progress_text
+from pulsebot.services.loop.focus import FocusOptions, focus_options
+from pulsebot.services.results.analytics import WeekStatus
+from pulsebot.store.models import Survey
+
+TREND_CHOICES = (12, 26, 52)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    week: str
+    figures: str  # the week's figures as the digest's trend reads, or why there are none
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    headline: str
+    owner: str
+    progress: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    name: str
+    title: str
+    digest: Digest  # its changes as shown (digest_text.as_shown)
+    week: str
+    headline: tuple[tuple[str, str], ...]
+    questions: tuple[str, ...]
+    drivers_title: str | None
+    drivers: tuple[str, ...]
+    actions: tuple[ActionRow, ...]
+    trend: tuple[TrendRow, ...]
+    trend_weeks: int
+    chart: str | None  # a data: URL of the SVG chart; None when not one week may be shown
+    chart_alt: str
+    footer: str
+
+
+def trend_weeks(asked: str | None) -> int:
+    """The trend's length from the page's `weeks`: one of TREND_CHOICES, else the first."""
+    try:
+        weeks = int(asked or 0)
+    except ValueError:
+        return TREND_CHOICES[0]
+    return weeks if weeks in TREND_CHOICES else TREND_CHOICES[0]
+
+
+def team_page(
+    session: Session, *, survey: Survey, now: datetime, min_group: int, weeks: int, viewer: str
+) -> TeamPage:
+    # The quoted comments are the digest's, in an order fixed by the team and the week rather than by the
+    # request, so reloading the page tells nothing that the first look did not.
+    digests, _ = build_digests(
+        session,
+        now=now,
+        min_group=min_group,
+        weeks=weeks,
+        survey_names=[survey.name],
+        rng=random.Random(f"{survey.name}"),
+    )
+    digest = words.as_shown(digests[survey.name])
+    figures = digest.figures
+    drivers_title, drivers = None, ()
+    if digest.drivers is not None:
+        drivers_title = f"Drivers over {driver_text.window(digest.drivers)}"
+        drivers = tuple(driver_text.summary_lines(digest.drivers, min_group))
+    today = digest.week + timedelta(days=6)
+    chart_title = f"{digest.title}: the last {len(digest.trend)} weeks"
+    chart = None
+    if digest.has_chart_points:
+        svg = trend_svg(chart_weeks(digest), title=chart_title, min_group=min_group, marked=digest.week)
+        chart = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    first, last = digest.trend[0].week, digest.trend[-1].week
+    return TeamPage(
+        name=survey.name,
+        title=survey.title,
+        digest=digest,
+        week=words.week_label(digest.week),
+        headline=tuple(words.headline(figures, min_group)),
+        questions=tuple(words.question_line(q, min_group) for q in figures.questions if figures.shown),
+        drivers_title=drivers_title,
+        drivers=drivers,
+        actions=tuple(
+            ActionRow(
+                headline=progress_text.headline(action, today=today),
+                owner="you" if action.owner_id == viewer else action.owner_id,
+                progress=tuple(progress_text.progress_lines(action, min_group=min_group)),
+            )
+            for action in digest.actions
+        ),
+        trend=tuple(
+            TrendRow(week=words.week_label(week.week), figures=_trend_figures(week, min_group))
+            for week in reversed(digest.trend)
+        ),
+        trend_weeks=weeks,
+        chart=chart,
+        chart_alt=(
+            f"Weekly mood, eNPS, comment sentiment and share answered of {digest.title}, "
+            f"{date_range(first, last)}; the table below gives each week's figures."
+        ),
+        footer=words.footer(min_group),
+    )
+
+
+def _trend_figures(week, min_group: int) -> str:
+    if week.status is WeekStatus.no_data:
+        return "no pulse"
+    if not week.shown:
+        return words.withheld(week, min_group)
+    return (
+        f"mood {words.score(week.score)} · eNPS {words.enps(week.enps)} · "
+        f"sentiment {words.sentiment(week.sentiment)} · answered {words.percent(week.response_rate)}"
+    )
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """What the planning form offers: the same choices as Slack's form (services/loop/focus.py)."""
+
+    focus: FocusOptions
+    owners: tuple[tuple[str, str], ...]  # (user id, label): the person planning, then the team's managers
+    today: date
+    latest: date
+
+
+def plan_form(session: Session, *, survey: Survey, now: datetime, min_group: int, viewer: str, today: date):
+    from pulsebot.services.loop.actions import FURTHEST_DUE
+
+    owners = [(viewer, "You")]
+    owners += [(user, user) for user in managers_of(session, survey_id=survey.id) if user != viewer]
+    return PlanForm(
+        focus=focus_options(session, survey_name=survey.name, now=now, min_group=min_group),
+        owners=tuple(owners),
+        today=today,
+        latest=today + FURTHEST_DUE,
+    )
