@@ -17,6 +17,7 @@ from pulsebot.services.digest import driver_text
 from pulsebot.services.digest.digests import Digest, build_digests
 from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.loop import progress_text
+from pulsebot.services.loop.actions import FINISHED_SHOWN_FOR, actions_of
 from pulsebot.services.loop.focus import FocusOptions, focus_options
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.store.models import Survey
@@ -83,7 +84,6 @@ def team_page(
     if digest.drivers is not None:
         drivers_title = f"Drivers over {driver_text.window(digest.drivers)}"
         drivers = tuple(driver_text.summary_lines(digest.drivers, min_group))
-    today = digest.week + timedelta(days=6)
     chart_title = f"{digest.title}: the last {len(digest.trend)} weeks"
     chart = None
     if digest.has_chart_points:
@@ -99,14 +99,7 @@ def team_page(
         questions=tuple(words.question_line(q, min_group) for q in figures.questions if figures.shown),
         drivers_title=drivers_title,
         drivers=drivers,
-        actions=tuple(
-            ActionRow(
-                headline=progress_text.headline(action, today=today),
-                owner="you" if action.owner_id == viewer else action.owner_id,
-                progress=tuple(progress_text.progress_lines(action, min_group=min_group)),
-            )
-            for action in digest.actions
-        ),
+        actions=_action_rows(session, digest, survey=survey, now=now, min_group=min_group, viewer=viewer),
         trend=tuple(
             TrendRow(week=words.week_label(week.week), figures=_trend_figures(week, min_group))
             for week in reversed(digest.trend)
@@ -119,6 +112,28 @@ def team_page(
         ),
         footer=words.footer(min_group),
     )
+
+
+def _action_rows(
+    session: Session, digest: Digest, *, survey: Survey, now: datetime, min_group: int, viewer: str
+) -> tuple[ActionRow, ...]:
+    """The team's actions, open or finished in the last 30 days (as App Home lists them): each with the
+    progress its digest shows, or, planned since the digest's week, with when its progress will show."""
+    in_digest = {action.id: action for action in digest.actions}
+    today = digest.week + timedelta(days=6)
+    rows = []
+    for action in actions_of(session, survey_names=[survey.name], finished_since=now - FINISHED_SHOWN_FOR):
+        progress = in_digest.get(action.id)
+        rows.append(
+            ActionRow(
+                headline=progress_text.headline(progress or action, today=max(today, now.date())),
+                owner="you" if action.owner_id == viewer else action.owner_id,
+                progress=tuple(progress_text.progress_lines(progress, min_group=min_group))
+                if progress is not None
+                else ("Its progress is shown from the digest of the week after it was planned.",),
+            )
+        )
+    return tuple(rows)
 
 
 def _trend_figures(week, min_group: int) -> str:
