@@ -116,7 +116,7 @@ def _serve_dashboard(settings, server) -> Callable[[], None]:
         return lambda: None
     from pulsebot.cli.web import serve_beside
 
-    log.info("dashboard at %s (listening on :%d)", settings.web_url, server.port)
+    log.info("dashboard at %s (listening on :%s)", settings.web_url, server.port)
     return serve_beside(server)
 
 

@@ -46,7 +46,7 @@ def web() -> None:
 
     signal.signal(signal.SIGTERM, stop_serving)
     signal.signal(signal.SIGINT, stop_serving)
-    log.info("dashboard at %s (listening on :%d)", settings.web_url, server.port)
+    log.info("dashboard at %s (listening on :%s)", settings.web_url, server.port)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             server.serve()
