@@ -170,3 +170,15 @@ def test_a_session_opened_with_other_rights_is_ended(visitor, fake_slack, sessio
     assert web_sessions(sessions) == []
     sign_in(visitor, fake_slack, MANAGER)  # signing in again gives what they may see now
     assert visitor.get("/team/team-pulse").status_code == 404
+
+
+def test_forget_me_signs_the_person_out_everywhere(visitor, fake_slack, sessions, team):
+    from pulsebot.services.privacy.forgetting import forget_person
+    from tests.conftest import ANON_KEY
+
+    sign_in(visitor, fake_slack, MANAGER)
+
+    with transaction(sessions) as session:
+        forget_person(session, user_id=MANAGER, key=ANON_KEY.encode(), actor="forget-me", now=PINNED_NOW)
+
+    assert web_sessions(sessions) == [] and visitor.get("/").status_code == 302

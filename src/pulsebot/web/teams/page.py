@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import base64
 import random
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from cachetools import LRUCache
 from sqlmodel import Session
 
 from pulsebot.charts import chart_weeks, date_range, trend_svg
@@ -23,6 +25,10 @@ from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.store.models import Survey
 
 TREND_CHOICES = (12, 26, 52)
+# Drawing a chart takes matplotlib the best part of a second, and a week's released figures never change:
+# each chart is kept, by the figures it shows, for the next look at the same weeks.
+_charts: LRUCache = LRUCache(maxsize=256)
+_charts_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,7 @@ def team_page(
     chart_title = f"{digest.title}: the last {len(digest.trend)} weeks"
     chart = None
     if digest.has_chart_points:
-        svg = trend_svg(chart_weeks(digest), title=chart_title, min_group=min_group, marked=digest.week)
-        chart = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+        chart = _chart(tuple(chart_weeks(digest)), title=chart_title, min_group=min_group, marked=digest.week)
     first, last = digest.trend[0].week, digest.trend[-1].week
     return TeamPage(
         name=survey.name,
@@ -112,6 +117,25 @@ def team_page(
         ),
         footer=words.footer(min_group),
     )
+
+
+def _chart(weeks: tuple, *, title: str, min_group: int, marked: date) -> str:
+    """The SVG trend chart as a data: URL, drawn once for the same figures."""
+    key = (weeks, title, min_group, marked)
+    with _charts_lock:
+        found = _charts.get(key)
+    if found is None:
+        svg = trend_svg(weeks, title=title, min_group=min_group, marked=marked)
+        found = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+        with _charts_lock:
+            _charts[key] = found
+    return found
+
+
+def forget_charts() -> None:
+    """Draw every chart again from now on (the benchmark's first looks)."""
+    with _charts_lock:
+        _charts.clear()
 
 
 def _action_rows(
