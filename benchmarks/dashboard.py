@@ -118,7 +118,14 @@ def measure(name: str, engine, args) -> list[tuple]:
     app = create_app(settings, sessions, clock=lambda: now, workspaces=EveryWorkspace())
     with transaction(sessions) as session:
         rights = rights_of(session, user_id=MANAGER, admins=frozenset())
-        session_id, _ = web_sessions.open_session(session, team_id=SINGLE_WORKSPACE, rights=rights, now=now)
+        session_id, _ = web_sessions.open_session(
+            session,
+            team_id=SINGLE_WORKSPACE,
+            rights=rights,
+            now=now,
+            idle=timedelta(minutes=30),
+            longest=timedelta(hours=12),
+        )
     browser = app.test_client()
     browser.set_cookie("__Host-pulsebot", session_id, domain="localhost")
     rows = []

@@ -159,6 +159,15 @@ def test_a_session_ends_when_idle_and_when_too_old(visitor, fake_slack, sessions
     assert web_sessions(sessions) == []
 
 
+def test_sessions_left_to_expire_are_removed_at_the_next_sign_in(web_app, fake_slack, sessions, team):
+    sign_in(web_app.test_client(), fake_slack, ADMIN)  # and never seen again
+
+    with freeze_time(PINNED_NOW + timedelta(minutes=31), tick=True):
+        sign_in(web_app.test_client(), fake_slack, MANAGER)
+
+    assert [row.user_id for row in web_sessions(sessions)] == [MANAGER]
+
+
 def test_a_session_opened_with_other_rights_is_ended(visitor, fake_slack, sessions, team):
     sign_in(visitor, fake_slack, MANAGER)
     assert visitor.get("/team/team-pulse").status_code == 200

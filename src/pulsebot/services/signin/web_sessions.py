@@ -74,10 +74,23 @@ def finish_signin(session: Session, *, state: str, browser_key: str, now: dateti
 
 
 def open_session(
-    session: Session, *, team_id: str, rights: Rights, now: datetime, replacing: str | None = None
+    session: Session,
+    *,
+    team_id: str,
+    rights: Rights,
+    now: datetime,
+    idle: timedelta,
+    longest: timedelta,
+    replacing: str | None = None,
 ) -> tuple[str, WebSession]:
     """A new session with a new id (never one the browser brought: `replacing` is ended), and the id for
-    the browser's cookie."""
+    the browser's cookie. Every session past its idle or absolute time goes first, so the sessions of
+    people who never came back (and their user ids) are not kept."""
+    session.exec(
+        delete(WebSession).where(
+            (WebSession.last_seen_at <= now - idle) | (WebSession.created_at <= now - longest)
+        )
+    )
     if replacing:
         end_session(session, session_id=replacing)
     session_id = new_secret()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 
@@ -92,6 +93,8 @@ def callback():
             team_id=scope,
             rights=rights,
             now=board.clock(),
+            idle=timedelta(minutes=board.settings.web_idle_minutes),
+            longest=timedelta(hours=board.settings.web_session_hours),
             replacing=request.cookies.get(COOKIE),
         )
     response = redirect(url_for("teams.home"))
