@@ -14,6 +14,8 @@ for each token with its own team. Posted messages are kept per conversation, wit
 it) and values in the workspace's custom profile fields (`add_profile_field`, `set_profile`; read with
 team.profile.get and users.profile.get). Each call is recorded with the moment it arrived
 (`time.monotonic()`, which a frozen test clock moves), so a test can read how calls were spaced.
+Sign in with Slack (OpenID Connect) is served by `openid` (tests/fake_openid.py): its authorize page and
+keys over GET, `openid.connect.token` as a method.
 File uploads work as Slack's do: files.getUploadURLExternal hands out an upload URL on this server, the
 bytes POSTed there are kept (`uploads`, and an "upload" call), and files.completeUploadExternal shares them.
 """
@@ -31,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from pulsebot.slack.limits import TRIGGER_SECONDS
+from tests.fake_openid import FakeOpenID, answer_get
 from tests.slack_limits import message_problems, view_problems
 
 JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads", "files", "metadata")
@@ -55,6 +58,7 @@ class FakeSlack:
     profile_values: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> field id -> value
     latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
     port: int = 0  # 0: any free port (the tests); a fixed one to try pulsebot locally (tests/local.py)
+    openid: FakeOpenID = field(default_factory=FakeOpenID)  # Sign in with Slack
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -276,6 +280,8 @@ class FakeSlack:
             }
         if method == "oauth.v2.access":
             return self._access(args)
+        if method == "openid.connect.token":
+            return self.openid.token(args, authorization=token)
         if refused := self._refused(method, args):
             return refused
         if method == "chat.postMessage":
@@ -413,6 +419,16 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
+
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            fake._record("GET " + path, dict(parse_qsl(query, keep_blank_values=True)), None)
+            status, headers, body = answer_get(fake.openid, path, query)
+            self.send_response(status)
+            for name, value in {"Content-Length": str(len(body)), **headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
 
         def do_POST(self) -> None:
             if fake.latency:

@@ -197,6 +197,7 @@ def test_the_manifest_sends_the_removal_events_and_names_the_redirect_page():
         manifest["settings"]["event_subscriptions"]["bot_events"]
     )
     assert [urlsplit(url).path for url in manifest["oauth_config"]["redirect_urls"]] == [
-        "/slack/oauth_redirect"
+        "/slack/oauth_redirect",
+        "/auth/slack/callback",  # Sign in with Slack to the dashboard (docs/dashboard.md)
     ]
     assert bot_scopes() == tuple(manifest["oauth_config"]["scopes"]["bot"])

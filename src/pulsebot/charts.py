@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -105,7 +106,12 @@ def trend_figure(
             ax.spines[side].set_visible(False)
         for side in ("left", "bottom"):
             ax.spines[side].set_color(HIDDEN_BAND)
-    axes[-1].set_xticks(x, [f"{w.week.day} {w.week:%b}" for w in weeks], rotation=0)
+    # Up to 26 weeks (the digest's longest) every week is labelled; a longer trend every few weeks.
+    step = 1 if len(weeks) <= 26 else math.ceil(len(weeks) / 13)
+    labels = [
+        f"{w.week.day} {w.week:%b}" if (len(weeks) - 1 - i) % step == 0 else "" for i, w in enumerate(weeks)
+    ]
+    axes[-1].set_xticks(x, labels, rotation=0)
     axes[-1].set_xlim(-0.6, len(weeks) - 0.4)
     notes = []
     if marked_index is not None:
@@ -124,6 +130,16 @@ def trend_png(weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked:
     figure = trend_figure(weeks, title=title, min_group=min_group, marked=marked)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def trend_svg(weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None) -> bytes:
+    """The same chart as `trend_png`, as SVG for the web dashboard: text kept as text (smaller, and
+    readable by a screen reader's find), no creation date, so the same figures give the same bytes."""
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "pulsebot"}):
+        figure = trend_figure(weeks, title=title, min_group=min_group, marked=marked)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 

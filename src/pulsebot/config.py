@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+OPENID_DEFAULT = "https://slack.com"
 
 
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
@@ -109,6 +110,21 @@ class Settings(BaseSettings):
     profile_fields: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, validation_alias="PULSEBOT_PROFILE_FIELDS"
     )
+    # The web dashboard (docs/dashboard.md): `pulsebot web`, on its own port, at its public https address
+    # (Slack sends a person back to PULSEBOT_WEB_URL/auth/slack/callback after they sign in). Sign in
+    # with Slack uses the app's client id and secret (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, or these when
+    # one workspace is served with SLACK_BOT_TOKEN). A session ends after this many idle minutes, and
+    # after this many hours whatever happens.
+    web_port: int = Field(default=3080, ge=1, le=65535, validation_alias="PULSEBOT_WEB_PORT")
+    web_url: str | None = Field(default=None, validation_alias="PULSEBOT_WEB_URL")
+    web_client_id: str | None = Field(default=None, validation_alias="PULSEBOT_WEB_CLIENT_ID")
+    web_client_secret: SecretStr | None = Field(default=None, validation_alias="PULSEBOT_WEB_CLIENT_SECRET")
+    web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60, validation_alias="PULSEBOT_WEB_IDLE_MINUTES")
+    web_session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, validation_alias="PULSEBOT_WEB_SESSION_HOURS"
+    )
+    # Where Slack's OpenID Connect pages and keys are (its authorize page and JWKS); the tests' fake Slack.
+    openid_url: str = Field(default=OPENID_DEFAULT, validation_alias="PULSEBOT_OPENID_URL")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -116,6 +132,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("web_url", "openid_url")
+    @classmethod
+    def _web_address(cls, value: str | None, info) -> str | None:
+        if value is None or not value.strip():
+            return OPENID_DEFAULT if info.field_name == "openid_url" else None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) address, such as https://pulse.example.com")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod
@@ -209,6 +234,8 @@ class Settings(BaseSettings):
         "slack_client_id",
         "slack_app_token",
         "metrics_token",
+        "web_client_id",
+        "web_client_secret",
         mode="before",
     )
     @classmethod
@@ -253,6 +280,22 @@ class Settings(BaseSettings):
                 "so serving several workspaces needs SLACK_APP_TOKEN unset"
             )
         self.require("slack_client_secret", "slack_signing_secret", "token_key", "anon_key")
+
+    def require_web(self) -> tuple[str, str, str]:
+        """The dashboard's public address, client id and client secret; ConfigError naming what is missing."""
+        client_id = self.web_client_id or self.slack_client_id
+        secret = self.web_client_secret or self.slack_client_secret
+        missing = [name for name, value in (("PULSEBOT_WEB_URL", self.web_url),) if value is None]
+        if client_id is None:
+            missing.append("PULSEBOT_WEB_CLIENT_ID (or SLACK_CLIENT_ID)")
+        if secret is None:
+            missing.append("PULSEBOT_WEB_CLIENT_SECRET (or SLACK_CLIENT_SECRET)")
+        if missing:
+            raise ConfigError(
+                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: the dashboard needs "
+                "its public address and the Slack app's client id and secret for Sign in with Slack"
+            )
+        return self.web_url, client_id, secret.get_secret_value()
 
     def require_metrics(self) -> None:
         """Raise ConfigError, in one line, if the metrics would be open to other machines without a token."""

@@ -8,8 +8,9 @@ import pulsebot.store.models  # noqa: F401
 from pulsebot.store.scoping import TeamScoped
 
 # Not any one workspace's data: Slack requests already seen (ids and digests only), the scheduler's job
-# store (schedules, not people), and slack_sdk's install records, which carry their own team id.
-DEPLOYMENT_TABLES = {"seen_request", "slack_oauth_states"}
+# store (schedules, not people), slack_sdk's install records, which carry their own team id, and the
+# dashboard's sign-ins under way (random secrets, no person; whose workspace is known only at their end).
+DEPLOYMENT_TABLES = {"seen_request", "slack_oauth_states", "web_signin"}
 
 
 def scoped(table, tables) -> bool:

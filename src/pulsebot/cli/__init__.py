@@ -22,6 +22,7 @@ from pulsebot.cli import (
     reports,
     run,
     surveys,
+    web,
     workspaces,
 )
 from pulsebot.cli.common import fail
@@ -34,6 +35,7 @@ cli.add_typer(db.group, name="db")
 cli.add_typer(surveys.group, name="survey")
 cli.add_typer(pulses.group, name="pulse")
 cli.command("run")(run.run)
+cli.command("web")(web.web)
 cli.add_typer(digests.group, name="digest")
 cli.command("report")(reports.report)
 cli.command("export")(reports.export)

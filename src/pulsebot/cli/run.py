@@ -8,7 +8,9 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 from importlib.metadata import version
+from typing import Annotated
 
+import typer
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from pulsebot import log_privacy, log_setup, metrics
@@ -20,7 +22,12 @@ from pulsebot.store.db import make_engine, session_factory
 log = logging.getLogger("pulsebot")
 
 
-def run() -> None:
+def run(
+    web: Annotated[
+        bool,
+        typer.Option("--web", help="Serve the web dashboard too, on PULSEBOT_WEB_PORT (docs/dashboard.md)."),
+    ] = False,
+) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PULSEBOT_PORT.
 
     It reads its settings from the environment. One workspace needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
@@ -60,6 +67,7 @@ def run() -> None:
             ack_gate=ack_gate,
             mixer=mixer,
         )
+        dashboard = _dashboard(settings, sessions) if web else None
     except ConfigError as error:
         fail(str(error), code=2)
     # Nothing is created or changed before Slack and the database have answered (connecting to an
@@ -81,17 +89,35 @@ def run() -> None:
     sender.start()  # every process drains the outbox; claims keep them from posting anything twice
     stop_scheduler = _start_scheduler(settings, engine, workspaces, sender)
     stop_metrics = _serve_metrics(settings, metrics_server)
+    stop_dashboard = _serve_dashboard(settings, dashboard)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             _serve(settings, app, ack_gate, readiness)
     finally:
         log.info("stopping")
+        stop_dashboard()
         stop_metrics()
         stop_scheduler()
         mixer.stop()  # the answers still in their window are written, and thanked for
         sender.stop()
         engine.dispose()
         log.info("stopped")
+
+
+def _dashboard(settings, sessions):
+    from pulsebot.cli.web import web_server
+
+    return web_server(settings, sessions)
+
+
+def _serve_dashboard(settings, server) -> Callable[[], None]:
+    """`--web`: the dashboard on its own thread and port. Returns how to stop it."""
+    if server is None:
+        return lambda: None
+    from pulsebot.cli.web import serve_beside
+
+    log.info("dashboard at %s (listening on :%s)", settings.web_url, server.port)
+    return serve_beside(server)
 
 
 def _check_port(settings) -> None:

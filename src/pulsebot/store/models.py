@@ -38,6 +38,8 @@ USER_ID_COLUMNS = {
     ("person", "user_id"),
     ("person", "manager_id"),
     ("run_member", "user_id"),
+    # Who is signed in to the web dashboard.
+    ("web_session", "user_id"),
 }
 
 
@@ -472,6 +474,9 @@ class AuditAction(enum.StrEnum):
     results_shared = "results_shared"
     action_created = "action_created"
     action_changed = "action_changed"
+    # The web dashboard: a team's page seen, and a page refused (another team's, another workspace's).
+    web_viewed = "web_viewed"
+    web_refused = "web_refused"
 
 
 class AuditEntry(TeamScoped, table=True):
@@ -645,3 +650,32 @@ class RunMember(SQLModel, table=True):
     run_id: int = Field(foreign_key="pulse_run.id", primary_key=True)
     user_id: str = Field(max_length=20, primary_key=True)
     cell: int
+
+
+class WebSession(TeamScoped, table=True):
+    """Someone signed in to the web dashboard (web/): the session's random id is in their browser's cookie
+    only, and here only as its SHA-256. `rights` is a digest of what they may see when they signed in (their
+    role and the teams they manage): when pulsebot's rights for them no longer give the same digest, the
+    session ends. No Slack token is kept."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=20, index=True)
+    role: str = Field(max_length=10)  # member, manager or admin, as they signed in
+    rights: str = Field(max_length=64)
+    csrf_token: str = Field(max_length=64)  # sent back with every form of the session
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    last_seen_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class WebSignIn(SQLModel, table=True):
+    """A sign-in with Slack under way: the `state` sent to Slack (hashed), the browser that started it
+    (a hash of its sign-in cookie) and the nonce the id token must carry. Used once, within minutes."""
+
+    __tablename__ = "web_signin"
+
+    state_hash: str = Field(primary_key=True, max_length=64)
+    browser_hash: str = Field(max_length=64)
+    nonce: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))

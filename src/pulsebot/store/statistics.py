@@ -88,6 +88,13 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("slack_bots", "bot_token"),
         ("slack_bots", "bot_refresh_token"),
         ("slack_oauth_states", "state"),
+        # The web dashboard's sessions and sign-ins: secrets (hashed or not) and what a person may see.
+        ("web_session", "id_hash"),
+        ("web_session", "rights"),
+        ("web_session", "csrf_token"),
+        ("web_signin", "state_hash"),
+        ("web_signin", "browser_hash"),
+        ("web_signin", "nonce"),
     }
 )
 
@@ -143,6 +150,7 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("delivery", "error"),
         ("conversation_message", "error"),
         ("slack_installations", "token_type"),
+        ("web_session", "role"),
     },
     "a random conversation id, carried on both sides' buttons": {
         ("conversation", "id"),

@@ -37,7 +37,16 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
 from pulsebot.store.db import SessionFactory, engine_of, scrub
-from pulsebot.store.models import AuditAction, Delivery, ManagerNotice, Person, PulseRun, RunMember, Vote
+from pulsebot.store.models import (
+    AuditAction,
+    Delivery,
+    ManagerNotice,
+    Person,
+    PulseRun,
+    RunMember,
+    Vote,
+    WebSession,
+)
 
 IDEAS_PER_STATEMENT = 500
 # The tables a forgetting deletes from or changes, the ones with a copy of the person to scrub.
@@ -50,6 +59,7 @@ FORGOTTEN_IN = (
     "conversation_message",
     "person",
     "run_member",
+    "web_session",
 )
 
 
@@ -85,6 +95,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     conversations = forget_conversations(session, user_id=user_id)
     signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
+    _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports
