@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import String, delete, type_coerce
 from sqlmodel import Session, select
 
 from pulsebot.services.segments.dimensions import (
@@ -104,18 +104,17 @@ def _numbered(
     """Each member's values at the finest levels, as a table of numbers (a row per member, a column per
     dimension), and each dimension's values by number. Numbers hash and sort much faster than the
     values, tuples of strings."""
-    numbering: list[dict[Value, int]] = [{} for _ in DIMENSIONS]
-    columns: list[list[int]] = [[] for _ in DIMENSIONS]
-    bands: dict[date | None, str | None] = {}
     nobody = Attributes()
-    for user_id in audience:
-        person = people.get(user_id, nobody)
-        if person.start_date not in bands:
-            bands[person.start_date] = tenure_band(person.start_date, on=on)
-        combination = finest_values(person, tenure=bands[person.start_date])
-        for column, numbers, value in zip(columns, numbering, combination, strict=True):
-            column.append(numbers.setdefault(value, len(numbers)))
-    return np.array(columns, dtype=np.int64).T.copy(), [list(numbers) for numbers in numbering]
+    persons = [people.get(user_id, nobody) for user_id in audience]
+    bands = {start: tenure_band(start, on=on) for start in {person.start_date for person in persons}}
+    combinations = [finest_values(person, tenure=bands[person.start_date]) for person in persons]
+    columns, values = [], []
+    for column in zip(*combinations, strict=True):
+        distinct = list(dict.fromkeys(column))
+        number = {value: index for index, value in enumerate(distinct)}
+        columns.append(np.fromiter(map(number.__getitem__, column), dtype=np.int64, count=len(column)))
+        values.append(distinct)
+    return np.column_stack(columns), values
 
 
 def choose_levels(
@@ -226,23 +225,24 @@ def _label_order(labels: Labels) -> tuple:
 def workspace_attributes(session: Session, *, team_id: str, audience: Iterable[str]) -> dict[str, Attributes]:
     """The attributes of those of `audience` who have a `person` row in the workspace, as of now; their
     reporting lines climb through everyone the workspace has a row for."""
-    columns = (
-        Person.department,
-        Person.division,
-        Person.site,
-        Person.region,
-        Person.start_date,
-        Person.level,
-    )
-    # Read without the ORM: a workspace of 50,000 people is read in a fifth of the time.
-    rows = (
-        session.connection()
-        .execute(select(Person.user_id, Person.manager_id, *columns).where(Person.team_id == team_id))
-        .all()
-    )
+    columns = (Person.department, Person.division, Person.site, Person.region)
+    # Read without the ORM, and the start date as the driver gives it (SQLite's driver gives text, which
+    # SQLAlchemy would parse row by row): a workspace of 50,000 people is read in a fifth of the time.
+    start_date = type_coerce(Person.start_date, String)
+    query = select(Person.user_id, Person.manager_id, *columns, start_date, Person.level)
+    rows = session.connection().execute(query.where(Person.team_id == team_id)).all()
     lines = reporting_lines({row[0]: row[1] or None for row in rows})
+    dates = {value: _as_date(value) for value in {row[6] for row in rows}}
     wanted = set(audience)
-    return {row[0]: Attributes(*row[2:], lines[row[0]]) for row in rows if row[0] in wanted}
+    return {
+        user_id: Attributes(department, division, site, region, dates[start], level, lines[user_id])
+        for user_id, _manager, department, division, site, region, start, level in rows
+        if user_id in wanted
+    }
+
+
+def _as_date(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def snapshot_cells(
