@@ -7,9 +7,11 @@ dimensions.py) are snapshotted and generalised for the whole run at once, one le
 (full-domain generalisation, as Datafly does it): while some combination holds fewer than K people, the
 dimension with the most distinct values among those small combinations goes up a level. The people
 still in a small combination go to the "not recorded" cell (every label None), where the audience
-members without attributes are too, once that cell holds at least K and takes no more than a twentieth
-of the audience (or K people, if more); otherwise generalising goes on. At the top every label is None
-and the whole audience (at least K) is one cell, so it always ends.
+members without attributes are too, once that cell holds at least K (topped up, if need be, with the
+smallest other combinations, whole) and takes there no more people who have attributes than a
+twentieth of the audience (or 2K, if more); otherwise generalising goes on. At the top every label is None and
+the whole audience (at least K) is one cell, so it always ends. The cells are numbered in the order of
+their labels, "not recorded" first: the numbers say nothing the labels do not.
 
 An audience smaller than K, or one nobody of which has an attribute recorded, gets no cells: its
 answers carry none. `run_cell` keeps the cells and how many of the audience each holds; `run_member`
