@@ -82,7 +82,9 @@ def run_week(
     key = ANON_KEY.encode()
     now = opened + timedelta(hours=1)
     with transaction(sessions) as session:
-        run = pulses.open_pulse_run(session, survey_name=survey, audience=audience, now=opened)
+        run = pulses.open_pulse_run(
+            session, survey_name=survey, audience=audience, now=opened, min_group=MIN_GROUP
+        )
         survey_id = find_survey(session, name=survey).id
         ids = {
             question.key: question.id

@@ -240,7 +240,9 @@ def simulate(
         answering = rng.sample(team, HOLIDAY_ANSWERS if index == HOLIDAY_WEEK else rng.randint(27, 36))
         slide = CUSTOMER_SLIDE if index >= weeks - CUSTOMER_SLIDE_WEEKS else 0.0
         with transaction(sessions) as session:
-            run = pulses.open_pulse_run(session, survey_name="support-team", audience=team, now=opened)
+            run = pulses.open_pulse_run(
+                session, survey_name="support-team", audience=team, now=opened, min_group=5
+            )
             for person in answering:
                 _answer(
                     session,
@@ -273,7 +275,7 @@ def _other_teams(sessions, rng: random.Random, *, now: datetime, this_monday) ->
         for week in range(6, 0, -1):
             opened = datetime.combine(this_monday - timedelta(weeks=week, days=-1), time(10), tzinfo=berlin)
             with transaction(sessions) as session:
-                run = pulses.open_pulse_run(session, survey_name=name, audience=team, now=opened)
+                run = pulses.open_pulse_run(session, survey_name=name, audience=team, now=opened, min_group=5)
                 for person in rng.sample(team, max(size - 2, min(size, 4))):
                     _answer(session, rng, run, person, 3.7 + lean, now=opened + timedelta(hours=2))
                 closed = session.get(PulseRun, run.run_id)

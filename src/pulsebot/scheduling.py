@@ -391,8 +391,9 @@ def rotate_answer_keys() -> None:
             )
             destroyed += answer_keys.destroy_expired(session, now=now, window=window)
     if keyed or destroyed:
-        # A destroyed key, or an old token re-keyed, must not live on in a dead tuple or the log.
-        tables = ["run_secret", "answer", "conversation"] if keyed else ["run_secret"]
+        # A destroyed key, who was in which cell of its run, or an old token re-keyed, must not live on in
+        # a dead tuple or the log.
+        tables = ["run_secret", "run_member", *(["answer", "conversation"] if keyed else [])]
         for _attempt in range(SCRUB_ATTEMPTS):
             if scrub(engine_of(runtime.sessions), tables, rewrite=True):
                 break

@@ -12,7 +12,7 @@ from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.store.db import SessionFactory, transaction
 from pulsebot.store.models import Question, QuestionKind
 from tests.conftest import ANON_KEY
-from tests.pulse_data import close_and_release
+from tests.pulse_data import MIN_GROUP, close_and_release
 
 LIBRARY_TEAM = """\
 name: {name}
@@ -73,7 +73,9 @@ def library_run(
     """Open a run at `opened`, let each person answer the rated questions it asks (and, with
     `comments`, comment on them), then close it."""
     with transaction(sessions) as session:
-        run = pulses.open_pulse_run(session, survey_name=survey, audience=audience, now=opened)
+        run = pulses.open_pulse_run(
+            session, survey_name=survey, audience=audience, now=opened, min_group=MIN_GROUP
+        )
         for question in run.questions:
             if question.kind is QuestionKind.text:
                 continue

@@ -27,7 +27,7 @@ questions: [{{key: enps, kind: enps}}]
 def run(sessions):
     apply(sessions, SURVEY)
     with transaction(sessions) as session:
-        return open_pulse_run(session, survey_name="dm-pulse", audience=TEAM, now=NOW)
+        return open_pulse_run(session, survey_name="dm-pulse", audience=TEAM, now=NOW, min_group=5)
 
 
 def test_two_senders_never_claim_the_same_row(sessions, run):

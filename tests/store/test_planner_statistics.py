@@ -21,7 +21,7 @@ from sqlmodel import SQLModel, select
 
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, older_transactions_gone, scrub, session_factory
-from pulsebot.store.models import RunSecret
+from pulsebot.store.models import Person, RunCell, RunMember, RunSecret
 from pulsebot.store.statistics import HARMLESS, HARMLESS_EVERYWHERE, NO_STATISTICS, scrub_statistics
 from tests.conftest import PG_URL
 from tests.pulse_data import make_team, people, run_week, scores
@@ -150,12 +150,17 @@ def database_of_its_own(*, owns_database: bool) -> Iterator[OwnedDatabase]:
         admin.dispose()
 
 
+LATER_TABLES = [Person.__table__, RunCell.__table__, RunMember.__table__]  # migration 0018's
+
+
 def an_older_database_analyzed(owner: Engine) -> list[str]:
     """Three closed runs with a comment, stored and ANALYZEd before this version: what pg_statistic got."""
     migrate.upgrade(owner, LAST_MIGRATION_BEFORE)
-    # Today's models write the rows: the columns later migrations add are there while they are written.
+    # Today's models write the rows: the columns and tables later migrations add are there while they are
+    # written (a run reads its audience's attributes when it opens).
     with owner.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE answer ADD COLUMN cell integer")
+        SQLModel.metadata.create_all(connection, tables=LATER_TABLES)
     sessions = session_factory(owner)
     make_team(sessions, now=NOW - timedelta(days=90))
     audience = people(6)
@@ -172,6 +177,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
     with sessions() as session:
         secrets = session.exec(select(RunSecret.secret)).all()
     with owner.begin() as connection:
+        SQLModel.metadata.drop_all(connection, tables=LATER_TABLES)
         connection.exec_driver_sql("ALTER TABLE answer DROP COLUMN cell")
     return [*secrets, *audience, "unfair to Zoltan"]
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from pulsebot.config import Settings
 from pulsebot.services.idea import ideas
 from pulsebot.services.pulse import pulses
-from pulsebot.services.survey.audience import record_managers_asked, run_audience
+from pulsebot.services.survey.audience import run_audience
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
 from pulsebot.slack.directory import admins_among, channel_members
@@ -41,16 +41,16 @@ def open_run(
     admins = admins_among(client, settings, zones, slack_admins=members.slack_admins)
     with transaction(sessions) as session:
         audience = run_audience(session, survey_name=survey_name, members=zones, admins=admins)
-        run = pulses.open_pulse_run(
+        return pulses.open_pulse_run(
             session,
             survey_name=survey_name,
             audience=audience.people,
             zones=zones,
             now=now,
+            min_group=settings.min_group,
+            managers_asked=audience.managers_asked,
             scheduled_for=scheduled_for,
         )
-        record_managers_asked(session, run_id=run.run_id, managers_asked=audience.managers_asked)
-        return run
 
 
 def send_pulse(

@@ -31,6 +31,7 @@ def test_the_privacy_reply_has_every_row_of_the_documented_threat_model(slack, s
         assert re.search(r"\bNever\b|\bAfter that time\b", line), line  # each says what stays out of reach
     assert f"groups of at least {settings.min_group} people" in reply
     assert "shuffled batches" in reply and "no live count" in reply
+    assert f"its cell: a group of at least {settings.min_group} of the people asked" in reply
     assert f"{settings.reply_window_days} days" in reply and "key material is destroyed" in reply
     assert "recompute your code" in reply  # the operator's power, said plainly
 

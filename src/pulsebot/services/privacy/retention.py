@@ -33,6 +33,7 @@ from pulsebot.services.people.attributes import PROFILE
 from pulsebot.services.privacy import audit
 from pulsebot.services.reply.conversation_cleanup import purge_conversations
 from pulsebot.services.results import analytics, kept_weeks
+from pulsebot.services.segments.cells import forget_members
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 from pulsebot.store.models import (
     Answer,
@@ -61,6 +62,7 @@ PURGED_IN = (
     "conversation",
     "conversation_message",
     "person",
+    "run_member",
 )
 
 
@@ -129,6 +131,7 @@ def run_retention(
             # A run's own figures are finer than the week's kept totals: they go with its answers.
             session.exec(delete(RunQuestionFigures).where(RunQuestionFigures.run_id.in_(chunk)))
             session.exec(delete(RunFigures).where(RunFigures.run_id.in_(chunk)))
+            forget_members(session, run_ids=chunk)  # gone with the key material, unless that outlives this
             session.exec(
                 update(PulseRun)
                 .where(PulseRun.id.in_(chunk))

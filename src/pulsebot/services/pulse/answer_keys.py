@@ -4,7 +4,8 @@ A respondent token is HMAC(PULSEBOT_ANON_KEY and the run's secret, person). Whil
 pulsebot can recompute a person's token to find their answer again (changing it, reminders, anonymous
 replies to a comment). PULSEBOT_REPLY_WINDOW_DAYS after the run closes the secret is set to NULL (and
 the table scrubbed), and from then on the answers belong to no one, even for whoever holds the database
-and the key: forward anonymity.
+and the key: forward anonymity. Which cell of the run each person was in (`run_member`) goes with it, so
+an answer's cell says only "one of these people" from then on (services/segments/cells.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from pulsebot.services.privacy.anonymity import answer_token, new_run_secret, token
+from pulsebot.services.segments.cells import forget_members
 from pulsebot.store.models import Answer, Conversation, Delivery, PulseRun, RunSecret, RunStatus
 
 
@@ -52,15 +54,22 @@ def unlinked_on(session: Session, *, run_id: int) -> datetime | None:
 
 
 def destroy_expired(session: Session, *, now: datetime, window: timedelta) -> int:
-    """Destroy the key material of runs closed more than `window` ago; how many runs."""
+    """Destroy the key material of runs closed more than `window` ago, and who was in which of their
+    cells; how many runs."""
     expired = select(PulseRun.id).where(
         PulseRun.status == RunStatus.closed, PulseRun.closed_at <= now - window
     )
+    run_ids = session.exec(
+        select(RunSecret.run_id).where(RunSecret.secret.is_not(None), RunSecret.run_id.in_(expired))
+    ).all()
+    if not run_ids:
+        return 0
     result = session.exec(
         update(RunSecret)
-        .where(RunSecret.secret.is_not(None), RunSecret.run_id.in_(expired))
+        .where(RunSecret.secret.is_not(None), RunSecret.run_id.in_(run_ids))
         .values(secret=None, destroyed_on=now.date())
     )
+    forget_members(session, run_ids=run_ids)
     return result.rowcount
 
 
@@ -95,5 +104,7 @@ def key_legacy_runs(session: Session, *, key: bytes, now: datetime, window: time
                     .values(respondent=new)
                 )
         session.add(RunSecret(run_id=run.id, secret=secret, destroyed_on=now.date() if expired else None))
+        if expired:
+            forget_members(session, run_ids=[run.id])
     session.flush()
     return len(runs)

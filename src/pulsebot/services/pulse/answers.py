@@ -6,6 +6,8 @@ someone it was not sent to, a value that is not a choice) and compute the person
 that neither PostgreSQL's transaction ids (`xmin`), nor the physical order of rows (`ctid`, SQLite's
 rowid), nor SQLite's commit order separates one click of the batch from another. Nothing else is
 written with them: whether someone answered is never stored, it is found by recomputing their token.
+An answer carries its respondent's cell (services/segments/cells.py), read from the run's members when
+they click: one of at least K people of the audience, the same for every answer of theirs to the run.
 A pulse that closed while an answer waited for its batch refuses it then: closed figures never change.
 """
 
@@ -26,6 +28,7 @@ from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.pulse.answer_keys import respondent_token, respondent_tokens
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
+from pulsebot.services.segments.cells import member_cell
 from pulsebot.services.survey.run_questions import questions_of_run
 from pulsebot.store.db import lock_still_open
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
@@ -57,7 +60,8 @@ class AnswerReceipt:
 
 @dataclass(frozen=True)
 class PendingAnswer:
-    """One person's checked answer, waiting for its batch. Holds the token, never the person."""
+    """One person's checked answer, waiting for its batch. Holds the token and the cell, never the
+    person."""
 
     run_id: int
     question_id: int
@@ -65,6 +69,7 @@ class PendingAnswer:
     run_date: date
     part: AnswerPart
     receipt: AnswerReceipt
+    cell: int | None = None  # the respondent's cell of the run; None for a run without cells
     value: int | None = None
     choice: str | None = None
     comment: str | None = None
@@ -94,7 +99,8 @@ def prepare_answer(
     label, choice = _validate_value(question, value)
     receipt = _receipt(run, survey, question, label)
     value = None if choice is not None else value
-    return _pending(run, question, respondent, AnswerPart.rating, receipt, value=value, choice=choice)
+    cell = member_cell(session, run_id=run.id, user_id=user_id)
+    return _pending(run, question, respondent, AnswerPart.rating, receipt, cell, value=value, choice=choice)
 
 
 def prepare_comment(
@@ -118,6 +124,7 @@ def prepare_comment(
     )
     comment = comment.strip()
     receipt = _receipt(run, survey, question, "your comment")
+    cell = member_cell(session, run_id=run.id, user_id=user_id)
     if not comment:
         if question.required and question.kind is QuestionKind.text:
             raise Invalid("This question needs an answer; write a few words, or press Cancel.")
@@ -125,14 +132,14 @@ def prepare_comment(
         if earlier is None or earlier.comment is None:
             raise Invalid("The comment is empty, so nothing was recorded.")
         removal = replace(receipt, replaced=True, removed=True)
-        return _pending(run, question, respondent, AnswerPart.no_comment, removal)
+        return _pending(run, question, respondent, AnswerPart.no_comment, removal, cell)
     if len(comment) > COMMENT_MAX_CHARS:
         raise Invalid(
             f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
         )
     sentiment = score_text(comment).score
     return _pending(
-        run, question, respondent, AnswerPart.comment, receipt, comment=comment, sentiment=sentiment
+        run, question, respondent, AnswerPart.comment, receipt, cell, comment=comment, sentiment=sentiment
     )
 
 
@@ -197,6 +204,7 @@ def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[An
             continue
         earlier = final.get(item.key) or stored.get(item.key)
         row = dict(earlier or _empty_row(item))
+        row["cell"] = item.cell  # the run's members are fixed: the same cell as any earlier part
         receipts[number] = (
             item.receipt
             if item.part is AnswerPart.no_comment
@@ -218,7 +226,7 @@ def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[An
         Answer.__table__,
         keep,
         key=("run_id", "question_id", "respondent"),
-        update=("value", "choice", "comment", "sentiment"),
+        update=("value", "choice", "comment", "sentiment", "cell"),
     )
     if gone:
         columns = (Answer.run_id, Answer.question_id, Answer.respondent)
@@ -279,7 +287,13 @@ def closing_phrase(receipt: AnswerReceipt) -> str:
 
 
 def _pending(
-    run: PulseRun, question: Question, respondent: str, part: AnswerPart, receipt: AnswerReceipt, **values
+    run: PulseRun,
+    question: Question,
+    respondent: str,
+    part: AnswerPart,
+    receipt: AnswerReceipt,
+    cell: int | None,
+    **values,
 ) -> PendingAnswer:
     return PendingAnswer(
         run_id=run.id,
@@ -288,6 +302,7 @@ def _pending(
         run_date=run.run_date,
         part=part,
         receipt=receipt,
+        cell=cell,
         **values,
     )
 
@@ -302,7 +317,7 @@ def _empty_row(item: PendingAnswer) -> dict:
         "choice": None,
         "comment": None,
         "sentiment": None,
-        "cell": None,
+        "cell": item.cell,
     }
 
 

@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 
 from pulsebot.services.errors import AlreadyOpen, Invalid, NotFound
 from pulsebot.services.pulse.answer_keys import add_run_secret
+from pulsebot.services.segments.cells import snapshot_cells
+from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.run_questions import choose_for_new_run, questions_of_run, record
 from pulsebot.services.survey.schedules import local_day_of, personal_due_times
 from pulsebot.services.survey.surveys import find_survey
@@ -63,6 +65,8 @@ def open_pulse_run(
     survey_name: str,
     audience: list[str],
     now: datetime,
+    min_group: int,
+    managers_asked: int = 0,
     zones: Mapping[str, str | None] | None = None,
     scheduled_for: datetime | None = None,
 ) -> RunView:
@@ -71,6 +75,11 @@ def open_pulse_run(
     A DM pulse's rows are an outbox: each is due at `now`, or, for a scheduled run of a
     per-person-local-time survey, at the scheduled time of day in its person's zone (`zones`, from
     Slack). The run then stays open `open_days` after the last person got it.
+
+    `managers_asked`: how many of the audience can see the team's results (services/survey/audience.py),
+    kept on the run: its minimum follows from it and the minimum group, and neither a later change of
+    managers or admins nor forgetting one of them may lower it. The audience's cells are fixed here too,
+    before any answer exists, each holding at least that minimum (services/segments/cells.py).
     """
     survey = find_survey(session, name=survey_name)
     people = sorted(set(audience))
@@ -97,6 +106,7 @@ def open_pulse_run(
         opened_at=now,
         closes_at=last_due + timedelta(days=survey.open_days),
         scheduled_for=scheduled_for,
+        managers_asked=managers_asked,
     )
     if not add_once(session, run):
         # Two schedulers (say, around a change of leader) fired the same time: one run only.
@@ -105,6 +115,14 @@ def open_pulse_run(
     record(session, run_id=run.id, questions=questions)
     session.add_all(Delivery(run_id=run.id, user_id=user_id, due_at=due[user_id]) for user_id in people)
     session.flush()
+    snapshot_cells(
+        session,
+        run_id=run.id,
+        team_id=survey.team_id,
+        audience=people,
+        minimum=run_minimum(min_group, managers_asked),
+        on=run_date,
+    )
     return run_view(session, run_id=run.id)
 
 

@@ -92,14 +92,6 @@ def run_minimum(min_group: int, managers_asked: int | None) -> int:
     return min_group + (managers_asked or 0)
 
 
-def record_managers_asked(session: Session, *, run_id: int, managers_asked: int) -> None:
-    """Keep on the run how many of those who can see the team's results it asked, in the transaction that
-    opened it: its minimum group follows from it, and neither a later change of managers or admins nor
-    forgetting one of them may lower it."""
-    session.get(PulseRun, run_id).managers_asked = managers_asked
-    session.flush()
-
-
 def managers_in_channel_line(
     session: Session,
     *,

@@ -57,7 +57,9 @@ THREAT_MODEL = (
     (
         "Someone reading the database without the key",
         "sees who was asked, the ideas, and answers and comments under one-way codes: no name, no time of "
-        "the click, and no order (answers are written in shuffled batches, a few seconds apart).",
+        "the click, and no order (answers are written in shuffled batches, a few seconds apart). Where "
+        "people's HR attributes are loaded, an answer also carries its cell: a group of at least "
+        "{min_group} of the people asked, by department, location, tenure, level or reporting line.",
         "Never whose answer or comment is whose, whether you answered, or which anonymous ideas share an "
         "author.",
     ),
