@@ -38,6 +38,7 @@ class Call:
     method: str
     args: dict
     token: str | None
+    arrived: float = 0.0  # time.monotonic() when the call reached the fake, before any latency it was given
 
 
 @dataclass
@@ -53,6 +54,7 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
         self._throttled: dict[str, list[int]] = {}
+        self._throttled_until: dict[str, tuple[float, int]] = {}  # method -> (until, Retry-After)
         self._errors: dict[str, list[str]] = {}
         self._limits: dict[str, tuple[int, collections.deque]] = {}
         self._stall: dict[str, int] = {}
@@ -133,6 +135,11 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with 429 and `Retry-After: retry_after`."""
         self._throttled.setdefault(method, []).extend([retry_after] * times)
 
+    def throttle_for(self, method: str, *, seconds: float, retry_after: int) -> None:
+        """Answer every call of `method` for the next `seconds` with 429 and `Retry-After: retry_after`, as
+        Slack does once an app has spent a method's allowance."""
+        self._throttled_until[method] = (time.monotonic() + seconds, retry_after)
+
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         self._errors.setdefault(method, []).extend([error] * times)
 
@@ -174,6 +181,10 @@ class FakeSlack:
                 return None
             return max(1, math.ceil(taken[0] + 1.0 - now))
 
+    def _spent(self, method: str) -> int | None:
+        until, retry_after = self._throttled_until.get(method, (0.0, 0))
+        return retry_after if time.monotonic() < until else None
+
     def _trigger_expired(self, args: dict) -> bool:
         trigger = args.get("trigger_id")
         if not trigger:
@@ -212,10 +223,15 @@ class FakeSlack:
             self.calls.clear()
 
     # --- answering -------------------------------------------------------------------------------
-    def _record(self, method: str, args: dict, token: str | None) -> None:
+    def _record(self, method: str, args: dict, token: str | None, arrived: float | None = None) -> None:
         with self._changed:
-            self.calls.append(Call(method, args, token))
+            self.calls.append(Call(method, args, token, time.monotonic() if arrived is None else arrived))
             self._changed.notify_all()
+
+    def arrivals(self, method: str) -> list[float]:
+        """When each call of `method` reached Slack (time.monotonic()): when Slack judges a trigger's age."""
+        with self._changed:
+            return [call.arrived for call in self.calls if call.method == method]
 
     def _keep(self, channel: str, args: dict, ts: str) -> None:
         message = {"type": "message", "ts": ts, "text": args.get("text"), "bot_id": "BPULSE"}
@@ -371,13 +387,14 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
+            arrived = time.monotonic()
             if fake.latency:
                 time.sleep(fake.latency)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.startswith("/upload/"):
                 file_id = self.path.removeprefix("/upload/")
                 fake.uploads[file_id] = body
-                fake._record("upload", {"file_id": file_id, "size": len(body)}, None)
+                fake._record("upload", {"file_id": file_id, "size": len(body)}, None, arrived)
                 self._send(200, f"OK - {len(body)}".encode(), "text/plain")
                 return
             raw = body.decode()
@@ -391,7 +408,7 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             auth = self.headers.get("Authorization", "")
             token = auth.removeprefix("Bearer ") or args.get("token")
             if self.path.startswith("/response/"):
-                fake._record("response_url", args, None)
+                fake._record("response_url", args, None, arrived)
                 self._send(200, b"ok", "text/plain")
                 return
             method = self.path.removeprefix("/api/")
@@ -399,17 +416,17 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 time.sleep(fake._slow[method])
             fake._trigger_expired(args)  # the trigger's clock starts at the first call that carries it
             retry = fake._throttled.get(method)
-            retry = retry.pop(0) if retry else fake._over_limit(method)
+            retry = retry.pop(0) if retry else fake._spent(method) or fake._over_limit(method)
             if retry:
-                fake._record(method + ":429", args, token)
+                fake._record(method + ":429", args, token, arrived)
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
                 return
             if fake._statuses.get(method):
                 status = fake._statuses[method].pop(0)
-                fake._record(f"{method}:{status}", args, token)
+                fake._record(f"{method}:{status}", args, token, arrived)
                 self._send(status, b'{"ok":false,"error":"internal_error"}')
                 return
-            fake._record(method, args, token)
+            fake._record(method, args, token, arrived)
             answer = json.dumps(fake._answer(method, args, token)).encode()
             if fake._stalled(method):
                 fake._released.wait()
