@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from pulsebot.services.pulse import pulses
 from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER
+from pulsebot.services.reply import relay
 from pulsebot.slack.outbox import Outbox
 from pulsebot.slack.posted import CLOCK_SKEW
 from pulsebot.slack.publish import open_run
@@ -146,4 +147,21 @@ def test_replies_slack_took_without_answering_are_looked_for_a_minute_apart_and_
     assert fake_slack.calls_to("chat.postMessage") == []  # neither sent again
     assert len(fake_slack.messages_in("D" + TEAM[0][1:])) == 2
     assert len(history_reads(fake_slack)) == 2
+    assert all(message.delivered_at is not None for message in messages(sessions))
+
+
+@pytest.mark.usefixtures("jobs_runtime")
+def test_replies_a_relay_claimed_but_never_tried_before_it_died_are_sent_without_a_look(
+    sessions, fake_slack, monkeypatch
+):
+    replies_to_an_idea(sessions, author=TEAM[0], anonymous=True, count=3)  # one sweep claims all three
+    fail_once(monkeypatch, relay, "mark_delivered", ProcessDied)  # and dies once the first is in Slack
+    with pytest.raises(ProcessDied):
+        relay_at(NOW + timedelta(minutes=6))
+
+    relay_at(NOW + timedelta(minutes=12))  # the claims have lapsed
+
+    texts = [post["text"].rsplit(": ", 1)[1] for post in fake_slack.calls_to("chat.postMessage")]
+    assert sorted(texts) == ["Reply 0", "Reply 1", "Reply 2"]  # each once
+    assert len(history_reads(fake_slack)) == 1  # only the one that may have been in Slack was looked for
     assert all(message.delivered_at is not None for message in messages(sessions))

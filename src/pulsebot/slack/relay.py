@@ -70,6 +70,10 @@ def relay_due(
             continue
         try:
             if not found:
+                with transaction(sessions) as session:
+                    relay.note_attempt(
+                        session, conversation_id=message.conversation_id, seq=message.seq, now=now
+                    )
                 poster.chat_postMessage(
                     channel=recipient,
                     text=text,

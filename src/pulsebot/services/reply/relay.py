@@ -2,9 +2,10 @@
 
 Like the pulse outbox, a relay claims a message (`claimed_until`) in the same transaction that finds it,
 with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional UPDATE, so two schedulers never
-both take it; a claim left by a relay that died lapses and the message is taken up again. The claim
-also notes when the attempt to post began (`attempted_at`): a message whose earlier attempt may have
-reached Slack is looked for there, around that moment, before it is posted again (slack/posted.py).
+both take it; a claim left by a relay that died lapses and the message is taken up again. Just before
+a message is posted, the relay notes when (`attempted_at`: a sweep claims many at once, and those it
+never got to need no look): a message whose earlier attempt may have reached Slack is looked for there,
+around that moment, before it is posted again (slack/posted.py).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: i
             update(ConversationMessage)
             .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
             .where(*waiting)
-            .values(claimed_until=now + claim_for, attempted_at=now)
+            .values(claimed_until=now + claim_for)
         )
         if session.exec(claim).rowcount != 1:
             continue  # another relay took it between the two statements (SQLite)
@@ -133,6 +134,15 @@ def mark_undeliverable(session: Session, *, conversation_id: str, seq: int, erro
         update(ConversationMessage)
         .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
         .values(error=error[:ERROR_MAX_CHARS], claimed_until=None)
+    )
+
+
+def note_attempt(session: Session, *, conversation_id: str, seq: int, now: datetime) -> None:
+    """The message is about to be posted: from now on, a later sweep looks for it in Slack first."""
+    session.exec(
+        update(ConversationMessage)
+        .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
+        .values(attempted_at=now)
     )
 
 
