@@ -1,17 +1,18 @@
 """A local fake of Slack's Web API: a real HTTP server that records every call and answers like Slack.
 
 Point a `WebClient(base_url=fake.base_url)` at it. It also receives `response_url` posts (recorded as
-the method "response_url") and can be told to answer 429 with Retry-After, or an error, for a method;
-to allow a method only N calls a second (429 with Retry-After past that, like Slack's rate limits);
-or to take a call in and then keep its answer back (`stall`), as when a sender dies waiting for it;
-or to answer one method slowly (`slow`). Like Slack, it refuses a message or a view past Slack's limits
-(`invalid_blocks`, `invalid_arguments`, `msg_too_long`: tests/slack_limits.py), and a modal opened with a
-trigger_id more than 3 seconds after Slack first saw that trigger (`expired_trigger_id`).
+the method "response_url"). It can be told to misbehave as Slack does at times (tests/fake_slack_faults.py):
+429 with Retry-After, errors, HTTP 5xx after acting or not, a dropped connection after acting, an answer
+kept back or slow, and the history limits of an app outside the Slack Marketplace (`outside_marketplace`).
+Like Slack, it refuses a message or a view past Slack's limits (`invalid_blocks`, `invalid_arguments`,
+`msg_too_long`: tests/slack_limits.py), and a modal opened with a trigger_id more than 3 seconds after
+Slack first saw that trigger (`expired_trigger_id`). Each call records when it arrived (`arrivals`).
 Workspaces that install the app through OAuth are registered with `add_install(code, team_id, bot_token)`:
 oauth.v2.access then trades that code (once, like Slack) for the team's bot token, and auth.test answers
 for each token with its own team. Posted messages are kept per conversation, with their metadata, for
-`conversations.history`. People may have an email (users.lookupByEmail finds them by it, users.list shows
-it) and values in the workspace's custom profile fields (`add_profile_field`, `set_profile`; read with
+`conversations.history` (newest first, between `oldest` and `latest`); `add_message` puts one there as a
+person would. People may have an email (users.lookupByEmail finds them by it, users.list shows it) and
+values in the workspace's custom profile fields (`add_profile_field`, `set_profile`; read with
 team.profile.get and users.profile.get). Each call is recorded with the moment it arrived
 (`time.monotonic()`, which a frozen test clock moves), so a test can read how calls were spaced.
 Sign in with Slack (OpenID Connect) is served by `openid` (tests/fake_openid.py): its authorize page and
@@ -22,18 +23,18 @@ bytes POSTed there are kept (`uploads`, and an "upload" call), and files.complet
 
 from __future__ import annotations
 
-import collections
 import itertools
 import json
 import math
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from pulsebot.slack.limits import TRIGGER_SECONDS
 from tests.fake_openid import FakeOpenID, answer_get
+from tests.fake_slack_faults import SlackFaults
 from tests.slack_limits import message_problems, view_problems
 
 JSON_FIELDS = ("blocks", "view", "attachments", "file_uploads", "files", "metadata")
@@ -44,11 +45,12 @@ class Call:
     method: str
     args: dict
     token: str | None
+    arrived: float = 0.0  # time.monotonic() when the call reached the fake, before any latency it was given
     at: float = field(default_factory=lambda: time.monotonic())  # when it arrived (a frozen clock's too)
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(SlackFaults):
     members: dict[str, list[str]] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
@@ -57,19 +59,15 @@ class FakeSlack:
     profile_fields: list[dict] = field(default_factory=list)  # the workspace's custom profile fields
     profile_values: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> field id -> value
     latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
+    # An app distributed outside the Slack Marketplace (since 2025): conversations.history and
+    # conversations.replies answer once a minute per workspace, 15 messages a call at most.
+    outside_marketplace: bool = False
     port: int = 0  # 0: any free port (the tests); a fixed one to try pulsebot locally (tests/local.py)
     openid: FakeOpenID = field(default_factory=FakeOpenID)  # Sign in with Slack
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
-        self._throttled: dict[str, list[int]] = {}
-        self._errors: dict[str, list[str]] = {}
-        self._limits: dict[str, tuple[int, collections.deque]] = {}
-        self._stall: dict[str, int] = {}
-        self._slow: dict[str, float] = {}
-        self._statuses: dict[str, list[int]] = {}
-        self._triggers: dict[str, float] = {}  # trigger_id -> when a call first carried it
-        self._released = threading.Event()
+        self._init_faults()
         self.history: dict[str, list[dict]] = {}
         self._install_codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, bot token, installer)
         self._teams_by_token: dict[str, str] = {}
@@ -152,68 +150,6 @@ class FakeSlack:
         """Let `code` be traded for `bot_token` once, as after `installer` approved it in `team_id`."""
         self._install_codes[code] = (team_id, bot_token, installer)
 
-    # --- misbehaving on purpose ----------------------------------------------------------------
-    def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
-        """Answer the next `times` calls of `method` with 429 and `Retry-After: retry_after`."""
-        self._throttled.setdefault(method, []).extend([retry_after] * times)
-
-    def fail(self, method: str, error: str, *, times: int = 1) -> None:
-        self._errors.setdefault(method, []).extend([error] * times)
-
-    def fail_with_status(self, method: str, status: int, *, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` with an HTTP error such as 503, after taking them in:
-        whether Slack acted on such a call, its caller cannot know."""
-        self._statuses.setdefault(method, []).extend([status] * times)
-
-    def rate_limit(
-        self, method: str, *, per_second: int | None = None, per_minute: int | None = None
-    ) -> None:
-        """Take at most `per_second` calls of `method` in any one second (or `per_minute` in any one
-        minute, as Slack's tiers count); answer the others 429 with `Retry-After` in whole seconds, as
-        Slack does."""
-        window = 1.0 if per_minute is None else 60.0
-        self._limits[method] = (per_second or per_minute, window, collections.deque())
-
-    def stall(self, method: str, *, after: int) -> None:
-        """Take in every call of `method` past the first `after`, but keep the answers back until
-        `release()`: the message is in Slack, and its sender never hears so."""
-        self._stall[method] = after
-        self._released.clear()
-
-    def slow(self, method: str, *, seconds: float) -> None:
-        """Answer every call of `method` only after `seconds`, as a Slack under load does."""
-        self._slow[method] = seconds
-
-    def release(self) -> None:
-        self._stall.clear()
-        self._released.set()
-
-    def _over_limit(self, method: str) -> int | None:
-        """Seconds to wait if a call of `method` now would break its rate limit, else None."""
-        if method not in self._limits:
-            return None
-        most, window, taken = self._limits[method]
-        with self._changed:
-            now = time.monotonic()
-            while taken and taken[0] <= now - window:
-                taken.popleft()
-            if len(taken) < most:
-                taken.append(now)
-                return None
-            return max(1, math.ceil(taken[0] + window - now))
-
-    def _trigger_expired(self, args: dict) -> bool:
-        trigger = args.get("trigger_id")
-        if not trigger:
-            return False
-        with self._changed:
-            first = self._triggers.setdefault(trigger, time.monotonic())
-        return time.monotonic() - first > TRIGGER_SECONDS
-
-    def _stalled(self, method: str) -> bool:
-        after = self._stall.get(method)
-        return after is not None and len(self.calls_to(method)) > after
-
     # --- what happened ---------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[dict]:
         with self._changed:
@@ -245,10 +181,15 @@ class FakeSlack:
             self.calls.clear()
 
     # --- answering -------------------------------------------------------------------------------
-    def _record(self, method: str, args: dict, token: str | None) -> None:
+    def _record(self, method: str, args: dict, token: str | None, arrived: float | None = None) -> None:
         with self._changed:
-            self.calls.append(Call(method, args, token))
+            self.calls.append(Call(method, args, token, time.monotonic() if arrived is None else arrived))
             self._changed.notify_all()
+
+    def arrivals(self, method: str) -> list[float]:
+        """When each call of `method` reached Slack (time.monotonic()): when Slack judges a trigger's age."""
+        with self._changed:
+            return [call.arrived for call in self.calls if call.method == method]
 
     def _keep(self, channel: str, args: dict, ts: str) -> None:
         message = {"type": "message", "ts": ts, "text": args.get("text"), "bot_id": "BPULSE"}
@@ -382,15 +323,28 @@ class FakeSlack:
         }
 
     def _history_page(self, args: dict) -> dict:
-        """Newest first, from `oldest` on, `limit` at a time (metadata always included)."""
+        """Newest first, after `oldest` and before `latest`, `limit` at a time (metadata always included);
+        outside the Marketplace, 15 at most."""
         channel = args.get("channel", "")
         if channel not in self.history and not channel.startswith("D") and channel not in self.members:
             return {"ok": False, "error": "channel_not_found"}
-        oldest = float(args.get("oldest") or 0)
-        found = [m for m in reversed(self.messages_in(channel)) if float(m["ts"]) > oldest]
-        page = self._paged(found, args, "messages")
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or math.inf)
+        found = [m for m in reversed(self.messages_in(channel)) if oldest < float(m["ts"]) < latest]
+        limit = int(args.get("limit") or (self.HISTORY_MOST if self.outside_marketplace else 100))
+        if self.outside_marketplace:
+            limit = min(limit, self.HISTORY_MOST)
+        page = self._paged(found, {**args, "limit": limit}, "messages")
         page["has_more"] = bool(page["response_metadata"]["next_cursor"])
         return page
+
+    def add_message(self, channel: str, text: str, *, user: str = "U0ALICE") -> str:
+        """A message someone posts in `channel` (not through the app); its ts."""
+        ts = f"{int(time.time()) + 1}.{next(self._ts):06d}"
+        with self._changed:
+            self.history.setdefault(channel, []).append(
+                {"type": "message", "ts": ts, "text": text, "user": user}
+            )
+        return ts
 
     def _members_page(self, args: dict) -> dict:
         channel = args.get("channel", "")
@@ -431,13 +385,14 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def do_POST(self) -> None:
+            arrived = time.monotonic()
             if fake.latency:
                 time.sleep(fake.latency)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.startswith("/upload/"):
                 file_id = self.path.removeprefix("/upload/")
                 fake.uploads[file_id] = body
-                fake._record("upload", {"file_id": file_id, "size": len(body)}, None)
+                fake._record("upload", {"file_id": file_id, "size": len(body)}, None, arrived)
                 self._send(200, f"OK - {len(body)}".encode(), "text/plain")
                 return
             raw = body.decode()
@@ -451,7 +406,13 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             auth = self.headers.get("Authorization", "")
             token = auth.removeprefix("Bearer ") or args.get("token")
             if self.path.startswith("/response/"):
-                fake._record("response_url", args, None)
+                if fake._hang_up.get("response_url"):
+                    fake._hang_up["response_url"] -= 1
+                    fake._record("response_url", args, None, arrived)  # shown to the person
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                fake._record("response_url", args, None, arrived)
                 self._send(200, b"ok", "text/plain")
                 return
             method = self.path.removeprefix("/api/")
@@ -459,17 +420,27 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 time.sleep(fake._slow[method])
             fake._trigger_expired(args)  # the trigger's clock starts at the first call that carries it
             retry = fake._throttled.get(method)
-            retry = retry.pop(0) if retry else fake._over_limit(method)
+            retry = retry.pop(0) if retry else fake._spent(method) or fake._over_limit(method)
+            retry = retry or fake._history_throttled(method, token)
             if retry:
-                fake._record(method + ":429", args, token)
+                fake._record(method + ":429", args, token, arrived)
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
                 return
             if fake._statuses.get(method):
-                status = fake._statuses[method].pop(0)
-                fake._record(f"{method}:{status}", args, token)
+                status, acted = fake._statuses[method].pop(0)
+                if acted:
+                    fake._answer(method, args, token)
+                fake._record(f"{method}:{status}", args, token, arrived)
                 self._send(status, b'{"ok":false,"error":"internal_error"}')
                 return
-            fake._record(method, args, token)
+            if fake._hang_up.get(method):
+                fake._hang_up[method] -= 1
+                fake._answer(method, args, token)
+                fake._record(f"{method}:hung up", args, token, arrived)
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            fake._record(method, args, token, arrived)
             answer = json.dumps(fake._answer(method, args, token)).encode()
             if fake._stalled(method):
                 fake._released.wait()

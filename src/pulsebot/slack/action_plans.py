@@ -15,6 +15,7 @@ from pulsebot.services.errors import Invalid
 from pulsebot.services.loop import action_reminders, actions
 from pulsebot.services.loop.actions import LABELS, ActionChange, ActionLine
 from pulsebot.services.loop.focus import focus_options
+from pulsebot.services.privacy.roles import Role
 from pulsebot.slack.blocks.actions import action_modal, channel_post, reminder_text, status_post
 from pulsebot.slack.text import escape, excerpt
 from pulsebot.store.db import SessionFactory, transaction
@@ -27,13 +28,19 @@ log = logging.getLogger(__name__)
 
 
 def plan_modal(client: WebClient, deps: Deps, *, user_id: str, survey_name: str, source: str) -> dict:
-    """The planning form for the team, for its managers and admins; a Refusal says why not."""
-    is_admin = deps.directory.is_admin(client, deps.settings, user_id)
-    with transaction(deps.sessions) as session:
-        actions.check_may_plan(session, survey_name=survey_name, user_id=user_id, is_admin=is_admin)
-        options = focus_options(
-            session, survey_name=survey_name, now=deps.clock(), min_group=deps.settings.min_group
-        )
+    """The planning form for the team, for its managers and admins; a Refusal says why not. Asked of
+    Slack only as long as the trigger lives (slack/directory.py with_rights)."""
+
+    def checked(role: Role):
+        with transaction(deps.sessions) as session:
+            actions.check_may_plan(
+                session, survey_name=survey_name, user_id=user_id, is_admin=role is Role.admin
+            )
+            return focus_options(
+                session, survey_name=survey_name, now=deps.clock(), min_group=deps.settings.min_group
+            )
+
+    options = deps.directory.with_rights(client, deps.settings, user_id, checked)
     if not options.all:
         raise Invalid(
             f"“{options.title}” has no driver, rated question or comment theme to plan an action about yet."
@@ -104,19 +111,27 @@ def change_action_status(
     action_id: int,
     status: ActionStatus,
     reason: str | None = None,
+    before_ack: bool,
 ) -> ActionChange:
-    """Check the person may move the action, and move it; a Refusal says why not."""
-    is_admin = deps.directory.is_admin(client, deps.settings, user_id)
-    with transaction(deps.sessions) as session:
-        return actions.change_status(
-            session,
-            action_id=action_id,
-            status=status,
-            reason=reason,
-            actor=user_id,
-            now=deps.clock(),
-            is_admin=is_admin,
-        )
+    """Check the person may move the action, and move it; a Refusal says why not. Before a request's ack
+    (`before_ack`) Slack is asked only as long as that can wait; after it, Slack's 429s are waited out.
+    Either way, when Slack cannot say, the person reads that Slack is busy rather than a refusal."""
+
+    def change(role: Role) -> ActionChange:
+        with transaction(deps.sessions) as session:
+            return actions.change_status(
+                session,
+                action_id=action_id,
+                status=status,
+                reason=reason,
+                actor=user_id,
+                now=deps.clock(),
+                is_admin=role is Role.admin,
+            )
+
+    if before_ack:
+        return deps.directory.with_rights(client, deps.settings, user_id, change)
+    return deps.directory.with_rights_after_ack(client, deps.settings, user_id, change)
 
 
 def remind_action_owners(client: WebClient, sessions: SessionFactory, *, now: datetime) -> int:

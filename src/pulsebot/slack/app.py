@@ -34,6 +34,7 @@ from pulsebot.slack.workspaces import (
     SingleWorkspace,
     Workspaces,
     request_team,
+    respond_once,
     retry_handlers,
     settings_for,
 )
@@ -225,6 +226,7 @@ def create_app(
         return next()
 
     app.middleware(handle_once)  # a retried or replayed request is not handled twice
+    app.middleware(respond_once)  # a reply Slack may have shown is not sent again
 
     @app.error
     def tell_the_person(error: Exception, body: dict, response: BoltResponse | None, respond, client, logger):

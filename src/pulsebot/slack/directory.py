@@ -154,6 +154,11 @@ class WorkspaceDirectory:
             return True
         return settings.slack_admins and self._slack_role(client, user_id, strict=strict)
 
+    def admin_before_ack(self, client: WebClient, settings: Settings, user_id: str) -> bool:
+        """`is_admin`, asking Slack only as long as a request's ack (or a modal's trigger) can wait;
+        RightsUnknown when Slack cannot say in time whether the person runs the workspace."""
+        return self.is_admin(before_ack_client(client), settings, user_id, strict=True)
+
     def role(
         self,
         client: WebClient,
@@ -196,6 +201,13 @@ class WorkspaceDirectory:
             except NotAllowed:
                 raise unknown from None
         return check(role)
+
+    def with_rights_after_ack(
+        self, client: WebClient, settings: Settings, user_id: str, check: Callable[[Role], T]
+    ) -> T:
+        """`check(role)` with the person's role once Slack has said, waiting out its 429s (after a request's
+        ack, where nothing waits on the answer); RightsUnknown when it still cannot say, rather than no."""
+        return check(self.role(client, settings, user_id, strict=True))
 
     def _slack_role(self, client: WebClient, user_id: str, *, strict: bool) -> bool:
         """Is this person an owner or admin of the Slack workspace (read from Slack, kept a minute)?

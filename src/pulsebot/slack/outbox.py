@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from pulsebot.services.survey.audience import recipients
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
 from pulsebot.slack.directory import admins_among
 from pulsebot.slack.pacing import PacedRateLimitHandler, Pacer
-from pulsebot.slack.posted import already_posted, posting_client
+from pulsebot.slack.posted import Attempt, LookLater, already_posted, may_have_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,9 @@ class Outbox:
         claim_for: timedelta = CLAIM_FOR,
         workers: int = 1,
         clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.client, self.sessions, self.clock = client, sessions, clock
+        self.client, self.sessions, self.clock, self.sleep = client, sessions, clock, sleep
         self.claim_for, self.workers = claim_for, workers
         self.pacer = Pacer(rate) if rate else None
         self.poster = posting_client(client, on_429=PacedRateLimitHandler(self.pacer))
@@ -99,6 +101,15 @@ class Outbox:
     def _deliver(self, due: DueMessage, text: str, blocks: list[dict]) -> bool:
         try:
             found = self._already_posted(due) if due.retry else None
+        except LookLater as later:  # nothing posted: its turn to look comes when Slack allows
+            log.info("%s may be in Slack already: looking in %.0f s", _which(due), later.seconds)
+            self._record(due, retry="history throttled", at=self.clock() + timedelta(seconds=later.seconds))
+            return False
+        except (OSError, HTTPException) as error:
+            log.warning("could not look for %s in Slack (%s): looking again later", _which(due), error)
+            self._record(due, retry=type(error).__name__, only_looked=True)
+            return False
+        try:
             if found is None:
                 if self.pacer is not None:
                     self.pacer.wait()
@@ -119,7 +130,7 @@ class Outbox:
             else:
                 log.warning("%s was refused for now by Slack (%s): trying again later", _which(due), reason)
                 metrics.SEND_FAILURES.labels("retry_later").inc()
-                self._record(due, retry=reason)
+                self._record(due, retry=reason, maybe_in_slack=may_have_posted(error))
             return False
         except (OSError, HTTPException) as error:  # the post may or may not have reached Slack
             log.warning("no answer from Slack for %s (%s): looking again later", _which(due), error)
@@ -134,9 +145,10 @@ class Outbox:
             self.client,
             to=due.to,
             is_dm=due.is_dm,
-            since=due.opened_at,
+            attempt=Attempt(began=due.attempted_before or due.opened_at, lasts=self.claim_for),
             event_type=MARKER,
             payload=due.marker,
+            sleep=self.sleep,
         )
         if found is not None:
             log.info("%s was already in Slack: not posting it again", _which(due))
@@ -149,6 +161,9 @@ class Outbox:
         posted: tuple[str, str] | None = None,
         failed: str | None = None,
         retry: str | None = None,
+        at: datetime | None = None,
+        maybe_in_slack: bool = True,
+        only_looked: bool = False,
     ) -> None:
         with transaction(self.sessions) as session:
             if posted is not None and due.is_dm:
@@ -162,7 +177,14 @@ class Outbox:
             elif failed is not None:
                 outbox.mark_run_failed(session, run_id=due.run_id, error=failed)
             else:
-                outbox.retry_later(session, due, error=retry or "", at=self.clock() + RETRY_AFTER)
+                outbox.retry_later(
+                    session,
+                    due,
+                    error=retry or "",
+                    at=at or self.clock() + RETRY_AFTER,
+                    maybe_in_slack=maybe_in_slack,
+                    only_looked=only_looked or at is not None,
+                )
 
 
 def _which(due: DueMessage) -> str:

@@ -8,15 +8,18 @@ sender run outside any request, so they go through this to reach each workspace 
 from __future__ import annotations
 
 import logging
+from http.client import HTTPException
 from typing import Protocol
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry import HttpRequest, RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from pulsebot.config import Settings
 from pulsebot.slack.pacing import PacedRateLimitHandler
@@ -99,9 +102,17 @@ def request_team(workspaces: Workspaces, team_id: str | None) -> str:
 # left looking at nothing. The listener tells them instead (slack/app.py).
 TRIGGERED = frozenset({"views.open", "views.push"})
 # After a dropped connection or a 500/503 Slack may have acted all the same: posting again could show a
-# message twice. (The outbox's posts look for themselves first: slack/posted.py.) A 429 is safe to retry,
-# as Slack did nothing.
-MAY_HAVE_ACTED = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", *TRIGGERED})
+# message twice (files.completeUploadExternal shares a digest's chart into its DM: a post too). The
+# outbox's posts look for themselves first (slack/posted.py). A 429 is safe to retry: Slack did nothing.
+MAY_HAVE_ACTED = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "files.completeUploadExternal",
+        *TRIGGERED,
+    }
+)
 
 
 def web_method(request: HttpRequest) -> str:
@@ -143,6 +154,32 @@ def retry_handlers() -> list[RetryHandler]:
         RateLimitRetries(None, max_retry_count=5),  # no pace to slow: waits and counts the 429
         ServerErrorRetries(max_retry_count=2),
     ]
+
+
+class RespondOnce(Respond):
+    """Bolt's `respond` (a post to the request's response URL), without the retry slack_sdk's webhook
+    client makes after a dropped connection, when Slack may have shown the message already. A reply lost
+    that way is logged; telling the person "sorry" down the same line would only risk a second message."""
+
+    def __call__(self, text: str | dict = "", **fields) -> WebhookResponse | None:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        client = WebhookClient(url=self.response_url, proxy=self.proxy, ssl=self.ssl, retry_handlers=[])
+        message = text if isinstance(text, dict) else {"text": text, **fields}
+        try:
+            return client.send_dict({name: value for name, value in message.items() if value is not None})
+        except (OSError, HTTPException) as error:
+            log.warning("no answer from Slack to a reply through a response URL (%s): not sent again", error)
+            return None
+
+
+def respond_once(context: BoltContext, next) -> BoltResponse | None:
+    """Middleware: every listener's `respond` is RespondOnce."""
+    if context.response_url:
+        context["respond"] = RespondOnce(
+            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
+        )
+    return next()
 
 
 def settings_for(settings: Settings, workspaces: Workspaces, team_id: str) -> Settings:

@@ -188,6 +188,9 @@ class PulseRun(TeamScoped, table=True):
     scheduled_for: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # A sender's claim while it posts a channel pulse (the run's one message); lapses if it died.
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the latest attempt to post it began: where in the channel's history a later sender looks for
+    # it, if that attempt may have reached Slack (slack/posted.py).
+    attempted_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # When retention removed the run's answers and deliveries (services/privacy/retention.py); the week's
     # figures live on in `kept_week` when it was shown, and the week stays hidden when it was not.
     purged_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
@@ -213,6 +216,8 @@ class Delivery(TeamScoped, table=True):
     due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
     # A sender's claim on this row while it posts the DM; a claim left by a sender that died lapses.
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the latest attempt to post the DM began (see PulseRun.attempted_at).
+    attempted_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=100)
@@ -391,6 +396,8 @@ class ConversationMessage(TeamScoped, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # A relay's claim while it posts the message; a claim left by a relay that died lapses.
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the latest attempt to post it began (see PulseRun.attempted_at).
+    attempted_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error: str | None = Field(default=None, max_length=100)  # why it could never be delivered
 
 

@@ -8,7 +8,9 @@ UPDATE that also keeps SQLite's single writer safe. No database lock is held whi
 
 `claimed_until` is empty on a message never tried. A message whose claim is found set again (its
 sender died after claiming it, or Slack's answer never came back) may already be in Slack: the
-sender is told so (`retry`) and looks for it there before posting again (slack/outbox.py).
+sender is told so (`retry`) and looks for it there before posting again (slack/outbox.py), around
+`attempted_at`, when the earlier attempt began (each claim sets it; it is cleared when Slack answered
+that it did not post the message, which then needs no look).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class DueMessage:
     opened_at: datetime
     delivery_id: int | None = None  # None for a channel post
     retry: bool = False  # an earlier attempt may have reached Slack: look before posting again
+    attempted_before: datetime | None = None  # when that attempt began (None on rows from before it was kept)
 
     @property
     def is_dm(self) -> bool:
@@ -75,7 +78,9 @@ def claim_channel_post(
         Delivery.due_at.is_(None),  # the rows of a channel run have no due time of their own
     )
     query = (
-        select(PulseRun.id, PulseRun.claimed_until, PulseRun.opened_at, Survey.channel_id)
+        select(
+            PulseRun.id, PulseRun.claimed_until, PulseRun.attempted_at, PulseRun.opened_at, Survey.channel_id
+        )
         .join(Survey, Survey.id == PulseRun.survey_id)
         .where(
             PulseRun.status == RunStatus.open,
@@ -97,11 +102,15 @@ def claim_channel_post(
             update(PulseRun)
             .where(PulseRun.id == row.id, PulseRun.message_ts.is_(None), awaiting_post)
             .where(unclaimed(PulseRun.claimed_until, now))
-            .values(claimed_until=now + claim_for)
+            .values(claimed_until=now + claim_for, attempted_at=now)
         )
         if session.exec(claim).rowcount == 1:
             return DueMessage(
-                run_id=row.id, to=row.channel_id, opened_at=row.opened_at, retry=row.claimed_until is not None
+                run_id=row.id,
+                to=row.channel_id,
+                opened_at=row.opened_at,
+                retry=row.claimed_until is not None and row.attempted_at is not None,
+                attempted_before=row.attempted_at,
             )
     return None
 
@@ -111,7 +120,14 @@ def claim_due_delivery(
 ) -> DueMessage | None:
     """Claim the oldest DM delivery due by `now` on a run still open; None when there is none."""
     query = (
-        select(Delivery.id, Delivery.run_id, Delivery.user_id, Delivery.claimed_until, PulseRun.opened_at)
+        select(
+            Delivery.id,
+            Delivery.run_id,
+            Delivery.user_id,
+            Delivery.claimed_until,
+            Delivery.attempted_at,
+            PulseRun.opened_at,
+        )
         .join(PulseRun, PulseRun.id == Delivery.run_id)
         .where(
             Delivery.status == DeliveryStatus.pending,
@@ -132,7 +148,7 @@ def claim_due_delivery(
             update(Delivery)
             .where(Delivery.id == row.id, Delivery.status == DeliveryStatus.pending)
             .where(unclaimed(Delivery.claimed_until, now))
-            .values(claimed_until=now + claim_for)
+            .values(claimed_until=now + claim_for, attempted_at=now)
         )
         if session.exec(claim).rowcount == 1:
             return DueMessage(
@@ -140,7 +156,8 @@ def claim_due_delivery(
                 to=row.user_id,
                 opened_at=row.opened_at,
                 delivery_id=row.id,
-                retry=row.claimed_until is not None,
+                retry=row.claimed_until is not None and row.attempted_at is not None,
+                attempted_before=row.attempted_at,
             )
         # Another sender took it between the two statements (SQLite): look for the next row.
     return None
@@ -171,13 +188,28 @@ def mark_run_failed(session: Session, *, run_id: int, error: str) -> None:
     session.flush()
 
 
-def retry_later(session: Session, message: DueMessage, *, error: str, at: datetime) -> None:
-    """Leave the message pending, to be tried again from `at` (looking for it in Slack first)."""
+def retry_later(
+    session: Session,
+    message: DueMessage,
+    *,
+    error: str,
+    at: datetime,
+    maybe_in_slack: bool = True,
+    only_looked: bool = False,
+) -> None:
+    """Leave the message pending, to be tried again from `at`: looking for it in Slack first when this
+    attempt may have put it there (`maybe_in_slack`: no answer, or a 5xx), or when this try only looked
+    for an earlier attempt's message and could not tell yet (`only_looked`)."""
+    row = (
+        session.get(Delivery, message.delivery_id) if message.is_dm else session.get(PulseRun, message.run_id)
+    )
+    row.claimed_until = at
+    if only_looked:
+        row.attempted_at = message.attempted_before
+    elif not maybe_in_slack:  # Slack answered and did not post it: nothing to look for
+        row.attempted_at = None
     if message.is_dm:
-        delivery = session.get(Delivery, message.delivery_id)
-        delivery.claimed_until, delivery.error = at, error[:ERROR_MAX_CHARS]
-    else:
-        session.get(PulseRun, message.run_id).claimed_until = at
+        row.error = error[:ERROR_MAX_CHARS]
     session.flush()
 
 

@@ -2,7 +2,10 @@
 
 Like the pulse outbox, a relay claims a message (`claimed_until`) in the same transaction that finds it,
 with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional UPDATE, so two schedulers never
-both take it; a claim left by a relay that died lapses and the message is taken up again.
+both take it; a claim left by a relay that died lapses and the message is taken up again. Just before
+a message is posted, the relay notes when (`attempted_at`: a sweep claims many at once, and those it
+never got to need no look): a message whose earlier attempt may have reached Slack is looked for there,
+around that moment, before it is posted again (slack/posted.py).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class DueRelay:
     still_open: bool  # a closed conversation's last messages still arrive, without buttons to answer
     deliver_at: datetime
     retry: bool = False  # an earlier claim lapsed, and its attempt may have reached Slack: look first
+    attempted_before: datetime | None = None  # when that attempt began
 
     @property
     def marker(self) -> dict:
@@ -64,7 +68,10 @@ def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: i
     )
     rows = session.exec(
         select(
-            ConversationMessage.conversation_id, ConversationMessage.seq, ConversationMessage.claimed_until
+            ConversationMessage.conversation_id,
+            ConversationMessage.seq,
+            ConversationMessage.claimed_until,
+            ConversationMessage.attempted_at,
         )
         .where(*waiting)
         .order_by(ConversationMessage.deliver_at)
@@ -72,7 +79,7 @@ def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: i
         .with_for_update(skip_locked=True)
     ).all()
     due = []
-    for conversation_id, seq, claimed_before in rows:
+    for conversation_id, seq, claimed_before, attempted_before in rows:
         claim = (
             update(ConversationMessage)
             .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
@@ -93,7 +100,8 @@ def claim_due(session: Session, *, now: datetime, claim_for: timedelta, limit: i
                 subject=subject_of(session, conversation),
                 still_open=conversation.status is ConversationStatus.open,
                 deliver_at=message.deliver_at,
-                retry=claimed_before is not None,
+                retry=claimed_before is not None and attempted_before is not None,
+                attempted_before=attempted_before,
             )
         )
     return due
@@ -126,4 +134,30 @@ def mark_undeliverable(session: Session, *, conversation_id: str, seq: int, erro
         update(ConversationMessage)
         .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
         .values(error=error[:ERROR_MAX_CHARS], claimed_until=None)
+    )
+
+
+def note_attempt(session: Session, *, conversation_id: str, seq: int, now: datetime) -> None:
+    """The message is about to be posted: from now on, a later sweep looks for it in Slack first."""
+    session.exec(
+        update(ConversationMessage)
+        .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
+        .values(attempted_at=now)
+    )
+
+
+def retry_later(
+    session: Session,
+    *,
+    conversation_id: str,
+    seq: int,
+    at: datetime,
+    attempted_at: datetime | None,
+) -> None:
+    """Leave the message for a sweep from `at`, which looks for it in Slack first around `attempted_at`
+    (None: Slack answered that it did not post it, so there is nothing to look for)."""
+    session.exec(
+        update(ConversationMessage)
+        .where(ConversationMessage.conversation_id == conversation_id, ConversationMessage.seq == seq)
+        .values(claimed_until=at, attempted_at=attempted_at)
     )

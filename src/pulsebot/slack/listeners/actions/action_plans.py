@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.loop.actions import check_change
+from pulsebot.services.privacy.roles import Role
 from pulsebot.slack.action_plans import announce_change, change_action_status, plan_modal
 from pulsebot.slack.blocks.actions import drop_modal
 from pulsebot.slack.home import publish_home
@@ -33,15 +34,24 @@ def status_chosen(ack: Ack, body: dict, action: dict, client: WebClient, respond
     try:
         action_id, status = _chosen(action)
         if status is ActionStatus.dropped:
-            # Refuse before asking for a reason that could not be used anyway.
-            is_admin = deps.directory.is_admin(client, deps.settings, user_id)
-            with transaction(deps.sessions) as session:
-                line = check_change(
-                    session, action_id=action_id, status=status, actor=user_id, is_admin=is_admin
-                )
+            # Refuse before asking for a reason that could not be used anyway; asked of Slack only as
+            # long as the click's trigger lives (slack/directory.py with_rights).
+            def checked(role: Role):
+                with transaction(deps.sessions) as session:
+                    return check_change(
+                        session,
+                        action_id=action_id,
+                        status=status,
+                        actor=user_id,
+                        is_admin=role is Role.admin,
+                    )
+
+            line = deps.directory.with_rights(client, deps.settings, user_id, checked)
             client.views_open(trigger_id=body["trigger_id"], view=drop_modal(line))
             return
-        change = change_action_status(client, deps, user_id=user_id, action_id=action_id, status=status)
+        change = change_action_status(
+            client, deps, user_id=user_id, action_id=action_id, status=status, before_ack=False
+        )
     except Refusal as refusal:
         _tell(client, body, respond, refusal.message)
         return

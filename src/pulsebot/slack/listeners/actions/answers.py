@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.pulse.answers import comment_form, prepare_answer
 from pulsebot.slack.blocks.pulses import comment_modal, thanks_for
+from pulsebot.slack.directory import RightsUnknown
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
@@ -51,17 +52,25 @@ def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
     """A text question's "Write an answer", or a rated question's "Add a comment": open the form."""
     ack()
     deps = context["deps"]
+    user_id = body["user"]["id"]
     try:
         run_id, question_id = parse_ids(action.get("value", ""), 2)
+        # Asked of Slack only as long as the click's trigger lives. An admin may not answer a team whose
+        # results they see; when Slack cannot say in time whether the person runs the workspace, the form
+        # opens all the same, and the comment itself waits for Slack's word (views/comment.py).
+        try:
+            is_admin = deps.directory.admin_before_ack(client, deps.settings, user_id)
+        except RightsUnknown:
+            is_admin = False
         with transaction(deps.sessions) as session:
             form = comment_form(
                 session,
                 run_id=run_id,
                 question_id=question_id,
-                user_id=body["user"]["id"],
+                user_id=user_id,
                 key=deps.key,
                 now=deps.clock(),
-                is_admin=deps.directory.is_admin(client, deps.settings, body["user"]["id"]),
+                is_admin=is_admin,
             )
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

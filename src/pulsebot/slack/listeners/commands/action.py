@@ -7,6 +7,7 @@ from pulsebot.services.errors import Refusal
 from pulsebot.services.loop.actions import manageable_teams
 from pulsebot.services.survey.surveys import list_surveys
 from pulsebot.slack.action_plans import plan_modal
+from pulsebot.slack.directory import RightsUnknown
 from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
 
@@ -15,10 +16,18 @@ def action_command(ack: Ack, command: dict, client: WebClient, deps, survey_name
     user_id = command["user_id"]
     survey_name = escape(survey_name)  # echoed in refusals; a real survey name has no `<`, `>` or `&`
     if not survey_name:
-        is_admin = deps.directory.is_admin(client, deps.settings, user_id)
         with transaction(deps.sessions) as session:
             managed = manageable_teams(session, user_id=user_id)
-            every = [survey.name for survey in list_surveys(session)] if is_admin and not managed else []
+        every: list[str] = []
+        if not managed:  # only then does it matter whether they are an admin, which Slack may have to say
+            try:
+                is_admin = deps.directory.admin_before_ack(client, deps.settings, user_id)
+            except RightsUnknown as unknown:
+                ack(text=unknown.message)
+                return
+            if is_admin:
+                with transaction(deps.sessions) as session:
+                    every = [survey.name for survey in list_surveys(session)]
         if len(managed) == 1:
             survey_name = managed[0]
         elif managed or every:

@@ -122,7 +122,7 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
     elif verb in pulse_admin.VERBS:
         pulse_admin.handle(verb, rest, ack=ack, command=command, client=client, respond=respond, deps=deps)
     elif verb == "digest":
-        digest_command(ack, command, client, deps, survey_name=rest)
+        digest_command(ack, command, client, respond, deps, survey_name=rest)
     elif verb == "action":
         action_command(ack, command, client, deps, survey_name=rest)
     else:

@@ -9,6 +9,7 @@ from pulsebot.services.pulse.outbox import run_outcome
 from pulsebot.services.survey.surveys import list_surveys, set_paused, survey_spec, survey_summary
 from pulsebot.slack.blocks.pulses import sending_phrase
 from pulsebot.slack.blocks.surveys import next_open_phrase, survey_form, survey_list
+from pulsebot.slack.directory import RightsUnknown
 from pulsebot.slack.publish import open_run
 from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
@@ -29,7 +30,14 @@ NEEDS_NAME = {"edit", "pause", "resume", "send"}
 def handle(
     verb: str, name: str, *, ack: Ack, command: dict, client: WebClient, respond: Respond, deps
 ) -> None:
-    if not deps.directory.is_admin(client, deps.settings, command["user_id"]):
+    try:
+        # Before the ack, and for `new` and `edit` before the trigger runs out: Slack is asked only as long
+        # as that can wait, and "Slack is busy" is said rather than a refusal it might have lifted.
+        admin = deps.directory.admin_before_ack(client, deps.settings, command["user_id"])
+    except RightsUnknown as unknown:
+        ack(text=unknown.message)
+        return
+    if not admin:
         ack(text=f"Only pulsebot admins can {VERBS[verb]}. Ask one of them (PULSEBOT_ADMINS).")
         return
     name = escape(name)  # echoed back in replies; a real survey name has no `<`, `>` or `&` anyway

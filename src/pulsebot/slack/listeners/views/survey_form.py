@@ -17,7 +17,7 @@ from pulsebot.services.survey.audience import managers_in_channel_line
 from pulsebot.services.survey.survey_file import SurveySpecErrors, survey_from_mapping
 from pulsebot.services.survey.surveys import create_survey, find_survey, survey_summary, update_survey
 from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, SHARE_AUTO, saved_notice
-from pulsebot.slack.directory import admins_among, channel_members
+from pulsebot.slack.directory import RightsUnknown, admins_among, channel_members
 from pulsebot.store.db import transaction
 
 SURVEY_FIELDS = (
@@ -39,9 +39,12 @@ QUESTION_FIELDS = ("kind", "prompt", "options")
 def survey_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
     deps = context["deps"]
     user_id = body["user"]["id"]
-    if not deps.directory.is_admin(
-        client, deps.settings, user_id
-    ):  # the form was opened by an admin; check the submitter too
+    try:  # the form was opened by an admin; check the submitter too, as long as the ack can wait
+        admin = deps.directory.admin_before_ack(client, deps.settings, user_id)
+    except RightsUnknown as unknown:  # nothing saved; the form stays open with what was typed
+        ack(response_action="errors", errors={_first_block(view): unknown.message})
+        return
+    if not admin:
         ack(response_action="errors", errors={_first_block(view): "Only pulsebot admins can save surveys."})
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
