@@ -16,6 +16,7 @@ import pytest
 from freezegun import freeze_time
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from pulsebot import scheduling
@@ -32,7 +33,10 @@ from tests.crowd import CROWD, CROWD_CHANNEL, CROWD_SURVEY, Crowd
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
-PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+# The database named by PULSEBOT_TEST_DATABASE_URL; a pytest-xdist worker uses one of its own beside it
+# (`test_gw0` next to `test`), created when the worker starts: PG_URL is this process's (pytest_configure).
+BASE_PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+PG_URL = BASE_PG_URL
 # For a `pulsebot` started as a process from another folder: the same code as the tests import.
 CHILD_PYTHONPATH = os.pathsep.join(
     os.path.abspath(path) for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path
@@ -76,14 +80,47 @@ def pytest_report_header() -> str:
     return "databases: SQLite only; set PULSEBOT_TEST_DATABASE_URL to run the PostgreSQL cases too"
 
 
+def pytest_configure(config) -> None:
+    global PG_URL
+    worker = _worker(config)
+    if BASE_PG_URL and worker:
+        base = make_url(BASE_PG_URL)
+        PG_URL = base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _worker(config) -> str | None:
+    """This process's name among pytest-xdist's workers (gw0, gw1, …); None when it runs the tests alone.
+    Read from the config, not from PYTEST_XDIST_WORKER: a pytest a test starts inherits that variable."""
+    return getattr(config, "workerinput", {}).get("workerid")
+
+
 def pytest_sessionstart(session) -> None:
     """Every PostgreSQL case would fail with the same traceback: one line says why, once, before any."""
-    if not PG_URL:
+    if not BASE_PG_URL:
         return
-    engine = make_engine(PG_URL)
+    engine = make_engine(BASE_PG_URL)
     if not database_reachable(engine):
         pytest.exit(f"pulsebot: {why_unreachable(engine, 'PULSEBOT_TEST_DATABASE_URL')}", returncode=4)
+    if PG_URL != BASE_PG_URL:
+        _create_database(engine, make_url(PG_URL).database)
     engine.dispose()
+
+
+def pytest_sessionfinish(session) -> None:
+    """A worker's own database goes with it; one left by a run that was killed is reused by the next."""
+    if PG_URL == BASE_PG_URL:
+        return
+    engine = make_engine(BASE_PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(PG_URL).database}" WITH (FORCE)')
+    engine.dispose()
+
+
+def _create_database(engine: Engine, name: str) -> None:
+    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if exists.first() is None:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(autouse=True)
