@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import freezegun
 import pytest
 from freezegun import freeze_time
 from slack_sdk import WebClient
@@ -74,9 +75,14 @@ if "FAKETIME" in os.environ:
     time.sleep = _sleep_on_a_lock
 
 
+# pytest times each test with its own copies of the clock functions (_pytest.timing): freezegun leaves
+# them alone, or --durations would time a test on a frozen clock (decades, or nothing).
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
+
+
 def pytest_report_header() -> str:
     if PG_URL:
-        return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL)"
+        return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL; one database per worker)"
     return "databases: SQLite only; set PULSEBOT_TEST_DATABASE_URL to run the PostgreSQL cases too"
 
 
