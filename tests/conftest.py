@@ -239,6 +239,34 @@ def sender(settings, sessions, client) -> Iterator[OutboxSender]:
     sender.stop()
 
 
+class Listeners(ThreadPoolExecutor):
+    """The app's listener threads (Bolt runs each listener, its ack and the work after it, on them), and
+    whether any of that work is left: waiting out a 429 is done on them too."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=LISTENER_THREADS)
+        self._unfinished = 0
+        self._changed = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._changed:
+            self._unfinished += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._changed:
+            self._unfinished -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until every listener has finished, after-ack work and retries included."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: not self._unfinished, timeout=timeout):
+                raise AssertionError(f"listeners still busy after {timeout} s")
+
+
 @contextmanager
 def serving_app(
     settings: Settings,
@@ -249,9 +277,11 @@ def serving_app(
     client: WebClient | None = None,
     workspaces=None,
     mixer: AnswerMixer | None = None,
+    listeners: Listeners | None = None,
+    limits: HttpLimits | None = None,
 ) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port: its base URL."""
-    listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
+    listeners, ack_gate = listeners or Listeners(), AckGate()
     mixer = mixer or AnswerMixer(sessions, window=settings.mix_seconds)
     app = create_app(
         settings,
@@ -264,7 +294,8 @@ def serving_app(
         mixer=mixer,
     )
     application = wsgi_app(app, ready=Readiness(engine, slack_checked=True).problems, ack_gate=ack_gate)
-    server = HttpServer(application, host="127.0.0.1", port=0, limits=HttpLimits(), ack_gate=ack_gate)
+    limits = limits or HttpLimits()
+    server = HttpServer(application, host="127.0.0.1", port=0, limits=limits, ack_gate=ack_gate)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
