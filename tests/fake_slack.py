@@ -59,6 +59,7 @@ class FakeSlack:
         self._slow: dict[str, float] = {}
         self._statuses: dict[str, list[int]] = {}
         self._triggers: dict[str, float] = {}  # trigger_id -> when a call first carried it
+        self._retries_due_by = 0.0  # time.monotonic() by which every 429's Retry-After has run out
         self._released = threading.Event()
         self.history: dict[str, list[dict]] = {}
         self._install_codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, bot token, installer)
@@ -159,6 +160,12 @@ class FakeSlack:
     def release(self) -> None:
         self._stall.clear()
         self._released.set()
+
+    def wait_out_retry_after(self) -> None:
+        """Until every Retry-After answered so far has run out, and the second of jitter slack_sdk adds
+        to it: a client that waits a 429 out has sent its retry by then."""
+        while (left := self._retries_due_by - time.monotonic()) > 0:
+            time.sleep(left)
 
     def _over_limit(self, method: str) -> int | None:
         """Seconds to wait if a call of `method` now would break its rate limit, else None."""
@@ -401,6 +408,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             retry = fake._throttled.get(method)
             retry = retry.pop(0) if retry else fake._over_limit(method)
             if retry:
+                with fake._changed:
+                    due_by = time.monotonic() + retry + 1.0
+                    fake._retries_due_by = max(fake._retries_due_by, due_by)
                 fake._record(method + ":429", args, token)
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
                 return
