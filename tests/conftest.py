@@ -12,10 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import freezegun
 import pytest
 from freezegun import freeze_time
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from pulsebot import scheduling
@@ -32,7 +34,10 @@ from tests.crowd import CROWD, CROWD_CHANNEL, CROWD_SURVEY, Crowd
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
-PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+# The database named by PULSEBOT_TEST_DATABASE_URL; a pytest-xdist worker uses one of its own beside it
+# (`test_gw0` next to `test`), created when the worker starts: PG_URL is this process's (pytest_configure).
+BASE_PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+PG_URL = BASE_PG_URL
 # For a `pulsebot` started as a process from another folder: the same code as the tests import.
 CHILD_PYTHONPATH = os.pathsep.join(
     os.path.abspath(path) for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path
@@ -70,20 +75,58 @@ if "FAKETIME" in os.environ:
     time.sleep = _sleep_on_a_lock
 
 
+# pytest times each test with its own copies of the clock functions (_pytest.timing): freezegun leaves
+# them alone, or --durations would time a test on a frozen clock (decades, or nothing).
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
+
+
 def pytest_report_header() -> str:
     if PG_URL:
-        return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL)"
+        return "databases: SQLite and PostgreSQL (PULSEBOT_TEST_DATABASE_URL; one database per worker)"
     return "databases: SQLite only; set PULSEBOT_TEST_DATABASE_URL to run the PostgreSQL cases too"
+
+
+def pytest_configure(config) -> None:
+    global PG_URL
+    worker = _worker(config)
+    if BASE_PG_URL and worker:
+        base = make_url(BASE_PG_URL)
+        PG_URL = base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _worker(config) -> str | None:
+    """This process's name among pytest-xdist's workers (gw0, gw1, …); None when it runs the tests alone.
+    Read from the config, not from PYTEST_XDIST_WORKER: a pytest a test starts inherits that variable."""
+    return getattr(config, "workerinput", {}).get("workerid")
 
 
 def pytest_sessionstart(session) -> None:
     """Every PostgreSQL case would fail with the same traceback: one line says why, once, before any."""
-    if not PG_URL:
+    if not BASE_PG_URL:
         return
-    engine = make_engine(PG_URL)
+    engine = make_engine(BASE_PG_URL)
     if not database_reachable(engine):
         pytest.exit(f"pulsebot: {why_unreachable(engine, 'PULSEBOT_TEST_DATABASE_URL')}", returncode=4)
+    if PG_URL != BASE_PG_URL:
+        _create_database(engine, make_url(PG_URL).database)
     engine.dispose()
+
+
+def pytest_sessionfinish(session) -> None:
+    """A worker's own database goes with it; one left by a run that was killed is reused by the next."""
+    if PG_URL == BASE_PG_URL:
+        return
+    engine = make_engine(BASE_PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(PG_URL).database}" WITH (FORCE)')
+    engine.dispose()
+
+
+def _create_database(engine: Engine, name: str) -> None:
+    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if exists.first() is None:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(autouse=True)
@@ -196,6 +239,34 @@ def sender(settings, sessions, client) -> Iterator[OutboxSender]:
     sender.stop()
 
 
+class Listeners(ThreadPoolExecutor):
+    """The app's listener threads (Bolt runs each listener, its ack and the work after it, on them), and
+    whether any of that work is left: waiting out a 429 is done on them too."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=LISTENER_THREADS)
+        self._unfinished = 0
+        self._changed = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._changed:
+            self._unfinished += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._changed:
+            self._unfinished -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until every listener has finished, after-ack work and retries included."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: not self._unfinished, timeout=timeout):
+                raise AssertionError(f"listeners still busy after {timeout} s")
+
+
 @contextmanager
 def serving_app(
     settings: Settings,
@@ -206,9 +277,11 @@ def serving_app(
     client: WebClient | None = None,
     workspaces=None,
     mixer: AnswerMixer | None = None,
+    listeners: Listeners | None = None,
+    limits: HttpLimits | None = None,
 ) -> Iterator[str]:
     """The real Bolt app behind the real HTTP server, on a free port: its base URL."""
-    listeners, ack_gate = ThreadPoolExecutor(max_workers=LISTENER_THREADS), AckGate()
+    listeners, ack_gate = listeners or Listeners(), AckGate()
     mixer = mixer or AnswerMixer(sessions, window=settings.mix_seconds)
     app = create_app(
         settings,
@@ -221,7 +294,8 @@ def serving_app(
         mixer=mixer,
     )
     application = wsgi_app(app, ready=Readiness(engine, slack_checked=True).problems, ack_gate=ack_gate)
-    server = HttpServer(application, host="127.0.0.1", port=0, limits=HttpLimits(), ack_gate=ack_gate)
+    limits = limits or HttpLimits()
+    server = HttpServer(application, host="127.0.0.1", port=0, limits=limits, ack_gate=ack_gate)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"

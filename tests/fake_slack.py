@@ -423,6 +423,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             retry = retry.pop(0) if retry else fake._spent(method) or fake._over_limit(method)
             retry = retry or fake._history_throttled(method, token)
             if retry:
+                with fake._changed:
+                    due_by = time.monotonic() + retry + 1.0
+                    fake._retries_due_by = max(fake._retries_due_by, due_by)
                 fake._record(method + ":429", args, token, arrived)
                 self._send(429, b'{"ok":false,"error":"ratelimited"}', headers={"Retry-After": str(retry)})
                 return

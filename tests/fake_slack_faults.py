@@ -32,6 +32,7 @@ class SlackFaults:
         self._hang_up: dict[str, int] = {}  # method -> calls to take in, then close without an answer
         self._history_read: dict[str | None, float] = {}  # token -> when its last history call was taken
         self._triggers: dict[str, float] = {}  # trigger_id -> when a call first carried it
+        self._retries_due_by = 0.0  # time.monotonic() by which every 429's Retry-After has run out
         self._released = threading.Event()
 
     def throttle(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
@@ -81,6 +82,12 @@ class SlackFaults:
     def release(self) -> None:
         self._stall.clear()
         self._released.set()
+
+    def wait_out_retry_after(self) -> None:
+        """Until every Retry-After answered so far has run out, and the second of jitter slack_sdk adds
+        to it: a client that waits a 429 out has sent its retry by then."""
+        while (left := self._retries_due_by - time.monotonic()) > 0:
+            time.sleep(left)
 
     def _over_limit(self, method: str) -> int | None:
         """Seconds to wait if a call of `method` now would break its rate limit, else None."""

@@ -20,6 +20,8 @@ _event = count(1)
 class Reply:
     status: int
     body: str
+    sent: float = 0.0  # time.monotonic() as the request went out: a trigger_id's age counts from here
+    seconds: float = 0.0  # until the answer came: what Slack holds against its 3 seconds
 
     @property
     def json(self) -> dict:
@@ -61,11 +63,13 @@ class SlackRequests:
                 **(headers or {}),
             },
         )
+        sent = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return Reply(response.status, response.read().decode())
+                status, answer = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read().decode())
+            status, answer = error.code, error.read().decode()
+        return Reply(status, answer, sent, time.monotonic() - sent)
 
     def command_body(self, command: str, text: str, *, user: str, channel: str = "C0GENERAL") -> str:
         return urlencode(

@@ -17,7 +17,7 @@ from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import create_app
 from pulsebot.slack.server import HttpLimits, HttpServer, Readiness, wsgi_app
 from pulsebot.store.db import make_engine
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import SIGNING_SECRET, serving_app
 from tests.slack_requests import SlackRequests
 
 
@@ -129,25 +129,30 @@ def test_a_body_over_the_cap_is_refused_by_the_app_itself_too(settings, sessions
     assert reply.status == 413
 
 
-def test_a_request_trickling_in_is_cut_off_and_others_are_answered_meanwhile(bot_url, fake_slack):
-    """Slowloris: a byte now and then keeps a connection active, but not past the read timeout."""
-    port = int(bot_url.rsplit(":", 1)[1])
-    head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as slow:
-        slow.sendall(head)
-        slack = SlackRequests(f"{bot_url}/slack/events", SIGNING_SECRET, fake_slack.response_url())
-        began = time.monotonic()
-        assert slack.command("/pulse", "privacy", user="U0ALICE").status == 200
-        assert time.monotonic() - began < 1.0, "a stalled body holds nothing another request needs"
-        closed_after = None
-        for _ in range(30):  # the default read timeout is 10 s; a byte every half second, 15 s at most
-            try:
-                slow.sendall(b"a")
-                time.sleep(0.5)
-            except OSError:
-                closed_after = time.monotonic() - began
-                break
-        assert closed_after is not None and closed_after < 14
+def test_a_request_trickling_in_is_cut_off_and_others_are_answered_meanwhile(
+    settings, sessions, engine, client, sender, fake_slack
+):
+    """Slowloris: a byte now and then keeps a connection active, but not past the read timeout
+    (PULSEBOT_HTTP_TIMEOUT, 10 s by default; 2 s here, still four times a byte's interval)."""
+    limits = HttpLimits(timeout=2)
+    with serving_app(settings, sessions, engine, client=client, sender=sender, limits=limits) as bot_url:
+        port = int(bot_url.rsplit(":", 1)[1])
+        head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as slow:
+            slow.sendall(head)
+            slack = SlackRequests(f"{bot_url}/slack/events", SIGNING_SECRET, fake_slack.response_url())
+            began = time.monotonic()
+            assert slack.command("/pulse", "privacy", user="U0ALICE").status == 200
+            assert time.monotonic() - began < 1.0, "a stalled body holds nothing another request needs"
+            closed_after = None
+            for _ in range(20):  # a byte every half second, 10 s at most
+                try:
+                    slow.sendall(b"a")
+                    time.sleep(0.5)
+                except OSError:
+                    closed_after = time.monotonic() - began
+                    break
+    assert closed_after is not None and limits.timeout <= closed_after < limits.timeout + 4
 
 
 def test_idle_connections_hold_no_thread(settings, sessions, client, engine, fake_slack):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -44,13 +46,40 @@ class JsonFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
-def configure() -> None:
-    """Log to standard error at INFO, in PULSEBOT_LOG_FORMAT (text, the default, or json)."""
+def chosen_format() -> str:
+    """PULSEBOT_LOG_FORMAT: text (the default) or json."""
     chosen = os.environ.get("PULSEBOT_LOG_FORMAT", "text").strip().lower() or "text"
     if chosen not in FORMATS:
         raise LogFormatError(f"PULSEBOT_LOG_FORMAT: “{chosen}” is not a log format; use text or json")
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if chosen == "json" else logging.Formatter(TEXT_FORMAT))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-    for name in QUIET:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    return chosen
+
+
+@contextmanager
+def configured(chosen: str) -> Iterator[None]:
+    """Log to standard error at INFO, as `chosen` (chosen_format), while the block runs; then put logging
+    back as it was.
+
+    Logging belongs to the whole process, which outlives `pulsebot run` when something else called it (a
+    test, a program embedding pulsebot): a handler left behind would write to a standard error that may be
+    gone by then, and APScheduler and Alembic would stay quiet for everyone after. A process that already
+    logs somewhere keeps its own handlers and level (as with logging.basicConfig)."""
+    root = logging.getLogger()
+    quiet = {name: logging.getLogger(name) for name in QUIET}
+    levels = {name: logger.level for name, logger in quiet.items()}
+    root_level, handler = root.level, None
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter() if chosen == "json" else logging.Formatter(TEXT_FORMAT))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+    for logger in quiet.values():
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for name, logger in quiet.items():
+            logger.setLevel(levels[name])
+        if handler is not None:
+            root.removeHandler(handler)
+            handler.close()
+            root.setLevel(root_level)

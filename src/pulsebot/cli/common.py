@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +20,19 @@ from pulsebot.store import migrate
 from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory, transaction
 from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
 
-out = Console()
+
+class Output:
+    """Where commands print what they found. Each print measures the terminal (or COLUMNS) anew: a console
+    made once, when pulsebot is imported, would keep the COLUMNS the process started with for good, and
+    a process often inherits one it did not ask for (GNU readline exports COLUMNS=80 to the programs
+    started by one that imported it without a terminal), so a table would wrap at 80 columns though
+    COLUMNS says 200 when the command runs."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        Console().print(*objects, **options)
+
+
+out = Output()
 
 
 def wrapping_table(*headers: str, **options) -> Table:

@@ -5,7 +5,7 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from importlib.metadata import version
 from typing import Annotated
@@ -34,6 +34,31 @@ def run(
     (for HTTP) and PULSEBOT_ANON_KEY; several workspaces need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET,
     SLACK_SIGNING_SECRET, PULSEBOT_TOKEN_KEY and PULSEBOT_ANON_KEY instead of the bot token. DATABASE_URL
     defaults to sqlite:///pulsebot.db. docs/configuration.md lists every setting."""
+    try:
+        log_format = log_setup.chosen_format()
+    except log_setup.LogFormatError as error:
+        fail(str(error), code=2)
+    # Logging, the signal handlers and the metrics registry belong to the process: they are put back as
+    # they were when serving ends, so a process that ran pulsebot (a test, a program) goes on as before.
+    with log_setup.configured(log_format), _signal_handlers_kept():
+        try:
+            _run(web=web)
+        finally:
+            metrics.unwatch_outbox()  # it reads through an engine disposed of by now
+
+
+@contextlib.contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in kept.items():
+            if handler is not None:  # None: set outside Python, which cannot be put back
+                signal.signal(number, handler)
+
+
+def _run(*, web: bool) -> None:
     from pulsebot.services.pulse.answer_mixer import AnswerMixer
     from pulsebot.slack.acks_first import AckGate
     from pulsebot.slack.app import create_app, make_client, make_sender
@@ -41,10 +66,6 @@ def run(
     from pulsebot.slack.server import Readiness
     from pulsebot.slack.workspaces import SingleWorkspace
 
-    try:
-        log_setup.configure()
-    except log_setup.LogFormatError as error:
-        fail(str(error), code=2)
     log_privacy.install()  # before anything logs: no record pairs a Slack user id with what they wrote
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)

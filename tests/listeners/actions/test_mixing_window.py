@@ -45,6 +45,24 @@ def test_two_clicks_of_one_person_in_one_window_keep_the_last(crowd: Crowd, fake
     assert stored_values(sessions) == [9]
 
 
+def test_a_window_of_changed_answers_and_a_first_one_stores_every_one(crowd: Crowd, fake_slack, sessions):
+    """A batch is written in random order: the first answer of the twelfth person, among eleven changed
+    ones read back from the database, is stored whichever of them comes first."""
+    for person in CROWD[:11]:
+        crowd.click(person, 1, 6)
+    crowd.wait_pending(11)
+    crowd.mixer.flush()
+    fake_slack.wait_for("response_url", 11)
+
+    for person in CROWD:
+        crowd.click(person, 1, 8)
+    crowd.wait_pending(12)
+
+    assert crowd.mixer.flush() == 12
+    assert len(fake_slack.wait_for("response_url", 23)) == 23
+    assert stored_values(sessions) == [8] * 12
+
+
 def test_a_comment_closes_its_form_at_once_and_is_thanked_by_dm_once_saved(
     crowd: Crowd, fake_slack, sessions
 ):

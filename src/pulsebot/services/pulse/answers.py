@@ -308,6 +308,8 @@ def _pending(
 
 
 def _empty_row(item: PendingAnswer) -> dict:
+    """A new answer's row, with every column a stored one has (Answer.model_dump): the batch is one
+    INSERT of many rows in random order, and one whose columns differ from the first row's cannot join it."""
     return {
         "run_id": item.run_id,
         "question_id": item.question_id,

@@ -13,7 +13,6 @@ import textwrap
 import threading
 from dataclasses import dataclass
 
-from textblob import TextBlob
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensityAnalyzer
 
 # Valences on VADER's scale (-4 extremely negative … +4 extremely positive). Words VADER already rates
@@ -180,6 +179,8 @@ def _label(score: float) -> str:
 
 
 def _blended_score(text: str) -> float:
+    from textblob import TextBlob  # see _vader
+
     vader, vocabulary = _vader()
     text = _shorten_elongations(text, vocabulary)
     for pattern, token, _ in _PHRASES:
@@ -232,6 +233,10 @@ def _vader() -> tuple[SentimentIntensityAnalyzer, frozenset[str]]:
     if _vader_state is None:
         with _vader_lock:
             if _vader_state is None:
+                # Imported when first needed: TextBlob brings NLTK and SciPy in, about a second of every
+                # `pulsebot` command's start, and most commands score nothing.
+                from textblob import TextBlob
+
                 analyser = SentimentIntensityAnalyzer()
                 analyser.lexicon.update(WORKPLACE_LEXICON)  # this instance's own dict: no global change
                 analyser.lexicon.update({token: valence for _, token, valence in _PHRASES})
