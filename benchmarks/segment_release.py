@@ -11,7 +11,7 @@ in both: 20 measures on a 1-5 scale, each answered by 95% of the respondents. Th
 division, department, region, site, tenure, department × tenure, site × tenure, department × site, and
 every node of the reporting line (its whole line), with the breakdowns between them.
 
-    .venv/bin/python benchmarks/segment_release.py [--people 50000] [--seed 1] [--profile]
+    .venv/bin/python benchmarks/segment_release.py [--people 50000] [--seed 1] [--profile] [--rounds N]
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pulsebot.services.segments import audit as rule5  # noqa: E402
-from pulsebot.services.segments.disclosure import (  # noqa: E402
+from pulsebot.services.segments import audit as rule5
+from pulsebot.services.segments.disclosure import (
     BaseCell,
     Breakdown,
     Group,
@@ -41,7 +41,7 @@ from pulsebot.services.segments.disclosure import (  # noqa: E402
     release,
     rules_1_to_4,
 )
-from pulsebot.services.segments.suppression import layout  # noqa: E402
+from pulsebot.services.segments.suppression import layout
 
 TENURES = ("< 3 months", "3–12 months", "1–2 years", "2–5 years", "5 years +")
 COARSE = {"< 3 months": "< 1 year", "3–12 months": "< 1 year"}
@@ -81,7 +81,7 @@ def cells_of(persons):
     steps = [("line", d) for d in (5, 4, 3, 2)] + [("site", None), ("tenure", None), ("all", None)]
     for kind, depth in steps:
         for i in regroup():
-            department, site, tenure, line = keys[i]
+            department, site, tenure, _line = keys[i]
             if kind == "line":
                 keys[i] = (department, site, tenure, depth)
             elif kind == "site":
@@ -172,12 +172,17 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="print where release() spends its time")
+    parser.add_argument(
+        "--rounds", type=int, default=0, help="stop after this many audit rounds and skip the whole release()"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     cells, groups, breakdowns = build(args.people, args.seed)
-    print(f"built in {time.perf_counter() - started:.1f} s: {len(cells):,} base cells, {len(groups):,} groups, "
-          f"{len(breakdowns):,} breakdowns, {len({m for c in cells for m in c.tallies})} measures, "
-          f"{sum(c.people for c in cells):,} responses")
+    print(
+        f"built in {time.perf_counter() - started:.1f} s: {len(cells):,} base cells, {len(groups):,} groups, "
+        f"{len(breakdowns):,} breakdowns, {len({m for c in cells for m in c.tallies})} measures, "
+        f"{sum(c.people for c in cells):,} responses"
+    )
     rules = Rules(min_group=5)
 
     started = time.perf_counter()
@@ -185,8 +190,10 @@ def main() -> None:
     laid = time.perf_counter()
     hidden, hidden_measures = rules_1_to_4(lay)
     ruled = time.perf_counter()
-    print(f"layout {laid - started:.2f} s; rules 1-4 {ruled - laid:.2f} s: {len(hidden):,} groups hidden "
-          f"{dict(Counter(str(v) for v in hidden.values()))}, {len(hidden_measures):,} measures hidden")
+    print(
+        f"layout {laid - started:.2f} s; rules 1-4 {ruled - laid:.2f} s: {len(hidden):,} groups hidden "
+        f"{dict(Counter(str(v) for v in hidden.values()))}, {len(hidden_measures):,} measures hidden"
+    )
     rounds = 0
     while True:
         tick = time.perf_counter()
@@ -194,12 +201,16 @@ def main() -> None:
         audited = time.perf_counter()
         more = bool(result.findings) and hide_more(lay, hidden, hidden_measures, result.findings)
         rounds += 1
-        print(f"audit round {rounds}: {audited - tick:.2f} s, {result.atoms:,} atoms, {result.lps} LPs, "
-              f"{'exact' if result.exact else 'restricted'} model, {len(result.findings)} exposed; "
-              f"then {len(hidden):,} groups and {len(hidden_measures):,} measures hidden")
-        if not more:
+        print(
+            f"audit round {rounds}: {audited - tick:.2f} s, {result.atoms:,} atoms, {result.lps} LPs, "
+            f"{'exact' if result.exact else 'restricted'} model, {len(result.findings)} exposed; "
+            f"then {len(hidden):,} groups and {len(hidden_measures):,} measures hidden"
+        )
+        if not more or rounds == args.rounds:
             break
     print(f"rules and audit, step by step: {time.perf_counter() - started:.2f} s")
+    if args.rounds:
+        return
 
     started = time.perf_counter()
     if args.profile:
@@ -210,9 +221,11 @@ def main() -> None:
         released = release(cells, groups, breakdowns, rules)
     elapsed = time.perf_counter() - started
     why = Counter(str(v) for v in released.hidden.values())
-    print(f"release(): {elapsed:.2f} s; {len(released.hidden):,} of {len(groups):,} groups hidden {dict(why)}; "
-          f"{len(released.hidden_measures):,} measures hidden on their own "
-          f"{dict(Counter(str(v) for v in released.hidden_measures.values()))}")
+    print(
+        f"release(): {elapsed:.2f} s; {len(released.hidden):,} of {len(groups):,} groups hidden {dict(why)}; "
+        f"{len(released.hidden_measures):,} measures hidden on their own "
+        f"{dict(Counter(str(v) for v in released.hidden_measures.values()))}"
+    )
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
 
 

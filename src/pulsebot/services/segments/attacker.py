@@ -48,16 +48,21 @@ class Atoms:
 def atoms_of(lay: Layout, released: Released) -> Atoms:
     per_run = _labels_per_run(lay, released)
     holders = lay.membership.T.tocsr()
+    holders.sort_indices()
     profile = np.concatenate([lay.present, lay.low * lay.present, lay.high * lay.present], axis=1)
-    keys: dict[bytes, int] = {}
+    _, profile_number = np.unique(profile, axis=0, return_inverse=True)
+    separate = np.asarray(holders @ per_run.astype(float)).ravel() > 0
+    run = np.where(separate, lay.runs, -1)
+    keys: dict[tuple, int] = {}
     of_cell = np.empty(len(lay.runs), dtype=np.int64)
+    indptr, indices = holders.indptr, holders.indices
     for cell in range(len(lay.runs)):
-        groups = holders[cell].indices
-        run = lay.runs[cell] if per_run[groups].any() else -1
-        key = np.sort(groups).tobytes() + profile[cell].tobytes() + int(run).to_bytes(8, "little", signed=True)
+        key = (indices[indptr[cell] : indptr[cell + 1]].tobytes(), int(profile_number[cell]), int(run[cell]))
         of_cell[cell] = keys.setdefault(key, len(keys))
     n = len(keys)
-    pick = sparse.csr_matrix((np.ones(len(of_cell)), (of_cell, np.arange(len(of_cell)))), shape=(n, len(of_cell)))
+    pick = sparse.csr_matrix(
+        (np.ones(len(of_cell)), (of_cell, np.arange(len(of_cell)))), shape=(n, len(of_cell))
+    )
     first = np.zeros(n, dtype=np.int64)
     first[of_cell[::-1]] = np.arange(len(of_cell))[::-1]
     of_group = (lay.membership @ pick.T).tocsr()
@@ -196,7 +201,9 @@ def _shown_with(lay: Layout, atoms: Atoms, released: Released, shown: list[int],
     """The shown groups that show measure j (it is present in them and not hidden on its own)."""
     name = lay.measures[j]
     present = (atoms.of_group[shown] @ atoms.present[:, j].astype(float)) > 0 if shown else []
-    return [g for g, p in zip(shown, present, strict=False) if p and (g, name) not in released.hidden_measures]
+    return [
+        g for g, p in zip(shown, present, strict=False) if p and (g, name) not in released.hidden_measures
+    ]
 
 
 @dataclass
@@ -250,13 +257,16 @@ def exact_model(lay: Layout, atoms: Atoms, released: Released) -> tuple[Model, C
     return model, columns
 
 
-def moves_model(lay: Layout, atoms: Atoms, released: Released, cap: float) -> tuple[Model, Columns, np.ndarray]:
+def moves_model(
+    lay: Layout, atoms: Atoms, released: Released, cap: float, within: np.ndarray | None = None
+) -> tuple[Model, Columns, np.ndarray]:
     """A restriction of the exact model with one variable per atom: d people moved into it (out, when
     negative), each answering every measure the atom has at that measure's organisation-wide mean c.
     Every shown people count and answer count keeps its sum, so every shown total keeps its own (c
     times a sum of zero); an atom gives up no more people than its remaining answers' totals allow on
-    the scale. Returns the model, where its variables are, and c per measure (a hidden total moves by c
-    times the people moved into its atoms that have the measure)."""
+    the scale. With `within`, only those atoms move (the others stay as they are: still a restriction).
+    Returns the model, where its variables are, and c per measure (a hidden total moves by c times the
+    people moved into its atoms that have the measure)."""
     model, n = Model(), len(atoms.people)
     present = atoms.present
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -267,35 +277,49 @@ def moves_model(lay: Layout, atoms: Atoms, released: Released, cap: float) -> tu
         mean = np.clip(np.where(np.isfinite(mean), mean, (low + high) / 2), low, high)
         above = (atoms.totals - atoms.low * atoms.answers) / (mean - atoms.low)
         below = (atoms.high * atoms.answers - atoms.totals) / (atoms.high - mean)
-        spare = np.minimum(atoms.answers, np.minimum(np.where(mean > atoms.low, above, np.inf),
-                                                     np.where(mean < atoms.high, below, np.inf)))
+        spare = np.minimum(
+            atoms.answers,
+            np.minimum(np.where(mean > atoms.low, above, np.inf), np.where(mean < atoms.high, below, np.inf)),
+        )
     out = np.minimum(atoms.people, np.where(present, spare, np.inf).min(axis=1, initial=np.inf))
     out = np.clip(np.nan_to_num(out, nan=0.0), 0.0, None)
     if len(lay.measures) and (~np.isfinite(low) | (low > high)).any():
         out = np.zeros(n)  # scales that disagree across cells: move nobody out
-    moved = model.variables(-out, np.full(n, cap))
-    model.truth = np.zeros(n)
+    moving = np.arange(n) if within is None else within
+    moved = model.variables(-out[moving], np.full(len(moving), cap))
+    model.truth = np.zeros(len(moving))
     shown = [g for g in range(lay.n_groups) if g not in released.hidden]
-    rows = _rows(atoms, shown)
-    model.block("eq", rows, moved, 0.0, [("people", g) for g in shown])
+    rows, tags = _nonempty(_rows(atoms, shown, moving), [("people", g) for g in shown])
+    model.block("eq", rows, moved, 0.0, tags)
     seen = {rows.indices[rows.indptr[i] : rows.indptr[i + 1]].tobytes() for i in range(rows.shape[0])}
+    position = np.full(n, -1)
+    position[moving] = np.arange(len(moving))
     for j in range(len(lay.measures)):
-        at = np.flatnonzero(present[:, j])
+        at = np.flatnonzero(present[moving, j])  # positions among the moving atoms
         showing = _shown_with(lay, atoms, released, shown, j)
-        partial = _rows(atoms, showing, at)
+        partial, tags = _nonempty(_rows(atoms, showing, moving[at]), [("answers", g, j) for g in showing])
         keep = []
         for i in range(partial.shape[0]):
             key = at[partial.indices[partial.indptr[i] : partial.indptr[i + 1]]].tobytes()
             if key not in seen:
                 seen.add(key)
                 keep.append(i)
-        model.block("eq", partial[keep], moved[at], 0.0, [("answers", showing[i], j) for i in keep])
+        model.block("eq", partial[keep], moved[at], 0.0, [tags[i] for i in keep])
         hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j]]
-        labels, bounds = _label_rows(lay, atoms, hidden, at)
-        model.block("ub", labels, moved[at], bounds - labels @ atoms.answers[at, j])
+        everywhere = np.flatnonzero(present[:, j])
+        labels, bounds = _label_rows(lay, atoms, hidden, everywhere)
+        slack = bounds - labels @ atoms.answers[everywhere, j]
+        local, _ = _label_rows(lay, atoms, hidden, moving[at])
+        model.block("ub", local, moved[at], slack)
     labels, bounds = _label_rows(lay, atoms, list(released.hidden.items()), None)
-    model.block("ub", labels, moved, bounds - labels @ atoms.people)
-    return model, Columns(moved, {}, {}), mean
+    local, _ = _label_rows(lay, atoms, list(released.hidden.items()), moving)
+    model.block("ub", local, moved, bounds - labels @ atoms.people)
+    return model, Columns(_placed(moved, moving, n), {}, {}), mean
+
+
+def _nonempty(rows: sparse.csr_matrix, tags: list[tuple]) -> tuple[sparse.csr_matrix, list[tuple]]:
+    keep = np.flatnonzero(np.diff(rows.indptr) > 0)
+    return rows[keep], [tags[i] for i in keep]
 
 
 def relaxed_model(lay: Layout, atoms: Atoms, released: Released, j: int | None) -> tuple[Model, Columns]:
@@ -322,16 +346,21 @@ def relaxed_model(lay: Layout, atoms: Atoms, released: Released, j: int | None) 
         hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j]]
         labels, bounds = _label_rows(lay, atoms, hidden, at)
         model.block("ub", labels, answers, bounds)
-    model.truth = np.concatenate([atoms.people, atoms.answers[atoms.present[:, j], j] if j is not None else []])
+    model.truth = np.concatenate(
+        [atoms.people, atoms.answers[atoms.present[:, j], j] if j is not None else []]
+    )
     return model, columns
 
 
-def totals_model(lay: Layout, atoms: Atoms, released: Released, j: int) -> tuple[Model, Columns]:
+def totals_model(
+    lay: Layout, atoms: Atoms, released: Released, j: int, within: np.ndarray | None = None
+) -> tuple[Model, Columns]:
     """A restriction of the exact model for measure j: people (and every other measure) held as they are,
-    measure j's answers and totals free within them."""
+    measure j's answers and totals free within them (with `within`, only in those atoms)."""
     model, n = Model(), len(atoms.people)
     shown = [g for g in range(lay.n_groups) if g not in released.hidden]
-    at = np.flatnonzero(atoms.present[:, j])
+    everywhere = np.flatnonzero(atoms.present[:, j])
+    at = everywhere if within is None else np.intersect1d(everywhere, within)
     k = len(at)
     answers = model.variables(np.zeros(k), np.maximum(atoms.people[at], atoms.answers[at, j]))
     totals = model.variables(np.full(k, -np.inf), np.full(k, np.inf))
@@ -340,11 +369,13 @@ def totals_model(lay: Layout, atoms: Atoms, released: Released, j: int) -> tuple
     model.block("ub", sparse.hstack([sparse.diags(atoms.low[at, j]), -one]), both, 0.0)
     model.block("ub", sparse.hstack([sparse.diags(-atoms.high[at, j]), one]), both, 0.0)
     showing = _shown_with(lay, atoms, released, shown, j)
-    rows = _rows(atoms, showing, at)
-    model.block("eq", rows, answers, rows @ atoms.answers[at, j], [("answers", g, j) for g in showing])
-    model.block("eq", rows, totals, rows @ atoms.totals[at, j], [("totals", g, j) for g in showing])
+    rows, tags = _nonempty(_rows(atoms, showing, at), [("answers", g, j) for g in showing])
+    model.block("eq", rows, answers, rows @ atoms.answers[at, j], tags)
+    model.block("eq", rows, totals, rows @ atoms.totals[at, j], [("totals", *tag[1:]) for tag in tags])
     hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j]]
-    labels, bounds = _label_rows(lay, atoms, hidden, at)
-    model.block("ub", labels, answers, bounds)
+    labels, bounds = _label_rows(lay, atoms, hidden, everywhere)
+    local, _ = _label_rows(lay, atoms, hidden, at)
+    outside = labels @ atoms.answers[everywhere, j] - local @ atoms.answers[at, j]
+    model.block("ub", local, answers, bounds - outside)
     model.truth = np.concatenate([atoms.answers[at, j], atoms.totals[at, j]])
     return model, Columns(None, {j: _placed(answers, at, n)}, {j: _placed(totals, at, n)})

@@ -38,6 +38,7 @@ from pulsebot.services.segments.suppression import Layout
 EXACT_LIMIT = 40_000  # the exact model's variables beyond which the restricted models are used
 TOLERANCE = 1e-6
 BATCHES = 3  # LPs that spread many figures at once, before the remaining ones get their own
+LOCAL_LIMIT = 4_000  # atoms: a home larger than this is not searched whole (see local_spread)
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,10 @@ def bounds(model: Model, vector: np.ndarray) -> tuple[float, float, list[tuple]]
     return ends[0], ends[1], binding
 
 
-def spread(model: Model, rows: sparse.csr_matrix, required: np.ndarray):
+def spread(model: Model, rows: sparse.csr_matrix, required: np.ndarray, one_by_one=None):
     """Bound each figure (a row of objectives) as far as needed to tell whether it is wider than
-    `required`: (lows, highs, {figure: the rows its narrow bounds rest on}, LPs solved)."""
+    `required`: (lows, highs, {figure: the rows its narrow bounds rest on}, LPs solved). Only the
+    figures `one_by_one` marks (all, by default) get their own LPs when the mixtures leave them narrow."""
     if rows.shape[0] == 0:
         return np.zeros(0), np.zeros(0), {}, 0
     low = rows @ model.truth
@@ -157,6 +159,9 @@ def spread(model: Model, rows: sparse.csr_matrix, required: np.ndarray):
         narrow = narrow[high[narrow] - low[narrow] <= required[narrow]]
     binding = {}
     for k in narrow:
+        if one_by_one is not None and not one_by_one[k]:
+            binding[int(k)] = []
+            continue
         least, most, rests_on = bounds(model, rows[k].toarray().ravel())
         solved += 2
         low[k], high[k] = min(low[k], least), max(high[k], most)
@@ -203,42 +208,23 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     atoms = atoms_of(lay, released)
     figures = open_figures(lay, atoms, released)
     required = np.array([rules.margin * unit(atoms, f) + TOLERANCE for f in figures])
-    size = len(atoms.people) + 2 * int(atoms.present.sum())
-    exact = size <= EXACT_LIMIT
-    lps = 0
+    exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
     if exact:
         model, columns = exact_model(lay, atoms, released)
         rows = objectives(atoms, [where(columns, f) for f in figures], figures, model.size)
         low, high, narrow, lps = spread(model, rows, required)
-        empty_model = lambda j: (model, columns)  # noqa: E731
+        empty = lambda j: (model, columns)  # noqa: E731
     else:
-        model, columns, mean = moves_model(lay, atoms, released, cap=rules.margin + lay.minimum.max() + 1)
-        scale = [1.0 if f.measure is None else mean[f.measure] for f in figures]
-        present = [columns.people if f.measure is None else _only(columns.people, atoms, f.measure) for f in figures]
-        rows = objectives(atoms, present, figures, model.size, scale)
-        low, high, narrow, lps = spread(model, rows, required)
-        for j in sorted({figures[k].measure for k in narrow if figures[k].measure is not None}):
-            of_j = [k for k in narrow if figures[k].measure == j]
-            model_j, columns_j = totals_model(lay, atoms, released, j)
-            chosen = [figures[k] for k in of_j]
-            rows_j = objectives(atoms, [where(columns_j, f) for f in chosen], chosen, model_j.size)
-            low_j, high_j, narrow_j, solved = spread(model_j, rows_j, required[of_j])
-            lps += solved
-            for position, k in enumerate(of_j):
-                low[k], high[k] = min(low[k], low_j[position]), max(high[k], high_j[position])
-                if position in narrow_j:
-                    narrow[k] = narrow_j[position]
-                else:
-                    del narrow[k]
+        low, high, narrow, lps = local_spread(lay, atoms, released, rules, figures, required)
         relaxed: dict = {}
-        empty_model = lambda j: relaxed.setdefault(j, relaxed_model(lay, atoms, released, j))  # noqa: E731
+        empty = lambda j: relaxed.setdefault(j, relaxed_model(lay, atoms, released, j))  # noqa: E731
     findings = []
     for k, rests_on in sorted(narrow.items()):
         figure = figures[k]
         if truth_of_count(atoms, figure) <= TOLERANCE:
-            bound_model, bound_columns = empty_model(figure.measure)
-            count = objectives(atoms, [where(bound_columns, figure, "answers")], [figure], bound_model.size)
-            x, _ = bound_model.solve(-count.toarray().ravel())
+            model, columns = empty(figure.measure)
+            count = objectives(atoms, [where(columns, figure, "answers")], [figure], model.size)
+            x, _ = model.solve(-count.toarray().ravel())
             lps += 1
             if x is not None and (count @ x)[0] <= TOLERANCE:
                 continue  # the attacker can tell it holds nobody: nothing about anyone is told
@@ -246,12 +232,87 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     return Audit(findings, len(atoms.people), lps, exact)
 
 
-def attacker_interval(lay: Layout, released: Released, group: int, measure: str | None) -> tuple[float, float]:
-    """The exact model's bounds on a group's people count or a measure's total."""
+def homes(lay: Layout, atoms: Atoms, released: Released, figures: list[Figure]) -> list[int]:
+    """Per figure: the smallest shown group holding all of its group's cells (other than the group
+    itself), where moves that keep every shown figure are looked for; -1 when there is none."""
+    found: dict[int, int] = {}
+    shared = lay.shared_cells
+    for figure in figures:
+        group = figure.group
+        if group in found:
+            continue
+        row = slice(shared.indptr[group], shared.indptr[group + 1])
+        others, common = shared.indices[row], shared.data[row]
+        holding = [
+            int(g)
+            for g, c in zip(others, common, strict=True)
+            if c >= lay.sizes[group] and g != group and g not in released.hidden
+        ]
+        found[group] = min(holding, key=lambda g: (lay.sizes[g], g)) if holding else -1
+    return [found[f.group] for f in figures]
+
+
+def local_spread(lay, atoms, released, rules, figures, required):
+    """Past `EXACT_LIMIT`: the restricted models, each around a figure's home (see `homes`)."""
+    low = np.array([truth(atoms, f) for f in figures])
+    high = low.copy()
+    narrow: dict[int, list[tuple]] = {}
+    lps = 0
+    by_home: dict[int, list[int]] = {}
+    for k, home in enumerate(homes(lay, atoms, released, figures)):
+        by_home.setdefault(home, []).append(k)
+    cap = rules.margin + lay.minimum.max() + 1
+    for home, ks in by_home.items():
+        within = atoms.members(home) if home >= 0 else np.arange(len(atoms.people))
+        if len(within) > LOCAL_LIMIT:  # only the hidden groups of this home move, among themselves
+            within = np.unique(np.concatenate([atoms.members(figures[k].group) for k in ks]))
+        model, columns, mean = moves_model(lay, atoms, released, cap, within)
+        chosen = [figures[k] for k in ks]
+        scale = [1.0 if f.measure is None else mean[f.measure] for f in chosen]
+        placed = [
+            columns.people if f.measure is None else _only(columns.people, atoms, f.measure) for f in chosen
+        ]
+        rows = objectives(atoms, placed, chosen, model.size, scale)
+        # every figure is spread from the truth, so the moves add to it
+        least, most, rests, solved = spread(
+            model, rows, required[ks], one_by_one=[f.measure is None for f in chosen]
+        )
+        lps += solved
+        left = []
+        for position, k in enumerate(ks):
+            low[k], high[k] = low[k] + least[position], low[k] + most[position]
+            if high[k] - low[k] <= required[k]:
+                left.append(k)
+                narrow[k] = rests.get(position, [])
+        for j in sorted({figures[k].measure for k in left if figures[k].measure is not None}):
+            of_j = [k for k in left if figures[k].measure == j]
+            model, columns = totals_model(lay, atoms, released, j, within)
+            chosen = [figures[k] for k in of_j]
+            rows = objectives(atoms, [where(columns, f) for f in chosen], chosen, model.size)
+            least, most, rests, solved = spread(model, rows, required[of_j])
+            lps += solved
+            inside = rows @ model.truth
+            for position, k in enumerate(of_j):
+                outside = truth(atoms, figures[k]) - inside[position]
+                low[k] = min(low[k], outside + least[position])
+                high[k] = max(high[k], outside + most[position])
+                if high[k] - low[k] > required[k]:
+                    del narrow[k]
+                else:
+                    narrow[k] = rests.get(position, narrow[k])
+    return low, high, narrow, lps
+
+
+def attacker_interval(
+    lay: Layout, released: Released, group: int, measure: str | None, of: str = "figure"
+) -> tuple[float, float]:
+    """The exact model's bounds on a group's people count or a measure's total (of="answers": its
+    answer count)."""
     atoms = atoms_of(lay, released)
     figure = Figure(group, None if measure is None else lay.measures.index(measure))
     model, columns = exact_model(lay, atoms, released)
-    least, most, _ = bounds(model, objectives(atoms, [where(columns, figure)], [figure], model.size).toarray()[0])
+    vector = objectives(atoms, [where(columns, figure, of)], [figure], model.size).toarray()[0]
+    least, most, _ = bounds(model, vector)
     return least, most
 
 

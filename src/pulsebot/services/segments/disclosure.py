@@ -112,20 +112,21 @@ def attacker_bounds(
     group: int,
     measure: str | None,
     rules: Rules | None = None,
+    answers: bool = False,
 ) -> tuple[float, float]:
     """The interval an attacker holding every shown figure can bound a group's people count (measure
     None) or a measure's total to, by linear programming (additivity, non-negativity, the answer scale).
 
     With `rules`, the attacker also reads the hidden labels (too few: at most min-1 per run; any other
     reason: at least min), as the audit does; without, groups' minima are unknown and labels are not
-    read (a weaker attacker)."""
+    read (a weaker attacker). With `answers`, a measure's answer count is bounded instead of its total."""
     lay = layout(cells, groups, (), rules or Rules(min_group=10**9, margin=0.0))
     if rules is None:
         released = Released(
             {g: Hidden.audit for g in released.hidden}, {k: Hidden.audit for k in released.hidden_measures}
         )
         lay = _without_minimum(lay)
-    return rule5.attacker_interval(lay, released, group, measure)
+    return rule5.attacker_interval(lay, released, group, measure, "answers" if answers else "figure")
 
 
 def _without_minimum(lay: Layout) -> Layout:
@@ -183,6 +184,7 @@ def hide_more(
 
 def _choose(lay, hidden, hidden_measures, finding, floors) -> tuple[int, int | None] | None:
     """The figure to hide for an exposed one: (group, measure column or None for the whole group)."""
+
     def showing(group: int, column: int | None) -> bool:
         if group in hidden:
             return False

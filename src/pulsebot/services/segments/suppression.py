@@ -244,7 +244,9 @@ class Pass:
         apart = (self.by_run[a] - shared).max(axis=1)
         close = (apart > 0.5) & (apart < lay.minimum[a] - 0.5)
         size = lambda g: (self.floor[g], -g)  # noqa: E731
-        pairs = sorted(zip(a[close].tolist(), b[close].tolist(), strict=True), key=lambda p: min(map(size, p)))
+        pairs = sorted(
+            zip(a[close].tolist(), b[close].tolist(), strict=True), key=lambda p: min(map(size, p))
+        )
         for ga, gb in pairs:
             if self.visible[ga] and self.visible[gb]:
                 self.hide(min((ga, gb), key=size), Hidden.overlap)
@@ -283,7 +285,9 @@ class Pass:
         least = lay.minimum[wholes] - 0.5
         together = np.asarray(hidden_parts).max(axis=1) if len(wholes) else np.zeros(0)
         left = (self.by_run[wholes] - np.asarray(shown_parts)).max(axis=1) if len(wholes) else np.zeros(0)
-        act = self.visible[wholes] & (((together > 0.5) & (together < least)) | ((left > 0.5) & (left < least)))
+        act = self.visible[wholes] & (
+            ((together > 0.5) & (together < least)) | ((left > 0.5) & (left < least))
+        )
         hidden_whole = ~self.visible[wholes] & self.in_play[wholes] & (left < 0.5)
         return np.flatnonzero(act | hidden_whole | ~np.array(lay.disjoint, dtype=bool))
 
