@@ -183,17 +183,22 @@ def hide_more(
 
 
 def _choose(lay, hidden, hidden_measures, finding, floors) -> tuple[int, int | None] | None:
-    """The figure to hide for an exposed one: (group, measure column or None for the whole group)."""
+    """The figure to hide for an exposed one: (group, measure column or None for the whole group). None
+    when what its bounds rest on was hidden already this round (the next audit tells if that did)."""
+    present = present_in_groups(lay)
 
     def showing(group: int, column: int | None) -> bool:
         if group in hidden:
             return False
-        return column is None or (group, lay.measures[column]) not in hidden_measures
+        return column is None or (
+            present[group, column] and (group, lay.measures[column]) not in hidden_measures
+        )
 
     j = finding.figure.measure
-    candidates = [(tag[1], None if tag[0] == "people" else tag[2]) for tag in finding.binding]
-    candidates = [c for c in candidates if showing(*c)]
-    if not candidates:
+    if finding.binding:
+        candidates = [(tag[1], None if tag[0] == "people" else tag[2]) for tag in finding.binding]
+        candidates = [c for c in candidates if showing(*c)]
+    else:
         members = lay.membership[finding.figure.group]
         sharing = np.flatnonzero(np.asarray((lay.membership @ members.T).todense()).ravel() > 0)
         candidates = [(int(g), j) for g in sharing if showing(int(g), j)]
