@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from pulsebot.services.segments import audit as rule5
 from pulsebot.services.segments.disclosure import (
     BaseCell,
     Breakdown,
@@ -185,3 +186,30 @@ def test_every_hidden_figure_of_a_random_release_stays_wide(organisation):
             if released.shown(part) and part != breakdown.whole:
                 left = groups[breakdown.whole].cells - groups[part].cells
                 assert people_floor(cells, left) == 0 or people_floor(cells, left) >= RULES.min_group
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organisations())
+def test_the_restricted_models_of_large_releases_pass_nothing_the_exact_one_would_not(organisation):
+    """Past `EXACT_LIMIT` the audit proves intervals wide with restrictions of the attacker's programme
+    (local moves of people, one question at a time): what they pass, the exact programme passes."""
+    cells, groups, breakdowns = organisation
+    limit = rule5.EXACT_LIMIT
+    rule5.EXACT_LIMIT = 0
+    try:
+        released = release(cells, groups, breakdowns, RULES)
+    finally:
+        rule5.EXACT_LIMIT = limit
+    assert audit_holds(cells, groups, released) == []
+
+
+def test_a_crossing_audited_with_the_restricted_models():
+    cells, groups = crossing([[2, 9, 8], [7, 11, 6], [10, 5, 12]])
+    limit = rule5.EXACT_LIMIT
+    rule5.EXACT_LIMIT = 0
+    try:
+        released = release(cells, groups, [], RULES)
+    finally:
+        rule5.EXACT_LIMIT = limit
+    assert Hidden.audit in released.hidden.values()
+    assert audit_holds(cells, groups, released) == []

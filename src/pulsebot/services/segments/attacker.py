@@ -286,6 +286,7 @@ def moves_model(
     if len(lay.measures) and (~np.isfinite(low) | (low > high)).any():
         out = np.zeros(n)  # scales that disagree across cells: move nobody out
     moving = np.arange(n) if within is None else within
+    near = _touching(atoms, within)
     moved = model.variables(-out[moving], np.full(len(moving), cap))
     model.truth = np.zeros(len(moving))
     shown = [g for g in range(lay.n_groups) if g not in released.hidden]
@@ -305,16 +306,26 @@ def moves_model(
                 seen.add(key)
                 keep.append(i)
         model.block("eq", partial[keep], moved[at], 0.0, [tags[i] for i in keep])
-        hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j]]
+        hidden = [
+            (g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j] and near[g]
+        ]
         everywhere = np.flatnonzero(present[:, j])
         labels, bounds = _label_rows(lay, atoms, hidden, everywhere)
         slack = bounds - labels @ atoms.answers[everywhere, j]
         local, _ = _label_rows(lay, atoms, hidden, moving[at])
         model.block("ub", local, moved[at], slack)
-    labels, bounds = _label_rows(lay, atoms, list(released.hidden.items()), None)
-    local, _ = _label_rows(lay, atoms, list(released.hidden.items()), moving)
+    labelled = [(g, why) for g, why in released.hidden.items() if near[g]]
+    labels, bounds = _label_rows(lay, atoms, labelled, None)
+    local, _ = _label_rows(lay, atoms, labelled, moving)
     model.block("ub", local, moved, bounds - labels @ atoms.people)
     return model, Columns(_placed(moved, moving, n), {}, {}), mean
+
+
+def _touching(atoms: Atoms, within: np.ndarray | None) -> np.ndarray:
+    """Per group: whether it holds any of the atoms `within` (all groups when None)."""
+    if within is None:
+        return np.ones(atoms.of_group.shape[0], dtype=bool)
+    return np.asarray(atoms.of_group[:, within].sum(axis=1)).ravel() > 0
 
 
 def _nonempty(rows: sparse.csr_matrix, tags: list[tuple]) -> tuple[sparse.csr_matrix, list[tuple]]:
@@ -372,7 +383,10 @@ def totals_model(
     rows, tags = _nonempty(_rows(atoms, showing, at), [("answers", g, j) for g in showing])
     model.block("eq", rows, answers, rows @ atoms.answers[at, j], tags)
     model.block("eq", rows, totals, rows @ atoms.totals[at, j], [("totals", *tag[1:]) for tag in tags])
-    hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j]]
+    near = _touching(atoms, within)
+    hidden = [
+        (g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j] and near[g]
+    ]
     labels, bounds = _label_rows(lay, atoms, hidden, everywhere)
     local, _ = _label_rows(lay, atoms, hidden, at)
     outside = labels @ atoms.answers[everywhere, j] - local @ atoms.answers[at, j]
