@@ -18,7 +18,7 @@ relaxation (`relaxed_model`) tells when a hidden figure is known to hold nobody.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -150,7 +150,7 @@ class Model:
             A_eq=self.a_eq,
             b_eq=self.b_eq,
             bounds=self.bounds,
-            method="highs",
+            method="highs-ipm",  # HiGHS's interior point: 5-10 times faster than its simplex here
         )
         if result.status == 3:
             return None, None
@@ -212,7 +212,8 @@ class Columns:
 
     people: np.ndarray | None
     answers: dict[int, np.ndarray]  # measure column -> per atom
-    totals: dict[int, np.ndarray]
+    totals: dict[int, np.ndarray]  # where a total lies above low * answers: total = low * answers + this
+    low: dict[int, np.ndarray] = field(default_factory=dict)  # the low of each atom holding the measure
 
 
 def _placed(columns: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
@@ -231,25 +232,32 @@ def exact_model(lay: Layout, atoms: Atoms, released: Released) -> tuple[Model, C
     labels, bounds = _label_rows(lay, atoms, list(released.hidden.items()), None)
     model.block("ub", labels, people, bounds)
     truth = [atoms.people]
-    columns = Columns(people, {}, {})
+    columns = Columns(people, {}, {}, {})
     for j, name in enumerate(lay.measures):
         at = np.flatnonzero(atoms.present[:, j])
         if not len(at):
             continue
         k = len(at)
         answers = model.variables(np.zeros(k), np.full(k, np.inf))
-        totals = model.variables(np.full(k, -np.inf), np.full(k, np.inf))
-        columns.answers[j], columns.totals[j] = _placed(answers, at, n), _placed(totals, at, n)
-        truth += [atoms.answers[at, j], atoms.totals[at, j]]
+        above = model.variables(np.zeros(k), np.full(k, np.inf))  # each total less low * answers
+        low = atoms.low[at, j]
+        columns.answers[j], columns.totals[j] = _placed(answers, at, n), _placed(above, at, n)
+        columns.low[j] = low
+        truth += [atoms.answers[at, j], atoms.totals[at, j] - low * atoms.answers[at, j]]
         one = sparse.identity(k, format="csr")
-        both = np.concatenate([answers, totals])
         model.block("ub", sparse.hstack([-one, one]), np.concatenate([people[at], answers]), 0.0)
-        model.block("ub", sparse.hstack([sparse.diags(atoms.low[at, j]), -one]), both, 0.0)
-        model.block("ub", sparse.hstack([sparse.diags(-atoms.high[at, j]), one]), both, 0.0)
+        spread = sparse.hstack([sparse.diags(low - atoms.high[at, j]), one])
+        model.block("ub", spread, np.concatenate([answers, above]), 0.0)
         showing = _shown_with(lay, atoms, released, shown, j)
         rows = _rows(atoms, showing, at)
         model.block("eq", rows, answers, rows @ atoms.answers[at, j], [("answers", g, j) for g in showing])
-        model.block("eq", rows, totals, rows @ atoms.totals[at, j], [("totals", g, j) for g in showing])
+        model.block(
+            "eq",
+            sparse.hstack([rows @ sparse.diags(low), rows]),
+            np.concatenate([answers, above]),
+            rows @ atoms.totals[at, j],
+            [("totals", g, j) for g in showing],
+        )
         hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == name]
         labels, bounds = _label_rows(lay, atoms, hidden, at)
         model.block("ub", labels, answers, bounds)
@@ -374,15 +382,21 @@ def totals_model(
     at = everywhere if within is None else np.intersect1d(everywhere, within)
     k = len(at)
     answers = model.variables(np.zeros(k), np.maximum(atoms.people[at], atoms.answers[at, j]))
-    totals = model.variables(np.full(k, -np.inf), np.full(k, np.inf))
+    above = model.variables(np.zeros(k), np.full(k, np.inf))  # each total less low * answers
+    low = atoms.low[at, j]
     one = sparse.identity(k, format="csr")
-    both = np.concatenate([answers, totals])
-    model.block("ub", sparse.hstack([sparse.diags(atoms.low[at, j]), -one]), both, 0.0)
-    model.block("ub", sparse.hstack([sparse.diags(-atoms.high[at, j]), one]), both, 0.0)
+    both = np.concatenate([answers, above])
+    model.block("ub", sparse.hstack([sparse.diags(low - atoms.high[at, j]), one]), both, 0.0)
     showing = _shown_with(lay, atoms, released, shown, j)
     rows, tags = _nonempty(_rows(atoms, showing, at), [("answers", g, j) for g in showing])
     model.block("eq", rows, answers, rows @ atoms.answers[at, j], tags)
-    model.block("eq", rows, totals, rows @ atoms.totals[at, j], [("totals", *tag[1:]) for tag in tags])
+    model.block(
+        "eq",
+        sparse.hstack([rows @ sparse.diags(low), rows]),
+        both,
+        rows @ atoms.totals[at, j],
+        [("totals", *tag[1:]) for tag in tags],
+    )
     near = _touching(atoms, within)
     hidden = [
         (g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j] and near[g]
@@ -391,5 +405,5 @@ def totals_model(
     local, _ = _label_rows(lay, atoms, hidden, at)
     outside = labels @ atoms.answers[everywhere, j] - local @ atoms.answers[at, j]
     model.block("ub", local, answers, bounds - outside)
-    model.truth = np.concatenate([atoms.answers[at, j], atoms.totals[at, j]])
-    return model, Columns(None, {j: _placed(answers, at, n)}, {j: _placed(totals, at, n)})
+    model.truth = np.concatenate([atoms.answers[at, j], atoms.totals[at, j] - low * atoms.answers[at, j]])
+    return model, Columns(None, {j: _placed(answers, at, n)}, {j: _placed(above, at, n)}, {j: low})

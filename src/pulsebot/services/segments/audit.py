@@ -120,6 +120,28 @@ def where(columns: Columns, figure: Figure, of: str = "figure") -> np.ndarray | 
     return (columns.answers if of == "answers" else columns.totals).get(figure.measure)
 
 
+def total_rows(atoms: Atoms, columns: Columns, figures: list[Figure], size: int) -> sparse.csr_matrix:
+    """Figures × a model's columns: a figure's people, or its total (low * answers + what lies above)."""
+    rows = objectives(atoms, [where(columns, f) for f in figures], figures, size)
+    for j, low in columns.low.items():
+        chosen = [k for k, f in enumerate(figures) if f.measure == j]
+        if not chosen:
+            continue
+        per_atom = np.zeros(len(atoms.people))
+        placed = columns.answers[j]
+        per_atom[placed >= 0] = low
+        answers = objectives(atoms, [placed] * len(chosen), [figures[k] for k in chosen], size)
+        weights = answers.multiply(0)  # the same pattern, weighted by each atom's low
+        answers = answers.tocoo()
+        atom_of = np.full(size, -1)
+        atom_of[placed[placed >= 0]] = np.flatnonzero(placed >= 0)
+        weights = sparse.csr_matrix(
+            (per_atom[atom_of[answers.col]], (np.array(chosen)[answers.row], answers.col)), shape=rows.shape
+        )
+        rows = rows + weights
+    return rows.tocsr()
+
+
 def bounds(model: Model, vector: np.ndarray) -> tuple[float, float, list[tuple]]:
     """The least and the most of vector @ x, and the equality rows either rests on."""
     binding: list[tuple] = []
@@ -211,7 +233,7 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
     if exact:
         model, columns = exact_model(lay, atoms, released)
-        rows = objectives(atoms, [where(columns, f) for f in figures], figures, model.size)
+        rows = total_rows(atoms, columns, figures, model.size)
         low, high, narrow, lps = spread(model, rows, required)
         empty = lambda j: (model, columns)  # noqa: E731
     else:
@@ -288,7 +310,7 @@ def local_spread(lay, atoms, released, rules, figures, required):
             of_j = [k for k in left if figures[k].measure == j]
             model, columns = totals_model(lay, atoms, released, j, within)
             chosen = [figures[k] for k in of_j]
-            rows = objectives(atoms, [where(columns, f) for f in chosen], chosen, model.size)
+            rows = total_rows(atoms, columns, chosen, model.size)
             least, most, rests, solved = spread(model, rows, required[of_j])
             lps += solved
             inside = rows @ model.truth
@@ -311,7 +333,10 @@ def attacker_interval(
     atoms = atoms_of(lay, released)
     figure = Figure(group, None if measure is None else lay.measures.index(measure))
     model, columns = exact_model(lay, atoms, released)
-    vector = objectives(atoms, [where(columns, figure, of)], [figure], model.size).toarray()[0]
+    if of == "answers":
+        vector = objectives(atoms, [where(columns, figure, of)], [figure], model.size).toarray()[0]
+    else:
+        vector = total_rows(atoms, columns, [figure], model.size).toarray()[0]
     least, most, _ = bounds(model, vector)
     return least, most
 
