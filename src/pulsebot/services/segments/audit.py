@@ -10,9 +10,16 @@ points that spread many hidden figures at once (random mixtures of them, minimis
 only the figures still narrow get their own minimum and maximum. A figure none of whose atoms any shown
 figure or any upper bound constrains is wide without an LP (its people can grow without end).
 
-Up to `EXACT_LIMIT` variables the exact model is used. Past it, the restrictions: what they cannot prove
-wide is checked with the exact model when it holds nobody in truth, and otherwise treated as narrow,
-which may hide more than the exact model would ask for, never less.
+Up to `EXACT_LIMIT` variables the exact model is used. Past it, its restrictions (attacker.py), each
+around a hidden group's home, the smallest shown group holding it (`local_spread`): people moved among
+the home's atoms, then each measure's answers and totals with the people held. An interval they prove
+wide is wide for the exact model; what they cannot prove wide is treated as narrow (unless a relaxation
+shows it holds nobody), which may hide more than the exact model would ask for, never less.
+
+Integer attackers: every integer point satisfies the LP, so the LP interval contains the integer one;
+an LP interval wider than the margin can still hold an integer interval narrower than it (the tests
+compare the two with scipy.optimize.milp on small organisations). Solving the integer programme for
+every hidden figure of a period is far beyond the time a release has; the margin is the answer to it.
 """
 
 from __future__ import annotations
