@@ -1,0 +1,353 @@
+"""Rule 5 of a segment release (see disclosure.py): the audit. Every hidden figure — a hidden group's
+people count and each of its measures' totals, a shown group's hidden measure's total — is bounded as
+an attacker holding every shown figure could bound it (attacker.py), and must come out wider than the
+margin: people for counts, (high - low) of the measure's scale for totals. A figure the attacker can
+tell holds nobody (its people, or for a total its answers, bounded above by 0) passes: nothing about
+anyone is told, as with the remainder rule's zero.
+
+Proving an interval wide takes two points that satisfy every constraint; the audit asks a few LPs for
+points that spread many hidden figures at once (random mixtures of them, minimised and maximised), and
+only the figures still narrow get their own minimum and maximum. A figure none of whose atoms any shown
+figure or any upper bound constrains is wide without an LP (its people can grow without end).
+
+Up to `EXACT_LIMIT` variables the exact model is used. Past it, its restrictions (attacker.py), each
+around a hidden group's home, the smallest shown group holding it (`local_spread`): people moved among
+the home's atoms, then each measure's answers and totals with the people held. An interval they prove
+wide is wide for the exact model; what they cannot prove wide is treated as narrow (unless a relaxation
+shows it holds nobody), which may hide more than the exact model would ask for, never less.
+
+Integer attackers: every integer point satisfies the LP, so the LP interval contains the integer one;
+an LP interval wider than the margin can still hold an integer interval narrower than it (the tests
+compare the two with scipy.optimize.milp on small organisations). Solving the integer programme for
+every hidden figure of a period is far beyond the time a release has; the margin is the answer to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from pulsebot.services.segments.attacker import (
+    Atoms,
+    Columns,
+    Model,
+    atoms_of,
+    exact_model,
+    moves_model,
+    relaxed_model,
+    totals_model,
+)
+from pulsebot.services.segments.figures import Hidden, Released, Rules
+from pulsebot.services.segments.suppression import Layout
+
+EXACT_LIMIT = 40_000  # the exact model's variables beyond which the restricted models are used
+TOLERANCE = 1e-6
+BATCHES = 3  # LPs that spread many figures at once, before the remaining ones get their own
+LOCAL_LIMIT = 4_000  # atoms: a home larger than this is not searched whole (see local_spread)
+
+
+@dataclass(frozen=True)
+class Figure:
+    group: int
+    measure: int | None  # a column of Layout.measures: that measure's total; None: the people count
+
+
+@dataclass
+class Finding:
+    """A hidden figure the attacker bounds too narrowly, and the shown figures its bounds rest on."""
+
+    figure: Figure
+    low: float
+    high: float
+    binding: list[tuple] = field(default_factory=list)  # ("people", g) / ("answers"|"totals", g, j)
+
+
+@dataclass
+class Audit:
+    findings: list[Finding]
+    atoms: int
+    lps: int
+    exact: bool
+
+
+def hidden_figures(lay: Layout, atoms: Atoms, released: Released) -> list[Figure]:
+    present = (atoms.of_group @ atoms.present.astype(float)) > 0
+    figures = []
+    for group in sorted(released.hidden):
+        figures.append(Figure(group, None))
+        figures.extend(Figure(group, int(j)) for j in np.flatnonzero(present[group]))
+    for group, name in sorted(released.hidden_measures):
+        figures.append(Figure(group, lay.measures.index(name)))
+    return figures
+
+
+def truth(atoms: Atoms, figure: Figure) -> float:
+    members = atoms.members(figure.group)
+    if figure.measure is None:
+        return float(atoms.people[members].sum())
+    return float(atoms.totals[members, figure.measure].sum())
+
+
+def unit(atoms: Atoms, figure: Figure) -> float:
+    """What the margin is counted in: one person, or one answer's whole range on the measure's scale."""
+    if figure.measure is None:
+        return 1.0
+    members = atoms.members(figure.group)
+    j = figure.measure
+    spans = (atoms.high[members, j] - atoms.low[members, j])[atoms.present[members, j]]
+    return float(spans.max(initial=0.0))
+
+
+def objectives(atoms: Atoms, where: list[np.ndarray | None], figures: list[Figure], size: int, scale=None):
+    """Figures × a model's columns: each row sums a figure's variables (`where[k]` maps atoms to the
+    columns of figure k's variables, -1 where an atom has none), times `scale[k]`."""
+    indices, lengths = [], []
+    for figure, columns in zip(figures, where, strict=True):
+        chosen = columns[atoms.members(figure.group)] if columns is not None else np.zeros(0, dtype=np.int64)
+        chosen = chosen[chosen >= 0]
+        indices.append(chosen)
+        lengths.append(len(chosen))
+    scale = np.ones(len(figures)) if scale is None else np.asarray(scale, dtype=float)
+    return sparse.csr_matrix(
+        (
+            np.repeat(scale, lengths),
+            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+            np.concatenate([[0], np.cumsum(lengths)]),
+        ),
+        shape=(len(figures), size),
+    )
+
+
+def where(columns: Columns, figure: Figure, of: str = "figure") -> np.ndarray | None:
+    """The columns of a figure's people, or total (or with of="answers", its answers) in a model."""
+    if figure.measure is None:
+        return columns.people
+    return (columns.answers if of == "answers" else columns.totals).get(figure.measure)
+
+
+def total_rows(atoms: Atoms, columns: Columns, figures: list[Figure], size: int) -> sparse.csr_matrix:
+    """Figures × a model's columns: a figure's people, or its total (low * answers + what lies above)."""
+    rows = objectives(atoms, [where(columns, f) for f in figures], figures, size)
+    for j, low in columns.low.items():
+        chosen = [k for k, f in enumerate(figures) if f.measure == j]
+        if not chosen:
+            continue
+        per_atom = np.zeros(len(atoms.people))
+        placed = columns.answers[j]
+        per_atom[placed >= 0] = low
+        answers = objectives(atoms, [placed] * len(chosen), [figures[k] for k in chosen], size)
+        weights = answers.multiply(0)  # the same pattern, weighted by each atom's low
+        answers = answers.tocoo()
+        atom_of = np.full(size, -1)
+        atom_of[placed[placed >= 0]] = np.flatnonzero(placed >= 0)
+        weights = sparse.csr_matrix(
+            (per_atom[atom_of[answers.col]], (np.array(chosen)[answers.row], answers.col)), shape=rows.shape
+        )
+        rows = rows + weights
+    return rows.tocsr()
+
+
+def bounds(model: Model, vector: np.ndarray) -> tuple[float, float, list[tuple]]:
+    """The least and the most of vector @ x, and the equality rows either rests on."""
+    binding: list[tuple] = []
+    ends = []
+    for sign in (1.0, -1.0):
+        x, marginals = model.solve(sign * vector)
+        if x is None:
+            ends.append(-sign * np.inf)
+            continue
+        ends.append(float(vector @ x))
+        binding.extend(model.tags[r] for r in np.flatnonzero(np.abs(marginals) > 1e-9))
+    return ends[0], ends[1], binding
+
+
+def spread(model: Model, rows: sparse.csr_matrix, required: np.ndarray, one_by_one=None):
+    """Bound each figure (a row of objectives) as far as needed to tell whether it is wider than
+    `required`: (lows, highs, {figure: the rows its narrow bounds rest on}, LPs solved). Only the
+    figures `one_by_one` marks (all, by default) get their own LPs when the mixtures leave them narrow."""
+    if rows.shape[0] == 0:
+        return np.zeros(0), np.zeros(0), {}, 0
+    low = rows @ model.truth
+    high = low.copy()
+    narrow = np.arange(rows.shape[0])
+    rng = np.random.default_rng(0)
+    solved = 0
+    for _ in range(BATCHES):
+        if len(narrow) <= 2:
+            break
+        weights = rng.uniform(0.5, 1.5, len(narrow)) * rng.choice([-1.0, 1.0], len(narrow))
+        mixture = rows[narrow].T @ weights
+        for sign in (1.0, -1.0):
+            x, _ = model.solve(sign * mixture)
+            solved += 1
+            if x is not None:
+                values = rows @ x
+                low, high = np.minimum(low, values), np.maximum(high, values)
+        narrow = narrow[high[narrow] - low[narrow] <= required[narrow]]
+    binding = {}
+    for k in narrow:
+        if one_by_one is not None and not one_by_one[k]:
+            binding[int(k)] = []
+            continue
+        least, most, rests_on = bounds(model, rows[k].toarray().ravel())
+        solved += 2
+        low[k], high[k] = min(low[k], least), max(high[k], most)
+        if high[k] - low[k] <= required[k]:
+            binding[int(k)] = rests_on
+    return low, high, binding, solved
+
+
+def free_atoms(lay: Layout, atoms: Atoms, released: Released) -> np.ndarray:
+    """Atoms in no shown group and under no upper bound: their people can grow without end."""
+    shown = [g for g in range(lay.n_groups) if g not in released.hidden]
+    capped = [g for g, why in released.hidden.items() if why == Hidden.too_few]
+    touched = np.zeros(len(atoms.people), dtype=bool)
+    for groups in (shown, capped):
+        if groups:
+            touched |= np.asarray(atoms.of_group[groups].sum(axis=0)).ravel() > 0
+    return ~touched
+
+
+def open_figures(lay: Layout, atoms: Atoms, released: Released) -> list[Figure]:
+    """The hidden figures whose width needs an LP: not those with an atom free to grow."""
+    free = free_atoms(lay, atoms, released)
+    remaining = []
+    for figure in hidden_figures(lay, atoms, released):
+        members = atoms.members(figure.group)
+        if figure.measure is not None:
+            j = figure.measure
+            members = members[atoms.present[members, j]]
+            members = members[(atoms.high[members, j] > 0) | (atoms.low[members, j] < 0)]
+        if not free[members].any():
+            remaining.append(figure)
+    return remaining
+
+
+def truth_of_count(atoms: Atoms, figure: Figure) -> float:
+    """The people of a hidden group, or the answers behind a hidden total."""
+    members = atoms.members(figure.group)
+    if figure.measure is None:
+        return float(atoms.people[members].sum())
+    return float(atoms.answers[members, figure.measure].sum())
+
+
+def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
+    atoms = atoms_of(lay, released)
+    figures = open_figures(lay, atoms, released)
+    required = np.array([rules.margin * unit(atoms, f) + TOLERANCE for f in figures])
+    exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
+    if exact:
+        model, columns = exact_model(lay, atoms, released)
+        rows = total_rows(atoms, columns, figures, model.size)
+        low, high, narrow, lps = spread(model, rows, required)
+        empty = lambda j: (model, columns)  # noqa: E731
+    else:
+        low, high, narrow, lps = local_spread(lay, atoms, released, rules, figures, required)
+        relaxed: dict = {}
+        empty = lambda j: relaxed.setdefault(j, relaxed_model(lay, atoms, released, j))  # noqa: E731
+    findings = []
+    for k, rests_on in sorted(narrow.items()):
+        figure = figures[k]
+        if truth_of_count(atoms, figure) <= TOLERANCE:
+            model, columns = empty(figure.measure)
+            count = objectives(atoms, [where(columns, figure, "answers")], [figure], model.size)
+            x, _ = model.solve(-count.toarray().ravel())
+            lps += 1
+            if x is not None and (count @ x)[0] <= TOLERANCE:
+                continue  # the attacker can tell it holds nobody: nothing about anyone is told
+        findings.append(Finding(figure, float(low[k]), float(high[k]), rests_on))
+    return Audit(findings, len(atoms.people), lps, exact)
+
+
+def homes(lay: Layout, atoms: Atoms, released: Released, figures: list[Figure]) -> list[int]:
+    """Per figure: the smallest shown group holding all of its group's cells (other than the group
+    itself), where moves that keep every shown figure are looked for; -1 when there is none."""
+    found: dict[int, int] = {}
+    shared = lay.shared_cells
+    for figure in figures:
+        group = figure.group
+        if group in found:
+            continue
+        row = slice(shared.indptr[group], shared.indptr[group + 1])
+        others, common = shared.indices[row], shared.data[row]
+        holding = [
+            int(g)
+            for g, c in zip(others, common, strict=True)
+            if c >= lay.sizes[group] and g != group and g not in released.hidden
+        ]
+        found[group] = min(holding, key=lambda g: (lay.sizes[g], g)) if holding else -1
+    return [found[f.group] for f in figures]
+
+
+def local_spread(lay, atoms, released, rules, figures, required):
+    """Past `EXACT_LIMIT`: the restricted models, each around a figure's home (see `homes`)."""
+    low = np.array([truth(atoms, f) for f in figures])
+    high = low.copy()
+    narrow: dict[int, list[tuple]] = {}
+    lps = 0
+    by_home: dict[int, list[int]] = {}
+    for k, home in enumerate(homes(lay, atoms, released, figures)):
+        by_home.setdefault(home, []).append(k)
+    cap = rules.margin + lay.minimum.max() + 1
+    for home, ks in by_home.items():
+        within = atoms.members(home) if home >= 0 else np.arange(len(atoms.people))
+        if len(within) > LOCAL_LIMIT:  # only the hidden groups of this home move, among themselves
+            within = np.unique(np.concatenate([atoms.members(figures[k].group) for k in ks]))
+        model, columns, mean = moves_model(lay, atoms, released, cap, within)
+        chosen = [figures[k] for k in ks]
+        scale = [1.0 if f.measure is None else mean[f.measure] for f in chosen]
+        placed = [
+            columns.people if f.measure is None else _only(columns.people, atoms, f.measure) for f in chosen
+        ]
+        rows = objectives(atoms, placed, chosen, model.size, scale)
+        # every figure is spread from the truth, so the moves add to it
+        least, most, rests, solved = spread(
+            model, rows, required[ks], one_by_one=[f.measure is None for f in chosen]
+        )
+        lps += solved
+        left = []
+        for position, k in enumerate(ks):
+            low[k], high[k] = low[k] + least[position], low[k] + most[position]
+            if high[k] - low[k] <= required[k]:
+                left.append(k)
+                narrow[k] = rests.get(position, [])
+        for j in sorted({figures[k].measure for k in left if figures[k].measure is not None}):
+            of_j = [k for k in left if figures[k].measure == j]
+            model, columns = totals_model(lay, atoms, released, j, within)
+            chosen = [figures[k] for k in of_j]
+            rows = total_rows(atoms, columns, chosen, model.size)
+            least, most, rests, solved = spread(model, rows, required[of_j])
+            lps += solved
+            inside = rows @ model.truth
+            for position, k in enumerate(of_j):
+                outside = truth(atoms, figures[k]) - inside[position]
+                low[k] = min(low[k], outside + least[position])
+                high[k] = max(high[k], outside + most[position])
+                if high[k] - low[k] > required[k]:
+                    del narrow[k]
+                else:
+                    narrow[k] = rests.get(position, narrow[k])
+    return low, high, narrow, lps
+
+
+def attacker_interval(
+    lay: Layout, released: Released, group: int, measure: str | None, of: str = "figure"
+) -> tuple[float, float]:
+    """The exact model's bounds on a group's people count or a measure's total (of="answers": its
+    answer count)."""
+    atoms = atoms_of(lay, released)
+    figure = Figure(group, None if measure is None else lay.measures.index(measure))
+    model, columns = exact_model(lay, atoms, released)
+    if of == "answers":
+        vector = objectives(atoms, [where(columns, figure, of)], [figure], model.size).toarray()[0]
+    else:
+        vector = total_rows(atoms, columns, [figure], model.size).toarray()[0]
+    least, most, _ = bounds(model, vector)
+    return least, most
+
+
+def _only(columns: np.ndarray, atoms: Atoms, j: int) -> np.ndarray:
+    """The columns of the atoms that have measure j (-1 for the others)."""
+    return np.where(atoms.present[:, j], columns, -1)
