@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import freezegun
 import pytest
 from freezegun import freeze_time
+from hypothesis import settings as hypothesis_settings
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -37,6 +38,11 @@ from tests.slack_requests import SlackRequests
 # The database named by PULSEBOT_TEST_DATABASE_URL; a pytest-xdist worker uses one of its own beside it
 # (`test_gw0` next to `test`), created when the worker starts: PG_URL is this process's (pytest_configure).
 BASE_PG_URL = os.environ.get("PULSEBOT_TEST_DATABASE_URL")
+
+# Speed is measured in benchmarks/, never in a test: on a busy machine (or under the date check's
+# libfaketime) a property's example must not fail for the time it took.
+hypothesis_settings.register_profile("pulsebot", deadline=None)
+hypothesis_settings.load_profile("pulsebot")
 PG_URL = BASE_PG_URL
 # For a `pulsebot` started as a process from another folder: the same code as the tests import.
 CHILD_PYTHONPATH = os.pathsep.join(
