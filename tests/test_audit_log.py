@@ -184,3 +184,10 @@ def test_pulsebot_audit_prints_entries_since_a_day(cli_env, sessions):
         "pulsebot: --since: “2026-13-01” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01\n",
     )
     assert none.stdout == "no audit entries since 2027-01-01\n"
+
+
+def test_every_kind_of_audit_entry_has_its_words_in_app_home():
+    from pulsebot.slack.blocks.audit import ACTIONS
+    from pulsebot.store.models import AuditAction
+
+    assert set(ACTIONS) == {action.value for action in AuditAction}

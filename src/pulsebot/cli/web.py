@@ -25,9 +25,14 @@ def web() -> None:
     (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or PULSEBOT_WEB_CLIENT_ID and PULSEBOT_WEB_CLIENT_SECRET with
     SLACK_BOT_TOKEN), and the bot's DATABASE_URL. docs/dashboard.md says how to set it up."""
     try:
-        log_setup.configure()
+        log_format = log_setup.chosen_format()
     except log_setup.LogFormatError as error:
         fail(str(error), code=2)
+    with log_setup.configured(log_format):  # put back as it was when serving ends
+        _serve_dashboard()
+
+
+def _serve_dashboard() -> None:
     log_privacy.install()
     settings = settings_or_fail()
     engine = make_engine(settings.database_url)

@@ -20,6 +20,8 @@ ACTIONS = {
     "results_shared": "shared its results with the team",
     "action_created": "planned an action",
     "action_changed": "moved an action along",
+    "web_viewed": "saw team figures on the dashboard",
+    "web_refused": "was refused a dashboard page",
 }
 
 
