@@ -113,6 +113,15 @@ def pytest_sessionstart(session) -> None:
     engine = make_engine(BASE_PG_URL)
     if not database_reachable(engine):
         pytest.exit(f"pulsebot: {why_unreachable(engine, 'PULSEBOT_TEST_DATABASE_URL')}", returncode=4)
+    parallel = getattr(session.config.option, "dist", "no") != "no"  # about to start workers
+    if parallel and _worker(session.config) is None and not _may_create_databases(engine):
+        user, name = engine.url.username, engine.url.database
+        pytest.exit(
+            f"pulsebot: {user} may not create databases, and each parallel worker needs one beside {name} "
+            f"(PULSEBOT_TEST_DATABASE_URL): ALTER ROLE {user} CREATEDB, or run the tests in one process "
+            "with -n 0",
+            returncode=4,
+        )
     if PG_URL != BASE_PG_URL:
         _create_database(engine, make_url(PG_URL).database)
     engine.dispose()
@@ -126,6 +135,12 @@ def pytest_sessionfinish(session) -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(PG_URL).database}" WITH (FORCE)')
     engine.dispose()
+
+
+def _may_create_databases(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        role = "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        return bool(connection.execute(text(role)).scalar())
 
 
 def _create_database(engine: Engine, name: str) -> None:

@@ -25,15 +25,15 @@ from tests.scheduling.conftest import apply
 ALLOWED_LABELS = {
     "kind": {"command", "event", "options", "shortcut", "install", "probe", "other"},
     "outcome": {"ok", "failed", "missed", "refused", "retry_later", "no_answer"},
+    # Every job the scheduler has, without the survey or workspace an opening job is for.
     "job": {
-        "pulse-open",
-        "pulse-remind",
-        "pulse-close",
-        "pulse-sync",
-        "seen-cleanup",
-        "reply-relay",
-        "digest-send",
-        "retention",
+        metrics.job_label(job)
+        for job in [
+            *scheduling.SWEEPS,
+            scheduling.DIGEST_JOB,
+            scheduling.RETENTION_JOB,
+            scheduling.OPEN_JOB_PREFIX,
+        ]
     },
 }
 

@@ -55,6 +55,19 @@ def chosen_format() -> str:
 
 
 @contextmanager
+def quieter(name: str, level: int) -> Iterator[None]:
+    """Logger `name` passes on only records of `level` and above while the block runs, then it has its
+    own level again: a level set and left would keep it quiet for whatever the process does next."""
+    logger = logging.getLogger(name)
+    kept = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(kept)
+
+
+@contextmanager
 def configured(chosen: str) -> Iterator[None]:
     """Log to standard error at INFO, as `chosen` (chosen_format), while the block runs; then put logging
     back as it was.

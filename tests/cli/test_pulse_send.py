@@ -1,5 +1,7 @@
 """`pulsebot pulse send`: open a run for the channel's people and post the pulse with its buttons."""
 
+import logging
+
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -72,3 +74,20 @@ def test_a_pulse_slack_refuses_says_why_and_fails(tmp_path, cli_env, fake_slack)
     assert result.stderr.strip() == (
         "pulsebot: Slack refused the pulse for all 5 people (not_in_channel: 5); run 1 stays open"
     )
+
+
+def test_the_refusals_it_sums_up_are_logged_again_once_it_is_done(tmp_path, cli_env, fake_slack, caplog):
+    """The command keeps Slack's refusals out of its log while it sums them up, and only then: a
+    program (or test) that ran it in its own process still hears the outbox's warnings afterwards."""
+    survey = tmp_path / "team.yml"
+    survey.write_text(SCALE_SURVEY.format(channel=PULSE_CHANNEL))
+    assert runner.invoke(cli, ["survey", "apply", str(survey)], env=cli_env).exit_code == 0
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+
+    with caplog.at_level(logging.WARNING):
+        runner.invoke(cli, ["pulse", "send", "team-pulse"], env=cli_env)
+        during = [record for record in caplog.records if record.name == "pulsebot.slack.outbox"]
+        logging.getLogger("pulsebot.slack.outbox").warning("a reminder was refused by Slack: user_disabled")
+
+    assert during == []
+    assert caplog.records[-1].getMessage() == "a reminder was refused by Slack: user_disabled"

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from slack_sdk.errors import SlackApiError
 
+from pulsebot import log_setup
 from pulsebot.cli.common import Team, fail, migrated, out, reach_workspace, settings_or_fail
 from pulsebot.clock import utc_now
 from pulsebot.config import ConfigError
@@ -32,20 +33,20 @@ def send(
         fail(str(error), code=2)
     engine = migrated(settings)
     team_id, workspaces = reach_workspace(settings, engine, team)
-    logging.getLogger("pulsebot.slack.outbox").setLevel(logging.ERROR)  # refusals are summed up below
     # Paced like `pulsebot run`'s sender; if this is stopped half-way, a running bot finishes the job.
     outboxes = make_outboxes(settings, sessions=session_factory(engine), workspaces=workspaces)
     outbox = outboxes.for_team(team_id)  # the workspace's client, and sessions scoped to it
     client, sessions = outbox.client, outbox.sessions
     try:
-        run = send_pulse(
-            client,
-            sessions,
-            settings=settings_for(settings, workspaces, team_id),  # the workspace's own admins too
-            survey_name=survey,
-            now=utc_now(),
-            outbox=outbox,
-        )
+        with log_setup.quieter("pulsebot.slack.outbox", logging.ERROR):  # refusals are summed up below
+            run = send_pulse(
+                client,
+                sessions,
+                settings=settings_for(settings, workspaces, team_id),  # the workspace's own admins too
+                survey_name=survey,
+                now=utc_now(),
+                outbox=outbox,
+            )
     except Refusal as refusal:
         fail(refusal.message)
     except SlackApiError as error:

@@ -167,19 +167,15 @@ def _summary(settings, engine, served: str) -> str:
 
 def _check_bot_token(settings, app) -> str:
     """Check SLACK_BOT_TOKEN with Slack; the workspace it belongs to, as the start-up line names it."""
-    # slack_sdk logs each failed try of its retries; the one line below says all of it.
-    sdk_log = logging.getLogger("slack_sdk")
-    level = sdk_log.level
-    sdk_log.setLevel(logging.CRITICAL)
     try:
-        answer = app.client.auth_test()
+        # slack_sdk logs each failed try of its retries; the one line below says all of it.
+        with log_setup.quieter("slack_sdk", logging.CRITICAL):
+            answer = app.client.auth_test()
     except SlackApiError as error:
         fail(f"Slack refused SLACK_BOT_TOKEN: {error.response.get('error')}; nothing was changed", code=2)
     except (OSError, SlackRequestError) as error:  # URLError, refused, timed out, name not found
         reason = getattr(error, "reason", None) or error
         fail(f"cannot reach Slack at {settings.slack_api_url} ({reason}); nothing was changed")
-    finally:
-        sdk_log.setLevel(level)
     return f"the workspace {answer.get('team')} ({answer.get('team_id')})"
 
 
