@@ -27,9 +27,8 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from digest import COMMENTS, insert_weeks, machine, make_teams, release, reset
+from digest import COMMENTS, insert_weeks, machine, make_teams, release, reset, scratch_engines
 from pydantic import SecretStr
 from sqlalchemy import text
 
@@ -40,7 +39,7 @@ from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.signin import web_sessions
 from pulsebot.services.signin.rights import rights_of
 from pulsebot.slack.blocks.digest import digest_message
-from pulsebot.store.db import make_engine, session_factory, transaction
+from pulsebot.store.db import session_factory, transaction
 from pulsebot.store.scoping import SINGLE_WORKSPACE
 from pulsebot.store.weeks import week_start
 from pulsebot.web import create_app
@@ -69,10 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        engines = {"SQLite": make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")}
-        if args.postgres:
-            engines["PostgreSQL"] = make_engine(args.postgres)
-        for name, engine in engines.items():
+        for name, engine in scratch_engines(folder, args.postgres).items():
             print(f"{name}: building {args.people:,} people × {args.weeks} weeks …", file=sys.stderr)
             rows += measure(name, engine, args)
             engine.dispose()

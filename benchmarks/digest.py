@@ -104,6 +104,14 @@ class Team:
         return asked + ([(self.keys["enps"], "enps")] if run_date.day <= 7 else [])
 
 
+def scratch_engines(folder: str, postgres: str | None) -> dict[str, Engine]:
+    """A fresh SQLite file in `folder`, and the scratch PostgreSQL database when one is named."""
+    engines = {"SQLite": make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")}
+    if postgres:
+        engines["PostgreSQL"] = make_engine(postgres)
+    return engines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="a scratch PostgreSQL database URL")
@@ -116,10 +124,7 @@ def main() -> None:
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        engines = {"SQLite": make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")}
-        if args.postgres:
-            engines["PostgreSQL"] = make_engine(args.postgres)
-        for name, engine in engines.items():
+        for name, engine in scratch_engines(folder, args.postgres).items():
             print(f"{name}: building {args.people:,} people × {args.weeks} weeks …", file=sys.stderr)
             rows += measure(name, engine, args)
             engine.dispose()
