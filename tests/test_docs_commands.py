@@ -39,6 +39,7 @@ RUN_BY_A_TEST = {
     ".venv/bin/pulsebot demo --keep": EXPLORES_THE_KEPT_DEMO,
     f"{KEPT_DEMO} report support-team --weeks 6": EXPLORES_THE_KEPT_DEMO,
     f"{KEPT_DEMO} export support-team --csv support-team.csv": EXPLORES_THE_KEPT_DEMO,
+    f"{KEPT_DEMO} segments --by line": EXPLORES_THE_KEPT_DEMO,
     ".venv/bin/python -m tests.fake_slack": (
         "tests/test_local.py::test_the_fake_slack_runs_on_its_own_with_a_channel_and_people"
     ),

@@ -73,7 +73,7 @@ def upgrade() -> None:
         op.get_bind(),
         frozenset(
             {("person", column) for column in ("user_id", *PERSON_ATTRIBUTES)}
-            | {("run_member", "user_id"), ("run_member", "cell"), ("answer", "cell")}
+            | {("run_member", "user_id"), ("run_member", "cell"), ("answer", "cell"), ("run_cell", "line")}
         ),
     )
 

@@ -26,6 +26,8 @@ MIN_GROUP = 5  # the smallest group any figure is shown for, unless PULSEBOT_MIN
 # The attributes a Slack profile field may fill (PULSEBOT_PROFILE_FIELDS; docs/people.md).
 PROFILE_ATTRIBUTES = ("department", "division", "site", "region", "start_date", "level", "manager")
 PROFILE_FIELD_ID = re.compile(r"X[A-Za-z0-9]{2,30}")
+# The attributes segments are released by (the columns of a run's cells), alone or crossed two by two.
+SEGMENT_DIMENSIONS = ("department", "division", "site", "region", "tenure", "level")
 
 
 class Settings(BaseSettings):
@@ -125,6 +127,14 @@ class Settings(BaseSettings):
     )
     # Where Slack's OpenID Connect pages and keys are (its authorize page and JWKS); the tests' fake Slack.
     openid_url: str = Field(default=OPENID_DEFAULT, validation_alias="PULSEBOT_OPENID_URL")
+    # Segments (docs/segments.md): the fixed periods their figures are released for, and the two-way
+    # crossings of attributes released besides each attribute alone.
+    segment_period: Literal["month", "quarter"] = Field(
+        default="month", validation_alias="PULSEBOT_SEGMENT_PERIOD"
+    )
+    segment_crossings: Annotated[tuple[tuple[str, str], ...], NoDecode] = Field(
+        default=(("department", "tenure"),), validation_alias="PULSEBOT_SEGMENT_CROSSINGS"
+    )
 
     @field_validator("slack_api_url")
     @classmethod
@@ -221,6 +231,28 @@ class Settings(BaseSettings):
         if not 0 <= bounds[0] <= bounds[1] <= 24 * 60:
             raise ValueError("must be a range from 0 to 1440 minutes, the smaller first, such as 2-10")
         return bounds
+
+    @field_validator("segment_period", mode="before")
+    @classmethod
+    def _period_word(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("segment_crossings", mode="before")
+    @classmethod
+    def _crossings(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        crossings = []
+        for part in filter(None, (part.strip() for part in value.split(","))):
+            names = [name.strip().lower() for name in re.split(r"\s*[×x*]\s*", part)]
+            unknown = [name for name in names if name not in SEGMENT_DIMENSIONS]
+            if len(names) != 2 or unknown or names[0] == names[1]:
+                raise ValueError(
+                    f"{part!r} is not two different attributes crossed, such as “department × tenure” "
+                    f"(attributes: {', '.join(SEGMENT_DIMENSIONS)})"
+                )
+            crossings.append((names[0], names[1]))
+        return tuple(crossings)
 
     @field_validator("digest_day", mode="before")
     @classmethod

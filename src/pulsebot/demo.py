@@ -1,5 +1,8 @@
 """The offline demo: a support team of 40 answering a weekly pulse for 12 weeks, without Slack.
 
+Its organisation's people have departments, sites, tenure and a reporting line (demo_people.py), so last
+month's segments are released as a real workspace's are, and printed after the digest.
+
 Its pulse asks its own questions and three rotating items of the question library each week. The data
 goes through the real services (survey YAML, pulse runs, anonymous answers, comment sentiment, ideas and
 votes) into a throwaway SQLite database migrated with Alembic; the digest is then computed by the real
@@ -14,7 +17,7 @@ import json
 import random
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -22,13 +25,19 @@ from sqlmodel import select
 
 from pulsebot.charts import digest_chart
 from pulsebot.demo_loop import channel_posts, close_the_loop
+from pulsebot.demo_people import add_missing_cells, add_people
 from pulsebot.heatmap_chart import heatmap_png
+from pulsebot.segment_chart import segment_heatmap_png
 from pulsebot.services.digest.digest_text import render_text
 from pulsebot.services.digest.digests import Digest, team_digest
+from pulsebot.services.errors import NotFound
 from pulsebot.services.idea import ideas
 from pulsebot.services.pulse import answers, pulses
 from pulsebot.services.results.heatmap import heatmap_rows, organisation_heatmap
 from pulsebot.services.results.release import release_closed_runs
+from pulsebot.services.segments import segment_text
+from pulsebot.services.segments.periods import SegmentSettings, release_due_periods
+from pulsebot.services.segments.segment_views import find_release, leader_roll_ups, segment_table
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.blocks.digest import digest_message
@@ -174,6 +183,16 @@ def run_demo(
             )
             # The heatmap's window ends with the digest's week, like the digest's drivers.
             grid = organisation_heatmap(session, min_group=5, through=digest.week + timedelta(days=6))
+            # Last month's segments, released when its last pulse closed, and the manager's line in them.
+            digest = replace(
+                digest, line_roll_up=leader_roll_ups(session, users=[MANAGER], now=now).get(MANAGER)
+            )
+            try:
+                segments = segment_table(
+                    session, release=find_release(session, period=None), table="department"
+                )
+            except NotFound:  # too few weeks simulated to span a month that has ended
+                segments = None
     finally:
         engine.dispose()
     if not keep:
@@ -187,6 +206,9 @@ def run_demo(
         "heatmap": out / "heatmap.png",
         "cells": out / "heatmap.csv",
         "channel": out / "team-channel.txt",
+        "segments": out / "segments.txt",
+        "segment heatmap": out / "segments.png",
+        "segment figures": out / "segments.csv",
     }
     if keep:
         files["database"] = database
@@ -203,7 +225,18 @@ def run_demo(
     files["channel"].write_text(posts)
     rendering = render_text(digest)
     files["text"].write_text(rendering)
-    return DemoResult(digest=digest, files=files, text=rendering)
+    if segments is None:
+        for kind in ("segments", "segment heatmap", "segment figures"):
+            del files[kind]
+        return DemoResult(digest=digest, files=files, text=rendering)
+    table = "\n".join(segment_text.table_lines(segments)) + "\n"
+    files["segments"].write_text(table)
+    files["segment heatmap"].write_bytes(segment_heatmap_png(segments))
+    with files["segment figures"].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=segment_text.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(segment_text.csv_rows(segments))
+    return DemoResult(digest=digest, files=files, text=f"{rendering}\n{table}")
 
 
 def _team(people: int) -> list[str]:
@@ -230,6 +263,8 @@ def simulate(
     with transaction(sessions) as session:
         for spec in parse_surveys(SURVEY, source="demo"):
             apply_survey(session, spec=spec, now=now - timedelta(weeks=weeks + 1))
+        members = {"support-team": team} | {name: _members(name, size) for name, _, size, _ in OTHER_TEAMS}
+        add_people(session, members, now=now, seed=seed)
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
     this_monday = week_start(now.astimezone(berlin).date())
     moods = (MOOD * (weeks // len(MOOD) + 1))[-weeks:]
@@ -253,6 +288,7 @@ def simulate(
                     now=opened + timedelta(hours=2),
                     slide=slide,
                 )
+            add_missing_cells(session, run_id=run.run_id, key=DEMO_KEY)
             closed = session.get(PulseRun, run.run_id)
             closed.status, closed.closed_at = RunStatus.closed, run.closes_at
     progress("simulating ideas and votes, and four smaller teams for the heatmap")
@@ -260,6 +296,7 @@ def simulate(
     _other_teams(sessions, rng, now=now, this_monday=this_monday)
     with transaction(sessions) as session:  # as the scheduler does right after closing them
         release_closed_runs(session, min_group=5, now=now)
+        release_due_periods(session, now=now, settings=SegmentSettings(min_group=5))
 
 
 def _other_teams(sessions, rng: random.Random, *, now: datetime, this_monday) -> None:
@@ -271,15 +308,20 @@ def _other_teams(sessions, rng: random.Random, *, now: datetime, this_monday) ->
                 OTHER_TEAM_SURVEY.format(name=name, title=title, code=f"TEAM{code}"), source="demo"
             ):
                 apply_survey(session, spec=spec, now=now - timedelta(weeks=9))
-        team = [f"U0{name[:3].upper()}{index:02d}" for index in range(size)]
+        team = _members(name, size)
         for week in range(6, 0, -1):
             opened = datetime.combine(this_monday - timedelta(weeks=week, days=-1), time(10), tzinfo=berlin)
             with transaction(sessions) as session:
                 run = pulses.open_pulse_run(session, survey_name=name, audience=team, now=opened, min_group=5)
                 for person in rng.sample(team, max(size - 2, min(size, 4))):
                     _answer(session, rng, run, person, 3.7 + lean, now=opened + timedelta(hours=2))
+                add_missing_cells(session, run_id=run.run_id, key=DEMO_KEY)
                 closed = session.get(PulseRun, run.run_id)
                 closed.status, closed.closed_at = RunStatus.closed, run.closes_at
+
+
+def _members(name: str, size: int) -> list[str]:
+    return [f"U0{name[:3].upper()}{index:02d}" for index in range(size)]
 
 
 def _answer(

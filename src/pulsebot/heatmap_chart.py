@@ -1,4 +1,5 @@
-"""The organisation's heatmap: teams × drivers, each cell coloured by the team's driver score, as PNG.
+"""The organisation's heatmap: teams × drivers, each cell coloured by the team's driver score, as PNG; and
+the grid it is drawn on, which the segments' heatmap (segment_chart.py) shares.
 
 A hidden cell (too few answered) is grey and says "hidden"; a driver a team's survey does not ask is
 left white with a dash. Drawn like the trend chart (charts.py): matplotlib's object API on Agg.
@@ -7,6 +8,8 @@ left white with a dash. Drawn like the trend chart (charts.py): matplotlib's obj
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -37,53 +40,85 @@ def band_colour(score: float) -> str:
 
 
 def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
-    figure = heatmap_figure(grid, min_group=min_group)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_of(heatmap_figure(grid, min_group=min_group))
 
 
 def heatmap_figure(grid: Heatmap, *, min_group: int) -> Figure:
-    rows, columns = len(grid.teams), len(grid.drivers)
-    figure = Figure(figsize=(2.2 + 1.05 * columns, 1.8 + 0.32 * rows), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    ax = figure.subplots()
-    values = np.full((rows, columns), np.nan)
+    cells = {}
     for r, (name, _title) in enumerate(grid.teams):
         for c, driver in enumerate(grid.drivers):
             cell = grid.cells[name, driver]
             if cell.status is CellStatus.shown:
-                values[r, c] = shown_score(cell.score)
+                cells[r, c] = GridCell(score=cell.score)
             elif cell.status is CellStatus.suppressed:
+                cells[r, c] = GridCell(hidden="hidden")
+    return grid_figure(
+        rows=[title for _, title in grid.teams],
+        columns=[driver_name(d) for d in grid.drivers],
+        cells=cells,
+        title=f"Drivers by team, each over its last pulses to {grid.through:%-d %b %Y}",
+        footnote=(
+            f"Grey cells are hidden: fewer than {min_group} people answered. "
+            "A dash: the team is not asked it."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """A shown score, or a hidden cell (grey) with its label; a cell left out of the grid is a dash."""
+
+    score: float | None = None
+    hidden: str | None = None
+
+
+def grid_figure(
+    *,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    cells: Mapping[tuple[int, int], GridCell],
+    title: str,
+    footnote: str,
+) -> Figure:
+    """Rows × columns of 1–5 scores, each cell coloured by the figure it shows (the teams' heatmap, and the
+    segments' in services/segments)."""
+    height, width = len(rows), len(columns)
+    figure = Figure(figsize=(2.2 + 1.05 * width, 1.8 + 0.32 * height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    values = np.full((height, width), np.nan)
+    for r in range(height):
+        for c in range(width):
+            cell = cells.get((r, c))
+            if cell is not None and cell.score is not None:
+                values[r, c] = shown_score(cell.score)
+            elif cell is not None:
                 ax.add_patch(_box(c, r, HIDDEN_BAND))
-                ax.text(c, r, "hidden", ha="center", va="center", color=MUTED, fontsize=7)
+                ax.text(c, r, cell.hidden or "hidden", ha="center", va="center", color=MUTED, fontsize=7)
             else:
                 ax.text(c, r, "–", ha="center", va="center", color=MUTED, fontsize=8)
     image = ax.imshow(np.ma.masked_invalid(values), cmap=SCORE_COLOURS, norm=BANDS, aspect="auto")
     for r, c in zip(*np.nonzero(~np.isnan(values)), strict=True):
         ax.text(c, r, f"{values[r, c]:.1f}", ha="center", va="center", color=INK, fontsize=8)
-    ax.set_xticks(range(columns), [driver_name(d) for d in grid.drivers], rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(rows), [title for _, title in grid.teams], fontsize=8)
+    ax.set_xticks(range(width), list(columns), rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(height), list(rows), fontsize=8)
     ax.tick_params(colors=INK, length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    ax.set_xlim(-0.5, columns - 0.5)
-    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
     colour_bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01, ticks=THRESHOLDS)
     colour_bar.ax.set_yticklabels([f"{threshold:g}" for threshold in THRESHOLDS], fontsize=7, color=INK)
     colour_bar.set_label("Driver score (1–5)", color=INK, fontsize=8)
-    figure.suptitle(
-        f"Drivers by team, each over its last pulses to {grid.through:%-d %b %Y}",
-        color=INK,
-        fontsize=11,
-        fontweight="bold",
-    )
-    figure.supxlabel(
-        f"Grey cells are hidden: fewer than {min_group} people answered. A dash: the team is not asked it.",
-        color=MUTED,
-        fontsize=8,
-    )
+    figure.suptitle(title, color=INK, fontsize=11, fontweight="bold")
+    figure.supxlabel(footnote, color=MUTED, fontsize=8)
     return figure
+
+
+def png_of(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def _box(column: int, row: int, colour: str) -> Rectangle:

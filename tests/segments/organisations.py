@@ -34,8 +34,10 @@ def _tally(answers: int, total: float):
     return Tally(answers, total, 1.0, 5.0)
 
 
-def group(table: str, key: str, cells: Iterable[int], min_people: int | None = None) -> Group:
-    return Group(table, key, frozenset(cells), min_people)
+def group(
+    table: str, key: str, cells: Iterable[int], min_people: int | None = None, *, fixed: bool = False
+) -> Group:
+    return Group(table, key, frozenset(cells), min_people, fixed=fixed)
 
 
 def width(interval: tuple[float, float]) -> float:

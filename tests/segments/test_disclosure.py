@@ -237,3 +237,42 @@ def test_attack_one_person_moving_department_between_two_periods():
     assert before[("department", "Sales", "people")] - after[("department", "Sales", "people")] == 1
     assert after[("department", "Ops", "people")] - before[("department", "Ops", "people")] == 1
     assert before == before_b and after == after_b
+
+
+def test_figures_shown_elsewhere_are_never_hidden_and_the_groups_around_them_go_instead():
+    """A team's runs were shown in its digests: hiding one in the segments would take nothing back. Here
+    the organisation less the shown runs of the big team is the small team (4 people): the organisation
+    goes, not a run; and a team whose every run was shown is shown too, whatever the rules say of it."""
+    cells = [cell(8, run=1), cell(8, run=2), cell(4, run=3), cell(4, run=4)]
+    groups = [
+        group("organisation", "all", [0, 1, 2, 3]),
+        group("team", "big", [0, 1]),
+        group("team", "small", [2, 3]),
+        *(group("run", str(n), [n], fixed=True) for n in range(4)),
+        group("department", "Sales", [0, 1]),  # the big team under another name
+    ]
+    breakdowns = [Breakdown(0, (1, 2)), Breakdown(1, (3, 4)), Breakdown(2, (5, 6))]
+    released = release(cells, groups, breakdowns, RULES)
+
+    assert released.hidden[5] == released.hidden[6] == Hidden.too_few  # the small team's own runs
+    assert released.shown(3) and released.shown(4)  # the big team's runs stay as their digests showed
+    assert released.shown(1) and released.shown(7)  # their sum, under either name
+    assert not released.shown(0) and not released.shown(2)
+    assert audit_holds(cells, groups, released) == []
+
+
+def test_a_group_a_shown_run_away_from_a_hidden_one_goes_with_its_other_names():
+    """The organisation is run 1 (shown in its digest) plus run 2 (too few): the overlap rule cannot take
+    run 1 back, so the organisation goes, and the site that is the same people under another name."""
+    cells = [cell(8, run=1), cell(4, run=2)]
+    groups = [
+        group("organisation", "all", [0, 1]),
+        group("run", "1", [0], fixed=True),
+        group("site", "Oslo", [0, 1]),
+        group("run", "2", [1], fixed=True),
+    ]
+    released = release(cells, groups, [], RULES)
+    assert released.hidden[3] == Hidden.too_few
+    assert not released.shown(0) and not released.shown(2)  # each is run 1 plus the hidden run 2
+    assert released.shown(1)
+    assert audit_holds(cells, groups, released) == []

@@ -21,6 +21,7 @@ from pulsebot.cli import (
     pulses,
     reports,
     run,
+    segments,
     surveys,
     web,
     workspaces,
@@ -40,6 +41,7 @@ cli.add_typer(digests.group, name="digest")
 cli.command("report")(reports.report)
 cli.command("export")(reports.export)
 cli.command("heatmap")(reports.heatmap)
+cli.command("segments")(segments.segments)
 cli.command("forget")(privacy.forget)
 cli.command("audit")(privacy.audit)
 cli.command("demo")(demo.demo)

@@ -50,6 +50,7 @@ def _show_progress(step: str) -> None:
 # What `--keep` suggests trying on the kept database (the demo's survey is called support-team).
 EXPLORE = (
     "report support-team",
+    "segments --by line",
     "export support-team --csv support-team.csv",
     "survey list",
     "audit",

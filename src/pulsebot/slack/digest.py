@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -17,11 +19,13 @@ from sqlmodel import Session
 from pulsebot.charts import digest_chart
 from pulsebot.config import Settings
 from pulsebot.heatmap_chart import heatmap_png
+from pulsebot.segment_chart import segment_heatmap_png
 from pulsebot.services.digest.digests import Digest, build_digests, drop_alert_for_run
 from pulsebot.services.digest.managers import all_managers
 from pulsebot.services.digest.notices import claim_notice, noticed_scopes, release_notice
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
+from pulsebot.services.segments.segment_views import RollUp, leader_roll_ups
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.digest import digest_message, drop_alert_message
 from pulsebot.store.db import SessionFactory, transaction
@@ -40,6 +44,8 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
     posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
     if digest.heatmap is not None:
         _upload_heatmap(client, digest, channel=posted["channel"])
+    if digest.segments is not None:
+        _upload_segments(client, digest, channel=posted["channel"])
     png = digest_chart(digest)
     if png is None:
         return
@@ -67,6 +73,32 @@ def _upload_heatmap(client: WebClient, digest: Digest, *, channel: str) -> None:
         )
     except SlackApiError as error:
         log.warning("heatmap not uploaded: %s", error.response.get("error"))
+
+
+def _upload_segments(client: WebClient, digest: Digest, *, channel: str) -> None:
+    table = digest.segments
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            content=segment_heatmap_png(table),
+            filename=f"segments-{table.period}.png",
+            title=f"Drivers by {table.table}, {table.period}",
+            alt_txt=f"Each {table.table}'s driver scores in {table.period}, hidden cells in grey with why",
+        )
+    except SlackApiError as error:
+        log.warning("segments heatmap not uploaded: %s", error.response.get("error"))
+
+
+class _RollUps:
+    """Each reader's reporting line (services/segments), added to the first team digest they get."""
+
+    def __init__(self, session: Session, *, users: Iterable[str], now: datetime, min_group: int) -> None:
+        self.waiting: dict[str, RollUp] = leader_roll_ups(session, users=users, now=now, min_group=min_group)
+
+    def for_reader(self, digest: Digest, user: str) -> Digest:
+        if digest.is_org or user not in self.waiting:
+            return digest
+        return replace(digest, line_roll_up=self.waiting.pop(user))
 
 
 def _audit_sent(
@@ -106,12 +138,18 @@ def send_digests(
             survey_names=None if survey_name is None else [survey_name],
             include_org=survey_name is None and bool(settings.admins),
         )
+        roll_ups = _RollUps(
+            session,
+            users=[user for users in managers.values() for user in users],
+            now=now,
+            min_group=settings.min_group,
+        )
     plan = [(name, user) for name, users in managers.items() for user in users]
     if org is not None:
         plan += [(ORG, admin) for admin in sorted(settings.admins)]
     for scope, user in plan:
         digest = org if scope == ORG else digests[scope]
-        deliver_digest(client, digest, user_id=user)
+        deliver_digest(client, roll_ups.for_reader(digest, user), user_id=user)
         _audit_sent(
             sessions,
             actor=audit.CLI,
@@ -152,8 +190,10 @@ def send_requested_digests(
                 now=now,
                 detail=f"/pulse digest, week of {(org if scope == ORG else digests[scope]).week:%-d %b %Y}",
             )
+        roll_ups = _RollUps(session, users=[user_id], now=now, min_group=settings.min_group)
     for scope in scopes:
-        deliver_digest(client, org if scope == ORG else digests[scope], user_id=user_id)
+        digest = org if scope == ORG else digests[scope]
+        deliver_digest(client, roll_ups.for_reader(digest, user_id), user_id=user_id)
 
 
 def send_weekly_digests(
@@ -206,9 +246,16 @@ def send_weekly_digests(
                 include_org=with_org,
                 week=week - timedelta(weeks=1),
             )
+            roll_ups = _RollUps(
+                session,
+                users={user for scope, user in batch if scope != ORG},
+                now=now,
+                min_group=settings.min_group,
+            )
         for scope, user in batch:
             try:
-                deliver_digest(client, org if scope == ORG else digests[scope], user_id=user)
+                digest = org if scope == ORG else digests[scope]
+                deliver_digest(client, roll_ups.for_reader(digest, user), user_id=user)
             except SlackApiError as error:
                 log.warning(
                     "digest %s not sent to one of its readers: %s", scope, error.response.get("error")

@@ -25,6 +25,7 @@ from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.services.pulse import closing, outbox, pulses, reminders
 from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
+from pulsebot.services.segments.periods import SegmentSettings
 from pulsebot.services.survey.audience import recipients
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
 from pulsebot.slack.directory import admins_among
@@ -247,7 +248,17 @@ def close_runs(
         people = recipients(session, run_ids=closing.due_runs(session, now=now))
     admins = admins_among(client, settings, people) if people else frozenset()
     with transaction(sessions) as session:
-        closed = closing.close_due_runs(session, now=now, admins=admins, min_group=settings.min_group)
+        closed = closing.close_due_runs(
+            session,
+            now=now,
+            admins=admins,
+            min_group=settings.min_group,
+            segments=SegmentSettings(
+                min_group=settings.min_group,
+                period=settings.segment_period,
+                crossings=settings.segment_crossings,
+            ),
+        )
     for run_id in closed:
         with transaction(sessions) as session:
             run = pulses.run_view(session, run_id=run_id)

@@ -686,3 +686,40 @@ class WebSignIn(SQLModel, table=True):
     browser_hash: str = Field(max_length=64)
     nonce: str = Field(max_length=64)
     created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+
+
+class SegmentRelease(TeamScoped, table=True):
+    """One period's segment figures, released once after the period ended and every run opened in it was
+    closed and released (services/segments/periods.py). Periods never overlap, so no two releases can be
+    subtracted from each other."""
+
+    __tablename__ = "segment_release"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=10)  # "2027-06" or "2027-Q2"
+    starts_on: date
+    ends_on: date  # the period's last day
+    released_at: datetime = Field(sa_column=_utc(nullable=False))
+    min_group: int  # the minimum the release was made under
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "period", name="uq_segment_release_team_id_period"),
+        UniqueConstraint("team_id", "starts_on", name="uq_segment_release_team_id_starts_on"),
+    )
+
+
+class SegmentFigure(SQLModel, table=True):
+    """A released figure of one segment (a group of a table, e.g. department "Sales") for one measure
+    ("respondents", a driver's key, "enps", "participation"). Every view of segments reads these rows and
+    nothing else. A hidden row says why (`hidden`) and holds no figure at all."""
+
+    __tablename__ = "segment_figure"
+
+    release_id: int = Field(foreign_key="segment_release.id", primary_key=True)
+    table_name: str = Field(max_length=40, primary_key=True)  # "department", "department × tenure", "line", …
+    group_key: str = Field(max_length=200, primary_key=True)  # "Sales", "Sales × 1–2 years", a line's path
+    measure: str = Field(max_length=40, primary_key=True)
+    people: int | None = None  # responses, one per person a run (services/segments/segment_figures.py)
+    answers: int | None = None  # the measure's answers (for participation: the people asked)
+    value: float | None = None  # the mean, eNPS, or the share who answered
+    hidden: str | None = Field(default=None, max_length=20)  # why it is hidden; None when shown

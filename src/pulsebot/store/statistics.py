@@ -49,6 +49,9 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("person", "region"),
         ("person", "start_date"),
         ("person", "level"),
+        # Reporting lines name managers by Slack id: forget-me rewrites a forgotten manager's.
+        ("run_cell", "line"),
+        ("segment_figure", "group_key"),
         ("action_check_answer", "respondent"),
         ("action_check_answer", "answer"),
         # A round's answers live only while it is open: how many of them each round got is the count a
@@ -108,9 +111,18 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("run_cell", "region"),
         ("run_cell", "tenure"),
         ("run_cell", "level"),
-        ("run_cell", "line"),
         ("run_cell", "people"),
         ("person", "source"),
+    },
+    "a period's segment figures: released only under the disclosure rules (services/segments/), the labels "
+    "being a run's cells' values; a hidden row holds only why it is hidden": {
+        ("segment_release", "period"),
+        ("segment_figure", "table_name"),
+        ("segment_figure", "measure"),
+        ("segment_figure", "people"),
+        ("segment_figure", "answers"),
+        ("segment_figure", "value"),
+        ("segment_figure", "hidden"),
     },
     "a survey's settings and questions, written by admins in its YAML file": {
         ("survey", "name"),

@@ -16,6 +16,7 @@ from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.privacy.distributions import TELLS
 from pulsebot.services.results.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.heatmap import enps_lines
+from pulsebot.services.segments import segment_text
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
 STATUS_WORDS = {
@@ -244,6 +245,15 @@ def render_text(digest: Digest) -> str:
     if digest.enps_links is not None:
         lines += ["", "What moves eNPS"]
         lines += [f"  {line}" for line in enps_lines(digest.enps_links)]
+    if digest.segments is not None:
+        lines += ["", f"Segments, {segment_text.period_words(digest.segments)}"]
+        lines += [f"  {line}" for line in segment_text.digest_lines(digest.segments)]
+    if digest.line_roll_up is not None:
+        lines += ["", line_roll_up_title(digest)]
+        lines += [
+            f"  {line}"
+            for line in segment_text.roll_up_lines(digest.line_roll_up.row, digest.line_roll_up.table)
+        ]
     if digest.teams:
         lines += ["", "Teams"]
         for team in digest.teams:
@@ -270,6 +280,10 @@ def render_text(digest: Digest) -> str:
             lines.append(f"  {ideas.more_waiting}")
     lines += ["", footer(digest.min_group)]
     return "\n".join(lines) + "\n"
+
+
+def line_roll_up_title(digest: Digest) -> str:
+    return f"Your reporting line, {segment_text.period_words(digest.line_roll_up.table)}"
 
 
 def team_line(title: str, figures: WeekFigures, min_group: int) -> str:

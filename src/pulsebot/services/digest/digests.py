@@ -27,6 +27,7 @@ from pulsebot.services.results.driver_comments import with_comment_themes
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
 from pulsebot.services.results.themes import Theme, common_themes, mentions
+from pulsebot.services.segments.segment_views import RollUp, SegmentTable, digest_table
 from pulsebot.store.among import among
 from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
 from pulsebot.store.weeks import week_start
@@ -80,6 +81,10 @@ class Digest:
     heatmap: Heatmap | None = None  # the organisation's digest, when teams use the library
     enps_links: EnpsDrivers | None = None  # the organisation's digest: what moves eNPS
     actions: tuple[ActionProgress, ...] = ()  # a team's open actions, with their focus's trend
+    # The organisation's digest: a segment period released in the week before it was built, by department.
+    segments: SegmentTable | None = None
+    # A team digest, as one reader gets it: their reporting line over that period (services/segments).
+    line_roll_up: RollUp | None = None
 
     @property
     def is_org(self) -> bool:
@@ -203,7 +208,7 @@ def build_digests(
                 for name, trend in trends.teams.items()
             ),
         )
-        org = replace(org, **org_drivers)
+        org = replace(org, **org_drivers, segments=digest_table(session, now=now, min_group=min_group))
     return digests, org
 
 

@@ -26,6 +26,7 @@ committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +44,10 @@ from pulsebot.store.models import (
     ManagerNotice,
     Person,
     PulseRun,
+    RunCell,
     RunMember,
+    SegmentFigure,
+    SegmentRelease,
     Vote,
     WebSession,
 )
@@ -59,6 +63,8 @@ FORGOTTEN_IN = (
     "conversation_message",
     "person",
     "run_member",
+    "run_cell",
+    "segment_figure",
     "web_session",
 )
 
@@ -150,4 +156,33 @@ def _forget_attributes(session: Session, *, user_id: str) -> tuple[int, int, int
     cells = _delete(
         session, delete(RunMember).where(RunMember.user_id == user_id, RunMember.run_id.in_(runs))
     )
+    _forget_in_lines(session, user_id=user_id)
     return attributes, cells, reports
+
+
+def _forget_in_lines(session: Session, *, user_id: str) -> None:
+    """Reporting lines name managers by Slack id, in runs' cells and in released segments' keys: a
+    forgotten manager's id becomes a random name of its own, the same in both, so their part of the
+    line still adds up but no longer says who led it."""
+    alias = f"gone-{secrets.token_hex(6)}"
+    pattern = f"%{user_id}%"
+    cells = session.exec(  # the scoped session joins only this workspace's runs
+        select(RunCell).join(PulseRun, PulseRun.id == RunCell.run_id).where(RunCell.line.like(pattern))
+    ).all()
+    for cell in cells:
+        cell.line = _renamed(cell.line, user_id, alias)
+    figures = session.exec(
+        select(SegmentFigure)
+        .join(SegmentRelease, SegmentRelease.id == SegmentFigure.release_id)
+        .where(SegmentFigure.group_key.like(pattern))
+    ).all()
+    for figure in figures:
+        renamed = _renamed(figure.group_key, user_id, alias)
+        if renamed != figure.group_key:  # keys are primary: a new row replaces the old one
+            session.add(SegmentFigure(**(figure.model_dump() | {"group_key": renamed})))
+            session.delete(figure)
+    session.flush()
+
+
+def _renamed(path: str, user_id: str, alias: str) -> str:
+    return "/".join(alias if step == user_id else step for step in path.split("/"))

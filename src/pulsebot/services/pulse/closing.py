@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from pulsebot.services.results.release import release_closed_runs
+from pulsebot.services.segments.periods import SegmentSettings, release_due_periods
 from pulsebot.services.survey.audience import viewers_counted
 from pulsebot.store.db import write_lock
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus
@@ -22,9 +23,18 @@ def due_runs(session: Session, *, now: datetime) -> list[int]:
     )
 
 
-def close_due_runs(session: Session, *, now: datetime, admins: Collection[str], min_group: int) -> list[int]:
+def close_due_runs(
+    session: Session,
+    *,
+    now: datetime,
+    admins: Collection[str],
+    min_group: int,
+    segments: SegmentSettings | None = None,
+) -> list[int]:
     """Close every open run whose time is up and release its figures in the same transaction (a closed
-    run is never seen without them); return their ids.
+    run is never seen without them); return their ids. Then release the segments of every period that
+    is due (services/segments/periods.py; `segments`: the workspace's periods and crossings, the defaults
+    if not given), so whichever process closes the runs releases the periods too.
 
     Each run's count of people who can see the team's results is brought up to date as it closes
     (`admins`: the pulsebot admins among the people the runs were sent to), so that someone who became a
@@ -47,6 +57,7 @@ def close_due_runs(session: Session, *, now: datetime, admins: Collection[str], 
         run.status, run.closed_at = RunStatus.closed, now
     session.flush()
     release_closed_runs(session, min_group=min_group, now=now)
+    release_due_periods(session, now=now, settings=segments or SegmentSettings(min_group=min_group))
     return [run.id for run in runs]
 
 

@@ -99,8 +99,15 @@ def release(
     hidden, hidden_measures = rules_1_to_4(lay)
     for _ in range(lay.n_groups * (len(lay.measures) + 1) + 1):
         found = rule5.audit(lay, Released(hidden, hidden_measures), rules).findings
-        if not found or not hide_more(lay, hidden, hidden_measures, found):
+        if not found:
+            return Released(dict(hidden), dict(hidden_measures))
+        if not hide_more(lay, hidden, hidden_measures, found):
             break
+    # The audit still narrows a hidden figure and nothing its bounds rest on can be hidden: the release
+    # fails closed, showing only what other views showed already.
+    for group in range(lay.n_groups):
+        if lay.hideable(group):
+            hidden.setdefault(group, Hidden.audit)
     return Released(dict(hidden), dict(hidden_measures))
 
 
@@ -166,10 +173,11 @@ def hide_more(
         if choice is None:
             continue
         target, column = choice
-        if column is None:
-            hidden.setdefault(target, Hidden.audit)
-        else:
-            hidden_measures.setdefault((target, lay.measures[column]), Hidden.audit)
+        for name in lay.together(target):
+            if column is None:
+                hidden.setdefault(name, Hidden.audit)
+            else:
+                hidden_measures.setdefault((name, lay.measures[column]), Hidden.audit)
     changed = (len(hidden), len(hidden_measures)) != before
     if changed:
         Pass(lay, lay.people, hidden).secondary()
@@ -188,7 +196,8 @@ def _choose(lay, hidden, hidden_measures, finding, floors) -> tuple[int, int | N
     present = present_in_groups(lay)
 
     def showing(group: int, column: int | None) -> bool:
-        if group in hidden:
+        """Shown, and the audit may hide it (not shown already elsewhere)."""
+        if group in hidden or not lay.hideable(group):
             return False
         return column is None or (
             present[group, column] and (group, lay.measures[column]) not in hidden_measures

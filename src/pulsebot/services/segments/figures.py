@@ -45,6 +45,9 @@ class Group:
     key: str  # its label within the table
     cells: frozenset[int]  # indices into the base cells
     min_people: int | None = None  # a higher minimum for this group (e.g. comments); None: rules.min_group
+    # Shown already by another view (a run's own figures, in its team's digest): no rule of this release
+    # can take it back, so the rules hide others around it instead, and hide it only as too few.
+    fixed: bool = False
 
 
 @dataclass(frozen=True)

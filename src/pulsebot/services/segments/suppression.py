@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
-from pulsebot.services.segments.figures import BaseCell, Breakdown, Group, Hidden, Rules
+from pulsebot.services.segments.figures import BaseCell, Breakdown, Group, Hidden, Rules, people_floor
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,18 @@ class Layout:
     whole_of: np.ndarray  # per breakdown: its whole
     part_matrix: sparse.csr_matrix  # breakdowns × groups: 1 for each part
     touching: dict[int, tuple[int, ...]]  # group -> the breakdowns it is the whole or a part of
+    # Groups of the same cells under other names (a team's one run, a department that is one manager's
+    # line): one figure, so hidden together. Absent for a group no other shares its cells with.
+    aliases: dict[int, tuple[int, ...]]
+    # Groups no rule may hide (except as too few): fixed ones (Group.fixed) and those of the same cells.
+    fixed: np.ndarray
+
+    def hideable(self, group: int) -> bool:
+        return not self.fixed[group]
+
+    def together(self, group: int) -> tuple[int, ...]:
+        """The group and its aliases."""
+        return self.aliases.get(group, (group,))
 
     @property
     def n_groups(self) -> int:
@@ -135,6 +147,11 @@ def layout(
     for number, breakdown in enumerate(breakdowns):
         for group in {breakdown.whole, *breakdown.parts}:
             touching.setdefault(group, []).append(number)
+    same: dict[frozenset[int], list[int]] = {}
+    for number, group in enumerate(groups):
+        same.setdefault(group.cells, []).append(number)
+    aliases = {g: tuple(names) for names in same.values() if len(names) > 1 for g in names}
+    fixed = _fixed(groups, breakdowns, same, members, cells, minimum)
     part_rows = [n for n, b in enumerate(breakdowns) for p in set(b.parts) - {b.whole}]
     part_cols = [p for b in breakdowns for p in set(b.parts) - {b.whole}]
     return Layout(
@@ -162,7 +179,33 @@ def layout(
             (np.ones(len(part_rows)), (part_rows, part_cols)), shape=(len(breakdowns), len(members))
         ),
         touching={g: tuple(b) for g, b in touching.items()},
+        aliases=aliases,
+        fixed=fixed,
     )
+
+
+def _fixed(groups, breakdowns, same, members, cells, minimum) -> np.ndarray:
+    """Which groups no rule may hide: those shown elsewhere (Group.fixed), those of the same cells as one,
+    and a whole its parts add up to exactly when every part is fixed and big enough to be shown (a team
+    whose every run its digests showed)."""
+    fixed = np.array([group.fixed for group in groups], dtype=bool)
+    floors = [people_floor(cells, group.cells) for group in groups]
+    changed = True
+    while changed:
+        changed = False
+        for names in same.values():
+            if len(names) > 1 and fixed[names].any() and not fixed[names].all():
+                fixed[names] = changed = True
+        for breakdown in breakdowns:
+            parts = [p for p in dict.fromkeys(breakdown.parts) if p != breakdown.whole]
+            if fixed[breakdown.whole] or not parts or not fixed[parts].all():
+                continue
+            if any(floors[p] < minimum[p] for p in parts):
+                continue
+            held = np.concatenate([members[p] for p in parts])
+            if len(held) == len(np.unique(held)) == len(members[breakdown.whole]):
+                fixed[breakdown.whole] = changed = True
+    return fixed
 
 
 class Pass:
@@ -189,9 +232,19 @@ class Pass:
     def shown(self, group: int) -> bool:
         return bool(self.visible[group])
 
-    def hide(self, group: int, why: Hidden) -> None:
-        self.labels.setdefault(group, why)
-        self.visible[group] = False
+    def hide(self, group: int, why: Hidden) -> bool:
+        """Hide a group with its aliases; False when it is fixed (shown elsewhere) and cannot be."""
+        if self.lay.fixed[group] and why is not Hidden.too_few:
+            return False
+        for name in self.lay.together(group):
+            self.labels.setdefault(name, why)
+            self.visible[name] = False
+        return True
+
+    def smallest(self, groups: list[int]) -> int | None:
+        """Of these groups, the smallest that can be hidden."""
+        free = [g for g in groups if self.lay.hideable(g)]
+        return min(free, key=lambda g: (self.floor[g], -g)) if free else None
 
     def all_rules(self) -> None:
         self.minimum()
@@ -213,8 +266,8 @@ class Pass:
         left = (self.by_run[wholes] - self.by_run[parts]).max(axis=1)
         short = (left > 0.5) & (left < self.lay.minimum[wholes] - 0.5)
         for whole, part in zip(wholes[short], parts[short], strict=True):
-            if self.visible[whole] and self.visible[part]:
-                self.hide(int(part), Hidden.remainder)
+            if self.visible[whole] and self.visible[part] and not self.hide(int(part), Hidden.remainder):
+                self.hide(int(whole), Hidden.remainder)  # the part is shown elsewhere: the whole goes
 
     def overlap(self) -> None:
         """Rule 3: two shown groups whose members differ by 1..min-1 (A minus B held to A's minimum)
@@ -249,7 +302,9 @@ class Pass:
         )
         for ga, gb in pairs:
             if self.visible[ga] and self.visible[gb]:
-                self.hide(min((ga, gb), key=size), Hidden.overlap)
+                first, second = sorted((ga, gb), key=size)
+                if not self.hide(first, Hidden.overlap):  # shown elsewhere: the other goes
+                    self.hide(second, Hidden.overlap)
 
     def union_by_run(self, groups: list[int], disjoint: bool = False) -> np.ndarray:
         if not groups:
@@ -304,8 +359,8 @@ class Pass:
                 return newly  # hidden as too few, or with its whole group (a measure's pass)
             if all(self.visible[p] for p in parts):
                 left = self.by_run[whole] - self.union_by_run(parts, disjoint)
-                if left.max() < 0.5:
-                    smallest = min(parts, key=lambda g: (self.floor[g], -g))
+                smallest = self.smallest(parts)
+                if left.max() < 0.5 and smallest is not None:
                     self.hide(smallest, Hidden.secondary)
                     newly.append(smallest)
             return newly
@@ -314,9 +369,13 @@ class Pass:
             hidden = [p for p in parts if not self.visible[p]]
             together = self.union_by_run(hidden, disjoint).max()
             left = (self.by_run[whole] - self.union_by_run(shown, disjoint)).max()
-            if not (0.5 < together < least - 0.5 or 0.5 < left < least - 0.5) or not shown:
+            if not (0.5 < together < least - 0.5 or 0.5 < left < least - 0.5):
                 return newly
-            smallest = min(shown, key=lambda g: (self.floor[g], -g))
+            smallest = self.smallest(shown)
+            if smallest is None:  # every part left is shown elsewhere: the whole goes instead
+                if self.hide(whole, Hidden.secondary):
+                    newly.append(whole)
+                return newly
             self.hide(smallest, Hidden.secondary)
             newly.append(smallest)
 

@@ -21,6 +21,7 @@ from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.loop import progress_text as action_words
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.services.results.heatmap import enps_lines
+from pulsebot.services.segments import segment_text
 from pulsebot.slack.blocks import listed, rendered
 from pulsebot.slack.blocks.actions import plan_buttons
 from pulsebot.slack.blocks.replies import REPLY_COMMENT_ACTION, reply_button
@@ -62,6 +63,14 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
     if digest.enps_links is not None:
         lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
         blocks.append(_section("*What moves eNPS*", lines, noun="drivers"))
+    if digest.segments is not None:
+        lines = [f"• {escape(line)}" for line in segment_text.digest_lines(digest.segments)]
+        title = f"*Segments, {escape(segment_text.period_words(digest.segments))}*"
+        blocks.append(_section(title, lines, noun="lines"))
+    if digest.line_roll_up is not None:
+        roll_up = digest.line_roll_up
+        lines = [f"• {escape(line)}" for line in segment_text.roll_up_lines(roll_up.row, roll_up.table)]
+        blocks.append(_section(f"*{escape(words.line_roll_up_title(digest))}*", lines, noun="measures"))
     if digest.teams:
         lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
         blocks.append(_section("*Teams*", lines, noun="teams"))
