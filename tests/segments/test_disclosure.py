@@ -276,3 +276,23 @@ def test_a_group_a_shown_run_away_from_a_hidden_one_goes_with_its_other_names():
     assert not released.shown(0) and not released.shown(2)  # each is run 1 plus the hidden run 2
     assert released.shown(1)
     assert audit_holds(cells, groups, released) == []
+
+
+def test_an_audit_out_of_time_hides_all_it_may():
+    """A release whose audit cannot finish in its time goes out with every segment hidden but those shown
+    elsewhere, and says it is incomplete, rather than unaudited."""
+    cells = [cell(8, run=1), cell(3, run=1), cell(9, run=2)]
+    groups = [
+        group("organisation", "all", [0, 1, 2]),
+        group("department", "Sales", [0]),
+        group("department", "Legal", [1]),
+        group("run", "2", [2], fixed=True),
+    ]
+    in_time = release(cells, groups, [], RULES)
+    assert in_time.complete and in_time.hidden[2] == Hidden.too_few
+
+    out_of_time = release(cells, groups, [], Rules(min_group=5, audit_seconds=0.0))
+
+    assert not out_of_time.complete
+    assert set(out_of_time.hidden) == {0, 1, 2}
+    assert out_of_time.shown(3)

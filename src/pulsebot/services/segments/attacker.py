@@ -18,6 +18,8 @@ relaxation (`relaxed_model`) tells when a hidden figure is known to hold nobody.
 
 from __future__ import annotations
 
+import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +28,13 @@ from scipy.optimize import linprog
 
 from pulsebot.services.segments.figures import Hidden, Released
 from pulsebot.services.segments.suppression import Layout
+
+# When the audit under way must stop (time.monotonic()); None: no limit. Set by disclosure.release.
+DEADLINE: ContextVar[float | None] = ContextVar("audit_deadline", default=None)
+
+
+class OutOfTime(Exception):
+    """The audit's time ran out before it finished."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,12 @@ class Model:
             self.a_ub, self.b_ub = self._matrix("ub")
             self.bounds = np.column_stack([np.concatenate(self.lower), np.concatenate(self.upper)])
             self.ready = True
+        deadline, options = DEADLINE.get(), {}
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise OutOfTime
+            options["time_limit"] = left
         result = linprog(
             objective,
             A_ub=self.a_ub,
@@ -151,7 +166,10 @@ class Model:
             b_eq=self.b_eq,
             bounds=self.bounds,
             method="highs-ipm",  # HiGHS's interior point: 5-10 times faster than its simplex here
+            options=options,
         )
+        if result.status == 1 and deadline is not None and time.monotonic() >= deadline:
+            raise OutOfTime
         if result.status == 3:
             return None, None
         if result.status != 0:

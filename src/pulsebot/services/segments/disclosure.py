@@ -58,11 +58,13 @@ The limits, honestly:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
 from pulsebot.services.segments import audit as rule5
+from pulsebot.services.segments.attacker import DEADLINE, OutOfTime
 from pulsebot.services.segments.figures import (
     BaseCell,
     Breakdown,
@@ -97,18 +99,25 @@ def release(
     """Apply rules 1-4, then audit (rule 5) and hide more until the audit passes."""
     lay = layout(cells, groups, breakdowns, rules)
     hidden, hidden_measures = rules_1_to_4(lay)
-    for _ in range(lay.n_groups * (len(lay.measures) + 1) + 1):
-        found = rule5.audit(lay, Released(hidden, hidden_measures), rules).findings
-        if not found:
-            return Released(dict(hidden), dict(hidden_measures))
-        if not hide_more(lay, hidden, hidden_measures, found):
-            break
-    # The audit still narrows a hidden figure and nothing its bounds rest on can be hidden: the release
-    # fails closed, showing only what other views showed already.
+    limit = None if rules.audit_seconds is None else time.monotonic() + rules.audit_seconds
+    token = DEADLINE.set(limit)
+    try:
+        for _ in range(lay.n_groups * (len(lay.measures) + 1) + 1):
+            found = rule5.audit(lay, Released(hidden, hidden_measures), rules).findings
+            if not found:
+                return Released(dict(hidden), dict(hidden_measures))
+            if not hide_more(lay, hidden, hidden_measures, found):
+                break
+    except OutOfTime:
+        pass
+    finally:
+        DEADLINE.reset(token)
+    # The audit still narrows a hidden figure and nothing its bounds rest on can be hidden, or it ran
+    # out of time: the release fails closed, showing only what other views showed already.
     for group in range(lay.n_groups):
         if lay.hideable(group):
             hidden.setdefault(group, Hidden.audit)
-    return Released(dict(hidden), dict(hidden_measures))
+    return Released(dict(hidden), dict(hidden_measures), complete=False)
 
 
 def attacker_bounds(

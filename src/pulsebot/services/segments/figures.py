@@ -65,12 +65,16 @@ class Rules:
     # this: people for counts, (high - low) for sums. 1 means an attacker cannot tell a hidden count to
     # within one person, nor a hidden sum to within one answer's whole range; see disclosure.py.
     margin: float = 1.0
+    # The audit's time, all rounds together; None: no limit. Past it the release fails closed (see
+    # disclosure.release): a period is released inside the transaction that closes runs.
+    audit_seconds: float | None = None
 
 
 @dataclass(frozen=True)
 class Released:
     hidden: Mapping[int, Hidden]  # group index -> why the whole group is hidden
     hidden_measures: Mapping[tuple[int, str], Hidden]  # a shown group's measure hidden on its own
+    complete: bool = True  # False: the audit did not finish, and all it could hide is hidden
 
     def shown(self, group: int, measure: str | None = None) -> bool:
         """Whether a group's figures (measure None: its people count) may be shown."""
