@@ -14,6 +14,7 @@ from sqlmodel import select
 from pulsebot.store.db import transaction
 from pulsebot.store.models import TeamAction
 from tests.conftest import ADMIN, MANAGER, PINNED_NOW
+from tests.segments.segment_data import june_organisation, release
 from tests.web.browser.conftest import axe_violations
 from tests.web.team_data import HOSTILE, team_with_weeks
 
@@ -190,3 +191,19 @@ def test_an_admin_sees_every_team(page, dashboard_url, fake_slack, team, session
     page.get_by_role("link", name="Sales").click()
     expect(page.get_by_role("heading", name="Sales", level=1)).to_be_visible()
     assert HOSTILE in page.locator("main").inner_text()  # a person's words, as they wrote them
+
+
+def test_an_admin_reads_the_organisations_segments(page, dashboard_url, fake_slack, sessions, screenshot):
+    june_organisation(sessions)
+    release(sessions)
+    sign_in(page, dashboard_url, fake_slack, ADMIN)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Organisation").click()
+
+    expect(page.get_by_role("heading", name="Organisation", level=1)).to_be_visible()
+    legal = page.locator("table.segments tr", has=page.get_by_role("rowheader", name="Legal"))
+    expect(legal.locator("td.hidden").first).to_have_text("— too few")
+    expect(page.get_by_role("img", name=re.compile("Drivers by department, June 2027"))).to_be_visible()
+    assert page.locator("svg.heatmap image").bounding_box()["height"] > 100  # the heatmap drew
+    screenshot(page, "organisation")
+    assert axe_violations(page) == []

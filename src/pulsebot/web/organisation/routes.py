@@ -1,0 +1,71 @@
+"""The organisation's page (/organisation): a released period's segments, for pulsebot's admins only.
+
+Anyone else gets the same 404 as a team page that is not theirs, and the attempt goes to the audit log.
+The page's `period` and `table` choose only among the released periods and the tables each has; anything
+else is "not released", never counted on request.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+
+from pulsebot.services.privacy import audit
+from pulsebot.services.results.analytics import ORG
+from pulsebot.store.db import transaction
+from pulsebot.store.models import AuditAction
+from pulsebot.web.guard import signed_in, viewer_sessions
+from pulsebot.web.organisation.page import NotReleased, not_released_yet, organisation_page
+
+organisation = Blueprint("organisation", __name__, template_folder="templates")
+
+
+def _board():
+    from pulsebot.web.app import dashboard
+
+    return dashboard(current_app)
+
+
+@organisation.get("/organisation")
+@signed_in
+def segments():
+    board, viewer = _board(), g.viewer
+    _admins_only()
+    period = request.args.get("period") or None
+    table = request.args.get("table") or None
+    now = board.clock()
+    try:
+        with transaction(viewer_sessions(viewer)) as session:
+            page = organisation_page(session, period=period, table=table, min_group=board.settings.min_group)
+            audit.record(
+                session,
+                actor=viewer.user_id,
+                action=AuditAction.web_viewed,
+                scope=ORG,
+                now=now,
+                detail=f"organisation page, segments by {page.table}, {page.period}",
+            )
+    except NotReleased as missing:
+        if not missing.periods:  # nothing released yet: say when the first can be
+            sentence = not_released_yet(now=now, kind=board.settings.segment_period)
+            status = 200 if period is None and table is None else 404
+            return render_template("organisation/none_yet.html", sentence=sentence), status
+        return render_template("organisation/not_released.html", missing=missing), 404
+    return render_template("organisation/segments.html", page=page)
+
+
+def _admins_only() -> None:
+    """Go on for an admin; for anyone else, a 404 like a page that does not exist, the attempt audited (in
+    its own transaction, as the team page's refusals are)."""
+    viewer = g.viewer
+    if viewer.rights.is_admin:
+        return
+    with transaction(viewer_sessions(viewer)) as refusal:
+        audit.record(
+            refusal,
+            actor=viewer.user_id,
+            action=AuditAction.web_refused,
+            scope=ORG,
+            now=_board().clock(),
+            detail=f"{request.method} {request.path[:200]}: not an admin",
+        )
+    abort(404)
