@@ -109,21 +109,62 @@ def test_anything_not_released_is_not_found(visitor, fake_slack, sessions, june,
     assert audit_entries(sessions, AuditAction.web_viewed) == []
 
 
-@pytest.mark.parametrize("who", [MANAGER, "U0MSA", "U0SAL000"])
-def test_anyone_but_an_admin_finds_nothing_and_is_audited(visitor, fake_slack, sessions, june, who):
+@pytest.mark.parametrize("who", [MANAGER, "U0SAL000"])
+def test_anyone_but_an_admin_or_a_leader_finds_nothing_and_is_audited(
+    visitor, fake_slack, sessions, june, who
+):
     sign_in(visitor, fake_slack, who)
 
     page = visitor.get("/organisation?table=site")
 
     assert page.status_code == 404
     assert text_of(page) == text_of(visitor.get("/team/no-such-team"))  # as any page that is not there
-    assert "Organisation" not in text_of(visitor.get("/"))  # no link to it
+    home = text_of(visitor.get("/"))
+    assert "Organisation" not in home and "reporting line" not in home  # no link to it
     refused = audit_entries(sessions, AuditAction.web_refused)
     assert sorted((e.actor, e.scope, e.detail) for e in refused) == [
-        (who, "org", "GET /organisation: not an admin"),
+        (who, "org", "GET /organisation: not an admin, and no reporting line of theirs in the period"),
         (who, "web", "GET /team/no-such-team: not a team they may see"),
     ]
     assert audit_entries(sessions, AuditAction.web_viewed) == []
+
+
+def test_a_leader_sees_their_own_line_and_the_lines_below_it_and_nothing_else(
+    visitor, fake_slack, sessions, june
+):
+    sign_in(visitor, fake_slack, "U0VPC")
+    assert "your reporting line's segments" in text_of(visitor.get("/"))  # where they find it
+
+    page = visitor.get("/organisation")
+
+    body = html.unescape(text_of(page))
+    assert page.status_code == 200
+    assert "Your reporting line" in body and "Segments by line, June 2027" in body
+    shown = re.findall(r'<th scope="row">(.*?)</th>', body)
+    assert shown == [
+        "U0CEO/U0VPC",
+        "U0CEO/U0VPC/U0MFI",
+        "U0CEO/U0VPC/U0MLE",
+        "U0CEO/U0VPC/U0MSA",
+        "U0CEO/U0VPC/U0MSU",
+    ]
+    assert row_of(body, "U0CEO/U0VPC/U0MSA")[:5] == ["U0CEO/U0VPC/U0MSA", "11", "100%", "4.5", "3.5"]
+    assert row_of(body, "U0CEO/U0VPC/U0MLE")[1:] == ["— too few"] * 5
+    assert "U0VPT" not in body and "Engineering" not in body  # another leader's line, the departments
+    # Any other table or period is not theirs: the same 404 as anyone else's, audited.
+    assert visitor.get("/organisation?table=department").status_code == 404
+    assert visitor.get("/organisation?period=2027-05").status_code == 404
+    viewed = [(e.actor, e.detail) for e in audit_entries(sessions, AuditAction.web_viewed)]
+    assert viewed == [("U0VPC", "organisation page, segments by line, 2027-06, the line from U0CEO/U0VPC")]
+    assert len(audit_entries(sessions, AuditAction.web_refused)) == 2
+
+
+def test_a_manager_at_the_foot_of_the_line_sees_their_node_alone(visitor, fake_slack, june):
+    sign_in(visitor, fake_slack, "U0MSA")
+
+    body = html.unescape(text_of(visitor.get("/organisation")))
+
+    assert re.findall(r'<th scope="row">(.*?)</th>', body) == ["U0CEO/U0VPC/U0MSA"]
 
 
 def test_before_any_release_the_page_says_when_the_first_will_be(visitor, fake_slack, sessions):

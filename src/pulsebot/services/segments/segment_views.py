@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -207,6 +207,32 @@ def leader_roll_ups(
         for row in table.rows
         if (manager := row.key.rsplit("/", 1)[-1]) in wanted
     }
+
+
+def line_node_of(session: Session, *, release: SegmentRelease, user: str) -> str | None:
+    """The reporting line's node of `user` in a released period (its path, "U0CEO/U0VP/U0MGR"), None when
+    no one released in that period has them in their line."""
+    keys = session.exec(
+        select(SegmentFigure.group_key).where(
+            SegmentFigure.release_id == release.id,
+            SegmentFigure.table_name == LINE,
+            SegmentFigure.measure == RESPONDENTS,
+        )
+    ).all()
+    return next((key for key in sorted(keys) if key.rsplit("/", 1)[-1] == user), None)
+
+
+def latest_line_node(session: Session, *, user: str) -> str | None:
+    """`user`'s node of the reporting line in the latest released period, if any."""
+    latest = session.exec(select(SegmentRelease).order_by(SegmentRelease.starts_on.desc()).limit(1)).first()
+    return None if latest is None else line_node_of(session, release=latest, user=user)
+
+
+def within_line(table: SegmentTable, node: str) -> SegmentTable:
+    """A line table cut to one node and the nodes below it: what its leader sees. A part of one release,
+    all of whose figures an admin sees already, so nothing new can be subtracted from it."""
+    rows = tuple(row for row in table.rows if row.key == node or row.key.startswith(f"{node}/"))
+    return replace(table, rows=rows)
 
 
 def _ordered(measures: set[str]) -> tuple[str, ...]:

@@ -20,14 +20,16 @@ from pulsebot.segment_chart import segment_heatmap_figure
 from pulsebot.services.errors import NotFound
 from pulsebot.services.segments import segment_text as words
 from pulsebot.services.segments.periods import ENDED_AFTER, QUARTER, period_of
-from pulsebot.services.segments.segment_groups import CROSS
+from pulsebot.services.segments.segment_groups import CROSS, LINE
 from pulsebot.services.segments.segment_views import (
     SegmentTable,
     find_release,
+    line_node_of,
     measure_name,
     released_periods,
     segment_table,
     tables_of,
+    within_line,
 )
 
 DEFAULT_TABLE = "department"
@@ -73,6 +75,11 @@ class OrganisationPage:
     reasons: tuple[str, ...]
     standouts: tuple[str, ...]
     heatmap: Heatmap | None
+    node: str | None = None  # a leader's own node of the reporting line: the page shows it and those below
+
+
+class NotLeading(Exception):
+    """Someone not an admin with no node of the reporting line in the period asked for."""
 
 
 class NotReleased(NotFound):
@@ -92,16 +99,23 @@ def table_name(asked: str | None) -> str:
 
 
 def organisation_page(
-    session: Session, *, period: str | None, table: str | None, min_group: int
+    session: Session, *, period: str | None, table: str | None, min_group: int, leader: str | None = None
 ) -> OrganisationPage:
-    """The page of a released period's table; raises NotReleased for any other period or table."""
+    """The page of a released period's table; raises NotReleased for any other period or table. For a
+    `leader` (not an admin): their own node of the reporting line and the nodes below it, and nothing else;
+    NotLeading when the period has no node of theirs."""
     periods = tuple(release.period for release in released_periods(session))
     try:
         release = find_release(session, period=period[:ASKED_LENGTH] if period is not None else None)
     except NotFound as missing:
         raise NotReleased(missing.message, periods=periods) from None
-    tables = tuple(tables_of(session, release_id=release.id))
-    name = table_name(table)
+    node = None
+    if leader is not None:
+        node = line_node_of(session, release=release, user=leader)
+        if node is None:
+            raise NotLeading(leader)
+    tables = (LINE,) if node is not None else tuple(tables_of(session, release_id=release.id))
+    name = LINE if node is not None and table is None else table_name(table)
     if name not in tables:
         raise NotReleased(
             f"{release.period} has no segments by “{name[:ASKED_LENGTH]}”; it has: {', '.join(tables)}.",
@@ -109,6 +123,8 @@ def organisation_page(
             tables=tables,
         )
     figures = segment_table(session, release=release, table=name, min_group=min_group)
+    if node is not None:
+        figures = within_line(figures, node)
     return OrganisationPage(
         period=release.period,
         table=name,
@@ -130,7 +146,10 @@ def organisation_page(
         ),
         reasons=tuple(words.reasons(figures)),
         standouts=tuple(words.standout_lines(figures)),
-        heatmap=_heatmap(figures, release_id=release.id) if figures.drivers and figures.rows else None,
+        heatmap=_heatmap(figures, release_id=release.id, node=node)
+        if figures.drivers and figures.rows
+        else None,
+        node=node,
     )
 
 
@@ -138,8 +157,8 @@ def _cell(measure: str, figure) -> Cell:
     return Cell(words.value_text(measure, figure), figure is not None and not figure.shown)
 
 
-def _heatmap(table: SegmentTable, *, release_id: int) -> Heatmap:
-    key = (release_id, table.table, table.min_group)
+def _heatmap(table: SegmentTable, *, release_id: int, node: str | None) -> Heatmap:
+    key = (release_id, table.table, table.min_group, node)
     with _charts_lock:
         found = _charts.get(key)
     if found is None:

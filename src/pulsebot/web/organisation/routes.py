@@ -1,4 +1,5 @@
-"""The organisation's page (/organisation): a released period's segments, for pulsebot's admins only.
+"""The organisation's page (/organisation): a released period's segments, for pulsebot's admins; and for
+a leader, their own node of the reporting line and the nodes below it.
 
 Anyone else gets the same 404 as a team page that is not theirs, and the attempt goes to the audit log.
 The page's `period` and `table` choose only among the released periods and the tables each has; anything
@@ -14,7 +15,7 @@ from pulsebot.services.results.analytics import ORG
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
 from pulsebot.web.guard import signed_in, viewer_sessions
-from pulsebot.web.organisation.page import NotReleased, not_released_yet, organisation_page
+from pulsebot.web.organisation.page import NotLeading, NotReleased, not_released_yet, organisation_page
 
 organisation = Blueprint("organisation", __name__, template_folder="templates")
 
@@ -29,22 +30,29 @@ def _board():
 @signed_in
 def segments():
     board, viewer = _board(), g.viewer
-    _admins_only()
+    leader = None if viewer.rights.is_admin else viewer.user_id
     period = request.args.get("period") or None
     table = request.args.get("table") or None
     now = board.clock()
     try:
         with transaction(viewer_sessions(viewer)) as session:
-            page = organisation_page(session, period=period, table=table, min_group=board.settings.min_group)
+            page = organisation_page(
+                session, period=period, table=table, min_group=board.settings.min_group, leader=leader
+            )
             audit.record(
                 session,
                 actor=viewer.user_id,
                 action=AuditAction.web_viewed,
                 scope=ORG,
                 now=now,
-                detail=f"organisation page, segments by {page.table}, {page.period}",
+                detail=f"organisation page, segments by {page.table}, {page.period}"
+                + (f", the line from {page.node}" if page.node else ""),
             )
+    except NotLeading:
+        _refuse("not an admin, and no reporting line of theirs in the period")
     except NotReleased as missing:
+        if leader is not None:  # only admins learn which periods and tables were released
+            _refuse("not an admin, and not a released period or table of their line")
         if not missing.periods:  # nothing released yet: say when the first can be
             sentence = not_released_yet(now=now, kind=board.settings.segment_period)
             status = 200 if period is None and table is None else 404
@@ -53,12 +61,10 @@ def segments():
     return render_template("organisation/segments.html", page=page)
 
 
-def _admins_only() -> None:
-    """Go on for an admin; for anyone else, a 404 like a page that does not exist, the attempt audited (in
-    its own transaction, as the team page's refusals are)."""
+def _refuse(why: str) -> None:
+    """A 404 like a page that does not exist, the attempt audited (in its own transaction, as the team
+    page's refusals are)."""
     viewer = g.viewer
-    if viewer.rights.is_admin:
-        return
     with transaction(viewer_sessions(viewer)) as refusal:
         audit.record(
             refusal,
@@ -66,6 +72,6 @@ def _admins_only() -> None:
             action=AuditAction.web_refused,
             scope=ORG,
             now=_board().clock(),
-            detail=f"{request.method} {request.path[:200]}: not an admin",
+            detail=f"{request.method} {request.path[:200]}: {why}",
         )
     abort(404)

@@ -17,6 +17,7 @@ from pulsebot.services.loop import actions
 from pulsebot.services.loop.focus import parse_focus_value
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.roles import sees_team_results
+from pulsebot.services.segments.segment_views import latest_line_node
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, Survey
 from pulsebot.web.guard import signed_in, viewer_sessions
@@ -42,7 +43,8 @@ def home():
         if not viewer.rights.is_admin:
             query = query.where(Survey.name.in_(viewer.rights.teams or ("",)))
         listed = session.exec(query).all()
-    return render_template("teams/home.html", teams=listed)
+        line = None if viewer.rights.is_admin else latest_line_node(session, user=viewer.user_id)
+    return render_template("teams/home.html", teams=listed, line=line)
 
 
 @teams.get("/team/<name>")
