@@ -15,8 +15,10 @@ person would. People may have an email (users.lookupByEmail finds them by it, us
 values in the workspace's custom profile fields (`add_profile_field`, `set_profile`; read with
 team.profile.get and users.profile.get). Each call is recorded with the moment it arrived
 (`time.monotonic()`, which a frozen test clock moves), so a test can read how calls were spaced.
-Sign in with Slack (OpenID Connect) is served by `openid` (tests/fake_openid.py): its authorize page and
-keys over GET, `openid.connect.token` as a method.
+`GET /calls/<method>` answers the arguments of every call of that method so far, as JSON, and
+`GET /response/<name>` what was posted to that response_url (how the local trial reads the modals pulsebot
+opened, and what it said instead). Sign in with Slack (OpenID Connect) is served by `openid`
+(tests/fake_openid.py): its authorize page and keys over GET, `openid.connect.token` as a method.
 File uploads work as Slack's do: files.getUploadURLExternal hands out an upload URL on this server, the
 bytes POSTed there are kept (`uploads`, and an "upload" call), and files.completeUploadExternal shares them.
 """
@@ -56,6 +58,7 @@ class FakeSlack(SlackFaults):
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
+    responses: dict[str, list[dict]] = field(default_factory=dict)  # response_url name -> what was posted
     profile_fields: list[dict] = field(default_factory=list)  # the workspace's custom profile fields
     profile_values: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> field id -> value
     latency: float = 0.0  # seconds each answer takes, as Slack's do over the internet
@@ -376,6 +379,14 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
+            if path.startswith("/calls/"):  # what pulsebot called, read back by the local trial
+                self._send(200, json.dumps(fake.calls_to(path.removeprefix("/calls/"))).encode())
+                return
+            if path.startswith("/response/"):  # what pulsebot posted to this response_url
+                with fake._changed:
+                    posted = list(fake.responses.get(path.removeprefix("/response/"), []))
+                self._send(200, json.dumps(posted).encode())
+                return
             fake._record("GET " + path, dict(parse_qsl(query, keep_blank_values=True)), None)
             status, headers, body = answer_get(fake.openid, path, query)
             self.send_response(status)
@@ -413,6 +424,8 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 fake._record("response_url", args, None, arrived)
+                with fake._changed:
+                    fake.responses.setdefault(self.path.removeprefix("/response/"), []).append(args)
                 self._send(200, b"ok", "text/plain")
                 return
             method = self.path.removeprefix("/api/")

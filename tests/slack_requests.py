@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +14,9 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 _trigger = count(1)
+# Unique to this process, as Slack's trigger ids are unique: the local trial sends each click from a new
+# process, and the fake Slack refuses a trigger id it first saw more than 3 seconds ago.
+_RUN = secrets.token_hex(4)
 _event = count(1)
 
 
@@ -85,7 +89,7 @@ class SlackRequests:
                 "text": text,
                 "api_app_id": "A0PULSE",
                 "response_url": self.response_url,
-                "trigger_id": f"trigger.{next(_trigger)}",
+                "trigger_id": f"trigger.{_RUN}.{next(_trigger)}",
             }
         )
 
@@ -126,7 +130,7 @@ class SlackRequests:
             "api_app_id": "A0PULSE",
             "token": "legacy",
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-            "trigger_id": f"trigger.{next(_trigger)}",
+            "trigger_id": f"trigger.{_RUN}.{next(_trigger)}",
             "channel": {"id": channel, "name": "pulse"},
             "message": {"ts": message_ts, "text": "pulse"},
             "response_url": self.response_url,
@@ -145,7 +149,7 @@ class SlackRequests:
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "api_app_id": "A0PULSE",
             "token": "legacy",
-            "trigger_id": f"trigger.{next(_trigger)}",
+            "trigger_id": f"trigger.{_RUN}.{next(_trigger)}",
             "view": {
                 "id": "V0001",
                 "team_id": self.team_id,

@@ -79,3 +79,24 @@ def test_the_heatmap_s_colours_change_at_the_thresholds_written_on_its_colour_ba
     written = [label.get_text() for label in colour_bar.get_yticklabels()]
     assert written == ["1", "2.5", "3", "3.5", "4", "5"]
     assert [text.get_text() for text in figure.axes[0].texts] == ["3.5"]
+
+
+def test_the_heatmap_labels_each_row_with_the_team_s_title_as_the_digests_name_it():
+    """Every row reads the survey's title, which the organisation's digest lists each team by (its
+    "Teams" lines) and each team's digest is headed with; never the survey's name (an identifier)."""
+    from datetime import date
+
+    from pulsebot.heatmap_chart import heatmap_figure
+    from pulsebot.services.results.heatmap import Cell, CellStatus, Heatmap
+
+    grid = Heatmap(
+        drivers=("workload",),
+        teams=(("billing", "Billing pulse"), ("support-team", "Customer Support pulse")),
+        cells={
+            ("billing", "workload"): Cell(CellStatus.shown, score=3.9, people=10),
+            ("support-team", "workload"): Cell(CellStatus.suppressed),
+        },
+        through=date(2026, 11, 30),
+    )
+    rows = [label.get_text() for label in heatmap_figure(grid, min_group=5).axes[0].get_yticklabels()]
+    assert rows == ["Billing pulse", "Customer Support pulse"]

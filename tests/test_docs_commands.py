@@ -31,7 +31,7 @@ KEPT_DEMO = "DATABASE_URL=sqlite:///demo-output/demo.db .venv/bin/pulsebot"
 EXPLORES_THE_KEPT_DEMO = (
     "tests/cli/test_demo.py::test_demo_keeps_its_database_on_request_and_the_report_agrees_with_its_digest"
 )
-LOCAL_TRIAL = "tests/test_local.py::test_the_local_trial_sends_a_pulse_takes_an_answer_and_sends_the_digest"
+LOCAL_TRIAL = "tests/test_local.py::test_the_local_trial_drives_the_pulse_its_modals_and_the_digest_s_buttons"
 # The commands of the shell blocks that a test runs, as written (or with its ports and files moved to a
 # temporary folder), and which test.
 RUN_BY_A_TEST = {
@@ -46,7 +46,11 @@ RUN_BY_A_TEST = {
     "env $(cat local.env) .venv/bin/pulsebot survey apply local-survey.yml": LOCAL_TRIAL,
     ".venv/bin/python -m tests.local pulse": LOCAL_TRIAL,
     ".venv/bin/python -m tests.local answer 1 4": LOCAL_TRIAL,
+    '.venv/bin/python -m tests.local comment 1 "Too many meetings"': LOCAL_TRIAL,
+    ".venv/bin/python -m tests.local last-week": LOCAL_TRIAL,
     ".venv/bin/python -m tests.local digest": LOCAL_TRIAL,
+    ".venv/bin/python -m tests.local share --comments": LOCAL_TRIAL,
+    '.venv/bin/python -m tests.local plan "Meeting-free Fridays" --about meetings': LOCAL_TRIAL,
     ".venv/bin/pytest": "(CI: .ci/run runs the README's test command as written)",
     ".venv/bin/ruff check .": "(CI: .ci/run)",
     ".venv/bin/ruff format --check .": "(CI: .ci/run)",

@@ -82,11 +82,13 @@ HOLIDAY_ANSWERS = 4
 # refund tool), which the digest's drivers pick out as the one to look at.
 DRIVER_LEANING = {"colleagues": 0.4, "purpose": 0.2, "manager": 0.2, "workload": -0.3, "customer": -0.2}
 CUSTOMER_SLIDE_WEEKS, CUSTOMER_SLIDE = 4, -1.4
+# Each titled as the support team's survey is ("Customer Support pulse"): the organisation's digest and its
+# heatmap name every team by its survey's title, so these read alike there.
 OTHER_TEAMS = (
-    ("billing", "Billing", 12, 0.3),
-    ("logistics", "Logistics", 10, -0.2),
-    ("onboarding", "Onboarding", 9, 0.0),
-    ("legal", "Legal", 4, 0.1),
+    ("billing", "Billing pulse", 12, 0.3),
+    ("logistics", "Logistics pulse", 10, -0.2),
+    ("onboarding", "Onboarding pulse", 9, 0.0),
+    ("legal", "Legal pulse", 4, 0.1),
 )
 OTHER_TEAM_SURVEY = """\
 name: {name}

@@ -50,6 +50,14 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
     assert (folder / "heatmap.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     cells = list(csv.DictReader((folder / "heatmap.csv").read_text().splitlines()))
     assert len({row["team"] for row in cells}) == 5
+    # Every row named alike, by its survey's title, as the organisation's digest lists the teams.
+    assert sorted({row["title"] for row in cells}) == [
+        "Billing pulse",
+        "Customer Support pulse",
+        "Legal pulse",
+        "Logistics pulse",
+        "Onboarding pulse",
+    ]
     assert {row["status"] for row in cells if row["team"] == "legal"} == {"suppressed"}  # four people
     # Closing the loop: the clinic on the weakest driver, its trend, and what the team said of it.
     assert "“Refund-tool clinic every Thursday” · about Customer enablement · in progress" in text
