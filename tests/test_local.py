@@ -67,7 +67,8 @@ def test_the_local_trial_drives_the_pulse_its_modals_and_the_digest_s_buttons(tm
     from pulsebot.store.db import make_engine
     from pulsebot.store.models import Answer, PulseRun, ResultsShare, TeamAction
     from tests.conftest import CHILD_PYTHONPATH
-    from tests.local import MANAGER, PULSE_CHANNEL, SURVEY_FILE, environment, local_workspace, main
+    from tests.local import main
+    from tests.local_workspace import MANAGER, PULSE_CHANNEL, SURVEY_FILE, environment, local_workspace
 
     fake = local_workspace(0).start()
     slack_port, bot_port = int(fake.url.rsplit(":", 1)[1]), free_port()
