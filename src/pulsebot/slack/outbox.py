@@ -29,7 +29,7 @@ from pulsebot.services.segments.periods import SegmentSettings
 from pulsebot.services.survey.audience import recipients
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
 from pulsebot.slack.directory import admins_among
-from pulsebot.slack.pacing import PacedRateLimitHandler, Pacer
+from pulsebot.slack.pacing import PacedRateLimitHandler, pacer_for
 from pulsebot.slack.posted import Attempt, LookLater, already_posted, may_have_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
 
@@ -74,7 +74,7 @@ class Outbox:
     ) -> None:
         self.client, self.sessions, self.clock, self.sleep = client, sessions, clock, sleep
         self.claim_for, self.workers = claim_for, workers
-        self.pacer = Pacer(rate) if rate else None
+        self.pacer = pacer_for(sessions, rate)
         self.poster = posting_client(client, on_429=PacedRateLimitHandler(self.pacer))
 
     def drain(self, *, run_id: int | None = None, stop: threading.Event | None = None) -> int:

@@ -1,4 +1,6 @@
-"""Pacing pulse posts to the rate Slack allows, and slowing down when Slack says 429."""
+"""Pacing pulse posts to the rate Slack allows, and slowing down when Slack says 429: in the process
+(`Pacer`, on SQLite, where one process sends), or shared by every process sending for the workspace
+(`SharedPacer`, on PostgreSQL, where several replicas may)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ import time
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from pulsebot import metrics
+from pulsebot.store import pace
+from pulsebot.store.db import SessionFactory, engine_of
+from pulsebot.store.scoping import TEAM
 
 
 class Pacer:
@@ -66,10 +71,57 @@ class Pacer:
             self._next = max(self._next, self._held_until)
 
 
+class SharedPacer:
+    """`Pacer`'s rules with its state in PostgreSQL (store/pace.py): one pace per workspace for every
+    process sending for it. Two replicas each pacing themselves would each take Slack's whole limit and
+    draw 429s together; here each post reserves the workspace's next slot, and a 429 any of them hears
+    holds them all. Costs one short statement a post."""
+
+    BACK_OFF, FLOOR, RECOVER_AFTER, ON_TIME = Pacer.BACK_OFF, Pacer.FLOOR, Pacer.RECOVER_AFTER, Pacer.ON_TIME
+
+    def __init__(self, engine, *, team_id: str, rate: float) -> None:
+        self.engine, self.team_id = engine, team_id
+        pace.start_pace(engine, team_id=team_id, ceiling=rate)
+
+    @property
+    def rate(self) -> float:
+        return pace.pace_rate(self.engine, team_id=self.team_id)
+
+    def wait(self) -> None:
+        while True:
+            slot = pace.take_slot(self.engine, team_id=self.team_id)
+            began, delay = time.monotonic(), slot.at - slot.now
+            if delay > 0:
+                time.sleep(delay)
+            # As in Pacer: a process that wakes well after its slot gives it up and queues again.
+            if time.monotonic() - began - max(delay, 0.0) <= max(0.5 / slot.rate, self.ON_TIME):
+                break
+        if slot.clean >= slot.rate * self.RECOVER_AFTER and slot.rate < slot.ceiling:
+            pace.raise_pace(self.engine, team_id=self.team_id, rate=slot.rate, step=slot.ceiling * 0.01)
+
+    def hold(self, seconds: float) -> None:
+        pace.hold_pace(
+            self.engine, team_id=self.team_id, seconds=seconds, back_off=self.BACK_OFF, floor=self.FLOOR
+        )
+
+
+def pacer_for(sessions: SessionFactory, rate: float | None) -> Pacer | SharedPacer | None:
+    """The pace for the workspace `sessions` are scoped to: shared through the database on PostgreSQL,
+    where several processes may send; the process's own on SQLite, where one does."""
+    if not rate:
+        return None
+    engine = engine_of(sessions)
+    if engine.dialect.name != "postgresql":
+        return Pacer(rate)
+    with sessions() as session:
+        team_id = session.info.get(TEAM) or ""
+    return SharedPacer(engine, team_id=team_id, rate=rate)
+
+
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):
     """slack_sdk's 429 handler (waits Retry-After, then retries), telling the pacer about the wait."""
 
-    def __init__(self, pacer: Pacer | None, max_retry_count: int = 5) -> None:
+    def __init__(self, pacer: Pacer | SharedPacer | None, max_retry_count: int = 5) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.pacer = pacer
 

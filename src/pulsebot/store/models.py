@@ -723,3 +723,17 @@ class SegmentFigure(SQLModel, table=True):
     answers: int | None = None  # the measure's answers (for participation: the people asked)
     value: float | None = None  # the mean, eNPS, or the share who answered
     hidden: str | None = Field(default=None, max_length=20)  # why it is hidden; None when shown
+
+
+class SendPace(TeamScoped, table=True):
+    """One workspace's pace of posting pulses, shared by every process sending for it on PostgreSQL
+    (store/pace.py): the next free slot and the pause after a 429, by the database's clock."""
+
+    __tablename__ = "send_pace"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    ceiling: float  # PULSEBOT_SEND_RATE: posts a second at most
+    rate: float  # the pace now: lowered after a 429, creeping back to the ceiling
+    next_slot: float = 0.0  # seconds since the epoch: when the next post may go
+    held_until: float = 0.0  # no post before this (after a 429)
+    clean: int = 0  # posts since the pace last changed
