@@ -32,11 +32,13 @@ attacker too; what it cannot prove is left to the programmes. It is never more o
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from scipy import sparse
 from scipy.linalg import cho_solve, lapack
 
-from pulsebot.services.segments.attacker import Atoms, _shown_with
+from pulsebot.services.segments.attacker import DEADLINE, Atoms, OutOfTime, _shown_with
 from pulsebot.services.segments.figures import Hidden, Released
 from pulsebot.services.segments.suppression import Layout
 
@@ -121,6 +123,7 @@ def projected_swings(
     solve = _solver(rows)
     figure_rows = atoms.of_group[groups][:, free].tocsr()
     for start in range(0, len(groups), CHUNK):
+        _in_time()
         chunk = slice(start, start + CHUNK)
         h = figure_rows[chunk].toarray().T  # atoms × figures
         d = h - solve(h)
@@ -129,10 +132,13 @@ def projected_swings(
         moves = (h * d).sum(axis=0)  # the figure's change per unit of the move
         usable = (moves > 1e-9) & (residual <= 1e-9 * np.maximum(scale, 1.0))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            grows = np.where(d > 1e-12, (room - above)[:, None] / d, np.inf)
-            grows = np.minimum(grows, np.where(d < -1e-12, above[:, None] / -d, np.inf)).min(axis=0)
-            shrinks = np.where(d > 1e-12, above[:, None] / d, np.inf)
-            shrinks = np.minimum(shrinks, np.where(d < -1e-12, (room - above)[:, None] / -d, np.inf))
+            rising, size = d > 0, np.abs(d)
+            still = size <= 1e-12  # atoms that hardly move bound nothing
+            grows = np.where(rising, (room - above)[:, None], above[:, None]) / size
+            grows[still] = np.inf
+            grows = grows.min(axis=0)
+            shrinks = np.where(rising, above[:, None], (room - above)[:, None]) / size
+            shrinks[still] = np.inf
             shrinks = shrinks.min(axis=0)
             up[chunk] = np.where(usable & np.isfinite(grows), grows * moves, 0.0)
             down[chunk] = np.where(usable & np.isfinite(shrinks), shrinks * moves, 0.0)
@@ -150,8 +156,10 @@ def _solver(rows: sparse.csr_matrix):
     factor = np.triu(factor[:rank, :rank])
     kept = rows[independent]
 
+    inverse = cho_solve((factor, False), np.eye(rank), check_finite=False)
+
     def solve(h: np.ndarray) -> np.ndarray:
-        return kept.T @ cho_solve((factor, False), kept @ h)
+        return kept.T @ (inverse @ (kept @ h))
 
     return solve
 
@@ -253,24 +261,38 @@ def people_swings(
     return up, down
 
 
-def swings(lay: Layout, atoms: Atoms, released: Released, figures) -> tuple[np.ndarray, np.ndarray]:
-    """Per figure (audit.Figure): how far swaps move it up and down from the truth."""
+def swings(
+    lay: Layout, atoms: Atoms, released: Released, figures, required: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per figure (audit.Figure): how far moves carry it up and down from the truth. With `required`,
+    a total the swaps between like atoms prove wider than it is not projected as well."""
     up, down = np.zeros(len(figures)), np.zeros(len(figures))
     by_measure: dict[int | None, list[int]] = {}
     for k, figure in enumerate(figures):
         by_measure.setdefault(figure.measure, []).append(k)
     for j, ks in by_measure.items():
+        _in_time()
+        ks = np.array(ks)
         groups = np.array([figures[k].group for k in ks], dtype=np.int64)
         if j is None:
             up[ks], down[ks] = people_swings(lay, atoms, released, groups)
-        else:
-            pooled = total_swings(lay, atoms, released, j, groups)
-            projected = projected_swings(lay, atoms, released, j, groups)
-            up[ks], down[ks] = np.maximum(pooled[0], projected[0]), np.maximum(pooled[1], projected[1])
+            continue
+        up[ks], down[ks] = total_swings(lay, atoms, released, j, groups)
+        left = np.arange(len(ks)) if required is None else np.flatnonzero(up[ks] + down[ks] <= required[ks])
+        more = projected_swings(lay, atoms, released, j, groups[left])
+        up[ks[left]] = np.maximum(up[ks[left]], more[0])
+        down[ks[left]] = np.maximum(down[ks[left]], more[1])
     return up, down
 
 
+def _in_time() -> None:
+    """Raise OutOfTime when the release's audit time is up (see disclosure.release)."""
+    deadline = DEADLINE.get()
+    if deadline is not None and time.monotonic() >= deadline:
+        raise OutOfTime
+
+
 def certify(lay: Layout, atoms: Atoms, released: Released, figures, required: np.ndarray) -> np.ndarray:
-    """Per figure: whether swaps prove its interval wider than `required`."""
-    up, down = swings(lay, atoms, released, figures)
+    """Per figure: whether moves prove its interval wider than `required`."""
+    up, down = swings(lay, atoms, released, figures, required)
     return up + down > required
