@@ -202,7 +202,9 @@ def main() -> None:
         more = bool(result.findings) and hide_more(lay, hidden, hidden_measures, result.findings)
         rounds += 1
         print(
-            f"audit round {rounds}: {audited - tick:.2f} s, {result.atoms:,} atoms, {result.lps} LPs, "
+            f"audit round {rounds}: {audited - tick:.2f} s, {result.atoms:,} atoms, "
+            f"{result.by_swaps:,} hidden figures proved wide by swaps, "
+            f"{result.by_lps:,} left to {result.lps} LPs, "
             f"{'exact' if result.exact else 'restricted'} model, {len(result.findings)} exposed; "
             f"then {len(hidden):,} groups and {len(hidden_measures):,} measures hidden"
         )

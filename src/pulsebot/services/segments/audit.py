@@ -5,10 +5,13 @@ margin: people for counts, (high - low) of the measure's scale for totals. A fig
 tell holds nobody (its people, or for a total its answers, bounded above by 0) passes: nothing about
 anyone is told, as with the remainder rule's zero.
 
-Proving an interval wide takes two points that satisfy every constraint; the audit asks a few LPs for
-points that spread many hidden figures at once (random mixtures of them, minimised and maximised), and
-only the figures still narrow get their own minimum and maximum. A figure none of whose atoms any shown
-figure or any upper bound constrains is wide without an LP (its people can grow without end).
+Proving an interval wide takes two points that satisfy every constraint. Most hidden figures are proved
+wide without any LP (swaps.py): from the truth, part of a figure is moved between atoms no shown figure
+tells apart, as far as the atoms' ranges and the hidden labels allow. For the rest, the audit asks a few
+LPs for points that spread many hidden figures at once (random mixtures of them, minimised and
+maximised), and only the figures still narrow get their own minimum and maximum. A figure none of whose
+atoms any shown figure or any upper bound constrains is wide without an LP (its people can grow without
+end).
 
 Up to `EXACT_LIMIT` variables the exact model is used. Past it, its restrictions (attacker.py), each
 around a hidden group's home, the smallest shown group holding it (`local_spread`): people moved among
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from pulsebot.services.segments import swaps
 from pulsebot.services.segments.attacker import (
     Atoms,
     Columns,
@@ -70,6 +74,8 @@ class Audit:
     atoms: int
     lps: int
     exact: bool
+    by_swaps: int = 0  # hidden figures the swaps proved wide (swaps.py), without a programme
+    by_lps: int = 0  # those left to the programmes
 
 
 def hidden_figures(lay: Layout, atoms: Atoms, released: Released) -> list[Figure]:
@@ -237,7 +243,12 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     atoms = atoms_of(lay, released)
     figures = open_figures(lay, atoms, released)
     required = np.array([rules.margin * unit(atoms, f) + TOLERANCE for f in figures])
+    wide = swaps.certify(lay, atoms, released, figures, required)
+    figures = [f for f, w in zip(figures, wide, strict=True) if not w]
+    required = required[~wide]
     exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
+    if not figures:
+        return Audit([], len(atoms.people), 0, exact, int(wide.sum()), 0)
     if exact:
         model, columns = exact_model(lay, atoms, released)
         rows = total_rows(atoms, columns, figures, model.size)
@@ -258,7 +269,7 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
             if x is not None and (count @ x)[0] <= TOLERANCE:
                 continue  # the attacker can tell it holds nobody: nothing about anyone is told
         findings.append(Finding(figure, float(low[k]), float(high[k]), rests_on))
-    return Audit(findings, len(atoms.people), lps, exact)
+    return Audit(findings, len(atoms.people), lps, exact, int(wide.sum()), len(figures))
 
 
 def homes(lay: Layout, atoms: Atoms, released: Released, figures: list[Figure]) -> list[int]:
