@@ -61,7 +61,7 @@ def _signal_handlers_kept() -> Iterator[None]:
 def _run(*, web: bool) -> None:
     from pulsebot.services.pulse.answer_mixer import AnswerMixer
     from pulsebot.slack.acks_first import AckGate
-    from pulsebot.slack.app import create_app, make_client, make_sender
+    from pulsebot.slack.app import create_app, make_client, make_sender, warm_listeners
     from pulsebot.slack.installations import installed_workspaces
     from pulsebot.slack.server import Readiness
     from pulsebot.slack.workspaces import SingleWorkspace
@@ -87,6 +87,7 @@ def _run(*, web: bool) -> None:
             sender=sender,
             ack_gate=ack_gate,
             mixer=mixer,
+            listener_executor=warm_listeners(),
         )
         dashboard = _dashboard(settings, sessions) if web else None
     except ConfigError as error:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +49,26 @@ log = logging.getLogger(__name__)
 # each other's after-ack work (saving, thanking) past Slack's 3 seconds. Enough for every listener of
 # a crowd to reach its ack at once; the work after the acks waits for a quiet moment (acks_first.py).
 LISTENER_THREADS = 256
+WARMING = 10.0  # seconds at most to start the listener threads before serving
+
+
+def warm_listeners(workers: int = LISTENER_THREADS) -> ThreadPoolExecutor:
+    """Bolt's listener pool with every thread started now, for a serving process. A pool starts a thread
+    the first time it has no idle one, so a burst of clicks on a fresh process started a thread per
+    click, in the acks' path (37% of the interpreter's time in a burst of 200; docs/benchmarks.md).
+    Tests keep the lazy pool: they create many apps."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="listener")
+    started = threading.Barrier(workers + 1, timeout=WARMING)
+    for _ in range(workers):  # each waits until all are running, so each submit starts a thread
+        pool.submit(_wait_at, started)
+    _wait_at(started)
+    return pool
+
+
+def _wait_at(barrier: threading.Barrier) -> None:
+    # Too slow to start them all: the rest start when needed.
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait()
 
 
 class _SameTokenTwice(logging.Filter):
