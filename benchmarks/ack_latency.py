@@ -45,6 +45,7 @@ from sqlalchemy import text
 from sqlmodel import func, select
 from tests.fake_slack import FakeSlack
 
+from pulsebot.config import Settings
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.publish import send_pulse
@@ -139,14 +140,28 @@ def one_round(args, server_name: str) -> dict:
     with transaction(sessions) as session:
         for spec in parse_surveys(SURVEY.format(channel=CHANNEL), source="bench.yml"):
             apply_survey(session, spec=spec, now=datetime.now(UTC))
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.base_url,
+        database_url=url,
+        anon_key="bench-anonymity-key-0123456789",
+    )
     run = send_pulse(
-        WebClient(token="x", base_url=fake.base_url), sessions, survey_name="all", now=datetime.now(UTC)
+        WebClient(token="x", base_url=fake.base_url),
+        sessions,
+        settings=settings,
+        survey_name="all",
+        now=datetime.now(UTC),
     )
     question_id = run.questions[0].id
 
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
+        # PYTHONPATH=another-checkout/src measures that checkout's server against this one's.
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
         "DATABASE_URL": url,
         "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": SECRET,

@@ -1,5 +1,4 @@
-"""benchmarks/fanout.py still runs (a benchmark nobody runs rots): a small fan-out through two replicas,
-every DM sent once."""
+"""The benchmarks still run (a benchmark nobody runs rots): each small, on SQLite."""
 
 import subprocess
 import sys
@@ -30,3 +29,17 @@ def test_the_fan_out_benchmark_runs_through_two_replicas():
     assert done.returncode == 0, done.stderr
     assert "2 replica(s) of 4 senders" in done.stdout
     assert "sent 30, 429s 0" in done.stdout and "lost 0, doubled 0" in done.stdout
+
+
+def test_the_ack_benchmark_runs_against_a_real_pulsebot_run():
+    done = subprocess.run(
+        [sys.executable, "benchmarks/ack_latency.py", "--clicks", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "5 clicks at once" in done.stdout
+    (row,) = [line for line in done.stdout.splitlines() if line.startswith("| waitress")]
+    assert "| [200] | 0 |" in row  # every click acknowledged, none lost
