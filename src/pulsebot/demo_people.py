@@ -14,13 +14,14 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from pulsebot.services.pulse.answer_keys import respondent_tokens
+from pulsebot.services.segments.dimensions import Labels
 from pulsebot.store.models import Answer, Delivery, Person, PulseRun, RunCell, RunMember
 
 K = 5  # the demo's minimum group: every cell holds at least this many of a run's audience
@@ -36,17 +37,6 @@ TEAMS = {
 REGION = {"Berlin": "Europe", "Lisbon": "Europe"}
 # Days since joining, by how long the team's people have been there (a share each).
 TENURE_DAYS = ((0.15, 30, 85), (0.25, 100, 360), (0.3, 370, 720), (0.3, 740, 1800))
-
-
-@dataclass(frozen=True)
-class Place:
-    department: str | None
-    division: str | None
-    site: str | None
-    region: str | None
-    tenure: str | None
-    level: str | None
-    line: str | None
 
 
 def add_people(session: Session, teams: dict[str, list[str]], *, now: datetime, seed: int) -> None:
@@ -93,7 +83,7 @@ def add_missing_cells(session: Session, *, run_id: int, key: bytes) -> None:
     numbers = {place: number for number, place in enumerate(sorted(set(places.values()), key=repr), start=1)}
     for place, number in numbers.items():
         people_in = sum(1 for p in places.values() if p == place)
-        session.add(RunCell(run_id=run_id, cell=number, people=people_in, **place.__dict__))
+        session.add(RunCell(run_id=run_id, cell=number, people=people_in, **place.columns()))
     session.add_all(
         RunMember(run_id=run_id, user_id=user, cell=numbers[place]) for user, place in places.items()
     )
@@ -107,7 +97,7 @@ def add_missing_cells(session: Session, *, run_id: int, key: bytes) -> None:
         )
 
 
-def generalised(places: dict[str, Place], k: int = K) -> dict[str, Place]:
+def generalised(places: dict[str, Labels], k: int = K) -> dict[str, Labels]:
     """Each person's place, generalised a step at a time over the whole run until every place is shared by
     at least `k` of them (or nothing is left to generalise)."""
     for step in _STEPS:
@@ -117,11 +107,11 @@ def generalised(places: dict[str, Place], k: int = K) -> dict[str, Place]:
     return places
 
 
-def _place(person: Person | None, on: date) -> Place:
+def _place(person: Person | None, on: date) -> Labels:
     if person is None:
-        return Place(None, None, None, None, None, None, None)
+        return Labels()
     line = _line_of(person.manager_id)
-    return Place(
+    return Labels(
         person.department,
         person.division,
         person.site,
@@ -139,13 +129,13 @@ def _line_of(manager: str | None) -> str | None:
     return None
 
 
-def _coarse_tenure(place: Place) -> Place:
+def _coarse_tenure(place: Labels) -> Labels:
     if place.tenure is None:
         return place
     return replace(place, tenure="< 1 year" if place.tenure in ("< 3 months", "3–12 months") else "1 year +")
 
 
-def _shorter_line(place: Place) -> Place:
+def _shorter_line(place: Labels) -> Labels:
     return replace(place, line=place.line.rpartition("/")[0] or None if place.line else None)
 
 
@@ -157,5 +147,5 @@ _STEPS: Sequence = (
     lambda place: replace(place, tenure=None),
     _shorter_line,
     lambda place: replace(place, department=None),
-    lambda place: Place(None, None, None, None, None, None, None),
+    lambda place: Labels(),
 )

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import distinct, func
 from sqlmodel import Session, select
 
+from pulsebot.services.segments.dimensions import Labels
 from pulsebot.services.segments.disclosure import BaseCell, Tally
 from pulsebot.services.survey.library import SCALE_TOP
 from pulsebot.store.among import among
@@ -32,25 +33,18 @@ ENPS, PROMOTERS, DETRACTORS, PARTICIPATION = "enps", "enps_promoters", "enps_det
 ENPS_MEASURES = (ENPS, PROMOTERS, DETRACTORS)
 PROMOTER_FROM, DETRACTOR_TO = 9, 6
 SCALE = (1.0, float(SCALE_TOP))
-ATTRIBUTES = ("department", "division", "site", "region", "tenure", "level", "line")
 
 
 @dataclass(frozen=True)
 class CellPlace:
-    """Where a base cell sits: its run and team, and its attributes (None: not recorded)."""
+    """Where a base cell sits: its run and team, and its cell's labels (None: not recorded)."""
 
     run: int
     team: str  # the survey's name
-    department: str | None = None
-    division: str | None = None
-    site: str | None = None
-    region: str | None = None
-    tenure: str | None = None
-    level: str | None = None
-    line: str | None = None
+    labels: Labels = field(default_factory=Labels)
 
     def attribute(self, name: str) -> str | None:
-        return getattr(self, name)
+        return getattr(self.labels, name)
 
 
 @dataclass(frozen=True)
@@ -99,8 +93,7 @@ def read_base_cells(session: Session, *, run_ids: Sequence[int]) -> PeriodCells:
         audience = max(row.people, people)
         in_cells[row.run_id] += row.people
         cells.append(_cell(row.run_id, people, audience, tallies.get((row.run_id, row.cell), {})))
-        attributes = {name: getattr(row, name) for name in ATTRIBUTES}
-        places.append(CellPlace(run=row.run_id, team=runs[row.run_id], **attributes))
+        places.append(CellPlace(run=row.run_id, team=runs[row.run_id], labels=Labels.held_by(row)))
     known = {(row.run_id, row.cell) for row in snapshot}
     # Answers that carry no cell (or a cell the snapshot does not have): the run's people outside its cells.
     outside: dict[int, int] = defaultdict(int)

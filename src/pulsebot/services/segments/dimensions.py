@@ -79,6 +79,11 @@ class Labels:
     def columns(self) -> dict[str, str | None]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
+    @classmethod
+    def held_by(cls, row) -> Labels:
+        """The labels a `run_cell` row (or anything with the same columns) holds."""
+        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+
     @property
     def recorded(self) -> bool:
         return self != NOT_RECORDED

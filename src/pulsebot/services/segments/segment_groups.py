@@ -108,8 +108,8 @@ def period_groups(places: Sequence[CellPlace], *, crossings: Sequence[tuple[str,
 
     nodes: dict[str, set[int]] = defaultdict(set)
     for index, place in enumerate(places):
-        if place.line:
-            steps = place.line.split("/")
+        if place.labels.line:
+            steps = place.labels.line.split("/")
             for depth in range(1, len(steps) + 1):
                 nodes["/".join(steps[:depth])].add(index)
     built.table(LINE, nodes)
