@@ -34,11 +34,18 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.demo_people import Place, generalised, tenure_band
+from pulsebot.demo_people import generalised, tenure_band
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.segments import disclosure
 from pulsebot.services.segments.base_cells import read_base_cells
-from pulsebot.services.segments.periods import SegmentSettings, parse_period, release_due_periods
+from pulsebot.services.segments.dimensions import Labels
+from pulsebot.services.segments.periods import (
+    AUDIT_SECONDS,
+    SegmentSettings,
+    audited_cells,
+    parse_period,
+    release_due_periods,
+)
 from pulsebot.services.segments.segment_figures import store_figures
 from pulsebot.services.segments.segment_groups import period_groups
 from pulsebot.services.survey.survey_file import parse_surveys
@@ -132,7 +139,10 @@ def staged(sessions, runs: list[int], settings: SegmentSettings) -> list:
         timings.append(time.perf_counter() - began)
         began = time.perf_counter()
         released = disclosure.release(
-            base.cells, built.groups, built.breakdowns, disclosure.Rules(min_group=5)
+            audited_cells(base.cells),
+            built.groups,
+            built.breakdowns,
+            disclosure.Rules(min_group=5, audit_seconds=AUDIT_SECONDS[session.get_bind().dialect.name]),
         )
         timings.append(time.perf_counter() - began)
         session.execute(
@@ -225,14 +235,14 @@ def insert_month(engine: Engine, sessions, teams: list[dict], rng: random.Random
             )
             places = generalised(
                 {
-                    user: Place(d, v, s, r, tenure_band(started, tuesday), level, line)
+                    user: Labels(d, v, s, r, tenure_band(started, tuesday), level, line)
                     for user, (d, v, s, r, started, level, line) in team["members"].items()
                 }
             )
             numbers = {place: n for n, place in enumerate(sorted(set(places.values()), key=repr), start=1)}
             for place, number in numbers.items():
                 size = sum(1 for p in places.values() if p == place)
-                cells.append({"run_id": run_id, "cell": number, "people": size, **place.__dict__})
+                cells.append({"run_id": run_id, "cell": number, "people": size, **place.columns()})
             asked = [team["keys"][team["survey"], key] for key in team["rotation"].items_for_run(week)]
             if tuesday.day <= 7:
                 asked.append(team["keys"][team["survey"], "enps"])
