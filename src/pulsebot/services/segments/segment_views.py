@@ -212,14 +212,18 @@ def leader_roll_ups(
 def line_node_of(session: Session, *, release: SegmentRelease, user: str) -> str | None:
     """The reporting line's node of `user` in a released period (its path, "U0CEO/U0VP/U0MGR"), None when
     no one released in that period has them in their line."""
-    keys = session.exec(
-        select(SegmentFigure.group_key).where(
+    # A line's path ends with its manager: read that node alone, not every node of the line.
+    return session.exec(
+        select(SegmentFigure.group_key)
+        .where(
             SegmentFigure.release_id == release.id,
             SegmentFigure.table_name == LINE,
             SegmentFigure.measure == RESPONDENTS,
+            (SegmentFigure.group_key == user) | SegmentFigure.group_key.endswith(f"/{user}", autoescape=True),
         )
-    ).all()
-    return next((key for key in sorted(keys) if key.rsplit("/", 1)[-1] == user), None)
+        .order_by(SegmentFigure.group_key)
+        .limit(1)
+    ).first()
 
 
 def latest_line_node(session: Session, *, user: str) -> str | None:
