@@ -156,6 +156,9 @@ def test_someone_who_becomes_an_admin_while_the_run_is_open_is_counted_when_it_c
     promoted, colleagues = TEAM[0], TEAM[1:]
     click_answer(slack, run, promoted, 5)
     wait_for_answers(sessions, run.run_id, 1)
+    # The reply to that click is posted after the answer is stored: wait for it, or it can land after the
+    # reset below and be taken for the reply to the second click.
+    fake_slack.wait_for("response_url")
 
     settings.admins = settings.admins | {promoted}  # made an admin before the run closed
 
