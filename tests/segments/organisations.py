@@ -84,8 +84,18 @@ def audit_holds(cells, groups, released: Released, rules: Rules = RULES) -> list
         count = attacker_bounds(cells, groups, released, group=g, measure=measure, rules=rules, answers=True)
         if count[1] <= 1e-6:
             continue  # known to hold nobody
+        if measure is not None and _whole_range(cells, groups, released, rules, g, measure, unit):
+            continue  # even knowing how many answered, the total can be anything their answers allow
         narrow.append(f"{groups[g].table} {groups[g].key} {measure or 'people'}: {interval}")
     return narrow
+
+
+def _whole_range(cells, groups, released, rules, g, measure, unit) -> bool:
+    """Whether, among the points keeping the group's true answer count, its total runs from every answer
+    at the bottom of the scale to every answer at the top."""
+    answers = sum(t.answers for i in groups[g].cells if (t := cells[i].tallies.get(measure)) is not None)
+    held = attacker_bounds(cells, groups, released, group=g, measure=measure, rules=rules, hold_answers=True)
+    return width(held) >= answers * unit - 1e-6
 
 
 def _span(cells, group_, measure) -> float:

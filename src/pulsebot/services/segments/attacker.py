@@ -390,16 +390,23 @@ def relaxed_model(lay: Layout, atoms: Atoms, released: Released, j: int | None) 
 
 
 def totals_model(
-    lay: Layout, atoms: Atoms, released: Released, j: int, within: np.ndarray | None = None
+    lay: Layout,
+    atoms: Atoms,
+    released: Released,
+    j: int,
+    within: np.ndarray | None = None,
+    hold_answers: bool = False,
 ) -> tuple[Model, Columns]:
     """A restriction of the exact model for measure j: people (and every other measure) held as they are,
-    measure j's answers and totals free within them (with `within`, only in those atoms)."""
+    measure j's answers and totals free within them (with `within`, only in those atoms; with
+    `hold_answers`, only the totals move: every point keeps each atom's answers)."""
     model, n = Model(), len(atoms.people)
     shown = [g for g in range(lay.n_groups) if g not in released.hidden]
     everywhere = np.flatnonzero(atoms.present[:, j])
     at = everywhere if within is None else np.intersect1d(everywhere, within)
     k = len(at)
-    answers = model.variables(np.zeros(k), np.maximum(atoms.people[at], atoms.answers[at, j]))
+    most = atoms.answers[at, j] if hold_answers else np.maximum(atoms.people[at], atoms.answers[at, j])
+    answers = model.variables(atoms.answers[at, j] if hold_answers else np.zeros(k), most)
     above = model.variables(np.zeros(k), np.full(k, np.inf))  # each total less low * answers
     low = atoms.low[at, j]
     one = sparse.identity(k, format="csr")

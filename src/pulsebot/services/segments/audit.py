@@ -243,12 +243,16 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     atoms = atoms_of(lay, released)
     figures = open_figures(lay, atoms, released)
     required = np.array([rules.margin * unit(atoms, f) + TOLERANCE for f in figures])
-    wide = swaps.certify(lay, atoms, released, figures, required)
-    figures = [f for f, w in zip(figures, wide, strict=True) if not w]
-    required = required[~wide]
+    enough = whole_ranges(atoms, figures)
+    wide = swaps.certify(lay, atoms, released, figures, required, enough)
+    proved = int(wide.sum())
+    figures, required, enough = _left(figures, required, enough, wide)
+    wide = held_answers_spread(lay, atoms, released, figures, required, enough)
+    proved += int(wide.sum())
+    figures, required, _ = _left(figures, required, enough, wide)
     exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
     if not figures:
-        return Audit([], len(atoms.people), 0, exact, int(wide.sum()), 0)
+        return Audit([], len(atoms.people), 0, exact, proved, 0)
     if exact:
         model, columns = exact_model(lay, atoms, released)
         rows = total_rows(atoms, columns, figures, model.size)
@@ -269,7 +273,46 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
             if x is not None and (count @ x)[0] <= TOLERANCE:
                 continue  # the attacker can tell it holds nobody: nothing about anyone is told
         findings.append(Finding(figure, float(low[k]), float(high[k]), rests_on))
-    return Audit(findings, len(atoms.people), lps, exact, int(wide.sum()), len(figures))
+    return Audit(findings, len(atoms.people), lps, exact, proved, len(figures))
+
+
+def whole_ranges(atoms: Atoms, figures: list[Figure]) -> np.ndarray:
+    """Per figure: a width that tells nothing, when reached by points that keep every atom's answers.
+    A total that can be anything from its answers all at the scale's bottom to all at its top tells
+    nothing of any answer, however few they are (one answer's total is never wider than the scale, so
+    the margin alone would hide it for ever). A people count has none (infinite)."""
+    return np.array(
+        [
+            np.inf if f.measure is None else truth_of_count(atoms, f) * unit(atoms, f) - TOLERANCE
+            for f in figures
+        ]
+    )
+
+
+def _left(figures: list[Figure], required: np.ndarray, enough: np.ndarray, wide: np.ndarray):
+    keep = ~wide
+    return [f for f, w in zip(figures, wide, strict=True) if not w], required[keep], enough[keep]
+
+
+def held_answers_spread(lay, atoms, released, figures, required, enough) -> np.ndarray:
+    """Per figure: whether one measure's totals, moved over the whole organisation with every atom's
+    people and answers held (a small programme per measure: a restriction of the exact model), prove a
+    hidden total wide: wider than `required`, or at least `enough` (see `whole_ranges`). A few
+    programmes spread all of a measure's hidden totals at once; none is solved one figure at a time."""
+    wide = np.zeros(len(figures), dtype=bool)
+    by_measure: dict[int, list[int]] = {}
+    for k, figure in enumerate(figures):
+        if figure.measure is not None:
+            by_measure.setdefault(figure.measure, []).append(k)
+    for j, ks in sorted(by_measure.items()):
+        model, columns = totals_model(lay, atoms, released, j, hold_answers=True)
+        rows = total_rows(atoms, columns, [figures[k] for k in ks], model.size)
+        low, high, _, _ = spread(
+            model, rows, np.minimum(required[ks], enough[ks]), one_by_one=[False] * len(ks)
+        )
+        width = high - low
+        wide[ks] = (width > required[ks]) | (width >= enough[ks])
+    return wide
 
 
 def homes(lay: Layout, atoms: Atoms, released: Released, figures: list[Figure]) -> list[int]:
@@ -344,13 +387,22 @@ def local_spread(lay, atoms, released, rules, figures, required):
 
 
 def attacker_interval(
-    lay: Layout, released: Released, group: int, measure: str | None, of: str = "figure"
+    lay: Layout,
+    released: Released,
+    group: int,
+    measure: str | None,
+    of: str = "figure",
+    hold_answers: bool = False,
 ) -> tuple[float, float]:
     """The exact model's bounds on a group's people count or a measure's total (of="answers": its
-    answer count)."""
+    answer count). With `hold_answers`, only among the points where the group has as many answers to
+    the measure as it truly has (what `whole_ranges` is measured against)."""
     atoms = atoms_of(lay, released)
     figure = Figure(group, None if measure is None else lay.measures.index(measure))
     model, columns = exact_model(lay, atoms, released)
+    if hold_answers and figure.measure is not None:
+        count = objectives(atoms, [where(columns, figure, "answers")], [figure], model.size)
+        model.block("eq", count, np.arange(model.size), truth_of_count(atoms, figure), [()])
     if of == "answers":
         vector = objectives(atoms, [where(columns, figure, of)], [figure], model.size).toarray()[0]
     else:

@@ -129,20 +129,23 @@ def attacker_bounds(
     measure: str | None,
     rules: Rules | None = None,
     answers: bool = False,
+    hold_answers: bool = False,
 ) -> tuple[float, float]:
     """The interval an attacker holding every shown figure can bound a group's people count (measure
     None) or a measure's total to, by linear programming (additivity, non-negativity, the answer scale).
 
     With `rules`, the attacker also reads the hidden labels (too few: at most min-1 per run; any other
     reason: at least min), as the audit does; without, groups' minima are unknown and labels are not
-    read (a weaker attacker). With `answers`, a measure's answer count is bounded instead of its total."""
+    read (a weaker attacker). With `answers`, a measure's answer count is bounded instead of its total;
+    with `hold_answers`, a total among the points that keep the group's true answer count."""
     lay = layout(cells, groups, (), rules or Rules(min_group=10**9, margin=0.0))
     if rules is None:
         released = Released(
             {g: Hidden.audit for g in released.hidden}, {k: Hidden.audit for k in released.hidden_measures}
         )
         lay = _without_minimum(lay)
-    return rule5.attacker_interval(lay, released, group, measure, "answers" if answers else "figure")
+    of = "answers" if answers else "figure"
+    return rule5.attacker_interval(lay, released, group, measure, of, hold_answers=hold_answers)
 
 
 def _without_minimum(lay: Layout) -> Layout:

@@ -292,7 +292,17 @@ def _in_time() -> None:
         raise OutOfTime
 
 
-def certify(lay: Layout, atoms: Atoms, released: Released, figures, required: np.ndarray) -> np.ndarray:
-    """Per figure: whether moves prove its interval wider than `required`."""
+def certify(
+    lay: Layout,
+    atoms: Atoms,
+    released: Released,
+    figures,
+    required: np.ndarray,
+    enough: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per figure: whether moves prove its interval wider than `required`, or (with `enough`) at least
+    that wide. Every move keeps each atom's answers, so a total's `enough` may be its whole range at the
+    answers it has (audit.whole_ranges)."""
     up, down = swings(lay, atoms, released, figures, required)
-    return up + down > required
+    wide = up + down > required
+    return wide if enough is None else wide | (up + down >= enough)
