@@ -1,4 +1,4 @@
-"""The dashboard's Flask app: one blueprint per feature (auth/, teams/, organisation/, ideas/), each
+"""The dashboard's Flask app: one blueprint per feature (auth/, teams/, organisation/, ideas/, me/), each
 with its templates beside it, and the guard (guard.py) in front of every request."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pulsebot.web import guard
 from pulsebot.web.auth.routes import auth
 from pulsebot.web.auth.signin import SlackSignIn
 from pulsebot.web.ideas.routes import ideas
+from pulsebot.web.me.routes import me
 from pulsebot.web.organisation.routes import organisation
 from pulsebot.web.teams.routes import teams
 from pulsebot.web.workspaces import ServedWorkspaces, served_workspaces
@@ -70,6 +71,7 @@ def create_app(
     app.register_blueprint(teams)
     app.register_blueprint(organisation)
     app.register_blueprint(ideas)
+    app.register_blueprint(me)
 
     @app.get("/healthz")
     def alive():
