@@ -13,8 +13,9 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 (PULSEBOT_SWEEP_SECONDS): `pulse-remind`, `pulse-close` (which also sends drop alerts for the runs it
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
-over), `action-helping` (which asks "Is this helping?" on shared actions and closes those rounds,
-services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done),
+over), `idea-notices` (which tells Slack of the ideas moved on the web dashboard: their cards, their
+authors, slack/idea_notices.py), `action-helping` (which asks "Is this helping?" on shared actions and
+closes those rounds, services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done),
 `action-reminders` (an action's owner hears three days before it is due and on the day),
 `results-share` (which posts the last complete week of each `share_results: auto` survey to its
 channel once its digest time has passed, slack/sharing.py) and `answer-keys` (which destroys the
@@ -58,7 +59,8 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import action_plans, digest, helping, outbox, relay, sharing, you_said
+from pulsebot.slack import action_plans, digest, helping, idea_notices, outbox, relay, sharing, you_said
+from pulsebot.slack.app import Deps
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -76,6 +78,7 @@ SWEEPS = {
     "pulse-sync": "pulsebot.scheduling:sync_survey_jobs",
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
     "reply-relay": "pulsebot.scheduling:relay_replies",
+    "idea-notices": "pulsebot.scheduling:tell_idea_notices",
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
     "action-helping": "pulsebot.scheduling:ask_if_actions_help",
     "you-said-we-did": "pulsebot.scheduling:post_you_said_we_did",
@@ -481,6 +484,22 @@ def relay_replies() -> None:
             claim_for=timedelta(seconds=runtime.settings.claim_seconds),
         ):
             log.info("relayed %d anonymous replies", sent)
+
+
+def tell_idea_notices() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        deps = Deps(
+            settings=settings_for(runtime.settings, runtime.served(), team_id),
+            sessions=sessions,
+            team_id=team_id,
+            clock=runtime.clock,
+            directory=runtime.directory_for(team_id),
+        )
+        if told := idea_notices.tell_idea_notices(client, deps):
+            log.info("told Slack of %d ideas changed on the dashboard", told)
 
 
 def purge_old_data() -> None:

@@ -40,6 +40,8 @@ USER_ID_COLUMNS = {
     ("run_member", "user_id"),
     # Who is signed in to the web dashboard.
     ("web_session", "user_id"),
+    # Who moved an idea on the dashboard, until Slack has told its author.
+    ("idea_notice", "changed_by"),
 }
 
 
@@ -296,6 +298,21 @@ class Idea(TeamScoped, table=True):
     sentiment: float | None = None  # of the text, in [-1, 1]
 
     __table_args__ = (Index("ix_idea_team_id_status", "team_id", "status"),)
+
+
+class IdeaNotice(TeamScoped, table=True):
+    """What Slack still has to hear about an idea changed on the web dashboard, which posts nothing itself:
+    a status change (`previous` set), for its card, its author's DM and a shipped note, or a card to redraw
+    alone (`previous` None, after a forget-me). The scheduler takes each row and deletes it as it tells
+    Slack (services/idea/idea_notices.py). It never names the idea's author."""
+
+    __tablename__ = "idea_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True)
+    previous: IdeaStatus | None = Field(default=None, sa_type=_enum(IdeaStatus))
+    changed_by: str | None = Field(default=None, max_length=20)  # None: a card to redraw, or forgotten
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
 class Vote(SQLModel, table=True):

@@ -1,5 +1,5 @@
-"""The dashboard's Flask app: one blueprint per feature (auth/, teams/, organisation/), each with its
-templates beside it, and the guard (guard.py) in front of every request."""
+"""The dashboard's Flask app: one blueprint per feature (auth/, teams/, organisation/, ideas/, me/), each
+with its templates beside it, and the guard (guard.py) in front of every request."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pulsebot.store.db import SessionFactory
 from pulsebot.web import guard
 from pulsebot.web.auth.routes import auth
 from pulsebot.web.auth.signin import SlackSignIn
+from pulsebot.web.ideas.routes import ideas
+from pulsebot.web.me.routes import me
 from pulsebot.web.organisation.routes import organisation
 from pulsebot.web.teams.routes import teams
 from pulsebot.web.workspaces import ServedWorkspaces, served_workspaces
@@ -68,6 +70,8 @@ def create_app(
     app.register_blueprint(auth)
     app.register_blueprint(teams)
     app.register_blueprint(organisation)
+    app.register_blueprint(ideas)
+    app.register_blueprint(me)
 
     @app.get("/healthz")
     def alive():

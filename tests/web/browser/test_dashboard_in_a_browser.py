@@ -1,5 +1,6 @@
 """A manager and an admin use the dashboard in Chromium: sign in with Slack through the fake provider,
-read the team's page, plan an action, meet a refused form, sign out; every page passes axe's WCAG 2.1 AA
+read the team's page, plan an action, move an idea, meet a refused form, sign out; a member reads their
+Me page and asks to be forgotten; every page passes axe's WCAG 2.1 AA
 rules, works with the keyboard and reads at 320 px wide."""
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
+from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.store.db import transaction
-from pulsebot.store.models import TeamAction
-from tests.conftest import ADMIN, MANAGER, PINNED_NOW
+from pulsebot.store.models import Delivery, Idea, IdeaStatus, TeamAction
+from tests.conftest import ADMIN, ANON_KEY, MANAGER, PINNED_NOW
 from tests.segments.segment_data import june_organisation, release
 from tests.web.browser.conftest import axe_violations
 from tests.web.team_data import HOSTILE, team_with_weeks
@@ -32,6 +34,11 @@ def sign_in(page: Page, dashboard_url: str, fake_slack, user: str) -> None:
     expect(page).to_have_url(re.compile(r"/signin"))
     page.get_by_role("link", name="Sign in with Slack").click()
     expect(page.get_by_role("heading", name="Your teams")).to_be_visible()
+
+
+def an_idea(sessions, text: str, *, user: str) -> int:
+    with transaction(sessions) as session:
+        return post_idea(session, user_id=user, text=text, key=ANON_KEY.encode(), now=PINNED_NOW).id
 
 
 def actions_stored(sessions) -> list[TeamAction]:
@@ -168,7 +175,7 @@ def test_the_dashboard_works_with_the_keyboard(page, dashboard_url, fake_slack, 
     expect(page.get_by_role("heading", name="Weekly team pulse", level=1)).to_be_visible()
 
 
-@pytest.mark.parametrize("path", ["/signin", "/", "/team/team-pulse"])
+@pytest.mark.parametrize("path", ["/signin", "/", "/team/team-pulse", "/ideas", "/me"])
 def test_every_page_reads_at_320_pixels_wide(page, dashboard_url, fake_slack, team, screenshot, path):
     page.set_viewport_size({"width": 320, "height": 640})
     if path != "/signin":
@@ -206,4 +213,64 @@ def test_an_admin_reads_the_organisations_segments(page, dashboard_url, fake_sla
     expect(page.get_by_role("img", name=re.compile("Drivers by department, June 2027"))).to_be_visible()
     assert page.locator("svg.heatmap image").bounding_box()["height"] > 100  # the heatmap drew
     screenshot(page, "organisation")
+    assert axe_violations(page) == []
+
+
+def test_a_manager_moves_an_idea_on_the_ideas_page(
+    page, dashboard_url, fake_slack, team, sessions, screenshot
+):
+    idea_id = an_idea(sessions, "Refunds in one click", user=team[0])
+    with transaction(sessions) as session:
+        quiet = post_idea(
+            session,
+            user_id=team[1],
+            text="A quieter on-call rota",
+            key=ANON_KEY.encode(),
+            now=PINNED_NOW,
+            anonymous=True,
+        )
+        toggle_vote(session, idea_id=quiet.id, user_id=team[2], key=ANON_KEY.encode())
+        session.get(Idea, quiet.id).status = IdeaStatus.under_review
+    sign_in(page, dashboard_url, fake_slack, MANAGER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Ideas").click()
+    expect(page.locator("ul.ideas li", has_text="A quieter on-call rota")).to_contain_text(
+        "a colleague (anonymous)"
+    )
+    screenshot(page, "ideas")
+    page.get_by_label("Status").select_option("new")
+    page.get_by_role("button", name="Show").click()
+
+    page.get_by_label(f"Move #{idea_id}").select_option("declined")
+    page.get_by_role("button", name=f"Move #{idea_id}").click()  # no reason given
+    expect(page.get_by_role("alert")).to_contain_text(f"#{idea_id} was not moved")
+    assert axe_violations(page) == []
+    page.get_by_label(f"Move #{idea_id}").select_option("planned")
+    page.get_by_role("button", name=f"Move #{idea_id}").click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"Idea #{idea_id} was moved")
+    with transaction(sessions) as session:
+        assert session.get(Idea, idea_id).status is IdeaStatus.planned
+    assert axe_violations(page) == []
+
+
+def test_a_member_reads_their_me_page_and_is_forgotten_after_saying_yes(
+    page, dashboard_url, fake_slack, team, sessions, screenshot
+):
+    member = team[1]
+    sign_in(page, dashboard_url, fake_slack, member)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Me").click()
+
+    expect(page.get_by_role("heading", name="You said, we did")).to_be_visible()
+    expect(page.locator("dl.kept")).to_contain_text("10 records of who was asked")
+    screenshot(page, "me")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Forget me…").click()
+    expect(page.get_by_role("heading", name="Forget me?")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Yes, forget me").click()
+
+    expect(page.get_by_role("heading", name="pulsebot has forgotten you")).to_be_visible()
+    with transaction(sessions) as session:
+        assert session.exec(select(Delivery).where(Delivery.user_id == member)).all() == []
+    assert [c["name"] for c in page.context.cookies() if c["name"] == "__Host-pulsebot"] == []
     assert axe_violations(page) == []

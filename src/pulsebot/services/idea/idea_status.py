@@ -124,10 +124,13 @@ def change_status(
     if status is IdeaStatus.declined and reason is None:
         raise Invalid(
             f"Declining #{idea_id} needs a reason its author can read, "
-            "e.g. “Not this year: the billing system is being replaced”."
+            "e.g. “Not this year: the billing system is being replaced”.",
+            field="reason",
         )
     if reason is not None and len(reason) > REASON_MAX_CHARS:
-        raise Invalid(f"That reason is {len(reason):,} characters; the limit is {REASON_MAX_CHARS}.")
+        raise Invalid(
+            f"That reason is {len(reason):,} characters; the limit is {REASON_MAX_CHARS}.", field="reason"
+        )
     # Compare-and-set, so two managers changing the same idea at once can't both win (and ship it twice).
     moved = session.exec(
         update(Idea)

@@ -120,6 +120,15 @@ def team_summary(
     survey = find_survey(session, name=survey_name)
     _check_week(survey, week=week, now=now)
     _refuse_if_shared(session, survey=survey, week=week, now=now)
+    return summary_of(session, survey=survey, week=week, now=now, min_group=min_group, weeks=weeks)
+
+
+def summary_of(
+    session: Session, *, survey: Survey, week: date, now: datetime, min_group: int, weeks: int
+) -> TeamSummary:
+    """The summary of a week, shared or not, read from the digest's released figures; NotShown when its
+    figures are not shown (today's minimum may hide a week shared under a lower one)."""
+    survey_name = survey.name
     digests, _ = build_digests(
         session, now=now, min_group=min_group, weeks=weeks, survey_names=[survey_name], week=week
     )

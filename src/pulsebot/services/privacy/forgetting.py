@@ -11,6 +11,7 @@
 - the digests and drop alerts recorded as sent to them;
 - the anonymous-reply conversations they held as the manager. Those they wrote in as an anonymous author
   stay as they are, for the same reason as their anonymous ideas (services/reply/conversation_cleanup.py);
+- their name on the status changes they made on the dashboard that Slack has not been told yet;
 - their HR attributes (`person`), whichever source they came from, and their name as the manager in
   other people's rows (the reporting line then ends below them); and which cell of each run still open
   to answers they were in (`run_member`).
@@ -27,13 +28,14 @@ committed, `scrub_forgotten` rewrites the tables it touched (store/db.py `scrub`
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, tuple_, update
+from sqlalchemy import ColumnElement, delete, tuple_, update
 from sqlmodel import Session, select
 
-from pulsebot.services.idea import idea_authors
+from pulsebot.services.idea import idea_authors, idea_notices
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
@@ -66,6 +68,7 @@ FORGOTTEN_IN = (
     "run_cell",
     "segment_figure",
     "web_session",
+    "idea_notice",
 )
 
 
@@ -102,6 +105,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
     _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
+    idea_notices.forget_changer(session, user_id=user_id)
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports
@@ -127,15 +131,21 @@ def _delete(session: Session, statement) -> int:
 
 
 def _forget_votes(session: Session, *, user_id: str, key: bytes) -> int:
+    return sum(
+        _delete(session, delete(Vote).where(their)) for their in votes_of(session, user_id=user_id, key=key)
+    )
+
+
+def votes_of(session: Session, *, user_id: str, key: bytes) -> Iterator[ColumnElement[bool]]:
+    """Conditions that together match the person's votes, a few hundred ideas each: a vote is found only
+    by recomputing its token of (person, idea) for every idea voted on."""
     idea_ids = session.exec(select(Vote.idea_id).distinct()).all()
-    removed = 0
     for start in range(0, len(idea_ids), IDEAS_PER_STATEMENT):
         keys = [
             (idea_id, token(key, "vote", user_id, idea_id))
             for idea_id in idea_ids[start : start + IDEAS_PER_STATEMENT]
         ]
-        removed += _delete(session, delete(Vote).where(tuple_(Vote.idea_id, Vote.voter).in_(keys)))
-    return removed
+        yield tuple_(Vote.idea_id, Vote.voter).in_(keys)
 
 
 def _forget_attributes(session: Session, *, user_id: str) -> tuple[int, int, int]:

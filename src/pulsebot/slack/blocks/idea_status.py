@@ -44,10 +44,12 @@ def author_notice(change: StatusChange) -> str:
     """The DM to an idea's author. For an anonymous idea it says so, and names no one."""
     idea = change.idea
     whose = "Your anonymous idea" if idea.anonymous else "Your idea"
+    # Moved on the dashboard by someone forgotten before Slack was told: no one is named.
+    by = f"<@{change.changed_by}>" if change.changed_by else "a manager"
     if change.reopened:
-        what = f"was reopened by <@{change.changed_by}> and is *{LABELS[idea.status]}* again"
+        what = f"was reopened by {by} and is *{LABELS[idea.status]}* again"
     else:
-        what = f"was moved to *{LABELS[idea.status]}* by <@{change.changed_by}>"
+        what = f"was moved to *{LABELS[idea.status]}* by {by}"
     lines = [f"{whose} #{idea.id} {what}.", quote(idea.text), reason_line(idea)]
     if change.shipped:
         lines.append(f":rocket: It has shipped. Thank you for suggesting it ({votes(idea.votes)}).")
