@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from pulsebot.services.segments.base_cells import ENPS, PARTICIPATION, read_base_cells
 from pulsebot.services.survey.survey_file import SurveyFileError, parse_surveys
 from pulsebot.slack.digest import send_digests
 from pulsebot.slack.publish import send_pulse
@@ -179,3 +180,16 @@ def test_the_survey_form_turns_n_a_on_and_off_without_a_new_version(slack, fake_
         "not_applicable": "only a rated question (scale, enps or yes_no) offers “N/A”; a text question can "
         "simply be left unanswered"
     }
+
+
+def test_segments_count_n_a_as_taking_part_and_in_no_enps(settings, slack, fake_slack, sessions, client):
+    apply_yaml(sessions, SURVEY.replace("kind: scale", "kind: enps"), now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+    answer_both(slack, sessions, run, list(zip(TEAM, [9, 10, 6, 8, "na"], [1, 0, 1, 0, 1], strict=True)))
+    close_run(client, sessions, run, settings=settings)
+
+    with transaction(sessions) as session:  # what a period's segment figures are summed from
+        (cell,) = read_base_cells(session, run_ids=[run.run_id]).cells
+
+    assert (cell.tallies[ENPS].answers, cell.tallies[ENPS].total) == (4, 33.0)
+    assert (cell.tallies[PARTICIPATION].answers, cell.tallies[PARTICIPATION].total) == (5, 5.0)
