@@ -47,6 +47,7 @@ from pulsebot.slack.blocks.idea_status import author_notice, shipped_note
 from pulsebot.slack.blocks.pulses import reminder_message, sending_phrase, thanks_for
 from pulsebot.slack.blocks.replies import sent_view
 from pulsebot.slack.blocks.sharing import not_posted_note, share_modal, shared_note, summary_message
+from pulsebot.slack.blocks.snooze import paused_text, resumed_text, status_text
 from pulsebot.slack.blocks.surveys import saved_notice
 from pulsebot.store.models import ActionStatus, DeliveryMode, FocusKind, IdeaStatus, QuestionKind
 from tests.slack.test_slack_limits import (
@@ -96,6 +97,7 @@ PARTS_AND_READERS = {
     "action_line": "part of summary_message",
     "next_open_phrase": "part of survey_list and saved_notice",
     "item_line": "part of month_post_message and home_view",
+    "home_snooze_block": "part of home_view",
 }
 
 
@@ -394,10 +396,15 @@ def test_sharing_the_results_with_the_team(summary, with_comments, shared_by):
     ),
     outcome=st.sampled_from(["created", "updated", "unchanged"]),
     helping=st.sampled_from(Helping),
+    paused=st.dates(date(2000, 1, 1), date(2100, 1, 1)),
 )
 def test_the_texts_pulsebot_answers_with(
-    idea, previous, changed_by, receipt, title, delivery, audience, count, summary, outcome, helping
+    idea, previous, changed_by, receipt, title, delivery, audience, count, summary, outcome, helping, paused
 ):
+    assert_fits_message(paused_text(paused))
+    assert_fits_message(status_text(paused))
+    assert_fits_message(status_text(None))
+    assert_fits_message(resumed_text(idea.votes % 2 == 0))
     assert_fits_message(author_notice(StatusChange(idea=idea, previous=previous, changed_by=changed_by)))
     assert_fits_message(shipped_note(idea))
     assert_fits_message(thanks_for(receipt))

@@ -133,6 +133,7 @@ def questions() -> st.SearchStrategy[QuestionView]:
         prompt=texts(300),
         options=st.lists(texts(75), min_size=2, max_size=10).map(tuple),
         required=st.booleans(),
+        not_applicable=st.booleans(),
     )
 
 
@@ -198,13 +199,15 @@ def assert_fits_message(text: str, blocks: list[dict] | None = None) -> None:
     ),
     managed=many(st.tuples(st.from_regex(r"[a-z0-9-]{1,80}", fullmatch=True), texts(150)), 300),
     actions=many(action_lines(), 300),
+    paused=st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1)),
 )
-def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, actions):
+def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, actions, paused):
     summary = HomeSummary(
         open_pulses=tuple(pulses),
         my_ideas=tuple(my_ideas),
         recently_shipped=tuple(shipped),
         team_actions_done=tuple(done),
+        paused_through=paused,
     )
     home = HomeActions(show=True, teams=tuple(managed), actions=tuple(actions))
     assert_fits_view(home_view(summary, teams=tuple(teams), audit=audit, actions=home))

@@ -15,6 +15,7 @@ from pulsebot.services.digest.notices import claim_notice
 from pulsebot.services.idea.ideas import mark_idea_posted, post_idea, toggle_vote
 from pulsebot.services.privacy import retention
 from pulsebot.services.privacy.forgetting import FORGOTTEN_IN
+from pulsebot.services.survey.snooze import SnoozeChange, set_snooze
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, scrub, transaction
@@ -64,7 +65,8 @@ def test_an_existing_readable_database_is_made_private_on_start(tmp_path):
 
 
 def leaver_s_traces(sessions) -> None:
-    """Someone asked in two pulses (one still open), who posted an idea and voted, and got a digest."""
+    """Someone asked in two pulses (one still open), who posted an idea and voted, got a digest, and paused
+    their pulses."""
     make_team(sessions, managers=(MANAGER,), now=NOW - timedelta(days=30))
     a_closed_and_an_open_run(sessions, members=MEMBERS, now=NOW)
     with transaction(sessions) as session:
@@ -75,11 +77,13 @@ def leaver_s_traces(sessions) -> None:
         claim_notice(
             session, kind=NoticeKind.digest, scope="team-pulse", user_id=LEAVER, week=NOW.date(), now=NOW
         )
+        set_snooze(session, user_id=LEAVER, change=SnoozeChange(through=NOW.date() + timedelta(days=13)))
 
 
 def test_after_forget_me_the_person_s_id_is_nowhere_in_the_stored_bytes(slack, fake_slack, engine, sessions):
     leaver_s_traces(sessions)
-    assert where_found(engine, LEAVER, FORGOTTEN_IN)  # the attack finds them before
+    found = where_found(engine, LEAVER, FORGOTTEN_IN)  # the attack finds them before
+    assert found and (engine.dialect.name == "sqlite" or "snooze" in found)
 
     slack.command("/pulse", "forget-me", user=LEAVER)
     slack.click(action_id=FORGET_ME_ACTION, value="forget", user=LEAVER)

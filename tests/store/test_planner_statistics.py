@@ -161,6 +161,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
     # written (a run reads its audience's attributes when it opens).
     with owner.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE answer ADD COLUMN cell integer")
+        connection.exec_driver_sql("ALTER TABLE question ADD COLUMN not_applicable boolean DEFAULT false")
         SQLModel.metadata.create_all(connection, tables=LATER_TABLES)
         for table in ATTEMPTED:
             connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN attempted_at timestamptz")
@@ -182,6 +183,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
     with owner.begin() as connection:
         SQLModel.metadata.drop_all(connection, tables=LATER_TABLES)
         connection.exec_driver_sql("ALTER TABLE answer DROP COLUMN cell")
+        connection.exec_driver_sql("ALTER TABLE question DROP COLUMN not_applicable")
         for table in ATTEMPTED:
             connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN attempted_at")
     return [*secrets, *audience, "unfair to Zoltan"]

@@ -209,9 +209,9 @@ def send_reminders(
     client: WebClient, sessions: SessionFactory, *, settings: Settings, now: datetime, key: bytes
 ) -> list[int]:
     """DM a reminder to each person who has answered nothing and whose reminder time has come, unless they
-    can now see the team's results (`settings`: the workspace's, with its admins). Returns the runs whose
-    reminder time this call counted, answered or not: how many DMs went out is a live count of who had
-    not answered, and is said nowhere, nor to whom they went."""
+    can now see the team's results (`settings`: the workspace's, with its admins) or paused their pulses.
+    Returns the runs whose reminder time this call counted, answered or not: how many DMs went out is a
+    live count of who had not answered, and is said nowhere, nor to whom they went."""
     with transaction(sessions) as session:
         owed = reminders.due_reminders(session, now=now, key=key)
     unanswered = {reminder.user_id for reminder in owed if not reminder.answered}
@@ -225,9 +225,10 @@ def send_reminders(
             left_out = reminders.left_out(session, reminder, is_admin=reminder.user_id in admins)
         if counted:
             runs.add(reminder.run_id)
-        if not counted or reminder.answered or left_out:
-            # Reminded by another sender meanwhile, nothing to remind of, or someone who came to see the
-            # team's results while the run was open: not asked for an answer any more.
+        if not counted or reminder.answered or left_out or reminder.snoozed:
+            # Reminded by another sender meanwhile, nothing to remind of, someone who came to see the
+            # team's results while the run was open (not asked for an answer any more), or someone who
+            # paused their pulses.
             continue
         try:
             client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))

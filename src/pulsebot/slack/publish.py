@@ -28,7 +28,8 @@ def open_run(
     scheduled_for: datetime | None = None,
 ) -> pulses.RunView:
     """Open a run for the survey's channel members (those who can see its results, its managers and the
-    admins among them, left out unless the survey asks them too: services/survey/audience.py), its outbox
+    admins among them, left out unless the survey asks them too, and those who paused their pulses:
+    services/survey/audience.py), its outbox
     written in the same transaction. `settings` are the workspace's, with its own admins.
 
     Nothing is posted here: the outbox's senders post the channel message, or the DMs as each falls
@@ -40,7 +41,7 @@ def open_run(
     zones = members.zones
     admins = admins_among(client, settings, zones, slack_admins=members.slack_admins)
     with transaction(sessions) as session:
-        audience = run_audience(session, survey_name=survey_name, members=zones, admins=admins)
+        audience = run_audience(session, survey_name=survey_name, members=zones, admins=admins, now=now)
         return pulses.open_pulse_run(
             session,
             survey_name=survey_name,

@@ -42,6 +42,8 @@ USER_ID_COLUMNS = {
     ("web_session", "user_id"),
     # Who moved an idea on the dashboard, until Slack has told its author.
     ("idea_notice", "changed_by"),
+    # Who paused their own pulses, and until when (services/survey/snooze.py).
+    ("snooze", "user_id"),
 }
 
 
@@ -158,6 +160,9 @@ class Question(SQLModel, table=True):
     from_library: bool = Field(default=False)
     driver: str | None = Field(default=None, max_length=40)
     reversed: bool = Field(default=False)
+    # A rated question that offers "N/A": such an answer counts towards the response rate and no figure
+    # of the question (services/pulse/answers.py NOT_APPLICABLE).
+    not_applicable: bool = Field(default=False)
 
     __table_args__ = (UniqueConstraint("survey_id", "key", "version"),)
 
@@ -240,6 +245,8 @@ class Answer(SQLModel, table=True):
     respondent: str = Field(max_length=64, primary_key=True)
     run_date: date
     value: int | None = None
+    # A choice's text; on a rated question, NOT_APPLICABLE when the person said it does not apply to them
+    # (`value` then stays None, so no figure ever counts it as a score).
     choice: str | None = Field(default=None, max_length=200)
     comment: str | None = Field(default=None, max_length=2000)
     sentiment: float | None = None  # of the comment, in [-1, 1]; see services/results/sentiment.py
@@ -643,6 +650,16 @@ class Person(TeamScoped, table=True):
     manager_id: str | None = Field(default=None, max_length=20)  # the reporting line, one step up
     source: str = Field(default="csv", max_length=10)  # "csv" or "profile"
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Snooze(TeamScoped, table=True):
+    """Someone who paused their own pulses (`/pulse snooze`, App Home): through which day. Runs opening
+    on or before it leave them out of their audience. Only the person sees it; it goes when it ends
+    (retention) or when they are forgotten."""
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    through: date  # the last day paused: pulses resume the day after
 
 
 class RunCell(SQLModel, table=True):

@@ -49,6 +49,8 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("person", "region"),
         ("person", "start_date"),
         ("person", "level"),
+        # Until when someone paused their pulses (a leave, say): forget-me and retention delete it.
+        ("snooze", "through"),
         # Reporting lines name managers by Slack id: forget-me rewrites a forgotten manager's.
         ("run_cell", "line"),
         ("segment_figure", "group_key"),

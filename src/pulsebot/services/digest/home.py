@@ -1,10 +1,10 @@
-"""What a person's App Home shows them: their open pulses, their own ideas, and "You said, we did" (what
-their teams did in answer, and the ideas shipped)."""
+"""What a person's App Home shows them: their open pulses and whether they paused them, their own ideas,
+and "You said, we did" (what their teams did in answer, and the ideas shipped)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
@@ -12,6 +12,7 @@ from pulsebot.services.idea.idea_lists import my_ideas, recently_shipped
 from pulsebot.services.idea.ideas import IdeaView
 from pulsebot.services.loop.you_said import DoneItem, home_items
 from pulsebot.services.pulse.answers import has_answered
+from pulsebot.services.survey.snooze import snoozed_through
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
 
 HOME_IDEAS = 10
@@ -31,6 +32,7 @@ class HomeSummary:
     my_ideas: tuple[IdeaView, ...]
     recently_shipped: tuple[IdeaView, ...] = ()
     team_actions_done: tuple[DoneItem, ...] = ()  # shared actions of the person's teams, done lately
+    paused_through: date | None = None  # the last day of the person's own pause of their pulses
 
 
 def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -> HomeSummary:
@@ -59,4 +61,5 @@ def home_summary(session: Session, *, user_id: str, key: bytes, now: datetime) -
         team_actions_done=tuple(
             item for item in home_items(session, user_id=user_id, now=now) if item.idea_id is None
         ),
+        paused_through=snoozed_through(session, user_id=user_id, today=now.astimezone(UTC).date()),
     )

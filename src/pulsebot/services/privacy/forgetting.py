@@ -14,7 +14,8 @@
 - their name on the status changes they made on the dashboard that Slack has not been told yet;
 - their HR attributes (`person`), whichever source they came from, and their name as the manager in
   other people's rows (the reporting line then ends below them); and which cell of each run still open
-  to answers they were in (`run_member`).
+  to answers they were in (`run_member`);
+- their own pause of their pulses (`snooze`), if they had one.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -39,6 +40,7 @@ from pulsebot.services.idea import idea_authors, idea_notices
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
+from pulsebot.services.survey.snooze import forget_snooze
 from pulsebot.store.db import SessionFactory, engine_of, scrub
 from pulsebot.store.models import (
     AuditAction,
@@ -69,6 +71,7 @@ FORGOTTEN_IN = (
     "segment_figure",
     "web_session",
     "idea_notice",
+    "snooze",
 )
 
 
@@ -106,6 +109,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
     _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
     idea_notices.forget_changer(session, user_id=user_id)
+    forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports

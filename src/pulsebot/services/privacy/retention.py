@@ -6,6 +6,9 @@ figures. Only whole ISO weeks go: everything before the Monday of the week the c
 once every run of the week has closed. Ideas older than the cutoff keep their status and votes but lose
 their text and the reason given on their last status change; the job then redraws their cards in Slack.
 
+A pause someone set on their own pulses (services/survey/snooze.py) goes the night after it ended. How
+many went is said nowhere, not even in the audit log: who paused is shown to no one.
+
 People's attributes read from Slack profile fields go once Slack has not confirmed them (by a sync or a
 `user_change` event) for PULSEBOT_RETENTION_DAYS: by then the person was deactivated while pulsebot was
 not listening, or the workspace stopped syncing, and what is left is stale HR data about someone. Rows
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
@@ -34,6 +37,7 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.reply.conversation_cleanup import purge_conversations
 from pulsebot.services.results import analytics, kept_weeks
 from pulsebot.services.segments.cells import forget_members
+from pulsebot.services.survey.snooze import remove_ended
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 from pulsebot.store.models import (
     Answer,
@@ -63,6 +67,7 @@ PURGED_IN = (
     "conversation_message",
     "person",
     "run_member",
+    "snooze",
 )
 
 
@@ -142,6 +147,10 @@ def run_retention(
     with transaction(sessions) as session:
         outcome.conversations = purge_conversations(session, before=cutoff)
         outcome.profiles = _remove_stale_profiles(session, before=cutoff)
+        pauses = remove_ended(session, today=now.astimezone(UTC).date())
+    if pauses and not outcome.removed_anything:
+        scrub(engine_of(sessions), ("snooze",), rewrite=True)
+    with transaction(sessions) as session:
         if not outcome.removed_anything:
             return outcome  # a night with nothing to remove would only crowd the admins' latest entries
         audit.record(

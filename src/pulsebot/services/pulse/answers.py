@@ -9,6 +9,11 @@ written with them: whether someone answered is never stored, it is found by reco
 An answer carries its respondent's cell (services/segments/cells.py), read from the run's members when
 they click: one of at least K people of the audience, the same for every answer of theirs to the run.
 A pulse that closed while an answer waited for its batch refuses it then: closed figures never change.
+
+"N/A" (a rated question with `not_applicable`) is an answer like any other, stored with no value and the
+choice NOT_APPLICABLE: its respondent counts among the run's respondents (the response rate), and no
+figure of the question counts it, since every figure is made of values (services/results/release.py,
+services/segments/base_cells.py). So the question's figures, and its minimum group, rest on the others.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.segments.cells import member_cell
 from pulsebot.services.survey.run_questions import questions_of_run
+from pulsebot.services.survey.snooze import snoozed_through
 from pulsebot.store.db import lock_still_open
 from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
 from pulsebot.store.upsert import upsert
@@ -38,6 +44,8 @@ COMMENT_MAX_CHARS = 2000
 LATE = "This pulse closed before your answer was saved, so it was not counted."
 GONE = "This pulse no longer exists, so your answer was not recorded."
 VALUE_RANGES = {QuestionKind.scale: range(1, 6), QuestionKind.enps: range(11), QuestionKind.yes_no: range(2)}
+NOT_APPLICABLE = "n/a"  # the answer "N/A": stored as the choice of a rated question, never as a value
+NOT_APPLICABLE_LABEL = "not applicable"
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -86,13 +94,13 @@ def prepare_answer(
     run_id: int,
     question_id: int,
     user_id: str,
-    value: int,
+    value: int | str,
     key: bytes,
     now: datetime,
     is_admin: bool = False,
 ) -> PendingAnswer:
-    """Check one rated answer (a click); answering again will replace the earlier one. `is_admin`: the
-    person is a pulsebot admin now (see `_answerable`)."""
+    """Check one rated answer (a click): a value, a choice's number, or NOT_APPLICABLE; answering again
+    will replace the earlier one. `is_admin`: the person is a pulsebot admin now (see `_answerable`)."""
     run, survey, question, respondent = _answerable(
         session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
     )
@@ -170,6 +178,7 @@ def comment_form(
         prompt=question.prompt,
         options=tuple(question.options.splitlines()) if question.options else (),
         required=question.required,
+        not_applicable=question.not_applicable,
     )
     return CommentForm(question=view, earlier=answer.comment if answer is not None else None)
 
@@ -372,6 +381,11 @@ def _answerable(
         select(Delivery.id).where(Delivery.run_id == run_id, Delivery.user_id == user_id)
     ).first()
     if asked is None:
+        if snoozed_through(session, user_id=user_id, today=run.run_date) is not None:
+            raise NotAllowed(
+                "You paused your pulses, so this one was not sent to you and takes no answer of yours. "
+                "`/pulse snooze off` resumes them from the next pulse."
+            )
         raise NotAllowed(
             f"This pulse is for the members of <#{survey.channel_id}>, so your answer was not recorded."
         )
@@ -388,13 +402,15 @@ def _answerable(
     return run, survey, question, respondent
 
 
-def _validate_value(question: Question, value: int) -> tuple[str, str | None]:
-    """Return the label to echo back and, for a choice, the option text to store."""
-    if question.kind is QuestionKind.choice:
+def _validate_value(question: Question, value: int | str) -> tuple[str, str | None]:
+    """Return the label to echo back and, for a choice or "N/A", the text to store."""
+    if value == NOT_APPLICABLE and question.not_applicable and question.kind in VALUE_RANGES:
+        return NOT_APPLICABLE_LABEL, NOT_APPLICABLE
+    if isinstance(value, int) and question.kind is QuestionKind.choice:
         options = question.options.splitlines() if question.options else []
         if 0 <= value < len(options):
             return options[value], options[value]
-    elif question.kind in VALUE_RANGES and value in VALUE_RANGES[question.kind]:
+    elif isinstance(value, int) and question.kind in VALUE_RANGES and value in VALUE_RANGES[question.kind]:
         if question.kind is QuestionKind.yes_no:
             return ("yes" if value else "no"), None
         return str(value), None

@@ -36,6 +36,7 @@ class QuestionView:
     prompt: str
     options: tuple[str, ...]
     required: bool = False
+    not_applicable: bool = False  # offers "N/A" beside its values
 
     @property
     def rated(self) -> bool:
@@ -157,6 +158,7 @@ def run_view(session: Session, *, run_id: int) -> RunView:
             prompt=question.prompt,
             options=tuple(question.options.splitlines()) if question.options else (),
             required=question.required,
+            not_applicable=question.not_applicable,
         )
         for question in questions_of_run(session, run=run)
     )

@@ -2,11 +2,13 @@
 
 The reminder knows *whether* someone answered, never *what*: it recomputes each person's answer token
 and looks for it. Nothing stored says who had answered by then: when a reminder time passes, every
-delivery row of the run counts it, whether or not its person is sent a DM.
+delivery row of the run counts it, whether or not its person is sent a DM. Someone who paused their
+pulses while the run was open (services/survey/snooze.py) is counted too, and sent nothing.
 """
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,7 @@ from sqlmodel import Session, select
 from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.pulse.answers import answered_among
 from pulsebot.services.survey.schedules import parse_reminders, reminder_times
+from pulsebot.services.survey.snooze import snoozed_among
 from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseRun, RunStatus, Survey
 
 
@@ -34,6 +37,7 @@ class DueReminder:
     answered: bool  # then the reminder time is counted, and no DM goes out
     survey_id: int
     asks_viewers: bool  # the survey asks those who can see its results too (`managers_answer`)
+    snoozed: bool = False  # paused their pulses since the run opened: counted, and no DM goes out
 
 
 def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueReminder]:
@@ -69,6 +73,12 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
         run_id: answered_among(session, run_id=run_id, people=members, key=key)
         for run_id, members in people.items()
     }
+    paused: dict[str, set[str]] = {}  # by the survey's time zone: whose pause covers its today
+    for delivery, _run, survey, _passed in due:
+        paused.setdefault(survey.timezone, set()).add(delivery.user_id)
+    for zone, members in paused.items():
+        today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        paused[zone] = snoozed_among(session, people=members, on=today)
     return [
         DueReminder(
             delivery_id=delivery.id,
@@ -83,6 +93,7 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
             answered=delivery.user_id in answered[run.id],
             survey_id=survey.id,
             asks_viewers=survey.managers_answer,
+            snoozed=delivery.user_id in paused[survey.timezone],
         )
         for delivery, run, survey, passed in due
     ]

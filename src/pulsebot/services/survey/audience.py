@@ -10,18 +10,24 @@ pulsebot's admins. By default they are left out of the team's audience. A survey
 by that many (their answers cannot be told apart, so they must never be what lifts a run over the minimum).
 Someone who comes to see the results while a run is open is counted when it closes (services/pulse/
 closing.py).
+
+People who paused their own pulses for the run's day (services/survey/snooze.py) are not asked at all:
+they are left out before anything else, so a paused manager is not counted among those asked either.
 """
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.privacy.roles import team_viewers
+from pulsebot.services.survey.snooze import snoozed_among
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.store.models import Delivery, PulseRun
 
@@ -35,12 +41,14 @@ class RunAudience:
 
 
 def run_audience(
-    session: Session, *, survey_name: str, members: Iterable[str], admins: Collection[str]
+    session: Session, *, survey_name: str, members: Iterable[str], admins: Collection[str], now: datetime
 ) -> RunAudience:
-    """The people a run of this survey asks, out of its channel's `members` (`admins`: those of them who
-    are pulsebot admins)."""
+    """The people a run of this survey opening `now` asks, out of its channel's `members` (`admins`: those
+    of them who are pulsebot admins): not those who paused their pulses for the run's day."""
     survey = find_survey(session, name=survey_name)
-    members = sorted(set(members))
+    today = now.astimezone(zoneinfo.ZoneInfo(survey.timezone)).date()
+    members = set(members)
+    members = sorted(members - snoozed_among(session, people=members, on=today))
     viewers = team_viewers(session, survey_id=survey.id, people=members, admins=admins)
     if survey.managers_answer:
         return RunAudience(people=members, managers_asked=len(viewers))

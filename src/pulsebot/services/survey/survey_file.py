@@ -83,6 +83,9 @@ class QuestionSpec(BaseModel):
     # On a text question: the answer may not be blank. Rated questions are one click, and the comment
     # that may follow them is always optional; there `required` only marks the question as such.
     required: bool = False
+    # On a rated question: an "N/A" button beside its values, for people it does not apply to. Their
+    # answer counts towards the response rate and in none of the question's figures.
+    not_applicable: bool = False
 
     # Field validators (not one model validator) so an error names the field, in a file and in the modal.
     @field_validator("prompt")
@@ -106,6 +109,17 @@ class QuestionSpec(BaseModel):
                 raise ValueError("options must differ from each other")
         elif value is not None and kind is not None:
             raise ValueError("only a choice question takes options")
+        return value
+
+    @field_validator("not_applicable")
+    @classmethod
+    def _rated_only(cls, value: bool, info: ValidationInfo) -> bool:
+        kind = info.data.get("kind")
+        if value and kind in (QuestionKind.choice, QuestionKind.text):
+            raise ValueError(
+                f"only a rated question (scale, enps or yes_no) offers “N/A”; a {kind.value} question "
+                "can simply be left unanswered"
+            )
         return value
 
 

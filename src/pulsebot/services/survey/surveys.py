@@ -64,6 +64,7 @@ class WantedQuestion:
     prompt: str
     options: str | None = None
     required: bool = False
+    not_applicable: bool = False
     from_library: bool = False
     driver: str | None = None
     reversed: bool = False
@@ -77,6 +78,7 @@ def wanted_questions(spec: SurveySpec) -> list[WantedQuestion]:
             prompt=q.prompt,
             options="\n".join(q.options) if q.options else None,
             required=q.required,
+            not_applicable=q.not_applicable,
         )
         for q in spec.questions
     ]
@@ -169,13 +171,16 @@ def _apply_questions(session: Session, *, survey_id: int, specs: list[WantedQues
         )
         library = (spec.from_library, spec.driver, spec.reversed)
         if same_wording:
-            now_as = (current.position, current.required, current.active)
-            if now_as != (position, spec.required, True) or library != (
+            # Offering "N/A" or not changes no wording: the same question, whose earlier answers stay
+            # comparable.
+            now_as = (current.position, current.required, current.not_applicable, current.active)
+            if now_as != (position, spec.required, spec.not_applicable, True) or library != (
                 current.from_library,
                 current.driver,
                 current.reversed,
             ):
                 current.position, current.required, current.active = position, spec.required, True
+                current.not_applicable = spec.not_applicable
                 current.from_library, current.driver, current.reversed = library
                 changed = True
             continue
@@ -191,6 +196,7 @@ def _apply_questions(session: Session, *, survey_id: int, specs: list[WantedQues
                 prompt=spec.prompt,
                 options=options,
                 required=spec.required,
+                not_applicable=spec.not_applicable,
                 from_library=spec.from_library,
                 driver=spec.driver,
                 reversed=spec.reversed,
@@ -302,6 +308,7 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
             prompt=question.prompt,
             options=question.options.splitlines() if question.options else None,
             required=question.required,
+            not_applicable=question.not_applicable,
         )
         for question in active_questions(session, survey_id=survey.id)
         if not question.from_library

@@ -21,14 +21,16 @@ from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
 from pulsebot.slack.blocks.pulses import local_time
+from pulsebot.slack.blocks.snooze import home_snooze_block
 from pulsebot.slack.blocks.you_said import item_line
 from pulsebot.slack.limits import SECTION_TEXT
 from pulsebot.slack.text import escape, excerpt, fit
 from pulsebot.store.models import AuditEntry
 
 # A Home tab holds 100 blocks (slack/limits.py). Each part has its share, so that together they never pass
-# it, however many pulses, ideas, teams and actions a person has: header and note included, pulses take 12,
-# ideas 11, "You said, we did" 7, teams 23, actions 38 (slack/blocks/actions.py) and the audit log 3.
+# it, however many pulses, ideas, teams and actions a person has: header and note included, pulses take 13
+# (their pause line among them), ideas 11, "You said, we did" 7, teams 23, actions 38
+# (slack/blocks/actions.py) and the audit log 3.
 HOME_PULSES = 10
 HOME_IDEAS = 10
 HOME_SHIPPED = 5
@@ -62,6 +64,7 @@ def home_view(
         blocks += more(left, "open pulses: each one's message has its buttons")
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="No pulse is open for you right now.")))
+    blocks.append(home_snooze_block(summary.paused_through))
     blocks.append(HeaderBlock(text="Your ideas"))
     if summary.my_ideas:
         for idea in summary.my_ideas[:HOME_IDEAS]:

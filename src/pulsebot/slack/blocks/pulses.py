@@ -27,6 +27,7 @@ from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
 ANSWER_ACTION = "pulse_answer"
+NOT_APPLICABLE_BUTTON = "na"  # the last part of an "N/A" button's value and action id
 COMMENT_ACTION = "pulse_comment"
 COMMENT_VIEW = "pulse_comment_view"
 
@@ -65,7 +66,7 @@ def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]
                 value=f"{run.run_id}:{question.id}",
             )
         ]
-    return [
+    buttons = [
         ButtonElement(
             text=label,
             action_id=f"{ANSWER_ACTION}_{question.id}_{value}",
@@ -73,6 +74,15 @@ def _answer_buttons(run: RunView, question: QuestionView) -> list[ButtonElement]
         )
         for label, value in zip(labels, values, strict=True)
     ]
+    if question.not_applicable and question.kind is not QuestionKind.choice:
+        buttons.append(
+            ButtonElement(
+                text="N/A",
+                action_id=f"{ANSWER_ACTION}_{question.id}_{NOT_APPLICABLE_BUTTON}",
+                value=f"{run.run_id}:{question.id}:{NOT_APPLICABLE_BUTTON}",
+            )
+        )
+    return buttons
 
 
 def pulse_message(run: RunView) -> tuple[str, list[dict]]:

@@ -187,6 +187,16 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
             hint="Marked as required; a required free-text answer may not be left blank.",
         )
     )
+    blocks.append(
+        _checkboxes(
+            "not_applicable",
+            "“N/A” answers",
+            {str(row): f"Question {row}" for row in range(1, MAX_QUESTIONS + 1)},
+            selected={str(row) for row, q in enumerate(questions, start=1) if q.not_applicable},
+            hint="Rated questions only: an N/A button for those it does not apply to. It counts as "
+            "answering, and in none of the question's figures.",
+        )
+    )
     # The managers are named in the survey's YAML, not on the form: saving the form keeps the stored ones.
     # They are not carried here, as a team may have more of them than private_metadata holds.
     metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions]}) if spec else ""

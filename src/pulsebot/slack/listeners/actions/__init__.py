@@ -6,7 +6,7 @@ from pulsebot.slack.blocks.actions import ACTION_STATUS, PLAN_ACTION
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.slack.blocks.helping import HELPING_ACTION
 from pulsebot.slack.blocks.ideas import IDEA_STATUS_ACTION, IDEA_VOTE_ACTION
-from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_ACTION
+from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_ACTION, NOT_APPLICABLE_BUTTON
 from pulsebot.slack.blocks.replies import (
     CLOSE_CONVERSATION_ACTION,
     REPLY_AS_AUTHOR_ACTION,
@@ -15,6 +15,7 @@ from pulsebot.slack.blocks.replies import (
     REPLY_IDEA_ACTION,
 )
 from pulsebot.slack.blocks.sharing import SHARE_NOW_ACTION, SHARE_RESULTS_ACTION
+from pulsebot.slack.blocks.snooze import SNOOZE_ACTION
 from pulsebot.slack.listeners.actions import action_plans
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
@@ -27,12 +28,13 @@ from pulsebot.slack.listeners.actions.replies import (
     manager_reply_clicked,
 )
 from pulsebot.slack.listeners.actions.sharing import share_clicked, share_now_clicked
+from pulsebot.slack.listeners.actions.snooze import snooze_clicked
 from pulsebot.slack.listeners.actions.status import status_chosen
 from pulsebot.slack.listeners.actions.votes import vote_clicked
 
 
 def register(app: App) -> None:
-    app.action(re.compile(rf"^{ANSWER_ACTION}_\d+_\d+$"))(answer_clicked)
+    app.action(re.compile(rf"^{ANSWER_ACTION}_\d+_(\d+|{NOT_APPLICABLE_BUTTON})$"))(answer_clicked)
     app.action(re.compile(rf"^{COMMENT_ACTION}_\d+$"))(comment_clicked)
     app.action(IDEA_VOTE_ACTION)(vote_clicked)
     app.action(IDEA_STATUS_ACTION)(status_chosen)
@@ -48,3 +50,4 @@ def register(app: App) -> None:
     app.action(ACTION_STATUS)(action_plans.status_chosen)
     app.action(SHARE_RESULTS_ACTION)(share_clicked)
     app.action(SHARE_NOW_ACTION)(share_now_clicked)
+    app.action(SNOOZE_ACTION)(snooze_clicked)

@@ -4,8 +4,8 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from pulsebot.services.errors import Invalid, Refusal
-from pulsebot.services.pulse.answers import comment_form, prepare_answer
-from pulsebot.slack.blocks.pulses import comment_modal, thanks_for
+from pulsebot.services.pulse.answers import NOT_APPLICABLE, comment_form, prepare_answer
+from pulsebot.slack.blocks.pulses import NOT_APPLICABLE_BUTTON, comment_modal, thanks_for
 from pulsebot.slack.directory import RightsUnknown
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
@@ -24,7 +24,12 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
     ack()
     deps = context["deps"]
     try:
-        run_id, question_id, value = parse_ids(action.get("value", ""), 3)
+        value = action.get("value", "")
+        if value.endswith(f":{NOT_APPLICABLE_BUTTON}"):  # "N/A": a run and a question, then no number
+            run_id, question_id = parse_ids(value.removesuffix(f":{NOT_APPLICABLE_BUTTON}"), 2)
+            value = NOT_APPLICABLE
+        else:
+            run_id, question_id, value = parse_ids(value, 3)
         with transaction(deps.sessions) as session:
             pending = prepare_answer(
                 session,

@@ -7,12 +7,15 @@ from pulsebot.slack.blocks.forgetting import forget_me_question
 from pulsebot.slack.listeners.commands import pulse_admin
 from pulsebot.slack.listeners.commands.action import action_command
 from pulsebot.slack.listeners.commands.digest import digest_command
+from pulsebot.slack.listeners.commands.snooze import snooze_command
 from pulsebot.slack.text import escape
 
 HELP = (
     "*pulsebot*\n"
     "• `/pulse privacy`: what is stored about your answers, and who can see what\n"
     "• `/pulse forget-me`: delete what pulsebot keeps about you (it asks first; it cannot be undone)\n"
+    "• `/pulse snooze 2w` (or `1w`, `3d`, `until 2027-01-15`, `off`): pause your own pulses while you "
+    "are away; nobody else is told\n"
     "• `/pulse digest [NAME]`: your team's weekly digest, by DM (managers and admins)\n"
     "• `/pulse action [NAME]`: plan what your team will do about its results: an owner, a due date, "
     "and whether the team sees it (managers and admins)\n"
@@ -81,6 +84,8 @@ PRIVACY = (
     "your name or Slack id. Figures appear only after a run has closed; there is no live count.\n"
     "• Reminders (at most two, by DM) go only to people who have not answered; pulsebot keeps no mark "
     "of who answered.\n"
+    "• `/pulse snooze` keeps only your Slack id and the last day of your pause, shown to no one but you; "
+    "it is deleted once the pause has ended. Your team's figures count only the people a pulse asked.\n"
     "• For pulses sent at your local time, pulsebot reads the time zone in your Slack profile.\n"
     "• Every time a manager or admin looks at results, or shares them with the team, it is written in an "
     "audit log.\n"
@@ -116,6 +121,8 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
                 reply_window_days=deps.settings.reply_window_days,
             )
         )
+    elif verb == "snooze":
+        snooze_command(ack, command, deps, rest)
     elif verb == "forget-me":
         text, blocks = forget_me_question(reply_window_days=deps.settings.reply_window_days)
         ack(text=text, blocks=blocks)

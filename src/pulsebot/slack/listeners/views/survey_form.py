@@ -121,13 +121,18 @@ def form_data(values: dict, metadata: dict, *, managers: list[str]) -> tuple[dic
         return {option["value"] for option in element.get("selected_options") or []}
 
     keys = metadata.get("keys", [])
-    required = selected("required")
+    required, not_applicable = selected("required"), selected("not_applicable")
     questions, rows = [], []
     for row in range(1, MAX_QUESTIONS + 1):
         kind, prompt, options = (value(f"q{row}_{field}") for field in QUESTION_FIELDS)
         if not (kind or prompt or options):
             continue
-        question: dict = {"key": _key(row, keys), "kind": kind or None, "required": str(row) in required}
+        question: dict = {
+            "key": _key(row, keys),
+            "kind": kind or None,
+            "required": str(row) in required,
+            "not_applicable": str(row) in not_applicable,
+        }
         if prompt:
             question["prompt"] = prompt
         if options:
@@ -192,8 +197,8 @@ def _block_for(loc: tuple, rows: list[int], *, editing: bool) -> str:
         if len(loc) >= 2 and isinstance(loc[1], int) and loc[1] < len(rows):
             row = rows[loc[1]]
             field = loc[2] if len(loc) >= 3 else "kind"
-            if field == "required":
-                return "required"
+            if field in ("required", "not_applicable"):
+                return field
             return f"q{row}_{field if field in QUESTION_FIELDS else 'kind'}"
         return "q1_kind"
     if head == "name" and editing:
