@@ -13,7 +13,8 @@
   stay as they are, for the same reason as their anonymous ideas (services/reply/conversation_cleanup.py);
 - their HR attributes (`person`), whichever source they came from, and their name as the manager in
   other people's rows (the reporting line then ends below them); and which cell of each run still open
-  to answers they were in (`run_member`).
+  to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
+  which Slack's next full listing of the workspace brings back for as long as they are in it.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -34,6 +35,7 @@ from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors
+from pulsebot.services.people import workspace_people
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
@@ -66,6 +68,7 @@ FORGOTTEN_IN = (
     "run_cell",
     "segment_figure",
     "web_session",
+    "directory_person",
 )
 
 
@@ -102,6 +105,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     signed, anonymous = idea_authors.forget_author(session, user_id=user_id, key=key)
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
     _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
+    workspace_people.forget(session, user_id=user_id)
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports
