@@ -209,8 +209,8 @@ class FakeSlack(SlackFaults):
             return list(self.history.get(channel, []))
 
     def _answer(self, method: str, args: dict, token: str | None = None) -> dict:
-        if self._errors.get(method):
-            return {"ok": False, "error": self._errors[method].pop(0)}
+        if self._errors.get(method) and (error := self._errors[method].pop(0)) is not None:
+            return {"ok": False, "error": error}
         if method == "auth.test":
             team_id = self._teams_by_token.get(token or "", "T0ACME")
             return {

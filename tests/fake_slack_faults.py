@@ -24,7 +24,7 @@ class SlackFaults:
     def _init_faults(self) -> None:
         self._throttled: dict[str, list[int]] = {}
         self._throttled_until: dict[str, tuple[float, int]] = {}  # method -> (until, Retry-After)
-        self._errors: dict[str, list[str]] = {}
+        self._errors: dict[str, list[str | None]] = {}  # None: answered as usual
         self._limits: dict[str, tuple[int, collections.deque]] = {}
         self._stall: dict[str, int] = {}
         self._slow: dict[str, float] = {}
@@ -44,8 +44,9 @@ class SlackFaults:
         Slack does once an app has spent a method's allowance."""
         self._throttled_until[method] = (time.monotonic() + seconds, retry_after)
 
-    def fail(self, method: str, error: str, *, times: int = 1) -> None:
-        self._errors.setdefault(method, []).extend([error] * times)
+    def fail(self, method: str, error: str, *, times: int = 1, after: int = 0) -> None:
+        """Answer `times` calls of `method` with Slack's `error`, once the next `after` were answered."""
+        self._errors.setdefault(method, []).extend([None] * after + [error] * times)
 
     def fail_with_status(
         self, method: str, status: int, *, times: int = 1, after_acting: bool = False

@@ -18,13 +18,15 @@ authors, slack/idea_notices.py), `action-helping` (which asks "Is this helping?"
 closes those rounds, services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done),
 `action-reminders` (an action's owner hears three days before it is due and on the day),
 `results-share` (which posts the last complete week of each `share_results: auto` survey to its
-channel once its digest time has passed, slack/sharing.py) and `answer-keys` (which destroys the
+channel once its digest time has passed, slack/sharing.py), `answer-keys` (which destroys the
 answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
-services/pulse/answer_keys.py); `digest-send` runs every five minutes and
-sends each manager their weekly digest once their own Monday 09:00 has come; `retention` runs daily at
-03:17 UTC and removes what is older than PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in
-every workspace. The outbox is not a job: every process drains it with its own sender (slack/sender.py),
-and only one process runs this scheduler (leadership.py).
+services/pulse/answer_keys.py) and `directory-read` (which reads a workspace's people in full from
+users.list when its directory is a day old, or was never read, slack/workspace_people.py);
+`digest-send` runs every five minutes and sends each manager their weekly digest once their own
+Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
+PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:
+every process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
+(leadership.py).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from pulsebot.slack.app import Deps
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
+from pulsebot.slack.workspace_people import read_directory
 from pulsebot.slack.workspaces import SingleWorkspace, Workspaces, settings_for
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 from pulsebot.store.scoping import SINGLE_WORKSPACE, scoped_sessions
@@ -84,6 +87,7 @@ SWEEPS = {
     "you-said-we-did": "pulsebot.scheduling:post_you_said_we_did",
     "action-reminders": "pulsebot.scheduling:remind_action_owners",
     "results-share": "pulsebot.scheduling:share_results_automatically",
+    "directory-read": "pulsebot.scheduling:read_directories",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -527,6 +531,17 @@ def purge_old_data() -> None:
                 refresh_idea_card(client, sessions, idea_id=idea_id)
             except SlackApiError as error:  # the card was deleted, or the channel archived: nothing to redraw
                 log.warning("idea #%s card not redrawn: %s", idea_id, error.response.get("error"))
+
+
+def read_directories() -> None:
+    """Read each workspace's people in full when its directory is due (a day old, never read, or a read
+    cut off, which goes on from its last page); Slack's events keep it current in between."""
+    runtime = _current()
+    for _, client, sessions in runtime.each_workspace():
+        try:
+            read_directory(client, sessions, now=runtime.clock())
+        except SlackApiError as error:  # the read goes on from its last stored page at the next pass
+            log.warning("directory read paused: %s", error.response.get("error"))
 
 
 def remind_action_owners() -> None:

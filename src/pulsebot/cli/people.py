@@ -167,7 +167,8 @@ def sync(team: Team = "") -> None:
     from slack_sdk.errors import SlackApiError
 
     from pulsebot.slack.limits import TIER_4_PER_MINUTE
-    from pulsebot.slack.people import active_members, profile_fields, read_profiles
+    from pulsebot.slack.people import profile_fields, read_profiles
+    from pulsebot.slack.workspace_people import active_members
 
     settings = settings_or_fail()
     mapping = settings.profile_fields
@@ -190,7 +191,7 @@ def sync(team: Team = "") -> None:
                 f"there are: {there}",
                 code=2,
             )
-        members = active_members(client)
+        members = active_members(client, sessions)
         with transaction(sessions) as session:
             imported = imported_ids(session)
         to_read = [member for member in members if member not in imported]

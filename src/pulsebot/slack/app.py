@@ -22,6 +22,7 @@ from pulsebot import log_privacy, metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.services.pulse.answer_mixer import AnswerMixer
+from pulsebot.services.pulse.open_runs import OpenRuns
 from pulsebot.slack.acks_first import AckGate, AcksFirst
 from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.directory import WorkspaceDirectory
@@ -100,6 +101,9 @@ class Deps:
     mixer: AnswerMixer | None = (
         None  # holds answers for their shuffled batch (services/pulse/answer_mixer.py)
     )
+    # What a click reads about an open run, kept for the process and shared by its workspaces
+    # (services/pulse/open_runs.py).
+    open_runs: OpenRuns = field(default_factory=OpenRuns)
 
     @property
     def key(self) -> bytes:

@@ -1,5 +1,6 @@
-"""Who is who, read from Slack: a survey's audience and their time zones, the workspace's people,
-the managers."""
+"""Who is who, read from Slack: a survey's audience and their time zones, the workspace's people (from
+the directory table the scheduler reads and Slack's events keep, slack/workspace_people.py), the
+managers."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from pulsebot.config import Settings
 from pulsebot.services.errors import NotAllowed, Refusal
 from pulsebot.services.idea import idea_authors, idea_status
 from pulsebot.services.privacy.roles import Role, role_of
+from pulsebot.slack.workspace_people import human, workspace_members
 from pulsebot.store.db import SessionFactory, transaction
 
+# The workspace's people (from the shared directory table) and the manager group (from Slack) are kept
+# this long in each process; a look-up that misses someone reads the table again at once.
 CACHE_SECONDS = 300
 # Whether someone is a Slack owner or admin (PULSEBOT_SLACK_ADMINS) is looked up again after this long,
 # so someone whose Slack role was taken away loses pulsebot's admin rights within a minute.
@@ -76,7 +80,7 @@ def channel_members(client: WebClient, channel_id: str) -> ChannelMembers:
     members: list[str] = []
     for page in client.conversations_members(channel=channel_id, limit=200):
         members.extend(page["members"])
-    people = [user for user in _profiles(client, members) if _human(user)]
+    people = [user for user in _profiles(client, members) if human(user)]
     return ChannelMembers(
         zones={user["id"]: user.get("tz") or None for user in people},
         slack_admins=frozenset(user["id"] for user in people if _runs_slack(user)),
@@ -117,21 +121,18 @@ def _profiles(client: WebClient, user_ids: Iterable[str]) -> list[dict]:
     return profiles
 
 
-def _human(user: dict) -> bool:
-    return not (user.get("is_bot") or user.get("deleted") or user["id"] == "USLACKBOT")
-
-
 def _runs_slack(user: dict) -> bool:
     """An owner or admin of the Slack workspace, by their profile."""
     return bool(user.get("is_owner") or user.get("is_admin")) and not user.get("deleted")
 
 
 class WorkspaceDirectory:
-    """The workspace's people and the manager group, read from Slack and kept for a few minutes.
+    """The workspace's people (from the directory table) and the manager group (from Slack), kept for a
+    few minutes, and whether someone runs the Slack workspace.
 
-    Finding an anonymous idea's author means computing a token for everyone in the workspace; caching
-    the user list keeps that to one `users.list` walk per few minutes instead of one per status change.
-    """
+    Finding an anonymous idea's author means computing a token for everyone in the workspace; the list
+    comes from the directory the scheduler reads once a day and Slack's events keep current, so no
+    process walks users.list for it."""
 
     def __init__(self, *, ttl_seconds: float = CACHE_SECONDS) -> None:
         # Read the clock through `time` at call time so a frozen test clock moves the cache too.
@@ -143,9 +144,10 @@ class WorkspaceDirectory:
         )
         self._lock = threading.Lock()
 
-    def people(self, client: WebClient, *, fresh: bool = False) -> tuple[str, ...]:
-        """Every active human in the workspace (bots and deactivated accounts left out)."""
-        return self._cached("people", lambda: _workspace_people(client), fresh=fresh)
+    def people(self, client: WebClient, sessions: SessionFactory, *, fresh: bool = False) -> tuple[str, ...]:
+        """Every active human in the workspace (bots and deactivated accounts left out); `fresh`: read
+        from the directory table now rather than kept from the last few minutes."""
+        return self._cached("people", lambda: workspace_members(client, sessions), fresh=fresh)
 
     def is_admin(self, client: WebClient, settings: Settings, user_id: str, *, strict: bool = False) -> bool:
         """In PULSEBOT_ADMINS, or (with PULSEBOT_SLACK_ADMINS) an owner or admin of the Slack workspace.
@@ -240,13 +242,6 @@ class WorkspaceDirectory:
         return found
 
 
-def _workspace_people(client: WebClient) -> tuple[str, ...]:
-    people: list[str] = []
-    for page in client.users_list(limit=200):
-        people.extend(user["id"] for user in page["members"] if _human(user))
-    return tuple(people)
-
-
 def _group_members(client: WebClient, group_id: str, *, strict: bool) -> tuple[str, ...]:
     try:
         return tuple(client.usergroups_users_list(usergroup=group_id)["users"])
@@ -268,10 +263,11 @@ def find_idea_author(
     client: WebClient, sessions: SessionFactory, directory: WorkspaceDirectory, *, key: bytes, idea_id: int
 ) -> str | None:
     """Who posted an idea: named on it, or the person whose author token matches among the workspace's
-    people. The cached people list may predate someone who joined a minute ago: on a miss, it is read
-    once more afresh. With the people at hand, ideas still under an old per-person token are re-tokened."""
+    people. The people kept in memory may predate someone who joined a minute ago: on a miss, the
+    directory table is read once more. With the people at hand, ideas still under an old per-person
+    token are re-tokened."""
     for fresh in (False, True):
-        people = directory.people(client, fresh=fresh)
+        people = directory.people(client, sessions, fresh=fresh)
         with transaction(sessions) as session:
             author = idea_status.find_author(session, idea_id=idea_id, key=key, people=people)
             if author is not None:
@@ -288,6 +284,6 @@ def retoken_legacy_ideas(client: WebClient, sessions: SessionFactory, *, key: by
     with transaction(sessions) as session:
         if not idea_authors.legacy_left(session):
             return 0, 0
-    people = _workspace_people(client)
+    people = workspace_members(client, sessions)
     with transaction(sessions) as session:
         return idea_authors.retoken_legacy(session, key=key, people=people)

@@ -40,7 +40,8 @@ ACK_SECONDS = 3  # Slack shows the person an error when a request is not acknowl
 TRIGGER_SECONDS = 3  # a trigger_id opens a modal only this long after the click that made it
 
 # Web API rate limit tiers (docs.slack.dev, "Rate limits"): calls a minute each method allows a workspace
-# at least. users.lookupByEmail is Tier 3, users.profile.get Tier 4; pulsebot spaces its own calls of
-# such a method evenly at that rate (slack/people.py), so a burst never earns a 429.
+# at least. users.list is Tier 2, users.lookupByEmail Tier 3, users.profile.get Tier 4; pulsebot spaces
+# its own calls of such a method evenly at that rate (slack/people.py), so a burst never earns a 429.
+TIER_2_PER_MINUTE = 20
 TIER_3_PER_MINUTE = 50
 TIER_4_PER_MINUTE = 100

@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 from pulsebot.services.people.attributes import CSV
 from pulsebot.services.people.people import imported_ids, remove_profile, store_profile
 from pulsebot.services.people.profile_fields import FromProfile, attributes_from_profile
-from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.slack.limits import TIER_3_PER_MINUTE, TIER_4_PER_MINUTE
 from pulsebot.slack.pacing import Pacer
 from pulsebot.slack.workspaces import ConnectionRetries, RateLimitRetries, ServerErrorRetries
@@ -79,11 +78,6 @@ def profile_fields(client: WebClient) -> dict[str, str]:
     """The workspace's custom profile fields: id -> label."""
     fields = client.team_profile_get()["profile"].get("fields") or []
     return {field["id"]: field.get("label") or field["id"] for field in fields}
-
-
-def active_members(client: WebClient) -> tuple[str, ...]:
-    """Every active human of the workspace (bots and deactivated accounts left out)."""
-    return WorkspaceDirectory().people(client, fresh=True)
 
 
 def read_profiles(

@@ -44,6 +44,8 @@ USER_ID_COLUMNS = {
     ("idea_notice", "changed_by"),
     # Who paused their own pulses, and until when (services/survey/snooze.py).
     ("snooze", "user_id"),
+    # The workspace's active people, as Slack lists them (finding an anonymous idea's author).
+    ("directory_person", "user_id"),
 }
 
 
@@ -771,3 +773,31 @@ class SendPace(TeamScoped, table=True):
     next_slot: float = 0.0  # seconds since the epoch: when the next post may go
     held_until: float = 0.0  # no post before this (after a 429)
     clean: int = 0  # posts since the pace last changed
+
+
+class DirectoryPerson(TeamScoped, table=True):
+    """One active human of a workspace (bots, apps and deactivated accounts are never here): the list a
+    Slack users.list read gives, kept current by Slack's `team_join` and `user_change` events
+    (slack/workspace_people.py). Nothing else about the person: the id is all that finding an
+    anonymous idea's author needs."""
+
+    __tablename__ = "directory_person"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    # The full read that last listed them (or an event during or since it); a read's last page
+    # removes whoever an earlier read listed and this one did not. The same for everyone after a read.
+    generation: int = 0
+
+
+class DirectoryRead(TeamScoped, table=True):
+    """How far a workspace's directory is read: when its last full read ended, and the page an
+    unfinished one goes on from."""
+
+    __tablename__ = "directory_read"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    generation: int = 0  # the last full read that ended
+    read_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # when it ended
+    reading: int | None = None  # the read under way, if any (generation + 1)
+    cursor: str | None = Field(default=None, max_length=200)  # users.list's cursor of its next page

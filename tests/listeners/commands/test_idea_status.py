@@ -1,5 +1,6 @@
 """`/idea status ID STATUS [reason]`: managers move ideas along, the card follows, the author hears by DM."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from sqlmodel import select
 
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION
 from pulsebot.slack.status_change import ANONYMOUS_AUTHOR_TOLD
-from pulsebot.store.models import Idea, IdeaStatus
+from pulsebot.store.models import DirectoryPerson, Idea, IdeaStatus
 from tests.conftest import ADMIN, IDEAS_CHANNEL, MANAGER, TEAM
 from tests.idea_steps import next_call, post_idea, reply_to
 
@@ -65,14 +66,15 @@ def test_an_anonymous_author_is_told_by_dm_and_no_one_learns_who_they_are(slack,
     assert TEAM[0] not in told
     card = fake_slack.wait_for("chat.update")[0]
     assert TEAM[0] not in str(card) and "a colleague (anonymous)" in card_text(card)
-    assert fake_slack.calls_to("users.list")  # found by recomputing tokens over the workspace
+    assert fake_slack.calls_to("users.list")  # found by recomputing tokens over the workspace's directory,
+    # read from Slack here as at a first start
     with sessions() as session:
         idea = session.exec(select(Idea)).one()
         assert idea.author_id is None
         assert TEAM[0] not in repr(idea.model_dump())
 
 
-def test_the_user_list_is_read_page_by_page_and_kept_for_a_few_minutes(slack, fake_slack):
+def test_the_directory_is_read_page_by_page_once_and_not_again_for_each_move(slack, fake_slack):
     for number in range(250):  # more than one page of 200
         fake_slack.add_user(f"U1{number:05d}")
     fake_slack.add_user("U9LATE")  # the author is on the second page
@@ -82,19 +84,22 @@ def test_the_user_list_is_read_page_by_page_and_kept_for_a_few_minutes(slack, fa
         status(slack, fake_slack, "1 review")
         assert [call.get("cursor", "") for call in fake_slack.calls_to("users.list")] == ["", "200"]
         status(slack, fake_slack, "1 planned")
-        assert len(fake_slack.calls_to("users.list")) == 2  # the cached list served
         clock.tick(timedelta(minutes=6))
         status(slack, fake_slack, "1 done")
-        assert len(fake_slack.calls_to("users.list")) == 4  # read afresh once it was stale
+        # The directory served both; Slack's events keep it, and the scheduler's daily read
+        # (tests/test_directory.py).
+        assert len(fake_slack.calls_to("users.list")) == 2
 
     # The confirmation of the post, then one notice per move.
     assert [call["channel"] for call in fake_slack.calls_to("chat.postMessage")].count("U9LATE") == 4
 
 
-def test_someone_who_joined_after_the_list_was_cached_is_still_found(slack, fake_slack):
+def test_someone_who_joined_after_the_directory_was_read_is_still_found(slack, fake_slack, sessions):
     post_idea(slack, fake_slack, "First", user=TEAM[0], anonymous=True)
-    status(slack, fake_slack, "1 review")  # caches the user list
+    status(slack, fake_slack, "1 review")  # reads the directory, and keeps it a minute
     fake_slack.add_user("U0NEWBIE")
+    slack.event({"type": "team_join", "user": fake_slack.users["U0NEWBIE"]})  # as Slack tells the app
+    in_directory(sessions, "U0NEWBIE")
     post_idea(slack, fake_slack, "From a newcomer", user="U0NEWBIE", anonymous=True)
 
     told = status(slack, fake_slack, "2 review")
@@ -104,7 +109,7 @@ def test_someone_who_joined_after_the_list_was_cached_is_still_found(slack, fake
 
 
 def test_the_manager_hears_the_same_whether_an_anonymous_author_is_here_left_or_was_forgotten(
-    slack, fake_slack
+    slack, fake_slack, sessions
 ):
     """Attack: a manager moves the anonymous ideas along after a colleague left and another asked to be
     forgotten, and reads from pulsebot's answer which ideas were theirs."""
@@ -112,6 +117,8 @@ def test_the_manager_hears_the_same_whether_an_anonymous_author_is_here_left_or_
     for author in (here, left, forgotten):
         post_idea(slack, fake_slack, f"An idea of {author}", user=author, anonymous=True)
     fake_slack.users[left]["deleted"] = True
+    slack.event({"type": "user_change", "user": fake_slack.users[left]})  # as Slack tells the app
+    in_directory(sessions, left, present=False)
     slack.command("/pulse", "forget-me", user=forgotten)
     reply_to(fake_slack, lambda: slack.click(action_id=FORGET_ME_ACTION, value="forget", user=forgotten))
 
@@ -311,3 +318,15 @@ def test_a_long_idea_and_a_long_reason_still_fit_on_the_card(slack, fake_slack):
     assert len(text) <= 3000
     assert text.endswith("*Why it was declined:* " + "&lt;" * 500)  # the reason is never the part cut
     assert "&amp;&amp;…" in text
+
+
+def in_directory(sessions, user_id: str, *, present: bool = True, timeout: float = 10.0) -> None:
+    """Wait until the event's listener (after its ack) has put the person in the directory, or out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sessions() as session:
+            found = session.get(DirectoryPerson, ("", user_id)) is not None
+        if found is present:
+            return
+        assert time.monotonic() < deadline, f"{user_id} still {'out of' if present else 'in'} the directory"
+        time.sleep(0.05)

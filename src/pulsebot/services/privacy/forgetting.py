@@ -14,7 +14,8 @@
 - their name on the status changes they made on the dashboard that Slack has not been told yet;
 - their HR attributes (`person`), whichever source they came from, and their name as the manager in
   other people's rows (the reporting line then ends below them); and which cell of each run still open
-  to answers they were in (`run_member`);
+  to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
+  which Slack's next full listing of the workspace brings back for as long as they are in it;
 - their own pause of their pulses (`snooze`), if they had one.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
@@ -37,6 +38,7 @@ from sqlalchemy import ColumnElement, delete, tuple_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors, idea_notices
+from pulsebot.services.people import workspace_people
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
@@ -72,6 +74,7 @@ FORGOTTEN_IN = (
     "web_session",
     "idea_notice",
     "snooze",
+    "directory_person",
 )
 
 
@@ -110,6 +113,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
     idea_notices.forget_changer(session, user_id=user_id)
     forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
+    workspace_people.forget(session, user_id=user_id)
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports

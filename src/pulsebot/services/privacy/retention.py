@@ -16,6 +16,10 @@ imported from a CSV are not aged: the export is the operator's, each import repl
 (removing people it no longer lists) and says so, and dropping them by age would quietly empty the next
 runs' segments (docs/people.md).
 
+The directory of a workspace's people (services/people/workspace_people.py) holds only who is in the
+workspace now, kept by Slack's events and a daily read; a directory no read has confirmed for a week (the
+app removed, Slack out of reach) goes whole.
+
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
 bounded batches each in its own transaction, and a run is marked purged only when all of it is gone.
@@ -32,6 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
+from pulsebot.services.people import workspace_people
 from pulsebot.services.people.attributes import PROFILE
 from pulsebot.services.privacy import audit
 from pulsebot.services.reply.conversation_cleanup import purge_conversations
@@ -68,6 +73,7 @@ PURGED_IN = (
     "person",
     "run_member",
     "snooze",
+    "directory_person",
 )
 
 
@@ -79,6 +85,7 @@ class RetentionOutcome:
     deliveries: int = 0
     conversations: int = 0
     profiles: int = 0  # people's attributes from Slack profiles not confirmed since the cutoff
+    directory: int = 0  # people of workspace directories no longer kept current
     # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
     emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
 
@@ -97,6 +104,7 @@ class RetentionOutcome:
                 self.ideas,
                 self.conversations,
                 self.profiles,
+                self.directory,
             )
         )
 
@@ -106,6 +114,7 @@ class RetentionOutcome:
             f"{self.weeks_kept} weeks' figures kept, {self.weeks_dropped} small weeks dropped, "
             f"{self.ideas} idea texts removed, {self.conversations} conversations deleted"
             + (f", {self.profiles} people's profile attributes deleted" if self.profiles else "")
+            + (f", {self.directory} people of unkept directories deleted" if self.directory else "")
         )
 
 
@@ -147,6 +156,7 @@ def run_retention(
     with transaction(sessions) as session:
         outcome.conversations = purge_conversations(session, before=cutoff)
         outcome.profiles = _remove_stale_profiles(session, before=cutoff)
+        outcome.directory = workspace_people.remove_unkept(session, now=now)
         pauses = remove_ended(session, today=now.astimezone(UTC).date())
     if pauses and not outcome.removed_anything:
         scrub(engine_of(sessions), ("snooze",), rewrite=True)

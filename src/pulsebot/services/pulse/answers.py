@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import enum
 import random
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -28,21 +27,18 @@ from datetime import date, datetime
 from sqlalchemy import delete, tuple_
 from sqlmodel import Session, select
 
-from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
-from pulsebot.services.privacy.roles import sees_team_results
-from pulsebot.services.pulse.answer_keys import respondent_token, respondent_tokens
+from pulsebot.services.errors import Closed, Invalid, NotFound, Refusal
+from pulsebot.services.pulse.answer_keys import respondent_tokens
+from pulsebot.services.pulse.answerable import GONE, Answerable, answerable, local_day
+from pulsebot.services.pulse.open_runs import OpenRuns
 from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.results.sentiment import score_text
-from pulsebot.services.segments.cells import member_cell
-from pulsebot.services.survey.run_questions import questions_of_run
-from pulsebot.services.survey.snooze import snoozed_through
 from pulsebot.store.db import lock_still_open
-from pulsebot.store.models import Answer, Delivery, PulseRun, Question, QuestionKind, RunStatus, Survey
+from pulsebot.store.models import Answer, PulseRun, QuestionKind, RunStatus
 from pulsebot.store.upsert import upsert
 
 COMMENT_MAX_CHARS = 2000
 LATE = "This pulse closed before your answer was saved, so it was not counted."
-GONE = "This pulse no longer exists, so your answer was not recorded."
 VALUE_RANGES = {QuestionKind.scale: range(1, 6), QuestionKind.enps: range(11), QuestionKind.yes_no: range(2)}
 NOT_APPLICABLE = "n/a"  # the answer "N/A": stored as the choice of a rated question, never as a value
 NOT_APPLICABLE_LABEL = "not applicable"
@@ -98,17 +94,25 @@ def prepare_answer(
     key: bytes,
     now: datetime,
     is_admin: bool = False,
+    runs: OpenRuns | None = None,
 ) -> PendingAnswer:
-    """Check one rated answer (a click): a value, a choice's number, or NOT_APPLICABLE; answering again
-    will replace the earlier one. `is_admin`: the person is a pulsebot admin now (see `_answerable`)."""
-    run, survey, question, respondent = _answerable(
-        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
+    """Check one rated answer (a click); answering again will replace the earlier one. `is_admin`: the
+    person is a pulsebot admin now (see `_answerable`); `runs`: the process's open runs, read once
+    (services/pulse/open_runs.py)."""
+    asked = answerable(
+        session,
+        run_id=run_id,
+        question_id=question_id,
+        user_id=user_id,
+        key=key,
+        now=now,
+        is_admin=is_admin,
+        runs=runs,
     )
-    label, choice = _validate_value(question, value)
-    receipt = _receipt(run, survey, question, label)
+    label, choice = _validate_value(asked.question, value)
+    receipt = _receipt(asked, label)
     value = None if choice is not None else value
-    cell = member_cell(session, run_id=run.id, user_id=user_id)
-    return _pending(run, question, respondent, AnswerPart.rating, receipt, cell, value=value, choice=choice)
+    return _pending(asked, AnswerPart.rating, receipt, value=value, choice=choice)
 
 
 def prepare_comment(
@@ -121,34 +125,39 @@ def prepare_comment(
     key: bytes,
     now: datetime,
     is_admin: bool = False,
+    runs: OpenRuns | None = None,
 ) -> PendingAnswer:
     """Check a free-text answer, or the comment on a rated answer; sending again replaces it.
 
     A required text question refuses blank text. Anything optional (a comment on a rated question, a
     text question that is not required) is taken back when sent blank.
     """
-    run, survey, question, respondent = _answerable(
-        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
+    asked = answerable(
+        session,
+        run_id=run_id,
+        question_id=question_id,
+        user_id=user_id,
+        key=key,
+        now=now,
+        is_admin=is_admin,
+        runs=runs,
     )
     comment = comment.strip()
-    receipt = _receipt(run, survey, question, "your comment")
-    cell = member_cell(session, run_id=run.id, user_id=user_id)
+    receipt = _receipt(asked, "your comment")
     if not comment:
-        if question.required and question.kind is QuestionKind.text:
+        if asked.question.required and asked.question.kind is QuestionKind.text:
             raise Invalid("This question needs an answer; write a few words, or press Cancel.")
-        earlier = session.get(Answer, (run.id, question.id, respondent))
+        earlier = session.get(Answer, (run_id, question_id, asked.respondent))
         if earlier is None or earlier.comment is None:
             raise Invalid("The comment is empty, so nothing was recorded.")
         removal = replace(receipt, replaced=True, removed=True)
-        return _pending(run, question, respondent, AnswerPart.no_comment, removal, cell)
+        return _pending(asked, AnswerPart.no_comment, removal)
     if len(comment) > COMMENT_MAX_CHARS:
         raise Invalid(
             f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
         )
     sentiment = score_text(comment).score
-    return _pending(
-        run, question, respondent, AnswerPart.comment, receipt, cell, comment=comment, sentiment=sentiment
-    )
+    return _pending(asked, AnswerPart.comment, receipt, comment=comment, sentiment=sentiment)
 
 
 @dataclass(frozen=True)
@@ -166,21 +175,21 @@ def comment_form(
     key: bytes,
     now: datetime,
     is_admin: bool = False,
+    runs: OpenRuns | None = None,
 ) -> CommentForm:
     """What the comment modal needs; refuses up front (closed, not a member) so no one types in vain."""
-    run, _survey, question, respondent = _answerable(
-        session, run_id=run_id, question_id=question_id, user_id=user_id, key=key, now=now, is_admin=is_admin
+    asked = answerable(
+        session,
+        run_id=run_id,
+        question_id=question_id,
+        user_id=user_id,
+        key=key,
+        now=now,
+        is_admin=is_admin,
+        runs=runs,
     )
-    answer = session.get(Answer, (run.id, question.id, respondent))
-    view = QuestionView(
-        id=question.id,
-        kind=question.kind,
-        prompt=question.prompt,
-        options=tuple(question.options.splitlines()) if question.options else (),
-        required=question.required,
-        not_applicable=question.not_applicable,
-    )
-    return CommentForm(question=view, earlier=answer.comment if answer is not None else None)
+    answer = session.get(Answer, (run_id, question_id, asked.respondent))
+    return CommentForm(question=asked.question, earlier=answer.comment if answer is not None else None)
 
 
 def write_answers(session: Session, pending: Sequence[PendingAnswer]) -> list[AnswerReceipt | Refusal]:
@@ -292,26 +301,18 @@ def answered_among(session: Session, *, run_id: int, people: Iterable[str], key:
 
 
 def closing_phrase(receipt: AnswerReceipt) -> str:
-    return _local_day(receipt.closes_at, receipt.timezone)
+    return local_day(receipt.closes_at, receipt.timezone)
 
 
-def _pending(
-    run: PulseRun,
-    question: Question,
-    respondent: str,
-    part: AnswerPart,
-    receipt: AnswerReceipt,
-    cell: int | None,
-    **values,
-) -> PendingAnswer:
+def _pending(asked: Answerable, part: AnswerPart, receipt: AnswerReceipt, **values) -> PendingAnswer:
     return PendingAnswer(
-        run_id=run.id,
-        question_id=question.id,
-        respondent=respondent,
-        run_date=run.run_date,
+        run_id=asked.run.run_id,
+        question_id=asked.question.id,
+        respondent=asked.respondent,
+        run_date=asked.run.run_date,
         part=part,
         receipt=receipt,
-        cell=cell,
+        cell=asked.cell,
         **values,
     )
 
@@ -336,78 +337,22 @@ def _blank(row: dict) -> bool:
     return row["value"] is None and row["choice"] is None and row["comment"] is None
 
 
-def _receipt(run: PulseRun, survey: Survey, question: Question, label: str) -> AnswerReceipt:
+def _receipt(asked: Answerable, label: str) -> AnswerReceipt:
     return AnswerReceipt(
         replaced=False,
-        question_prompt=question.prompt,
+        question_prompt=asked.question.prompt,
         value_label=label,
-        closes_at=run.closes_at,
-        timezone=survey.timezone,
+        closes_at=asked.run.closes_at,
+        timezone=asked.run.timezone,
     )
 
 
-def _answerable(
-    session: Session,
-    *,
-    run_id: int,
-    question_id: int,
-    user_id: str,
-    key: bytes,
-    now: datetime,
-    is_admin: bool = False,
-) -> tuple[PulseRun, Survey, Question, str]:
-    """Check that this person may answer this question of this run now, or refuse with the reason;
-    return their respondent token.
-
-    Someone sent the run who has since come to see the team's results (made one of its managers or a
-    pulsebot admin, `is_admin`) keeps their delivery, but it takes no answer of theirs any more unless the
-    survey asks such people; the run's minimum counts them when it closes either way
-    (services/pulse/closing.py)."""
-    run = session.get(PulseRun, run_id)
-    if run is None:
-        raise NotFound(GONE)
-    survey = session.get(Survey, run.survey_id)
-    if run.status is RunStatus.closed or now >= run.closes_at:
-        closed_on = run.closed_at or run.closes_at
-        raise Closed(
-            f"This pulse closed on {_local_day(closed_on, survey.timezone)}; answers are no longer taken."
-        )
-    question = session.get(Question, question_id)
-    if question is None or question.survey_id != run.survey_id:
-        raise NotFound("That question is not part of this pulse, so nothing was recorded.")
-    if question.from_library and question not in questions_of_run(session, run=run):
-        raise NotFound("That question is not part of this pulse, so nothing was recorded.")
-    asked = session.exec(
-        select(Delivery.id).where(Delivery.run_id == run_id, Delivery.user_id == user_id)
-    ).first()
-    if asked is None:
-        if snoozed_through(session, user_id=user_id, today=run.run_date) is not None:
-            raise NotAllowed(
-                "You paused your pulses, so this one was not sent to you and takes no answer of yours. "
-                "`/pulse snooze off` resumes them from the next pulse."
-            )
-        raise NotAllowed(
-            f"This pulse is for the members of <#{survey.channel_id}>, so your answer was not recorded."
-        )
-    if not survey.managers_answer and sees_team_results(
-        session, survey_id=survey.id, user_id=user_id, is_admin=is_admin
-    ):
-        raise NotAllowed(
-            "You can now see this team's results, so this pulse no longer takes your answer: you could "
-            "tell yours apart in its figures. (An answer you gave before still counts.)"
-        )
-    respondent = respondent_token(session, key=key, run_id=run.id, user_id=user_id)
-    if respondent is None:  # only a run from before per-run keys, not yet keyed by the scheduler
-        raise Closed("This pulse is being moved to a new kind of key; please answer again in a minute.")
-    return run, survey, question, respondent
-
-
-def _validate_value(question: Question, value: int | str) -> tuple[str, str | None]:
+def _validate_value(question: QuestionView, value: int | str) -> tuple[str, str | None]:
     """Return the label to echo back and, for a choice or "N/A", the text to store."""
     if value == NOT_APPLICABLE and question.not_applicable and question.kind in VALUE_RANGES:
         return NOT_APPLICABLE_LABEL, NOT_APPLICABLE
     if isinstance(value, int) and question.kind is QuestionKind.choice:
-        options = question.options.splitlines() if question.options else []
+        options = question.options
         if 0 <= value < len(options):
             return options[value], options[value]
     elif isinstance(value, int) and question.kind in VALUE_RANGES and value in VALUE_RANGES[question.kind]:
@@ -415,7 +360,3 @@ def _validate_value(question: Question, value: int | str) -> tuple[str, str | No
             return ("yes" if value else "no"), None
         return str(value), None
     raise Invalid("That answer is not one of the choices, so nothing was recorded.")
-
-
-def _local_day(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%A %-d %B")

@@ -39,6 +39,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
                 value=value,
                 key=deps.key,
                 now=deps.clock(),
+                runs=deps.open_runs,
                 is_admin=deps.directory.is_admin(client, deps.settings, body["user"]["id"]),
             )
     except Refusal as refusal:
@@ -75,6 +76,7 @@ def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
                 user_id=user_id,
                 key=deps.key,
                 now=deps.clock(),
+                runs=deps.open_runs,
                 is_admin=is_admin,
             )
     except Refusal as refusal:

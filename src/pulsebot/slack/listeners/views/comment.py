@@ -28,6 +28,7 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
                 comment=comment,
                 key=deps.key,
                 now=deps.clock(),
+                runs=deps.open_runs,
                 # Asked of Slack only as long as the ack can wait: "Slack is busy" on the field otherwise.
                 is_admin=deps.directory.is_admin(
                     before_ack_client(client), deps.settings, user_id, strict=True
