@@ -414,7 +414,8 @@ def totals_model(
     model.block("ub", sparse.hstack([sparse.diags(low - atoms.high[at, j]), one]), both, 0.0)
     showing = _shown_with(lay, atoms, released, shown, j)
     rows, tags = _nonempty(_rows(atoms, showing, at), [("answers", g, j) for g in showing])
-    model.block("eq", rows, answers, rows @ atoms.answers[at, j], tags)
+    if not hold_answers:  # held, every answer count keeps its sum: the rows would only blur the duals
+        model.block("eq", rows, answers, rows @ atoms.answers[at, j], tags)
     model.block(
         "eq",
         sparse.hstack([rows @ sparse.diags(low), rows]),

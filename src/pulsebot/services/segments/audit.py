@@ -247,12 +247,19 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     wide = swaps.certify(lay, atoms, released, figures, required, enough)
     proved = int(wide.sum())
     figures, required, enough = _left(figures, required, enough, wide)
-    wide = held_answers_spread(lay, atoms, released, figures, required, enough)
+    wide, exposed = held_answers_spread(lay, atoms, released, figures, required, enough)
     proved += int(wide.sum())
-    figures, required, _ = _left(figures, required, enough, wide)
+    # A total still narrow with every answer held is reported with what its bound rests on there: the
+    # whole model could find it wider, but only with far larger programmes (hiding one figure too many
+    # costs less than a release out of time). People counts go on to the programmes below.
+    totals = [k for k, f in enumerate(figures) if f.measure is not None]
+    held = np.zeros(len(figures), dtype=bool)
+    held[totals] = True
+    findings = [exposed[k] for k in totals if not wide[k]]
+    figures, required, _ = _left(figures, required, enough, wide | held)
     exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
     if not figures:
-        return Audit([], len(atoms.people), 0, exact, proved, 0)
+        return Audit(findings, len(atoms.people), 0, exact, proved, len(findings))
     if exact:
         model, columns = exact_model(lay, atoms, released)
         rows = total_rows(atoms, columns, figures, model.size)
@@ -262,7 +269,6 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
         low, high, narrow, lps = local_spread(lay, atoms, released, rules, figures, required)
         relaxed: dict = {}
         empty = lambda j: relaxed.setdefault(j, relaxed_model(lay, atoms, released, j))  # noqa: E731
-    findings = []
     for k, rests_on in sorted(narrow.items()):
         figure = figures[k]
         if truth_of_count(atoms, figure) <= TOLERANCE:
@@ -273,7 +279,7 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
             if x is not None and (count @ x)[0] <= TOLERANCE:
                 continue  # the attacker can tell it holds nobody: nothing about anyone is told
         findings.append(Finding(figure, float(low[k]), float(high[k]), rests_on))
-    return Audit(findings, len(atoms.people), lps, exact, proved, len(figures))
+    return Audit(findings, len(atoms.people), lps, exact, proved, len(figures) + len(findings))
 
 
 def whole_ranges(atoms: Atoms, figures: list[Figure]) -> np.ndarray:
@@ -294,12 +300,14 @@ def _left(figures: list[Figure], required: np.ndarray, enough: np.ndarray, wide:
     return [f for f, w in zip(figures, wide, strict=True) if not w], required[keep], enough[keep]
 
 
-def held_answers_spread(lay, atoms, released, figures, required, enough) -> np.ndarray:
+def held_answers_spread(lay, atoms, released, figures, required, enough):
     """Per figure: whether one measure's totals, moved over the whole organisation with every atom's
     people and answers held (a small programme per measure: a restriction of the exact model), prove a
     hidden total wide: wider than `required`, or at least `enough` (see `whole_ranges`). A few
-    programmes spread all of a measure's hidden totals at once; none is solved one figure at a time."""
+    programmes spread all of a measure's hidden totals at once; only the totals they leave narrow get
+    their own two, and a Finding with the shown totals their bounds rest on ({figure's index: Finding})."""
     wide = np.zeros(len(figures), dtype=bool)
+    exposed: dict[int, Finding] = {}
     by_measure: dict[int, list[int]] = {}
     for k, figure in enumerate(figures):
         if figure.measure is not None:
@@ -312,7 +320,16 @@ def held_answers_spread(lay, atoms, released, figures, required, enough) -> np.n
         )
         width = high - low
         wide[ks] = (width > required[ks]) | (width >= enough[ks])
-    return wide
+        for position in np.flatnonzero(~wide[ks]):
+            k = ks[position]
+            least, most, rests_on = bounds(model, rows[position].toarray().ravel())
+            low[position], high[position] = min(low[position], least), max(high[position], most)
+            width = high[position] - low[position]
+            if width > required[k] or width >= enough[k]:
+                wide[k] = True
+            else:
+                exposed[k] = Finding(figures[k], float(low[position]), float(high[position]), rests_on)
+    return wide, exposed
 
 
 def homes(lay: Layout, atoms: Atoms, released: Released, figures: list[Figure]) -> list[int]:
