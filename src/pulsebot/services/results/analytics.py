@@ -304,19 +304,6 @@ class _Totals:
         return enps(promoters=self.promoters, detractors=self.detractors, answers=self.n)
 
 
-def favourable(
-    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...]
-) -> tuple[int, tuple[int, ...]]:
-    """A 1–5 question's sum and counts read so that higher is better: a reversed library item's answer v
-    counts as 6 − v (the mood and the drivers use this; the question's own figure stays as answered)."""
-    if not question.reversed:
-        return total, counts
-    turned = list(counts)
-    for value in range(1, 6):
-        turned[value] = counts[6 - value]
-    return 6 * n - total, tuple(turned)
-
-
 def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
     """Employee Net Promoter Score over the non-skipped answers: % promoters − % detractors (−100 … 100)."""
     if answers == 0:
@@ -327,22 +314,21 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
 def _question_week(
     question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
 ) -> QuestionWeek:
-    figure = (question.id, question.key, question.version, question.prompt, question.kind)
+    # Positional fields throughout: every team's every question of the window passes here.
+    qid, key, version, prompt, kind = question[:5]
     if n < min_group:
-        return QuestionWeek(*figure, WeekStatus.suppressed)
-    if not counts_shown(question.kind, counts):
-        return QuestionWeek(*figure, WeekStatus.suppressed, answers=n, too_alike=True)
+        return QuestionWeek(qid, key, version, prompt, kind, WeekStatus.suppressed)
+    if not counts_shown(kind, counts):
+        return QuestionWeek(qid, key, version, prompt, kind, WeekStatus.suppressed, n, too_alike=True)
     net = None
-    if question.kind is QuestionKind.scale:
+    if kind is QuestionKind.scale:
         distribution = counts[1:6]
-    elif question.kind is QuestionKind.yes_no:
+    elif kind is QuestionKind.yes_no:
         distribution = counts[0:2]
     else:
         distribution = counts
         net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
-    return QuestionWeek(
-        *figure, WeekStatus.shown, answers=n, mean=total / n, distribution=distribution, enps=net
-    )
+    return QuestionWeek(qid, key, version, prompt, kind, WeekStatus.shown, n, total / n, distribution, net)
 
 
 def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
@@ -371,17 +357,23 @@ class _ShownQuestions:
         return found
 
     def _work_out(self, key: tuple[int, date]) -> _WeekQuestions:
-        info = self.raw.questions
+        info, min_group = self.raw.questions, self.min_group
         # The totals hold one row per question of the week.
-        rows = sorted(self.raw.values.get(key, []), key=lambda row: info[row[0]].position)
+        rows = sorted(self.raw.values.get(key, ()), key=lambda row: info[row[0]].position)
         questions = []
         score, net = _Totals(), _Totals()
         for question_id, n, total, counts in rows:
-            question = _question_week(info[question_id], n, total, counts, min_group=self.min_group)
+            asked = info[question_id]
+            question = _question_week(asked, n, total, counts, min_group=min_group)
             questions.append(question)
-            if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
-                score.add(n, *favourable(info[question_id], n, total, counts))
-            elif question.status is WeekStatus.shown and question.kind is QuestionKind.enps:
+            if question.status is not WeekStatus.shown:
+                continue
+            if asked.kind is QuestionKind.scale:
+                # The mood reads higher as better: a reversed library item's answer v counts as 6 − v
+                # (the question's own figure stays as answered). Only its sum counts towards the mood.
+                score.n += n
+                score.total += 6 * n - total if asked.reversed else total
+            elif asked.kind is QuestionKind.enps:
                 net.add(n, total, counts)
         return _WeekQuestions(tuple(questions), score, net)
 

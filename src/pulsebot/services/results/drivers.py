@@ -268,7 +268,7 @@ def _load_windows(
     questions = {
         qid: question
         for qid, question in figures.questions(
-            cell.question_id for run_cells in cells.values() for cell in run_cells
+            cell[0] for run_cells in cells.values() for cell in run_cells
         ).items()
         if question.from_library
     }
@@ -292,7 +292,7 @@ def _load_windows(
     return surveys, span, windows, questions, dates
 
 
-def _add(window: _Window, question: QuestionInfo, n: int, total: int, counts: list[int]) -> None:
+def _add(window: _Window, question: QuestionInfo, n: int, total: int, counts: tuple[int, ...]) -> None:
     """A counted run's answers to a library question, unless the rule for distributions withholds them."""
     if question.driver is None:  # the library's eNPS: the rule on its groups
         detractors, _, promoters = groups = enps_groups(counts)

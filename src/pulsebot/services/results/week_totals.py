@@ -145,7 +145,7 @@ def load(
             respondents[run_id], asked[run_id] = people, rest[0]
             comments.append((run_id, *rest[1:]))
     counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
-    cells = figures.cells_of_window(runs, week_of)
+    cells = figures.cells(week_of)
 
     totals = WeekTotals(people={}, values={}, comments={}, withheld={})
     by_question: dict[TeamWeek, dict[int, QuestionTotals]] = defaultdict(dict)
@@ -159,7 +159,7 @@ def load(
         questions = by_question[key]
         for question_id, n, total, counts in cells[run_id]:
             if n and n >= needed[run_id]:
-                row = (question_id, n, int(total or 0), tuple(counts or _NO_COUNTS))
+                row = (question_id, n, int(total or 0), counts or _NO_COUNTS)
                 before = questions.get(question_id)
                 if before is not None:  # a week of several runs
                     row = (question_id, before[1] + n, before[2] + row[2], tuple(map(add, before[3], row[3])))
