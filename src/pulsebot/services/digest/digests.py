@@ -198,7 +198,9 @@ def build_digests(
     if every_team is not None and every_team.teams:
         org_drivers = {"heatmap": heatmap(every_team, through=org_end)}
         if enps_links:
-            org_drivers["enps_links"] = what_moves_enps(session, min_group=min_group, through=org_end)
+            org_drivers["enps_links"] = what_moves_enps(
+                session, min_group=min_group, through=org_end, figures=figures
+            )
     if trends.org is not None:
         org_comments = [
             c for (_, week), rows in comments.items() if week == trends.org.latest.week for c in rows

@@ -191,9 +191,11 @@ class TeamWindow:
     enps: float | None
 
 
-def team_windows(session: Session, *, min_group: int, through: date, depth: int) -> list[TeamWindow]:
+def team_windows(
+    session: Session, *, min_group: int, through: date, depth: int, figures: ReleasedFigures | None = None
+) -> list[TeamWindow]:
     """Every team's last `depth` windows, each with its shown drivers and eNPS (under the same rules)."""
-    loaded = _load_windows(session, min_group=min_group, through=through, depth=depth)
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=depth, figures=figures)
     if loaded is None:
         return []
     _surveys, _span, windows, _questions, _dates = loaded

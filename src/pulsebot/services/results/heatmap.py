@@ -24,6 +24,7 @@ from datetime import date
 from sqlmodel import Session
 
 from pulsebot.services.results.drivers import DriverScores, driver_scores, team_windows
+from pulsebot.services.results.released_figures import ReleasedFigures
 from pulsebot.services.survey.library import driver_name, engagement_library
 
 MIN_TEAM_WINDOWS = 20
@@ -149,8 +150,13 @@ class EnpsDrivers:
         return bool(self.links)
 
 
-def what_moves_enps(session: Session, *, min_group: int, through: date) -> EnpsDrivers:
-    windows = team_windows(session, min_group=min_group, through=through, depth=HISTORY_WINDOWS)
+def what_moves_enps(
+    session: Session, *, min_group: int, through: date, figures: ReleasedFigures | None = None
+) -> EnpsDrivers:
+    """`figures`: the released figures a pass over the organisation reads once (a fresh read without)."""
+    windows = team_windows(
+        session, min_group=min_group, through=through, depth=HISTORY_WINDOWS, figures=figures
+    )
     with_enps = [window for window in windows if window.enps is not None]
     pairs: dict[str, list[tuple[float, float]]] = {}
     for window in with_enps:
