@@ -23,6 +23,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from pulsebot.collector import collector_paused
 from pulsebot.services.results.drivers import DriverScores, driver_scores, team_windows
 from pulsebot.services.results.released_figures import ReleasedFigures
 from pulsebot.services.survey.library import driver_name, engagement_library
@@ -150,6 +151,7 @@ class EnpsDrivers:
         return bool(self.links)
 
 
+@collector_paused()  # eight windows of every team: hundreds of thousands of small objects (collector.py)
 def what_moves_enps(
     session: Session, *, min_group: int, through: date, figures: ReleasedFigures | None = None
 ) -> EnpsDrivers:
