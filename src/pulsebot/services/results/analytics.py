@@ -219,7 +219,7 @@ def compute_trends(
     teams: dict[str, Trend] = {}
     shown = _ShownQuestions(raw, min_group)
     for survey in surveys:
-        figures = _with_changes(
+        team_weeks = _with_changes(
             [
                 _team_week(raw, shown, survey_id=survey.id, week=week, min_group=min_group)
                 for week in windows[survey.id].weeks()
@@ -229,11 +229,11 @@ def compute_trends(
             scope=survey.name,
             title=survey.title,
             timezone=survey.timezone,
-            weeks=figures,
+            weeks=team_weeks,
             survey_id=survey.id,
             shown_runs={
                 figure.week: tuple(raw.runs.get((survey.id, figure.week), ()))
-                for figure in figures
+                for figure in team_weeks
                 if figure.shown
             },
         )

@@ -250,9 +250,9 @@ def _load_windows(
         .cte("recent_runs")
         .prefix_with("MATERIALIZED")
     )
-    # The dates and the counts as the driver gives them, converted once (store/plain.py).
     figures = figures or ReleasedFigures(session)
     # With the runs' released respondents (release.py): a withheld run has none, so it cannot count below.
+    # The dates come as the driver gives them, each converted once (store/plain.py).
     columns = (recent.c.id, recent.c.survey_id, plain(recent.c.run_date), recent.c.managers_asked)
     query = select(*columns, recent.c.rank, RunFigures.respondents).select_from(recent)
     days, respondents, runs = Dates(), {}, []
