@@ -10,7 +10,8 @@ job does when each closes (services/results/release.py); that time is printed on
 With `--drivers`, every team's pulse rotates through the question library instead: four driver items a
 week (chosen by the real rotation) and eNPS in the first pulse of each month; the digests then carry the
 teams' driver scores, and the organisation's the driver heatmap; "what moves eNPS" (eight windows of every
-team) is timed on its own, three times per batch, and the heatmap's PNG once at the end.
+team) is timed on its own, three times per batch, and the heatmap's PNG once at the end (beyond 30 teams it
+draws the 30 at both ends, services/results/heatmap.py).
 
     .venv/bin/python benchmarks/digest.py [--postgres postgresql://…/scratch_db] [--people 5000] [--weeks 52]
         [--drivers]
@@ -40,7 +41,7 @@ from sqlmodel import SQLModel, select
 from pulsebot.heatmap_chart import heatmap_png
 from pulsebot.services.digest.digests import build_digests
 from pulsebot.services.privacy.anonymity import token
-from pulsebot.services.results.heatmap import what_moves_enps
+from pulsebot.services.results.heatmap import drawn_teams, what_moves_enps
 from pulsebot.services.results.release import release_closed_runs
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.services.survey.rotation import Rotation
@@ -201,7 +202,11 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
     if args.drivers:
         began = time.perf_counter()
         heatmap_png(org.heatmap, min_group=5)
-        print(f"  heatmap PNG of {len(teams)} teams: {time.perf_counter() - began:.2f} s", file=sys.stderr)
+        drawn = len(drawn_teams(org.heatmap).teams)
+        print(
+            f"  heatmap PNG of {len(teams)} teams ({drawn} drawn): {time.perf_counter() - began:.2f} s",
+            file=sys.stderr,
+        )
         print(
             f"  what moves eNPS: {len(links.links)} drivers, {links.team_windows} team-windows",
             file=sys.stderr,

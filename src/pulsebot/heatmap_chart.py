@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from pulsebot.charts import HIDDEN_BAND, INK, MUTED
-from pulsebot.services.results.heatmap import CellStatus, Heatmap
+from pulsebot.services.results.heatmap import CellStatus, Heatmap, drawn_teams
 from pulsebot.services.survey.library import driver_name
 
 SCORE_COLOURS = ListedColormap(["#d62828", "#f77f00", "#fcbf49", "#90be6d", "#2a9d8f"])
@@ -44,24 +44,36 @@ def heatmap_png(grid: Heatmap, *, min_group: int) -> bytes:
 
 
 def heatmap_figure(grid: Heatmap, *, min_group: int) -> Figure:
+    """The grid, or for a large organisation the teams at both ends of it (services/results/heatmap.py),
+    so the picture stays readable and quick to draw however many teams there are."""
+    drawn = drawn_teams(grid)
     cells = {}
-    for r, (name, _title) in enumerate(grid.teams):
+    for r, (name, _title) in enumerate(drawn.teams):
         for c, driver in enumerate(grid.drivers):
             cell = grid.cells[name, driver]
             if cell.status is CellStatus.shown:
                 cells[r, c] = GridCell(score=cell.score)
             elif cell.status is CellStatus.suppressed:
                 cells[r, c] = GridCell(hidden="hidden")
-    return grid_figure(
-        rows=[title for _, title in grid.teams],
+    heading = f"Drivers by team, each over its last pulses to {grid.through:%-d %b %Y}"
+    if not drawn.all:
+        heading += (
+            f"\nThe {drawn.lowest} teams with the lowest average driver score and the "
+            f"{len(drawn.teams) - drawn.lowest} with the highest, of {drawn.of:,}"
+        )
+    figure = grid_figure(
+        rows=[title for _, title in drawn.teams],
         columns=[driver_name(d) for d in grid.drivers],
         cells=cells,
-        title=f"Drivers by team, each over its last pulses to {grid.through:%-d %b %Y}",
+        title=heading,
         footnote=(
             f"Grey cells are hidden: fewer than {min_group} people answered. "
             "A dash: the team is not asked it."
         ),
     )
+    if 0 < drawn.lowest < len(drawn.teams):  # a line where the lowest end and the highest meet
+        figure.axes[0].axhline(drawn.lowest - 0.5, color=INK, linewidth=2)
+    return figure
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,16 @@
 as PNG and CSV) with hidden cells grey and labelled, and "what moves eNPS" once there is enough data."""
 
 import csv
+import struct
 from datetime import timedelta
 
 import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.services.results.heatmap import what_moves_enps
+from pulsebot.heatmap_chart import heatmap_figure, heatmap_png
+from pulsebot.services.results.heatmap import Cell, CellStatus, Heatmap, what_moves_enps
+from pulsebot.services.survey.library import engagement_library
 from pulsebot.store.db import transaction
 from tests.conftest import ADMIN, PINNED_NOW
 from tests.drivers.steps import alike_for, library_run, library_team
@@ -82,6 +85,37 @@ def test_the_admin_s_organisation_digest_carries_the_heatmap_and_what_moves_enps
     post = fake_slack.wait_for("chat.postMessage")[0]
     assert "What moves eNPS" in str(post["blocks"])
     assert "Not enough data yet" in str(post["blocks"])
+
+
+def two_thousand_teams() -> Heatmap:
+    """Team n scores 1 + ((n × 7919) mod 2000) / 500 on every driver of the library, shown on the even
+    drivers and, when n is even, on the odd ones too (hidden otherwise); every tenth team has every cell
+    hidden."""
+    drivers = engagement_library().driver_ids
+    teams = tuple((f"team-{n:04d}", f"Team {n:04d}") for n in range(2000))
+    cells = {}
+    for n, (name, _title) in enumerate(teams):
+        shown = Cell(CellStatus.shown, score=1 + (n * 7919 % 2000) / 500, people=6)
+        for index, driver in enumerate(drivers):
+            visible = n % 10 and (index % 2 == 0 or n % 2 == 0)
+            cells[name, driver] = shown if visible else Cell(CellStatus.suppressed)
+    return Heatmap(drivers=drivers, teams=teams, cells=cells, through=NOW.date())
+
+
+def test_the_heatmap_of_two_thousand_teams_shows_the_thirty_at_both_ends_in_a_picture_of_bounded_size():
+    grid = two_thousand_teams()
+    ranked = sorted(
+        (1 + (n * 7919 % 2000) / 500, f"Team {n:04d}") for n in range(2000) if n % 10
+    )  # each drawn team's average of its shown cells is its score; a team with none shown has none
+    expected = [title for _, title in ranked[:20] + ranked[-10:]]
+
+    png = heatmap_png(grid, min_group=5)
+    rows = [label.get_text() for label in heatmap_figure(grid, min_group=5).axes[0].get_yticklabels()]
+
+    width, height = struct.unpack(">II", png[16:24])  # the PNG's header: its size in pixels
+    assert width <= 1500 and height <= 1500  # what 30 rows take; 2,000 rows were 64,000 pixels tall
+    assert rows == expected
+    assert "Team 0000" not in rows  # all its cells hidden: never picked, at either end
 
 
 @pytest.mark.parametrize(("teams", "enough"), [(7, True), (6, False)])

@@ -17,7 +17,13 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG, RATED, WeekStatus, team_trend
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.export import driver_rows, export_rows
-from pulsebot.services.results.heatmap import enps_lines, heatmap_rows, organisation_heatmap, what_moves_enps
+from pulsebot.services.results.heatmap import (
+    drawn_teams,
+    enps_lines,
+    heatmap_rows,
+    organisation_heatmap,
+    what_moves_enps,
+)
 from pulsebot.services.survey.surveys import active_questions, find_survey
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
@@ -247,6 +253,14 @@ def heatmap(
     )
     for written in filter(None, (png_file, csv_file)):
         out.print(f"wrote {written}", highlight=False, soft_wrap=True)
+    drawn = drawn_teams(grid)
+    if png_file is not None and not drawn.all:
+        out.print(
+            f"The PNG shows the {drawn.lowest} teams with the lowest average driver score and the "
+            f"{len(drawn.teams) - drawn.lowest} with the highest, of {drawn.of:,}; the CSV has every team.",
+            highlight=False,
+            soft_wrap=True,
+        )
     out.print("What moves eNPS:", highlight=False)
     for line in enps_lines(links):
         out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)

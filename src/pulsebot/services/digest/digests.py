@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from pulsebot.collector import collector_paused
 from pulsebot.services.digest.managers import managers_of, surveys_managed_by
 from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.loop.progress import ActionProgress, TeamWeek, digest_actions
@@ -26,7 +27,8 @@ from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekSta
 from pulsebot.services.results.driver_comments import with_comment_themes
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
-from pulsebot.services.results.themes import Theme, common_themes, mentions
+from pulsebot.services.results.released_figures import ReleasedFigures
+from pulsebot.services.results.themes import Theme, common_themes, mentions, words_remembered
 from pulsebot.services.segments.segment_views import RollUp, SegmentTable, digest_table
 from pulsebot.store.among import among
 from pulsebot.store.models import Answer, Idea, IdeaStatus, PulseRun, Survey, Vote
@@ -111,6 +113,8 @@ class DropAlert:
     managers: tuple[str, ...]
 
 
+@collector_paused()  # a million small objects for a large organisation (collector.py)
+@words_remembered()  # each comment split into words once, for its team's themes and the others
 def build_digests(
     session: Session,
     *,
@@ -131,6 +135,8 @@ def build_digests(
     organisation's digest carries the drivers' heatmap and, unless `enps_links` is False (it reads eight
     windows of every team, several times the rest), what moves eNPS.
     """
+    # The trends and the driver scores read mostly the same runs: their released figures are read once.
+    figures = ReleasedFigures(session)
     trends = analytics.compute_trends(
         session,
         now=now,
@@ -140,6 +146,7 @@ def build_digests(
         survey_names=survey_names,
         include_org=include_org,
         through_week=week,
+        figures=figures,
     )
     shown_weeks = {
         (trend.survey_id, trend.latest.week): trend.shown_runs.get(trend.latest.week, ())
@@ -164,12 +171,12 @@ def build_digests(
     org_end = trends.org.latest.week + timedelta(days=6) if trends.org is not None else None
     every_team = None
     if org_end is not None:
-        every_team = driver_scores(session, min_group=min_group, through=org_end)
+        every_team = driver_scores(session, min_group=min_group, through=org_end, figures=figures)
     if through is not None:
         end = through + timedelta(days=6)
         scores = every_team if end == org_end else None
         scores = scores or driver_scores(
-            session, min_group=min_group, through=end, survey_names=list(digests)
+            session, min_group=min_group, through=end, survey_names=list(digests), figures=figures
         )
         shown = {name: scores.teams[name] for name in digests if name in scores.teams}
         for name, team in with_comment_themes(session, shown).items():
@@ -191,7 +198,9 @@ def build_digests(
     if every_team is not None and every_team.teams:
         org_drivers = {"heatmap": heatmap(every_team, through=org_end)}
         if enps_links:
-            org_drivers["enps_links"] = what_moves_enps(session, min_group=min_group, through=org_end)
+            org_drivers["enps_links"] = what_moves_enps(
+                session, min_group=min_group, through=org_end, figures=figures
+            )
     if trends.org is not None:
         org_comments = [
             c for (_, week), rows in comments.items() if week == trends.org.latest.week for c in rows

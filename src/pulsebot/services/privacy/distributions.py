@@ -37,8 +37,9 @@ def shown_counts(counts: Sequence[int], *, answers_each: int = 1) -> tuple[int, 
 
     Removing `answers_each` answers leaves a single option only when that many or fewer lie outside the
     most common option; then the counts (and all made from them) are withheld."""
-    counts = tuple(counts)
-    if any(count < 0 for count in counts) or answers_each < 1:
+    counts = counts if type(counts) is tuple else tuple(counts)
+    # min() and max() rather than a loop in Python: every team's every question goes through here.
+    if (counts and min(counts) < 0) or answers_each < 1:
         raise ValueError("counts are never negative, and everyone who answered holds at least one answer")
     outside_the_most_common = sum(counts) - max(counts, default=0)
     return counts if outside_the_most_common > answers_each else None

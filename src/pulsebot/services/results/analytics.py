@@ -30,13 +30,15 @@ import enum
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlmodel import Session, select
 
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import week_totals
+from pulsebot.services.results.released_figures import ReleasedFigures
 from pulsebot.services.results.week_totals import QuestionInfo, WeekTotals, Withheld, counts_shown
 from pulsebot.store.among import among
 from pulsebot.store.models import QuestionKind, Survey
@@ -181,11 +183,14 @@ def compute_trends(
     include_org: bool = False,
     org_timezone: str = "UTC",
     through_week: date | None = None,
+    figures: ReleasedFigures | None = None,
 ) -> Trends:
-    """Every team's (or the named teams') weekly figures over the window, and the organisation's."""
+    """Every team's (or the named teams') weekly figures over the window, and the organisation's.
+    `figures`: the released figures a pass over the organisation reads once (a fresh read without)."""
     if include_org:
         survey_names = None  # the subtraction rule needs every team's week
-    query = select(Survey).order_by(Survey.name)
+    # Plain rows, not ORM objects: a large organisation has thousands of teams.
+    query = select(Survey.id, Survey.name, Survey.title, Survey.timezone).order_by(Survey.name)
     if survey_names is not None:
         query = query.where(among(Survey.name, survey_names))
     surveys = list(session.exec(query).all())
@@ -207,29 +212,34 @@ def compute_trends(
         return Trends(teams={})
     first, last = min(w.first for w in spans), max(w.last for w in spans) + timedelta(days=6)
     survey_ids = None if survey_names is None else list(windows)
-    raw = week_totals.load(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
+    raw = week_totals.load(
+        session, first=first, last=last, survey_ids=survey_ids, min_group=min_group, figures=figures
+    )
 
     teams: dict[str, Trend] = {}
+    shown = _ShownQuestions(raw, min_group)
     for survey in surveys:
-        figures = [
-            _team_week(raw, survey_id=survey.id, week=week, min_group=min_group)
-            for week in windows[survey.id].weeks()
-        ]
+        team_weeks = _with_changes(
+            [
+                _team_week(raw, shown, survey_id=survey.id, week=week, min_group=min_group)
+                for week in windows[survey.id].weeks()
+            ]
+        )
         teams[survey.name] = Trend(
             scope=survey.name,
             title=survey.title,
             timezone=survey.timezone,
-            weeks=_with_changes(figures),
+            weeks=team_weeks,
             survey_id=survey.id,
             shown_runs={
                 figure.week: tuple(raw.runs.get((survey.id, figure.week), ()))
-                for figure in figures
+                for figure in team_weeks
                 if figure.shown
             },
         )
     org = None
     if include_org:
-        org = _org_trend(raw, org_window, min_group=min_group, timezone=org_timezone)
+        org = _org_trend(raw, shown, org_window, min_group=min_group, timezone=org_timezone)
     return Trends(teams=teams, org=org)
 
 
@@ -279,6 +289,12 @@ class _Totals:
         self.promoters += counts[9] + counts[10]
         self.detractors += sum(counts[0:7])
 
+    def merge(self, other: _Totals) -> None:
+        self.n += other.n
+        self.total += other.total
+        self.promoters += other.promoters
+        self.detractors += other.detractors
+
     @property
     def mean(self) -> float | None:
         return self.total / self.n if self.n else None
@@ -286,19 +302,6 @@ class _Totals:
     @property
     def enps(self) -> float | None:
         return enps(promoters=self.promoters, detractors=self.detractors, answers=self.n)
-
-
-def favourable(
-    question: QuestionInfo, n: int, total: int, counts: tuple[int, ...]
-) -> tuple[int, tuple[int, ...]]:
-    """A 1–5 question's sum and counts read so that higher is better: a reversed library item's answer v
-    counts as 6 − v (the mood and the drivers use this; the question's own figure stays as answered)."""
-    if not question.reversed:
-        return total, counts
-    turned = list(counts)
-    for value in range(1, 6):
-        turned[value] = counts[6 - value]
-    return 6 * n - total, tuple(turned)
 
 
 def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
@@ -311,27 +314,21 @@ def enps(*, promoters: int, detractors: int, answers: int) -> float | None:
 def _question_week(
     question: QuestionInfo, n: int, total: int, counts: tuple[int, ...], *, min_group: int
 ) -> QuestionWeek:
-    figure = (question.id, question.key, question.version, question.prompt, question.kind)
+    # Positional fields throughout: every team's every question of the window passes here.
+    qid, key, version, prompt, kind = question[:5]
     if n < min_group:
-        return QuestionWeek(*figure, WeekStatus.suppressed)
-    if not counts_shown(question.kind, counts):
-        return QuestionWeek(*figure, WeekStatus.suppressed, answers=n, too_alike=True)
+        return QuestionWeek(qid, key, version, prompt, kind, WeekStatus.suppressed)
+    if not counts_shown(kind, counts):
+        return QuestionWeek(qid, key, version, prompt, kind, WeekStatus.suppressed, n, too_alike=True)
     net = None
-    if question.kind is QuestionKind.scale:
+    if kind is QuestionKind.scale:
         distribution = counts[1:6]
-    elif question.kind is QuestionKind.yes_no:
+    elif kind is QuestionKind.yes_no:
         distribution = counts[0:2]
     else:
         distribution = counts
         net = enps(promoters=counts[9] + counts[10], detractors=sum(counts[0:7]), answers=n)
-    return QuestionWeek(
-        *figure, WeekStatus.shown, answers=n, mean=total / n, distribution=distribution, enps=net
-    )
-
-
-def _question_shown(question: QuestionInfo, n: int, counts: tuple[int, ...], min_group: int) -> bool:
-    """Rule 2: what a question adds to the team's and the organisation's mood and eNPS."""
-    return n >= min_group and counts_shown(question.kind, counts)
+    return QuestionWeek(qid, key, version, prompt, kind, WeekStatus.shown, n, total / n, distribution, net)
 
 
 def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
@@ -339,27 +336,62 @@ def _shown(raw: WeekTotals, key: tuple[int, date], min_group: int) -> bool:
     return key in raw.people and raw.people[key][1] >= min_group
 
 
-def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -> WeekFigures:
+class _WeekQuestions(NamedTuple):
+    questions: tuple[QuestionWeek, ...]  # in the survey's order
+    score: _Totals  # rule 2: the shown 1–5 questions, read so that higher is better
+    net: _Totals  # the shown eNPS questions
+
+
+class _ShownQuestions:
+    """Each shown team-week's questions, worked out once: the team's own figures and the organisation's
+    sum of them (rule 3) are made of exactly the same shown questions."""
+
+    def __init__(self, raw: WeekTotals, min_group: int) -> None:
+        self.raw, self.min_group = raw, min_group
+        self._weeks: dict[tuple[int, date], _WeekQuestions] = {}
+
+    def __getitem__(self, key: tuple[int, date]) -> _WeekQuestions:
+        found = self._weeks.get(key)
+        if found is None:
+            found = self._weeks[key] = self._work_out(key)
+        return found
+
+    def _work_out(self, key: tuple[int, date]) -> _WeekQuestions:
+        info, min_group = self.raw.questions, self.min_group
+        # The totals hold one row per question of the week.
+        rows = sorted(self.raw.values.get(key, ()), key=lambda row: info[row[0]].position)
+        questions = []
+        score, net = _Totals(), _Totals()
+        for question_id, n, total, counts in rows:
+            asked = info[question_id]
+            question = _question_week(asked, n, total, counts, min_group=min_group)
+            questions.append(question)
+            if question.status is not WeekStatus.shown:
+                continue
+            if asked.kind is QuestionKind.scale:
+                # The mood reads higher as better: a reversed library item's answer v counts as 6 − v
+                # (the question's own figure stays as answered). Only its sum counts towards the mood.
+                score.n += n
+                score.total += 6 * n - total if asked.reversed else total
+            elif asked.kind is QuestionKind.enps:
+                net.add(n, total, counts)
+        return _WeekQuestions(tuple(questions), score, net)
+
+
+def _team_week(
+    raw: WeekTotals, shown: _ShownQuestions, *, survey_id: int, week: date, min_group: int
+) -> dict:
+    """A team's week as the fields of its WeekFigures (its change is added by `_with_changes`)."""
     key = (survey_id, week)
     if key in raw.withheld:
-        return WeekFigures(week=week, status=WeekStatus.suppressed, withheld=raw.withheld[key])
+        return dict(week=week, status=WeekStatus.suppressed, withheld=raw.withheld[key])
     if key not in raw.people:
-        return WeekFigures(week=week, status=WeekStatus.no_data)
+        return dict(week=week, status=WeekStatus.no_data)
     if not _shown(raw, key, min_group):
-        return WeekFigures(week=week, status=WeekStatus.suppressed, withheld=Withheld.too_few)
+        return dict(week=week, status=WeekStatus.suppressed, withheld=Withheld.too_few)
     audience, respondents = raw.people[key]
-    # The SQL grouped by question already: one row per question of the week.
-    rows = sorted(raw.values.get(key, []), key=lambda row: raw.questions[row[0]].position)
-    questions = []
-    score, net = _Totals(), _Totals()
-    for question_id, n, total, counts in rows:
-        question = _question_week(raw.questions[question_id], n, total, counts, min_group=min_group)
-        questions.append(question)
-        if question.status is WeekStatus.shown and question.kind is QuestionKind.scale:
-            score.add(n, *favourable(raw.questions[question_id], n, total, counts))
-        elif question.status is WeekStatus.shown and question.kind is QuestionKind.enps:
-            net.add(n, total, counts)
-    return WeekFigures(
+    questions, score, net = shown[key]
+    return dict(
         week=week,
         status=WeekStatus.shown,
         respondents=respondents,
@@ -367,7 +399,7 @@ def _team_week(raw: WeekTotals, *, survey_id: int, week: date, min_group: int) -
         response_rate=respondents / audience if audience else None,
         score=score.mean,
         enps=net.enps,
-        questions=tuple(questions),
+        questions=questions,
         **_comment_figures(raw.comments.get(key)),
     )
 
@@ -387,7 +419,9 @@ def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
     }
 
 
-def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone: str) -> Trend:
+def _org_trend(
+    raw: WeekTotals, shown: _ShownQuestions, org_window: _Window, *, min_group: int, timezone: str
+) -> Trend:
     """Rule 3: the organisation is the sum of what the teams' own figures show, and nothing else."""
     people: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     scores: dict[date, _Totals] = defaultdict(_Totals)
@@ -403,29 +437,25 @@ def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone
             continue
         people[week][0] += audience
         people[week][1] += respondents
-        for question_id, n, total, counts in raw.values.get(key, []):
-            if not _question_shown(raw.questions[question_id], n, counts, min_group):
-                continue  # hidden in the team's own figures, so out of the organisation's too
-            kind = raw.questions[question_id].kind
-            if kind is QuestionKind.scale:
-                scores[week].add(n, *favourable(raw.questions[question_id], n, total, counts))
-            elif kind is QuestionKind.enps:
-                nets[week].add(n, total, counts)
+        # The questions shown in the team's own figures, and no other: a hidden one stays out here too.
+        _, score, net = shown[key]
+        scores[week].merge(score)
+        nets[week].merge(net)
         if key in raw.comments:
             comment_rows[week] = [a + b for a, b in zip(comment_rows[week], raw.comments[key], strict=True)]
     figures = []
     for week in org_window.weeks():
         if week not in people:
             if not withheld[week]:
-                figures.append(WeekFigures(week=week, status=WeekStatus.no_data))
+                figures.append(dict(week=week, status=WeekStatus.no_data))
                 continue
             reason = Withheld.still_open if withheld[week] == {Withheld.still_open} else Withheld.teams_hidden
-            figures.append(WeekFigures(week=week, status=WeekStatus.suppressed, withheld=reason))
+            figures.append(dict(week=week, status=WeekStatus.suppressed, withheld=reason))
             continue
         audience, respondents = people[week]
         score, net = scores[week], nets[week]
         figures.append(
-            WeekFigures(
+            dict(
                 week=week,
                 status=WeekStatus.shown,
                 respondents=respondents,
@@ -439,23 +469,27 @@ def _org_trend(raw: WeekTotals, org_window: _Window, *, min_group: int, timezone
     return Trend(scope=ORG, title=ORG_TITLE, timezone=timezone, weeks=_with_changes(figures))
 
 
-def _with_changes(figures: list[WeekFigures]) -> tuple[WeekFigures, ...]:
-    """Add each shown week's change since the latest earlier shown week (never across a hidden one's data)."""
+def _with_changes(figures: list[dict]) -> tuple[WeekFigures, ...]:
+    """The weeks' figures, each shown week with its change since the latest earlier shown week (never
+    across a hidden one's data). Made from their fields at once: a copy of each week would cost as much."""
     result: list[WeekFigures] = []
-    previous: WeekFigures | None = None
+    previous: dict | None = None
     for figure in figures:
-        if figure.shown:
+        if figure["status"] is WeekStatus.shown:
             if previous is not None:
-                figure = replace(
-                    figure,
-                    compared_with=previous.week,
-                    score_change=_difference(figure.score, previous.score, digits=1),
-                    enps_change=_difference(figure.enps, previous.enps, digits=0),
-                    sentiment_change=_difference(figure.sentiment, previous.sentiment, digits=2),
-                    response_rate_change=_difference(figure.response_rate, previous.response_rate, digits=2),
-                )
+                figure |= {
+                    "compared_with": previous["week"],
+                    "score_change": _difference(figure.get("score"), previous.get("score"), digits=1),
+                    "enps_change": _difference(figure.get("enps"), previous.get("enps"), digits=0),
+                    "sentiment_change": _difference(
+                        figure.get("sentiment"), previous.get("sentiment"), digits=2
+                    ),
+                    "response_rate_change": _difference(
+                        figure.get("response_rate"), previous.get("response_rate"), digits=2
+                    ),
+                }
             previous = figure
-        result.append(figure)
+        result.append(WeekFigures(**figure))
     return tuple(result)
 
 

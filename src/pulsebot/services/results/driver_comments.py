@@ -28,12 +28,8 @@ class CommentTheme:
 def with_comment_themes(session: Session, teams: dict[str, TeamDrivers]) -> dict[str, TeamDrivers]:
     """The teams' drivers, each with the most mentioned theme of the comments on its driver to look at,
     read from the runs its figures were counted from (one query for every team)."""
-    team_of_run = {
-        run_id: name
-        for name, team in teams.items()
-        if team.to_look_at is not None
-        for run_id in team.counted_runs
-    }
+    look_at = {name: team.to_look_at.driver for name, team in teams.items() if team.to_look_at is not None}
+    team_of_run = {run_id: name for name in look_at for run_id in teams[name].counted_runs}
     if not team_of_run:
         return teams
     rows = session.exec(
@@ -44,7 +40,7 @@ def with_comment_themes(session: Session, teams: dict[str, TeamDrivers]) -> dict
     comments: dict[str, list[str]] = defaultdict(list)
     for run_id, driver, comment in rows:
         name = team_of_run[run_id]
-        if driver == teams[name].to_look_at.driver:
+        if driver == look_at[name]:
             comments[name].append(comment)
     result = dict(teams)
     for name, texts in comments.items():

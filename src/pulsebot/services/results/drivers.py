@@ -27,17 +27,20 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results.analytics import enps as enps_score
+from pulsebot.services.results.released_figures import QuestionInfo, ReleasedFigures
 from pulsebot.services.results.week_totals import enps_groups
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.library import driver_name
 from pulsebot.store.among import among
-from pulsebot.store.models import PulseRun, Question, RunFigures, RunQuestionFigures, RunStatus, Survey
+from pulsebot.store.models import PulseRun, RunFigures, RunStatus, Survey
+from pulsebot.store.plain import Dates, plain
 
 ORG_COMPARE_MIN_TEAMS = 3
 FALL_TO_LOOK_AT = 0.3  # a driver that fell at least this much is the one to look at
@@ -127,11 +130,17 @@ def window_runs(survey: Survey) -> int:
 
 
 def driver_scores(
-    session: Session, *, min_group: int, through: date, survey_names: list[str] | None = None
+    session: Session,
+    *,
+    min_group: int,
+    through: date,
+    survey_names: list[str] | None = None,
+    figures: ReleasedFigures | None = None,
 ) -> DriverScores:
     """Every library survey's driver scores over its last window of runs dated up to `through`, and the
-    organisation's (always over every team, so a team's comparison does not depend on who asks)."""
-    loaded = _load_windows(session, min_group=min_group, through=through, depth=2)
+    organisation's (always over every team, so a team's comparison does not depend on who asks).
+    `figures`: the released figures a pass over the organisation reads once (a fresh read without)."""
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=2, figures=figures)
     if loaded is None:
         return DriverScores(teams={}, org={}, org_teams={})
     surveys, span, windows, questions, dates = loaded
@@ -164,6 +173,14 @@ def driver_scores(
     return DriverScores(teams=teams, org=org, org_teams=dict(org_teams))
 
 
+class _Run(NamedTuple):
+    id: int
+    survey_id: int
+    run_date: date
+    managers_asked: int
+    rank: int  # 1 for the team's latest closed run
+
+
 @dataclass(frozen=True)
 class TeamWindow:
     """One team's figures over one window of runs: what "what moves eNPS" is computed from."""
@@ -174,9 +191,11 @@ class TeamWindow:
     enps: float | None
 
 
-def team_windows(session: Session, *, min_group: int, through: date, depth: int) -> list[TeamWindow]:
+def team_windows(
+    session: Session, *, min_group: int, through: date, depth: int, figures: ReleasedFigures | None = None
+) -> list[TeamWindow]:
     """Every team's last `depth` windows, each with its shown drivers and eNPS (under the same rules)."""
-    loaded = _load_windows(session, min_group=min_group, through=through, depth=depth)
+    loaded = _load_windows(session, min_group=min_group, through=through, depth=depth, figures=figures)
     if loaded is None:
         return []
     _surveys, _span, windows, _questions, _dates = loaded
@@ -194,7 +213,9 @@ def team_windows(session: Session, *, min_group: int, through: date, depth: int)
     return result
 
 
-def _load_windows(session: Session, *, min_group: int, through: date, depth: int):
+def _load_windows(
+    session: Session, *, min_group: int, through: date, depth: int, figures: ReleasedFigures | None = None
+):
     """The counted totals of each team's last `depth` windows of runs: (surveys, window size per survey,
     {(survey, age): _Window}, library questions, the latest window's counted runs (date, id) per survey)."""
     # Plain rows, not ORM objects: 200 teams hold thousands of library questions.
@@ -229,45 +250,30 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         .cte("recent_runs")
         .prefix_with("MATERIALIZED")
     )
-    columns = (recent.c.id, recent.c.survey_id, recent.c.run_date, recent.c.managers_asked, recent.c.rank)
-    runs = [row for row in session.exec(select(*columns)).all() if row.rank <= depth * span[row.survey_id]]
-    # The runs' released figures (release.py): a withheld run has no respondents, and a question answered
-    # by too few no answers, so neither can count below.
-    respondents = {
-        run_id: people
-        for run_id, people in session.exec(
-            select(recent.c.id, RunFigures.respondents)
-            .select_from(recent)
-            .join(RunFigures, RunFigures.run_id == recent.c.id)
-        ).all()
-        if people is not None
-    }
-    cells = [
-        (run_id, question_id, n, total, *counts)
-        for run_id, question_id, n, total, counts in session.exec(
-            select(
-                recent.c.id,
-                RunQuestionFigures.question_id,
-                RunQuestionFigures.answers,
-                RunQuestionFigures.total,
-                RunQuestionFigures.counts,
-            )
-            .select_from(recent)
-            .join(RunQuestionFigures, RunQuestionFigures.run_id == recent.c.id)
-            .where(RunQuestionFigures.answers.is_not(None))
-        ).all()
-    ]
-    # No `kind` (an enum, costly to read back): among library questions only eNPS has no driver.
-    question_columns = (Question.id, Question.key, Question.prompt, Question.driver)
-    questions = {
-        row.id: row
-        for row in session.exec(
-            select(*question_columns, Question.reversed).where(
-                among(Question.survey_id, surveys), Question.from_library
-            )
-        ).all()
-    }
+    figures = figures or ReleasedFigures(session)
+    # With the runs' released respondents (release.py): a withheld run has none, so it cannot count below.
+    # The dates come as the driver gives them, each converted once (store/plain.py).
+    columns = (recent.c.id, recent.c.survey_id, plain(recent.c.run_date), recent.c.managers_asked)
+    query = select(*columns, recent.c.rank, RunFigures.respondents).select_from(recent)
+    days, respondents, runs = Dates(), {}, []
+    for run_id, survey_id, day, managers, rank, people in session.exec(
+        query.outerjoin(RunFigures, RunFigures.run_id == recent.c.id)
+    ).all():
+        if rank <= depth * span[survey_id]:
+            runs.append(_Run(run_id, survey_id, days[day], managers, rank))
+            if people is not None:
+                respondents[run_id] = people
     run_of = {row.id: row for row in runs}
+    # A question answered by too few in a run was released with no answers: it cannot count below either.
+    cells = figures.cells(run_of)
+    # The library's questions only (among them only eNPS has no driver): a survey's own add to no driver.
+    questions = {
+        qid: question
+        for qid, question in figures.questions(
+            cell[0] for run_cells in cells.values() for cell in run_cells
+        ).items()
+        if question.from_library
+    }
     needed = {row.id: run_minimum(min_group, row.managers_asked) for row in runs}
     counted = {run_id for run_id in run_of if respondents.get(run_id, 0) >= needed[run_id]}
     windows: dict[tuple[int, int], _Window] = defaultdict(_Window)  # (survey, 0 now / 1 before)
@@ -277,27 +283,32 @@ def _load_windows(session: Session, *, min_group: int, through: date, depth: int
         windows[row.survey_id, (row.rank - 1) // span[row.survey_id]].runs += 1
         if row.rank <= span[row.survey_id]:
             dates[row.survey_id].append((row.run_date, run_id))
-    for run_id, question_id, n, total, *counts in cells:
-        question = questions.get(question_id)
-        if run_id not in counted or question is None or n < needed[run_id]:
-            continue
-        detractors, _, promoters = groups = enps_groups(counts)
-        if shown_counts(groups if question.driver is None else counts) is None:
-            continue  # the rule for distributions: a figure made of these would name someone
+    for run_id in sorted(counted):
         row = run_of[run_id]
         window = windows[row.survey_id, (row.rank - 1) // span[row.survey_id]]
-        total = int(total or 0)
-        if question.driver is None:  # the library's eNPS
-            window.enps = [a + b for a, b in zip(window.enps, (n, promoters, detractors), strict=True)]
-        else:
-            cell = window.cells[question.driver]
-            cell[0] += n
-            cell[1] += 6 * n - total if question.reversed else total
-            cell[2] = max(cell[2], n)
-            item = window.items[question_id]
-            item[0], item[1] = item[0] + n, item[1] + total
+        for question_id, n, total, counts in cells[run_id]:
+            question = questions.get(question_id)
+            if question is not None and n is not None and n >= needed[run_id]:
+                _add(window, question, n, int(total or 0), counts)
 
     return surveys, span, windows, questions, dates
+
+
+def _add(window: _Window, question: QuestionInfo, n: int, total: int, counts: tuple[int, ...]) -> None:
+    """A counted run's answers to a library question, unless the rule for distributions withholds them."""
+    if question.driver is None:  # the library's eNPS: the rule on its groups
+        detractors, _, promoters = groups = enps_groups(counts)
+        if shown_counts(groups) is not None:
+            window.enps = [a + b for a, b in zip(window.enps, (n, promoters, detractors), strict=True)]
+        return
+    if shown_counts(counts) is None:
+        return  # a figure made of these would name someone
+    cell = window.cells[question.driver]
+    cell[0] += n
+    cell[1] += 6 * n - total if question.reversed else total
+    cell[2] = max(cell[2], n)
+    item = window.items[question.id]
+    item[0], item[1] = item[0] + n, item[1] + total
 
 
 def _team(survey, span, now: _Window, before: _Window, questions, *, org, dates) -> TeamDrivers:

@@ -4,6 +4,11 @@ Every cell is a team's own driver figure as its managers see it (services/result
 one stays hidden, labelled as such, never zero, and the grid adds nothing the teams' own views do not
 show.
 
+A picture of more than DRAWN_ROWS teams cannot be read in a DM (2,000 rows are a PNG 64,000 pixels
+tall, and took 53 s to draw), so a larger organisation's picture shows the teams at both ends: those with
+the lowest average of their shown driver scores, and those with the highest (`drawn_teams`). The choice
+reads only shown cells, so it tells nothing a full grid would not; every team stays in the CSV.
+
 "What moves eNPS" correlates, across every team's recent windows, each driver's score with the eNPS of
 the same team and window, using only figures that are shown. It is given only once at least
 MIN_TEAM_WINDOWS such pairs exist, with its sample size, and says what it means and what it does not.
@@ -18,10 +23,14 @@ from datetime import date
 
 from sqlmodel import Session
 
+from pulsebot.collector import collector_paused
 from pulsebot.services.results.drivers import DriverScores, driver_scores, team_windows
+from pulsebot.services.results.released_figures import ReleasedFigures
 from pulsebot.services.survey.library import driver_name, engagement_library
 
 MIN_TEAM_WINDOWS = 20
+DRAWN_ROWS = 30  # the most teams a picture of the grid shows
+DRAWN_LOWEST = 20  # of them, those with the lowest average driver score; the rest the highest
 HISTORY_WINDOWS = 8  # how many windows back each team contributes to "what moves eNPS"
 
 
@@ -68,6 +77,37 @@ def heatmap(scores: DriverScores, *, through: date) -> Heatmap:
     return Heatmap(drivers=drivers, teams=teams, cells=cells, through=through)
 
 
+@dataclass(frozen=True)
+class DrawnTeams:
+    teams: tuple[tuple[str, str], ...]  # (survey name, title), lowest average first
+    of: int  # every team of the grid
+    lowest: int  # how many of `teams` were picked as the lowest (the rest as the highest)
+
+    @property
+    def all(self) -> bool:
+        return len(self.teams) == self.of
+
+
+def drawn_teams(grid: Heatmap, *, rows: int = DRAWN_ROWS, lowest: int = DRAWN_LOWEST) -> DrawnTeams:
+    """The teams a picture of the grid shows: all of them up to `rows`, otherwise the `lowest` with the
+    lowest average of their shown driver scores and the rest of `rows` with the highest (a team with no
+    shown cell has no average and is left out). Ties go by title."""
+    if len(grid.teams) <= rows:
+        return DrawnTeams(teams=grid.teams, of=len(grid.teams), lowest=0)
+    averages = []
+    for name, title in grid.teams:
+        scores = [grid.cells[name, driver].score for driver in grid.drivers]
+        shown = [score for score in scores if score is not None]
+        if shown:
+            averages.append((sum(shown) / len(shown), title, name))
+    averages.sort()
+    low = averages[:lowest]
+    high = averages[max(lowest, len(averages) - (rows - lowest)) :]
+    return DrawnTeams(
+        teams=tuple((name, title) for _, title, name in low + high), of=len(grid.teams), lowest=len(low)
+    )
+
+
 def organisation_heatmap(session: Session, *, min_group: int, through: date) -> Heatmap:
     return heatmap(driver_scores(session, min_group=min_group, through=through), through=through)
 
@@ -111,8 +151,14 @@ class EnpsDrivers:
         return bool(self.links)
 
 
-def what_moves_enps(session: Session, *, min_group: int, through: date) -> EnpsDrivers:
-    windows = team_windows(session, min_group=min_group, through=through, depth=HISTORY_WINDOWS)
+@collector_paused()  # eight windows of every team: hundreds of thousands of small objects (collector.py)
+def what_moves_enps(
+    session: Session, *, min_group: int, through: date, figures: ReleasedFigures | None = None
+) -> EnpsDrivers:
+    """`figures`: the released figures a pass over the organisation reads once (a fresh read without)."""
+    windows = team_windows(
+        session, min_group=min_group, through=through, depth=HISTORY_WINDOWS, figures=figures
+    )
     with_enps = [window for window in windows if window.enps is not None]
     pairs: dict[str, list[tuple[float, float]]] = {}
     for window in with_enps:

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 _STOP_WORDS = """
@@ -193,8 +196,8 @@ class Theme:
 
 def common_themes(comments: list[str], *, limit: int = 5, min_comments: int = 2) -> list[Theme]:
     """Phrases mentioned in at least `min_comments` comments, most mentioned first."""
-    tokenised = [_tokens(comment) for comment in comments]
-    names = {word.lower() for comment in comments for word in _mid_sentence_capitals(comment)}
+    tokenised = [_split(_tokens, comment) for comment in comments]
+    names = {word.lower() for comment in comments for word in _split(_mid_sentence_capitals, comment)}
     mentions: Counter[str] = Counter()
     surface: dict[str, Counter[str]] = {}
     for tokens in tokenised:
@@ -236,12 +239,39 @@ def common_themes(comments: list[str], *, limit: int = 5, min_comments: int = 2)
 def mentions(comment: str, phrase: str) -> bool:
     """Whether a comment mentions a theme (in singular or plural)."""
     wanted = [_singular(part) for part in phrase.lower().split()]
-    for run in _tokens(comment):
+    for run in _split(_tokens, comment):
         stems = [_singular(word.lower()) for word in run]
         for index in range(len(stems) - len(wanted) + 1):
             if stems[index : index + len(wanted)] == wanted:
                 return True
     return False
+
+
+# Within `words_remembered()`: each comment's words by the function that split them.
+_remembered: ContextVar[dict[tuple[str, str], object] | None] = ContextVar("theme_words", default=None)
+
+
+@contextmanager
+def words_remembered() -> Iterator[None]:
+    """Within the block, each comment is split into words once, however many views read it (its team's
+    themes, the quotes chosen for them, the organisation's themes, the driver to look at); all of it is
+    forgotten when the block ends."""
+    reset = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(reset)
+
+
+def _split(split: Callable[[str], object], comment: str):
+    remembered = _remembered.get()
+    if remembered is None:
+        return split(comment)
+    key = (split.__name__, comment)
+    found = remembered.get(key)
+    if found is None:
+        found = remembered[key] = split(comment)
+    return found
 
 
 def _tokens(comment: str) -> list[list[str]]:

@@ -27,7 +27,7 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from operator import add
 
 from sqlalchemy import CTE
 from sqlmodel import Session, select
@@ -35,9 +35,11 @@ from sqlmodel import Session, select
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import kept_weeks
 from pulsebot.services.results.release import VALUES
+from pulsebot.services.results.released_figures import QuestionInfo, ReleasedFigures
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.store.among import among
-from pulsebot.store.models import PulseRun, Question, QuestionKind, RunFigures, RunQuestionFigures, RunStatus
+from pulsebot.store.models import PulseRun, QuestionKind, RunFigures, RunStatus
+from pulsebot.store.plain import Dates, plain
 from pulsebot.store.weeks import iso_week_start
 
 _NO_COUNTS = (0,) * len(VALUES)
@@ -52,17 +54,6 @@ class Withheld(enum.StrEnum):
     too_few = "too_few"  # no closed run of it reached the minimum group
     still_open = "still_open"  # its pulse is still taking answers
     teams_hidden = "teams_hidden"  # the organisation: no team's week of it could be shown
-
-
-class QuestionInfo(NamedTuple):
-    id: int
-    key: str
-    version: int
-    prompt: str
-    kind: QuestionKind
-    position: int
-    driver: str | None = None  # a library item's driver (services/results/drivers.py)
-    reversed: bool = False  # a library item where agreeing is unfavourable: it counts as 6 − the answer
 
 
 @dataclass
@@ -109,10 +100,19 @@ def runs_in_window(first: date, last: date, survey_ids: list[int] | None = None)
 
 
 def load(
-    session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
+    session: Session,
+    *,
+    first: date,
+    last: date,
+    survey_ids: list[int] | None,
+    min_group: int,
+    figures: ReleasedFigures | None = None,
 ) -> WeekTotals:
+    """The totals of the teams' weeks from `first` to `last`; `figures` are the released figures a pass
+    over the organisation reads once (a fresh read without)."""
+    figures = figures or ReleasedFigures(session)
     runs = runs_in_window(first, last, survey_ids)
-    figures = (
+    run_figures = (
         RunFigures.respondents,
         RunFigures.asked,
         RunFigures.comments,
@@ -121,46 +121,34 @@ def load(
         RunFigures.negative_comments,
         RunFigures.positive_comments,
     )
+    # Every team's weeks at once: the week and the status come as the driver gives them and are converted
+    # once (store/plain.py), not row by row.
     released = (
-        select(runs.c.id, runs.c.survey_id, runs.c.week, runs.c.status, runs.c.managers_asked)
-        .add_columns(RunFigures.run_id.is_not(None), *figures)
+        select(runs.c.id, runs.c.survey_id, plain(runs.c.week), plain(runs.c.status), runs.c.managers_asked)
+        .add_columns(RunFigures.run_id.is_not(None), *run_figures)
         .select_from(runs)
         .outerjoin(RunFigures, RunFigures.run_id == runs.c.id)
     )
-    run_info, respondents, asked, comments = [], {}, {}, []
-    for run_id, survey_id, week, status, managers, is_released, people, *counted in session.exec(released):
-        # A closed run counts from the moment its figures are released (release.py), in the transaction
-        # that closed it; until then (a run closed by an earlier version) it reads as still open.
-        run_info.append((run_id, survey_id, week, status if is_released else RunStatus.open, managers))
-        if people is not None:
-            respondents[run_id], asked[run_id] = people, counted[0]
-            comments.append((run_id, *counted[1:]))
-    cells = [
-        (run_id, question_id, n or 0, total or 0, *(counts or _NO_COUNTS))
-        for run_id, question_id, n, total, counts in session.exec(
-            select(
-                RunQuestionFigures.run_id,
-                RunQuestionFigures.question_id,
-                RunQuestionFigures.answers,
-                RunQuestionFigures.total,
-                RunQuestionFigures.counts,
-            )
-            .select_from(runs)
-            .join(RunQuestionFigures, RunQuestionFigures.run_id == runs.c.id)
-        ).all()
-    ]
-
     week_of: dict[int, TeamWeek] = {}
     needed: dict[int, int] = {}  # the run's own minimum: N plus the managers it asked
     open_weeks: set[TeamWeek] = set()
-    for run_id, survey_id, week, status, managers in run_info:
-        week_of[run_id] = (survey_id, week)
+    respondents, asked, comments = {}, {}, []
+    weeks = Dates()
+    for run_id, survey_id, week, status, managers, is_released, people, *rest in session.exec(released):
+        key = week_of[run_id] = (survey_id, weeks[week])
         needed[run_id] = run_minimum(min_group, managers)
-        if status != RunStatus.closed:
-            open_weeks.add((survey_id, week))
+        # A closed run counts from the moment its figures are released (release.py), in the transaction
+        # that closed it; until then (a run closed by an earlier version) it reads as still open.
+        if not is_released or status != RunStatus.closed:
+            open_weeks.add(key)
+        if people is not None:
+            respondents[run_id], asked[run_id] = people, rest[0]
+            comments.append((run_id, *rest[1:]))
     counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
+    cells = figures.cells(week_of)
 
     totals = WeekTotals(people={}, values={}, comments={}, withheld={})
+    by_question: dict[TeamWeek, dict[int, QuestionTotals]] = defaultdict(dict)
     for run_id in sorted(counted):
         key = week_of[run_id]
         audience, people = totals.people.get(key, (0, 0))
@@ -168,20 +156,21 @@ def load(
         # Forgetting a person deletes their delivery rows, never their answers: asked >= answered.
         totals.people[key] = (max(audience, asked.get(run_id, 0), people), people)
         totals.runs.setdefault(key, []).append(run_id)
+        questions = by_question[key]
+        for question_id, n, total, counts in cells[run_id]:
+            if n and n >= needed[run_id]:
+                row = (question_id, n, int(total or 0), counts or _NO_COUNTS)
+                before = questions.get(question_id)
+                if before is not None:  # a week of several runs
+                    row = (question_id, before[1] + n, before[2] + row[2], tuple(map(add, before[3], row[3])))
+                questions[question_id] = row
+            elif question_id not in questions:
+                questions[question_id] = (question_id, 0, 0, _NO_COUNTS)
     for key in set(week_of.values()) - set(totals.people):
         totals.withheld[key] = Withheld.still_open if key in open_weeks else Withheld.too_few
-
-    by_question: dict[TeamWeek, dict[int, list]] = defaultdict(dict)
-    for run_id, question_id, n, total, *counts in cells:
-        if run_id not in counted:
-            continue
-        combined = by_question[week_of[run_id]].setdefault(question_id, [0, 0, [0] * len(VALUES)])
-        if n and n >= needed[run_id]:
-            combined[0] += n
-            combined[1] += int(total or 0)
-            combined[2] = [a + b for a, b in zip(combined[2], counts, strict=True)]
     for key, questions in by_question.items():
-        totals.values[key] = [(qid, n, total, tuple(counts)) for qid, (n, total, counts) in questions.items()]
+        if questions:
+            totals.values[key] = list(questions.values())
     for run_id, count, rated, total, negative, positive in comments:
         if run_id in counted and count:
             key = week_of[run_id]
@@ -192,10 +181,7 @@ def load(
     kept_weeks.overlay(totals, session, first=first, last=last, survey_ids=survey_ids)
     question_ids = {row[0] for rows in totals.values.values() for row in rows}
     if question_ids:
-        columns = (Question.id, Question.key, Question.version, Question.prompt, Question.kind)
-        columns += (Question.position, Question.driver, Question.reversed)
-        rows = session.exec(select(*columns).where(among(Question.id, question_ids))).all()
-        totals.questions = {row[0]: QuestionInfo(*row) for row in rows}
+        totals.questions = figures.questions(question_ids)
     _pool_runs(totals)
     return totals
 

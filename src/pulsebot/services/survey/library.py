@@ -93,6 +93,7 @@ def parse_library(data: dict) -> Library:
     return Library(name=data["library"], version=int(data["version"]), drivers=tuple(drivers), enps=enps)
 
 
+@functools.cache  # the library never changes while the process runs; each team's digest names its drivers
 def driver_name(driver_id: str) -> str:
     library = engagement_library()
     return library.driver(driver_id).name if driver_id in library.driver_ids else driver_id
