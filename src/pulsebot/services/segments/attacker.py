@@ -10,9 +10,9 @@ a label speaks per run), are interchangeable in every constraint, so they are me
 the sums of feasible cells are feasible for the atom and an atom's values can be put in one of its cells,
 so the bounds are the same with far fewer variables.
 
-Two restrictions of it (`moves_model`, `totals_model`: every point of theirs is a point of the exact
-model, so an interval they prove wide is wide for the exact model too) are much smaller: people moved
-between atoms with answers at a measure's mean, and one measure at a time with the people held. A
+Two restrictions of it (`people_model`, `totals_model`: every point of theirs is a point of the exact
+model, so an interval they prove wide is wide for the exact model too) are smaller: people and answers
+moved with every total held, and one measure's totals at a time with the people and answers held. A
 relaxation (`relaxed_model`) tells when a hidden figure is known to hold nobody.
 """
 
@@ -283,68 +283,52 @@ def exact_model(lay: Layout, atoms: Atoms, released: Released) -> tuple[Model, C
     return model, columns
 
 
-def moves_model(
-    lay: Layout, atoms: Atoms, released: Released, cap: float, within: np.ndarray | None = None
-) -> tuple[Model, Columns, np.ndarray]:
-    """A restriction of the exact model with one variable per atom: d people moved into it (out, when
-    negative), each answering every measure the atom has at that measure's organisation-wide mean c.
-    Every shown people count and answer count keeps its sum, so every shown total keeps its own (c
-    times a sum of zero); an atom gives up no more people than its remaining answers' totals allow on
-    the scale. With `within`, only those atoms move (the others stay as they are: still a restriction).
-    Returns the model, where its variables are, and c per measure (a hidden total moves by c times the
-    people moved into its atoms that have the measure)."""
+def people_model(
+    lay: Layout, atoms: Atoms, released: Released, answers_move: bool = True
+) -> tuple[Model, Columns]:
+    """A restriction of the exact model: people and answers move, every total held as it is (so an
+    atom's answers to a measure stay between its total over the scale's top and over its bottom, and
+    no more than its people). Every shown people and answer count keeps its sum, every shown total its
+    own, and every hidden label holds. Without `answers_move`, people alone move, every answer held (an
+    atom keeps at least as many people as its most answered measure): one variable per atom."""
     model, n = Model(), len(atoms.people)
-    present = atoms.present
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sums = np.where(present, atoms.totals, 0).sum(axis=0)
-        mean = sums / np.where(present, atoms.answers, 0).sum(axis=0)
-        low = np.where(present, atoms.low, -np.inf).max(axis=0)
-        high = np.where(present, atoms.high, np.inf).min(axis=0)
-        mean = np.clip(np.where(np.isfinite(mean), mean, (low + high) / 2), low, high)
-        above = (atoms.totals - atoms.low * atoms.answers) / (mean - atoms.low)
-        below = (atoms.high * atoms.answers - atoms.totals) / (atoms.high - mean)
-        spare = np.minimum(
-            atoms.answers,
-            np.minimum(np.where(mean > atoms.low, above, np.inf), np.where(mean < atoms.high, below, np.inf)),
-        )
-    out = np.minimum(atoms.people, np.where(present, spare, np.inf).min(axis=1, initial=np.inf))
-    out = np.clip(np.nan_to_num(out, nan=0.0), 0.0, None)
-    if len(lay.measures) and (~np.isfinite(low) | (low > high)).any():
-        out = np.zeros(n)  # scales that disagree across cells: move nobody out
-    moving = np.arange(n) if within is None else within
-    near = _touching(atoms, within)
-    moved = model.variables(-out[moving], np.full(len(moving), cap))
-    model.truth = np.zeros(len(moving))
     shown = [g for g in range(lay.n_groups) if g not in released.hidden]
-    rows, tags = _nonempty(_rows(atoms, shown, moving), [("people", g) for g in shown])
-    model.block("eq", rows, moved, 0.0, tags)
-    seen = {rows.indices[rows.indptr[i] : rows.indptr[i + 1]].tobytes() for i in range(rows.shape[0])}
-    position = np.full(n, -1)
-    position[moving] = np.arange(len(moving))
-    for j in range(len(lay.measures)):
-        at = np.flatnonzero(present[moving, j])  # positions among the moving atoms
+    floor = np.zeros(n)
+    if not answers_move:
+        floor = np.where(atoms.present, atoms.answers, 0.0).max(axis=1, initial=0.0)
+    people = model.variables(floor, np.full(n, np.inf))
+    rows, tags = _nonempty(_rows(atoms, shown), [("people", g) for g in shown])
+    model.block("eq", rows, people, rows @ atoms.people, tags)
+    labels, bounds = _label_rows(lay, atoms, list(released.hidden.items()), None)
+    model.block("ub", labels, people, bounds)
+    truth = [np.asarray(atoms.people, dtype=float)]
+    for j, name in enumerate(lay.measures if answers_move else ()):
+        at = np.flatnonzero(atoms.present[:, j])
+        if not len(at):
+            continue
+        total, low, high, held = (
+            atoms.totals[at, j],
+            atoms.low[at, j],
+            atoms.high[at, j],
+            atoms.answers[at, j],
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            least = np.where(high > 0, total / high, 0.0)
+            most = np.where(low > 0, total / low, np.inf)
+        least = np.minimum(np.clip(np.nan_to_num(least), 0.0, None), held)  # never off the truth by rounding
+        most = np.maximum(np.nan_to_num(most, nan=np.inf), held)
+        answers = model.variables(least, most)
+        one = sparse.identity(len(at), format="csr")
+        model.block("ub", sparse.hstack([-one, one]), np.concatenate([people[at], answers]), 0.0)
         showing = _shown_with(lay, atoms, released, shown, j)
-        partial, tags = _nonempty(_rows(atoms, showing, moving[at]), [("answers", g, j) for g in showing])
-        keep = []
-        for i in range(partial.shape[0]):
-            key = at[partial.indices[partial.indptr[i] : partial.indptr[i + 1]]].tobytes()
-            if key not in seen:
-                seen.add(key)
-                keep.append(i)
-        model.block("eq", partial[keep], moved[at], 0.0, [tags[i] for i in keep])
-        hidden = [
-            (g, why) for (g, m), why in released.hidden_measures.items() if m == lay.measures[j] and near[g]
-        ]
-        everywhere = np.flatnonzero(present[:, j])
-        labels, bounds = _label_rows(lay, atoms, hidden, everywhere)
-        slack = bounds - labels @ atoms.answers[everywhere, j]
-        local, _ = _label_rows(lay, atoms, hidden, moving[at])
-        model.block("ub", local, moved[at], slack)
-    labelled = [(g, why) for g, why in released.hidden.items() if near[g]]
-    labels, bounds = _label_rows(lay, atoms, labelled, None)
-    local, _ = _label_rows(lay, atoms, labelled, moving)
-    model.block("ub", local, moved, bounds - labels @ atoms.people)
-    return model, Columns(_placed(moved, moving, n), {}, {}), mean
+        rows, tags = _nonempty(_rows(atoms, showing, at), [("answers", g, j) for g in showing])
+        model.block("eq", rows, answers, rows @ held, tags)
+        hidden = [(g, why) for (g, m), why in released.hidden_measures.items() if m == name]
+        labels, bounds = _label_rows(lay, atoms, hidden, at)
+        model.block("ub", labels, answers, bounds)
+        truth.append(held)
+    model.truth = np.concatenate(truth)
+    return model, Columns(people, {}, {})
 
 
 def _touching(atoms: Atoms, within: np.ndarray | None) -> np.ndarray:

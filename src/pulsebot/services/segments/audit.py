@@ -3,21 +3,25 @@ people count and each of its measures' totals, a shown group's hidden measure's 
 an attacker holding every shown figure could bound it (attacker.py), and must come out wider than the
 margin: people for counts, (high - low) of the measure's scale for totals. A figure the attacker can
 tell holds nobody (its people, or for a total its answers, bounded above by 0) passes: nothing about
-anyone is told, as with the remainder rule's zero.
+anyone is told, as with the remainder rule's zero. So does a total that, among points keeping every
+answer count, runs from all its answers at the bottom of the scale to all at the top (`whole_ranges`):
+one answer's total is never wider than the scale, yet if it can be anything on it, nothing is told.
 
 Proving an interval wide takes two points that satisfy every constraint. Most hidden figures are proved
 wide without any LP (swaps.py): from the truth, part of a figure is moved between atoms no shown figure
-tells apart, as far as the atoms' ranges and the hidden labels allow. For the rest, the audit asks a few
-LPs for points that spread many hidden figures at once (random mixtures of them, minimised and
-maximised), and only the figures still narrow get their own minimum and maximum. A figure none of whose
-atoms any shown figure or any upper bound constrains is wide without an LP (its people can grow without
-end).
+tells apart, as far as the atoms' ranges and the hidden labels allow. For the rest, small restrictions
+of the exact model come first (attacker.py), over the whole organisation: per measure its totals alone,
+every answer held (`held_answers_spread`); and people alone, every answer held (`people_model`). A few
+LPs spread many hidden figures at once (random mixtures of them, minimised and maximised), and only the
+figures still narrow get their own minimum and maximum, whose dual values say what shown figures the
+bound rests on. A figure none of whose atoms any shown figure or any upper bound constrains is wide
+without an LP (its people can grow without end).
 
-Up to `EXACT_LIMIT` variables the exact model is used. Past it, its restrictions (attacker.py), each
-around a hidden group's home, the smallest shown group holding it (`local_spread`): people moved among
-the home's atoms, then each measure's answers and totals with the people held. An interval they prove
-wide is wide for the exact model; what they cannot prove wide is treated as narrow (unless a relaxation
-shows it holds nobody), which may hide more than the exact model would ask for, never less.
+A total still narrow with its answers held is reported from that small model. A people count still
+narrow goes, up to `EXACT_LIMIT` variables, to the exact model; past it, it is reported from the small
+one (unless a relaxation shows it holds nobody). An interval a restriction proves wide is wide for the
+exact model; what it cannot prove wide is treated as narrow, which may hide more than the exact model
+would ask for, never less.
 
 Integer attackers: every integer point satisfies the LP, so the LP interval contains the integer one;
 an LP interval wider than the margin can still hold an integer interval narrower than it (the tests
@@ -39,7 +43,7 @@ from pulsebot.services.segments.attacker import (
     Model,
     atoms_of,
     exact_model,
-    moves_model,
+    people_model,
     relaxed_model,
     totals_model,
 )
@@ -49,7 +53,6 @@ from pulsebot.services.segments.suppression import Layout
 EXACT_LIMIT = 40_000  # the exact model's variables beyond which the restricted models are used
 TOLERANCE = 1e-6
 BATCHES = 3  # LPs that spread many figures at once, before the remaining ones get their own
-LOCAL_LIMIT = 4_000  # atoms: a home larger than this is not searched whole (see local_spread)
 
 
 @dataclass(frozen=True)
@@ -260,20 +263,38 @@ def audit(lay: Layout, released: Released, rules: Rules) -> Audit:
     exact = len(atoms.people) + 2 * int(atoms.present.sum()) <= EXACT_LIMIT
     if not figures:
         return Audit(findings, len(atoms.people), 0, exact, proved, len(findings))
-    if exact:
+    # People counts: first people and answers move over the whole organisation, every total held (a few
+    # programmes spread them all). Up to EXACT_LIMIT the whole model decides what that leaves narrow;
+    # past it, what is left is reported with the shown counts its bounds rest on with people alone moved.
+    model, columns = people_model(lay, atoms, released)
+    rows = objectives(atoms, [columns.people] * len(figures), figures, model.size)
+    low, high, narrow, lps = spread(model, rows, required, one_by_one=[False] * len(figures))
+    if not exact and narrow:  # what the bounds rest on, from people alone moved: a far smaller programme
+        model, columns = people_model(lay, atoms, released, answers_move=False)
+        rows = objectives(atoms, [columns.people] * len(figures), figures, model.size)
+        for k in list(narrow):
+            least, most, narrow[k] = bounds(model, rows[k].toarray().ravel())
+            low[k], high[k] = min(low[k], least), max(high[k], most)
+            lps += 2
+            if high[k] - low[k] > required[k]:
+                del narrow[k]
+    if exact and narrow:
+        left = sorted(narrow)
+        proved += len(figures) - len(left)
+        figures, required = [figures[k] for k in left], required[left]
         model, columns = exact_model(lay, atoms, released)
         rows = total_rows(atoms, columns, figures, model.size)
-        low, high, narrow, lps = spread(model, rows, required)
-        empty = lambda j: (model, columns)  # noqa: E731
+        low, high, narrow, more = spread(model, rows, required)
+        lps += more
     else:
-        low, high, narrow, lps = local_spread(lay, atoms, released, rules, figures, required)
-        relaxed: dict = {}
-        empty = lambda j: relaxed.setdefault(j, relaxed_model(lay, atoms, released, j))  # noqa: E731
+        proved += len(figures) - len(narrow)
+        if not exact:
+            model, columns = relaxed_model(lay, atoms, released, None)
     for k, rests_on in sorted(narrow.items()):
         figure = figures[k]
         if truth_of_count(atoms, figure) <= TOLERANCE:
-            model, columns = empty(figure.measure)
-            count = objectives(atoms, [where(columns, figure, "answers")], [figure], model.size)
+            # (a relaxation past EXACT_LIMIT: what it bounds to nobody, the attacker does too)
+            count = objectives(atoms, [columns.people], [figure], model.size)
             x, _ = model.solve(-count.toarray().ravel())
             lps += 1
             if x is not None and (count @ x)[0] <= TOLERANCE:
@@ -332,77 +353,6 @@ def held_answers_spread(lay, atoms, released, figures, required, enough):
     return wide, exposed
 
 
-def homes(lay: Layout, atoms: Atoms, released: Released, figures: list[Figure]) -> list[int]:
-    """Per figure: the smallest shown group holding all of its group's cells (other than the group
-    itself), where moves that keep every shown figure are looked for; -1 when there is none."""
-    found: dict[int, int] = {}
-    shared = lay.shared_cells
-    for figure in figures:
-        group = figure.group
-        if group in found:
-            continue
-        row = slice(shared.indptr[group], shared.indptr[group + 1])
-        others, common = shared.indices[row], shared.data[row]
-        holding = [
-            int(g)
-            for g, c in zip(others, common, strict=True)
-            if c >= lay.sizes[group] and g != group and g not in released.hidden
-        ]
-        found[group] = min(holding, key=lambda g: (lay.sizes[g], g)) if holding else -1
-    return [found[f.group] for f in figures]
-
-
-def local_spread(lay, atoms, released, rules, figures, required):
-    """Past `EXACT_LIMIT`: the restricted models, each around a figure's home (see `homes`)."""
-    low = np.array([truth(atoms, f) for f in figures])
-    high = low.copy()
-    narrow: dict[int, list[tuple]] = {}
-    lps = 0
-    by_home: dict[int, list[int]] = {}
-    for k, home in enumerate(homes(lay, atoms, released, figures)):
-        by_home.setdefault(home, []).append(k)
-    cap = rules.margin + lay.minimum.max() + 1
-    for home, ks in by_home.items():
-        within = atoms.members(home) if home >= 0 else np.arange(len(atoms.people))
-        if len(within) > LOCAL_LIMIT:  # only the hidden groups of this home move, among themselves
-            within = np.unique(np.concatenate([atoms.members(figures[k].group) for k in ks]))
-        model, columns, mean = moves_model(lay, atoms, released, cap, within)
-        chosen = [figures[k] for k in ks]
-        scale = [1.0 if f.measure is None else mean[f.measure] for f in chosen]
-        placed = [
-            columns.people if f.measure is None else _only(columns.people, atoms, f.measure) for f in chosen
-        ]
-        rows = objectives(atoms, placed, chosen, model.size, scale)
-        # every figure is spread from the truth, so the moves add to it
-        least, most, rests, solved = spread(
-            model, rows, required[ks], one_by_one=[f.measure is None for f in chosen]
-        )
-        lps += solved
-        left = []
-        for position, k in enumerate(ks):
-            low[k], high[k] = low[k] + least[position], low[k] + most[position]
-            if high[k] - low[k] <= required[k]:
-                left.append(k)
-                narrow[k] = rests.get(position, [])
-        for j in sorted({figures[k].measure for k in left if figures[k].measure is not None}):
-            of_j = [k for k in left if figures[k].measure == j]
-            model, columns = totals_model(lay, atoms, released, j, within)
-            chosen = [figures[k] for k in of_j]
-            rows = total_rows(atoms, columns, chosen, model.size)
-            least, most, rests, solved = spread(model, rows, required[of_j])
-            lps += solved
-            inside = rows @ model.truth
-            for position, k in enumerate(of_j):
-                outside = truth(atoms, figures[k]) - inside[position]
-                low[k] = min(low[k], outside + least[position])
-                high[k] = max(high[k], outside + most[position])
-                if high[k] - low[k] > required[k]:
-                    del narrow[k]
-                else:
-                    narrow[k] = rests.get(position, narrow[k])
-    return low, high, narrow, lps
-
-
 def attacker_interval(
     lay: Layout,
     released: Released,
@@ -426,8 +376,3 @@ def attacker_interval(
         vector = total_rows(atoms, columns, [figure], model.size).toarray()[0]
     least, most, _ = bounds(model, vector)
     return least, most
-
-
-def _only(columns: np.ndarray, atoms: Atoms, j: int) -> np.ndarray:
-    """The columns of the atoms that have measure j (-1 for the others)."""
-    return np.where(atoms.present[:, j], columns, -1)
