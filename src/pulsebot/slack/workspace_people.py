@@ -62,7 +62,9 @@ def read_directory(
             )
             if not cursor:
                 gone = workspace_people.finish_read(session, now=utc_now())
-                log.info("directory read: %d left the workspace since the last read", gone)
+                # The daily read is routine: only people leaving is worth a line at the default level.
+                level = logging.INFO if gone else logging.DEBUG
+                log.log(level, "directory read: %d left the workspace since the last read", gone)
                 return True
 
 
