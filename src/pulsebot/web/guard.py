@@ -13,9 +13,11 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 
+from pulsebot.services.privacy import audit
 from pulsebot.services.signin import web_sessions
 from pulsebot.services.signin.rights import Rights, rights_of
 from pulsebot.store.db import SessionFactory, transaction
+from pulsebot.store.models import AuditAction
 from pulsebot.store.scoping import scoped_sessions
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,22 @@ def signed_in(view: Callable) -> Callable:
 def viewer_sessions(viewer: Viewer) -> SessionFactory:
     """Sessions that see the viewer's workspace only."""
     return scoped_sessions(_dashboard().sessions, viewer.scope)
+
+
+def refuse(scope: str, why: str, *, status: int = 404, sentence: str | None = None):
+    """Stop the request (404 by default, like a page that does not exist), the attempt audited in its
+    own transaction, so it stays when the page's is rolled back."""
+    viewer = g.viewer
+    with transaction(viewer_sessions(viewer)) as refusal:
+        audit.record(
+            refusal,
+            actor=viewer.user_id,
+            action=AuditAction.web_refused,
+            scope=scope,
+            now=_dashboard().clock(),
+            detail=f"{request.method} {request.path[:200]}: {why}",
+        )
+    abort(status, sentence)
 
 
 def _dashboard():

@@ -96,9 +96,9 @@ def prepare_answer(
     is_admin: bool = False,
     runs: OpenRuns | None = None,
 ) -> PendingAnswer:
-    """Check one rated answer (a click); answering again will replace the earlier one. `is_admin`: the
-    person is a pulsebot admin now (see `_answerable`); `runs`: the process's open runs, read once
-    (services/pulse/open_runs.py)."""
+    """Check one rated answer (a click): a value, a choice's number, or NOT_APPLICABLE; answering again
+    will replace the earlier one. `is_admin`: the person is a pulsebot admin now (see
+    services/pulse/answerable.py); `runs`: the process's open runs, read once (open_runs.py)."""
     asked = answerable(
         session,
         run_id=run_id,

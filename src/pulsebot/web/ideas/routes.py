@@ -10,17 +10,16 @@ workspace is not found, like an idea that does not exist, and the attempt goes t
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from pulsebot.services.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from pulsebot.services.idea import idea_notices, idea_status
 from pulsebot.services.idea.idea_board import BOARD_LIMIT, BoardChoice, idea_board, parse_choice
 from pulsebot.services.idea.ideas import idea_view
-from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.roles import Role, role_of
 from pulsebot.store.db import transaction
-from pulsebot.store.models import AuditAction, IdeaStatus
-from pulsebot.web.guard import signed_in, viewer_sessions
+from pulsebot.store.models import IdeaStatus
+from pulsebot.web.guard import refuse, signed_in, viewer_sessions
 from pulsebot.web.ideas.page import chosen_args, filters, idea_rows
 
 ideas = Blueprint("ideas", __name__, template_folder="templates")
@@ -63,9 +62,9 @@ def move(idea_id: int):
         try:
             idea_view(session, idea_id=idea_id)
         except NotFound:
-            _refuse(404, "not an idea of their workspace")
+            refuse(IDEAS_SCOPE, "not an idea of their workspace")
     if role < Role.manager:
-        _refuse(403, "a member may not change an idea's status", ONLY_MANAGERS)
+        refuse(IDEAS_SCOPE, "a member may not change an idea's status", status=403, sentence=ONLY_MANAGERS)
     status = next((status for status in IdeaStatus if status.value == typed["status"]), None)
     try:
         if status is None:
@@ -82,7 +81,7 @@ def move(idea_id: int):
             )
             idea_notices.queue_status_notice(session, change, now=board.clock())
     except NotAllowed as refusal:  # a final idea reopened by someone not an admin
-        _refuse(403, "not an admin, reopening a final idea", refusal.message)
+        refuse(IDEAS_SCOPE, "not an admin, reopening a final idea", status=403, sentence=refusal.message)
     except Invalid as invalid:
         field = invalid.field or "status"
         args = chosen_args(back)
@@ -119,19 +118,3 @@ def _back_choice() -> BoardChoice:
         return parse_choice({name: request.form.get(f"back_{name}", "") for name in ASKED})
     except FieldErrors:
         return BoardChoice()
-
-
-def _refuse(status: int, why: str, sentence: str | None = None) -> None:
-    """Not found (like an idea that does not exist) or refused, the attempt audited in its own
-    transaction, as the team page's refusals are."""
-    viewer = g.viewer
-    with transaction(viewer_sessions(viewer)) as refusal:
-        audit.record(
-            refusal,
-            actor=viewer.user_id,
-            action=AuditAction.web_refused,
-            scope=IDEAS_SCOPE,
-            now=_board().clock(),
-            detail=f"{request.method} {request.path[:200]}: {why}",
-        )
-    abort(status, sentence)

@@ -8,13 +8,13 @@ else is "not released", never counted on request.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
-from pulsebot.web.guard import signed_in, viewer_sessions
+from pulsebot.web.guard import refuse, signed_in, viewer_sessions
 from pulsebot.web.organisation.page import NotLeading, NotReleased, not_released_yet, organisation_page
 
 organisation = Blueprint("organisation", __name__, template_folder="templates")
@@ -49,29 +49,13 @@ def segments():
                 + (f", the line from {page.node}" if page.node else ""),
             )
     except NotLeading:
-        _refuse("not an admin, and no reporting line of theirs in the period")
+        refuse(ORG, "not an admin, and no reporting line of theirs in the period")
     except NotReleased as missing:
         if leader is not None:  # only admins learn which periods and tables were released
-            _refuse("not an admin, and not a released period or table of their line")
+            refuse(ORG, "not an admin, and not a released period or table of their line")
         if not missing.periods:  # nothing released yet: say when the first can be
             sentence = not_released_yet(now=now, kind=board.settings.segment_period)
             status = 200 if period is None and table is None else 404
             return render_template("organisation/none_yet.html", sentence=sentence), status
         return render_template("organisation/not_released.html", missing=missing), 404
     return render_template("organisation/segments.html", page=page)
-
-
-def _refuse(why: str) -> None:
-    """A 404 like a page that does not exist, the attempt audited (in its own transaction, as the team
-    page's refusals are)."""
-    viewer = g.viewer
-    with transaction(viewer_sessions(viewer)) as refusal:
-        audit.record(
-            refusal,
-            actor=viewer.user_id,
-            action=AuditAction.web_refused,
-            scope=ORG,
-            now=_board().clock(),
-            detail=f"{request.method} {request.path[:200]}: {why}",
-        )
-    abort(404)

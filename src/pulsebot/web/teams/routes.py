@@ -20,7 +20,7 @@ from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.segments.segment_views import latest_line_node
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, Survey
-from pulsebot.web.guard import signed_in, viewer_sessions
+from pulsebot.web.guard import refuse, signed_in, viewer_sessions
 from pulsebot.web.teams.page import plan_form, team_page, trend_weeks
 
 teams = Blueprint("teams", __name__, template_folder="templates")
@@ -151,16 +151,7 @@ def _visible_team(session: Session, name: str) -> Survey:
         session, survey_id=survey.id, user_id=viewer.user_id, is_admin=viewer.rights.is_admin
     ):
         return survey
-    with transaction(viewer_sessions(viewer)) as refusal:
-        audit.record(
-            refusal,
-            actor=viewer.user_id,
-            action=AuditAction.web_refused,
-            scope=survey.name if survey is not None else NOT_THEIRS,
-            now=_board().clock(),
-            detail=f"{request.method} {request.path[:200]}: not a team they may see",
-        )
-    abort(404)
+    refuse(survey.name if survey is not None else NOT_THEIRS, "not a team they may see")
 
 
 def _day(text: str) -> date | None:
