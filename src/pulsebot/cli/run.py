@@ -267,7 +267,13 @@ def _serve(settings, app, ack_gate, readiness) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        try:
+            socket_mode.start()
+        finally:
+            # Its monitor thread reconnects every few seconds until closed: left running, it could log
+            # after run() has put logging back, as a bare line outside the chosen format.
+            socket_mode.close()
         return
     from pulsebot.slack.server import HttpLimits, HttpServer, wsgi_app
 
