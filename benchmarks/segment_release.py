@@ -11,7 +11,8 @@ in both: 20 measures on a 1-5 scale, each answered by 95% of the respondents. Th
 division, department, region, site, tenure, department × tenure, site × tenure, department × site, and
 every node of the reporting line (its whole line), with the breakdowns between them.
 
-    .venv/bin/python benchmarks/segment_release.py [--people 50000] [--seed 1] [--profile] [--rounds N]
+    .venv/bin/python benchmarks/segment_release.py [--people 50000] [--seed 1] [--team-size 0] [--profile]
+        [--rounds N]
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ COARSE = {"< 3 months": "< 1 year", "3–12 months": "< 1 year"}
 K = 5
 
 
-def organisation(people: int, rng: random.Random):
-    """Each person: (department, site, tenure, line path of 6 manager ids)."""
+def organisation(people: int, rng: random.Random, team_size: int = 0):
+    """Each person: (department, site, tenure, line path of 6 manager ids). With `team_size`, only every
+    k-th of the line's 1,620 lowest teams has people, so teams hold about that many at any size (a smaller
+    company has fewer managers, not teams of three)."""
     teams = []
     for division in range(5):
         for d in range(4):
@@ -61,6 +64,8 @@ def organisation(people: int, rng: random.Random):
                             path = (division, department, (department, a), (department, a, b))
                             path += ((department, a, b, c), (department, a, b, c, e))
                             teams.append((department, rng.randrange(30), path))
+    if team_size:
+        teams = teams[:: max(1, round(len(teams) * team_size / people))]
     persons = []
     for i in range(people):
         department, home, path = teams[i % len(teams)]
@@ -93,9 +98,9 @@ def cells_of(persons):
     return keys
 
 
-def build(people: int, seed: int):
+def build(people: int, seed: int, team_size: int = 0):
     rng = random.Random(seed)
-    persons = organisation(people, rng)
+    persons = organisation(people, rng, team_size)
     keys = cells_of(persons)
     members = defaultdict(list)
     for i, key in keys.items():
@@ -171,13 +176,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--team-size",
+        type=int,
+        default=0,
+        help="people per lowest team (default: all 1,620 teams at any size)",
+    )
     parser.add_argument("--profile", action="store_true", help="print where release() spends its time")
     parser.add_argument(
         "--rounds", type=int, default=0, help="stop after this many audit rounds and skip the whole release()"
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    cells, groups, breakdowns = build(args.people, args.seed)
+    cells, groups, breakdowns = build(args.people, args.seed, args.team_size)
     print(
         f"built in {time.perf_counter() - started:.1f} s: {len(cells):,} base cells, {len(groups):,} groups, "
         f"{len(breakdowns):,} breakdowns, {len({m for c in cells for m in c.tallies})} measures, "
