@@ -52,22 +52,22 @@ def teams():
     return _page(listed, page, limit)
 
 
-@api.get("/v1/teams/<name>/weeks")
+@api.get("/v1/teams/<team>/weeks")
 @needs("teams")
-def team_weeks(name: str):
+def team_weeks(team: str):
     weeks = _int_arg("weeks", 12)
     if weeks not in figures.TREND_WEEKS:
         raise ApiError(400, "bad_parameter", "weeks: one of 12, 26 or 52.")
     with transaction(g.caller.sessions) as session:
-        digest = _digest(session, name, weeks)
+        digest = _digest(session, team, weeks)
     return jsonify(figures.team_weeks(digest))
 
 
-@api.get("/v1/teams/<name>/drivers")
+@api.get("/v1/teams/<team>/drivers")
 @needs("teams")
-def team_drivers(name: str):
+def team_drivers(team: str):
     with transaction(g.caller.sessions) as session:
-        digest = _digest(session, name, figures.TREND_WEEKS[0])
+        digest = _digest(session, team, figures.TREND_WEEKS[0])
     return jsonify(figures.team_drivers(digest))
 
 
