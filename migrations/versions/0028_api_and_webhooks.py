@@ -3,7 +3,8 @@
 `api_token` holds each token's name, what it may read and the SHA-256 of its secret (the secret itself is
 shown once, when an admin makes it). `webhook` holds each registered URL, the events it hears and the salt
 its signing secret is derived from with PULSEBOT_ANON_KEY. `webhook_delivery` is their outbox: one row per
-event and webhook, written in the transaction of the change it tells, sent and retried by the scheduler.
+event and webhook, written in the transaction of the change it tells, sent and retried by the scheduler,
+and deleted once delivered or given up.
 
 Revision ID: 0028
 Revises: 0025
@@ -56,13 +57,11 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("gave_up_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", AutoString(length=200), nullable=True),
         sa.ForeignKeyConstraint(["webhook_id"], ["webhook.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_webhook_delivery_due", "webhook_delivery", ["delivered_at", "next_attempt_at"])
+    op.create_index("ix_webhook_delivery_due", "webhook_delivery", ["next_attempt_at"])
     op.create_index(op.f("ix_webhook_delivery_webhook_id"), "webhook_delivery", ["webhook_id"], unique=False)
 
 

@@ -131,9 +131,23 @@ def test_a_delivery_is_signed_and_tried_again_after_a_500(sessions, consumer, jo
     assert event["data"]["idea"]["id"] == idea_id
     assert (event["data"]["previous"], event["data"]["status"]) == ("new", "under_review")
     assert AUTHOR not in retry["body"] and "author" not in retry["body"]
+    with transaction(sessions) as session:  # delivered: its body is kept no longer
+        assert session.exec(select(WebhookDelivery)).all() == []
+
+
+def test_a_delivery_never_answered_2xx_is_given_up_and_deleted(sessions, consumer, jobs_runtime):
+    consumer.statuses[:] = [503] * webhooks.MAX_ATTEMPTS
+    decide_on_an_anonymous_idea(sessions)
+
+    moment = PINNED_NOW + timedelta(seconds=1)
+    for attempt in range(1, webhooks.MAX_ATTEMPTS + 1):
+        sweep_at(moment)
+        moment += webhooks.retry_wait(attempt) + timedelta(seconds=1)
+    sweep_at(moment + timedelta(days=1))
+
+    assert len(consumer.received) == webhooks.MAX_ATTEMPTS
     with transaction(sessions) as session:
-        delivery = session.exec(select(WebhookDelivery)).one()
-        assert delivery.delivered_at is not None and delivery.attempts == 2
+        assert session.exec(select(WebhookDelivery)).all() == []
 
 
 def test_a_signature_made_with_another_secret_does_not_verify(sessions, consumer, jobs_runtime):

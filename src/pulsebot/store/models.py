@@ -839,11 +839,11 @@ class Webhook(TeamScoped, table=True):
 
 class WebhookDelivery(TeamScoped, table=True):
     """One event on its way to one webhook: written in the transaction of the change it tells, sent by the
-    scheduler's `webhook-deliveries` sweep, tried again with backoff until it is answered 2xx or gives up.
-    Its body never holds a person's answers or an anonymous idea's author."""
+    scheduler's `webhook-deliveries` sweep, tried again with backoff until it is answered 2xx or given up,
+    then deleted. Its body never holds a person's answers or an anonymous idea's author."""
 
     __tablename__ = "webhook_delivery"
-    __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_webhook_delivery_due", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     webhook_id: int = Field(foreign_key="webhook.id", index=True)
@@ -853,6 +853,4 @@ class WebhookDelivery(TeamScoped, table=True):
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
-    delivered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
-    gave_up_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=200)

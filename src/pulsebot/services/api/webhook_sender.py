@@ -1,7 +1,8 @@
 """Sending the webhooks' deliveries: the scheduler's `webhook-deliveries` sweep. Each is POSTed with its
 signature (webhooks.signature) and counts as delivered on any 2xx answer; anything else (another status, a
-refused connection, a timeout) is tried again later with backoff. No database lock is held while a URL is
-called: the rows are claimed first, then sent, then marked, each in its own transaction."""
+refused connection, a timeout) is tried again later with backoff. A delivered or given-up event is
+deleted. No database lock is held while a URL is called: the rows are claimed first, then sent, then
+marked, each in its own transaction."""
 
 from __future__ import annotations
 
@@ -42,9 +43,13 @@ def send_due(sessions: SessionFactory, *, key: bytes, clock: Callable[[], dateti
                 webhooks.mark_delivered(session, delivery_id=delivery.id, now=clock())
                 delivered += 1
             else:
-                webhooks.mark_failed(session, delivery_id=delivery.id, now=clock(), error=error)
+                again = webhooks.mark_failed(session, delivery_id=delivery.id, now=clock(), error=error)
                 log.warning(
-                    "webhook #%s: %s, tried %d times", delivery.webhook_id, error, delivery.attempts + 1
+                    "webhook #%s: %s, tried %d times%s",
+                    delivery.webhook_id,
+                    error,
+                    delivery.attempts + 1,
+                    "" if again else "; given up",
                 )
                 failed += 1
     return delivered, failed

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Invalid, NotFound
@@ -165,8 +165,6 @@ def claim_due(session: Session, *, now: datetime, limit: int = TAKEN_AT_ONCE) ->
         select(WebhookDelivery, Webhook)
         .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
         .where(
-            WebhookDelivery.delivered_at.is_(None),
-            WebhookDelivery.gave_up_at.is_(None),
             WebhookDelivery.next_attempt_at <= now,
             or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until <= now),
             Webhook.removed_at.is_(None),
@@ -202,23 +200,29 @@ def claim_due(session: Session, *, now: datetime, limit: int = TAKEN_AT_ONCE) ->
 
 
 def mark_delivered(session: Session, *, delivery_id: int, now: datetime) -> None:
-    row = session.get(WebhookDelivery, delivery_id)
-    row.delivered_at, row.claimed_until, row.attempts, row.last_error = now, None, row.attempts + 1, None
-    session.add(row)
-    session.flush()
+    """A delivered event is deleted: its body (an idea's text, an action's owner) is kept no longer than
+    it takes to send it, so retention and forget-me need not look for copies here."""
+    session.exec(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def mark_failed(session: Session, *, delivery_id: int, now: datetime, error: str) -> None:
-    """Try again after a wait that doubles with each attempt, or give up after MAX_ATTEMPTS."""
+def mark_failed(session: Session, *, delivery_id: int, now: datetime, error: str) -> bool:
+    """Try again after a wait that doubles with each attempt; after MAX_ATTEMPTS (about 15 hours in all)
+    it is given up and deleted. Whether it will be tried again."""
     row = session.get(WebhookDelivery, delivery_id)
+    if row.attempts + 1 >= MAX_ATTEMPTS:
+        session.delete(row)
+        session.flush()
+        return False
     row.attempts += 1
     row.claimed_until, row.last_error = None, error[:ERROR_MAX]
-    if row.attempts >= MAX_ATTEMPTS:
-        row.gave_up_at = now
-    else:
-        row.next_attempt_at = now + retry_wait(row.attempts)
+    row.next_attempt_at = now + retry_wait(row.attempts)
     session.add(row)
     session.flush()
+    return True
 
 
 def retry_wait(attempts: int) -> timedelta:
