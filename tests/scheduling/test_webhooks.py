@@ -203,3 +203,28 @@ def test_a_webhook_must_be_https_except_on_this_machine():
 def test_the_backoff_doubles_up_to_six_hours():
     assert [webhooks.retry_wait(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert webhooks.retry_wait(20) == timedelta(hours=6)
+
+
+def test_a_shared_week_is_told_by_its_team_and_week_alone(sessions, consumer, jobs_runtime):
+    from pulsebot.services.loop.sharing import record_share
+    from tests.web.team_data import team_with_weeks
+
+    consumer.statuses.clear()
+    members = team_with_weeks(sessions, now=PINNED_NOW)
+    week = (PINNED_NOW - timedelta(days=PINNED_NOW.weekday() + 7)).date()
+    with transaction(sessions) as session:
+        record_share(
+            session, survey_name="team-pulse", week=week, shared_by=ADMIN, with_comments=True, now=PINNED_NOW
+        )
+
+    sweep_at(PINNED_NOW + timedelta(seconds=1))
+
+    (told,) = consumer.received
+    assert told["signed"] and told["event"] == "results.shared"
+    assert json.loads(told["body"])["data"] == {
+        "team": "team-pulse",
+        "title": "Weekly team pulse",
+        "week": week.isoformat(),
+        "with_comments": True,
+    }
+    assert not any(person in told["body"] for person in members)

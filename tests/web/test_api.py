@@ -61,6 +61,9 @@ def test_a_team_s_weeks_are_exactly_its_digest_s(visitor, sessions, team):
     assert [(w["week"], w["status"], w.get("score")) for w in body["trend"]] == [
         (w.week.isoformat(), w.status.value, w.score) for w in reversed(digest.trend)
     ]
+    with transaction(sessions) as session:
+        viewed = session.exec(select(AuditEntry).where(AuditEntry.action == AuditAction.api_viewed)).one()
+    assert (viewed.actor, viewed.scope) == ("api-token-1", "team-pulse") and "team weeks" in viewed.detail
 
 
 def test_a_team_s_drivers_are_its_digest_s(visitor, sessions, team):

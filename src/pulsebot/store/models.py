@@ -514,6 +514,7 @@ class AuditAction(enum.StrEnum):
     api_token_created = "api_token_created"
     api_token_revoked = "api_token_revoked"
     api_refused = "api_refused"
+    api_viewed = "api_viewed"  # a team's or the organisation's figures read through the API
     webhook_added = "webhook_added"
     webhook_removed = "webhook_removed"
 

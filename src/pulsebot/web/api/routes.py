@@ -13,9 +13,10 @@ from pulsebot.services.api import figures
 from pulsebot.services.errors import NotFound
 from pulsebot.services.idea.ideas import idea_views
 from pulsebot.services.loop.actions import action_fields, actions_of
+from pulsebot.services.privacy import audit
 from pulsebot.services.segments.segment_views import find_release, released_periods, segment_table, tables_of
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Idea, IdeaStatus, Survey
+from pulsebot.store.models import AuditAction, Idea, IdeaStatus, Survey
 from pulsebot.web.api.auth import ApiError, error_response, needs
 from pulsebot.web.api.openapi import DEFAULT_LIMIT, MAX_LIMIT, description
 
@@ -60,6 +61,7 @@ def team_weeks(team: str):
         raise ApiError(400, "bad_parameter", "weeks: one of 12, 26 or 52.")
     with transaction(g.caller.sessions) as session:
         digest = _digest(session, team, weeks)
+        _viewed(session, team, f"team weeks, week of {digest.week:%-d %b %Y}, {weeks} weeks")
     return jsonify(figures.team_weeks(digest))
 
 
@@ -68,6 +70,7 @@ def team_weeks(team: str):
 def team_drivers(team: str):
     with transaction(g.caller.sessions) as session:
         digest = _digest(session, team, figures.TREND_WEEKS[0])
+        _viewed(session, team, f"team drivers, week of {digest.week:%-d %b %Y}")
     return jsonify(figures.team_drivers(digest))
 
 
@@ -99,6 +102,7 @@ def segment(period: str, table: str):
         if table not in tables_of(session, release_id=release.id):
             raise ApiError(404, "not_released", f"{release.period} has no segments by “{table[:40]}”.")
         released = segment_table(session, release=release, table=table, min_group=_board().settings.min_group)
+        _viewed(session, audit.ORG_SCOPE, f"segments by {table}, {release.period}")
     return jsonify(figures.segment_table(released))
 
 
@@ -136,6 +140,18 @@ def ideas():
         ).all()
         listed = [figures.idea_of(idea) for idea in idea_views(session, Idea.id.in_(ids))] if ids else []
     return _paged(listed, page, limit, total)
+
+
+def _viewed(session: Session, scope: str, what: str) -> None:
+    """A read of figures goes to the audit log, as a look at the dashboard's page does."""
+    audit.record(
+        session,
+        actor=g.caller.actor,
+        action=AuditAction.api_viewed,
+        scope=scope,
+        now=_board().clock(),
+        detail=f"API: {what}",
+    )
 
 
 def _digest(session: Session, name: str, weeks: int):
