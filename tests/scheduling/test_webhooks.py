@@ -178,6 +178,33 @@ def test_an_action_change_is_told_without_anyone_s_answers(sessions, consumer, j
     assert "Meetings are too long" not in told["body"]  # the team's comments stay in the digest
 
 
+def test_an_action_s_status_change_is_told_with_the_status_it_left(sessions, consumer, jobs_runtime):
+    from pulsebot.services.loop import actions
+    from pulsebot.store.models import ActionStatus
+    from tests.web.team_data import team_with_weeks
+    from tests.web.test_api import plan_an_action
+
+    consumer.statuses.clear()
+    team_with_weeks(sessions, now=PINNED_NOW)
+    action = plan_an_action(sessions)
+    with transaction(sessions) as session:
+        actions.change_status(
+            session,
+            action_id=action.id,
+            status=ActionStatus.in_progress,
+            reason=None,
+            actor=ADMIN,
+            now=PINNED_NOW,
+            is_admin=True,
+        )
+
+    sweep_at(PINNED_NOW + timedelta(seconds=1))
+
+    planned, started = (json.loads(told["body"])["data"] for told in consumer.received)
+    assert (planned["previous"], planned["action"]["status"]) == (None, "planned")
+    assert (started["previous"], started["action"]["status"]) == ("planned", "in_progress")
+
+
 def test_a_removed_webhook_hears_nothing_more_and_both_are_audited(sessions, consumer, jobs_runtime):
     with transaction(sessions) as session:
         (hook,) = webhooks.webhooks(session)
