@@ -21,7 +21,9 @@ closes those rounds, services/loop/helping.py), `you-said-we-did` (each team's m
 channel once its digest time has passed, slack/sharing.py), `answer-keys` (which destroys the
 answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
 services/pulse/answer_keys.py) and `directory-read` (which reads a workspace's people in full from
-users.list when its directory is a day old, or was never read, slack/workspace_people.py);
+users.list when its directory is a day old, or was never read, slack/workspace_people.py) and
+`webhook-deliveries` (which POSTs the webhooks' signed events and retries them with backoff,
+services/api/webhook_sender.py);
 `digest-send` runs every five minutes and sends each manager their weekly digest once their own
 Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
 PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:
@@ -56,6 +58,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
+from pulsebot.services.api import webhook_sender
 from pulsebot.services.errors import Refusal
 from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
@@ -88,6 +91,7 @@ SWEEPS = {
     "action-reminders": "pulsebot.scheduling:remind_action_owners",
     "results-share": "pulsebot.scheduling:share_results_automatically",
     "directory-read": "pulsebot.scheduling:read_directories",
+    "webhook-deliveries": "pulsebot.scheduling:send_webhooks",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -504,6 +508,20 @@ def tell_idea_notices() -> None:
         )
         if told := idea_notices.tell_idea_notices(client, deps):
             log.info("told Slack of %d ideas changed on the dashboard", told)
+
+
+def send_webhooks() -> None:
+    """POST each webhook delivery that is due, in every served workspace; a failed one waits longer each
+    time (services/api/webhooks.py)."""
+    runtime = _current()
+    if runtime.settings is None or runtime.settings.anon_key is None:  # no key, no signing secret
+        return
+    for _, _, sessions in runtime.each_workspace():
+        delivered, failed = webhook_sender.send_due(
+            sessions, key=runtime.settings.anon_key_bytes(), clock=runtime.clock
+        )
+        if delivered or failed:
+            log.info("webhooks: %d delivered, %d to try again", delivered, failed)
 
 
 def purge_old_data() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from pulsebot.cli import (
     actions,
+    api,
     db,
     demo,
     digests,
@@ -48,6 +49,7 @@ cli.command("demo")(demo.demo)
 cli.command("actions")(actions.actions)
 cli.add_typer(workspaces.group, name="workspace")
 cli.add_typer(people.group, name="people")
+cli.add_typer(api.group, name="api")
 
 
 def _print_version(wanted: bool) -> None:

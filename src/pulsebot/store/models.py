@@ -510,6 +510,13 @@ class AuditAction(enum.StrEnum):
     # The web dashboard: a team's page seen, and a page refused (another team's, another workspace's).
     web_viewed = "web_viewed"
     web_refused = "web_refused"
+    # The read-only API (web/api/): its tokens made and revoked, a call refused; its webhooks.
+    api_token_created = "api_token_created"
+    api_token_revoked = "api_token_revoked"
+    api_refused = "api_refused"
+    api_viewed = "api_viewed"  # a team's or the organisation's figures read through the API
+    webhook_added = "webhook_added"
+    webhook_removed = "webhook_removed"
 
 
 class AuditEntry(TeamScoped, table=True):
@@ -801,3 +808,50 @@ class DirectoryRead(TeamScoped, table=True):
     read_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # when it ended
     reading: int | None = None  # the read under way, if any (generation + 1)
     cursor: str | None = Field(default=None, max_length=200)  # users.list's cursor of its next page
+
+
+class ApiToken(TeamScoped, table=True):
+    """A token of the read-only API (services/api/tokens.py): what it may read (`scopes`, comma-separated),
+    and the SHA-256 of its secret, never the secret itself, which is shown once when it is made."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)  # what the admin called it: the tool that uses it
+    scopes: str = Field(max_length=200)
+    secret_sha256: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Webhook(TeamScoped, table=True):
+    """A URL told of idea status changes, shared results and action changes (services/api/webhooks.py).
+    Its signing secret is derived from PULSEBOT_ANON_KEY and `salt`, so the table alone cannot sign."""
+
+    __tablename__ = "webhook"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=500)
+    events: str = Field(max_length=200)  # comma-separated event kinds
+    salt: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    removed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class WebhookDelivery(TeamScoped, table=True):
+    """One event on its way to one webhook: written in the transaction of the change it tells, sent by the
+    scheduler's `webhook-deliveries` sweep, tried again with backoff until it is answered 2xx or given up,
+    then deleted. Its body never holds a person's answers or an anonymous idea's author."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: int = Field(foreign_key="webhook.id", index=True)
+    event: str = Field(max_length=40)
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_error: str | None = Field(default=None, max_length=200)

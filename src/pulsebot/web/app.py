@@ -1,17 +1,20 @@
 """The dashboard's Flask app: one blueprint per feature (auth/, teams/, organisation/, ideas/, me/), each
-with its templates beside it, and the guard (guard.py) in front of every request."""
+with its templates beside it, and the guard (guard.py) in front of every request; and the read-only API
+(api/), which answers in JSON and takes tokens, never the dashboard's session."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
 from pulsebot.store.db import SessionFactory
 from pulsebot.web import guard
+from pulsebot.web.api.auth import error_response
+from pulsebot.web.api.routes import api
 from pulsebot.web.auth.routes import auth
 from pulsebot.web.auth.signin import SlackSignIn
 from pulsebot.web.ideas.routes import ideas
@@ -72,6 +75,7 @@ def create_app(
     app.register_blueprint(organisation)
     app.register_blueprint(ideas)
     app.register_blueprint(me)
+    app.register_blueprint(api)
 
     @app.get("/healthz")
     def alive():
@@ -79,11 +83,21 @@ def create_app(
 
     @app.errorhandler(404)
     def not_found(_error):
+        if _is_api():
+            return error_response(404, "not_found", "There is no such API path.")
         return render_template("not_found.html"), 404
 
     @app.errorhandler(403)
     def forbidden(error):
+        if _is_api():
+            return error_response(403, "refused", error.description or "Refused.")
         return render_template("refused.html", why=error.description), 403
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        if _is_api():
+            return error_response(405, "read_only", "The API only reads: use GET.")
+        return error
 
     @app.errorhandler(413)
     def too_large(_error):
@@ -91,9 +105,15 @@ def create_app(
 
     @app.errorhandler(500)
     def failed(_error):
+        if _is_api():
+            return error_response(500, "failed", "Something went wrong; try again.")
         return render_template("refused.html", why="Something went wrong; nothing was changed."), 500
 
     return app
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def dashboard(app: Flask) -> Dashboard:

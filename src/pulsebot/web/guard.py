@@ -110,8 +110,8 @@ def _load_viewer() -> None:
     served, or the person's rights in pulsebot are no longer those it was opened with."""
     g.viewer = None
     session_id = request.cookies.get(COOKIE)
-    if not session_id or request.endpoint == "static":
-        return
+    if not session_id or request.endpoint == "static" or request.blueprint == "api":
+        return  # the API takes tokens only (web/api/auth.py): its requests have no viewer
     board = _dashboard()
     settings, now = board.settings, board.clock()
     with transaction(board.sessions) as session:

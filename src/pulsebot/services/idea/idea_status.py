@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from pulsebot.services.api import webhooks
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.idea import idea_authors
 from pulsebot.services.idea.ideas import IdeaView, idea_view
@@ -141,7 +142,26 @@ def change_status(
     if moved != 1:
         raise Invalid(f"Someone changed #{idea_id} a moment ago, so nothing was changed. Look and try again.")
     session.expire_all()
-    return StatusChange(idea=idea_view(session, idea_id=idea_id), previous=current, changed_by=user_id)
+    change = StatusChange(idea=idea_view(session, idea_id=idea_id), previous=current, changed_by=user_id)
+    webhooks.queue_event(
+        session, "idea.status_changed", idea_event(change), now=now, team_id=_team_of(session, idea_id)
+    )
+    return change
+
+
+def idea_event(change: StatusChange) -> dict:
+    """What a webhook hears of a status change: never its author, nor who voted."""
+    idea = change.idea
+    return {
+        "idea": {"id": idea.id, "text": idea.text, "category": idea.category, "votes": idea.votes},
+        "status": idea.status.value,
+        "previous": change.previous.value,
+        "note": idea.reason,
+    }
+
+
+def _team_of(session: Session, idea_id: int) -> str:
+    return session.exec(select(Idea.team_id).where(Idea.id == idea_id)).one()
 
 
 def find_author(session: Session, *, idea_id: int, key: bytes, people: Iterable[str]) -> str | None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from pulsebot.services.api import webhooks
 from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from pulsebot.services.loop.focus import FocusOption, focus_options
@@ -215,7 +216,11 @@ def create_action(
         now=now,
         detail=f"action #{action.id} about {focus.kind.value} {focus.label}, due {due_on.isoformat()}",
     )
-    return _line(action, survey)
+    line = _line(action, survey)
+    webhooks.queue_event(
+        session, "action.changed", action_event(line, previous=None), now=now, team_id=action.team_id
+    )
+    return line
 
 
 def check_change(
@@ -266,7 +271,35 @@ def change_status(
         now=now,
         detail=f"action #{action.id}: {previous.value} → {status.value}",
     )
-    return ActionChange(action=_line(action, survey), previous=previous, changed_by=actor)
+    line = _line(action, survey)
+    webhooks.queue_event(
+        session, "action.changed", action_event(line, previous=previous), now=now, team_id=action.team_id
+    )
+    return ActionChange(action=line, previous=previous, changed_by=actor)
+
+
+def action_event(line: ActionLine, *, previous: ActionStatus | None) -> dict:
+    """What a webhook hears of an action: what the team's post of it says; `previous` None when planned."""
+    return {
+        "action": action_fields(line),
+        "previous": previous.value if previous is not None else None,
+    }
+
+
+def action_fields(line: ActionLine) -> dict:
+    """An action as the API and webhooks give it: no one but its owner is named, as in the team's post."""
+    return {
+        "id": line.id,
+        "team": line.survey_name,
+        "about": {"kind": line.focus_kind.value, "label": line.focus_label},
+        "text": line.text,
+        "owner": line.owner_id,
+        "due_on": line.due_on.isoformat(),
+        "status": line.status.value,
+        "reason": line.reason,
+        "shared_with_team": line.visible,
+        "finished_at": line.finished_at.isoformat() if line.finished_at else None,
+    }
 
 
 def keep_post(session: Session, *, action_id: int, channel_id: str, message_ts: str) -> None:

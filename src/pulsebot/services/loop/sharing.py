@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from pulsebot.services.api import webhooks
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest.digests import Digest, build_digests
 from pulsebot.services.digest.driver_text import arrow, window
@@ -239,6 +240,14 @@ def record_share(
         detail=f"week of {week:%-d %b %Y} shared with the team in its channel, {comments}",
     )
     session.flush()
+    # The figures are not in the event: a consumer reads them from the API, under its token's scopes.
+    event = {
+        "team": survey.name,
+        "title": survey.title,
+        "week": week.isoformat(),
+        "with_comments": with_comments,
+    }
+    webhooks.queue_event(session, "results.shared", event, now=now, team_id=share.team_id)
     return share
 
 
