@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import PG_URL
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -43,3 +47,27 @@ def test_the_ack_benchmark_runs_against_a_real_pulsebot_run():
     assert "5 clicks at once" in done.stdout
     (row,) = [line for line in done.stdout.splitlines() if line.startswith("| waitress")]
     assert "| [200] | 0 |" in row  # every click acknowledged, none lost
+
+
+@pytest.mark.skipif(not PG_URL, reason="no PostgreSQL")
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_the_shared_port_benchmark_runs_two_processes_on_postgresql(engine):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/shared_port.py",
+            "--database",
+            engine.url.render_as_string(hide_password=False),
+            "--clicks",
+            "5",
+            "--processes",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (row,) = [line for line in done.stdout.splitlines() if line.startswith("| 2 |")]
+    assert row.endswith("| [200] | 0 | 1 |")  # every click acknowledged, none lost, one scheduler

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     http_threads: int = Field(default=32, ge=1, le=1024, validation_alias="PULSEBOT_HTTP_THREADS")
     http_connections: int = Field(default=1000, ge=1, le=10000, validation_alias="PULSEBOT_HTTP_CONNECTIONS")
     http_timeout: float = Field(default=10.0, ge=1, le=300, validation_alias="PULSEBOT_HTTP_TIMEOUT")
+    # Several `pulsebot run` processes on one machine listening on the same PULSEBOT_PORT (SO_REUSEPORT,
+    # Linux): the kernel spreads the connections over them (docs/operations.md, "One port, N processes").
+    reuse_port: bool = Field(default=False, validation_alias="PULSEBOT_REUSE_PORT")
     # Metrics (docs/operations.md, "Metrics"): their own listener, never the public Slack port; this
     # machine only unless a bearer token guards it. Port 0 serves no metrics.
     metrics_host: str = Field(default="127.0.0.1", min_length=1, validation_alias="PULSEBOT_METRICS_HOST")
@@ -328,6 +331,14 @@ class Settings(BaseSettings):
                 "its public address and the Slack app's client id and secret for Sign in with Slack"
             )
         return self.web_url, client_id, secret.get_secret_value()
+
+    def require_shared_port(self) -> None:
+        """Raise ConfigError, in one line, if PULSEBOT_REUSE_PORT is set where only one process may run."""
+        if self.reuse_port and self.database_url.startswith("sqlite"):
+            raise ConfigError(
+                "PULSEBOT_REUSE_PORT is for several pulsebot run processes on one PostgreSQL database; on "
+                "SQLite one process does everything: leave it unset, or set DATABASE_URL to postgresql://…"
+            )
 
     def require_metrics(self) -> None:
         """Raise ConfigError, in one line, if the metrics would be open to other machines without a token."""

@@ -21,9 +21,10 @@ closes those rounds, services/loop/helping.py), `you-said-we-did` (each team's m
 channel once its digest time has passed, slack/sharing.py), `answer-keys` (which destroys the
 answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
 services/pulse/answer_keys.py) and `directory-read` (which reads a workspace's people in full from
-users.list when its directory is a day old, or was never read, slack/workspace_people.py) and
+users.list when its directory is a day old, or was never read, slack/workspace_people.py),
 `webhook-deliveries` (which POSTs the webhooks' signed events and retries them with backoff,
-services/api/webhook_sender.py);
+services/api/webhook_sender.py) and `channel-read` (which reads again the members of each survey channel whose last read is a day old,
+slack/channel_members.py);
 `digest-send` runs every five minutes and sends each manager their weekly digest once their own
 Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
 PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:
@@ -66,6 +67,7 @@ from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
 from pulsebot.slack import action_plans, digest, helping, idea_notices, outbox, relay, sharing, you_said
 from pulsebot.slack.app import Deps
+from pulsebot.slack.channel_members import reconcile_survey_channels
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
 from pulsebot.slack.sender import OutboxSender
@@ -92,6 +94,7 @@ SWEEPS = {
     "results-share": "pulsebot.scheduling:share_results_automatically",
     "directory-read": "pulsebot.scheduling:read_directories",
     "webhook-deliveries": "pulsebot.scheduling:send_webhooks",
+    "channel-read": "pulsebot.scheduling:read_survey_channels",
 }
 SWEEP_EVERY = timedelta(minutes=1)
 # A destroyed answer key must not stay readable in a table whose rewrite had to wait: try a few times.
@@ -560,6 +563,17 @@ def read_directories() -> None:
             read_directory(client, sessions, now=runtime.clock())
         except SlackApiError as error:  # the read goes on from its last stored page at the next pass
             log.warning("directory read paused: %s", error.response.get("error"))
+
+
+def read_survey_channels() -> None:
+    """Read again each survey channel whose members' last full read is a day old (a read cut off goes on
+    from its last page); Slack's channel events keep the members current in between."""
+    runtime = _current()
+    for _, client, sessions in runtime.each_workspace():
+        try:
+            reconcile_survey_channels(client, sessions, now=runtime.clock())
+        except SlackApiError as error:  # the read goes on from its last stored page at the next pass
+            log.warning("channel read paused: %s", error.response.get("error"))
 
 
 def remind_action_owners() -> None:

@@ -73,6 +73,7 @@ def _run(*, web: bool) -> None:
     try:
         settings.require_serving()  # one line naming every missing or clashing variable
         settings.require_metrics()
+        settings.require_shared_port()
         _check_port(settings)
         client = make_client(settings)
         workspaces = installed_workspaces(settings, engine) if settings.oauth else SingleWorkspace(client)
@@ -149,6 +150,8 @@ def _check_port(settings) -> None:
         return
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if settings.reuse_port:  # other pulsebot processes may hold it with SO_REUSEPORT too
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
             probe.bind(("0.0.0.0", settings.port))
         except OSError as error:  # the port is taken, or not ours to take
@@ -283,6 +286,7 @@ def _serve(settings, app, ack_gate, readiness) -> None:
         threads=settings.http_threads,
         connections=settings.http_connections,
         timeout=settings.http_timeout,
+        shared_port=settings.reuse_port,
     )
     try:
         server = HttpServer(application, host="0.0.0.0", port=settings.port, limits=limits, ack_gate=ack_gate)

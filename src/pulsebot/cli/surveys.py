@@ -57,7 +57,8 @@ def _managers_in_channel(settings, engine, team: str, sessions, spec) -> str | N
     cannot be read (the survey is saved either way)."""
     from slack_sdk.errors import SlackApiError
 
-    from pulsebot.slack.directory import admins_among, channel_members
+    from pulsebot.slack.channel_members import survey_channel_members
+    from pulsebot.slack.directory import admins_among
     from pulsebot.slack.workspaces import settings_for
 
     unchecked = f"{spec.name}: could not read {spec.channel}'s members to check for its managers"
@@ -66,7 +67,7 @@ def _managers_in_channel(settings, engine, team: str, sessions, spec) -> str | N
     team_id, workspaces = reach_workspace(settings, engine, team)
     try:
         client = workspaces.client_for(team_id)
-        members = channel_members(client, spec.channel)
+        members = survey_channel_members(client, sessions, spec.channel)
         admins = admins_among(
             client,
             settings_for(settings, workspaces, team_id),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import TypeVar
@@ -19,6 +19,7 @@ from pulsebot.config import Settings
 from pulsebot.services.errors import NotAllowed, Refusal
 from pulsebot.services.idea import idea_authors, idea_status
 from pulsebot.services.privacy.roles import Role, role_of
+from pulsebot.services.survey.channel_members import MemberProfile
 from pulsebot.slack.workspace_people import human, workspace_members
 from pulsebot.store.db import SessionFactory, transaction
 
@@ -121,7 +122,15 @@ def _profiles(client: WebClient, user_ids: Iterable[str]) -> list[dict]:
     return profiles
 
 
-def _runs_slack(user: dict) -> bool:
+def member_profile(user: Mapping) -> MemberProfile | None:
+    """What a run needs of a Slack profile (services/survey/channel_members.py); None for a bot, an app
+    or a deactivated account."""
+    if not human(user):
+        return None
+    return MemberProfile(tz=user.get("tz") or None, runs_slack=_runs_slack(user))
+
+
+def _runs_slack(user: Mapping) -> bool:
     """An owner or admin of the Slack workspace, by their profile."""
     return bool(user.get("is_owner") or user.get("is_admin")) and not user.get("deleted")
 

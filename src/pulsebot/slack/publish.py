@@ -13,7 +13,8 @@ from pulsebot.services.pulse import pulses
 from pulsebot.services.survey.audience import run_audience
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
-from pulsebot.slack.directory import admins_among, channel_members
+from pulsebot.slack.channel_members import survey_channel_members
+from pulsebot.slack.directory import admins_among
 from pulsebot.slack.outbox import Outbox
 from pulsebot.store.db import SessionFactory, transaction
 
@@ -37,7 +38,7 @@ def open_run(
     """
     with transaction(sessions) as session:
         channel_id = find_survey(session, name=survey_name).channel_id
-    members = channel_members(client, channel_id)
+    members = survey_channel_members(client, sessions, channel_id, now=now)
     zones = members.zones
     admins = admins_among(client, settings, zones, slack_admins=members.slack_admins)
     with transaction(sessions) as session:

@@ -17,6 +17,7 @@ import contextlib
 import io
 import logging
 import resource
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -179,12 +180,22 @@ class _Server(TcpWSGIServer):
                 channel.will_close = True  # a request still arriving after read_timeout: slowloris
 
 
+class _SharedPortServer(_Server):
+    """Listens on a port other processes listen on too (SO_REUSEPORT): the kernel hands each new
+    connection to one of them."""
+
+    def set_reuse_addr(self) -> None:
+        super().set_reuse_addr()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+
+
 @dataclass
 class HttpLimits:
     max_body: int = 1 << 20
     threads: int = 32
     connections: int = 1000
     timeout: float = 10.0
+    shared_port: bool = False  # PULSEBOT_REUSE_PORT: other processes may listen on the same port
 
 
 def _allow_open_files(wanted: int) -> None:
@@ -228,7 +239,8 @@ class HttpServer:
         self._map: dict = {}
         self._dispatcher = ThreadedTaskDispatcher()
         self._dispatcher.set_thread_count(limits.threads)
-        self._server = _Server(application, self._map, dispatcher=self._dispatcher, adj=self.adjustments)
+        server_class = _SharedPortServer if limits.shared_port else _Server
+        self._server = server_class(application, self._map, dispatcher=self._dispatcher, adj=self.adjustments)
         self._server.read_timeout = limits.timeout
         if ack_gate is not None:  # requests read but waiting for a thread wait for their acks too
             ack_gate.queued = lambda: len(self._dispatcher.queue)

@@ -46,6 +46,8 @@ USER_ID_COLUMNS = {
     ("snooze", "user_id"),
     # The workspace's active people, as Slack lists them (finding an anonymous idea's author).
     ("directory_person", "user_id"),
+    # The members of the survey channels, as Slack lists them (a run's audience).
+    ("channel_member", "user_id"),
 }
 
 
@@ -855,3 +857,32 @@ class WebhookDelivery(TeamScoped, table=True):
     next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=200)
+class ChannelMember(TeamScoped, table=True):
+    """One active human member of a survey's channel, with what a run needs of their profile: the list a
+    conversations.members read gives, kept current by Slack's `member_joined_channel`,
+    `member_left_channel`, `user_change` and `user_profile_changed` events
+    (slack/channel_members.py), so opening a run reads this table instead of Slack."""
+
+    __tablename__ = "channel_member"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    channel_id: str = Field(max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    tz: str | None = Field(default=None, max_length=64)  # their Slack time zone (their DMs' local time)
+    runs_slack: bool = False  # an owner or admin of the Slack workspace (PULSEBOT_SLACK_ADMINS)
+    # The read that last listed them (or an event during or since it): as the directory's.
+    generation: int = 0
+
+
+class ChannelRead(TeamScoped, table=True):
+    """How far a survey channel's members are read: when its last full read ended, and the page an
+    unfinished one goes on from."""
+
+    __tablename__ = "channel_read"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    channel_id: str = Field(max_length=20, primary_key=True)
+    generation: int = 0  # the last full read that ended
+    read_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # when it ended
+    reading: int | None = None  # the read under way, if any (generation + 1)
+    cursor: str | None = Field(default=None, max_length=200)  # conversations.members' cursor of its next page

@@ -102,6 +102,10 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("web_signin", "nonce"),
         # Slack's users.list cursor of a directory read under way names the next page's first person.
         ("directory_read", "cursor"),
+        # …and conversations.members' cursor of a channel read under way, the next page's first member.
+        ("channel_read", "cursor"),
+        # A survey channel member's time zone narrows down who they are.
+        ("channel_member", "tz"),
     }
 )
 
@@ -157,6 +161,8 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("loop_post", "channel_id"),
         ("loop_post", "message_ts"),
         ("results_share", "with_comments"),
+        ("channel_member", "channel_id"),
+        ("channel_read", "channel_id"),
     },
     "a fixed vocabulary, a survey's name or a Slack error code": {
         ("idea", "category"),

@@ -15,7 +15,8 @@
 - their HR attributes (`person`), whichever source they came from, and their name as the manager in
   other people's rows (the reporting line then ends below them); and which cell of each run still open
   to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
-  which Slack's next full listing of the workspace brings back for as long as they are in it;
+  which Slack's next full listing of the workspace brings back for as long as they are in it, and in the
+  survey channels' members (`channel_member`), which the next read of a channel brings back likewise;
 - their own pause of their pulses (`snooze`), if they had one.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
@@ -42,6 +43,7 @@ from pulsebot.services.people import workspace_people
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
+from pulsebot.services.survey import channel_members
 from pulsebot.services.survey.snooze import forget_snooze
 from pulsebot.store.db import SessionFactory, engine_of, scrub
 from pulsebot.store.models import (
@@ -75,6 +77,7 @@ FORGOTTEN_IN = (
     "idea_notice",
     "snooze",
     "directory_person",
+    "channel_member",
 )
 
 
@@ -114,6 +117,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     idea_notices.forget_changer(session, user_id=user_id)
     forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
     workspace_people.forget(session, user_id=user_id)
+    channel_members.forget(session, user_id=user_id)
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports

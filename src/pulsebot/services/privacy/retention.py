@@ -18,7 +18,8 @@ runs' segments (docs/people.md).
 
 The directory of a workspace's people (services/people/workspace_people.py) holds only who is in the
 workspace now, kept by Slack's events and a daily read; a directory no read has confirmed for a week (the
-app removed, Slack out of reach) goes whole.
+app removed, Slack out of reach) goes whole; so do a survey channel's members
+(services/survey/channel_members.py) when no read has confirmed them for a week.
 
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
@@ -42,6 +43,7 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.reply.conversation_cleanup import purge_conversations
 from pulsebot.services.results import analytics, kept_weeks
 from pulsebot.services.segments.cells import forget_members
+from pulsebot.services.survey import channel_members
 from pulsebot.services.survey.snooze import remove_ended
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 from pulsebot.store.models import (
@@ -74,6 +76,7 @@ PURGED_IN = (
     "run_member",
     "snooze",
     "directory_person",
+    "channel_member",
 )
 
 
@@ -86,6 +89,7 @@ class RetentionOutcome:
     conversations: int = 0
     profiles: int = 0  # people's attributes from Slack profiles not confirmed since the cutoff
     directory: int = 0  # people of workspace directories no longer kept current
+    channel_members: int = 0  # members of survey channels no longer kept current
     # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
     emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
 
@@ -157,6 +161,7 @@ def run_retention(
         outcome.conversations = purge_conversations(session, before=cutoff)
         outcome.profiles = _remove_stale_profiles(session, before=cutoff)
         outcome.directory = workspace_people.remove_unkept(session, now=now)
+        outcome.channel_members = channel_members.remove_unkept(session, now=now)
         pauses = remove_ended(session, today=now.astimezone(UTC).date())
     if pauses and not outcome.removed_anything:
         scrub(engine_of(sessions), ("snooze",), rewrite=True)

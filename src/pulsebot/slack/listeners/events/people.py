@@ -1,9 +1,11 @@
-"""`team_join` and `user_change`: keep the workspace's directory current (someone joined, was
-deactivated, became a bot), and a person's attributes from Slack profile fields, removed when the person
-is deactivated."""
+"""`team_join`, `user_change` and `user_profile_changed`: keep the workspace's directory current (someone
+joined, was deactivated, became a bot) and the survey channels' members' time zones and Slack roles, and
+(user_change) a person's attributes from Slack profile fields, removed when the person is deactivated.
+`member_joined_channel` and `member_left_channel`: keep the survey channels' members (a run's audience)."""
 
 from slack_sdk import WebClient
 
+from pulsebot.slack.channel_members import on_member_joined, on_member_left, on_profile_event
 from pulsebot.slack.people import on_user_change
 from pulsebot.slack.workspace_people import on_person_event
 
@@ -16,6 +18,7 @@ def user_changed(event: dict, client: WebClient, context) -> None:
     deps = context["deps"]
     user = event.get("user") or {}
     on_person_event(deps.sessions, user=user)
+    on_profile_event(deps.sessions, user=user)
     on_user_change(
         client,
         deps.sessions,
@@ -24,3 +27,22 @@ def user_changed(event: dict, client: WebClient, context) -> None:
         team_id=deps.team_id,
         now=deps.clock(),
     )
+
+
+def profile_changed(event: dict, context) -> None:
+    """What the directory and the channels keep; the attributes from profile fields follow user_change,
+    which Slack sends for the same edit, so they are not read twice."""
+    sessions = context["deps"].sessions
+    user = event.get("user") or {}
+    on_person_event(sessions, user=user)
+    on_profile_event(sessions, user=user)
+
+
+def member_joined(event: dict, client: WebClient, context) -> None:
+    if event.get("channel") and event.get("user"):
+        on_member_joined(client, context["deps"].sessions, channel_id=event["channel"], user_id=event["user"])
+
+
+def member_left(event: dict, context) -> None:
+    if event.get("channel") and event.get("user"):
+        on_member_left(context["deps"].sessions, channel_id=event["channel"], user_id=event["user"])

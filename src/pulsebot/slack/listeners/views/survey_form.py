@@ -17,7 +17,8 @@ from pulsebot.services.survey.audience import managers_in_channel_line
 from pulsebot.services.survey.survey_file import SurveySpecErrors, survey_from_mapping
 from pulsebot.services.survey.surveys import create_survey, find_survey, survey_summary, update_survey
 from pulsebot.slack.blocks.surveys import MANAGERS_ANSWER, MAX_QUESTIONS, PER_PERSON, SHARE_AUTO, saved_notice
-from pulsebot.slack.directory import RightsUnknown, admins_among, channel_members
+from pulsebot.slack.channel_members import survey_channel_members
+from pulsebot.slack.directory import RightsUnknown, admins_among
 from pulsebot.store.db import transaction
 
 SURVEY_FIELDS = (
@@ -81,7 +82,7 @@ def managers_in_channel(client: WebClient, deps, *, survey_name: str, channel_id
         if not managers_of(session, survey_id=find_survey(session, name=survey_name).id):
             return None
     try:
-        members = channel_members(client, channel_id)
+        members = survey_channel_members(client, deps.sessions, channel_id)
         admins = admins_among(client, deps.settings, members.zones, slack_admins=members.slack_admins)
     except SlackApiError as error:
         reason = error.response.get("error")
