@@ -23,8 +23,8 @@ answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
 services/pulse/answer_keys.py) and `directory-read` (which reads a workspace's people in full from
 users.list when its directory is a day old, or was never read, slack/workspace_people.py),
 `webhook-deliveries` (which POSTs the webhooks' signed events and retries them with backoff,
-services/api/webhook_sender.py) and `channel-read` (which reads again the members of each survey channel whose last read is a day old,
-slack/channel_members.py);
+services/api/webhook_sender.py) and `channel-read` (which reads again the members of each survey
+channel whose last read is a day old, slack/channel_members.py);
 `digest-send` runs every five minutes and sends each manager their weekly digest once their own
 Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
 PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:

@@ -857,6 +857,8 @@ class WebhookDelivery(TeamScoped, table=True):
     next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_error: str | None = Field(default=None, max_length=200)
+
+
 class ChannelMember(TeamScoped, table=True):
     """One active human member of a survey's channel, with what a run needs of their profile: the list a
     conversations.members read gives, kept current by Slack's `member_joined_channel`,
