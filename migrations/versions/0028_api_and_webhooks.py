@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from pulsebot.store.statistics import keep_no_statistics
+
 revision: str = "0028"
 down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
@@ -63,6 +65,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_webhook_delivery_due", "webhook_delivery", ["next_attempt_at"])
     op.create_index(op.f("ix_webhook_delivery_webhook_id"), "webhook_delivery", ["webhook_id"], unique=False)
+    keep_no_statistics(
+        op.get_bind(), frozenset({("api_token", "secret_sha256"), ("webhook_delivery", "body")})
+    )
 
 
 def downgrade() -> None:
