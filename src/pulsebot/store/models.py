@@ -206,6 +206,9 @@ class PulseRun(TeamScoped, table=True):
     # How many of the survey's managers were asked (only with `managers_answer`): the run's minimum group is
     # raised by that many, since their answers cannot be told apart from the team's.
     managers_asked: int = Field(default=0)
+    # How many of the people asked had their pulse moved to a later week, or not sent, by the weekly limit
+    # (services/pulse/asking.py): a count, never who; shown only as released (RunFigures.held).
+    held: int = Field(default=0)
 
     __table_args__ = (UniqueConstraint("survey_id", "scheduled_for", name="uq_pulse_run_scheduled_for"),)
 
@@ -479,6 +482,8 @@ class RunFigures(SQLModel, table=True):
     sentiment_total: float | None = None
     negative_comments: int | None = None
     positive_comments: int | None = None
+    # Sends the weekly limit held: only when the figures are released and at least the minimum group.
+    held: int | None = None
 
 
 class RunQuestionFigures(SQLModel, table=True):
@@ -778,8 +783,8 @@ class SendPace(TeamScoped, table=True):
 class DirectoryPerson(TeamScoped, table=True):
     """One active human of a workspace (bots, apps and deactivated accounts are never here): the list a
     Slack users.list read gives, kept current by Slack's `team_join` and `user_change` events
-    (slack/workspace_people.py). Nothing else about the person: the id is all that finding an
-    anonymous idea's author needs."""
+    (slack/workspace_people.py). Nothing else about the person but their time zone: the id is all that
+    finding an anonymous idea's author needs, and the zone tells when their working hours are."""
 
     __tablename__ = "directory_person"
 
@@ -788,6 +793,8 @@ class DirectoryPerson(TeamScoped, table=True):
     # The full read that last listed them (or an event during or since it); a read's last page
     # removes whoever an earlier read listed and this one did not. The same for everyone after a read.
     generation: int = 0
+    # Their Slack time zone (IANA name): pulses and reminders wait for their working hours.
+    tz: str | None = Field(default=None, max_length=64)
 
 
 class DirectoryRead(TeamScoped, table=True):

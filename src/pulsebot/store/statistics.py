@@ -102,6 +102,8 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("web_signin", "nonce"),
         # Slack's users.list cursor of a directory read under way names the next page's first person.
         ("directory_read", "cursor"),
+        # A person's time zone says roughly where they are.
+        ("directory_person", "tz"),
     }
 )
 
