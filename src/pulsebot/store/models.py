@@ -44,6 +44,8 @@ USER_ID_COLUMNS = {
     ("idea_notice", "changed_by"),
     # Who paused their own pulses, and until when (services/survey/snooze.py).
     ("snooze", "user_id"),
+    # Who is on leave, and when, as an admin imported it (services/survey/leave.py).
+    ("leave_period", "user_id"),
     # The workspace's active people, as Slack lists them (finding an anonymous idea's author).
     ("directory_person", "user_id"),
 }
@@ -657,6 +659,19 @@ class Person(TeamScoped, table=True):
     manager_id: str | None = Field(default=None, max_length=20)  # the reporting line, one step up
     source: str = Field(default="csv", max_length=10)  # "csv" or "profile"
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class LeavePeriod(TeamScoped, table=True):
+    """Someone on leave from one day through another, as an admin's import gave it
+    (`pulsebot people leave FILE.csv`): runs opening on a day of it leave them out, as a pause does. The
+    import is the whole list; a period goes when it ends (retention) or when its person is forgotten."""
+
+    __tablename__ = "leave_period"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    starts: date = Field(primary_key=True)
+    ends: date
 
 
 class Snooze(TeamScoped, table=True):

@@ -51,6 +51,8 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("person", "level"),
         # Until when someone paused their pulses (a leave, say): forget-me and retention delete it.
         ("snooze", "through"),
+        ("leave_period", "starts"),
+        ("leave_period", "ends"),
         # Reporting lines name managers by Slack id: forget-me rewrites a forgotten manager's.
         ("run_cell", "line"),
         ("segment_figure", "group_key"),
