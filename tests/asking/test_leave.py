@@ -9,9 +9,11 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from pulsebot import scheduling
+from pulsebot.services.privacy.retention import run_retention
 from pulsebot.slack.publish import send_pulse
 from pulsebot.store.models import LeavePeriod
 from tests.asking.conftest import sent_to
+from tests.attack_steps import forget_me
 from tests.conftest import PULSE_CHANNEL, TEAM
 from tests.people.conftest import pulsebot, write_csv
 from tests.scheduling.conftest import apply, utc
@@ -74,3 +76,20 @@ def test_a_bad_row_names_its_file_line_and_field_and_stores_nothing(cli_env, ses
         assert result.exit_code == 1
         assert result.stderr.startswith(f"pulsebot: {said}") and result.stderr.count("\n") == 1, result.stderr
         assert stored(sessions) == [(ALICE, date(2027, 3, 22), date(2027, 3, 26))]
+
+
+def test_forget_me_deletes_someones_leave_and_retention_deletes_ended_leave(
+    cli_env, slack, fake_slack, sessions, tmp_path
+):
+    leave = write_csv(
+        tmp_path,
+        f"user_id,from,to\n{ALICE},2027-06-01,2027-06-30\n{BOB},2027-06-01,2027-06-15\n"
+        f"{ERIN},2027-06-10,2027-06-16\n",
+    )
+    assert pulsebot(cli_env, "people", "leave", str(leave)).exit_code == 0
+
+    forget_me(slack, fake_slack, ALICE)
+    assert [row[0] for row in stored(sessions)] == [BOB, ERIN]
+
+    run_retention(sessions, days=730, min_group=5, now=utc(2027, 6, 16, 3))
+    assert stored(sessions) == [(ERIN, date(2027, 6, 10), date(2027, 6, 16))]  # ends today: kept until it has
