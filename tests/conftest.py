@@ -244,6 +244,9 @@ def settings(engine, fake_slack) -> Settings:
         admins=frozenset({ADMIN}),
         managers=frozenset({MANAGER}),
         mix_seconds=0,  # each answer written at once; tests of the mixing window set their own
+        # Pulses and reminders at any hour of any day: tests of working hours set their own.
+        working_hours=None,
+        working_days=frozenset(range(7)),
     )
 
 
@@ -369,6 +372,8 @@ def cli_env(settings) -> dict[str, str]:
         "SLACK_API_URL": settings.slack_api_url,
         "PULSEBOT_ANON_KEY": ANON_KEY,
         "PULSEBOT_METRICS_PORT": "0",  # no fixed port: tests that serve metrics pick a free one
+        "PULSEBOT_WORKING_HOURS": "any",
+        "PULSEBOT_WORKING_DAYS": "mon-sun",
     }
 
 

@@ -181,3 +181,55 @@ def test_metrics_beyond_this_machine_need_a_token(monkeypatch, host, token, refu
             settings.require_metrics()
     else:
         settings.require_metrics()
+
+
+def test_working_hours_days_holidays_and_the_weekly_limit(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in ("PULSEBOT_WORKING_HOURS", "PULSEBOT_WORKING_DAYS", "PULSEBOT_PULSES_PER_WEEK"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = load_settings()
+    assert [str(moment) for moment in defaults.working_hours] == ["09:00:00", "18:00:00"]
+    assert defaults.working_days == {0, 1, 2, 3, 4} and defaults.pulses_per_week == 0
+    monkeypatch.setenv("PULSEBOT_WORKING_HOURS", "any")
+    monkeypatch.setenv("PULSEBOT_WORKING_DAYS", "sun-thu")
+    monkeypatch.setenv("PULSEBOT_HOLIDAY_LOCATIONS", "Berlin=DE-BE, Tel Aviv=il")
+    settings = load_settings()
+    assert settings.working_hours is None and settings.working_days == {6, 0, 1, 2, 3}
+    assert settings.holiday_locations == {"berlin": "DE-BE", "tel aviv": "IL"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "PULSEBOT_WORKING_HOURS",
+            "18:00-09:00",
+            "PULSEBOT_WORKING_HOURS: must be two times of day, the earlier",
+        ),
+        ("PULSEBOT_WORKING_HOURS", "nine to five", "PULSEBOT_WORKING_HOURS: must be two times of day"),
+        (
+            "PULSEBOT_WORKING_DAYS",
+            "mon-fry",
+            "PULSEBOT_WORKING_DAYS: 'mon-fry' is not a day or a range of days",
+        ),
+        (
+            "PULSEBOT_HOLIDAY_LOCATIONS",
+            "Berlin",
+            "PULSEBOT_HOLIDAY_LOCATIONS: 'Berlin' is not location=COUNTRY",
+        ),
+        (
+            "PULSEBOT_HOLIDAY_LOCATIONS",
+            "Berlin=DE-XX",
+            "PULSEBOT_HOLIDAY_LOCATIONS: 'DE-XX' is not a country (or its subdivision)",
+        ),
+        (
+            "PULSEBOT_PULSES_PER_WEEK",
+            "-1",
+            "PULSEBOT_PULSES_PER_WEEK: Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_a_malformed_asking_setting_is_named(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings()

@@ -7,6 +7,7 @@ import re
 from datetime import time
 from typing import Annotated, Literal
 
+import holidays
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -28,6 +29,8 @@ PROFILE_ATTRIBUTES = ("department", "division", "site", "region", "start_date", 
 PROFILE_FIELD_ID = re.compile(r"X[A-Za-z0-9]{2,30}")
 # The attributes segments are released by (the columns of a run's cells), alone or crossed two by two.
 SEGMENT_DIMENSIONS = ("department", "division", "site", "region", "tenure", "level")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HOLIDAY_CODE = re.compile(r"[A-Z]{2,3}(-[A-Z0-9]{1,4})?")
 
 
 class Settings(BaseSettings):
@@ -138,6 +141,22 @@ class Settings(BaseSettings):
     segment_crossings: Annotated[tuple[tuple[str, str], ...], NoDecode] = Field(
         default=(("department", "tenure"),), validation_alias="PULSEBOT_SEGMENT_CROSSINGS"
     )
+
+    # Asking well (docs/surveys.md, "When people are asked"): each person's working hours, in their own
+    # Slack time zone ("any" sends at any time), on these days; no pulse or reminder lands outside them or
+    # on a public holiday of their location (a `site` or `region` value mapped to a country code, with an
+    # optional subdivision: "Berlin=DE-BE,London=GB-ENG"); and the most pulses one person is sent a week
+    # across every survey (0: no limit).
+    working_hours: Annotated[tuple[time, time] | None, NoDecode] = Field(
+        default=(time(9, 0), time(18, 0)), validation_alias="PULSEBOT_WORKING_HOURS"
+    )
+    working_days: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(range(5)), validation_alias="PULSEBOT_WORKING_DAYS"
+    )
+    holiday_locations: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias="PULSEBOT_HOLIDAY_LOCATIONS"
+    )
+    pulses_per_week: int = Field(default=0, ge=0, le=50, validation_alias="PULSEBOT_PULSES_PER_WEEK")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -256,6 +275,58 @@ class Settings(BaseSettings):
                 )
             crossings.append((names[0], names[1]))
         return tuple(crossings)
+
+    @field_validator("working_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if value.strip().lower() in ("any", "always", ""):
+            return None
+        start, dash, end = value.replace(" ", "").partition("-")
+        try:
+            hours = (time.fromisoformat(start), time.fromisoformat(end)) if dash else None
+        except ValueError:
+            hours = None
+        if hours is None or hours[0] >= hours[1]:
+            raise ValueError("must be two times of day, the earlier first, such as 09:00-18:00 (or any)")
+        return hours
+
+    @field_validator("working_days", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        days: set[int] = set()
+        for part in filter(None, (part.strip().lower() for part in value.split(","))):
+            first, dash, last = part.partition("-")
+            names = [first.strip()[:3], last.strip()[:3]] if dash else [first[:3]]
+            if any(name not in WEEKDAYS for name in names):
+                raise ValueError(f"{part!r} is not a day or a range of days, such as mon-fri or mon,tue,thu")
+            low, high = WEEKDAYS.index(names[0]), WEEKDAYS.index(names[-1])
+            days |= set(range(low, high + 1)) if low <= high else set(range(low, 7)) | set(range(high + 1))
+        if not days:
+            raise ValueError("names no day, such as mon-fri")
+        return frozenset(days)
+
+    @field_validator("holiday_locations", mode="before")
+    @classmethod
+    def _locations(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        mapping: dict[str, str] = {}
+        for part in filter(None, (part.strip() for part in value.split(","))):
+            location, equals, code = (piece.strip() for piece in part.partition("="))
+            if not equals or not location or not HOLIDAY_CODE.fullmatch(code.upper()):
+                raise ValueError(
+                    f"{part!r} is not location=COUNTRY or COUNTRY-SUBDIVISION, such as Berlin=DE-BE"
+                )
+            country, _, subdivision = code.upper().partition("-")
+            known = holidays.list_supported_countries().get(country)
+            if known is None or (subdivision and subdivision not in known):
+                raise ValueError(f"{code!r} is not a country (or its subdivision) with known public holidays")
+            mapping[location.casefold()] = code.upper()
+        return mapping
 
     @field_validator("digest_day", mode="before")
     @classmethod

@@ -27,6 +27,7 @@ from pulsebot.services.people.attributes import SLACK_USER_ID
 from pulsebot.services.people.overview import overview
 from pulsebot.services.people.people import import_people, imported_ids, stored_person, sync_profiles
 from pulsebot.services.people.people_file import PeopleFileError, read_people_file, resolve
+from pulsebot.services.survey.leave import LeaveFileError, import_leave, read_leave_file
 from pulsebot.store.db import session_factory, transaction
 from pulsebot.store.scoping import scoped_sessions
 
@@ -102,6 +103,24 @@ def _slack_refused(error) -> NoReturn:
         )
         reason += ", then reinstall it)"
     fail(f"Slack refused {method}: {reason}; nothing was changed")
+
+
+@group.command("leave")
+def leave(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV file: user_id,from,to (YYYY-MM-DD).")],
+    team: Team = "",
+) -> None:
+    """Import who is on leave and when: nobody is sent a pulse or a reminder on a day of their leave, nor
+    asked by a run opening then. The file is the whole list; a file with any problem changes nothing."""
+    try:
+        periods = read_leave_file(file)
+    except LeaveFileError as error:
+        fail(str(error))
+    settings = settings_or_fail()
+    sessions = team_sessions(settings, migrated(settings), team)
+    with transaction(sessions) as session:
+        stored = import_leave(session, periods=periods)
+    out.print(f"{file.name}: {stored} period{'s' if stored != 1 else ''} of leave stored", highlight=False)
 
 
 @group.command("show")

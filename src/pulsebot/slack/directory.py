@@ -19,6 +19,7 @@ from pulsebot.config import Settings
 from pulsebot.services.errors import NotAllowed, Refusal
 from pulsebot.services.idea import idea_authors, idea_status
 from pulsebot.services.privacy.roles import Role, role_of
+from pulsebot.services.pulse.asking import AskingRules
 from pulsebot.services.survey.channel_members import MemberProfile
 from pulsebot.slack.workspace_people import human, workspace_members
 from pulsebot.store.db import SessionFactory, transaction
@@ -85,6 +86,16 @@ def channel_members(client: WebClient, channel_id: str) -> ChannelMembers:
     return ChannelMembers(
         zones={user["id"]: user.get("tz") or None for user in people},
         slack_admins=frozenset(user["id"] for user in people if _runs_slack(user)),
+    )
+
+
+def asking_rules(settings: Settings) -> AskingRules:
+    """When the workspace's people may be sent a pulse or a reminder (services/pulse/asking.py)."""
+    return AskingRules(
+        hours=settings.working_hours,
+        days=settings.working_days,
+        locations=settings.holiday_locations,
+        per_week=settings.pulses_per_week,
     )
 
 

@@ -28,7 +28,7 @@ from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
 from pulsebot.services.segments.periods import SegmentSettings
 from pulsebot.services.survey.audience import recipients
 from pulsebot.slack.blocks.pulses import pulse_message, reminder_message
-from pulsebot.slack.directory import admins_among
+from pulsebot.slack.directory import admins_among, asking_rules
 from pulsebot.slack.pacing import PacedRateLimitHandler, pacer_for
 from pulsebot.slack.posted import Attempt, LookLater, already_posted, may_have_posted, posting_client
 from pulsebot.store.db import SessionFactory, transaction
@@ -213,7 +213,7 @@ def send_reminders(
     Returns the runs whose reminder time this call counted, answered or not: how many DMs went out is a
     live count of who had not answered, and is said nowhere, nor to whom they went."""
     with transaction(sessions) as session:
-        owed = reminders.due_reminders(session, now=now, key=key)
+        owed = reminders.due_reminders(session, now=now, key=key, rules=asking_rules(settings))
     unanswered = {reminder.user_id for reminder in owed if not reminder.answered}
     admins = admins_among(client, settings, unanswered) if unanswered else frozenset()
     runs: set[int] = set()

@@ -14,7 +14,7 @@ from pulsebot.services.survey.audience import run_audience
 from pulsebot.services.survey.surveys import find_survey
 from pulsebot.slack.blocks.ideas import idea_card
 from pulsebot.slack.channel_members import survey_channel_members
-from pulsebot.slack.directory import admins_among
+from pulsebot.slack.directory import admins_among, asking_rules
 from pulsebot.slack.outbox import Outbox
 from pulsebot.store.db import SessionFactory, transaction
 
@@ -52,6 +52,7 @@ def open_run(
             min_group=settings.min_group,
             managers_asked=audience.managers_asked,
             scheduled_for=scheduled_for,
+            rules=asking_rules(settings),
         )
 
 

@@ -32,6 +32,12 @@ def human(user: Mapping) -> bool:
     return not (user.get("is_bot") or user.get("deleted") or user.get("id") == "USLACKBOT")
 
 
+def zone_of(user: Mapping) -> str | None:
+    """The person's Slack time zone (an IANA name such as Europe/Berlin), if Slack gives one."""
+    tz = user.get("tz")
+    return tz[:64] if isinstance(tz, str) and tz else None
+
+
 def read_directory(
     client: WebClient,
     sessions: SessionFactory,
@@ -56,7 +62,7 @@ def read_directory(
         with transaction(sessions) as session:
             workspace_people.store_page(
                 session,
-                humans=[user["id"] for user in members if human(user)],
+                humans={user["id"]: zone_of(user) for user in members if human(user)},
                 others=[user["id"] for user in members if not human(user)],
                 next_cursor=cursor,
             )
@@ -92,4 +98,4 @@ def on_person_event(sessions: SessionFactory, *, user: Mapping) -> None:
     if not user_id:
         return
     with transaction(sessions) as session:
-        workspace_people.person_changed(session, user_id=user_id, active=human(user))
+        workspace_people.person_changed(session, user_id=user_id, active=human(user), tz=zone_of(user))

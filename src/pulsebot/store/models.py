@@ -44,6 +44,8 @@ USER_ID_COLUMNS = {
     ("idea_notice", "changed_by"),
     # Who paused their own pulses, and until when (services/survey/snooze.py).
     ("snooze", "user_id"),
+    # Who is on leave, and when, as an admin imported it (services/survey/leave.py).
+    ("leave_period", "user_id"),
     # The workspace's active people, as Slack lists them (finding an anonymous idea's author).
     ("directory_person", "user_id"),
     # The members of the survey channels, as Slack lists them (a run's audience).
@@ -208,6 +210,9 @@ class PulseRun(TeamScoped, table=True):
     # How many of the survey's managers were asked (only with `managers_answer`): the run's minimum group is
     # raised by that many, since their answers cannot be told apart from the team's.
     managers_asked: int = Field(default=0)
+    # How many of the people asked had their pulse moved to a later week, or not sent, by the weekly limit
+    # (services/pulse/asking.py): a count, never who; shown only as released (RunFigures.held).
+    held: int = Field(default=0)
 
     __table_args__ = (UniqueConstraint("survey_id", "scheduled_for", name="uq_pulse_run_scheduled_for"),)
 
@@ -481,6 +486,8 @@ class RunFigures(SQLModel, table=True):
     sentiment_total: float | None = None
     negative_comments: int | None = None
     positive_comments: int | None = None
+    # Sends the weekly limit held: only when the figures are released and at least the minimum group.
+    held: int | None = None
 
 
 class RunQuestionFigures(SQLModel, table=True):
@@ -663,6 +670,19 @@ class Person(TeamScoped, table=True):
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class LeavePeriod(TeamScoped, table=True):
+    """Someone on leave from one day through another, as an admin's import gave it
+    (`pulsebot people leave FILE.csv`): runs opening on a day of it leave them out, as a pause does. The
+    import is the whole list; a period goes when it ends (retention) or when its person is forgotten."""
+
+    __tablename__ = "leave_period"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    starts: date = Field(primary_key=True)
+    ends: date
+
+
 class Snooze(TeamScoped, table=True):
     """Someone who paused their own pulses (`/pulse snooze`, App Home): through which day. Runs opening
     on or before it leave them out of their audience. Only the person sees it; it goes when it ends
@@ -787,8 +807,8 @@ class SendPace(TeamScoped, table=True):
 class DirectoryPerson(TeamScoped, table=True):
     """One active human of a workspace (bots, apps and deactivated accounts are never here): the list a
     Slack users.list read gives, kept current by Slack's `team_join` and `user_change` events
-    (slack/workspace_people.py). Nothing else about the person: the id is all that finding an
-    anonymous idea's author needs."""
+    (slack/workspace_people.py). Nothing else about the person but their time zone: the id is all that
+    finding an anonymous idea's author needs, and the zone tells when their working hours are."""
 
     __tablename__ = "directory_person"
 
@@ -797,6 +817,8 @@ class DirectoryPerson(TeamScoped, table=True):
     # The full read that last listed them (or an event during or since it); a read's last page
     # removes whoever an earlier read listed and this one did not. The same for everyone after a read.
     generation: int = 0
+    # Their Slack time zone (IANA name): pulses and reminders wait for their working hours.
+    tz: str | None = Field(default=None, max_length=64)
 
 
 class DirectoryRead(TeamScoped, table=True):

@@ -51,6 +51,8 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("person", "level"),
         # Until when someone paused their pulses (a leave, say): forget-me and retention delete it.
         ("snooze", "through"),
+        ("leave_period", "starts"),
+        ("leave_period", "ends"),
         # Reporting lines name managers by Slack id: forget-me rewrites a forgotten manager's.
         ("run_cell", "line"),
         ("segment_figure", "group_key"),
@@ -110,6 +112,8 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         # action and its owner).
         ("api_token", "secret_sha256"),
         ("webhook_delivery", "body"),
+        # A person's time zone says roughly where they are.
+        ("directory_person", "tz"),
     }
 )
 

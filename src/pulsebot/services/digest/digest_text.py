@@ -150,6 +150,9 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
             ),
         ),
     ]
+    if figures.held:
+        # A count of the week's audience, released only at the minimum group or more: never who.
+        pairs.append(("Held by the weekly limit", f"{figures.held} people's pulses, for a later week"))
     if figures.comments:
         mood = _with_arrow(sentiment(figures.sentiment), figures.sentiment, figures.sentiment_change, 2)
         detail = ""

@@ -12,7 +12,7 @@ was seen or changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +20,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from pulsebot.store.among import among
 from pulsebot.store.models import DirectoryPerson, DirectoryRead
 from pulsebot.store.scoping import SINGLE_WORKSPACE, TEAM
 from pulsebot.store.upsert import upsert
@@ -63,9 +64,12 @@ def read_due(session: Session, *, now: datetime) -> ReadStep | None:
     return ReadStep(cursor=read.cursor or "", first=read.read_at is None)
 
 
-def store_page(session: Session, *, humans: Iterable[str], others: Iterable[str], next_cursor: str) -> None:
-    """One page of a full read: `humans` listed (active people), `others` listed as bots, apps or
-    deactivated accounts; `next_cursor` is where the read goes on ("" after the last page)."""
+def store_page(
+    session: Session, *, humans: Mapping[str, str | None], others: Iterable[str], next_cursor: str
+) -> None:
+    """One page of a full read: `humans` listed (active people, each with their Slack time zone), `others`
+    listed as bots, apps or deactivated accounts; `next_cursor` is where the read goes on ("" after the
+    last page)."""
     read = _read_row(session)
     generation = read.generation if read.reading is None else read.reading
     _put(session, humans, generation)
@@ -91,13 +95,27 @@ def finish_read(session: Session, *, now: datetime) -> int:
     return gone
 
 
-def person_changed(session: Session, *, user_id: str, active: bool) -> None:
-    """An event about one person (they joined, changed, were deactivated, turned out a bot)."""
+def person_changed(session: Session, *, user_id: str, active: bool, tz: str | None = None) -> None:
+    """An event about one person (they joined, changed their time zone, were deactivated, turned out a
+    bot)."""
     if not active:
         _remove(session, [user_id])
         return
     read = _read_row(session)
-    _put(session, [user_id], read.generation if read.reading is None else read.reading)
+    _put(session, {user_id: tz}, read.generation if read.reading is None else read.reading)
+
+
+def zones_of(session: Session, *, people: Iterable[str]) -> dict[str, str]:
+    """The Slack time zones the directory holds for these people (those it has one for)."""
+    people = sorted(set(people))
+    if not people:
+        return {}
+    rows = session.exec(
+        select(DirectoryPerson.user_id, DirectoryPerson.tz).where(
+            among(DirectoryPerson.user_id, people), DirectoryPerson.tz.is_not(None)
+        )
+    ).all()
+    return dict(rows)
 
 
 def forget(session: Session, *, user_id: str) -> int:
@@ -118,10 +136,13 @@ def remove_unkept(session: Session, *, now: datetime) -> int:
     return removed
 
 
-def _put(session: Session, user_ids: Iterable[str], generation: int) -> None:
+def _put(session: Session, zones: Mapping[str, str | None], generation: int) -> None:
     team_id = session.info.get(TEAM, SINGLE_WORKSPACE)
-    rows = [{"team_id": team_id, "user_id": user_id, "generation": generation} for user_id in user_ids]
-    upsert(session, DirectoryPerson.__table__, rows, key=("team_id", "user_id"), update=("generation",))
+    rows = [
+        {"team_id": team_id, "user_id": user_id, "generation": generation, "tz": tz}
+        for user_id, tz in zones.items()
+    ]
+    upsert(session, DirectoryPerson.__table__, rows, key=("team_id", "user_id"), update=("generation", "tz"))
 
 
 def _remove(session: Session, user_ids: Iterable[str]) -> int:

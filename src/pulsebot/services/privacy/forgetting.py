@@ -44,6 +44,7 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
 from pulsebot.services.survey import channel_members
+from pulsebot.services.survey.leave import forget_leave
 from pulsebot.services.survey.snooze import forget_snooze
 from pulsebot.store.db import SessionFactory, engine_of, scrub
 from pulsebot.store.models import (
@@ -116,6 +117,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
     idea_notices.forget_changer(session, user_id=user_id)
     forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
+    forget_leave(session, user_id=user_id)
     workspace_people.forget(session, user_id=user_id)
     channel_members.forget(session, user_id=user_id)
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)

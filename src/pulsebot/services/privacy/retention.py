@@ -44,6 +44,7 @@ from pulsebot.services.reply.conversation_cleanup import purge_conversations
 from pulsebot.services.results import analytics, kept_weeks
 from pulsebot.services.segments.cells import forget_members
 from pulsebot.services.survey import channel_members
+from pulsebot.services.survey.leave import remove_ended_leave
 from pulsebot.services.survey.snooze import remove_ended
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 from pulsebot.store.models import (
@@ -163,8 +164,9 @@ def run_retention(
         outcome.directory = workspace_people.remove_unkept(session, now=now)
         outcome.channel_members = channel_members.remove_unkept(session, now=now)
         pauses = remove_ended(session, today=now.astimezone(UTC).date())
+        pauses += remove_ended_leave(session, today=now.astimezone(UTC).date())
     if pauses and not outcome.removed_anything:
-        scrub(engine_of(sessions), ("snooze",), rewrite=True)
+        scrub(engine_of(sessions), ("snooze", "leave_period"), rewrite=True)
     with transaction(sessions) as session:
         if not outcome.removed_anything:
             return outcome  # a night with nothing to remove would only crowd the admins' latest entries

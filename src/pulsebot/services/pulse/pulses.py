@@ -11,7 +11,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import AlreadyOpen, Invalid, NotFound
+from pulsebot.services.people.workspace_people import zones_of
 from pulsebot.services.pulse.answer_keys import add_run_secret
+from pulsebot.services.pulse.asking import ANY_TIME, AskingRules, calendars, plan_sends
 from pulsebot.services.segments.cells import snapshot_cells
 from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.run_questions import choose_for_new_run, questions_of_run, record
@@ -70,12 +72,15 @@ def open_pulse_run(
     managers_asked: int = 0,
     zones: Mapping[str, str | None] | None = None,
     scheduled_for: datetime | None = None,
+    rules: AskingRules = ANY_TIME,
 ) -> RunView:
     """Open a run and write one delivery row per recipient, in the caller's transaction.
 
     A DM pulse's rows are an outbox: each is due at `now`, or, for a scheduled run of a
     per-person-local-time survey, at the scheduled time of day in its person's zone (`zones`, from
-    Slack). The run then stays open `open_days` after the last person got it.
+    Slack). The run then stays open `open_days` after the last person got it. Each DM then waits for its
+    person's working hours and room under the weekly limit (`rules`, services/pulse/asking.py); someone
+    it could not reach before the run closes is not sent it and is left out of the audience.
 
     `managers_asked`: how many of the audience can see the team's results (services/survey/audience.py),
     kept on the run: its minimum follows from it and the minimum group, and neither a later change of
@@ -100,14 +105,37 @@ def open_pulse_run(
             )
             run_date = local_day_of(scheduled_for).date()
     last_due = max((moment for moment in due.values() if moment is not None), default=now)
+    closes_at = last_due + timedelta(days=survey.open_days)
+    held = 0
+    if survey.delivery is DeliveryMode.dm:
+        plan = plan_sends(
+            session,
+            due=due,
+            closes_at=closes_at,
+            calendars=calendars(
+                session,
+                people=people,
+                zones={**zones_of(session, people=people), **{k: v for k, v in (zones or {}).items() if v}},
+                fallback_zone=survey.timezone,
+                rules=rules,
+            ),
+            per_week=rules.per_week,
+        )
+        people, due, held = sorted(plan.due), plan.due, plan.held
+        if not people:
+            raise Invalid(
+                f"No one to ask: nobody in <#{survey.channel_id}> can be sent it in working hours, within "
+                "the weekly limit, before it would close."
+            )
     questions = choose_for_new_run(session, survey=survey, run_date=run_date)
     run = PulseRun(
         survey_id=survey.id,
         run_date=run_date,
         opened_at=now,
-        closes_at=last_due + timedelta(days=survey.open_days),
+        closes_at=closes_at,
         scheduled_for=scheduled_for,
         managers_asked=managers_asked,
+        held=held,
     )
     if not add_once(session, run):
         # Two schedulers (say, around a change of leader) fired the same time: one run only.

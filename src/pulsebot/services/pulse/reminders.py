@@ -3,7 +3,9 @@
 The reminder knows *whether* someone answered, never *what*: it recomputes each person's answer token
 and looks for it. Nothing stored says who had answered by then: when a reminder time passes, every
 delivery row of the run counts it, whether or not its person is sent a DM. Someone who paused their
-pulses while the run was open (services/survey/snooze.py) is counted too, and sent nothing.
+pulses while the run was open (services/survey/snooze.py) is counted too, and sent nothing. A reminder
+time that passes outside someone's working hours, or on a holiday of theirs (services/pulse/asking.py),
+is counted for them at their next working moment, while the run is open.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from pulsebot.services.people.workspace_people import zones_of
 from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.pulse.answers import answered_among
+from pulsebot.services.pulse.asking import ANY_TIME, AskingRules, calendars
 from pulsebot.services.survey.schedules import parse_reminders, reminder_times
 from pulsebot.services.survey.snooze import snoozed_among
 from pulsebot.store.models import Delivery, DeliveryMode, DeliveryStatus, PulseRun, RunStatus, Survey
@@ -40,9 +44,13 @@ class DueReminder:
     snoozed: bool = False  # paused their pulses since the run opened: counted, and no DM goes out
 
 
-def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueReminder]:
+def due_reminders(
+    session: Session, *, now: datetime, key: bytes, rules: AskingRules = ANY_TIME
+) -> list[DueReminder]:
     """Deliveries whose reminder time has come, answered or not (only the unanswered get a DM). If two
-    reminder times passed while pulsebot was down, one DM is owed."""
+    reminder times passed while pulsebot was down, one DM is owed. A person outside their working time
+    now (`rules`, in their time zone as the directory holds it, else the survey's) is left for a later
+    pass: their reminder time is counted, and any DM sent, at their next working moment."""
     rows = session.exec(
         select(Delivery, PulseRun, Survey)
         .join(PulseRun, PulseRun.id == Delivery.run_id)
@@ -65,6 +73,8 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
         passed = sum(1 for moment in times if moment <= now)
         if passed > delivery.reminders_sent:
             due.append((delivery, run, survey, passed))
+    if rules != ANY_TIME and due:
+        due = _in_working_time(session, due, now=now, rules=rules)
     # Who of them answered: their tokens recomputed, one look-up per run rather than one per person.
     people: dict[int, list[str]] = defaultdict(list)
     for delivery, run, _survey, _passed in due:
@@ -97,6 +107,23 @@ def due_reminders(session: Session, *, now: datetime, key: bytes) -> list[DueRem
         )
         for delivery, run, survey, passed in due
     ]
+
+
+def _in_working_time(session: Session, due: list, *, now: datetime, rules: AskingRules) -> list:
+    people = {delivery.user_id for delivery, *_ in due}
+    zones = zones_of(session, people=people)
+    by_zone: dict[str, set[str]] = defaultdict(set)  # the survey's zone stands in for a person without one
+    for delivery, _run, survey, _passed in due:
+        by_zone[survey.timezone].add(delivery.user_id)
+    working = {
+        (zone, person)
+        for zone, members in by_zone.items()
+        for person, calendar in calendars(
+            session, people=members, zones=zones, fallback_zone=zone, rules=rules
+        ).items()
+        if calendar.working(now)
+    }
+    return [row for row in due if (row[2].timezone, row[0].user_id) in working]
 
 
 def mark_reminded(session: Session, *, delivery_id: int, reminders_due: int) -> bool:

@@ -97,6 +97,7 @@ class WeekFigures:
     sentiment_change: float | None = None
     response_rate_change: float | None = None
     withheld: Withheld | None = None  # why a suppressed week has no figures
+    held: int | None = None  # sends the weekly limit held, when released (at least the minimum group)
 
     @property
     def shown(self) -> bool:
@@ -400,6 +401,7 @@ def _team_week(
         score=score.mean,
         enps=net.enps,
         questions=questions,
+        held=raw.held.get(key),
         **_comment_figures(raw.comments.get(key)),
     )
 

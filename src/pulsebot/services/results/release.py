@@ -32,9 +32,9 @@ VALUES = range(11)  # every stored rating lies in 0..10
 def unreleased_runs() -> CTE:
     """The closed runs that have no figures yet, with their minimum's managers."""
     released = exists().where(RunFigures.run_id == PulseRun.id)
-    query = select(PulseRun.id.label("id"), PulseRun.managers_asked.label("managers_asked")).where(
-        PulseRun.status == RunStatus.closed, ~released
-    )
+    query = select(
+        PulseRun.id.label("id"), PulseRun.managers_asked.label("managers_asked"), PulseRun.held.label("held")
+    ).where(PulseRun.status == RunStatus.closed, ~released)
     return query.cte("unreleased").prefix_with("MATERIALIZED")
 
 
@@ -45,10 +45,13 @@ def release_closed_runs(session: Session, *, min_group: int, now: datetime) -> l
     another process released meanwhile makes this transaction fail as a whole, to be tried again later.
     """
     runs = unreleased_runs()
-    pending = session.exec(select(runs.c.id, runs.c.managers_asked)).all()
+    pending = session.exec(select(runs.c.id, runs.c.managers_asked, runs.c.held)).all()
     if not pending:
         return []
-    needed = {run_id: run_minimum(min_group, managers) for run_id, managers in pending}
+    needed = {run_id: run_minimum(min_group, managers) for run_id, managers, _held in pending}
+    # Sends the weekly limit held: a count about the whole audience, released only when it is at least the
+    # minimum group, so it never stands for one person or a few (services/pulse/asking.py).
+    held = {run_id: count for run_id, _managers, count in pending if count >= min_group}
     respondents = dict(
         session.exec(
             select(runs.c.id, func.count(distinct(Answer.respondent)))
@@ -99,7 +102,7 @@ def release_closed_runs(session: Session, *, min_group: int, now: datetime) -> l
 
     figures = []
     for run_id in sorted(needed):
-        row = {"run_id": run_id, "released_at": now, "respondents": None, "asked": None}
+        row = {"run_id": run_id, "released_at": now, "respondents": None, "asked": None, "held": None}
         row |= dict.fromkeys(_COMMENT_COLUMNS)
         if run_id in counted:
             count, rated, total, negative, positive = comments.get(run_id, (0, 0, 0.0, 0, 0))
@@ -107,6 +110,7 @@ def release_closed_runs(session: Session, *, min_group: int, now: datetime) -> l
             row |= {
                 "respondents": respondents[run_id],
                 "asked": max(asked.get(run_id, 0), respondents[run_id]),
+                "held": held.get(run_id),
             }
             row |= dict(
                 zip(_COMMENT_COLUMNS, (count, rated, float(total or 0.0), negative, positive), strict=True)

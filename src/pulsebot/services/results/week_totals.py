@@ -66,6 +66,8 @@ class WeekTotals:
     withheld: dict[TeamWeek, Withheld]
     questions: dict[int, QuestionInfo] = field(default_factory=dict)
     runs: dict[TeamWeek, list[int]] = field(default_factory=dict)  # the counted runs of each week
+    # Sends the weekly limit held, as released (only counts of at least the minimum group).
+    held: dict[TeamWeek, int] = field(default_factory=dict)
 
     def use_kept(
         self, key: TeamWeek, *, people: tuple[int, int], values: list[QuestionTotals], comments: CommentTotals
@@ -120,6 +122,7 @@ def load(
         RunFigures.sentiment_total,
         RunFigures.negative_comments,
         RunFigures.positive_comments,
+        RunFigures.held,
     )
     # Every team's weeks at once: the week and the status come as the driver gives them and are converted
     # once (store/plain.py), not row by row.
@@ -132,7 +135,7 @@ def load(
     week_of: dict[int, TeamWeek] = {}
     needed: dict[int, int] = {}  # the run's own minimum: N plus the managers it asked
     open_weeks: set[TeamWeek] = set()
-    respondents, asked, comments = {}, {}, []
+    respondents, asked, comments, held = {}, {}, [], {}
     weeks = Dates()
     for run_id, survey_id, week, status, managers, is_released, people, *rest in session.exec(released):
         key = week_of[run_id] = (survey_id, weeks[week])
@@ -142,8 +145,8 @@ def load(
         if not is_released or status != RunStatus.closed:
             open_weeks.add(key)
         if people is not None:
-            respondents[run_id], asked[run_id] = people, rest[0]
-            comments.append((run_id, *rest[1:]))
+            respondents[run_id], asked[run_id], held[run_id] = people, rest[0], rest[-1]
+            comments.append((run_id, *rest[1:-1]))
     counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
     cells = figures.cells(week_of)
 
@@ -156,6 +159,8 @@ def load(
         # Forgetting a person deletes their delivery rows, never their answers: asked >= answered.
         totals.people[key] = (max(audience, asked.get(run_id, 0), people), people)
         totals.runs.setdefault(key, []).append(run_id)
+        if held.get(run_id):
+            totals.held[key] = totals.held.get(key, 0) + held[run_id]
         questions = by_question[key]
         for question_id, n, total, counts in cells[run_id]:
             if n and n >= needed[run_id]:

@@ -25,6 +25,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Invalid
+from pulsebot.services.survey.leave import on_leave_among
 from pulsebot.store.among import among
 from pulsebot.store.models import Snooze
 from pulsebot.store.scoping import SINGLE_WORKSPACE, TEAM
@@ -104,13 +105,13 @@ def snoozed_through(session: Session, *, user_id: str, today: date) -> date | No
 
 
 def snoozed_among(session: Session, *, people: Iterable[str], on: date) -> set[str]:
-    """Which of these people have paused their pulses on the day `on`."""
+    """Which of these people have paused their pulses on the day `on`, or are on leave then as an admin
+    imported it (services/survey/leave.py): both are left alone alike."""
     people = sorted(set(people))
     if not people:
         return set()
-    return set(
-        session.exec(select(Snooze.user_id).where(among(Snooze.user_id, people), Snooze.through >= on)).all()
-    )
+    paused = session.exec(select(Snooze.user_id).where(among(Snooze.user_id, people), Snooze.through >= on))
+    return set(paused.all()) | on_leave_among(session, people=people, on=on)
 
 
 def forget_snooze(session: Session, *, user_id: str) -> int:
