@@ -162,6 +162,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
     with owner.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE answer ADD COLUMN cell integer")
         connection.exec_driver_sql("ALTER TABLE question ADD COLUMN not_applicable boolean DEFAULT false")
+        connection.exec_driver_sql("ALTER TABLE survey ADD COLUMN language varchar(8)")  # migration 0026's
         SQLModel.metadata.create_all(connection, tables=LATER_TABLES)
         for table in ATTEMPTED:
             connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN attempted_at timestamptz")
@@ -184,6 +185,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
         SQLModel.metadata.drop_all(connection, tables=LATER_TABLES)
         connection.exec_driver_sql("ALTER TABLE answer DROP COLUMN cell")
         connection.exec_driver_sql("ALTER TABLE question DROP COLUMN not_applicable")
+        connection.exec_driver_sql("ALTER TABLE survey DROP COLUMN language")
         for table in ATTEMPTED:
             connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN attempted_at")
     return [*secrets, *audience, "unfair to Zoltan"]

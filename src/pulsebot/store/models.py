@@ -46,6 +46,8 @@ USER_ID_COLUMNS = {
     ("snooze", "user_id"),
     # The workspace's active people, as Slack lists them (finding an anonymous idea's author).
     ("directory_person", "user_id"),
+    # Who chose a language for their own pulses (services/people/languages.py).
+    ("person_language", "user_id"),
 }
 
 
@@ -138,6 +140,9 @@ class Survey(TeamScoped, table=True):
     library_drivers: str | None = Field(default=None, max_length=400)
     questions_per_pulse: int = Field(default=4)
     enps_cadence: str | None = Field(default=None, max_length=20)
+    # The language its channel post is written in, and a person's without a choice or Slack locale of
+    # one pulsebot speaks (pulsebot/i18n.py); None: English.
+    language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -788,6 +793,19 @@ class DirectoryPerson(TeamScoped, table=True):
     # The full read that last listed them (or an event during or since it); a read's last page
     # removes whoever an earlier read listed and this one did not. The same for everyone after a read.
     generation: int = 0
+    # Their Slack locale (`de-DE`): the language they are written to in when they chose none.
+    locale: str | None = Field(default=None, max_length=20)
+
+
+class PersonLanguage(TeamScoped, table=True):
+    """The language someone chose for their own pulses (`/pulse language de`). Shown to no one but them,
+    counted in no figure; deleted when they are forgotten."""
+
+    __tablename__ = "person_language"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    language: str = Field(max_length=8)
 
 
 class DirectoryRead(TeamScoped, table=True):

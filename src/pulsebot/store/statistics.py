@@ -102,6 +102,9 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("web_signin", "nonce"),
         # Slack's users.list cursor of a directory read under way names the next page's first person.
         ("directory_read", "cursor"),
+        # A person's language, chosen or from Slack: few speak some languages in a workspace.
+        ("directory_person", "locale"),
+        ("person_language", "language"),
     }
 )
 
@@ -137,6 +140,7 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("survey", "reminders"),
         ("survey", "library_drivers"),
         ("survey", "enps_cadence"),
+        ("survey", "language"),
         ("survey", "managers_answer"),
         ("question", "key"),
         ("question", "prompt"),

@@ -12,7 +12,7 @@ was seen or changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,9 +63,16 @@ def read_due(session: Session, *, now: datetime) -> ReadStep | None:
     return ReadStep(cursor=read.cursor or "", first=read.read_at is None)
 
 
-def store_page(session: Session, *, humans: Iterable[str], others: Iterable[str], next_cursor: str) -> None:
-    """One page of a full read: `humans` listed (active people), `others` listed as bots, apps or
-    deactivated accounts; `next_cursor` is where the read goes on ("" after the last page)."""
+def store_page(
+    session: Session,
+    *,
+    humans: Iterable[str] | Mapping[str, str | None],
+    others: Iterable[str],
+    next_cursor: str,
+) -> None:
+    """One page of a full read: `humans` listed (active people; a mapping gives each their Slack locale),
+    `others` listed as bots, apps or deactivated accounts; `next_cursor` is where the read goes on ("" after
+    the last page)."""
     read = _read_row(session)
     generation = read.generation if read.reading is None else read.reading
     _put(session, humans, generation)
@@ -91,13 +98,15 @@ def finish_read(session: Session, *, now: datetime) -> int:
     return gone
 
 
-def person_changed(session: Session, *, user_id: str, active: bool) -> None:
-    """An event about one person (they joined, changed, were deactivated, turned out a bot)."""
+def person_changed(session: Session, *, user_id: str, active: bool, locale: str | None = None) -> None:
+    """An event about one person (they joined, changed, were deactivated, turned out a bot); `locale`,
+    when the event carries it, their Slack locale."""
     if not active:
         _remove(session, [user_id])
         return
     read = _read_row(session)
-    _put(session, [user_id], read.generation if read.reading is None else read.reading)
+    people = {user_id: locale} if locale else [user_id]
+    _put(session, people, read.generation if read.reading is None else read.reading)
 
 
 def forget(session: Session, *, user_id: str) -> int:
@@ -118,10 +127,20 @@ def remove_unkept(session: Session, *, now: datetime) -> int:
     return removed
 
 
-def _put(session: Session, user_ids: Iterable[str], generation: int) -> None:
+def _put(session: Session, user_ids: Iterable[str] | Mapping[str, str | None], generation: int) -> None:
+    """Keep people listed by a read or an event; with their locales when `user_ids` maps them (a list
+    keeps the locale stored)."""
     team_id = session.info.get(TEAM, SINGLE_WORKSPACE)
-    rows = [{"team_id": team_id, "user_id": user_id, "generation": generation} for user_id in user_ids]
-    upsert(session, DirectoryPerson.__table__, rows, key=("team_id", "user_id"), update=("generation",))
+    if isinstance(user_ids, Mapping):
+        rows = [
+            {"team_id": team_id, "user_id": user_id, "generation": generation, "locale": locale}
+            for user_id, locale in user_ids.items()
+        ]
+        update: tuple[str, ...] = ("generation", "locale")
+    else:
+        rows = [{"team_id": team_id, "user_id": user_id, "generation": generation} for user_id in user_ids]
+        update = ("generation",)
+    upsert(session, DirectoryPerson.__table__, rows, key=("team_id", "user_id"), update=update)
 
 
 def _remove(session: Session, user_ids: Iterable[str]) -> int:

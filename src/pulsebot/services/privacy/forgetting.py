@@ -16,7 +16,7 @@
   other people's rows (the reporting line then ends below them); and which cell of each run still open
   to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
   which Slack's next full listing of the workspace brings back for as long as they are in it;
-- their own pause of their pulses (`snooze`), if they had one.
+- their own pause of their pulses (`snooze`), if they had one, and the language they chose.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -39,6 +39,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors, idea_notices
 from pulsebot.services.people import workspace_people
+from pulsebot.services.people.languages import forget_language
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
@@ -75,6 +76,7 @@ FORGOTTEN_IN = (
     "idea_notice",
     "snooze",
     "directory_person",
+    "person_language",
 )
 
 
@@ -114,6 +116,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     idea_notices.forget_changer(session, user_id=user_id)
     forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
     workspace_people.forget(session, user_id=user_id)
+    forget_language(session, user_id=user_id)  # like a pause: theirs, counted nowhere
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports

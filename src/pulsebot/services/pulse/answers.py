@@ -60,6 +60,10 @@ class AnswerReceipt:
     closes_at: datetime
     timezone: str
     removed: bool = False  # an optional comment was taken back
+    prompts: tuple[tuple[str, str], ...] = ()  # the question's translations (QuestionView.prompts)
+
+    def prompt_in(self, language: str) -> str:
+        return dict(self.prompts).get(language, self.question_prompt)
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,7 @@ def _receipt(asked: Answerable, label: str) -> AnswerReceipt:
     return AnswerReceipt(
         replaced=False,
         question_prompt=asked.question.prompt,
+        prompts=asked.question.prompts,
         value_label=label,
         closes_at=asked.run.closes_at,
         timezone=asked.run.timezone,
