@@ -31,6 +31,11 @@ DOMAIN = "pulsebot"
 DAY_PATTERNS = {"de": "EEEE, d. MMMM", "fr": "EEEE d MMMM", "es": "EEEE, d 'de' MMMM"}
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogs where it is defined; it is translated where it is used."""
+    return message
+
+
 def language_of_locale(locale: str | None) -> str | None:
     """The language of a Slack locale (`de-DE`, `fr-CA`, `en-GB`) when pulsebot speaks it."""
     if not locale:

@@ -32,6 +32,7 @@ from pulsebot.services.pulse.answer_keys import respondent_tokens
 from pulsebot.services.pulse.answerable import GONE, Answerable, answerable, local_day
 from pulsebot.services.pulse.open_runs import OpenRuns
 from pulsebot.services.pulse.pulses import QuestionView
+from pulsebot.services.results.comment_language import written_in_english
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.store.db import lock_still_open
 from pulsebot.store.models import Answer, PulseRun, QuestionKind, RunStatus
@@ -160,7 +161,8 @@ def prepare_comment(
         raise Invalid(
             f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
         )
-    sentiment = score_text(comment).score
+    # The model reads English only: another language's comment gets no score rather than a wrong one.
+    sentiment = score_text(comment).score if written_in_english(comment) else None
     return _pending(asked, AnswerPart.comment, receipt, comment=comment, sentiment=sentiment)
 
 

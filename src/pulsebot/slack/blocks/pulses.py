@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.i18n import DEFAULT, Translator, translator
+from pulsebot.i18n import DEFAULT, N_, Translator, translator
 from pulsebot.services.pulse.answers import COMMENT_MAX_CHARS, AnswerReceipt
 from pulsebot.services.pulse.pulses import QuestionView, RunView
 from pulsebot.services.pulse.reminders import DueReminder
@@ -27,11 +27,6 @@ from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import DeliveryMode, QuestionKind
 
 ENGLISH = translator(DEFAULT)
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogs (pybabel extract) where it is defined; translated where it is used."""
-    return message
 
 
 ANSWER_ACTION = "pulse_answer"

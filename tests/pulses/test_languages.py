@@ -1,0 +1,236 @@
+"""Languages: each person's pulse in their language (their choice, then their Slack locale, then the
+survey's language, then English), one team and one figure whatever language they answered in, and no
+view that says who speaks what."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, inspect
+from sqlmodel import select
+
+from pulsebot.services.survey.library import engagement_library
+from pulsebot.slack.blocks.pulses import IN_MY_LANGUAGE_ACTION
+from pulsebot.slack.digest import send_digests
+from pulsebot.slack.publish import send_pulse
+from pulsebot.slack.workspace_people import read_directory
+from pulsebot.store.db import transaction
+from pulsebot.store.models import Answer
+from tests.attack_steps import apply_yaml, close_run
+from tests.conftest import MANAGER, PINNED_NOW, PULSE_CHANNEL, TEAM
+
+pytestmark = pytest.mark.clock
+
+NOW = PINNED_NOW  # a Wednesday
+ALICE, BOB, CAROL, DAVE, ERIN = TEAM
+SURVEY = f"""\
+name: team-pulse
+title: Weekly team pulse
+channel: {PULSE_CHANNEL}
+delivery: dm
+timezone: Europe/Berlin
+managers: [{MANAGER}]
+language: es
+library: [workload]
+questions_per_pulse: 1
+enps: off
+"""
+
+
+def with_locales(fake_slack, client, sessions, locales: dict[str, str | None]) -> None:
+    """The team in Slack with these locales, read into the directory as the daily read does."""
+    for person, locale in locales.items():
+        fake_slack.add_user(person)
+        if locale:
+            fake_slack.users[person]["locale"] = locale
+    assert read_directory(client, sessions, now=NOW)
+
+
+def asked(run):
+    """The library item the run asks (the rotation picks it), and its German, French and Spanish."""
+    (item,) = (i for i in engagement_library().driver("workload").items if i.text == run.questions[0].prompt)
+    return item, item.text_in("de"), item.text_in("fr"), item.text_in("es")
+
+
+def dm_of(fake_slack, person: str) -> dict:
+    (post,) = fake_slack.posts_to(person)
+    return post
+
+
+def headings(post: dict) -> list[str]:
+    return [block["text"]["text"] for block in post["blocks"] if block["type"] == "section"]
+
+
+def buttons(post: dict) -> list[str]:
+    return [
+        element["text"]["text"]
+        for block in post["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def answer_all(slack, sessions, run, answers: dict[str, int]) -> list[str]:
+    """Each person clicks their answer in their DM; what each was told, in order."""
+    question = run.questions[0]
+    for person, value in answers.items():
+        slack.click(
+            action_id=f"pulse_answer_{question.id}_{value}",
+            value=f"{run.run_id}:{question.id}:{value}",
+            user=person,
+            channel="D" + person[1:],
+        )
+    deadline = time.monotonic() + 20
+    while True:
+        with transaction(sessions) as session:
+            if session.exec(select(func.count()).select_from(Answer)).one() == len(answers):
+                return
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_each_person_gets_the_pulse_in_their_language_and_the_team_is_one_figure(
+    settings, slack, fake_slack, sessions, client
+):
+    with_locales(
+        fake_slack,
+        client,
+        sessions,
+        {ALICE: "de-DE", BOB: "fr-FR", CAROL: "de-DE", DAVE: "ja-JP", ERIN: None},
+    )
+    assert slack.command("/pulse", "language en", user=CAROL).text.startswith(
+        "Your pulses will be written to you in English"
+    )
+    apply_yaml(sessions, SURVEY, now=NOW)
+
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+
+    item, german, french, spanish = asked(run)
+    assert len({item.text, german, french, spanish}) == 4
+    # Alice's and Bob's Slack locales; Carol's own choice beats hers; Dave's locale (Japanese) is not one
+    # pulsebot speaks and Erin has none, so the survey's Spanish.
+    assert f"*1. {german}*" in headings(dm_of(fake_slack, ALICE))
+    assert "Kommentar hinzufügen" in str(dm_of(fake_slack, ALICE)["blocks"])  # the comment button
+    assert f"*1. {french}*" in headings(dm_of(fake_slack, BOB))
+    assert f"*1. {item.text}*" in headings(dm_of(fake_slack, CAROL))
+    assert f"*1. {spanish}*" in headings(dm_of(fake_slack, DAVE))
+    assert f"*1. {spanish}*" in headings(dm_of(fake_slack, ERIN))
+    assert "Offen bis" in headings(dm_of(fake_slack, ALICE))[0]
+    fake_slack.reset_calls()
+
+    answer_all(slack, sessions, run, {ALICE: 2, BOB: 3, CAROL: 3, DAVE: 4, ERIN: 3})
+
+    thanks = [call["text"] for call in fake_slack.wait_for("response_url", 5)]
+    assert any(text.startswith(f"Danke, *2* für „{german}“ ist gespeichert.") for text in thanks)
+    assert any(text.startswith(f"Merci, *3* est enregistré pour « {french} ».") for text in thanks)
+    assert any(text.startswith(f"Thanks, recorded *3* for “{item.text}”.") for text in thanks)
+    assert any("sábado, 19 de junio" in text for text in thanks)
+
+    close_run(client, sessions, run, settings=settings)
+    fake_slack.reset_calls()
+    send_digests(client, sessions, settings, now=NOW + timedelta(days=5), survey_name="team-pulse")
+    (digest,) = fake_slack.posts_to(MANAGER)
+
+    # One team, one figure: (2 + 3 + 3 + 4 + 3) / 5, under the English item, whatever each answered in.
+    text = str(digest["blocks"])
+    assert f"{item.text} — 3.0 of 5 (answers 1 to 5: 0 · 1 · 3 · 1 · 0)" in text
+    assert "100% (5 of 5)" in text
+    for translated in (german, french, spanish):
+        assert translated not in text
+
+
+def test_a_channel_post_is_in_the_surveys_language_and_in_my_language_shows_the_readers(
+    settings, slack, fake_slack, sessions, client
+):
+    with_locales(fake_slack, client, sessions, {ALICE: "de-AT", BOB: None})
+    apply_yaml(
+        sessions,
+        SURVEY.replace("delivery: dm", "delivery: channel").replace("language: es", "language: fr"),
+        now=NOW,
+    )
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+    _, german, french, _ = asked(run)
+
+    (post,) = fake_slack.posts_to(PULSE_CHANNEL)
+    assert f"*1. {french}*" in headings(post)
+    assert buttons(post)[-1] == "Dans ma langue"
+    assert post["blocks"][-1]["elements"][0]["action_id"] == IN_MY_LANGUAGE_ACTION
+    fake_slack.reset_calls()
+
+    slack.click(action_id=IN_MY_LANGUAGE_ACTION, value=str(run.run_id), user=ALICE, channel=PULSE_CHANNEL)
+
+    (shown,) = fake_slack.wait_for("response_url")
+    assert shown["response_type"] == "ephemeral"
+    assert f"*1. {german}*" in headings(shown)
+    assert "In meiner Sprache" not in buttons(shown)  # the copy is already in their language
+    assert buttons(shown)[:5] == ["1", "2", "3", "4", "5"]  # its buttons answer the same run
+
+
+def test_an_outdated_or_unreviewed_translation_falls_back_to_english():
+    library = engagement_library()
+    item = library.item("growth.stuck")
+    assert item.text_in("de") == "Ich fühle mich in meiner Rolle festgefahren."
+    # The English was reworded since (version 2): the translation of version 1 no longer says the same.
+    assert item.text_in("de", version=2) == item.text
+    # A language the item has no translation into.
+    assert item.text_in("it") == item.text
+
+    from pulsebot.services.survey.library import parse_library
+
+    data = {
+        "library": "engagement",
+        "version": 1,
+        "drivers": [
+            {
+                "id": "growth",
+                "name": "Growth",
+                "items": [
+                    {"id": "growth.a", "version": 2, "text": "A, reworded."},
+                    {"id": "growth.b", "version": 1, "text": "B."},
+                    {"id": "growth.c", "version": 1, "text": "C."},
+                ],
+            }
+        ],
+        "enps": {"id": "enps", "version": 1, "text": "Recommend?"},
+    }
+    parsed = parse_library(
+        data,
+        translations={
+            "growth.a": {"fr": {"version": 1, "reviewed": True, "text": "A, ancien."}},
+            "growth.b": {"fr": {"version": 1, "reviewed": False, "text": "B, pas relu."}},
+            "growth.c": {"fr": {"version": 1, "reviewed": True, "text": "C, relu."}},
+        },
+    )
+    assert [parsed.item(f"growth.{x}").text_in("fr") for x in "abc"] == ["A, reworded.", "B.", "C, relu."]
+
+
+def test_the_library_ships_every_item_in_every_language_reviewed_and_current():
+    library = engagement_library()
+    items = [item for driver in library.drivers for item in driver.items] + [library.enps]
+    for item in items:
+        for language in ("de", "fr", "es"):
+            assert item.text_in(language) != item.text, f"{item.id} has no current {language} translation"
+
+
+def test_pulse_language_says_the_choices_and_refuses_what_it_does_not_speak(slack, fake_slack, sessions):
+    told = slack.command("/pulse", "language", user=ALICE).text
+    assert "`de` (Deutsch), `fr` (Français), `es` (Español)" in told
+
+    refused = slack.command("/pulse", "language xx", user=ALICE).text
+    assert refused.startswith("pulsebot does not speak `xx`. Choose one of `en` (English), `de` (Deutsch)")
+
+    assert slack.command("/pulse", "language FR", user=ALICE).text.startswith(
+        "Your pulses will be written to you in Français"
+    )
+    assert "you chose Français (`fr`)" in slack.command("/pulse", "language", user=ALICE).text
+    assert slack.command("/pulse", "language auto", user=ALICE).text.startswith(
+        "Your pulses follow your Slack language again."
+    )
+
+
+def test_a_language_is_kept_nowhere_an_answer_is(engine):
+    """An answer row holds no language: a team's one French speaker would be found by it."""
+    columns = {column["name"] for column in inspect(engine).get_columns("answer")}
+    assert not {"language", "locale"} & columns
