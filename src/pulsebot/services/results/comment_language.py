@@ -12,150 +12,30 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-# The small words that make up much of any sentence of each language, none of them an English word too.
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# The small words that make up much of any sentence of each language (a few are English words too).
 _COMMON = {
-    "en": frozenset(
-        [
-            "the",
-            "and",
-            "is",
-            "are",
-            "was",
-            "were",
-            "to",
-            "of",
-            "in",
-            "it",
-            "that",
-            "this",
-            "with",
-            "for",
-            "not",
-            "but",
-            "have",
-            "has",
-            "be",
-            "we",
-            "you",
-            "they",
-            "my",
-            "our",
-            "on",
-            "at",
-            "too",
-            "very",
-            "more",
-            "so",
-        ]
+    "en": _words(
+        "the and is are was were to of in it that this with for not but have has be we you they my our "
+        "on at too very more so"
     ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "und",
-            "ist",
-            "sind",
-            "nicht",
-            "ich",
-            "wir",
-            "ein",
-            "eine",
-            "mit",
-            "für",
-            "auf",
-            "zu",
-            "auch",
-            "sehr",
-            "mehr",
-            "aber",
-            "wenn",
-            "dass",
-            "mein",
-            "meine",
-            "unser",
-            "uns",
-            "bei",
-            "von",
-            "im",
-            "den",
-            "dem",
-            "habe",
-            "haben",
-            "war",
-        ]
+    "de": _words(
+        "der die das und ist sind nicht ich wir ein eine mit für auf zu auch sehr mehr aber wenn dass "
+        "mein meine unser uns bei von im den dem habe haben war wäre zum zur keine diese sich wird werden "
+        "noch schon immer"
     ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "et",
-            "est",
-            "sont",
-            "pas",
-            "je",
-            "nous",
-            "un",
-            "une",
-            "avec",
-            "pour",
-            "sur",
-            "trop",
-            "très",
-            "plus",
-            "mais",
-            "que",
-            "qui",
-            "mon",
-            "ma",
-            "mes",
-            "notre",
-            "nos",
-            "des",
-            "du",
-            "au",
-            "aux",
-            "ce",
-            "cette",
-            "être",
-            "avoir",
-            "été",
-        ]
+    "fr": _words(
+        "le la les et est sont pas je nous un une avec pour sur trop très plus mais que qui mon ma mes "
+        "notre nos des du au aux ce cette être avoir été il elle toujours encore"
     ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "y",
-            "es",
-            "son",
-            "no",
-            "yo",
-            "nosotros",
-            "un",
-            "una",
-            "con",
-            "para",
-            "por",
-            "muy",
-            "más",
-            "pero",
-            "que",
-            "mi",
-            "mis",
-            "nuestro",
-            "del",
-            "al",
-            "este",
-            "esta",
-            "ser",
-            "estar",
-            "tengo",
-            "hay",
-        ]
+    "es": _words(
+        "el la los las y es son no yo nosotros un una con para por muy más pero que mi mis nuestro del "
+        "al este esta ser estar tengo hay siempre todavía"
     ),
 }
 _MARKS = re.compile(r"[äöüßéèêàâçîôûëïñ¿¡]", re.IGNORECASE)
@@ -169,4 +49,4 @@ def written_in_english(text: str) -> bool:
     english = hits.pop("en")
     other = max(hits.values())
     marks = len(_MARKS.findall(text))
-    return not (other >= 2 and other > english) and not (marks >= 2 and english == 0 and other >= 1)
+    return not (other >= 2 and other > english) and not (marks and english == 0 and other >= 1)
