@@ -29,6 +29,7 @@ TRANSLATED = tuple(code for code in LANGUAGES if code != DEFAULT)
 DOMAIN = "pulsebot"
 # A day written out in full, as each language writes it (Babel's own skeletons shorten the weekday).
 DAY_PATTERNS = {"de": "EEEE, d. MMMM", "fr": "EEEE d MMMM", "es": "EEEE, d 'de' MMMM"}
+DATE_PATTERNS = {"de": "EEEE, d. MMMM y", "fr": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"}
 
 
 def N_(message: str) -> str:
@@ -78,8 +79,11 @@ class Translator:
             return local.strftime("%A %-d %B, %H:%M")
         return f"{self.day(moment, timezone)}, {local:%H:%M}"
 
-    def short_date(self, day: date) -> str:
-        return format_date(day, format="medium", locale=self.language)
+    def date(self, day: date) -> str:
+        """A date written out with its year ("Tuesday 8 December 2026", "Dienstag, 8. Dezember 2026")."""
+        if self.language == DEFAULT:
+            return f"{day:%A %-d %B %Y}"
+        return format_date(day, format=DATE_PATTERNS[self.language], locale=self.language)
 
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.language)

@@ -17,9 +17,10 @@ from pulsebot.slack.digest import send_digests
 from pulsebot.slack.publish import send_pulse
 from pulsebot.slack.workspace_people import read_directory
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Answer
-from tests.attack_steps import apply_yaml, close_run
+from pulsebot.store.models import Answer, PersonLanguage
+from tests.attack_steps import apply_yaml, close_run, forget_me
 from tests.conftest import MANAGER, PINNED_NOW, PULSE_CHANNEL, TEAM
+from tests.home_steps import open_home
 
 pytestmark = pytest.mark.clock
 
@@ -234,3 +235,27 @@ def test_a_language_is_kept_nowhere_an_answer_is(engine):
     """An answer row holds no language: a team's one French speaker would be found by it."""
     columns = {column["name"] for column in inspect(engine).get_columns("answer")}
     assert not {"language", "locale"} & columns
+
+
+def test_app_home_shows_a_persons_pulses_in_their_language(settings, slack, fake_slack, sessions, client):
+    with_locales(fake_slack, client, sessions, {ALICE: "de-CH", BOB: None})
+    apply_yaml(sessions, SURVEY.replace("language: es\n", ""), now=NOW)
+    send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+
+    german = open_home(slack, fake_slack, ALICE)
+    english = open_home(slack, fake_slack, BOB)
+
+    assert "Deine Umfragen" in german and "*Weekly team pulse*: wartet auf deine Antwort; endet" in german
+    assert "2 Wochen pausieren" in german
+    assert "Your pulses" in english and "waiting for your answer" in english
+
+
+def test_forget_me_forgets_the_language_someone_chose(slack, fake_slack, sessions):
+    slack.command("/pulse", "language fr", user=ALICE)
+    with transaction(sessions) as session:
+        assert session.exec(select(PersonLanguage.language)).all() == ["fr"]
+
+    forget_me(slack, fake_slack, ALICE)
+
+    with transaction(sessions) as session:
+        assert session.exec(select(PersonLanguage)).all() == []

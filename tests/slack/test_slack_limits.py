@@ -204,8 +204,9 @@ def assert_fits_message(text: str, blocks: list[dict] | None = None) -> None:
     managed=many(st.tuples(st.from_regex(r"[a-z0-9-]{1,80}", fullmatch=True), texts(150)), 300),
     actions=many(action_lines(), 300),
     paused=st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    language=st.sampled_from(list(LANGUAGES)),
 )
-def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, actions, paused):
+def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, actions, paused, language):
     summary = HomeSummary(
         open_pulses=tuple(pulses),
         my_ideas=tuple(my_ideas),
@@ -214,7 +215,9 @@ def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, action
         paused_through=paused,
     )
     home = HomeActions(show=True, teams=tuple(managed), actions=tuple(actions))
-    assert_fits_view(home_view(summary, teams=tuple(teams), audit=audit, actions=home))
+    assert_fits_view(
+        home_view(summary, teams=tuple(teams), audit=audit, actions=home, tr=translator(language))
+    )
 
 
 @PROPERTY
