@@ -11,21 +11,26 @@ import pytest
 from sqlalchemy import func, inspect
 from sqlmodel import select
 
+from pulsebot.services.people.languages import language_for
+from pulsebot.services.pulse import answers
 from pulsebot.services.survey.library import engagement_library
+from pulsebot.services.survey.survey_file import SurveyFileError, parse_surveys
 from pulsebot.slack.blocks.pulses import IN_MY_LANGUAGE_ACTION
 from pulsebot.slack.digest import send_digests
 from pulsebot.slack.publish import send_pulse
 from pulsebot.slack.workspace_people import read_directory
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Answer, PersonLanguage
+from pulsebot.store.models import Answer, PersonLanguage, Survey
 from tests.attack_steps import apply_yaml, close_run, forget_me
-from tests.conftest import MANAGER, PINNED_NOW, PULSE_CHANNEL, TEAM
+from tests.conftest import ANON_KEY, MANAGER, PINNED_NOW, PULSE_CHANNEL, TEAM
 from tests.home_steps import open_home
+from tests.listeners.views.test_survey_form import open_form, submit
 
 pytestmark = pytest.mark.clock
 
 NOW = PINNED_NOW  # a Wednesday
 ALICE, BOB, CAROL, DAVE, ERIN = TEAM
+KEY = ANON_KEY.encode()
 SURVEY = f"""\
 name: team-pulse
 title: Weekly team pulse
@@ -259,3 +264,105 @@ def test_forget_me_forgets_the_language_someone_chose(slack, fake_slack, session
 
     with transaction(sessions) as session:
         assert session.exec(select(PersonLanguage)).all() == []
+
+
+def test_editing_a_survey_in_the_form_keeps_its_language(slack, fake_slack, sessions):
+    apply_yaml(sessions, SURVEY, now=NOW)
+    view = open_form(slack, fake_slack, "edit team-pulse")
+    fake_slack.reset_calls()
+
+    submit(slack, view, title="Our weekly pulse")
+    fake_slack.wait_for("chat.postMessage")
+
+    with transaction(sessions) as session:
+        survey = session.exec(select(Survey)).one()
+        assert (survey.title, survey.language) == ("Our weekly pulse", "es")
+
+
+def test_a_survey_file_names_a_language_pulsebot_speaks():
+    with pytest.raises(SurveyFileError) as raised:
+        parse_surveys(SURVEY.replace("language: es", "language: it"), source="team.yml")
+
+    assert raised.value.problems == [
+        "team.yml:7: language: pulsebot does not speak 'it': use one of en, de, fr, es"
+    ]
+
+
+RETRO = f"""\
+name: team-pulse
+title: Weekly team pulse
+channel: {PULSE_CHANNEL}
+timezone: Europe/Berlin
+managers: [{MANAGER}]
+questions:
+  - key: workload
+    kind: scale
+    prompt: My workload this week was manageable.
+  - key: better
+    kind: text
+    prompt: What one thing would make next week better?
+"""
+COMMENTS = {
+    ALICE: "Trop de réunions cette semaine, et le planning est injuste.",
+    BOB: "Zu viele Meetings und die Planung ist nicht fair.",
+    CAROL: "The new deploy tool is great, it saves me a lot of time.",
+}
+
+
+def test_a_comment_in_another_language_gets_no_sentiment_and_the_digest_says_so(
+    settings, sessions, client, fake_slack
+):
+    apply_yaml(sessions, RETRO, now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+    workload, better = run.questions
+    with transaction(sessions) as session:
+        for person in TEAM:
+            answers.record_answer(
+                session, run_id=run.run_id, question_id=workload.id, user_id=person, value=3, key=KEY, now=NOW
+            )
+        for person, comment in COMMENTS.items():
+            answers.record_comment(
+                session,
+                run_id=run.run_id,
+                question_id=better.id,
+                user_id=person,
+                comment=comment,
+                key=KEY,
+                now=NOW,
+            )
+    with transaction(sessions) as session:
+        scored = {row.comment: row.sentiment for row in session.exec(select(Answer)) if row.comment}
+    assert scored[COMMENTS[ALICE]] is None and scored[COMMENTS[BOB]] is None
+    assert scored[COMMENTS[CAROL]] > 0  # English: scored as before
+
+    close_run(client, sessions, run, settings=settings)
+    fake_slack.reset_calls()
+    send_digests(client, sessions, settings, now=NOW + timedelta(days=5), survey_name="team-pulse")
+    (digest,) = fake_slack.posts_to(MANAGER)
+
+    text = str(digest["blocks"])
+    assert "sentiment is not computed for comments in other languages" in text
+    # Not how many: a count of the comments in other languages would point at whoever writes in one.
+    assert "2 comments in other" not in text and "1 comment in" not in text
+
+
+def test_the_directory_keeps_each_persons_slack_locale_read_and_changed(slack, fake_slack, sessions, client):
+    with_locales(fake_slack, client, sessions, {ALICE: "fr-FR", BOB: None})
+    assert fake_slack.calls_to("users.list")[0]["include_locale"] in (True, "true", "1")
+
+    def spoken(person: str) -> str:
+        with transaction(sessions) as session:
+            return language_for(session, user_id=person, survey_language=None)
+
+    assert (spoken(ALICE), spoken(BOB)) == ("fr", "en")
+
+    # She switches Slack to German: the user_change event carries her locale.
+    slack.event({"type": "user_change", "user": {"id": ALICE, "name": "alice", "locale": "de-DE"}})
+    deadline = time.monotonic() + 10
+    while spoken(ALICE) != "de":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # An event without a locale (Slack sends none unless asked) keeps the one stored.
+    slack.event({"type": "user_change", "user": {"id": ALICE, "name": "alice"}})
+    time.sleep(0.3)
+    assert spoken(ALICE) == "de"
