@@ -89,6 +89,8 @@ PRIVACY = (
     "• `/pulse snooze` keeps only your Slack id and the last day of your pause, shown to no one but you; "
     "it is deleted once the pause has ended. Your team's figures count only the people a pulse asked.\n"
     "• For pulses sent at your local time, pulsebot reads the time zone in your Slack profile.\n"
+    "• Your pulses are written in the language you chose with `/pulse language`, else your Slack language; "
+    "only you see it, and no figure or view is ever split by language.\n"
     "• Every time a manager or admin looks at results, or shares them with the team, it is written in an "
     "audit log.\n"
     '• "Is this helping?" on an action is answered like a pulse: stored without your name, and once '
