@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -85,6 +85,14 @@ class Translator:
             return f"{day:%A %-d %B %Y}"
         return format_date(day, format=DATE_PATTERNS[self.language], locale=self.language)
 
+    def week(self, monday: date, english: str) -> str:
+        """A week, Monday to Sunday, as the language writes the span ("14.–20. Juni 2027 (KW 24)");
+        `english`: the span as pulsebot writes it in English."""
+        if self.language == DEFAULT:
+            return english
+        span = format_interval(monday, monday + timedelta(days=6), "yMMMd", locale=self.language)
+        return self.gettext("{span} (week {number})").format(span=span, number=monday.isocalendar().week)
+
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.language)
 
@@ -101,3 +109,6 @@ def translator(language: str) -> Translator:
 
 def languages_sentence() -> str:
     return ", ".join(f"`{code}` ({name})" for code, name in LANGUAGES.items())
+
+
+ENGLISH = translator(DEFAULT)  # the messages as written: every builder's default

@@ -366,3 +366,29 @@ def test_the_directory_keeps_each_persons_slack_locale_read_and_changed(slack, f
     slack.event({"type": "user_change", "user": {"id": ALICE, "name": "alice"}})
     time.sleep(0.3)
     assert spoken(ALICE) == "de"
+
+
+def test_a_managers_digest_has_its_headings_in_their_language(settings, slack, fake_slack, sessions, client):
+    slack.command("/pulse", "language de", user=MANAGER)
+    apply_yaml(sessions, RETRO, now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+    with transaction(sessions) as session:
+        for person in TEAM:
+            answers.record_answer(
+                session,
+                run_id=run.run_id,
+                question_id=run.questions[0].id,
+                user_id=person,
+                value=3,
+                key=KEY,
+                now=NOW,
+            )
+    close_run(client, sessions, run, settings=settings)
+    fake_slack.reset_calls()
+
+    send_digests(client, sessions, settings, now=NOW + timedelta(days=5), survey_name="team-pulse")
+
+    (digest,) = fake_slack.posts_to(MANAGER)
+    assert digest["blocks"][0]["text"]["text"] == "Weekly team pulse: Wochenübersicht"
+    assert digest["blocks"][1]["elements"][0]["text"] == "Woche vom 14.–20. Juni 2027 (KW 24)"
+    assert "*Fragen*" in str(digest["blocks"])

@@ -295,7 +295,8 @@ def test_a_weekly_digest_of_a_team_or_the_organisation(
         enps_links=None if team else links,
         actions=tuple(actions) if team else (),
     )
-    assert_fits_message(*digest_message(digest))
+    for language in LANGUAGES:  # its headings in its reader's language
+        assert_fits_message(*digest_message(digest, translator(language)))
 
 
 @PROPERTY

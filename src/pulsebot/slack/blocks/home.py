@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.i18n import Translator
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.digest.home import HomeSummary
 from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.idea.idea_status import LABELS
@@ -22,7 +22,7 @@ from pulsebot.slack.blocks.audit import audit_blocks
 from pulsebot.slack.blocks.digest import home_team_blocks
 from pulsebot.slack.blocks.idea_status import votes
 from pulsebot.slack.blocks.ideas import reason_line
-from pulsebot.slack.blocks.pulses import ENGLISH, local_time
+from pulsebot.slack.blocks.pulses import local_time
 from pulsebot.slack.blocks.snooze import home_snooze_block
 from pulsebot.slack.blocks.you_said import item_line
 from pulsebot.slack.limits import SECTION_TEXT

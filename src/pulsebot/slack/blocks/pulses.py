@@ -18,16 +18,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from pulsebot.i18n import DEFAULT, N_, Translator, translator
+from pulsebot.i18n import DEFAULT, ENGLISH, N_, Translator, translator
 from pulsebot.services.pulse.answers import COMMENT_MAX_CHARS, AnswerReceipt
 from pulsebot.services.pulse.pulses import QuestionView, RunView
 from pulsebot.services.pulse.reminders import DueReminder
 from pulsebot.slack.blocks import rendered
 from pulsebot.slack.text import escape, readers_time
 from pulsebot.store.models import DeliveryMode, QuestionKind
-
-ENGLISH = translator(DEFAULT)
-
 
 ANSWER_ACTION = "pulse_answer"
 IN_MY_LANGUAGE_ACTION = "pulse_in_my_language"

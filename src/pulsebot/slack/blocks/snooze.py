@@ -6,10 +6,8 @@ from datetime import date, timedelta
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
 
-from pulsebot.i18n import DEFAULT, Translator, translator
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.survey.snooze import USAGE
-
-ENGLISH = translator(DEFAULT)
 
 SNOOZE_ACTION = "home_snooze"
 HOME_PAUSE = "2w"  # what the Home button asks for: the same as `/pulse snooze 2w`
