@@ -783,8 +783,9 @@ class SendPace(TeamScoped, table=True):
 class DirectoryPerson(TeamScoped, table=True):
     """One active human of a workspace (bots, apps and deactivated accounts are never here): the list a
     Slack users.list read gives, kept current by Slack's `team_join` and `user_change` events
-    (slack/workspace_people.py). Nothing else about the person: the id is all that finding an
-    anonymous idea's author needs."""
+    (slack/workspace_people.py). Nothing else about the person but their Slack locale (the language
+    their pulses are written in, when they chose none): the id is all that finding an anonymous idea's
+    author needs."""
 
     __tablename__ = "directory_person"
 
