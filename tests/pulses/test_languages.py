@@ -392,3 +392,42 @@ def test_a_managers_digest_has_its_headings_in_their_language(settings, slack, f
     assert digest["blocks"][0]["text"]["text"] == "Weekly team pulse: Wochenübersicht"
     assert digest["blocks"][1]["elements"][0]["text"] == "Woche vom 14.–20. Juni 2027 (KW 24)"
     assert "*Fragen*" in str(digest["blocks"])
+
+
+def test_the_digest_says_a_comment_was_left_out_only_beside_a_quoted_one_in_another_language(
+    settings, sessions, client, fake_slack
+):
+    """Four comments in English and one in French: the sentence would otherwise say that someone wrote in
+    French, which in a team with one French speaker says who commented."""
+    apply_yaml(sessions, RETRO, now=NOW)
+    run = send_pulse(client, sessions, settings=settings, survey_name="team-pulse", now=NOW)
+    workload, better = run.questions
+    written = {
+        ALICE: COMMENTS[ALICE],
+        BOB: "Too many meetings this week, I could not focus.",
+        CAROL: COMMENTS[CAROL],
+        DAVE: "The on-call rota is unfair to the same two people.",
+        ERIN: "Good week, the release went out on time.",
+    }
+    with transaction(sessions) as session:
+        for person, comment in written.items():
+            answers.record_answer(
+                session, run_id=run.run_id, question_id=workload.id, user_id=person, value=3, key=KEY, now=NOW
+            )
+            answers.record_comment(
+                session,
+                run_id=run.run_id,
+                question_id=better.id,
+                user_id=person,
+                comment=comment,
+                key=KEY,
+                now=NOW,
+            )
+    close_run(client, sessions, run, settings=settings)
+    fake_slack.reset_calls()
+
+    send_digests(client, sessions, settings, now=NOW + timedelta(days=5), survey_name="team-pulse")
+
+    text = str(fake_slack.posts_to(MANAGER)[0]["blocks"])
+    french_quoted = "Trop de réunions" in text
+    assert ("sentiment is not computed for comments in other languages" in text) == french_quoted
