@@ -51,6 +51,19 @@ RUN_BY_A_TEST = {
     ".venv/bin/python -m tests.local digest": LOCAL_TRIAL,
     ".venv/bin/python -m tests.local share --comments": LOCAL_TRIAL,
     '.venv/bin/python -m tests.local plan "Meeting-free Fridays" --about meetings': LOCAL_TRIAL,
+    # The message catalogs (docs/languages.md): a test fails when the template, a catalog or its compiled
+    # .mo is not what these commands make of the code.
+    (
+        ".venv/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project pulsebot "
+        "-o src/pulsebot/locale/pulsebot.pot src/pulsebot"
+    ): "tests/test_catalogs.py::test_the_template_holds_every_message_the_code_marks",
+    (
+        ".venv/bin/pybabel update -i src/pulsebot/locale/pulsebot.pot -d src/pulsebot/locale -D pulsebot "
+        "--width 110 --ignore-pot-creation-date"
+    ): "tests/test_catalogs.py::test_every_message_is_translated_and_compiled",
+    ".venv/bin/pybabel compile -d src/pulsebot/locale -D pulsebot --statistics": (
+        "tests/test_catalogs.py::test_every_message_is_translated_and_compiled"
+    ),
     ".venv/bin/pytest": "(CI: .ci/run runs the README's test command as written)",
     ".venv/bin/ruff check .": "(CI: .ci/run)",
     ".venv/bin/ruff format --check .": "(CI: .ci/run)",
@@ -75,6 +88,7 @@ NEEDS_A_WORKSPACE = {
     ".venv/bin/python -m tests.local vote 1",
     ".venv/bin/mkdocs serve",  # serves until stopped
     '.venv/bin/alembic revision --autogenerate -m "what changed"',  # writes a migration
+    ".venv/bin/pybabel init -i src/pulsebot/locale/pulsebot.pot -d src/pulsebot/locale -D pulsebot -l it",
 }
 
 
@@ -147,10 +161,11 @@ def test_every_script_module_and_tool_a_command_names_exists(page, command):
     if tool == "apt-get":  # a Debian package CI installs too
         assert words[-1] in (ROOT / ".ci" / "run").read_text(), (page, command)
         return
-    provided = {"pulsebot", "pip", "pytest", "ruff", "alembic", "mkdocs"}
+    provided = {"pulsebot", "pip", "pytest", "ruff", "alembic", "mkdocs", "pybabel"}
     assert tool in provided, (page, command)
     if tool not in ("pulsebot", "pip"):  # a dependency of pulsebot's, or of an extra
-        assert re.search(rf'"{tool}[>=<~ \[]', (ROOT / "pyproject.toml").read_text()), (page, command)
+        distribution = {"pybabel": "Babel"}.get(tool, tool)
+        assert re.search(rf'"{distribution}[>=<~ \[]', (ROOT / "pyproject.toml").read_text()), (page, command)
 
 
 def pulsebot_uses() -> list[tuple[str, list[str]]]:

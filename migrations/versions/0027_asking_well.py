@@ -26,7 +26,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from pulsebot.store.statistics import keep_no_statistics
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,6 +27,7 @@ from pulsebot.charts import digest_chart
 from pulsebot.demo_loop import channel_posts, close_the_loop
 from pulsebot.demo_people import add_missing_cells, add_people
 from pulsebot.heatmap_chart import heatmap_png
+from pulsebot.i18n import DEFAULT, translator
 from pulsebot.segment_chart import segment_heatmap_png
 from pulsebot.services.digest.digest_text import render_text
 from pulsebot.services.digest.digests import Digest, team_digest
@@ -41,9 +42,10 @@ from pulsebot.services.segments.segment_views import find_release, leader_roll_u
 from pulsebot.services.survey.survey_file import parse_surveys
 from pulsebot.services.survey.surveys import apply_survey
 from pulsebot.slack.blocks.digest import digest_message
+from pulsebot.slack.blocks.pulses import pulse_message
 from pulsebot.store import migrate
 from pulsebot.store.db import make_engine, session_factory, transaction
-from pulsebot.store.models import PulseRun, Question, QuestionKind, RunStatus
+from pulsebot.store.models import PulseRun, Question, QuestionKind, RunStatus, Survey
 from pulsebot.store.weeks import week_start
 
 DEMO_KEY = b"pulsebot-demo-key-not-a-secret"
@@ -125,6 +127,45 @@ NEUTRAL = [
     "A shared calendar for shifts would be useful.",
     "Need clearer guidance on refund limits.",
 ]
+# The same comments, as a German-speaking team writes them (`pulsebot demo --language de`): the digest then
+# says the sentiment leaves them out, since the model reads English only.
+GERMAN_COMMENTS = {
+    "positive": [
+        "Toller Teamgeist diese Woche, alle haben mit angepackt.",
+        "Die neuen Textbausteine für Erstattungen sparen mir viel Zeit.",
+        "Das Teamessen war super, gerne öfter!",
+        "Die Artikel in der Wissensdatenbank waren bei den kniffligen Abrechnungsfällen sehr hilfreich.",
+        "Gute Woche, der Ticketstau ist endlich im Griff.",
+        "Eskalationen zu zweit zu bearbeiten war wirklich hilfreich.",
+        "Klare Prioritäten von der Teamleitung diese Woche, danke.",
+    ],
+    "negative": [
+        "Der Ticketstau wird immer größer und wir sind ständig hinterher.",
+        "Zu viele Wochenendschichten in letzter Zeit, ich bin erschöpft.",
+        "Schon wieder Wochenendschichten. Der Ticketstau ist belastend.",
+        "Das neue Telefonsystem bricht Anrufe ab, die Kunden sind verärgert.",
+        "Zu viele Meetings, keine Zeit mehr für Tickets.",
+        "Ich bin überlastet: Der Ticketstau hat sich nach dem Release verdoppelt.",
+        "Eskalationen an die Entwicklung dauern ewig und die Kunden beschweren sich.",
+        "Der Erstattungsprozess ist verwirrend und langsam.",
+    ],
+    "neutral": [
+        "Mehr Schulung zum Abrechnungssystem wäre hilfreich.",
+        "Könnten wir die Wochenendschichten gerechter verteilen?",
+        "Ein gemeinsamer Kalender für die Schichten wäre nützlich.",
+        "Wir brauchen klarere Vorgaben zu den Erstattungsgrenzen.",
+    ],
+}
+# The team's own questions, as a German-speaking survey asks them (the library's items are translated).
+GERMAN_PROMPTS = {
+    "My workload this week was manageable.": "Meine Arbeitsmenge war diese Woche gut zu bewältigen.",
+    "I got the help I needed from colleagues this week.": "Ich habe diese Woche die Hilfe von "
+    "Kolleginnen und Kollegen bekommen, die ich brauchte.",
+    "What one thing would make next week better?": "Was würde die nächste Woche besser machen?",
+    "kind: enps\n": "kind: enps\n    prompt: Wie wahrscheinlich ist es, dass du einem Freund empfiehlst, "
+    "hier zu arbeiten?\n",
+}
+
 IDEAS = [
     ("Let customers track their refund status online", 14, 30),
     ("Send a proactive SMS when a delivery is late", 9, 25),
@@ -149,10 +190,12 @@ def run_demo(
     weeks: int = 12,
     seed: int = 7,
     keep: bool = False,
+    language: str = DEFAULT,
     progress: Callable[[str], None] = lambda _step: None,
 ) -> DemoResult:
-    """Simulate, aggregate and write digest.json (Block Kit), trend.png, digest.txt and what the team's
-    channel reads (team-channel.txt) into `out`; with
+    """Simulate, aggregate and write digest.json (Block Kit), trend.png, digest.txt, what the team's
+    channel reads (team-channel.txt) and the latest pulse as each of the team got it (pulse.json, in
+    `language`: its survey's, German, French or Spanish; comments in German too with `de`) into `out`; with
     `keep`, the simulated team's database stays there too, as `demo.db`. `progress` hears each step
     as it begins (the whole takes tens of seconds)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -164,7 +207,9 @@ def run_demo(
         progress("creating the simulated team's database")
         migrate.upgrade(engine)
         sessions = session_factory(engine)
-        simulate(sessions, now=now, people=people, weeks=weeks, seed=seed, progress=progress)
+        simulate(
+            sessions, now=now, people=people, weeks=weeks, seed=seed, language=language, progress=progress
+        )
         week = _digest_week(now)
         progress("closing the loop: sharing results, planning an action, asking whether it helps")
         close_the_loop(
@@ -195,6 +240,13 @@ def run_demo(
                 )
             except NotFound:  # too few weeks simulated to span a month that has ended
                 segments = None
+            latest = session.exec(
+                select(PulseRun.id)
+                .join(Survey, Survey.id == PulseRun.survey_id)
+                .where(Survey.name == "support-team")
+                .order_by(PulseRun.run_date.desc())
+            ).first()
+            pulse = pulse_message(pulses.run_view(session, run_id=latest), translator(language))
     finally:
         engine.dispose()
     if not keep:
@@ -208,6 +260,7 @@ def run_demo(
         "heatmap": out / "heatmap.png",
         "cells": out / "heatmap.csv",
         "channel": out / "team-channel.txt",
+        "pulse": out / "pulse.json",
         "segments": out / "segments.txt",
         "segment heatmap": out / "segments.png",
         "segment figures": out / "segments.csv",
@@ -225,6 +278,9 @@ def run_demo(
         writer.writeheader()
         writer.writerows(rows)
     files["channel"].write_text(posts)
+    files["pulse"].write_text(
+        json.dumps({"text": pulse[0], "blocks": pulse[1]}, indent=2, ensure_ascii=False) + "\n"
+    )
     rendering = render_text(digest)
     files["text"].write_text(rendering)
     if segments is None:
@@ -257,13 +313,18 @@ def simulate(
     people: int,
     weeks: int,
     seed: int,
+    language: str = DEFAULT,
     progress: Callable[[str], None] = lambda _step: None,
 ) -> None:
     rng = random.Random(seed)
     team = _team(people)
     leaning = {person: rng.gauss(0, 0.25) for person in team}  # some people rate a bit higher than others
+    survey = SURVEY if language == DEFAULT else f"{SURVEY}language: {language}\n"
+    if language == "de":
+        for english, german in GERMAN_PROMPTS.items():
+            survey = survey.replace(english, german)
     with transaction(sessions) as session:
-        for spec in parse_surveys(SURVEY, source="demo"):
+        for spec in parse_surveys(survey, source="demo"):
             apply_survey(session, spec=spec, now=now - timedelta(weeks=weeks + 1))
         members = {"support-team": team} | {name: _members(name, size) for name, _, size, _ in OTHER_TEAMS}
         add_people(session, members, now=now, seed=seed)
@@ -289,6 +350,7 @@ def simulate(
                     mood + leaning[person],
                     now=opened + timedelta(hours=2),
                     slide=slide,
+                    german=language == "de",
                 )
             add_missing_cells(session, run_id=run.run_id, key=DEMO_KEY)
             closed = session.get(PulseRun, run.run_id)
@@ -327,7 +389,15 @@ def _members(name: str, size: int) -> list[str]:
 
 
 def _answer(
-    session, rng: random.Random, run: pulses.RunView, person: str, mood: float, *, now, slide: float = 0.0
+    session,
+    rng: random.Random,
+    run: pulses.RunView,
+    person: str,
+    mood: float,
+    *,
+    now,
+    slide: float = 0.0,
+    german: bool = False,
 ) -> None:
     items = {q.id: q for q in session.exec(select(Question).where(Question.from_library)).all()}
     for question in run.questions:
@@ -342,7 +412,7 @@ def _answer(
             value = min(10, max(0, round(rng.gauss(2.5 * mood - 1.0, 1.5))))
         elif question.kind is QuestionKind.text:
             if rng.random() < 0.45:
-                pool = _comment_pool(rng, mood)
+                pool = _comment_pool(rng, mood, german=german)
                 answers.record_comment(
                     session,
                     run_id=run.run_id,
@@ -366,12 +436,14 @@ def _answer(
         )
 
 
-def _comment_pool(rng: random.Random, mood: float) -> list[str]:
+def _comment_pool(rng: random.Random, mood: float, *, german: bool = False) -> list[str]:
     roll = rng.random()
     negative_chance = min(0.85, max(0.1, (4.2 - mood) / 1.4))
     if roll < negative_chance:
-        return NEGATIVE
-    return NEUTRAL if roll < negative_chance + 0.2 else POSITIVE
+        return GERMAN_COMMENTS["negative"] if german else NEGATIVE
+    if roll < negative_chance + 0.2:
+        return GERMAN_COMMENTS["neutral"] if german else NEUTRAL
+    return GERMAN_COMMENTS["positive"] if german else POSITIVE
 
 
 def _ideas(sessions, rng: random.Random, team: list[str], *, now: datetime) -> None:

@@ -33,6 +33,7 @@ def test_demo_writes_block_kit_a_png_chart_and_text(tmp_path):
         "digest.txt",
         "heatmap.csv",
         "heatmap.png",
+        "pulse.json",
         "segments.csv",
         "segments.png",
         "segments.txt",
@@ -131,3 +132,26 @@ def getting_started_exploration() -> list[str]:
     ]
     assert len(commands) >= 2
     return commands
+
+
+def test_demo_in_german_asks_the_team_in_german_and_leaves_their_comments_sentiment_out(tmp_path):
+    folder = tmp_path / "out"
+
+    result = runner.invoke(cli, ["demo", "--out", str(folder), "--language", "de"], env={"PATH": ""})
+
+    assert result.exit_code == 0, result.output
+    pulse = json.loads((folder / "pulse.json").read_text())
+    assert pulse["text"] == "Customer Support pulse: eine kurze anonyme Umfrage"
+    headings = [block["text"]["text"] for block in pulse["blocks"] if block["type"] == "section"]
+    assert "*1. Meine Arbeitsmenge war diese Woche gut zu bewältigen.*" in headings
+    assert all("How likely" not in heading for heading in headings)
+    # The comments are German: no score from an English model, and no English themes made of them.
+    assert "sentiment is not computed for comments in other languages" in result.stdout
+    assert "comments mention" not in result.stdout
+
+
+def test_demo_refuses_a_language_it_does_not_speak_in_one_line(tmp_path):
+    result = runner.invoke(cli, ["demo", "--out", str(tmp_path), "--language", "xx"], env={"PATH": ""})
+
+    assert result.exit_code != 0
+    assert "--language xx: pulsebot speaks en, de, fr, es" in result.output

@@ -94,6 +94,7 @@ def test_the_pulse_offers_n_a_where_the_survey_says_and_stores_no_score(
     assert buttons_of(post) == {
         f"q{workload.id}": ["1", "2", "3", "4", "5", "N/A"],
         f"q{focus.id}": ["Yes", "No"],  # not turned on for this question
+        "in_my_language": ["In my language"],  # a channel post's: the questions in the reader's language
     }
     fake_slack.reset_calls()
 

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pulsebot.slack.blocks as blocks_package
+from pulsebot.i18n import LANGUAGES, translator
 from pulsebot.services.digest.digests import COMMENT_CHARS, Digest, DropAlert, IdeaLine, TeamLine
 from pulsebot.services.digest.digests import representative_comments as quoted_by_the_service
 from pulsebot.services.idea.idea_status import StatusChange
@@ -294,7 +295,8 @@ def test_a_weekly_digest_of_a_team_or_the_organisation(
         enps_links=None if team else links,
         actions=tuple(actions) if team else (),
     )
-    assert_fits_message(*digest_message(digest))
+    for language in LANGUAGES:  # its headings in its reader's language
+        assert_fits_message(*digest_message(digest, translator(language)))
 
 
 @PROPERTY
@@ -407,13 +409,14 @@ def test_the_texts_pulsebot_answers_with(
     assert_fits_message(resumed_text(idea.votes % 2 == 0))
     assert_fits_message(author_notice(StatusChange(idea=idea, previous=previous, changed_by=changed_by)))
     assert_fits_message(shipped_note(idea))
-    assert_fits_message(thanks_for(receipt))
     run = RunView(1, "t", title, "C0TEAM", NOW, "UTC", (), audience, False, delivery)
     assert_fits_message(sending_phrase(run, rate=1.0))
     reminder = DueReminder(
         1, 1, "U0ALICE", title, delivery, "C0TEAM", NOW, "Asia/Kolkata", 3, False, 1, False
     )
-    assert_fits_message(reminder_message(reminder))
+    for language in LANGUAGES:  # a person's thanks and reminder are in their language
+        assert_fits_message(thanks_for(receipt, translator(language)))
+        assert_fits_message(reminder_message(reminder, translator(language)))
     assert_fits_message(saved_notice(summary, outcome=outcome))
     assert_fits_message(
         helping_thanks(HelpingReceipt(replaced=idea.votes % 2 == 0, answer=helping, closes_at=NOW))

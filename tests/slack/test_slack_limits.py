@@ -6,11 +6,14 @@ a cut inside an entity would show a broken mention."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulsebot.i18n import LANGUAGES, translator
 from pulsebot.services.digest.home import HomeSummary, OpenPulse
 from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.idea.idea_lists import IdeaList
@@ -25,7 +28,8 @@ from pulsebot.services.pulse.pulses import QuestionView, RunView
 from pulsebot.services.reply.conversations import REPLY_MAX_CHARS
 from pulsebot.services.reply.relay import DueRelay
 from pulsebot.services.reply.reply_subjects import Subject
-from pulsebot.services.survey.survey_file import survey_from_mapping
+from pulsebot.services.survey.library import engagement_library
+from pulsebot.services.survey.survey_file import MAX_PER_RUN, survey_from_mapping
 from pulsebot.services.survey.surveys import SurveySummary
 from pulsebot.slack import limits
 from pulsebot.slack.blocks import notice_view
@@ -200,8 +204,9 @@ def assert_fits_message(text: str, blocks: list[dict] | None = None) -> None:
     managed=many(st.tuples(st.from_regex(r"[a-z0-9-]{1,80}", fullmatch=True), texts(150)), 300),
     actions=many(action_lines(), 300),
     paused=st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    language=st.sampled_from(list(LANGUAGES)),
 )
-def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, actions, paused):
+def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, actions, paused, language):
     summary = HomeSummary(
         open_pulses=tuple(pulses),
         my_ideas=tuple(my_ideas),
@@ -210,7 +215,9 @@ def test_app_home(pulses, my_ideas, shipped, done, teams, audit, managed, action
         paused_through=paused,
     )
     home = HomeActions(show=True, teams=tuple(managed), actions=tuple(actions))
-    assert_fits_view(home_view(summary, teams=tuple(teams), audit=audit, actions=home))
+    assert_fits_view(
+        home_view(summary, teams=tuple(teams), audit=audit, actions=home, tr=translator(language))
+    )
 
 
 @PROPERTY
@@ -285,8 +292,11 @@ def test_ideas(idea, initial):
     run_questions=st.lists(questions(), min_size=1, max_size=8),
     closed=st.booleans(),
     earlier=st.none() | texts(COMMENT_MAX_CHARS),
+    language=st.sampled_from(list(LANGUAGES)),
+    survey_language=st.none() | st.sampled_from(list(LANGUAGES)),
 )
-def test_a_pulse_and_its_comment_form(title, run_questions, closed, earlier):
+def test_a_pulse_and_its_comment_form(title, run_questions, closed, earlier, language, survey_language):
+    """In every language pulsebot speaks: a DM in the person's, a channel post in the survey's."""
     run = RunView(
         run_id=10**9,
         survey_name="t" * 80,
@@ -297,10 +307,42 @@ def test_a_pulse_and_its_comment_form(title, run_questions, closed, earlier):
         questions=tuple(run_questions),
         audience=10**5,
         closed=closed,
+        language=survey_language,
     )
+    tr = translator(language)
     assert_fits_message(*pulse_message(run))
+    assert_fits_message(*pulse_message(run, tr))
     for question in run_questions:
-        assert_fits_view(comment_modal(run_id=run.run_id, question=question, earlier=earlier))
+        assert_fits_view(comment_modal(run_id=run.run_id, question=question, earlier=earlier, tr=tr))
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_librarys_longest_items_fit_in_every_language(language):
+    """The real translations: a run of the library's eight longest items, as a DM and in a channel."""
+    library = engagement_library()
+    items = sorted(
+        (item for driver in library.drivers for item in driver.items),
+        key=lambda item: -max(len(item.text_in(code)) for code in LANGUAGES),
+    )[:MAX_PER_RUN]
+    questions = tuple(
+        QuestionView(
+            id=10**9 + number,
+            kind=QuestionKind.scale,
+            prompt=item.text,
+            options=(),
+            required=True,
+            not_applicable=True,
+            prompts=tuple((code, item.text_in(code)) for code in LANGUAGES),
+        )
+        for number, item in enumerate(items)
+    )
+    run = RunView(10**9, "t" * 80, "T" * 150, "C0TEAM", NOW, "Europe/Berlin", questions, 10**5, False)
+    tr = translator(language)
+    assert_fits_message(*pulse_message(run, tr))
+    assert_fits_message(*pulse_message(replace(run, language=language)))
+    for question in questions:
+        assert_fits_view(comment_modal(run_id=run.run_id, question=question, earlier="x", tr=tr))
+        assert question.prompt_in(language) == question.prompts[list(LANGUAGES).index(language)][1]
 
 
 @PROPERTY

@@ -18,12 +18,25 @@ def demo(
     keep: Annotated[
         bool, typer.Option("--keep", help="Keep the simulated team's database (demo.db) to explore it.")
     ] = False,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            help="The team's language: en, de, fr or es (its pulse in pulse.json; with de, its comments "
+            "too).",
+        ),
+    ] = "en",
 ) -> None:
     """Simulate a team of 40 over 12 weeks and write its digest: Block Kit JSON, the PNG chart, plain text."""
     from pulsebot.demo import run_demo
+    from pulsebot.i18n import LANGUAGES
 
+    if language not in LANGUAGES:
+        fail(f"--language {language}: pulsebot speaks {', '.join(LANGUAGES)}")
     try:
-        result = run_demo(folder, now=utc_now(), seed=seed, keep=keep, progress=_show_progress)
+        result = run_demo(
+            folder, now=utc_now(), seed=seed, keep=keep, language=language, progress=_show_progress
+        )
     except OSError as error:
         fail(f"{folder}: cannot write the demo files ({error.strerror})")
     out.print(result.text, markup=False, highlight=False, soft_wrap=True)

@@ -19,10 +19,12 @@ from sqlmodel import Session
 from pulsebot.charts import digest_chart
 from pulsebot.config import Settings
 from pulsebot.heatmap_chart import heatmap_png
+from pulsebot.i18n import DEFAULT, translator
 from pulsebot.segment_chart import segment_heatmap_png
 from pulsebot.services.digest.digests import Digest, build_digests, drop_alert_for_run
 from pulsebot.services.digest.managers import all_managers
 from pulsebot.services.digest.notices import claim_notice, noticed_scopes, release_notice
+from pulsebot.services.people.languages import languages_for
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
 from pulsebot.services.segments.segment_views import RollUp, leader_roll_ups
@@ -37,10 +39,10 @@ log = logging.getLogger(__name__)
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
-def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
-    """DM the digest, then upload its trend chart (and, for admins, the drivers' heatmap) into the same
-    conversation."""
-    text, blocks = digest_message(digest)
+def deliver_digest(client: WebClient, digest: Digest, *, user_id: str, language: str = DEFAULT) -> None:
+    """DM the digest, its headings in its reader's language, then upload its trend chart (and, for
+    admins, the drivers' heatmap) into the same conversation."""
+    text, blocks = digest_message(digest, translator(language))
     posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
     if digest.heatmap is not None:
         _upload_heatmap(client, digest, channel=posted["channel"])
@@ -60,6 +62,13 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str) -> None:
     except SlackApiError as error:
         # The digest itself went out; sending it again for the sake of its chart would be worse.
         log.warning("chart for %s not uploaded: %s", digest.scope, error.response.get("error"))
+
+
+def _readers_languages(sessions: SessionFactory, users: list[str]) -> dict[str, str]:
+    """Each reader's own language for a digest's headings: their choice, else their Slack language, else
+    English (a digest covers a team, not a survey's channel post)."""
+    with transaction(sessions) as session:
+        return languages_for(session, people=users, survey_language=None)
 
 
 def _upload_heatmap(client: WebClient, digest: Digest, *, channel: str) -> None:
@@ -147,9 +156,10 @@ def send_digests(
     plan = [(name, user) for name, users in managers.items() for user in users]
     if org is not None:
         plan += [(ORG, admin) for admin in sorted(settings.admins)]
+    spoken = _readers_languages(sessions, [user for _, user in plan])
     for scope, user in plan:
         digest = org if scope == ORG else digests[scope]
-        deliver_digest(client, roll_ups.for_reader(digest, user), user_id=user)
+        deliver_digest(client, roll_ups.for_reader(digest, user), user_id=user, language=spoken[user])
         _audit_sent(
             sessions,
             actor=audit.CLI,
@@ -191,9 +201,12 @@ def send_requested_digests(
                 detail=f"/pulse digest, week of {(org if scope == ORG else digests[scope]).week:%-d %b %Y}",
             )
         roll_ups = _RollUps(session, users=[user_id], now=now, min_group=settings.min_group)
+    spoken = _readers_languages(sessions, [user_id])
     for scope in scopes:
         digest = org if scope == ORG else digests[scope]
-        deliver_digest(client, roll_ups.for_reader(digest, user_id), user_id=user_id)
+        deliver_digest(
+            client, roll_ups.for_reader(digest, user_id), user_id=user_id, language=spoken[user_id]
+        )
 
 
 def send_weekly_digests(
@@ -252,10 +265,11 @@ def send_weekly_digests(
                 now=now,
                 min_group=settings.min_group,
             )
+        spoken = _readers_languages(sessions, [user for _, user in batch])
         for scope, user in batch:
             try:
                 digest = org if scope == ORG else digests[scope]
-                deliver_digest(client, roll_ups.for_reader(digest, user), user_id=user)
+                deliver_digest(client, roll_ups.for_reader(digest, user), user_id=user, language=spoken[user])
             except SlackApiError as error:
                 log.warning(
                     "digest %s not sent to one of its readers: %s", scope, error.response.get("error")

@@ -23,6 +23,8 @@ from slack_sdk.errors import SlackApiError
 from pulsebot import metrics
 from pulsebot.clock import utc_now
 from pulsebot.config import Settings
+from pulsebot.i18n import translator
+from pulsebot.services.people import languages
 from pulsebot.services.pulse import closing, outbox, pulses, reminders
 from pulsebot.services.pulse.outbox import CLAIM_FOR, RETRY_AFTER, DueMessage
 from pulsebot.services.segments.periods import SegmentSettings
@@ -87,16 +89,25 @@ class Outbox:
 
     def _drain(self, run_id: int | None, stop: threading.Event | None) -> int:
         sent = 0
-        messages: dict[tuple[int, bool], tuple[str, list[dict]]] = {}
+        runs: dict[int, pulses.RunView] = {}
+        # A run's message in each language: a DM follows its person, a channel post (None) the survey.
+        messages: dict[tuple[int, str | None], tuple[str, list[dict]]] = {}
         while stop is None or not stop.is_set():
             with transaction(self.sessions) as session:
                 due = outbox.claim_due(session, now=self.clock(), run_id=run_id, claim_for=self.claim_for)
                 if due is None:
                     return sent
-                if (due.run_id, due.is_dm) not in messages:
-                    run = pulses.run_view(session, run_id=due.run_id)
-                    messages[due.run_id, due.is_dm] = pulse_message(run)
-            sent += self._deliver(due, *messages[due.run_id, due.is_dm])
+                if due.run_id not in runs:
+                    runs[due.run_id] = pulses.run_view(session, run_id=due.run_id)
+                run = runs[due.run_id]
+                language = (
+                    languages.language_for(session, user_id=due.to, survey_language=run.language)
+                    if due.is_dm
+                    else None
+                )
+                if (due.run_id, language) not in messages:
+                    messages[due.run_id, language] = pulse_message(run, language and translator(language))
+            sent += self._deliver(due, *messages[due.run_id, language])
         return sent
 
     def _deliver(self, due: DueMessage, text: str, blocks: list[dict]) -> bool:
@@ -223,6 +234,7 @@ def send_reminders(
                 session, delivery_id=reminder.delivery_id, reminders_due=reminder.reminders_due
             )
             left_out = reminders.left_out(session, reminder, is_admin=reminder.user_id in admins)
+            language = languages.language_in_run(session, user_id=reminder.user_id, run_id=reminder.run_id)
         if counted:
             runs.add(reminder.run_id)
         if not counted or reminder.answered or left_out or reminder.snoozed:
@@ -231,7 +243,9 @@ def send_reminders(
             # paused their pulses.
             continue
         try:
-            client.chat_postMessage(channel=reminder.user_id, text=reminder_message(reminder))
+            client.chat_postMessage(
+                channel=reminder.user_id, text=reminder_message(reminder, translator(language))
+            )
         except SlackApiError as error:
             # Counted anyway: a refused reminder is not worth a second attempt. Whose it was is not
             # logged: only someone who had not answered is reminded.
@@ -264,8 +278,15 @@ def close_runs(
         with transaction(sessions) as session:
             run = pulses.run_view(session, run_id=run_id)
             where = closing.run_messages(session, run_id=run_id)
-        text, blocks = pulse_message(run)
-        for channel_id, message_ts in where:
+            spoken = languages.languages_for(
+                session, people=[user_id for _, _, user_id in where if user_id], survey_language=run.language
+            )
+        closed_in: dict[str | None, tuple[str, list[dict]]] = {}
+        for channel_id, message_ts, user_id in where:
+            language = spoken.get(user_id) if user_id else None
+            if language not in closed_in:
+                closed_in[language] = pulse_message(run, language and translator(language))
+            text, blocks = closed_in[language]
             try:
                 client.chat_update(channel=channel_id, ts=message_ts, text=text, blocks=blocks)
             except SlackApiError as error:  # e.g. the message was deleted: the run is closed regardless

@@ -28,6 +28,7 @@ def submit_with_thanks(
     *,
     tell: Callable[[str], None],
     thanks: Callable[[Receipt], str],
+    not_saved: str = NOT_SAVED,
 ) -> None:
     """Hand a checked answer to the mixing window; once its batch is written, `tell` the person `thanks`
     for it, or why it was not taken (its pulse closed meanwhile), or that it could not be saved, so they
@@ -35,7 +36,7 @@ def submit_with_thanks(
     mixer.submit(
         pending,
         saved=lambda result: tell(result.message if isinstance(result, Refusal) else thanks(result)),
-        failed=lambda: tell(NOT_SAVED),
+        failed=lambda: tell(not_saved),
     )
 
 

@@ -56,13 +56,17 @@ def read_directory(
     cursor = step.cursor
     while True:
         pacer.wait()
-        page = reader.users_list(limit=PAGE, cursor=cursor or None)
+        page = reader.users_list(limit=PAGE, cursor=cursor or None, include_locale=True)
         members = page["members"]
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
         with transaction(sessions) as session:
             workspace_people.store_page(
                 session,
-                humans={user["id"]: zone_of(user) for user in members if human(user)},
+                humans={
+                    user["id"]: workspace_people.Listed(zone_of(user), user.get("locale"))
+                    for user in members
+                    if human(user)
+                },
                 others=[user["id"] for user in members if not human(user)],
                 next_cursor=cursor,
             )
@@ -98,4 +102,6 @@ def on_person_event(sessions: SessionFactory, *, user: Mapping) -> None:
     if not user_id:
         return
     with transaction(sessions) as session:
-        workspace_people.person_changed(session, user_id=user_id, active=human(user), tz=zone_of(user))
+        workspace_people.person_changed(
+            session, user_id=user_id, active=human(user), tz=zone_of(user), locale=user.get("locale")
+        )

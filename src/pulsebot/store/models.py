@@ -50,6 +50,8 @@ USER_ID_COLUMNS = {
     ("directory_person", "user_id"),
     # The members of the survey channels, as Slack lists them (a run's audience).
     ("channel_member", "user_id"),
+    # Who chose a language for their own pulses (services/people/languages.py).
+    ("person_language", "user_id"),
 }
 
 
@@ -142,6 +144,9 @@ class Survey(TeamScoped, table=True):
     library_drivers: str | None = Field(default=None, max_length=400)
     questions_per_pulse: int = Field(default=4)
     enps_cadence: str | None = Field(default=None, max_length=20)
+    # The language its channel post is written in, and a person's without a choice or Slack locale of
+    # one pulsebot speaks (pulsebot/i18n.py); None: English.
+    language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -807,8 +812,9 @@ class SendPace(TeamScoped, table=True):
 class DirectoryPerson(TeamScoped, table=True):
     """One active human of a workspace (bots, apps and deactivated accounts are never here): the list a
     Slack users.list read gives, kept current by Slack's `team_join` and `user_change` events
-    (slack/workspace_people.py). Nothing else about the person but their time zone: the id is all that
-    finding an anonymous idea's author needs, and the zone tells when their working hours are."""
+    (slack/workspace_people.py). Nothing else about the person but their time zone and Slack locale: the id
+    is all that finding an anonymous idea's author needs, the zone tells when their working hours are, and
+    the locale the language their pulses are written in when they chose none."""
 
     __tablename__ = "directory_person"
 
@@ -819,6 +825,19 @@ class DirectoryPerson(TeamScoped, table=True):
     generation: int = 0
     # Their Slack time zone (IANA name): pulses and reminders wait for their working hours.
     tz: str | None = Field(default=None, max_length=64)
+    # Their Slack locale (`de-DE`): the language they are written to in when they chose none.
+    locale: str | None = Field(default=None, max_length=20)
+
+
+class PersonLanguage(TeamScoped, table=True):
+    """The language someone chose for their own pulses (`/pulse language de`). Shown to no one but them,
+    counted in no figure; deleted when they are forgotten."""
+
+    __tablename__ = "person_language"
+
+    team_id: str = Field(default="", max_length=20, primary_key=True)
+    user_id: str = Field(max_length=20, primary_key=True)
+    language: str = Field(max_length=8)
 
 
 class DirectoryRead(TeamScoped, table=True):

@@ -114,6 +114,9 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("webhook_delivery", "body"),
         # A person's time zone says roughly where they are.
         ("directory_person", "tz"),
+        # A person's language, chosen or from Slack: few speak some languages in a workspace.
+        ("directory_person", "locale"),
+        ("person_language", "language"),
     }
 )
 
@@ -149,6 +152,7 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("survey", "reminders"),
         ("survey", "library_drivers"),
         ("survey", "enps_cadence"),
+        ("survey", "language"),
         ("survey", "managers_answer"),
         ("question", "key"),
         ("question", "prompt"),

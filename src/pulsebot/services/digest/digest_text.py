@@ -160,6 +160,11 @@ def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
             detail = (
                 f", {percent(figures.negative_share)} negative, {percent(figures.positive_share)} positive"
             )
+        if figures.unscored_comments:
+            detail += (
+                " (of the comments in English only: sentiment is not computed for comments in other "
+                "languages)"
+            )
         pairs.append(("Comments", f"{figures.comments}, sentiment {mood}{detail}"))
     else:
         pairs.append(("Comments", "none this week"))

@@ -24,6 +24,7 @@ from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.reply.reply_subjects import comment_ref
 from pulsebot.services.results import analytics
 from pulsebot.services.results.analytics import ORG, Trend, WeekFigures, WeekStatus, Withheld
+from pulsebot.services.results.comment_language import written_in_english
 from pulsebot.services.results.driver_comments import with_comment_themes
 from pulsebot.services.results.drivers import TeamDrivers, driver_scores
 from pulsebot.services.results.heatmap import EnpsDrivers, Heatmap, heatmap, what_moves_enps
@@ -420,6 +421,10 @@ def _digest(
     themes = tuple(common_themes(texts)) if texts else ()
     quoted = representative_comments(comments, themes, rng=rng) if figures.shown and quote_comments else ()
     refs = tuple(ref for _, ref in quoted)
+    if figures.unscored_comments and all(written_in_english(text) for text, _ in quoted):
+        # Said only beside a quoted comment in another language, which says as much itself: with none
+        # quoted, "some comment was not in English" could point at a team's one French speaker.
+        figures = replace(figures, unscored_comments=False)
     top, waiting, waiting_total = ideas
     return Digest(
         scope=trend.scope,

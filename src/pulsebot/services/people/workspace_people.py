@@ -25,6 +25,16 @@ from pulsebot.store.models import DirectoryPerson, DirectoryRead
 from pulsebot.store.scoping import SINGLE_WORKSPACE, TEAM
 from pulsebot.store.upsert import upsert
 
+
+@dataclass(frozen=True)
+class Listed:
+    """What the directory keeps of an active person besides their id: their Slack time zone (when to ask
+    them) and Slack locale (the language to ask in when they chose none)."""
+
+    tz: str | None = None
+    locale: str | None = None
+
+
 # A full read once a day catches what the events missed (pulsebot stopped, an event lost).
 READ_EVERY = timedelta(days=1)
 # A directory no read has confirmed for this long (the app removed, Slack out of reach) is no longer
@@ -65,11 +75,11 @@ def read_due(session: Session, *, now: datetime) -> ReadStep | None:
 
 
 def store_page(
-    session: Session, *, humans: Mapping[str, str | None], others: Iterable[str], next_cursor: str
+    session: Session, *, humans: Mapping[str, Listed], others: Iterable[str], next_cursor: str
 ) -> None:
-    """One page of a full read: `humans` listed (active people, each with their Slack time zone), `others`
-    listed as bots, apps or deactivated accounts; `next_cursor` is where the read goes on ("" after the
-    last page)."""
+    """One page of a full read: `humans` listed (active people, each with their Slack time zone and
+    locale), `others` listed as bots, apps or deactivated accounts; `next_cursor` is where the read goes on
+    ("" after the last page)."""
     read = _read_row(session)
     generation = read.generation if read.reading is None else read.reading
     _put(session, humans, generation)
@@ -95,14 +105,16 @@ def finish_read(session: Session, *, now: datetime) -> int:
     return gone
 
 
-def person_changed(session: Session, *, user_id: str, active: bool, tz: str | None = None) -> None:
+def person_changed(
+    session: Session, *, user_id: str, active: bool, tz: str | None = None, locale: str | None = None
+) -> None:
     """An event about one person (they joined, changed their time zone, were deactivated, turned out a
-    bot)."""
+    bot); `locale`, when the event carries it, their Slack locale (one it does not carry stays stored)."""
     if not active:
         _remove(session, [user_id])
         return
     read = _read_row(session)
-    _put(session, {user_id: tz}, read.generation if read.reading is None else read.reading)
+    _put(session, {user_id: Listed(tz, locale)}, read.generation if read.reading is None else read.reading)
 
 
 def zones_of(session: Session, *, people: Iterable[str]) -> dict[str, str]:
@@ -136,13 +148,20 @@ def remove_unkept(session: Session, *, now: datetime) -> int:
     return removed
 
 
-def _put(session: Session, zones: Mapping[str, str | None], generation: int) -> None:
+def _put(session: Session, people: Mapping[str, Listed], generation: int) -> None:
+    """Keep people listed by a read or an event, with their time zones, and their locales where known (a
+    person listed without one keeps the locale stored)."""
     team_id = session.info.get(TEAM, SINGLE_WORKSPACE)
-    rows = [
-        {"team_id": team_id, "user_id": user_id, "generation": generation, "tz": tz}
-        for user_id, tz in zones.items()
-    ]
-    upsert(session, DirectoryPerson.__table__, rows, key=("team_id", "user_id"), update=("generation", "tz"))
+    for with_locale in (True, False):
+        rows = [
+            {"team_id": team_id, "user_id": user_id, "generation": generation, "tz": listed.tz}
+            | ({"locale": listed.locale} if with_locale else {})
+            for user_id, listed in people.items()
+            if (listed.locale is not None) == with_locale
+        ]
+        update = ("generation", "tz", "locale") if with_locale else ("generation", "tz")
+        if rows:
+            upsert(session, DirectoryPerson.__table__, rows, key=("team_id", "user_id"), update=update)
 
 
 def _remove(session: Session, user_ids: Iterable[str]) -> int:

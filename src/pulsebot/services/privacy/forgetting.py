@@ -17,7 +17,7 @@
   to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
   which Slack's next full listing of the workspace brings back for as long as they are in it, and in the
   survey channels' members (`channel_member`), which the next read of a channel brings back likewise;
-- their own pause of their pulses (`snooze`), if they had one.
+- their own pause of their pulses (`snooze`), if they had one, and the language they chose.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -40,6 +40,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors, idea_notices
 from pulsebot.services.people import workspace_people
+from pulsebot.services.people.languages import forget_language
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
 from pulsebot.services.reply.conversation_cleanup import forget_conversations
@@ -79,6 +80,7 @@ FORGOTTEN_IN = (
     "snooze",
     "directory_person",
     "channel_member",
+    "person_language",
 )
 
 
@@ -120,6 +122,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     forget_leave(session, user_id=user_id)
     workspace_people.forget(session, user_id=user_id)
     channel_members.forget(session, user_id=user_id)
+    forget_language(session, user_id=user_id)  # like a pause: theirs, counted nowhere
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
     forgotten = Forgotten(
         deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports

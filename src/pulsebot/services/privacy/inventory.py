@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from pulsebot.services.digest.managers import surveys_managed_by
 from pulsebot.services.idea import idea_authors
+from pulsebot.services.people.languages import chosen_language, slack_locale
 from pulsebot.services.privacy.forgetting import votes_of
 from pulsebot.store.models import (
     Conversation,
@@ -52,6 +53,8 @@ class Kept:
     sessions: int  # their dashboard sessions, this one included
     teams_managed: tuple[str, ...]  # the surveys naming them as a manager (surveys are edited by admins)
     attributes: Attributes | None
+    language: str | None = None  # the language they chose for their pulses (`/pulse language`)
+    slack_locale: str | None = None  # their Slack language, kept with the workspace's directory
 
 
 def what_is_kept(session: Session, *, user_id: str, key: bytes) -> Kept:
@@ -74,6 +77,8 @@ def what_is_kept(session: Session, *, user_id: str, key: bytes) -> Kept:
         ).one(),
         sessions=_count(session, WebSession, WebSession.user_id == user_id),
         teams_managed=tuple(surveys_managed_by(session, user_id=user_id)),
+        language=chosen_language(session, user_id=user_id),
+        slack_locale=slack_locale(session, user_id=user_id),
         attributes=None
         if person is None
         else Attributes(

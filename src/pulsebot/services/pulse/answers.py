@@ -32,6 +32,7 @@ from pulsebot.services.pulse.answer_keys import respondent_tokens
 from pulsebot.services.pulse.answerable import GONE, Answerable, answerable, local_day
 from pulsebot.services.pulse.open_runs import OpenRuns
 from pulsebot.services.pulse.pulses import QuestionView
+from pulsebot.services.results.comment_language import written_in_english
 from pulsebot.services.results.sentiment import score_text
 from pulsebot.store.db import lock_still_open
 from pulsebot.store.models import Answer, PulseRun, QuestionKind, RunStatus
@@ -60,6 +61,10 @@ class AnswerReceipt:
     closes_at: datetime
     timezone: str
     removed: bool = False  # an optional comment was taken back
+    prompts: tuple[tuple[str, str], ...] = ()  # the question's translations (QuestionView.prompts)
+
+    def prompt_in(self, language: str) -> str:
+        return dict(self.prompts).get(language, self.question_prompt)
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,8 @@ def prepare_comment(
         raise Invalid(
             f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
         )
-    sentiment = score_text(comment).score
+    # The model reads English only: another language's comment gets no score rather than a wrong one.
+    sentiment = score_text(comment).score if written_in_english(comment) else None
     return _pending(asked, AnswerPart.comment, receipt, comment=comment, sentiment=sentiment)
 
 
@@ -341,6 +347,7 @@ def _receipt(asked: Answerable, label: str) -> AnswerReceipt:
     return AnswerReceipt(
         replaced=False,
         question_prompt=asked.question.prompt,
+        prompts=asked.question.prompts,
         value_label=label,
         closes_at=asked.run.closes_at,
         timezone=asked.run.timezone,

@@ -61,14 +61,15 @@ def close_due_runs(
     return [run.id for run in runs]
 
 
-def run_messages(session: Session, *, run_id: int) -> list[tuple[str, str]]:
-    """Every message that shows this run: the channel post, or each person's DM."""
+def run_messages(session: Session, *, run_id: int) -> list[tuple[str, str, str | None]]:
+    """Every message that shows this run: the channel post (no person), or each person's DM with whose it
+    is (it is redrawn closed in their language)."""
     run = session.get(PulseRun, run_id)
     if run is not None and run.message_ts is not None:
-        return [(run.channel_id, run.message_ts)]
+        return [(run.channel_id, run.message_ts, None)]
     rows = session.exec(
-        select(Delivery.channel_id, Delivery.message_ts)
+        select(Delivery.channel_id, Delivery.message_ts, Delivery.user_id)
         .where(Delivery.run_id == run_id, Delivery.status == DeliveryStatus.sent)
         .order_by(Delivery.id)
     ).all()
-    return [(channel, ts) for channel, ts in rows if channel and ts]
+    return [(channel, ts, user_id) for channel, ts, user_id in rows if channel and ts]

@@ -28,7 +28,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from pulsebot.services.pulse.answer_keys import run_secret
-from pulsebot.services.pulse.pulses import QuestionView
+from pulsebot.services.pulse.pulses import QuestionView, question_view
 from pulsebot.store.models import PulseRun, Question, RunQuestion, RunStatus, Survey
 
 # Open runs held at once: a 2,000-team organisation with every team's pulse open at the same time,
@@ -138,11 +138,4 @@ def load_facts(session: Session, *, run_id: int) -> RunFacts:
 
 
 def _view(question: Question) -> QuestionView:
-    return QuestionView(
-        id=question.id,
-        kind=question.kind,
-        prompt=question.prompt,
-        options=tuple(question.options.splitlines()) if question.options else (),
-        required=question.required,
-        not_applicable=question.not_applicable,
-    )
+    return question_view(question)

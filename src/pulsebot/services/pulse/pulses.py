@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from pulsebot.i18n import TRANSLATED
 from pulsebot.services.errors import AlreadyOpen, Invalid, NotFound
 from pulsebot.services.people.workspace_people import zones_of
 from pulsebot.services.pulse.answer_keys import add_run_secret
 from pulsebot.services.pulse.asking import ANY_TIME, AskingRules, calendars, plan_sends
 from pulsebot.services.segments.cells import snapshot_cells
 from pulsebot.services.survey.audience import run_minimum
+from pulsebot.services.survey.library import engagement_library
 from pulsebot.services.survey.run_questions import choose_for_new_run, questions_of_run, record
 from pulsebot.services.survey.schedules import local_day_of, personal_due_times
 from pulsebot.services.survey.surveys import find_survey
@@ -25,6 +27,7 @@ from pulsebot.store.models import (
     DeliveryMode,
     DeliveryStatus,
     PulseRun,
+    Question,
     QuestionKind,
     RunStatus,
     Survey,
@@ -39,6 +42,12 @@ class QuestionView:
     options: tuple[str, ...]
     required: bool = False
     not_applicable: bool = False  # offers "N/A" beside its values
+    # A library item's reviewed, up-to-date translations, as (language, prompt); a survey's own
+    # questions are asked as written.
+    prompts: tuple[tuple[str, str], ...] = ()
+
+    def prompt_in(self, language: str) -> str:
+        return dict(self.prompts).get(language, self.prompt)
 
     @property
     def rated(self) -> bool:
@@ -60,6 +69,30 @@ class RunView:
     audience: int
     closed: bool
     delivery: DeliveryMode = DeliveryMode.channel
+    language: str | None = None  # the survey's: its channel post is written in it
+
+
+def question_view(question: Question) -> QuestionView:
+    """A question as a pulse shows it, with the library's translations of an item that has them for the
+    wording asked (`version`); an outdated or unreviewed translation is left out, so English is asked."""
+    prompts: tuple[tuple[str, str], ...] = ()
+    if question.from_library:
+        item = engagement_library().item(question.key)
+        if item is not None and item.version == question.version:
+            prompts = tuple(
+                (language, item.text_in(language, version=question.version))
+                for language in TRANSLATED
+                if item.text_in(language, version=question.version) != item.text
+            )
+    return QuestionView(
+        id=question.id,
+        kind=question.kind,
+        prompt=question.prompt,
+        options=tuple(question.options.splitlines()) if question.options else (),
+        required=question.required,
+        not_applicable=question.not_applicable,
+        prompts=prompts,
+    )
 
 
 def open_pulse_run(
@@ -179,17 +212,7 @@ def run_view(session: Session, *, run_id: int) -> RunView:
         raise NotFound("This pulse no longer exists.")
     survey = session.get(Survey, run.survey_id)
     audience = session.exec(select(func.count()).where(Delivery.run_id == run_id)).one()
-    questions = tuple(
-        QuestionView(
-            id=question.id,
-            kind=question.kind,
-            prompt=question.prompt,
-            options=tuple(question.options.splitlines()) if question.options else (),
-            required=question.required,
-            not_applicable=question.not_applicable,
-        )
-        for question in questions_of_run(session, run=run)
-    )
+    questions = tuple(question_view(question) for question in questions_of_run(session, run=run))
     return RunView(
         run_id=run.id,
         survey_name=survey.name,
@@ -201,4 +224,5 @@ def run_view(session: Session, *, run_id: int) -> RunView:
         audience=audience,
         closed=run.status is RunStatus.closed,
         delivery=survey.delivery,
+        language=survey.language,
     )

@@ -87,6 +87,9 @@ class WeekFigures:
     enps: float | None = None
     comments: int | None = None
     sentiment: float | None = None  # mean comment sentiment, -1 … 1
+    # Some comments were not in English, so the sentiment leaves them out (results/comment_language.py).
+    # A yes or no, never how many: a count would say how many wrote in another language.
+    unscored_comments: bool = False
     negative_share: float | None = None
     positive_share: float | None = None
     questions: tuple[QuestionWeek, ...] = ()
@@ -408,13 +411,15 @@ def _team_week(
 
 def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
     count, rated, total, negative, positive = row or (0, 0, 0.0, 0, 0)
+    unscored = rated < count
     if not rated:
-        return {"comments": count}
+        return {"comments": count, "unscored_comments": unscored}
     if shown_counts((negative, rated - negative - positive, positive)) is None:
         # "1 negative, 4 positive" tells the one who complained how the others' comments read.
-        return {"comments": count, "sentiment": total / rated}
+        return {"comments": count, "sentiment": total / rated, "unscored_comments": unscored}
     return {
         "comments": count,
+        "unscored_comments": unscored,
         "sentiment": total / rated,
         "negative_share": negative / rated,
         "positive_share": positive / rated,

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from pulsebot.services.results.comment_language import written_in_english
+
 _STOP_WORDS = """
     a about above after again against all almost also although always am among an and another any anyone
     anything are around as at away back be became because become been before being below besides better
@@ -195,7 +197,9 @@ class Theme:
 
 
 def common_themes(comments: list[str], *, limit: int = 5, min_comments: int = 2) -> list[Theme]:
-    """Phrases mentioned in at least `min_comments` comments, most mentioned first."""
+    """Phrases mentioned in at least `min_comments` comments, most mentioned first. The phrases are found
+    with English stop words and plurals, so only the comments written in English are read."""
+    comments = [comment for comment in comments if written_in_english(comment)]
     tokenised = [_split(_tokens, comment) for comment in comments]
     names = {word.lower() for comment in comments for word in _split(_mid_sentence_capitals, comment)}
     mentions: Counter[str] = Counter()

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from pulsebot.i18n import LANGUAGES
 from pulsebot.services.survey.library import LIBRARY_NAME, engagement_library
 from pulsebot.services.survey.schedules import MAX_REMINDERS, parse_reminder
 from pulsebot.store.models import DeliveryMode, QuestionKind
@@ -148,6 +149,16 @@ class SurveySpec(BaseModel):
     managers_answer: bool = False
     # `auto`: each week's results go to the team's channel without a manager's click (hidden weeks never).
     share_results: ShareResults = ShareResults.manual
+    # The language of its channel post, and of the people who chose none and whose Slack language
+    # pulsebot does not speak (pulsebot/i18n.py); English when left out.
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _spoken_language(cls, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(f"pulsebot does not speak {value!r}: use one of {', '.join(LANGUAGES)}")
+        return value
 
     @field_validator("channel")
     @classmethod

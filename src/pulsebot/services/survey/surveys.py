@@ -124,6 +124,7 @@ def apply_survey(session: Session, *, spec: SurveySpec, now: datetime) -> ApplyO
         "library_drivers": "\n".join(spec.library) if spec.library else None,
         "questions_per_pulse": spec.questions_per_pulse,
         "enps_cadence": spec.enps_cadence.value if spec.enps_cadence else None,
+        "language": spec.language,
     }
     for field, value in settings.items():
         if getattr(survey, field) != value:
@@ -330,6 +331,7 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
         library=survey.library_drivers.splitlines() if survey.library_drivers else None,
         questions_per_pulse=survey.questions_per_pulse,
         enps=EnpsCadence(survey.enps_cadence) if survey.enps_cadence else EnpsCadence.off,
+        language=survey.language,
     )
 
 

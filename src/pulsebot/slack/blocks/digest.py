@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest import driver_text as drivers_words
 from pulsebot.services.digest.digests import Digest, DropAlert
@@ -32,12 +33,20 @@ HEADER_CHARS = 150
 SECTION_CHARS = 3000
 
 
-def digest_message(digest: Digest) -> tuple[str, list[dict]]:
+def digest_message(digest: Digest, tr: Translator = ENGLISH) -> tuple[str, list[dict]]:
+    """The digest; its headings in its reader's language (`tr`), its figures' words in English for now."""
+    _ = tr.gettext
     digest = words.as_shown(digest)  # changes, and the summary's words for them, as the figures read
     figures = digest.figures
     blocks: list[Block] = [
-        HeaderBlock(text=_clip(f"{digest.title}: weekly digest", HEADER_CHARS)),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Week of {words.week_label(digest.week)}")]),
+        HeaderBlock(text=_clip(_("{title}: weekly digest").format(title=digest.title), HEADER_CHARS)),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=_("Week of {week}").format(week=tr.week(digest.week, words.week_label(digest.week)))
+                )
+            ]
+        ),
         SectionBlock(text=MarkdownTextObject(text=escape(digest.summary))),
     ]
     if figures.shown:
@@ -51,7 +60,7 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         )
         if figures.questions:
             lines = [f"• {escape(words.question_line(q, digest.min_group))}" for q in figures.questions]
-            blocks.append(_section("*Questions*", lines, noun="questions"))
+            blocks.append(_section(_("*Questions*"), lines, noun="questions"))
     if digest.drivers is not None:
         title = f"*Drivers over {escape(drivers_words.window(digest.drivers))}*"
         lines = [
@@ -59,10 +68,10 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         ]
         blocks.append(_section(title, lines, noun="lines"))
     if digest.actions:
-        blocks.append(_section("*Actions*", action_lines(digest), noun="actions"))
+        blocks.append(_section(_("*Actions*"), action_lines(digest), noun="actions"))
     if digest.enps_links is not None:
         lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
-        blocks.append(_section("*What moves eNPS*", lines, noun="drivers"))
+        blocks.append(_section(_("*What moves eNPS*"), lines, noun="drivers"))
     if digest.segments is not None:
         lines = [f"• {escape(line)}" for line in segment_text.digest_lines(digest.segments)]
         title = f"*Segments, {escape(segment_text.period_words(digest.segments))}*"
@@ -73,13 +82,13 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         blocks.append(_section(f"*{escape(words.line_roll_up_title(digest))}*", lines, noun="measures"))
     if digest.teams:
         lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
-        blocks.append(_section("*Teams*", lines, noun="teams"))
+        blocks.append(_section(_("*Teams*"), lines, noun="teams"))
     if digest.themes:
         themes = [f"{escape(theme.phrase)} ({theme.comments})" for theme in digest.themes]
-        blocks.append(_section("*Themes in the comments*", [" · ".join(themes)], noun="themes"))
+        blocks.append(_section(_("*Themes in the comments*"), [" · ".join(themes)], noun="themes"))
     if digest.comments and digest.comment_refs:
         # One section per comment, each with its own reply button (an opaque reference, never the author).
-        blocks.append(_section("*In their words*", [], noun="comments"))
+        blocks.append(_section(_("*In their words*"), [], noun="comments"))
         blocks += [
             SectionBlock(
                 text=MarkdownTextObject(text=fit(quote(comment), SECTION_CHARS)),
@@ -89,11 +98,11 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
         ]
     elif digest.comments:
         quoted = [quote(comment) for comment in digest.comments]
-        blocks.append(_section("*In their words*", quoted, noun="comments"))
+        blocks.append(_section(_("*In their words*"), quoted, noun="comments"))
     ideas = words.idea_lists(digest)
     if ideas.top:
         lines = [f"• {escape(words.idea_line(i))}" for i in ideas.top]
-        blocks.append(_section("*Top ideas*", lines, noun="ideas"))
+        blocks.append(_section(_("*Top ideas*"), lines, noun="ideas"))
     if ideas.waiting:
         lines = [f"• {escape(words.waiting_line(i))}" for i in ideas.waiting]
         if ideas.more_waiting:

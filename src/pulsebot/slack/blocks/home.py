@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import (
     Block,
+    ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 from slack_sdk.models.views import View
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.digest.home import HomeSummary
 from pulsebot.services.digest.manager_home import TeamFigures
 from pulsebot.services.idea.idea_status import LABELS
@@ -37,6 +39,28 @@ HOME_SHIPPED = 5
 HOME_TEAMS = 20
 
 
+def _pulse_blocks(summary: HomeSummary, tr: Translator) -> list[Block]:
+    _ = tr.gettext
+    blocks: list[Block] = [HeaderBlock(text=_("Your pulses"))]
+    if not summary.open_pulses:
+        return [*blocks, SectionBlock(text=MarkdownTextObject(text=_("No pulse is open for you right now.")))]
+    for pulse in summary.open_pulses[:HOME_PULSES]:
+        state = _("answered, you can still change it") if pulse.answered else _("waiting for your answer")
+        line = _("*{title}*: {state}; closes {when}").format(
+            title=escape(pulse.title), state=state, when=local_time(pulse.closes_at, pulse.timezone, tr)
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(line, SECTION_TEXT))))
+    left = len(summary.open_pulses) - HOME_PULSES
+    if left > 0:
+        said = tr.ngettext(
+            "…and {count} more open pulse: its message has its buttons.",
+            "…and {count} more open pulses: each one's message has its buttons.",
+            left,
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=said.format(count=tr.number(left, 0)))]))
+    return blocks
+
+
 def home_view(
     summary: HomeSummary,
     *,
@@ -44,27 +68,10 @@ def home_view(
     min_group: int = 5,
     audit: list[AuditEntry] | None = None,
     actions: HomeActions | None = None,
+    tr: Translator = ENGLISH,
 ) -> dict:
-    blocks: list[Block] = [HeaderBlock(text="Your pulses")]
-    if summary.open_pulses:
-        for pulse in summary.open_pulses[:HOME_PULSES]:
-            state = "answered, you can still change it" if pulse.answered else "waiting for your answer"
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(
-                        text=fit(
-                            f"*{escape(pulse.title)}*: {state}; "
-                            f"closes {local_time(pulse.closes_at, pulse.timezone)}",
-                            SECTION_TEXT,
-                        )
-                    )
-                )
-            )
-        left = len(summary.open_pulses) - HOME_PULSES
-        blocks += more(left, "open pulses: each one's message has its buttons")
-    else:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="No pulse is open for you right now.")))
-    blocks.append(home_snooze_block(summary.paused_through))
+    """The Home tab; its pulses part in the person's language (`tr`), the rest in English for now."""
+    blocks: list[Block] = [*_pulse_blocks(summary, tr), home_snooze_block(summary.paused_through, tr)]
     blocks.append(HeaderBlock(text="Your ideas"))
     if summary.my_ideas:
         for idea in summary.my_ideas[:HOME_IDEAS]:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.survey.snooze import USAGE
 
 SNOOZE_ACTION = "home_snooze"
@@ -38,12 +39,16 @@ def status_text(through: date | None) -> str:
     return f"Your pulses are paused through *{_day(through)}*. {USAGE}"
 
 
-def home_snooze_block(through: date | None) -> SectionBlock:
-    """One line under "Your pulses", with the button that pauses them for two weeks or resumes them."""
+def home_snooze_block(through: date | None, tr: Translator = ENGLISH) -> SectionBlock:
+    """One line under "Your pulses", with the button that pauses them for two weeks or resumes them, in
+    the person's language."""
+    _ = tr.gettext
     if through is None:
-        text = "Away? Pause your pulses; nobody else is told. (`/pulse snooze` for other lengths.)"
-        button = ButtonElement(text="Pause for 2 weeks", action_id=SNOOZE_ACTION, value=HOME_PAUSE)
+        text = _("Away? Pause your pulses; nobody else is told. (`/pulse snooze` for other lengths.)")
+        button = ButtonElement(text=_("Pause for 2 weeks"), action_id=SNOOZE_ACTION, value=HOME_PAUSE)
     else:
-        text = f"*Paused* through {_day(through)}: no pulses and no reminders until then."
-        button = ButtonElement(text="Resume now", action_id=SNOOZE_ACTION, value=HOME_RESUME)
+        text = _("*Paused* through {day}: no pulses and no reminders until then.").format(
+            day=tr.date(through)
+        )
+        button = ButtonElement(text=_("Resume now"), action_id=SNOOZE_ACTION, value=HOME_RESUME)
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=button)

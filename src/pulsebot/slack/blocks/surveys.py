@@ -199,7 +199,9 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
     )
     # The managers are named in the survey's YAML, not on the form: saving the form keeps the stored ones.
     # They are not carried here, as a team may have more of them than private_metadata holds.
-    metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions]}) if spec else ""
+    # The survey's language has no field of its own (it is set in its YAML): it is kept through an edit.
+    kept = {"language": spec.language} if spec and spec.language else {}
+    metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions], **kept}) if spec else ""
     return View(
         type="modal",
         callback_id=SURVEY_FORM_VIEW,

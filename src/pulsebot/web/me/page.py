@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pulsebot.i18n import LANGUAGES
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.loop.sharing import WillDo
 from pulsebot.services.loop.told_the_team import SharedWeek, ToldTheTeam
@@ -71,6 +72,15 @@ def kept_lines(kept: Kept) -> tuple[tuple[str, str], ...]:
     ]
     if kept.teams_managed:
         lines.append(("Teams whose survey names you as a manager", ", ".join(kept.teams_managed)))
+    if kept.language is not None:
+        lines.append(
+            (
+                "The language you chose for your pulses",
+                f"{LANGUAGES[kept.language]} (/pulse language auto forgets it)",
+            )
+        )
+    if kept.slack_locale is not None:
+        lines.append(("Your Slack language, as Slack lists it", kept.slack_locale))
     if kept.attributes is not None:
         held = kept.attributes
         source = "HR's export" if held.source == "csv" else "your Slack profile"

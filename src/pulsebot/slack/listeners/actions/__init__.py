@@ -6,7 +6,12 @@ from pulsebot.slack.blocks.actions import ACTION_STATUS, PLAN_ACTION
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.slack.blocks.helping import HELPING_ACTION
 from pulsebot.slack.blocks.ideas import IDEA_STATUS_ACTION, IDEA_VOTE_ACTION
-from pulsebot.slack.blocks.pulses import ANSWER_ACTION, COMMENT_ACTION, NOT_APPLICABLE_BUTTON
+from pulsebot.slack.blocks.pulses import (
+    ANSWER_ACTION,
+    COMMENT_ACTION,
+    IN_MY_LANGUAGE_ACTION,
+    NOT_APPLICABLE_BUTTON,
+)
 from pulsebot.slack.blocks.replies import (
     CLOSE_CONVERSATION_ACTION,
     REPLY_AS_AUTHOR_ACTION,
@@ -17,7 +22,7 @@ from pulsebot.slack.blocks.replies import (
 from pulsebot.slack.blocks.sharing import SHARE_NOW_ACTION, SHARE_RESULTS_ACTION
 from pulsebot.slack.blocks.snooze import SNOOZE_ACTION
 from pulsebot.slack.listeners.actions import action_plans
-from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked
+from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked, in_my_language_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
 from pulsebot.slack.listeners.actions.helping import helping_clicked
 from pulsebot.slack.listeners.actions.replies import (
@@ -36,6 +41,7 @@ from pulsebot.slack.listeners.actions.votes import vote_clicked
 def register(app: App) -> None:
     app.action(re.compile(rf"^{ANSWER_ACTION}_\d+_(\d+|{NOT_APPLICABLE_BUTTON})$"))(answer_clicked)
     app.action(re.compile(rf"^{COMMENT_ACTION}_\d+$"))(comment_clicked)
+    app.action(IN_MY_LANGUAGE_ACTION)(in_my_language_clicked)
     app.action(IDEA_VOTE_ACTION)(vote_clicked)
     app.action(IDEA_STATUS_ACTION)(status_chosen)
     app.action(REPLY_COMMENT_ACTION)(comment_reply_clicked)

@@ -3,9 +3,18 @@
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from pulsebot.i18n import translator
 from pulsebot.services.errors import Invalid, Refusal
+from pulsebot.services.people.languages import language_for, language_in_run
 from pulsebot.services.pulse.answers import NOT_APPLICABLE, comment_form, prepare_answer
-from pulsebot.slack.blocks.pulses import NOT_APPLICABLE_BUTTON, comment_modal, thanks_for
+from pulsebot.services.pulse.pulses import run_view
+from pulsebot.slack.blocks.pulses import (
+    NOT_APPLICABLE_BUTTON,
+    NOT_SAVED,
+    comment_modal,
+    pulse_message,
+    thanks_for,
+)
 from pulsebot.slack.directory import RightsUnknown
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
@@ -42,6 +51,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
                 runs=deps.open_runs,
                 is_admin=deps.directory.is_admin(client, deps.settings, body["user"]["id"]),
             )
+            tr = translator(language_in_run(session, user_id=body["user"]["id"], run_id=run_id))
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
@@ -50,7 +60,8 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
         deps.mixer,
         pending,
         tell=lambda text: reply_quietly(respond, text),
-        thanks=thanks_for,
+        thanks=lambda receipt: thanks_for(receipt, tr),
+        not_saved=tr.gettext(NOT_SAVED),
     )
 
 
@@ -79,10 +90,28 @@ def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
                 runs=deps.open_runs,
                 is_admin=is_admin,
             )
+            tr = translator(language_in_run(session, user_id=user_id, run_id=run_id))
     except Refusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=comment_modal(run_id=run_id, question=form.question, earlier=form.earlier),
+        view=comment_modal(run_id=run_id, question=form.question, earlier=form.earlier, tr=tr),
     )
+
+
+def in_my_language_clicked(ack: Ack, body: dict, action: dict, respond: Respond, context) -> None:
+    """A channel pulse's "In my language": the same questions, in the reader's language, shown to them
+    alone. Its buttons answer the same run as the channel post's; nothing about the click is kept."""
+    ack()
+    deps = context["deps"]
+    try:
+        (run_id,) = parse_ids(action.get("value", ""), 1)
+        with transaction(deps.sessions) as session:
+            run = run_view(session, run_id=run_id)
+            language = language_for(session, user_id=body["user"]["id"], survey_language=run.language)
+    except Refusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    text, blocks = pulse_message(run, translator(language))
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

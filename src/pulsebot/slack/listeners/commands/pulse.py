@@ -7,6 +7,7 @@ from pulsebot.slack.blocks.forgetting import forget_me_question
 from pulsebot.slack.listeners.commands import pulse_admin
 from pulsebot.slack.listeners.commands.action import action_command
 from pulsebot.slack.listeners.commands.digest import digest_command
+from pulsebot.slack.listeners.commands.language import language_command
 from pulsebot.slack.listeners.commands.snooze import snooze_command
 from pulsebot.slack.text import escape
 
@@ -16,6 +17,7 @@ HELP = (
     "• `/pulse forget-me`: delete what pulsebot keeps about you (it asks first; it cannot be undone)\n"
     "• `/pulse snooze 2w` (or `1w`, `3d`, `until 2027-01-15`, `off`): pause your own pulses while you "
     "are away; nobody else is told\n"
+    "• `/pulse language de` (or `fr`, `es`, `en`, `auto`): the language your pulses are written to you in\n"
     "• `/pulse digest [NAME]`: your team's weekly digest, by DM (managers and admins)\n"
     "• `/pulse action [NAME]`: plan what your team will do about its results: an owner, a due date, "
     "and whether the team sees it (managers and admins)\n"
@@ -87,6 +89,8 @@ PRIVACY = (
     "• `/pulse snooze` keeps only your Slack id and the last day of your pause, shown to no one but you; "
     "it is deleted once the pause has ended. Your team's figures count only the people a pulse asked.\n"
     "• For pulses sent at your local time, pulsebot reads the time zone in your Slack profile.\n"
+    "• Your pulses are written in the language you chose with `/pulse language`, else your Slack language; "
+    "only you see it, and no figure or view is ever split by language.\n"
     "• Every time a manager or admin looks at results, or shares them with the team, it is written in an "
     "audit log.\n"
     '• "Is this helping?" on an action is answered like a pulse: stored without your name, and once '
@@ -123,6 +127,8 @@ def pulse_command(ack: Ack, command: dict, client: WebClient, respond: Respond, 
         )
     elif verb == "snooze":
         snooze_command(ack, command, deps, rest)
+    elif verb == "language":
+        language_command(ack, command, deps, rest)
     elif verb == "forget-me":
         text, blocks = forget_me_question(reply_window_days=deps.settings.reply_window_days)
         ack(text=text, blocks=blocks)

@@ -3,10 +3,12 @@
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from pulsebot.i18n import translator
 from pulsebot.services.errors import Closed, NotAllowed, NotFound, Refusal
+from pulsebot.services.people.languages import language_in_run
 from pulsebot.services.pulse.answers import prepare_comment
 from pulsebot.slack.blocks import notice_view
-from pulsebot.slack.blocks.pulses import thanks_for
+from pulsebot.slack.blocks.pulses import NOT_SAVED, thanks_for
 from pulsebot.slack.directory import before_ack_client
 from pulsebot.slack.listeners.actions.answers import parse_ids
 from pulsebot.slack.thanks import dm_quietly, submit_with_thanks
@@ -34,6 +36,7 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
                     before_ack_client(client), deps.settings, user_id, strict=True
                 ),
             )
+            tr = translator(language_in_run(session, user_id=user_id, run_id=run_id))
     except (Closed, NotAllowed, NotFound) as refusal:
         # Not something the person can fix by editing: say why in place of the form.
         ack(response_action="update", view=notice_view(refusal.message, title="Not recorded"))
@@ -47,5 +50,6 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
         deps.mixer,
         pending,
         tell=lambda text: dm_quietly(client, user_id, text),
-        thanks=thanks_for,
+        thanks=lambda receipt: thanks_for(receipt, tr),
+        not_saved=tr.gettext(NOT_SAVED),
     )

@@ -154,6 +154,7 @@ def form_data(values: dict, metadata: dict, *, managers: list[str]) -> tuple[dic
         "managers": managers,
         "managers_answer": MANAGERS_ANSWER in selected("managers"),
         "share_results": "auto" if SHARE_AUTO in selected("sharing") else "manual",
+        "language": metadata.get("language"),
     }
     library = sorted(selected("library"))
     if library:  # without drivers the survey keeps to its own questions, and the two fields mean nothing
