@@ -22,6 +22,12 @@ ACTIONS = {
     "action_changed": "moved an action along",
     "web_viewed": "saw team figures on the dashboard",
     "web_refused": "was refused a dashboard page",
+    "api_token_created": "made an API token",
+    "api_token_revoked": "revoked an API token",
+    "api_refused": "was refused an API call",
+    "api_viewed": "read figures through the API",
+    "webhook_added": "added a webhook",
+    "webhook_removed": "removed a webhook",
 }
 
 
