@@ -22,7 +22,9 @@ channel once its digest time has passed, slack/sharing.py), `answer-keys` (which
 answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
 services/pulse/answer_keys.py) and `directory-read` (which reads a workspace's people in full from
 users.list when its directory is a day old, or was never read, slack/workspace_people.py);
-`digest-send` runs every five minutes and sends each manager their weekly digest once their own
+`onboarding` runs hourly: it owes new joiners their day-30, -60 and -90 pulses, DMs those due,
+and releases each cohort whose last pulse is over (slack/onboarding.py); `digest-send` runs every five
+minutes and sends each manager their weekly digest once their own
 Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
 PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:
 every process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
@@ -61,7 +63,17 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import action_plans, digest, helping, idea_notices, outbox, relay, sharing, you_said
+from pulsebot.slack import (
+    action_plans,
+    digest,
+    helping,
+    idea_notices,
+    onboarding,
+    outbox,
+    relay,
+    sharing,
+    you_said,
+)
 from pulsebot.slack.app import Deps
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
 from pulsebot.slack.publish import open_run, refresh_idea_card, send_pulse
@@ -96,6 +108,9 @@ DIGEST_JOB = "digest-send"
 # Digests go out at the first pass after each manager's local digest time; five minutes late is fine,
 # and each pass looks up the time zones of the managers still waiting for this week's digest.
 DIGEST_EVERY = timedelta(minutes=5)
+ONBOARDING_JOB = "onboarding"
+# Onboarding pulses are due on a day, not a minute: an hourly pass sends them the morning they fall due.
+ONBOARDING_EVERY = timedelta(hours=1)
 RETENTION_JOB = "retention"
 # Daily, at a quiet hour for most of the world; a fixed time of day, so re-registering it at every start
 # keeps its next run time (an interval would start counting again from each restart).
@@ -209,8 +224,13 @@ def register_jobs(
     every: timedelta = SWEEP_EVERY,
     workspaces: Workspaces | None = None,
 ) -> None:
-    intervals = {**dict.fromkeys(SWEEPS, every), DIGEST_JOB: DIGEST_EVERY}
-    for job_id, func in {**SWEEPS, DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests"}.items():
+    intervals = {**dict.fromkeys(SWEEPS, every), DIGEST_JOB: DIGEST_EVERY, ONBOARDING_JOB: ONBOARDING_EVERY}
+    jobs = {
+        **SWEEPS,
+        DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests",
+        ONBOARDING_JOB: "pulsebot.scheduling:send_onboarding_pulses",
+    }
+    for job_id, func in jobs.items():
         scheduler.add_job(
             func,
             IntervalTrigger(seconds=int(intervals[job_id].total_seconds()), timezone=UTC),
@@ -531,6 +551,19 @@ def purge_old_data() -> None:
                 refresh_idea_card(client, sessions, idea_id=idea_id)
             except SlackApiError as error:  # the card was deleted, or the channel archived: nothing to redraw
                 log.warning("idea #%s card not redrawn: %s", idea_id, error.response.get("error"))
+
+
+def send_onboarding_pulses() -> None:
+    runtime = _current()
+    if runtime.settings is None:  # a cohort's release needs the minimum group
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
+        sent, released = onboarding.onboarding_pass(
+            client, sessions, now=runtime.clock(), min_group=settings.min_group
+        )
+        if sent or released:
+            log.info("onboarding: %d pulses sent, cohorts released: %s", sent, ", ".join(released) or "none")
 
 
 def read_directories() -> None:

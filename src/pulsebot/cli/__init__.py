@@ -16,6 +16,7 @@ from pulsebot.cli import (
     db,
     demo,
     digests,
+    onboarding,
     people,
     privacy,
     pulses,
@@ -48,6 +49,8 @@ cli.command("demo")(demo.demo)
 cli.command("actions")(actions.actions)
 cli.add_typer(workspaces.group, name="workspace")
 cli.add_typer(people.group, name="people")
+cli.command("onboarding")(onboarding.onboarding)
+cli.add_typer(onboarding.group, name="exit")
 
 
 def _print_version(wanted: bool) -> None:

@@ -102,6 +102,21 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("web_signin", "nonce"),
         # Slack's users.list cursor of a directory read under way names the next page's first person.
         ("directory_read", "cursor"),
+        # Onboarding: an answer's token and value, a cohort's key material, when a joiner's pulse is due
+        # (their start date, a few days on), their DM; what someone leaving answered, with their name.
+        ("onboarding_answer", "respondent"),
+        ("onboarding_answer", "value"),
+        ("onboarding_answer", "question_key"),
+        ("onboarding_cohort", "secret"),
+        ("onboarding_pulse", "due_on"),
+        ("onboarding_pulse", "channel_id"),
+        ("onboarding_pulse", "message_ts"),
+        ("exit_answer", "value"),
+        ("exit_answer", "choice"),
+        ("exit_answer", "question_key"),
+        ("exit_answer", "answered_at"),
+        ("exit_survey", "channel_id"),
+        ("exit_survey", "message_ts"),
     }
 )
 
@@ -173,6 +188,11 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("conversation_message", "conversation_id"),
     },
     "totals kept or released only for groups of at least PULSEBOT_MIN_GROUP": {
+        ("onboarding_figure", "answers"),
+        ("onboarding_figure", "value"),
+        ("onboarding_figure", "question_key"),
+        ("onboarding_figure", "hidden"),
+        ("onboarding_cohort", "cohort"),
         ("action_check", "answered"),
         ("kept_question", "answers"),
         ("kept_question", "counts"),

@@ -16,7 +16,9 @@
   other people's rows (the reporting line then ends below them); and which cell of each run still open
   to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
   which Slack's next full listing of the workspace brings back for as long as they are in it;
-- their own pause of their pulses (`snooze`), if they had one.
+- their own pause of their pulses (`snooze`), if they had one;
+- the onboarding pulses owed or sent to them (their answers stay under the cohort's tokens until its
+  release), and their exit surveys with every answer: those are not anonymous, so they go whole.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -38,6 +40,8 @@ from sqlalchemy import ColumnElement, delete, tuple_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors, idea_notices
+from pulsebot.services.onboarding.exits import forget_exits
+from pulsebot.services.onboarding.onboarding import forget_pulses
 from pulsebot.services.people import workspace_people
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.anonymity import token
@@ -75,6 +79,9 @@ FORGOTTEN_IN = (
     "idea_notice",
     "snooze",
     "directory_person",
+    "onboarding_pulse",
+    "exit_survey",
+    "exit_answer",
 )
 
 
@@ -89,12 +96,15 @@ class Forgotten:
     attributes: int = 0  # their HR attributes: 1 when pulsebot held some
     run_cells: int = 0  # the runs whose cell they were in
     reports: int = 0  # people whose row named them as manager
+    exits: int = 0  # their exit surveys (confidential to HR, not anonymous), with their answers
 
     def describe(self) -> str:
         said = (
             f"{self.deliveries} pulse records, {self.votes} votes, {len(self.signed_ideas)} signed ideas "
             f"unlinked, {self.notices} digest notices, {self.conversations} conversations"
         )
+        if self.exits:
+            said += f", {self.exits} exit surveys"
         if self.attributes or self.run_cells or self.reports:  # only where segments are in use
             said += (
                 f", {self.attributes} HR attribute records, {self.run_cells} run cells, "
@@ -115,8 +125,18 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
     workspace_people.forget(session, user_id=user_id)
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
+    forget_pulses(session, user_id=user_id)  # whether they were a new joiner is theirs: not counted
     forgotten = Forgotten(
-        deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports
+        deliveries,
+        votes,
+        signed,
+        anonymous,
+        notices,
+        conversations,
+        attributes,
+        run_cells,
+        reports,
+        exits=forget_exits(session, user_id=user_id),
     )
     audit.record(
         session,

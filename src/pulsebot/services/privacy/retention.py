@@ -20,6 +20,10 @@ The directory of a workspace's people (services/people/workspace_people.py) hold
 workspace now, kept by Slack's events and a daily read; a directory no read has confirmed for a week (the
 app removed, Slack out of reach) goes whole.
 
+Exit surveys (services/onboarding/exits.py), which are not anonymous, go whole with their answers once
+sent more than PULSEBOT_RETENTION_DAYS ago. Onboarding answers need no retention of their own: they are
+deleted when their cohort's figures are released, about 100 days after its quarter.
+
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
 bounded batches each in its own transaction, and a run is marked purged only when all of it is gone.
@@ -36,6 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
+from pulsebot.services.onboarding.exits import remove_exits_before
 from pulsebot.services.people import workspace_people
 from pulsebot.services.people.attributes import PROFILE
 from pulsebot.services.privacy import audit
@@ -74,6 +79,8 @@ PURGED_IN = (
     "run_member",
     "snooze",
     "directory_person",
+    "exit_survey",
+    "exit_answer",
 )
 
 
@@ -86,6 +93,7 @@ class RetentionOutcome:
     conversations: int = 0
     profiles: int = 0  # people's attributes from Slack profiles not confirmed since the cutoff
     directory: int = 0  # people of workspace directories no longer kept current
+    exits: int = 0  # exit surveys (not anonymous) sent before the cutoff, with their answers
     # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
     emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
 
@@ -105,6 +113,7 @@ class RetentionOutcome:
                 self.conversations,
                 self.profiles,
                 self.directory,
+                self.exits,
             )
         )
 
@@ -115,6 +124,7 @@ class RetentionOutcome:
             f"{self.ideas} idea texts removed, {self.conversations} conversations deleted"
             + (f", {self.profiles} people's profile attributes deleted" if self.profiles else "")
             + (f", {self.directory} people of unkept directories deleted" if self.directory else "")
+            + (f", {self.exits} exit surveys deleted" if self.exits else "")
         )
 
 
@@ -157,6 +167,7 @@ def run_retention(
         outcome.conversations = purge_conversations(session, before=cutoff)
         outcome.profiles = _remove_stale_profiles(session, before=cutoff)
         outcome.directory = workspace_people.remove_unkept(session, now=now)
+        outcome.exits = remove_exits_before(session, before=cutoff)
         pauses = remove_ended(session, today=now.astimezone(UTC).date())
     if pauses and not outcome.removed_anything:
         scrub(engine_of(sessions), ("snooze",), rewrite=True)

@@ -1,0 +1,67 @@
+"""Sending new joiners their onboarding pulses and releasing each closed cohort (the scheduler's
+`onboarding` job), and sending someone leaving their exit survey (`pulsebot exit send`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from pulsebot.services.onboarding import exits, onboarding
+from pulsebot.slack.blocks.onboarding import exit_message, onboarding_message
+from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
+
+log = logging.getLogger(__name__)
+
+# What a cohort's release deletes: its answers, its key material, who was asked when.
+RELEASED_FROM = ("onboarding_answer", "onboarding_cohort", "onboarding_pulse")
+
+
+def onboarding_pass(
+    client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int
+) -> tuple[int, list[str]]:
+    """Owe new joiners their milestones, release the cohorts whose last pulse is over, and DM each pulse
+    due today: (pulses sent, cohorts released)."""
+    today = now.astimezone(UTC).date()
+    with transaction(sessions) as session:
+        onboarding.schedule_pulses(session, today=today)
+    with transaction(sessions) as session:
+        released = onboarding.release_closed_cohorts(session, today=today, now=now, min_group=min_group)
+    if released:
+        scrub(engine_of(sessions), RELEASED_FROM, rewrite=True)
+    with transaction(sessions) as session:
+        due = onboarding.due_pulses(session, today=today)
+    sent = 0
+    for pulse in due:
+        text, blocks = onboarding_message(
+            pulse_id=pulse.id, milestone=pulse.milestone, closes_on=pulse.closes_on
+        )
+        try:
+            posted = client.chat_postMessage(channel=pulse.user_id, text=text, blocks=blocks)
+        except SlackApiError as error:  # tried again at the next pass, while the pulse is open
+            log.warning("an onboarding pulse was not sent: %s", error.response.get("error"))
+            continue
+        with transaction(sessions) as session:
+            onboarding.mark_sent(
+                session, pulse_id=pulse.id, channel_id=posted["channel"], message_ts=posted["ts"], now=now
+            )
+        sent += 1
+    return sent, released
+
+
+def send_exit_survey(client: WebClient, sessions: SessionFactory, *, user_id: str, now: datetime) -> int:
+    """DM someone leaving their exit survey, saying in the message that it is not anonymous; its id."""
+    with transaction(sessions) as session:
+        started = exits.start_exit(session, user_id=user_id, now=now)
+    text, blocks = exit_message(exit_id=started.id)
+    try:
+        posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except SlackApiError:
+        with transaction(sessions) as session:  # nothing was sent: keep no record of asking
+            exits.forget_exit(session, exit_id=started.id)
+        raise
+    with transaction(sessions) as session:
+        exits.mark_posted(session, exit_id=started.id, channel_id=posted["channel"], message_ts=posted["ts"])
+    return started.id
