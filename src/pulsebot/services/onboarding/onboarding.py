@@ -23,8 +23,9 @@ from sqlalchemy import delete, func, tuple_
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
-from pulsebot.services.onboarding.questions import find, onboarding_questions
+from pulsebot.services.onboarding.questions import SCALE, find, onboarding_questions
 from pulsebot.services.privacy.anonymity import new_run_secret, onboarding_token
+from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.store.db import lock_still_open, write_lock
 from pulsebot.store.models import (
     OnboardingAnswer,
@@ -39,6 +40,7 @@ MILESTONES = (30, 60, 90)
 ANSWER_DAYS = 7  # how long each pulse takes answers from the day it is due
 RESPONDENTS = "respondents"  # the figure of how many answered a milestone
 FEW = "few"  # why a figure is hidden: fewer than the minimum group gave it
+ALIKE = "alike"  # or its answers were so alike that each of them would tell the others' answers
 LATE = "This pulse closed before your answer was saved, so it was not counted."
 
 _shuffle = random.SystemRandom().shuffle
@@ -240,19 +242,18 @@ def release_closed_cohorts(session: Session, *, today: date, now: datetime, min_
             .where(OnboardingAnswer.cohort_id == cohort.id)
             .group_by(OnboardingAnswer.milestone)
         ).all()
-        per_question = {
-            (milestone, question): (count, total)
-            for milestone, question, count, total in session.exec(
-                select(
-                    OnboardingAnswer.milestone,
-                    OnboardingAnswer.question_key,
-                    func.count(),
-                    func.sum(OnboardingAnswer.value),
-                )
-                .where(OnboardingAnswer.cohort_id == cohort.id)
-                .group_by(OnboardingAnswer.milestone, OnboardingAnswer.question_key)
-            ).all()
-        }
+        counts: dict[tuple[int, str], list[int]] = {}
+        for milestone, question, value, count in session.exec(
+            select(
+                OnboardingAnswer.milestone,
+                OnboardingAnswer.question_key,
+                OnboardingAnswer.value,
+                func.count(),
+            )
+            .where(OnboardingAnswer.cohort_id == cohort.id)
+            .group_by(OnboardingAnswer.milestone, OnboardingAnswer.question_key, OnboardingAnswer.value)
+        ).all():
+            counts.setdefault((milestone, question), [0] * len(SCALE))[value - SCALE.start] += count
         respondents = dict(answered)
         for milestone in MILESTONES:
             people = respondents.get(milestone, 0)
@@ -265,19 +266,7 @@ def release_closed_cohorts(session: Session, *, today: date, now: datetime, min_
                 )
             )
             for question in onboarding_questions():
-                count, total = per_question.get((milestone, question.key), (0, 0))
-                if count < min_group:
-                    session.add(_hidden(cohort.id, milestone, question.key))
-                else:
-                    session.add(
-                        OnboardingFigure(
-                            cohort_id=cohort.id,
-                            milestone=milestone,
-                            question_key=question.key,
-                            answers=count,
-                            value=round(total / count, 2),
-                        )
-                    )
+                session.add(_question_figure(cohort.id, milestone, question.key, counts, min_group))
         session.exec(delete(OnboardingAnswer).where(OnboardingAnswer.cohort_id == cohort.id))
         session.exec(delete(OnboardingPulse).where(OnboardingPulse.cohort_id == cohort.id))
         cohort.secret, cohort.released_at, cohort.min_group = None, now, min_group
@@ -335,6 +324,24 @@ def released_cohorts(session: Session) -> list[ReleasedCohort]:
 def forget_pulses(session: Session, *, user_id: str) -> int:
     """Forget-me: the pulses owed or sent to them (their answers are under the cohort's tokens)."""
     return session.exec(delete(OnboardingPulse).where(OnboardingPulse.user_id == user_id)).rowcount
+
+
+def _question_figure(
+    cohort_id: int, milestone: int, key: str, counts: dict[tuple[int, str], list[int]], min_group: int
+) -> OnboardingFigure:
+    """A question's mean when at least the minimum group gave it and the rule for distributions lets
+    its answers be shown (services/privacy/distributions.py: five joiners all giving 5 would each learn
+    how the other four answered); otherwise hidden, with why."""
+    given = counts.get((milestone, key), [0] * len(SCALE))
+    answers = sum(given)
+    if answers < min_group:
+        return _hidden(cohort_id, milestone, key)
+    if shown_counts(given) is None:
+        return OnboardingFigure(cohort_id=cohort_id, milestone=milestone, question_key=key, hidden=ALIKE)
+    mean = sum(value * count for value, count in zip(SCALE, given, strict=True)) / answers
+    return OnboardingFigure(
+        cohort_id=cohort_id, milestone=milestone, question_key=key, answers=answers, value=round(mean, 2)
+    )
 
 
 def _hidden(cohort_id: int, milestone: int, question_key: str) -> OnboardingFigure:
