@@ -1,10 +1,11 @@
 """onboarding and exit: new joiners' pulses pooled by cohort, and exit surveys confidential to HR
 
-`onboarding_cohort` is one calendar quarter of start dates, with the key material of its answers' tokens
-until its release; `onboarding_pulse` the day-30, -60 and -90 pulses owed to each new joiner (deleted at
-the release); `onboarding_answer` an answer with its cohort and milestone only; `onboarding_figure` what
-the release kept. `exit_survey` and `exit_answer` hold what someone leaving answered, with their name:
-read by admins only, removed by retention and forget-me.
+`onboarding_cohort` is one calendar quarter of start dates, with the key material of its answers'
+tokens until its release; `onboarding_pulse` the day-30, -60 and -90 pulses owed to each new joiner
+(deleted at the release); `onboarding_answer` an answer with its cohort and milestone only;
+`onboarding_figure` what the release kept. `person.end_date` is someone's last day, from HR's export.
+`exit_survey` and `exit_answer` hold what someone leaving answered, with their name: read by admins
+only, removed by retention and forget-me.
 
 Revision ID: 0029
 Revises: 0025
@@ -26,6 +27,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("person", sa.Column("end_date", sa.Date(), nullable=True))
     op.create_table(
         "onboarding_cohort",
         sa.Column("team_id", AutoString(length=20), nullable=False),
@@ -112,3 +114,4 @@ def downgrade() -> None:
     op.drop_index("ix_onboarding_pulse_cohort_id", table_name="onboarding_pulse")
     op.drop_table("onboarding_pulse")
     op.drop_table("onboarding_cohort")
+    op.drop_column("person", "end_date")

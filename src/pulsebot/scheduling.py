@@ -563,7 +563,7 @@ def send_onboarding_pulses() -> None:
             client, sessions, now=runtime.clock(), min_group=settings.min_group
         )
         if sent or released:
-            log.info("onboarding: %d pulses sent, cohorts released: %s", sent, ", ".join(released) or "none")
+            log.info("onboarding: %d DMs sent, cohorts released: %s", sent, ", ".join(released) or "none")
 
 
 def read_directories() -> None:

@@ -111,3 +111,35 @@ def test_retention_removes_old_exit_surveys(slack, client, sessions, settings, f
         settings=settings,
     )
     assert count(sessions, ExitSurvey) == 0 and count(sessions, ExitAnswer) == 0
+
+
+def test_the_people_import_s_last_day_sends_the_exit_survey_that_day_once(
+    client, sessions, settings, fake_slack
+):
+    from pulsebot.services.people.people import import_people
+    from pulsebot.services.people.people_file import parse_people_file, resolve
+    from pulsebot.store.db import transaction
+    from tests.onboarding.steps import TODAY, onboarding_job
+
+    text = f"user_id,end_date\n{LEAVER},{TODAY + timedelta(days=1)}\nU0STAYS,\n"
+    people = resolve(parse_people_file(text, source="people.csv"), found={})
+    with transaction(sessions) as session:
+        import_people(session, people=people, now=datetime.now(UTC))
+    onboarding_job(client, sessions, settings, on=TODAY)
+    assert fake_slack.posts_to(LEAVER) == []
+    for day in (1, 1, 2):  # their last day, a second pass that day, the day after
+        onboarding_job(client, sessions, settings, on=TODAY + timedelta(days=day))
+    (dm,) = fake_slack.posts_to(LEAVER)
+    assert "Confidential to HR, not anonymous" in dm["text"]
+    assert fake_slack.posts_to("U0STAYS") == []
+    with sessions() as session:
+        assert [kept.user_id for kept in exit_report(session)] == [LEAVER]
+
+
+def test_an_end_date_that_is_not_a_date_is_named_and_nothing_is_imported():
+    from pulsebot.services.people.people_file import parse_people_file
+
+    found = parse_people_file(f"user_id,end_date\n{LEAVER},31/12/2027\n", source="people.csv")
+    assert [problem.text for problem in found.problems] == [
+        "people.csv, line 2, end_date: '31/12/2027' is not a date (YYYY-MM-DD)"
+    ]

@@ -22,8 +22,8 @@ RELEASED_FROM = ("onboarding_answer", "onboarding_cohort", "onboarding_pulse")
 def onboarding_pass(
     client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int
 ) -> tuple[int, list[str]]:
-    """Owe new joiners their milestones, release the cohorts whose last pulse is over, and DM each pulse
-    due today: (pulses sent, cohorts released)."""
+    """Owe new joiners their milestones, release the cohorts whose last pulse is over, DM each pulse due
+    today, and the exit survey to whoever's last day it is: (DMs sent, cohorts released)."""
     today = now.astimezone(UTC).date()
     with transaction(sessions) as session:
         onboarding.schedule_pulses(session, today=today)
@@ -47,6 +47,15 @@ def onboarding_pass(
             onboarding.mark_sent(
                 session, pulse_id=pulse.id, channel_id=posted["channel"], message_ts=posted["ts"], now=now
             )
+        sent += 1
+    with transaction(sessions) as session:
+        leaving = exits.due_exits(session, today=today)
+    for user_id in leaving:
+        try:
+            send_exit_survey(client, sessions, user_id=user_id, now=now)
+        except SlackApiError as error:  # nothing kept: tried again at the next pass
+            log.warning("an exit survey was not sent: %s", error.response.get("error"))
+            continue
         sent += 1
     return sent, released
 

@@ -652,6 +652,8 @@ class Person(TeamScoped, table=True):
     site: str | None = Field(default=None, max_length=80)
     region: str | None = Field(default=None, max_length=80)  # above the site
     start_date: date | None = None  # tenure bands are computed from it on the day a run opens
+    # Their last day, when HR's export gives it: the exit survey is sent that day (services/onboarding/).
+    end_date: date | None = None
     level: str | None = Field(default=None, max_length=40)
     manager_id: str | None = Field(default=None, max_length=20)  # the reporting line, one step up
     source: str = Field(default="csv", max_length=10)  # "csv" or "profile"

@@ -48,6 +48,7 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("person", "site"),
         ("person", "region"),
         ("person", "start_date"),
+        ("person", "end_date"),
         ("person", "level"),
         # Until when someone paused their pulses (a leave, say): forget-me and retention delete it.
         ("snooze", "through"),

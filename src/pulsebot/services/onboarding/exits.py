@@ -8,20 +8,26 @@ these tables), and go when the person is forgotten or after PULSEBOT_RETENTION_D
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.onboarding.questions import exit_questions, find
-from pulsebot.store.models import ExitAnswer, ExitSurvey
+from pulsebot.store.models import ExitAnswer, ExitSurvey, Person
 from pulsebot.store.upsert import upsert
 
 NOT_ANONYMOUS = (
     "Confidential to HR, not anonymous: your answers are kept with your name and read only by "
     "pulsebot's admins. They are never part of any team's or the organisation's figures."
 )
+
+
+# A last day missed while pulsebot was stopped is still asked about this many days on.
+LATE_DAYS = 3
+# An exit survey an admin sent this many days before someone's last day counts as theirs: not sent twice.
+SENT_EARLY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,23 @@ def start_exit(session: Session, *, user_id: str, now: datetime) -> ExitStarted:
     session.add(row)
     session.flush()
     return ExitStarted(row.id, user_id)
+
+
+def due_exits(session: Session, *, today: date) -> list[str]:
+    """Those whose last day (from HR's export) is today, or was in the last few days, and who were not
+    sent an exit survey for it yet."""
+    leaving = session.exec(
+        select(Person.user_id, Person.end_date).where(
+            Person.end_date <= today, Person.end_date > today - timedelta(days=LATE_DAYS)
+        )
+    ).all()
+    due = []
+    for user_id, last_day in leaving:
+        since = datetime.combine(last_day - timedelta(days=SENT_EARLY_DAYS), time(), tzinfo=UTC)
+        sent = select(ExitSurvey.id).where(ExitSurvey.user_id == user_id, ExitSurvey.sent_at >= since)
+        if session.exec(sent).first() is None:
+            due.append(user_id)
+    return sorted(due)
 
 
 def mark_posted(session: Session, *, exit_id: int, channel_id: str, message_ts: str) -> None:

@@ -35,6 +35,7 @@ class Attributes:
     site: str | None
     region: str | None
     start_date: date | None
+    end_date: date | None
     level: str | None
     manager_id: str | None
     source: str  # "csv": HR's export; "profile": their Slack profile's fields
@@ -82,6 +83,7 @@ def what_is_kept(session: Session, *, user_id: str, key: bytes) -> Kept:
             site=person.site,
             region=person.region,
             start_date=person.start_date,
+            end_date=person.end_date,
             level=person.level,
             manager_id=person.manager_id,
             source=person.source,

@@ -80,6 +80,7 @@ def kept_lines(kept: Kept) -> tuple[tuple[str, str], ...]:
             ("site", held.site),
             ("region", held.region),
             ("start date", held.start_date.isoformat() if held.start_date else None),
+            ("last day", held.end_date.isoformat() if held.end_date else None),
             ("level", held.level),
             ("manager", held.manager_id),
         ]
