@@ -22,9 +22,10 @@ channel once its digest time has passed, slack/sharing.py), `answer-keys` (which
 answer-key material of runs closed more than PULSEBOT_REPLY_WINDOW_DAYS ago,
 services/pulse/answer_keys.py) and `directory-read` (which reads a workspace's people in full from
 users.list when its directory is a day old, or was never read, slack/workspace_people.py);
-`onboarding` runs hourly: it owes new joiners their day-30, -60 and -90 pulses, DMs those due,
-and releases each cohort whose last pulse is over (slack/onboarding.py); `digest-send` runs every five
-minutes and sends each manager their weekly digest once their own
+`onboarding` runs hourly at 7 minutes past: it owes new joiners their day-30, -60 and -90 pulses,
+DMs those due and the exit survey of whoever's last day it is, and releases each cohort whose last
+pulse is over (slack/onboarding.py); `digest-send` runs every five minutes and sends each manager their
+weekly digest once their own
 Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
 PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:
 every process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
@@ -109,8 +110,9 @@ DIGEST_JOB = "digest-send"
 # and each pass looks up the time zones of the managers still waiting for this week's digest.
 DIGEST_EVERY = timedelta(minutes=5)
 ONBOARDING_JOB = "onboarding"
-# Onboarding pulses are due on a day, not a minute: an hourly pass sends them the morning they fall due.
-ONBOARDING_EVERY = timedelta(hours=1)
+# Onboarding pulses and exit surveys are due on a day, not a minute: a pass at a fixed minute of every
+# hour (kept across restarts, unlike an interval) sends them early on the day they fall due.
+ONBOARDING_TRIGGER = CronTrigger(minute=7, timezone=UTC)
 RETENTION_JOB = "retention"
 # Daily, at a quiet hour for most of the world; a fixed time of day, so re-registering it at every start
 # keeps its next run time (an interval would start counting again from each restart).
@@ -224,13 +226,8 @@ def register_jobs(
     every: timedelta = SWEEP_EVERY,
     workspaces: Workspaces | None = None,
 ) -> None:
-    intervals = {**dict.fromkeys(SWEEPS, every), DIGEST_JOB: DIGEST_EVERY, ONBOARDING_JOB: ONBOARDING_EVERY}
-    jobs = {
-        **SWEEPS,
-        DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests",
-        ONBOARDING_JOB: "pulsebot.scheduling:send_onboarding_pulses",
-    }
-    for job_id, func in jobs.items():
+    intervals = {**dict.fromkeys(SWEEPS, every), DIGEST_JOB: DIGEST_EVERY}
+    for job_id, func in {**SWEEPS, DIGEST_JOB: "pulsebot.scheduling:send_scheduled_digests"}.items():
         scheduler.add_job(
             func,
             IntervalTrigger(seconds=int(intervals[job_id].total_seconds()), timezone=UTC),
@@ -249,6 +246,16 @@ def register_jobs(
         replace_existing=True,
         coalesce=True,
         misfire_grace_time=int(OPEN_GRACE.total_seconds()),  # a day missed in a restart still runs
+        max_instances=1,
+    )
+    scheduler.add_job(
+        "pulsebot.scheduling:send_onboarding_pulses",
+        ONBOARDING_TRIGGER,
+        id=ONBOARDING_JOB,
+        name=ONBOARDING_JOB,
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=int(OPEN_GRACE.total_seconds()),
         max_instances=1,
     )
     team_ids = workspaces.team_ids() if workspaces else [SINGLE_WORKSPACE]
