@@ -567,7 +567,7 @@ def send_onboarding_pulses() -> None:
     for team_id, client, sessions in runtime.each_workspace():
         settings = settings_for(runtime.settings, runtime.served(), team_id)
         sent, released = onboarding.onboarding_pass(
-            client, sessions, now=runtime.clock(), min_group=settings.min_group
+            client, sessions, now=runtime.clock(), min_group=settings.min_group, pulses=settings.onboarding
         )
         if sent or released:
             log.info("onboarding: %d DMs sent, cohorts released: %s", sent, ", ".join(released) or "none")

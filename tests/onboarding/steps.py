@@ -38,8 +38,10 @@ def import_joiners(sessions, people: dict[str, date], *, also: dict[str, date] |
         )
 
 
-def onboarding_job(client, sessions, settings, *, on: date) -> None:
+def onboarding_job(client, sessions, settings, *, on: date, onboarding: bool = True) -> None:
+    """The hourly job as if on `on`, with PULSEBOT_ONBOARDING on (or off)."""
     at = datetime.combine(on, time(9, 0), tzinfo=UTC)
+    settings = settings.model_copy(update={"onboarding": onboarding})
     run_job("send_onboarding_pulses", at=at, client=client, sessions=sessions, settings=settings)
 
 

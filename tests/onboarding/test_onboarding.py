@@ -113,6 +113,14 @@ def test_a_cohort_of_five_is_released_once_it_closes_and_never_changes(
     assert again == figures
 
 
+def test_with_onboarding_off_nobody_is_asked(client, sessions, settings, fake_slack):
+    people = joiners(5)
+    import_joiners(sessions, people)
+    onboarding_job(client, sessions, settings, on=TODAY, onboarding=False)
+    assert fake_slack.calls_to("chat.postMessage") == []
+    assert count(sessions, OnboardingPulse) == 0
+
+
 def test_a_cohort_of_four_releases_nothing(slack, client, sessions, settings, fake_slack):
     people = joiners(4)
     import_joiners(sessions, people)

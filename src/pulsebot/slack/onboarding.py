@@ -20,19 +20,22 @@ RELEASED_FROM = ("onboarding_answer", "onboarding_cohort", "onboarding_pulse")
 
 
 def onboarding_pass(
-    client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int
+    client: WebClient, sessions: SessionFactory, *, now: datetime, min_group: int, pulses: bool = True
 ) -> tuple[int, list[str]]:
     """Owe new joiners their milestones, release the cohorts whose last pulse is over, DM each pulse due
-    today, and the exit survey to whoever's last day it is: (DMs sent, cohorts released)."""
+    today, and the exit survey to whoever's last day it is: (DMs sent, cohorts released). Without
+    `pulses` (PULSEBOT_ONBOARDING off) no onboarding pulse is owed or sent; cohorts already holding
+    answers are still released when they close, so their answers do not linger."""
     today = now.astimezone(UTC).date()
-    with transaction(sessions) as session:
-        onboarding.schedule_pulses(session, today=today)
+    if pulses:
+        with transaction(sessions) as session:
+            onboarding.schedule_pulses(session, today=today)
     with transaction(sessions) as session:
         released = onboarding.release_closed_cohorts(session, today=today, now=now, min_group=min_group)
     if released:
         scrub(engine_of(sessions), RELEASED_FROM, rewrite=True)
     with transaction(sessions) as session:
-        due = onboarding.due_pulses(session, today=today)
+        due = onboarding.due_pulses(session, today=today) if pulses else []
     sent = 0
     for pulse in due:
         text, blocks = onboarding_message(
