@@ -69,6 +69,22 @@ def kept_lines(kept: Kept) -> tuple[tuple[str, str], ...]:
         ("Pulses open now that note your group", _count(kept.run_cells, "pulse")),
         ("Dashboard sessions", _count(kept.sessions, "session") + ", this one included"),
     ]
+    if kept.onboarding_pulses:  # only for new joiners: nobody else is told there is such a thing
+        lines.append(
+            (
+                "Onboarding pulses for you",
+                _count(kept.onboarding_pulses, "record")
+                + " of when each is due; never whether or what you answered",
+            )
+        )
+    if kept.exit_surveys:
+        lines.append(
+            (
+                "Your exit survey",
+                _count(kept.exit_surveys, "survey")
+                + ", with your answers and your name: not anonymous, for HR",
+            )
+        )
     if kept.teams_managed:
         lines.append(("Teams whose survey names you as a manager", ", ".join(kept.teams_managed)))
     if kept.attributes is not None:
