@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("channel_id", AutoString(length=20), nullable=True),
         sa.Column("message_ts", AutoString(length=32), nullable=True),
+        sa.Column("from_join", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["cohort_id"], ["onboarding_cohort.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("cohort_id", "user_id", "milestone"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
@@ -11,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from pulsebot.services.onboarding import exits, onboarding
 from pulsebot.slack.blocks.onboarding import exit_message, onboarding_message
+from pulsebot.slack.workspace_people import human
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,15 @@ def onboarding_pass(
             continue
         sent += 1
     return sent, released
+
+
+def on_team_join(sessions: SessionFactory, *, user: Mapping, now: datetime) -> None:
+    """Slack's `team_join` (with PULSEBOT_ONBOARDING on): a new member, not a guest, bot or app, is owed
+    onboarding pulses from today, unless HR's export gives them a start date."""
+    if not user.get("id") or not human(user) or user.get("is_restricted") or user.get("is_ultra_restricted"):
+        return
+    with transaction(sessions) as session:
+        onboarding.joined_workspace(session, user_id=user["id"], joined_on=now.astimezone(UTC).date())
 
 
 def send_exit_survey(client: WebClient, sessions: SessionFactory, *, user_id: str, now: datetime) -> int:

@@ -840,6 +840,8 @@ class OnboardingPulse(TeamScoped, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     channel_id: str | None = Field(default=None, max_length=20)
     message_ts: str | None = Field(default=None, max_length=32)
+    # Owed from Slack's `team_join` (the join day standing in for a start date), not from HR's export.
+    from_join: bool = Field(default=False)
 
     __table_args__ = (UniqueConstraint("cohort_id", "user_id", "milestone"),)
 

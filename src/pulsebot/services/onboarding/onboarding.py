@@ -98,13 +98,7 @@ def schedule_pulses(session: Session, *, today: date) -> int:
     cohorts = {row.cohort: row for row in session.exec(select(OnboardingCohort)).all()}
     wanted: dict[tuple[int, str, int], date] = {}
     for user_id, start in joiners:
-        name = cohort_of(start)
-        cohort = cohorts.get(name)
-        if cohort is None:
-            cohort = OnboardingCohort(cohort=name, closes_on=cohort_closes_on(start), secret=new_run_secret())
-            session.add(cohort)
-            session.flush()
-            cohorts[name] = cohort
+        cohort = _cohort(session, cohorts, start)
         if cohort.released_at is not None:
             continue  # released once and for all: nobody is added to it
         for milestone in MILESTONES:
@@ -115,8 +109,12 @@ def schedule_pulses(session: Session, *, today: date) -> int:
         (row.cohort_id, row.user_id, row.milestone): row
         for row in session.exec(select(OnboardingPulse).where(OnboardingPulse.sent_at.is_(None))).all()
     }
+    with_start = {user_id for user_id, _ in joiners}
     for key, row in owed.items():
-        if wanted.get(key) != row.due_on:
+        if row.from_join:  # the join day stood in for a start date: until HR's export gives one
+            if row.user_id in with_start or _closes(row) <= today:
+                session.delete(row)
+        elif wanted.get(key) != row.due_on:
             session.delete(row)
     session.flush()  # before any insert of the same key: the unit of work inserts first
     sent = set(
@@ -138,6 +136,49 @@ def schedule_pulses(session: Session, *, today: date) -> int:
             added += 1
     session.flush()
     return added
+
+
+def joined_workspace(session: Session, *, user_id: str, joined_on: date) -> int:
+    """Slack's `team_join`: the day someone joined the workspace stands in for their start date, unless
+    HR's export gives one (which then wins, at the next pass). How many pulses they are now owed."""
+    if session.exec(
+        select(Person.user_id).where(Person.user_id == user_id, Person.start_date.is_not(None))
+    ).first():
+        return 0
+    cohorts = {row.cohort: row for row in session.exec(select(OnboardingCohort)).all()}
+    cohort = _cohort(session, cohorts, joined_on)
+    if cohort.released_at is not None:
+        return 0
+    owed = set(
+        session.exec(
+            select(OnboardingPulse.milestone).where(
+                OnboardingPulse.cohort_id == cohort.id, OnboardingPulse.user_id == user_id
+            )
+        ).all()
+    )
+    added = 0
+    for milestone in MILESTONES:
+        if milestone not in owed:
+            due = joined_on + timedelta(days=milestone)
+            session.add(
+                OnboardingPulse(
+                    cohort_id=cohort.id, user_id=user_id, milestone=milestone, due_on=due, from_join=True
+                )
+            )
+            added += 1
+    session.flush()
+    return added
+
+
+def _cohort(session: Session, cohorts: dict[str, OnboardingCohort], start: date) -> OnboardingCohort:
+    name = cohort_of(start)
+    cohort = cohorts.get(name)
+    if cohort is None:
+        cohort = OnboardingCohort(cohort=name, closes_on=cohort_closes_on(start), secret=new_run_secret())
+        session.add(cohort)
+        session.flush()
+        cohorts[name] = cohort
+    return cohort
 
 
 def due_pulses(session: Session, *, today: date) -> list[DuePulse]:
