@@ -28,6 +28,7 @@ def test_admins_see_released_cohorts_and_nobody_else_does(
         answer_all(slack, sessions, user_id, value)
     fake_slack.wait_for("response_url", 5 * len(onboarding_questions()))
     sign_in(visitor, fake_slack, ADMIN)
+    assert 'href="/organisation/onboarding"' in text_of(visitor.get("/organisation"))
     assert "No cohort of new joiners is released yet" in text_of(visitor.get("/organisation/onboarding"))
 
     onboarding_job(client, sessions, settings, on=CLOSES_ON)
