@@ -16,7 +16,7 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from pulsebot.services.onboarding.onboarding import released_cohorts
+from pulsebot.services.onboarding.cohort_figures import released_cohorts
 from pulsebot.services.onboarding.questions import onboarding_questions
 from pulsebot.store.models import OnboardingAnswer, OnboardingCohort, OnboardingFigure
 from tests.cli.conftest import pulsebot

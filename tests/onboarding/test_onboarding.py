@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from pulsebot.services.onboarding.onboarding import released_cohorts
+from pulsebot.services.onboarding.cohort_figures import released_cohorts
 from pulsebot.services.onboarding.questions import onboarding_questions
 from pulsebot.store.models import (
     Answer,

@@ -21,8 +21,9 @@ from pulsebot.cli.common import (
     wrapping_table,
 )
 from pulsebot.clock import utc_now
+from pulsebot.services.onboarding.cohort_figures import released_cohorts
 from pulsebot.services.onboarding.exits import exit_report
-from pulsebot.services.onboarding.onboarding import MILESTONES, released_cohorts
+from pulsebot.services.onboarding.onboarding import MILESTONES
 from pulsebot.services.onboarding.questions import exit_questions, onboarding_questions
 from pulsebot.services.privacy import audit
 from pulsebot.store.db import session_factory, transaction

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from pulsebot.services.onboarding import exits, onboarding
+from pulsebot.services.onboarding import cohort_figures, exits, onboarding
 from pulsebot.slack.blocks.onboarding import exit_message, onboarding_message
 from pulsebot.slack.workspace_people import human
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
@@ -33,7 +33,7 @@ def onboarding_pass(
         with transaction(sessions) as session:
             onboarding.schedule_pulses(session, today=today)
     with transaction(sessions) as session:
-        released = onboarding.release_closed_cohorts(session, today=today, now=now, min_group=min_group)
+        released = cohort_figures.release_closed_cohorts(session, today=today, now=now, min_group=min_group)
     if released:
         scrub(engine_of(sessions), RELEASED_FROM, rewrite=True)
     with transaction(sessions) as session:

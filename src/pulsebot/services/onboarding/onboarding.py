@@ -7,9 +7,9 @@ second click replaces the first, and it waits for the mixing window (services/pu
 every answer. Nothing is shown while the cohort is open. It closes once the last day-90 pulse of its
 quarter can no longer be answered; then its figures are released once (`release_closed_cohorts`): for
 each milestone, how many answered and each question's mean, each only when at least the minimum group
-gave it. The answers, the secret and the pulses (who was asked when) are deleted in the same
-transaction, so a released cohort never changes: a joiner added later (a start date imported late) is not
-asked at all, and there is no "before and after" to subtract.
+gave it (cohort_figures.py). The answers, the secret and the pulses (who was asked when) are deleted in
+the same transaction, so a released cohort never changes: a joiner added later (a start date imported
+late) is not asked at all, and there is no "before and after" to subtract.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, tuple_
+from sqlalchemy import delete, tuple_
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import Closed, Invalid, NotAllowed, NotFound, Refusal
-from pulsebot.services.onboarding.questions import SCALE, find, onboarding_questions
+from pulsebot.services.onboarding.questions import find, onboarding_questions
 from pulsebot.services.privacy.anonymity import new_run_secret, onboarding_token
-from pulsebot.services.privacy.distributions import shown_counts
-from pulsebot.store.db import lock_still_open, write_lock
+from pulsebot.store.db import lock_still_open
 from pulsebot.store.models import (
     OnboardingAnswer,
     OnboardingCohort,
-    OnboardingFigure,
     OnboardingPulse,
     Person,
 )
@@ -38,9 +36,6 @@ from pulsebot.store.upsert import upsert
 
 MILESTONES = (30, 60, 90)
 ANSWER_DAYS = 7  # how long each pulse takes answers from the day it is due
-RESPONDENTS = "respondents"  # the figure of how many answered a milestone
-FEW = "few"  # why a figure is hidden: fewer than the minimum group gave it
-ALIKE = "alike"  # or its answers were so alike that each of them would tell the others' answers
 LATE = "This pulse closed before your answer was saved, so it was not counted."
 
 _shuffle = random.SystemRandom().shuffle
@@ -267,126 +262,9 @@ def write_onboarding_answers(
     return receipts
 
 
-def release_closed_cohorts(session: Session, *, today: date, now: datetime, min_group: int) -> list[str]:
-    """Release each cohort whose last pulse is over: its figures stored once, under the minimum group;
-    its answers, secret and pulses deleted. The cohorts released."""
-    write_lock(session)
-    due = session.exec(
-        select(OnboardingCohort)
-        .where(OnboardingCohort.released_at.is_(None), OnboardingCohort.closes_on <= today)
-        .order_by(OnboardingCohort.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for cohort in due:
-        answered = session.exec(
-            select(OnboardingAnswer.milestone, func.count(func.distinct(OnboardingAnswer.respondent)))
-            .where(OnboardingAnswer.cohort_id == cohort.id)
-            .group_by(OnboardingAnswer.milestone)
-        ).all()
-        counts: dict[tuple[int, str], list[int]] = {}
-        for milestone, question, value, count in session.exec(
-            select(
-                OnboardingAnswer.milestone,
-                OnboardingAnswer.question_key,
-                OnboardingAnswer.value,
-                func.count(),
-            )
-            .where(OnboardingAnswer.cohort_id == cohort.id)
-            .group_by(OnboardingAnswer.milestone, OnboardingAnswer.question_key, OnboardingAnswer.value)
-        ).all():
-            counts.setdefault((milestone, question), [0] * len(SCALE))[value - SCALE.start] += count
-        respondents = dict(answered)
-        for milestone in MILESTONES:
-            people = respondents.get(milestone, 0)
-            if people < min_group:  # not even how many: only that too few answered
-                session.add(_hidden(cohort.id, milestone, RESPONDENTS))
-                continue
-            session.add(
-                OnboardingFigure(
-                    cohort_id=cohort.id, milestone=milestone, question_key=RESPONDENTS, answers=people
-                )
-            )
-            for question in onboarding_questions():
-                session.add(_question_figure(cohort.id, milestone, question.key, counts, min_group))
-        session.exec(delete(OnboardingAnswer).where(OnboardingAnswer.cohort_id == cohort.id))
-        session.exec(delete(OnboardingPulse).where(OnboardingPulse.cohort_id == cohort.id))
-        cohort.secret, cohort.released_at, cohort.min_group = None, now, min_group
-        session.add(cohort)
-    session.flush()
-    return [cohort.cohort for cohort in due]
-
-
-@dataclass(frozen=True)
-class MilestoneFigures:
-    milestone: int
-    respondents: int | None  # None: fewer than the minimum group answered, nothing shown
-    means: dict[str, float | None]  # per question key; None: hidden
-
-
-@dataclass(frozen=True)
-class ReleasedCohort:
-    cohort: str
-    min_group: int
-    milestones: list[MilestoneFigures]
-
-
-def released_cohorts(session: Session) -> list[ReleasedCohort]:
-    """What the admins' report shows: the released figures as stored, never anything recomputed."""
-    cohorts = session.exec(
-        select(OnboardingCohort)
-        .where(OnboardingCohort.released_at.is_not(None))
-        .order_by(OnboardingCohort.cohort)
-    ).all()
-    if not cohorts:
-        return []
-    figures = session.exec(
-        select(OnboardingFigure).where(OnboardingFigure.cohort_id.in_([cohort.id for cohort in cohorts]))
-    ).all()
-    by_key = {(f.cohort_id, f.milestone, f.question_key): f for f in figures}
-    released = []
-    for cohort in cohorts:
-        milestones = []
-        for milestone in MILESTONES:
-            count = by_key.get((cohort.id, milestone, RESPONDENTS))
-            shown = count is not None and count.hidden is None
-            means = {
-                q.key: (
-                    by_key[(cohort.id, milestone, q.key)].value
-                    if shown and (cohort.id, milestone, q.key) in by_key
-                    else None
-                )
-                for q in onboarding_questions()
-            }
-            milestones.append(MilestoneFigures(milestone, count.answers if shown else None, means))
-        released.append(ReleasedCohort(cohort.cohort, cohort.min_group or 0, milestones))
-    return released
-
-
 def forget_pulses(session: Session, *, user_id: str) -> int:
     """Forget-me: the pulses owed or sent to them (their answers are under the cohort's tokens)."""
     return session.exec(delete(OnboardingPulse).where(OnboardingPulse.user_id == user_id)).rowcount
-
-
-def _question_figure(
-    cohort_id: int, milestone: int, key: str, counts: dict[tuple[int, str], list[int]], min_group: int
-) -> OnboardingFigure:
-    """A question's mean when at least the minimum group gave it and the rule for distributions lets
-    its answers be shown (services/privacy/distributions.py: five joiners all giving 5 would each learn
-    how the other four answered); otherwise hidden, with why."""
-    given = counts.get((milestone, key), [0] * len(SCALE))
-    answers = sum(given)
-    if answers < min_group:
-        return _hidden(cohort_id, milestone, key)
-    if shown_counts(given) is None:
-        return OnboardingFigure(cohort_id=cohort_id, milestone=milestone, question_key=key, hidden=ALIKE)
-    mean = sum(value * count for value, count in zip(SCALE, given, strict=True)) / answers
-    return OnboardingFigure(
-        cohort_id=cohort_id, milestone=milestone, question_key=key, answers=answers, value=round(mean, 2)
-    )
-
-
-def _hidden(cohort_id: int, milestone: int, question_key: str) -> OnboardingFigure:
-    return OnboardingFigure(cohort_id=cohort_id, milestone=milestone, question_key=question_key, hidden=FEW)
 
 
 def _closes(pulse: OnboardingPulse) -> date:

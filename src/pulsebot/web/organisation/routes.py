@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template, request
 
-from pulsebot.services.onboarding.onboarding import released_cohorts
+from pulsebot.services.onboarding.cohort_figures import released_cohorts
 from pulsebot.services.onboarding.questions import onboarding_questions
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
