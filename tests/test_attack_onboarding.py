@@ -77,7 +77,7 @@ def test_milestone_timing_shows_nothing_until_the_whole_quarter_has_closed(
 
     onboarding_job(client, sessions, settings, on=CLOSES_ON)
     with sessions() as session:
-        (cohort,) = released_cohorts(session)
+        (cohort,) = released_cohorts(session, min_group=settings.min_group)
     # One figure per milestone for the whole quarter: no day, no week, nobody's own date.
     assert [m.respondents for m in cohort.milestones] == [5, 5, None]
     assert {m.milestone for m in cohort.milestones} == {30, 60, 90}
@@ -148,3 +148,18 @@ def test_a_closed_pulse_takes_no_answer(slack, client, sessions, settings, fake_
     assert "has closed" in reply["text"]
     with sessions() as session:
         assert session.exec(select(OnboardingAnswer)).all() == []
+
+
+def test_a_cohort_released_under_a_lower_minimum_is_hidden_under_today_s(
+    slack, client, sessions, settings, fake_slack, cli_env
+):
+    people = joiners(5)
+    import_joiners(sessions, people)
+    onboarding_job(client, sessions, settings, on=TODAY)
+    for user_id, value in zip(people, VALUES, strict=True):
+        answer_all(slack, sessions, user_id, value)
+    fake_slack.wait_for("response_url", 5 * len(KEYS))
+    onboarding_job(client, sessions, settings, on=CLOSES_ON)
+    raised = pulsebot({**cli_env, "PULSEBOT_MIN_GROUP": "6"}, "onboarding")
+    assert raised.exit_code == 0, raised.output
+    assert "fewer than 6" in raised.output and "3.6" not in raised.output

@@ -78,14 +78,14 @@ def test_a_cohort_of_five_is_released_once_it_closes_and_never_changes(
 
     onboarding_job(client, sessions, settings, on=CLOSES_ON - timedelta(days=1))
     with sessions() as session:
-        assert released_cohorts(session) == []
+        assert released_cohorts(session, min_group=settings.min_group) == []
         assert session.exec(select(OnboardingFigure)).all() == []
     said = pulsebot(cli_env, "onboarding")
     assert said.exit_code == 0 and "No cohort of new joiners is released yet" in said.output
 
     onboarding_job(client, sessions, settings, on=CLOSES_ON)
     with sessions() as session:
-        (cohort,) = released_cohorts(session)
+        (cohort,) = released_cohorts(session, min_group=settings.min_group)
         stored = session.exec(select(OnboardingCohort)).one()
         figures = sorted(
             (f.milestone, f.question_key, f.answers, f.value) for f in session.exec(select(OnboardingFigure))
@@ -130,7 +130,7 @@ def test_a_cohort_of_four_releases_nothing(slack, client, sessions, settings, fa
     fake_slack.wait_for("response_url", 4 * len(onboarding_questions()))
     onboarding_job(client, sessions, settings, on=CLOSES_ON)
     with sessions() as session:
-        (cohort,) = released_cohorts(session)
+        (cohort,) = released_cohorts(session, min_group=settings.min_group)
         figures = session.exec(select(OnboardingFigure)).all()
     assert [m.respondents for m in cohort.milestones] == [None, None, None]
     assert {(f.answers, f.value, f.hidden) for f in figures} == {(None, None, "few")}  # not even how many

@@ -45,7 +45,7 @@ def onboarding(team: Team = "") -> None:
     settings = settings_or_fail()
     engine = existing(settings)
     with transaction(team_sessions(settings, engine, team)) as session:
-        cohorts = released_cohorts(session)
+        cohorts = released_cohorts(session, min_group=settings.min_group)
         audit.record(
             session,
             actor=audit.CLI,

@@ -90,8 +90,9 @@ class ReleasedCohort:
     milestones: list[MilestoneFigures]
 
 
-def released_cohorts(session: Session) -> list[ReleasedCohort]:
-    """What the admins' report shows: the released figures as stored, never anything recomputed."""
+def released_cohorts(session: Session, *, min_group: int) -> list[ReleasedCohort]:
+    """What the admins' report shows: the released figures as stored, never anything recomputed. A
+    figure fewer than today's `min_group` gave is hidden too, though released under a lower minimum."""
     cohorts = session.exec(
         select(OnboardingCohort)
         .where(OnboardingCohort.released_at.is_not(None))
@@ -108,17 +109,14 @@ def released_cohorts(session: Session) -> list[ReleasedCohort]:
         milestones = []
         for milestone in MILESTONES:
             count = by_key.get((cohort.id, milestone, RESPONDENTS))
-            shown = count is not None and count.hidden is None
-            means = {
-                q.key: (
-                    by_key[(cohort.id, milestone, q.key)].value
-                    if shown and (cohort.id, milestone, q.key) in by_key
-                    else None
-                )
-                for q in onboarding_questions()
-            }
+            shown = count is not None and count.hidden is None and count.answers >= min_group
+            means = {}
+            for question in onboarding_questions():
+                figure = by_key.get((cohort.id, milestone, question.key))
+                kept = shown and figure is not None and figure.hidden is None and figure.answers >= min_group
+                means[question.key] = figure.value if kept else None
             milestones.append(MilestoneFigures(milestone, count.answers if shown else None, means))
-        released.append(ReleasedCohort(cohort.cohort, cohort.min_group or 0, milestones))
+        released.append(ReleasedCohort(cohort.cohort, max(cohort.min_group or 0, min_group), milestones))
     return released
 
 

@@ -3,7 +3,7 @@ each question with its buttons, and what each says about who reads the answers."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -56,7 +56,7 @@ def onboarding_message(*, pulse_id: int, milestone: int, closes_on: date) -> tup
         "Anonymous: your answers are pooled with everyone who started in the same quarter, and shown to "
         "admins only for the whole quarter, once every pulse of it is over, and only if enough people "
         f"answered. Never your name, your start date or when you answered. {SCALE_NOTE} "
-        f"Open until {closes_on:%-d %B}."
+        f"Open until the end of {_last_day(closes_on)}."
     )
     blocks = [
         SectionBlock(text=MarkdownTextObject(text=f"*{text}*")),
@@ -68,7 +68,13 @@ def onboarding_message(*, pulse_id: int, milestone: int, closes_on: date) -> tup
 
 def onboarding_thanks(receipt: OnboardingReceipt) -> str:
     verb = "changed" if receipt.replaced else "counted"
-    return f"Thanks, your answer is {verb}, anonymously. You can change it until {receipt.closes_on:%-d %B}."
+    until = _last_day(receipt.closes_on)
+    return f"Thanks, your answer is {verb}, anonymously. You can change it until the end of {until}."
+
+
+def _last_day(closes_on: date) -> str:
+    """The last day a pulse takes answers (UTC), as a date: `closes_on` is the first day it does not."""
+    return f"{closes_on - timedelta(days=1):%-d %B}"
 
 
 def exit_message(*, exit_id: int) -> tuple[str, list[dict]]:

@@ -73,7 +73,7 @@ def onboarding():
     if not viewer.rights.is_admin:
         refuse(ORG, "not an admin: onboarding cohorts are for admins")
     with transaction(viewer_sessions(viewer)) as session:
-        cohorts = released_cohorts(session)
+        cohorts = released_cohorts(session, min_group=board.settings.min_group)
         audit.record(
             session,
             actor=viewer.user_id,
