@@ -21,7 +21,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from pulsebot.store.statistics import keep_no_statistics
 
 revision: str = "0030"
-down_revision: str | None = "0028"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

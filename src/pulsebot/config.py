@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # On, the workspace's owners and admins (users.info, looked up again after a minute) are pulsebot
     # admins in Slack too, besides PULSEBOT_ADMINS.
     slack_admins: bool = Field(default=False, validation_alias="PULSEBOT_SLACK_ADMINS")
+    # Off by default: an upgrade must not start DMing everyone with a start date. On, new joiners (a start
+    # date in the people import) get their day-30, -60 and -90 onboarding pulses (services/onboarding/).
+    onboarding: bool = Field(default=False, validation_alias="PULSEBOT_ONBOARDING")
     # May this process run the scheduler? On PostgreSQL the replicas pick one by a lock (leadership.py).
     scheduler: bool = Field(default=True, validation_alias="PULSEBOT_SCHEDULER")
     # Digests: when they go out (in each manager's own time zone), how far back the trend reaches, and

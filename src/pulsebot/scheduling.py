@@ -25,7 +25,10 @@ users.list when its directory is a day old, or was never read, slack/workspace_p
 `webhook-deliveries` (which POSTs the webhooks' signed events and retries them with backoff,
 services/api/webhook_sender.py) and `channel-read` (which reads again the members of each survey
 channel whose last read is a day old, slack/channel_members.py);
-`digest-send` runs every five minutes and sends each manager their weekly digest once their own
+`onboarding` runs hourly at 7 minutes past: it owes new joiners their day-30, -60 and -90 pulses,
+DMs those due and the exit survey of whoever's last day it is, and releases each cohort whose last
+pulse is over (slack/onboarding.py); `digest-send` runs every five minutes and sends each manager their
+weekly digest once their own
 Monday 09:00 has come; `retention` runs daily at 03:17 UTC and removes what is older than
 PULSEBOT_RETENTION_DAYS (services/privacy/retention.py), in every workspace. The outbox is not a job:
 every process drains it with its own sender (slack/sender.py), and only one process runs this scheduler
@@ -65,7 +68,17 @@ from pulsebot.services.privacy import retention, seen
 from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
-from pulsebot.slack import action_plans, digest, helping, idea_notices, outbox, relay, sharing, you_said
+from pulsebot.slack import (
+    action_plans,
+    digest,
+    helping,
+    idea_notices,
+    onboarding,
+    outbox,
+    relay,
+    sharing,
+    you_said,
+)
 from pulsebot.slack.app import Deps
 from pulsebot.slack.channel_members import reconcile_survey_channels
 from pulsebot.slack.directory import WorkspaceDirectory, retoken_legacy_ideas
@@ -103,6 +116,10 @@ DIGEST_JOB = "digest-send"
 # Digests go out at the first pass after each manager's local digest time; five minutes late is fine,
 # and each pass looks up the time zones of the managers still waiting for this week's digest.
 DIGEST_EVERY = timedelta(minutes=5)
+ONBOARDING_JOB = "onboarding"
+# Onboarding pulses and exit surveys are due on a day, not a minute: a pass at a fixed minute of every
+# hour (kept across restarts, unlike an interval) sends them early on the day they fall due.
+ONBOARDING_TRIGGER = CronTrigger(minute=7, timezone=UTC)
 RETENTION_JOB = "retention"
 # Daily, at a quiet hour for most of the world; a fixed time of day, so re-registering it at every start
 # keeps its next run time (an interval would start counting again from each restart).
@@ -236,6 +253,16 @@ def register_jobs(
         replace_existing=True,
         coalesce=True,
         misfire_grace_time=int(OPEN_GRACE.total_seconds()),  # a day missed in a restart still runs
+        max_instances=1,
+    )
+    scheduler.add_job(
+        "pulsebot.scheduling:send_onboarding_pulses",
+        ONBOARDING_TRIGGER,
+        id=ONBOARDING_JOB,
+        name=ONBOARDING_JOB,
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=int(OPEN_GRACE.total_seconds()),
         max_instances=1,
     )
     team_ids = workspaces.team_ids() if workspaces else [SINGLE_WORKSPACE]
@@ -552,6 +579,19 @@ def purge_old_data() -> None:
                 refresh_idea_card(client, sessions, idea_id=idea_id)
             except SlackApiError as error:  # the card was deleted, or the channel archived: nothing to redraw
                 log.warning("idea #%s card not redrawn: %s", idea_id, error.response.get("error"))
+
+
+def send_onboarding_pulses() -> None:
+    runtime = _current()
+    if runtime.settings is None:  # a cohort's release needs the minimum group
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        settings = settings_for(runtime.settings, runtime.served(), team_id)
+        sent, released = onboarding.onboarding_pass(
+            client, sessions, now=runtime.clock(), min_group=settings.min_group, pulses=settings.onboarding
+        )
+        if sent or released:
+            log.info("onboarding: %d DMs sent, cohorts released: %s", sent, ", ".join(released) or "none")
 
 
 def read_directories() -> None:

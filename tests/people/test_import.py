@@ -103,7 +103,7 @@ def test_every_problem_of_a_bad_file_is_named_on_its_own_line_and_nothing_is_wri
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "pulsebot: people.csv, line 1, managr: not a column pulsebot knows; the columns are user_id, email, "
-        "department, division, site, region, level, start_date, manager",
+        "department, division, site, region, level, start_date, end_date, manager",
         "pulsebot: people.csv, line 2, start_date: '2024-02-30' is not a date (YYYY-MM-DD)",
         "pulsebot: people.csv, line 2, manager: the reporting line goes round in a circle: "
         "U0ANN → U0BEN → U0CLEO → U0ANN",
@@ -134,7 +134,7 @@ def test_a_file_that_cannot_be_read_as_an_export_says_why(cli_env, sessions, tmp
         "nokey.csv": (
             b"name,site\nAnn,Berlin\n",
             "pulsebot: nokey.csv, line 1, name: not a column pulsebot knows; the columns are user_id, email, "
-            "department, division, site, region, level, start_date, manager\n"
+            "department, division, site, region, level, start_date, end_date, manager\n"
             "pulsebot: nokey.csv, line 1: no user_id or email column; each person is named by their Slack "
             "user id or their email",
         ),

@@ -58,6 +58,7 @@ def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(pau
         *scheduling.SWEEPS,
         scheduling.DIGEST_JOB,
         scheduling.RETENTION_JOB,
+        scheduling.ONBOARDING_JOB,
         "pulse-open:berlin",
         "pulse-open:newyork",
         "pulse-open:local",
@@ -84,6 +85,9 @@ def test_each_active_scheduled_survey_gets_a_stable_job_in_its_own_time_zone(pau
     assert purge.func_ref == "pulsebot.scheduling:purge_old_data"
     assert purge.next_run_time == utc(2027, 3, 21, 3, 17)  # daily, the next 03:17 UTC
     assert (purge.coalesce, purge.misfire_grace_time) == (True, scheduling.OPEN_GRACE.total_seconds())
+    onboarding = jobs[scheduling.ONBOARDING_JOB]
+    assert onboarding.func_ref == "pulsebot.scheduling:send_onboarding_pulses"
+    assert onboarding.next_run_time == utc(2027, 3, 20, 12, 7)  # hourly, at a fixed minute
 
 
 def test_sync_follows_pause_resume_and_edits_but_leaves_a_due_job_alone(paused_scheduler, sessions):

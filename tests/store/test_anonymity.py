@@ -6,7 +6,7 @@ import pulsebot.store.installations  # noqa: F401  (the installed workspaces' ta
 from pulsebot.store.models import USER_ID_COLUMNS
 
 # A vote joins to its idea and so to the idea's (public) author, but never to the voter.
-ANSWER_SIDE = {"answer"}
+ANSWER_SIDE = {"answer", "onboarding_answer", "onboarding_figure"}
 
 
 def reachable_tables(start: str) -> set[str]:
@@ -75,3 +75,12 @@ def test_helping_answers_hold_no_user_id_and_no_time():
     assert not any(table == "action_check_answer" for table, _ in USER_ID_COLUMNS)
     columns = {column.name for column in SQLModel.metadata.tables["action_check_answer"].columns}
     assert columns == {"check_id", "respondent", "answer"}
+
+
+def test_onboarding_answers_hold_no_person_no_start_date_and_no_time():
+    # A new joiner's answer says which quarter's cohort and which milestone, and nothing else: no id, no
+    # start date, no week, no time, and no key to the pulses that say who was asked when.
+    columns = {column.name for column in SQLModel.metadata.tables["onboarding_answer"].columns}
+    assert columns == {"cohort_id", "milestone", "question_key", "respondent", "value"}
+    cohort = {column.name for column in SQLModel.metadata.tables["onboarding_cohort"].columns}
+    assert cohort == {"team_id", "id", "cohort", "closes_on", "secret", "released_at", "min_group"}

@@ -14,6 +14,7 @@ from pulsebot import scheduling
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.services.loop.sharing import last_complete_week, summary_of
+from pulsebot.services.onboarding.exits import start_exit
 from pulsebot.services.people.languages import choose_language
 from pulsebot.store.db import transaction
 from pulsebot.store.models import (
@@ -148,6 +149,7 @@ def test_my_privacy_counts_what_is_kept_and_says_answers_are_not_linked(
             Person(user_id=me, department="Support", site="Lisbon", updated_at=PINNED_NOW, source="csv")
         )
         choose_language(session, user_id=me, language="fr")
+        start_exit(session, user_id=me, now=PINNED_NOW)
     sign_in(visitor, fake_slack, me)
 
     body = html.unescape(text_of(visitor.get("/me")))
@@ -157,6 +159,8 @@ def test_my_privacy_counts_what_is_kept_and_says_answers_are_not_linked(
     assert "2 ideas, 1 of them anonymous" in body
     assert "<dt>HR attributes (from HR's export)</dt><dd>department Support, site Lisbon</dd>" in body
     assert "<dt>The language you chose for your pulses</dt><dd>Français (/pulse language auto" in body
+    assert "<dt>Your exit survey</dt><dd>1 survey, with your answers and your name: not anonymous" in body
+    assert "Onboarding pulses" not in body  # not a new joiner: nothing says such a thing exists
     assert "Your answers and comments are not here, and cannot be." in body
     assert "Meetings are too long" not in body  # their own comment is not shown to them either
 

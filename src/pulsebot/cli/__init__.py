@@ -17,6 +17,7 @@ from pulsebot.cli import (
     db,
     demo,
     digests,
+    onboarding,
     people,
     privacy,
     pulses,
@@ -50,6 +51,8 @@ cli.command("actions")(actions.actions)
 cli.add_typer(workspaces.group, name="workspace")
 cli.add_typer(people.group, name="people")
 cli.add_typer(api.group, name="api")
+cli.command("onboarding")(onboarding.onboarding)
+cli.add_typer(onboarding.group, name="exit")
 
 
 def _print_version(wanted: bool) -> None:

@@ -52,6 +52,10 @@ USER_ID_COLUMNS = {
     ("channel_member", "user_id"),
     # Who chose a language for their own pulses (services/people/languages.py).
     ("person_language", "user_id"),
+    # Who a new joiner's onboarding pulse is for, until their cohort is released (never their answers),
+    # and whose an exit survey is: confidential to HR, not anonymous (services/onboarding/).
+    ("onboarding_pulse", "user_id"),
+    ("exit_survey", "user_id"),
 }
 
 
@@ -669,6 +673,8 @@ class Person(TeamScoped, table=True):
     site: str | None = Field(default=None, max_length=80)
     region: str | None = Field(default=None, max_length=80)  # above the site
     start_date: date | None = None  # tenure bands are computed from it on the day a run opens
+    # Their last day, when HR's export gives it: the exit survey is sent that day (services/onboarding/).
+    end_date: date | None = None
     level: str | None = Field(default=None, max_length=40)
     manager_id: str | None = Field(default=None, max_length=20)  # the reporting line, one step up
     source: str = Field(default="csv", max_length=10)  # "csv" or "profile"
@@ -929,3 +935,92 @@ class ChannelRead(TeamScoped, table=True):
     read_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # when it ended
     reading: int | None = None  # the read under way, if any (generation + 1)
     cursor: str | None = Field(default=None, max_length=200)  # conversations.members' cursor of its next page
+
+
+class OnboardingCohort(TeamScoped, table=True):
+    """New joiners who started in one calendar quarter: their onboarding answers are pooled here and
+    released once, when the last day-90 pulse of the quarter has closed (services/onboarding/). The secret
+    keys their respondent tokens and is deleted at the release, with the answers."""
+
+    __tablename__ = "onboarding_cohort"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort: str = Field(max_length=7)  # "2027-Q2"
+    closes_on: date  # from this day on the cohort is released
+    secret: str | None = Field(default=None, max_length=64)
+    released_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    min_group: int | None = None  # the minimum the release was made under
+
+    __table_args__ = (UniqueConstraint("team_id", "cohort", name="uq_onboarding_cohort_team_id_cohort"),)
+
+
+class OnboardingPulse(TeamScoped, table=True):
+    """One onboarding pulse owed to a new joiner (day 30, 60 or 90): who and when, never whether or what
+    they answered. Deleted when their cohort is released, and when they are forgotten."""
+
+    __tablename__ = "onboarding_pulse"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="onboarding_cohort.id", index=True)
+    user_id: str = Field(max_length=20)
+    milestone: int  # days after the start date: 30, 60 or 90
+    due_on: date = Field(index=True)
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+    # Owed from Slack's `team_join` (the join day standing in for a start date), not from HR's export.
+    from_join: bool = Field(default=False)
+
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", "milestone"),)
+
+
+class OnboardingAnswer(SQLModel, table=True):
+    """An anonymous onboarding answer: its cohort and milestone only, no person, no start date, no time.
+    Keyed by HMAC(PULSEBOT_ANON_KEY and the cohort's secret, person, milestone); deleted at the release."""
+
+    __tablename__ = "onboarding_answer"
+
+    cohort_id: int = Field(foreign_key="onboarding_cohort.id", primary_key=True)
+    milestone: int = Field(primary_key=True)
+    question_key: str = Field(max_length=40, primary_key=True)
+    respondent: str = Field(max_length=64, primary_key=True)
+    value: int
+
+
+class OnboardingFigure(SQLModel, table=True):
+    """A released onboarding figure of one cohort and milestone: `question_key` "respondents" for how many
+    answered, else a question's mean. A hidden row says why and holds no figure."""
+
+    __tablename__ = "onboarding_figure"
+
+    cohort_id: int = Field(foreign_key="onboarding_cohort.id", primary_key=True)
+    milestone: int = Field(primary_key=True)
+    question_key: str = Field(max_length=40, primary_key=True)
+    answers: int | None = None
+    value: float | None = None
+    hidden: str | None = Field(default=None, max_length=20)
+
+
+class ExitSurvey(TeamScoped, table=True):
+    """An exit survey sent to someone on their last day: confidential to HR, NOT anonymous. Read only by
+    admins (`pulsebot exit report`), never by any figure; removed by retention and forget-me."""
+
+    __tablename__ = "exit_survey"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=20, index=True)
+    sent_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    channel_id: str | None = Field(default=None, max_length=20)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class ExitAnswer(SQLModel, table=True):
+    """One answer of an exit survey, with the person's name on it through `exit_survey`."""
+
+    __tablename__ = "exit_answer"
+
+    exit_id: int = Field(foreign_key="exit_survey.id", primary_key=True)
+    question_key: str = Field(max_length=40, primary_key=True)
+    value: int | None = None
+    choice: str | None = Field(default=None, max_length=200)
+    answered_at: datetime = Field(sa_column=_utc(nullable=False))

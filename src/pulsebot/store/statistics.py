@@ -48,6 +48,7 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         ("person", "site"),
         ("person", "region"),
         ("person", "start_date"),
+        ("person", "end_date"),
         ("person", "level"),
         # Until when someone paused their pulses (a leave, say): forget-me and retention delete it.
         ("snooze", "through"),
@@ -117,6 +118,21 @@ NO_STATISTICS: frozenset[tuple[str, str]] = frozenset(
         # A person's language, chosen or from Slack: few speak some languages in a workspace.
         ("directory_person", "locale"),
         ("person_language", "language"),
+        # Onboarding: an answer's token and value, a cohort's key material, when a joiner's pulse is due
+        # (their start date, a few days on), their DM; what someone leaving answered, with their name.
+        ("onboarding_answer", "respondent"),
+        ("onboarding_answer", "value"),
+        ("onboarding_answer", "question_key"),
+        ("onboarding_cohort", "secret"),
+        ("onboarding_pulse", "due_on"),
+        ("onboarding_pulse", "channel_id"),
+        ("onboarding_pulse", "message_ts"),
+        ("exit_answer", "value"),
+        ("exit_answer", "choice"),
+        ("exit_answer", "question_key"),
+        ("exit_answer", "answered_at"),
+        ("exit_survey", "channel_id"),
+        ("exit_survey", "message_ts"),
     }
 )
 
@@ -185,6 +201,10 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("conversation_message", "error"),
         ("slack_installations", "token_type"),
         ("web_session", "role"),
+        # A quarter's name, a library question's key, why a figure is hidden.
+        ("onboarding_cohort", "cohort"),
+        ("onboarding_figure", "question_key"),
+        ("onboarding_figure", "hidden"),
     },
     "the number of the webhook a delivery goes to, registered by an admin": {
         ("webhook_delivery", "webhook_id"),
@@ -194,6 +214,8 @@ HARMLESS: dict[str, set[tuple[str, str]]] = {
         ("conversation_message", "conversation_id"),
     },
     "totals kept or released only for groups of at least PULSEBOT_MIN_GROUP": {
+        ("onboarding_figure", "answers"),
+        ("onboarding_figure", "value"),
         ("action_check", "answered"),
         ("kept_question", "answers"),
         ("kept_question", "counts"),

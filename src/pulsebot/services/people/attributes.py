@@ -36,6 +36,7 @@ class Attributes:
     level: str | None = None
     start_date: date | None = None
     manager_id: str | None = None
+    end_date: date | None = None  # their last day (HR's export only): the exit survey's day
 
     def any(self) -> bool:
         return any(getattr(self, name.name) is not None for name in fields(self))

@@ -49,6 +49,7 @@ def attributes_of(person: Person) -> Attributes:
         level=person.level,
         start_date=person.start_date,
         manager_id=person.manager_id,
+        end_date=person.end_date,
     )
 
 

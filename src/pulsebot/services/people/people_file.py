@@ -26,7 +26,7 @@ from pulsebot.services.people.attributes import (
 )
 
 KEYS = ("user_id", "email")
-COLUMNS = (*KEYS, *TEXTS, "start_date", "manager")
+COLUMNS = (*KEYS, *TEXTS, "start_date", "end_date", "manager")
 # Each of these lies within the one after it: a department in one division, a site in one region.
 WITHIN = (("department", "division"), ("site", "region"))
 
@@ -166,10 +166,11 @@ def _read_row(people: PeopleFile, line: int, values: list[str]) -> None:
     if _BAD in (user_id, email):
         return
     texts = {name: parsed.get(name) for name in TEXTS}
-    start = parsed.get("start_date")
+    start, end = parsed.get("start_date"), parsed.get("end_date")
     attributes = Attributes(
         **{name: None if value is _BAD else value for name, value in texts.items()},
         start_date=None if start is _BAD else start,
+        end_date=None if end is _BAD else end,
     )
     manager = parsed.get("manager")
     people.rows.append(Row(line, user_id, email, attributes, None if manager is _BAD else manager))
@@ -183,7 +184,7 @@ def _value(name: str, raw: str) -> object:
         return user_id_value(raw)
     if name == "email":
         return email_value(raw)
-    if name == "start_date":
+    if name in ("start_date", "end_date"):
         return date_value(raw)
     if name == "manager":
         if "@" in raw:

@@ -36,6 +36,12 @@ def helping_token(key: bytes, secret: str, *, check_id: int, user_id: str) -> st
     return _with_secret(key, secret, scope=f"helping\x1f{check_id}", user_id=user_id)
 
 
+def onboarding_token(key: bytes, secret: str, *, cohort_id: int, milestone: int, user_id: str) -> str:
+    """A new joiner's token for one milestone of their cohort (services/onboarding/onboarding.py): needs
+    the cohort's key material, deleted when the cohort's figures are released."""
+    return _with_secret(key, secret, scope=f"onboarding\x1f{cohort_id}\x1f{milestone}", user_id=user_id)
+
+
 def _with_secret(key: bytes, secret: str, *, scope: str, user_id: str) -> str:
     scope_key = hmac.new(key, f"{scope}\x1f{secret}".encode(), hashlib.sha256).digest()
     return hmac.new(scope_key, f"answer\x1f{user_id}".encode(), hashlib.sha256).hexdigest()

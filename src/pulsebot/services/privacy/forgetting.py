@@ -17,7 +17,9 @@
   to answers they were in (`run_member`); their id in the workspace's directory (`directory_person`),
   which Slack's next full listing of the workspace brings back for as long as they are in it, and in the
   survey channels' members (`channel_member`), which the next read of a channel brings back likewise;
-- their own pause of their pulses (`snooze`), if they had one, and the language they chose.
+- their own pause of their pulses (`snooze`), if they had one, and the language they chose;
+- the onboarding pulses owed or sent to them (their answers stay under the cohort's tokens until its
+  release), and their exit surveys with every answer: those are not anonymous, so they go whole.
 
 Their answers and comments stay, under their one-way tokens: with the key, the database and the person's
 id, the operator could recompute those until the run's key material is destroyed (the forward-anonymity
@@ -39,6 +41,8 @@ from sqlalchemy import ColumnElement, delete, tuple_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors, idea_notices
+from pulsebot.services.onboarding.exits import forget_exits
+from pulsebot.services.onboarding.onboarding import forget_pulses
 from pulsebot.services.people import workspace_people
 from pulsebot.services.people.languages import forget_language
 from pulsebot.services.privacy import audit
@@ -81,6 +85,9 @@ FORGOTTEN_IN = (
     "directory_person",
     "channel_member",
     "person_language",
+    "onboarding_pulse",
+    "exit_survey",
+    "exit_answer",
 )
 
 
@@ -95,12 +102,15 @@ class Forgotten:
     attributes: int = 0  # their HR attributes: 1 when pulsebot held some
     run_cells: int = 0  # the runs whose cell they were in
     reports: int = 0  # people whose row named them as manager
+    exits: int = 0  # their exit surveys (confidential to HR, not anonymous), with their answers
 
     def describe(self) -> str:
         said = (
             f"{self.deliveries} pulse records, {self.votes} votes, {len(self.signed_ideas)} signed ideas "
             f"unlinked, {self.notices} digest notices, {self.conversations} conversations"
         )
+        if self.exits:
+            said += f", {self.exits} exit surveys"
         if self.attributes or self.run_cells or self.reports:  # only where segments are in use
             said += (
                 f", {self.attributes} HR attribute records, {self.run_cells} run cells, "
@@ -124,8 +134,18 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     channel_members.forget(session, user_id=user_id)
     forget_language(session, user_id=user_id)  # like a pause: theirs, counted nowhere
     attributes, run_cells, reports = _forget_attributes(session, user_id=user_id)
+    forget_pulses(session, user_id=user_id)  # whether they were a new joiner is theirs: not counted
     forgotten = Forgotten(
-        deliveries, votes, signed, anonymous, notices, conversations, attributes, run_cells, reports
+        deliveries,
+        votes,
+        signed,
+        anonymous,
+        notices,
+        conversations,
+        attributes,
+        run_cells,
+        reports,
+        exits=forget_exits(session, user_id=user_id),
     )
     audit.record(
         session,

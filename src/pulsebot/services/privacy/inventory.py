@@ -19,8 +19,10 @@ from pulsebot.services.privacy.forgetting import votes_of
 from pulsebot.store.models import (
     Conversation,
     Delivery,
+    ExitSurvey,
     Idea,
     ManagerNotice,
+    OnboardingPulse,
     Person,
     PulseRun,
     RunMember,
@@ -36,6 +38,7 @@ class Attributes:
     site: str | None
     region: str | None
     start_date: date | None
+    end_date: date | None
     level: str | None
     manager_id: str | None
     source: str  # "csv": HR's export; "profile": their Slack profile's fields
@@ -51,6 +54,8 @@ class Kept:
     conversations: int  # anonymous-reply conversations held as the manager
     run_cells: int  # runs still open to answers that note which cell of their audience they are in
     sessions: int  # their dashboard sessions, this one included
+    onboarding_pulses: int  # onboarding pulses owed or sent to them (never whether or what they answered)
+    exit_surveys: int  # exit surveys sent to them: not anonymous, kept with their answers
     teams_managed: tuple[str, ...]  # the surveys naming them as a manager (surveys are edited by admins)
     attributes: Attributes | None
     language: str | None = None  # the language they chose for their pulses (`/pulse language`)
@@ -76,6 +81,8 @@ def what_is_kept(session: Session, *, user_id: str, key: bytes) -> Kept:
             .where(RunMember.user_id == user_id)
         ).one(),
         sessions=_count(session, WebSession, WebSession.user_id == user_id),
+        onboarding_pulses=_count(session, OnboardingPulse, OnboardingPulse.user_id == user_id),
+        exit_surveys=_count(session, ExitSurvey, ExitSurvey.user_id == user_id),
         teams_managed=tuple(surveys_managed_by(session, user_id=user_id)),
         language=chosen_language(session, user_id=user_id),
         slack_locale=slack_locale(session, user_id=user_id),
@@ -87,6 +94,7 @@ def what_is_kept(session: Session, *, user_id: str, key: bytes) -> Kept:
             site=person.site,
             region=person.region,
             start_date=person.start_date,
+            end_date=person.end_date,
             level=person.level,
             manager_id=person.manager_id,
             source=person.source,

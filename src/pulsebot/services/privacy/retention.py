@@ -21,6 +21,10 @@ workspace now, kept by Slack's events and a daily read; a directory no read has 
 app removed, Slack out of reach) goes whole; so do a survey channel's members
 (services/survey/channel_members.py) when no read has confirmed them for a week.
 
+Exit surveys (services/onboarding/exits.py), which are not anonymous, go whole with their answers once
+sent more than PULSEBOT_RETENTION_DAYS ago. Onboarding answers need no retention of their own: they are
+deleted when their cohort's figures are released, about 100 days after its quarter.
+
 Safe to run again or on two replicas at once: a week is kept (at most once, by its primary key) before
 any of its rows is deleted, readers prefer a kept week to whatever answers are left of it, deletes take
 bounded batches each in its own transaction, and a run is marked purged only when all of it is gone.
@@ -37,6 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, tuple_, update
 from sqlmodel import Session, select
 
+from pulsebot.services.onboarding.exits import remove_exits_before
 from pulsebot.services.people import workspace_people
 from pulsebot.services.people.attributes import PROFILE
 from pulsebot.services.privacy import audit
@@ -78,6 +83,8 @@ PURGED_IN = (
     "snooze",
     "directory_person",
     "channel_member",
+    "exit_survey",
+    "exit_answer",
 )
 
 
@@ -91,6 +98,7 @@ class RetentionOutcome:
     profiles: int = 0  # people's attributes from Slack profiles not confirmed since the cutoff
     directory: int = 0  # people of workspace directories no longer kept current
     channel_members: int = 0  # members of survey channels no longer kept current
+    exits: int = 0  # exit surveys (not anonymous) sent before the cutoff, with their answers
     # The ideas whose text went, by workspace: their cards in Slack are redrawn without it.
     emptied_ideas: dict[str, list[int]] = field(default_factory=dict)
 
@@ -110,6 +118,7 @@ class RetentionOutcome:
                 self.conversations,
                 self.profiles,
                 self.directory,
+                self.exits,
             )
         )
 
@@ -120,6 +129,7 @@ class RetentionOutcome:
             f"{self.ideas} idea texts removed, {self.conversations} conversations deleted"
             + (f", {self.profiles} people's profile attributes deleted" if self.profiles else "")
             + (f", {self.directory} people of unkept directories deleted" if self.directory else "")
+            + (f", {self.exits} exit surveys deleted" if self.exits else "")
         )
 
 
@@ -163,6 +173,7 @@ def run_retention(
         outcome.profiles = _remove_stale_profiles(session, before=cutoff)
         outcome.directory = workspace_people.remove_unkept(session, now=now)
         outcome.channel_members = channel_members.remove_unkept(session, now=now)
+        outcome.exits = remove_exits_before(session, before=cutoff)
         pauses = remove_ended(session, today=now.astimezone(UTC).date())
         pauses += remove_ended_leave(session, today=now.astimezone(UTC).date())
     if pauses and not outcome.removed_anything:

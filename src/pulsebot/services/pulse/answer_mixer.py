@@ -20,6 +20,11 @@ from sqlmodel import Session
 
 from pulsebot.services.errors import Refusal
 from pulsebot.services.loop.helping import HelpingReceipt, PendingHelpingAnswer, write_helping_answers
+from pulsebot.services.onboarding.onboarding import (
+    OnboardingReceipt,
+    PendingOnboardingAnswer,
+    write_onboarding_answers,
+)
 from pulsebot.services.pulse.answers import AnswerReceipt, PendingAnswer, write_answers
 from pulsebot.store.db import SessionFactory, engine_of, scrub, transaction
 
@@ -28,8 +33,8 @@ log = logging.getLogger(__name__)
 MOST_PENDING = 200  # a window this full is written at once: it mixes enough, and thanks are not held up
 
 
-Pending = PendingAnswer | PendingHelpingAnswer
-Receipt = AnswerReceipt | HelpingReceipt
+Pending = PendingAnswer | PendingHelpingAnswer | PendingOnboardingAnswer
+Receipt = AnswerReceipt | HelpingReceipt | OnboardingReceipt
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,15 @@ class AnswerMixer:
 
 
 def write_batch(session: Session, batch: list[Pending]) -> list[Receipt | Refusal]:
-    """Pulse answers and "Is this helping?" answers of one window, in one transaction; receipts (or
-    refusals) in the batch's order."""
+    """Pulse answers, "Is this helping?" answers and onboarding answers of one window, in one
+    transaction; receipts (or refusals) in the batch's order."""
     receipts: list[Receipt | Refusal | None] = [None] * len(batch)
-    for kind, write in ((PendingAnswer, write_answers), (PendingHelpingAnswer, write_helping_answers)):
+    kinds = (
+        (PendingAnswer, write_answers),
+        (PendingHelpingAnswer, write_helping_answers),
+        (PendingOnboardingAnswer, write_onboarding_answers),
+    )
+    for kind, write in kinds:
         numbers = [number for number, item in enumerate(batch) if isinstance(item, kind)]
         if numbers:
             for number, receipt in zip(numbers, write(session, [batch[n] for n in numbers]), strict=True):

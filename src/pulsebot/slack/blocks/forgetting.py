@@ -49,6 +49,7 @@ def forgotten_text(forgotten: Forgotten) -> str:
         f"• Deleted {_count(forgotten.notices, 'record')} of digests or alerts sent to you\n"
         f"• Deleted {_count(forgotten.conversations, 'conversation')} you held as a manager\n"
         + (_ATTRIBUTES_GONE if forgotten.attributes or forgotten.run_cells else "")
+        + (f"• Deleted your exit survey and its answers ({forgotten.exits})\n" if forgotten.exits else "")
         + "Your past answers and comments stay, without your name, and count only in the team's totals. "
         "Until each run's key material is destroyed, the operator holding pulsebot's key could still find "
         "them; after that, nobody can. If you are still in a pulse's channel, its next pulses will reach "

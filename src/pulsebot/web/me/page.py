@@ -70,6 +70,22 @@ def kept_lines(kept: Kept) -> tuple[tuple[str, str], ...]:
         ("Pulses open now that note your group", _count(kept.run_cells, "pulse")),
         ("Dashboard sessions", _count(kept.sessions, "session") + ", this one included"),
     ]
+    if kept.onboarding_pulses:  # only for new joiners: nobody else is told there is such a thing
+        lines.append(
+            (
+                "Onboarding pulses for you",
+                _count(kept.onboarding_pulses, "record")
+                + " of when each is due; never whether or what you answered",
+            )
+        )
+    if kept.exit_surveys:
+        lines.append(
+            (
+                "Your exit survey",
+                _count(kept.exit_surveys, "survey")
+                + ", with your answers and your name: not anonymous, for HR",
+            )
+        )
     if kept.teams_managed:
         lines.append(("Teams whose survey names you as a manager", ", ".join(kept.teams_managed)))
     if kept.language is not None:
@@ -90,6 +106,7 @@ def kept_lines(kept: Kept) -> tuple[tuple[str, str], ...]:
             ("site", held.site),
             ("region", held.region),
             ("start date", held.start_date.isoformat() if held.start_date else None),
+            ("last day", held.end_date.isoformat() if held.end_date else None),
             ("level", held.level),
             ("manager", held.manager_id),
         ]

@@ -1,6 +1,8 @@
 """The organisation's page (/organisation): a released period's segments, for pulsebot's admins; and for
 a leader, their own node of the reporting line and the nodes below it.
 
+/organisation/onboarding shows admins the released cohorts of new joiners (services/onboarding/).
+
 Anyone else gets the same 404 as a team page that is not theirs, and the attempt goes to the audit log.
 The page's `period` and `table` choose only among the released periods and the tables each has; anything
 else is "not released", never counted on request.
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template, request
 
+from pulsebot.services.onboarding.cohort_figures import released_cohorts
+from pulsebot.services.onboarding.questions import onboarding_questions
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
 from pulsebot.store.db import transaction
@@ -59,3 +63,23 @@ def segments():
             return render_template("organisation/none_yet.html", sentence=sentence), status
         return render_template("organisation/not_released.html", missing=missing), 404
     return render_template("organisation/segments.html", page=page)
+
+
+@organisation.get("/organisation/onboarding")
+@signed_in
+def onboarding():
+    """The released cohorts of new joiners, for admins only (a leader's line has no cohort of its own)."""
+    board, viewer = _board(), g.viewer
+    if not viewer.rights.is_admin:
+        refuse(ORG, "not an admin: onboarding cohorts are for admins")
+    with transaction(viewer_sessions(viewer)) as session:
+        cohorts = released_cohorts(session, min_group=board.settings.min_group)
+        audit.record(
+            session,
+            actor=viewer.user_id,
+            action=AuditAction.web_viewed,
+            scope=ORG,
+            now=board.clock(),
+            detail="organisation page, onboarding",
+        )
+    return render_template("organisation/onboarding.html", cohorts=cohorts, questions=onboarding_questions())

@@ -6,6 +6,7 @@ from pulsebot.slack.blocks.actions import ACTION_STATUS, PLAN_ACTION
 from pulsebot.slack.blocks.forgetting import FORGET_ME_ACTION, FORGET_ME_CANCEL
 from pulsebot.slack.blocks.helping import HELPING_ACTION
 from pulsebot.slack.blocks.ideas import IDEA_STATUS_ACTION, IDEA_VOTE_ACTION
+from pulsebot.slack.blocks.onboarding import EXIT_ACTION, ONBOARDING_ACTION
 from pulsebot.slack.blocks.pulses import (
     ANSWER_ACTION,
     COMMENT_ACTION,
@@ -25,6 +26,7 @@ from pulsebot.slack.listeners.actions import action_plans
 from pulsebot.slack.listeners.actions.answers import answer_clicked, comment_clicked, in_my_language_clicked
 from pulsebot.slack.listeners.actions.forget import forget_me_cancelled, forget_me_clicked
 from pulsebot.slack.listeners.actions.helping import helping_clicked
+from pulsebot.slack.listeners.actions.onboarding import exit_clicked, onboarding_clicked
 from pulsebot.slack.listeners.actions.replies import (
     author_reply_clicked,
     close_clicked,
@@ -57,3 +59,5 @@ def register(app: App) -> None:
     app.action(SHARE_RESULTS_ACTION)(share_clicked)
     app.action(SHARE_NOW_ACTION)(share_now_clicked)
     app.action(SNOOZE_ACTION)(snooze_clicked)
+    app.action(re.compile(rf"^{ONBOARDING_ACTION}_\w+_\d+$"))(onboarding_clicked)
+    app.action(re.compile(rf"^{EXIT_ACTION}_\w+_\d+$"))(exit_clicked)

@@ -105,9 +105,12 @@ PRIVACY = (
     "• Where results are shown by department, site, tenure, level or reporting line, pulsebot keeps those "
     "facts about you, from an HR export or your Slack profile's fields, apart from your answers; no one sees "
     "them in Slack, and results by them cover groups of at least {min_group} only.\n"
-    "• `/pulse forget-me` deletes the records of the pulses sent to you, your votes and those facts, and "
-    "unlinks your ideas from you. Your answers stay in the team's totals; until each run's key material "
-    "is destroyed, the operator holding the key could still find them."
+    "• A new joiner's onboarding pulses (day 30, 60 and 90) are pooled with everyone who started in the same "
+    "quarter, shown only for the whole quarter once it is over, and only from {min_group} answers. An exit "
+    "survey on your last day is *not* anonymous: it is kept with your name, for HR only, and says so.\n"
+    "• `/pulse forget-me` deletes the records of the pulses sent to you, your votes and those facts, your "
+    "exit survey, and unlinks your ideas from you. Your answers stay in the team's totals; until each "
+    "run's key material is destroyed, the operator holding the key could still find them."
 )
 
 
