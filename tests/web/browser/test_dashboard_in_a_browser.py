@@ -1,6 +1,6 @@
 """A manager and an admin use the dashboard in Chromium: sign in with Slack through the fake provider,
-read the team's page, plan an action, move an idea, meet a refused form, sign out; a member reads their
-Me page and asks to be forgotten; every page passes axe's WCAG 2.1 AA
+read the team's page, plan an action and start it with the keyboard, move an idea, meet a refused form,
+sign out; a member reads their Me page and asks to be forgotten; every page passes axe's WCAG 2.1 AA
 rules, works with the keyboard and reads at 320 px wide."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Delivery, Idea, IdeaStatus, TeamAction
+from pulsebot.store.models import ActionStatus, Delivery, Idea, IdeaStatus, TeamAction
 from tests.conftest import ADMIN, ANON_KEY, MANAGER, PINNED_NOW
 from tests.segments.segment_data import june_organisation, release
 from tests.web.browser.conftest import axe_violations
@@ -93,6 +93,21 @@ def test_a_manager_plans_an_action_from_the_page(page, dashboard_url, fake_slack
     ]
     page.locator("#actions").scroll_into_view_if_needed()
     screenshot(page, "planned")
+
+    # Then, with the keyboard only, the manager starts it: open its change, keep "In progress", send.
+    page.get_by_text("Change this action").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Its status")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Change its status")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_contain_text("Changed.")
+    expect(page.locator("ul.actions")).to_contain_text("in progress")
+    assert [action.status for action in actions_stored(sessions)] == [ActionStatus.in_progress]
+    assert axe_violations(page) == []
 
 
 def test_a_form_with_a_wrong_token_changes_nothing(page, dashboard_url, fake_slack, team, sessions):

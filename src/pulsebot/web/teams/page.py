@@ -19,7 +19,7 @@ from pulsebot.services.digest import driver_text
 from pulsebot.services.digest.digests import Digest, build_digests
 from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.loop import progress_text
-from pulsebot.services.loop.actions import FINISHED_SHOWN_FOR, actions_of
+from pulsebot.services.loop.actions import FINISHED_SHOWN_FOR, LABELS, NEXT, actions_of
 from pulsebot.services.loop.focus import FocusOptions, focus_options
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.store.models import Survey
@@ -39,9 +39,15 @@ class TrendRow:
 
 @dataclass(frozen=True)
 class ActionRow:
+    id: int
     headline: str
     owner: str
     progress: tuple[str, ...]
+    text: str
+    owner_id: str
+    due: str  # ISO, as the edit form's date field takes it
+    moves: tuple[tuple[str, str], ...]  # (status, label) it may go to next, as Slack's buttons offer
+    shared: bool  # posted to the team's channel: changed in Slack, where the team is told
 
 
 @dataclass(frozen=True)
@@ -150,11 +156,17 @@ def _action_rows(
         progress = in_digest.get(action.id)
         rows.append(
             ActionRow(
+                id=action.id,
                 headline=progress_text.headline(progress or action, today=max(today, now.date())),
                 owner="you" if action.owner_id == viewer else action.owner_id,
                 progress=tuple(progress_text.progress_lines(progress, min_group=min_group))
                 if progress is not None
                 else ("Its progress is shown from the digest of the week after it was planned.",),
+                text=action.text,
+                owner_id=action.owner_id,
+                due=action.due_on.isoformat(),
+                moves=tuple((status.value, LABELS[status]) for status in NEXT[action.status]),
+                shared=action.visible,
             )
         )
     return tuple(rows)
