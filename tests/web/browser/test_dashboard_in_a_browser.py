@@ -61,13 +61,44 @@ def test_a_manager_signs_in_with_slack_and_reads_the_teams_year(
 
     expect(page.get_by_role("heading", name="Weekly team pulse", level=1)).to_be_visible()
     expect(page.locator("dl.figures")).to_contain_text("Mood (1–5)")
-    expect(page.get_by_role("img", name=re.compile("Weekly mood, eNPS"))).to_be_visible()
-    assert page.locator("img.chart").evaluate("img => img.naturalWidth") > 0  # the SVG drew
+    expect(page.get_by_role("group", name=re.compile("Weekly mood, eNPS"))).to_be_visible()
+    assert page.locator("svg.chart image").bounding_box()["width"] > 300  # the digest's SVG drew
     expect(page.locator("table.trend tbody tr")).to_have_count(52)
     expect(page.locator("blockquote", has_text="<script>")).to_have_count(1)  # shown as text, not run
     assert page.evaluate("() => window.pwned === undefined")
     screenshot(page, "team")
     assert axe_violations(page) == []
+
+
+def test_a_weeks_figures_show_when_pointing_at_it_or_reaching_it_with_the_keyboard(
+    page, dashboard_url, fake_slack, team
+):
+    sign_in(page, dashboard_url, fake_slack, MANAGER)
+    page.goto(dashboard_url + "/team/team-pulse")
+    weeks = page.locator("svg.chart a.week")
+    expect(weeks).to_have_count(12)
+    last, before = weeks.nth(11), weeks.nth(10)
+    expect(last.locator("text")).to_be_hidden()
+
+    last.locator("rect").hover()
+
+    caption = last.locator("text")
+    expect(caption).to_be_visible()
+    expect(caption).to_contain_text(re.compile(r"^\d.* 2027 \(week \d+\): mood \d\.\d · eNPS .+ · sentiment"))
+    assert caption.text_content() == last.get_attribute("aria-label") == last.locator("title").text_content()
+    row = page.locator("table.trend tbody tr").first  # the newest week, which the table lists first
+    assert caption.text_content().endswith(row.locator("td").text_content())
+    assert axe_violations(page) == []
+
+    page.mouse.move(0, 0)
+    before.focus()
+    page.keyboard.press("Tab")  # from one week to the next
+
+    expect(last).to_be_focused()
+    expect(last.locator("text")).to_be_visible()
+    expect(before.locator("text")).to_be_hidden()
+    page.keyboard.press("Enter")  # its link leads to the week's row of the table
+    expect(page).to_have_url(re.compile(r"#week-\d{4}-\d\d-\d\d$"))
 
 
 def test_a_manager_plans_an_action_from_the_page(page, dashboard_url, fake_slack, team, sessions, screenshot):
