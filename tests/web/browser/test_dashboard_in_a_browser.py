@@ -261,6 +261,17 @@ def test_an_admin_reads_the_organisations_segments(page, dashboard_url, fake_sla
     screenshot(page, "organisation")
     assert axe_violations(page) == []
 
+    pages = page.get_by_role("navigation", name="The organisation's pages")
+    for name, heading in (
+        ("Participation", "Participation before and after sharing"),
+        ("Actions", "Every team's actions"),
+        ("Audit log", "Audit log"),
+    ):
+        pages.get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        assert axe_violations(page) == []
+    expect(page.locator("table.audit")).to_contain_text("web_viewed")
+
 
 def test_a_manager_moves_an_idea_on_the_ideas_page(
     page, dashboard_url, fake_slack, team, sessions, screenshot
