@@ -5,9 +5,10 @@ The organisation of benchmarks/digest.py (teams of 25, a weekly pulse of two 1�
 everyone answers, a comment from one person in ten), with `--weeks` of history, released as the close job
 releases each run. Then the manager of the first team is signed in (a session in the database, as Sign in
 with Slack leaves it) and the real Flask app answers, through its test client (no network), the team's
-page with a 12- and a 52-week trend and the list of teams, `--repeat` times each: every request goes
-through the guard (the session found and the person's rights read again), builds the page from the
-released figures and writes its audit entry; the SVG chart is drawn at the first look at a week's
+page with a 12- and a 52-week trend, the list of teams, the ideas board and the Me page, and for an admin
+the organisation's participation, every team's actions and the audit log, `--repeat` times each: every
+request goes through the guard (the session found and the person's rights read again), builds the page
+from the released figures and writes its audit entry; the SVG chart is drawn at the first look at a week's
 figures (timed on its own) and kept for the next. Beside them, what `/pulse digest` does
 for the same team before calling Slack: the digest (12 weeks), its Block Kit and its PNG chart.
 
@@ -46,6 +47,7 @@ from pulsebot.web import create_app
 from pulsebot.web.teams.page import forget_charts
 
 MANAGER = "U0M000000"  # the manager of team-0000 (benchmarks/digest.py's survey)
+ADMIN = "U0ADMIN00"
 TEAM = "team-0000"
 
 
@@ -110,26 +112,23 @@ def measure(name: str, engine, args) -> list[tuple]:
         web_url="https://dashboard.example",
         web_client_id="1.2",
         web_client_secret=SecretStr("benchmark"),
+        anon_key=SecretStr("a benchmark key, not a secret"),
     )
+    settings = settings.model_copy(update={"admins": frozenset({ADMIN})})
     app = create_app(settings, sessions, clock=lambda: now, workspaces=EveryWorkspace())
-    with transaction(sessions) as session:
-        rights = rights_of(session, user_id=MANAGER, admins=frozenset())
-        session_id, _ = web_sessions.open_session(
-            session,
-            team_id=SINGLE_WORKSPACE,
-            rights=rights,
-            now=now,
-            idle=timedelta(minutes=30),
-            longest=timedelta(hours=12),
-        )
-    browser = app.test_client()
-    browser.set_cookie("__Host-pulsebot", session_id, domain="localhost")
+    manager = signed_in(app, sessions, MANAGER, now=now)
+    admin = signed_in(app, sessions, ADMIN, now=now)
     rows = []
-    for what, path, first_look in (
-        ("team page, 12 weeks, first look at the week (chart drawn)", f"/team/{TEAM}", True),
-        ("team page, 12 weeks, again (chart kept)", f"/team/{TEAM}", False),
-        ("team page, 52 weeks, again (chart kept)", f"/team/{TEAM}?weeks=52", False),
-        ("list of teams", "/", False),
+    for browser, what, path, first_look in (
+        (manager, "team page, 12 weeks, first look at the week (chart drawn)", f"/team/{TEAM}", True),
+        (manager, "team page, 12 weeks, again (chart kept)", f"/team/{TEAM}", False),
+        (manager, "team page, 52 weeks, again (chart kept)", f"/team/{TEAM}?weeks=52", False),
+        (manager, "list of teams", "/", False),
+        (manager, "ideas board", "/ideas", False),
+        (manager, "Me page", "/me", False),
+        (admin, "organisation: participation, every team (admin)", "/organisation/participation", False),
+        (admin, "organisation: every team's actions (admin)", "/organisation/actions", False),
+        (admin, "organisation: audit log, newest 50 (admin)", "/organisation/audit", False),
     ):
         timings = []
         browser.get(path)
@@ -140,7 +139,7 @@ def measure(name: str, engine, args) -> list[tuple]:
             page = browser.get(path)
             timings.append(time.perf_counter() - began)
             assert page.status_code == 200, page.status_code
-        assert what == "list of teams" or "<dt>Mood (1–5)</dt>" in page.get_data(as_text=True)  # a shown week
+        assert not what.startswith("team page") or "<dt>Mood (1–5)</dt>" in page.get_data(as_text=True)
         rows.append((name, args.people, what, timings))
         print(f"  {what}: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
     timings = []
@@ -153,6 +152,23 @@ def measure(name: str, engine, args) -> list[tuple]:
         timings.append(time.perf_counter() - began)
     rows.append((name, args.people, "for Slack: the team's digest, its blocks and PNG chart", timings))
     return rows
+
+
+def signed_in(app, sessions, user: str, *, now: datetime):
+    """A test client with `user`'s session, as Sign in with Slack leaves it."""
+    with transaction(sessions) as session:
+        rights = rights_of(session, user_id=user, admins=frozenset({ADMIN}))
+        session_id, _ = web_sessions.open_session(
+            session,
+            team_id=SINGLE_WORKSPACE,
+            rights=rights,
+            now=now,
+            idle=timedelta(minutes=30),
+            longest=timedelta(hours=12),
+        )
+    browser = app.test_client()
+    browser.set_cookie("__Host-pulsebot", session_id, domain="localhost")
+    return browser
 
 
 if __name__ == "__main__":

@@ -133,14 +133,42 @@ def trend_png(weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked:
     return buffer.getvalue()
 
 
-def trend_svg(weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None) -> bytes:
+@dataclass(frozen=True)
+class SvgChart:
+    """The trend chart as SVG, with where each week's column is drawn, so a page can lay a label over it."""
+
+    svg: bytes
+    width: float  # in the SVG's units (points), as its viewBox gives them
+    height: float
+    columns: tuple[
+        tuple[float, float, float, float], ...
+    ]  # each week's (x, y, width, height), top-left origin
+
+
+def trend_svg_chart(
+    weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None
+) -> SvgChart:
     """The same chart as `trend_png`, as SVG for the web dashboard: text kept as text (smaller, and
     readable by a screen reader's find), no creation date, so the same figures give the same bytes."""
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "pulsebot"}):
         figure = trend_figure(weeks, title=title, min_group=min_group, marked=marked)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    # The layout is settled once drawn; the axes' places, as fractions of the figure, hold at any dpi.
+    width, height = (inches * 72 for inches in figure.get_size_inches())
+    top, bottom = figure.axes[0].get_position(), figure.axes[-1].get_position()
+    low, high = figure.axes[-1].get_xlim()
+    per_week = bottom.width / (high - low) * width
+    columns = tuple(
+        (
+            (bottom.x0 + (index - 0.5 - low) / (high - low) * bottom.width) * width,
+            (1 - top.y1) * height,
+            per_week,
+            (top.y1 - bottom.y0) * height,
+        )
+        for index in range(len(weeks))
+    )
+    return SvgChart(svg=buffer.getvalue(), width=width, height=height, columns=columns)
 
 
 def chart_weeks(digest: Digest) -> list[ChartWeek]:

@@ -19,6 +19,7 @@ from pulsebot.services.digest.digests import build_digests
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, AuditEntry, TeamAction
 from tests.conftest import ADMIN, MANAGER, PINNED_NOW
+from tests.pulse_data import alike, make_team, people, run_week, scores
 from tests.web.steps import csrf_token, sign_in, text_of
 from tests.web.team_data import HOSTILE, team_with_weeks
 
@@ -89,11 +90,43 @@ def test_the_trend_is_the_digests_chart_as_svg_over_up_to_a_year(visitor, fake_s
 
     for weeks in (12, 26, 52):
         body = text_of(visitor.get(f"/team/team-pulse?weeks={weeks}"))
-        svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)).decode()
+        svg = base64.b64decode(
+            re.search(r'href="data:image/svg\+xml;base64,([^"]+)"', body).group(1)
+        ).decode()
         assert svg.startswith("<?xml") and "<svg" in svg and "<script" not in svg
         assert f"Weekly team pulse: the last {weeks} weeks" in svg
         assert body.count('<th scope="row">') == weeks  # the same weeks as a table, for every reader
     assert '<span aria-current="true">12 weeks</span>' in text_of(visitor.get("/team/team-pulse?weeks=1000"))
+
+
+def test_each_week_of_the_chart_is_named_by_its_released_figures_and_a_hidden_week_says_why(
+    visitor, fake_slack, sessions
+):
+    make_team(sessions, managers=(MANAGER,), now=PINNED_NOW - timedelta(weeks=60))
+    members = people(6, prefix="T")
+    for week, answering in ((3, 6), (2, 3), (1, 6)):  # two weeks ago only three answered: hidden
+        run_week(
+            sessions,
+            survey="team-pulse",
+            opened=PINNED_NOW - timedelta(weeks=week, days=2),
+            audience=members,
+            answers=scores(members, alike(3, answering)),
+        )
+    sign_in(visitor, fake_slack, MANAGER)
+
+    body = html.unescape(text_of(visitor.get("/team/team-pulse")))
+
+    labels = re.findall(
+        r'<a class="week" href="#(week-[\d-]+)" aria-label="([^"]+)">\s*<title>([^<]+)</title>', body
+    )
+    assert len(labels) == 12 and all(label == title for _, label, title in labels)
+    rows = dict(re.findall(r'<tr id="(week-[\d-]+)"><th scope="row">[^<]+</th><td>([^<]+)</td>', body))
+    for anchor, label, _ in labels:  # each week's label is its row of the table, which its link leads to
+        assert label.endswith(": " + rows[anchor])
+    shown, hidden, last = (label for _, label, _ in labels[-3:])
+    assert "mood 3.0" in shown and "mood 3.0" in last
+    assert hidden.endswith("hidden: fewer than 5 answered") and "mood" not in hidden
+    assert labels[0][1].endswith(": no pulse")
 
 
 def test_a_manager_plans_an_action_with_the_slack_forms_rules(visitor, fake_slack, sessions, team):

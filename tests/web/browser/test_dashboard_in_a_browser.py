@@ -1,6 +1,6 @@
 """A manager and an admin use the dashboard in Chromium: sign in with Slack through the fake provider,
-read the team's page, plan an action, move an idea, meet a refused form, sign out; a member reads their
-Me page and asks to be forgotten; every page passes axe's WCAG 2.1 AA
+read the team's page, plan an action and start it with the keyboard, move an idea, meet a refused form,
+sign out; a member reads their Me page and asks to be forgotten; every page passes axe's WCAG 2.1 AA
 rules, works with the keyboard and reads at 320 px wide."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from pulsebot.services.idea.ideas import post_idea, toggle_vote
 from pulsebot.store.db import transaction
-from pulsebot.store.models import Delivery, Idea, IdeaStatus, TeamAction
+from pulsebot.store.models import ActionStatus, Delivery, Idea, IdeaStatus, TeamAction
 from tests.conftest import ADMIN, ANON_KEY, MANAGER, PINNED_NOW
 from tests.segments.segment_data import june_organisation, release
 from tests.web.browser.conftest import axe_violations
@@ -61,13 +61,44 @@ def test_a_manager_signs_in_with_slack_and_reads_the_teams_year(
 
     expect(page.get_by_role("heading", name="Weekly team pulse", level=1)).to_be_visible()
     expect(page.locator("dl.figures")).to_contain_text("Mood (1–5)")
-    expect(page.get_by_role("img", name=re.compile("Weekly mood, eNPS"))).to_be_visible()
-    assert page.locator("img.chart").evaluate("img => img.naturalWidth") > 0  # the SVG drew
+    expect(page.get_by_role("group", name=re.compile("Weekly mood, eNPS"))).to_be_visible()
+    assert page.locator("svg.chart image").bounding_box()["width"] > 300  # the digest's SVG drew
     expect(page.locator("table.trend tbody tr")).to_have_count(52)
     expect(page.locator("blockquote", has_text="<script>")).to_have_count(1)  # shown as text, not run
     assert page.evaluate("() => window.pwned === undefined")
     screenshot(page, "team")
     assert axe_violations(page) == []
+
+
+def test_a_weeks_figures_show_when_pointing_at_it_or_reaching_it_with_the_keyboard(
+    page, dashboard_url, fake_slack, team
+):
+    sign_in(page, dashboard_url, fake_slack, MANAGER)
+    page.goto(dashboard_url + "/team/team-pulse")
+    weeks = page.locator("svg.chart a.week")
+    expect(weeks).to_have_count(12)
+    last, before = weeks.nth(11), weeks.nth(10)
+    expect(last.locator("text")).to_be_hidden()
+
+    last.locator("rect").hover()
+
+    caption = last.locator("text")
+    expect(caption).to_be_visible()
+    expect(caption).to_contain_text(re.compile(r"^\d.* 2027 \(week \d+\): mood \d\.\d · eNPS .+ · sentiment"))
+    assert caption.text_content() == last.get_attribute("aria-label") == last.locator("title").text_content()
+    row = page.locator("table.trend tbody tr").first  # the newest week, which the table lists first
+    assert caption.text_content().endswith(row.locator("td").text_content())
+    assert axe_violations(page) == []
+
+    page.mouse.move(0, 0)
+    before.focus()
+    page.keyboard.press("Tab")  # from one week to the next
+
+    expect(last).to_be_focused()
+    expect(last.locator("text")).to_be_visible()
+    expect(before.locator("text")).to_be_hidden()
+    page.keyboard.press("Enter")  # its link leads to the week's row of the table
+    expect(page).to_have_url(re.compile(r"#week-\d{4}-\d\d-\d\d$"))
 
 
 def test_a_manager_plans_an_action_from_the_page(page, dashboard_url, fake_slack, team, sessions, screenshot):
@@ -93,6 +124,21 @@ def test_a_manager_plans_an_action_from_the_page(page, dashboard_url, fake_slack
     ]
     page.locator("#actions").scroll_into_view_if_needed()
     screenshot(page, "planned")
+
+    # Then, with the keyboard only, the manager starts it: open its change, keep "In progress", send.
+    page.get_by_text("Change this action").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Its status")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Change its status")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_contain_text("Changed.")
+    expect(page.locator("ul.actions")).to_contain_text("in progress")
+    assert [action.status for action in actions_stored(sessions)] == [ActionStatus.in_progress]
+    assert axe_violations(page) == []
 
 
 def test_a_form_with_a_wrong_token_changes_nothing(page, dashboard_url, fake_slack, team, sessions):
@@ -214,6 +260,17 @@ def test_an_admin_reads_the_organisations_segments(page, dashboard_url, fake_sla
     assert page.locator("svg.heatmap image").bounding_box()["height"] > 100  # the heatmap drew
     screenshot(page, "organisation")
     assert axe_violations(page) == []
+
+    pages = page.get_by_role("navigation", name="The organisation's pages")
+    for name, heading in (
+        ("Participation", "Participation before and after sharing"),
+        ("Actions", "Every team's actions"),
+        ("Audit log", "Audit log"),
+    ):
+        pages.get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        assert axe_violations(page) == []
+    expect(page.locator("table.audit")).to_contain_text("web_viewed")
 
 
 def test_a_manager_moves_an_idea_on_the_ideas_page(

@@ -132,6 +132,24 @@ def check_action(
     names every field that is wrong, with `errors` the caller found. Nothing is written."""
     survey = check_may_plan(session, survey_name=survey_name, user_id=created_by, is_admin=is_admin)
     problems = dict(errors or {})
+    text = _field_problems(problems, text=text, owner_id=owner_id, due_on=due_on, today=today)
+    options = focus_options(session, survey_name=survey.name, now=now, min_group=min_group)
+    focus = options.find(focus_kind, focus_key) if focus_kind is not None else None
+    if focus is None:
+        problems["focus"] = (
+            f"Choose what it is about from the list: one of the drivers, questions or comment themes "
+            f"of “{survey.title}”."
+        )
+    if problems:  # every problem at once, each beside its field; nothing is written
+        raise FieldErrors(problems)
+    return CheckedAction(survey=survey, focus=focus, text=text)
+
+
+def _field_problems(
+    problems: dict[str, str], *, text: str, owner_id: str, due_on: date | None, today: date
+) -> str:
+    """Add to `problems` what is wrong with what will be done, its owner and its due date (the rules of
+    planning and of editing alike); the text as it will be kept."""
     text = " ".join((text or "").split())
     if not text:
         problems["text"] = "Say what will be done."
@@ -145,16 +163,7 @@ def check_action(
         problems["due"] = "The due date has passed: choose today or a later day."
     elif due_on > today + FURTHEST_DUE:
         problems["due"] = "Choose a due date within a year: a shorter step is easier to follow."
-    options = focus_options(session, survey_name=survey.name, now=now, min_group=min_group)
-    focus = options.find(focus_kind, focus_key) if focus_kind is not None else None
-    if focus is None:
-        problems["focus"] = (
-            f"Choose what it is about from the list: one of the drivers, questions or comment themes "
-            f"of “{survey.title}”."
-        )
-    if problems:  # every problem at once, each beside its field; nothing is written
-        raise FieldErrors(problems)
-    return CheckedAction(survey=survey, focus=focus, text=text)
+    return text
 
 
 def create_action(
@@ -221,6 +230,57 @@ def create_action(
         session, "action.changed", action_event(line, previous=None), now=now, team_id=action.team_id
     )
     return line
+
+
+def edit_action(
+    session: Session,
+    *,
+    action_id: int,
+    text: str,
+    owner_id: str,
+    due_on: date | None,
+    actor: str,
+    now: datetime,
+    today: date,
+    is_admin: bool = False,
+    errors: dict[str, str] | None = None,
+) -> ActionLine:
+    """Change what an open action will do, who owns it and by when, with the rules of planning it; what it
+    is about stays. FieldErrors names every field that is wrong, and nothing is written then."""
+    action, survey = _action(session, action_id)
+    if not may_manage(session, survey_id=survey.id, user_id=actor, is_admin=is_admin):
+        raise NotAllowed(f"Only the managers of “{survey.name}” and pulsebot admins can change its actions.")
+    if action.status in FINAL:
+        raise Invalid(f"This action is already {LABELS[action.status].lower()}: that is final.")
+    problems = dict(errors or {})
+    text = _field_problems(problems, text=text, owner_id=owner_id, due_on=due_on, today=today)
+    if problems:
+        raise FieldErrors(problems)
+    changed = [
+        what
+        for what, before, after in (
+            ("text", action.text, text),
+            ("owner", action.owner_id, owner_id),
+            ("due date", action.due_on, due_on),
+        )
+        if before != after
+    ]
+    if not changed:
+        return _line(action, survey)
+    if action.due_on != due_on:  # a new due date earns its reminders again
+        action.reminded_before = action.reminded_due = False
+    action.text, action.owner_id, action.due_on, action.updated_at = text, owner_id, due_on, now
+    session.add(action)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.action_changed,
+        scope=survey.name,
+        now=now,
+        detail=f"action #{action.id}: {', '.join(changed)} edited",
+    )
+    return _line(action, survey)
 
 
 def check_change(

@@ -50,6 +50,7 @@ class Line:
     after: Side
     split: date | None = None  # the Monday of the week the split follows (the first shared week)
     teams: int | None = None  # a group's number of teams; None for one team's line
+    name: str | None = None  # one team's survey name
 
     @property
     def change_points(self) -> float | None:
@@ -88,7 +89,9 @@ def participation_effect(
         hidden += sum(1 for week in trend.weeks if week.status is WeekStatus.suppressed)
         if name in first_shares:
             before, after = _split(trend, first_shares[name])
-            lines[name] = Line(label=trend.title, before=before, after=after, split=first_shares[name])
+            lines[name] = Line(
+                label=trend.title, before=before, after=after, split=first_shares[name], name=name
+            )
     teams = tuple(lines[name] for name in sorted(lines))
     sharing = None
     if teams:

@@ -51,3 +51,14 @@ def entries(session: Session, *, since: datetime | None = None, limit: int | Non
         return list(session.exec(query.order_by(AuditEntry.at, AuditEntry.id)).all())
     latest = session.exec(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
     return list(reversed(latest))
+
+
+def newest_entries(session: Session, *, before: int | None, limit: int) -> tuple[list[AuditEntry], bool]:
+    """Up to `limit` entries written before entry `before` (from the newest, without it), newest first,
+    and whether older ones follow. Paging by the last entry seen, not by a count, so entries written
+    meanwhile do not shift the next page."""
+    query = select(AuditEntry)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows = session.exec(query.order_by(AuditEntry.id.desc()).limit(limit + 1)).all()
+    return list(rows[:limit]), len(rows) > limit

@@ -26,7 +26,8 @@ from pulsebot.services.segments.base_cells import ENPS, PARTICIPATION, SCALE
 from pulsebot.services.segments.segment_figures import RESPONDENTS
 from pulsebot.services.segments.segment_groups import DIMENSIONS, LINE, NOT_RECORDED
 from pulsebot.services.survey.library import driver_name, engagement_library
-from pulsebot.store.models import SegmentFigure, SegmentRelease
+from pulsebot.store.among import among
+from pulsebot.store.models import SegmentFigure, SegmentRelease, Survey, SurveyManager
 
 STANDARD_ERRORS = 2.0
 TOO_FEW = "too few"
@@ -230,6 +231,37 @@ def latest_line_node(session: Session, *, user: str) -> str | None:
     """`user`'s node of the reporting line in the latest released period, if any."""
     latest = session.exec(select(SegmentRelease).order_by(SegmentRelease.starts_on.desc()).limit(1)).first()
     return None if latest is None else line_node_of(session, release=latest, user=user)
+
+
+def teams_in_line(session: Session, *, user: str) -> list[str] | None:
+    """The teams (survey names) whose managers are at `user`'s node of the reporting line, or below it, in
+    the latest released period; None when that period has no node of theirs. Read from the line's
+    released groups, which name the managers whatever their figures (a hidden group is still a node)."""
+    node = latest_line_node(session, user=user)
+    if node is None:
+        return None
+    latest = session.exec(select(SegmentRelease).order_by(SegmentRelease.starts_on.desc()).limit(1)).one()
+    keys = session.exec(
+        select(SegmentFigure.group_key)
+        .where(
+            SegmentFigure.release_id == latest.id,
+            SegmentFigure.table_name == LINE,
+            SegmentFigure.measure == RESPONDENTS,
+            (SegmentFigure.group_key == node)
+            | SegmentFigure.group_key.startswith(f"{node}/", autoescape=True),
+        )
+        .distinct()
+    ).all()
+    managers = {key.rsplit("/", 1)[-1] for key in keys}
+    return sorted(
+        set(
+            session.exec(
+                select(Survey.name)
+                .join(SurveyManager, SurveyManager.survey_id == Survey.id)
+                .where(among(SurveyManager.user_id, managers))
+            ).all()
+        )
+    )
 
 
 def within_line(table: SegmentTable, node: str) -> SegmentTable:

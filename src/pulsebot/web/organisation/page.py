@@ -180,8 +180,8 @@ def _heatmap(table: SegmentTable, *, release_id: int, node: str | None) -> Heatm
 
 
 def heatmap_svg(table: SegmentTable) -> bytes:
-    """The segments' heatmap as SVG, drawn as the team page's trend chart is (charts.trend_svg): text kept
-    as text, no creation date, so the same figures give the same bytes."""
+    """The segments' heatmap as SVG, drawn as the team page's trend chart is (charts.trend_svg_chart):
+    text kept as text, no creation date, so the same figures give the same bytes."""
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "pulsebot"}):
         figure = segment_heatmap_figure(table)
         buffer = io.BytesIO()

@@ -1,5 +1,7 @@
-"""The organisation's page (/organisation): a released period's segments, for pulsebot's admins; and for
-a leader, their own node of the reporting line and the nodes below it.
+"""The organisation's pages: a released period's segments (/organisation), participation before and after
+sharing (/organisation/participation) and every team's actions (/organisation/actions), for pulsebot's
+admins, and for a leader their own node of the reporting line and what is below it; the audit log
+(/organisation/audit), for admins only.
 
 /organisation/onboarding shows admins the released cohorts of new joiners (services/onboarding/).
 
@@ -16,10 +18,12 @@ from pulsebot.services.onboarding.cohort_figures import released_cohorts
 from pulsebot.services.onboarding.questions import onboarding_questions
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
+from pulsebot.services.segments.segment_views import teams_in_line
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
 from pulsebot.web.guard import refuse, signed_in, viewer_sessions
 from pulsebot.web.organisation.page import NotLeading, NotReleased, not_released_yet, organisation_page
+from pulsebot.web.organisation.teams_view import audit_page, entry_number, participation, team_actions
 
 organisation = Blueprint("organisation", __name__, template_folder="templates")
 
@@ -83,3 +87,62 @@ def onboarding():
             detail="organisation page, onboarding",
         )
     return render_template("organisation/onboarding.html", cohorts=cohorts, questions=onboarding_questions())
+
+
+@organisation.get("/organisation/participation")
+@signed_in
+def participation_page():
+    board, viewer = _board(), g.viewer
+    now = board.clock()
+    with transaction(viewer_sessions(viewer)) as session:
+        teams = _teams_seen(session)
+        report = participation(session, now=now, min_group=board.settings.min_group, teams=teams)
+        _viewed(session, "participation before and after sharing", teams)
+    return render_template("organisation/participation.html", report=report, leader=teams is not None)
+
+
+@organisation.get("/organisation/actions")
+@signed_in
+def actions_page():
+    board, viewer = _board(), g.viewer
+    with transaction(viewer_sessions(viewer)) as session:
+        teams = _teams_seen(session)
+        listed = team_actions(session, now=board.clock(), teams=teams)
+        _viewed(session, "every team's actions", teams)
+    return render_template("organisation/actions.html", teams=listed, leader=teams is not None)
+
+
+@organisation.get("/organisation/audit")
+@signed_in
+def audit_log():
+    viewer = g.viewer
+    if not viewer.rights.is_admin:
+        refuse(ORG, "not an admin: the audit log")
+    before = entry_number(request.args.get("before"))
+    with transaction(viewer_sessions(viewer)) as session:
+        found = audit_page(session, before=before)
+        _viewed(session, "the audit log" + ("" if before is None else f", before entry {before}"), None)
+    return render_template("organisation/audit.html", log=found)
+
+
+def _teams_seen(session) -> list[str] | None:
+    """Every team (None) for an admin; for a leader the teams of their line; anyone else is refused."""
+    viewer = g.viewer
+    if viewer.rights.is_admin:
+        return None
+    teams = teams_in_line(session, user=viewer.user_id)
+    if teams is None:
+        refuse(ORG, "not an admin, and no reporting line of theirs")
+    return teams
+
+
+def _viewed(session, what: str, teams: list[str] | None) -> None:
+    audit.record(
+        session,
+        actor=g.viewer.user_id,
+        action=AuditAction.web_viewed,
+        scope=ORG,
+        now=_board().clock(),
+        detail=f"organisation page, {what}"
+        + ("" if teams is None else f", {len(teams)} teams of their line"),
+    )

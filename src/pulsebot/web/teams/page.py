@@ -13,13 +13,13 @@ from datetime import date, datetime, timedelta
 from cachetools import LRUCache
 from sqlmodel import Session
 
-from pulsebot.charts import chart_weeks, date_range, trend_svg
+from pulsebot.charts import chart_weeks, date_range, trend_svg_chart
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest import driver_text
 from pulsebot.services.digest.digests import Digest, build_digests
 from pulsebot.services.digest.managers import managers_of
 from pulsebot.services.loop import progress_text
-from pulsebot.services.loop.actions import FINISHED_SHOWN_FOR, actions_of
+from pulsebot.services.loop.actions import FINISHED_SHOWN_FOR, LABELS, NEXT, actions_of
 from pulsebot.services.loop.focus import FocusOptions, focus_options
 from pulsebot.services.results.analytics import WeekStatus
 from pulsebot.store.models import Survey
@@ -35,13 +35,40 @@ _charts_lock = threading.Lock()
 class TrendRow:
     week: str
     figures: str  # the week's figures as the digest's trend reads, or why there are none
+    anchor: str  # the row's id, which the chart's week links to
+
+
+@dataclass(frozen=True)
+class ChartColumn:
+    """One week's column of the chart: where it is drawn, and its figures as the table gives them."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    url: str  # a data: URL of the SVG drawn by charts.py
+    width: float
+    height: float
+    weeks: tuple[ChartColumn, ...]  # oldest first, as drawn
 
 
 @dataclass(frozen=True)
 class ActionRow:
+    id: int
     headline: str
     owner: str
     progress: tuple[str, ...]
+    text: str
+    owner_id: str
+    due: str  # ISO, as the edit form's date field takes it
+    moves: tuple[tuple[str, str], ...]  # (status, label) it may go to next, as Slack's buttons offer
+    shared: bool  # posted to the team's channel: changed in Slack, where the team is told
 
 
 @dataclass(frozen=True)
@@ -57,7 +84,7 @@ class TeamPage:
     actions: tuple[ActionRow, ...]
     trend: tuple[TrendRow, ...]
     trend_weeks: int
-    chart: str | None  # a data: URL of the SVG chart; None when not one week may be shown
+    chart: Chart | None  # None when not one week may be shown
     chart_alt: str
     footer: str
 
@@ -93,7 +120,22 @@ def team_page(
     chart_title = f"{digest.title}: the last {len(digest.trend)} weeks"
     chart = None
     if digest.has_chart_points:
-        chart = _chart(tuple(chart_weeks(digest)), title=chart_title, min_group=min_group, marked=digest.week)
+        url, width, height, columns = _chart(
+            tuple(chart_weeks(digest)), title=chart_title, min_group=min_group, marked=digest.week
+        )
+        chart = Chart(
+            url=url,
+            width=width,
+            height=height,
+            weeks=tuple(
+                ChartColumn(
+                    *column,
+                    label=f"{words.week_label(week.week)}: {_trend_figures(week, min_group)}",
+                    anchor=_anchor(week.week),
+                )
+                for column, week in zip(columns, digest.trend, strict=True)
+            ),
+        )
     first, last = digest.trend[0].week, digest.trend[-1].week
     return TeamPage(
         name=survey.name,
@@ -106,27 +148,38 @@ def team_page(
         drivers=drivers,
         actions=_action_rows(session, digest, survey=survey, now=now, min_group=min_group, viewer=viewer),
         trend=tuple(
-            TrendRow(week=words.week_label(week.week), figures=_trend_figures(week, min_group))
+            TrendRow(
+                week=words.week_label(week.week),
+                figures=_trend_figures(week, min_group),
+                anchor=_anchor(week.week),
+            )
             for week in reversed(digest.trend)
         ),
         trend_weeks=weeks,
         chart=chart,
         chart_alt=(
             f"Weekly mood, eNPS, comment sentiment and share answered of {digest.title}, "
-            f"{date_range(first, last)}; the table below gives each week's figures."
+            f"{date_range(first, last)}. Point at a week, or reach it with the Tab key, for its figures; "
+            "the table below gives every week's."
         ),
         footer=words.footer(min_group),
     )
 
 
-def _chart(weeks: tuple, *, title: str, min_group: int, marked: date) -> str:
-    """The SVG trend chart as a data: URL, drawn once for the same figures."""
+def _anchor(week: date) -> str:
+    return f"week-{week.isoformat()}"
+
+
+def _chart(weeks: tuple, *, title: str, min_group: int, marked: date) -> tuple:
+    """The SVG trend chart as a data: URL, its size and its weeks' columns; drawn once for the same
+    figures."""
     key = (weeks, title, min_group, marked)
     with _charts_lock:
         found = _charts.get(key)
     if found is None:
-        svg = trend_svg(weeks, title=title, min_group=min_group, marked=marked)
-        found = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+        drawn = trend_svg_chart(weeks, title=title, min_group=min_group, marked=marked)
+        url = "data:image/svg+xml;base64," + base64.b64encode(drawn.svg).decode()
+        found = (url, drawn.width, drawn.height, drawn.columns)
         with _charts_lock:
             _charts[key] = found
     return found
@@ -150,11 +203,17 @@ def _action_rows(
         progress = in_digest.get(action.id)
         rows.append(
             ActionRow(
+                id=action.id,
                 headline=progress_text.headline(progress or action, today=max(today, now.date())),
                 owner="you" if action.owner_id == viewer else action.owner_id,
                 progress=tuple(progress_text.progress_lines(progress, min_group=min_group))
                 if progress is not None
                 else ("Its progress is shown from the digest of the week after it was planned.",),
+                text=action.text,
+                owner_id=action.owner_id,
+                due=action.due_on.isoformat(),
+                moves=tuple((status.value, LABELS[status]) for status in NEXT[action.status]),
+                shared=action.visible,
             )
         )
     return tuple(rows)

@@ -1,4 +1,5 @@
-"""The teams a person may see (/), a team's page (/team/NAME) and planning an action from it.
+"""The teams a person may see (/), a team's page (/team/NAME), and planning, editing and moving its
+actions from it.
 
 A team's page is the team's digest in a page: only the team's managers (its survey's `managers:`) and
 pulsebot's admins see it. Anyone else asking for it, and anyone asking for a team that is not in their
@@ -19,13 +20,17 @@ from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.roles import sees_team_results
 from pulsebot.services.segments.segment_views import latest_line_node
 from pulsebot.store.db import transaction
-from pulsebot.store.models import AuditAction, Survey
+from pulsebot.store.models import ActionStatus, AuditAction, Survey, TeamAction
 from pulsebot.web.guard import refuse, signed_in, viewer_sessions
 from pulsebot.web.teams.page import plan_form, team_page, trend_weeks
 
 teams = Blueprint("teams", __name__, template_folder="templates")
 
 NOT_THEIRS = "web"  # the audit scope of a refused page whose team is not in the workspace
+SHARED_IN_SLACK = (
+    "This action was posted to the team's channel, so it stays as the team read it there; its status is "
+    "changed from pulsebot's Home tab in Slack, where the team is told. Nothing was changed."
+)
 
 
 def _board():
@@ -73,7 +78,14 @@ def team(name: str):
             detail=f"team page, week of {page.digest.week:%-d %b %Y}, {weeks} weeks",
         )
     return render_template(
-        "teams/team.html", page=page, form=form, typed={}, errors={}, planned=request.args.get("planned")
+        "teams/team.html",
+        page=page,
+        form=form,
+        typed={},
+        errors={},
+        changing={},
+        planned=request.args.get("planned"),
+        changed=request.args.get("changed"),
     )
 
 
@@ -88,7 +100,7 @@ def plan(name: str):
         with transaction(viewer_sessions(viewer)) as session:
             survey = _visible_team(session, name)
             form = _plan_form(session, survey)
-            owners = {user for user, _ in form.owners}
+            owners = _owners(form)
             action = actions.create_action(
                 session,
                 survey_name=survey.name,
@@ -113,7 +125,90 @@ def plan(name: str):
     return redirect(url_for("teams.team", name=name, planned=action.id, _anchor="actions"), code=303)
 
 
-def _team_with_errors(name: str, typed: dict, errors: dict):
+@teams.post("/team/<name>/actions/<int:action_id>/edit")
+@signed_in
+def edit(name: str, action_id: int):
+    """Change what an action will do, who owns it and by when, with the planning form's rules."""
+    board, viewer = _board(), g.viewer
+    typed = {key: request.form.get(key, "") for key in ("text", "owner", "due")}
+    try:
+        with transaction(viewer_sessions(viewer)) as session:
+            survey, action = _changeable_action(session, name, action_id)
+            form = _plan_form(session, survey)
+            owners = _owners(form) | {action.owner_id}  # an owner chosen in Slack may stay
+            actions.edit_action(
+                session,
+                action_id=action_id,
+                text=typed["text"],
+                owner_id=typed["owner"],
+                due_on=_day(typed["due"]),
+                actor=viewer.user_id,
+                now=board.clock(),
+                today=form.today,
+                is_admin=viewer.rights.is_admin,
+                errors=None if typed["owner"] in owners else {"owner": "Choose who owns it from the list."},
+            )
+    except (FieldErrors, Invalid) as invalid:
+        errors = getattr(invalid, "errors", None) or {invalid.field or "text": invalid.message}
+        return _team_with_errors(name, {}, {}, changing={"id": action_id, "typed": typed, "errors": errors})
+    except Refusal as refusal:  # the team is gone, or no longer theirs
+        abort(403, refusal.message)
+    return redirect(
+        url_for("teams.team", name=name, changed=action_id, _anchor=f"action-{action_id}"), code=303
+    )
+
+
+@teams.post("/team/<name>/actions/<int:action_id>/status")
+@signed_in
+def move(name: str, action_id: int):
+    """Move an action along its workflow (services/loop/actions.py), as Slack's buttons do."""
+    board, viewer = _board(), g.viewer
+    typed = {key: request.form.get(key, "") for key in ("status", "reason")}
+    status = next((status for status in ActionStatus if status.value == typed["status"]), None)
+    try:
+        if status is None:
+            raise Invalid("Choose its new status from the list.", field="status")
+        with transaction(viewer_sessions(viewer)) as session:
+            _changeable_action(session, name, action_id)
+            actions.change_status(
+                session,
+                action_id=action_id,
+                status=status,
+                reason=typed["reason"],
+                actor=viewer.user_id,
+                now=board.clock(),
+                is_admin=viewer.rights.is_admin,
+            )
+    except Invalid as invalid:
+        errors = {invalid.field or "status": invalid.message}
+        return _team_with_errors(name, {}, {}, changing={"id": action_id, "typed": typed, "errors": errors})
+    except Refusal as refusal:
+        abort(403, refusal.message)
+    return redirect(
+        url_for("teams.team", name=name, changed=action_id, _anchor=f"action-{action_id}"), code=303
+    )
+
+
+def _changeable_action(session: Session, name: str, action_id: int) -> tuple[Survey, TeamAction]:
+    """The team, when the viewer may see it and the action is one of its own; another team's action (or
+    another workspace's) is a 404 like one that does not exist, the attempt audited. An action shared with
+    the team is changed in Slack, where the team is told."""
+    survey = _visible_team(session, name)
+    action = session.exec(
+        select(TeamAction).where(TeamAction.id == action_id, TeamAction.survey_id == survey.id)
+    ).first()
+    if action is None:
+        refuse(survey.name, f"action #{action_id} is not one of this team's")
+    if action.visible:
+        abort(403, SHARED_IN_SLACK)
+    return survey, action
+
+
+def _owners(form) -> set[str]:
+    return {user for user, _ in form.owners}
+
+
+def _team_with_errors(name: str, typed: dict, errors: dict, *, changing: dict | None = None):
     board, viewer = _board(), g.viewer
     with transaction(viewer_sessions(viewer)) as session:
         survey = _visible_team(session, name)
@@ -126,7 +221,9 @@ def _team_with_errors(name: str, typed: dict, errors: dict):
             viewer=viewer.user_id,
         )
         form = _plan_form(session, survey)
-    return render_template("teams/team.html", page=page, form=form, typed=typed, errors=errors), 422
+    return render_template(
+        "teams/team.html", page=page, form=form, typed=typed, errors=errors, changing=changing or {}
+    ), 422
 
 
 def _plan_form(session: Session, survey: Survey):
