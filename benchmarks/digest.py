@@ -14,7 +14,13 @@ team) is timed on its own, three times per batch, and the heatmap's PNG once at 
 draws the 30 at both ends, services/results/heatmap.py).
 
     .venv/bin/python benchmarks/digest.py [--postgres postgresql://…/scratch_db] [--people 5000] [--weeks 52]
-        [--drivers]
+        [--drivers] [--only-postgres] [--reuse] [--digests FILE] [--profile FILE]
+
+`--only-postgres` skips SQLite. `--reuse` measures the PostgreSQL database an earlier run with the same
+`--people --weeks --step --drivers` built (and left in place), without building it again: a large
+organisation takes many minutes to build. `--digests FILE` writes the last pass's digests to FILE, or,
+when FILE exists, checks that they equal the ones in it figure for figure (build once with the old code,
+once with the new). `--profile FILE` writes a cProfile of one more pass (pstats format).
 
 The PostgreSQL database's `public` schema is dropped and recreated: point it at a scratch database. After
 each batch it runs VACUUM ANALYZE, as autovacuum would after a bulk load; SQLite runs with its defaults.
@@ -23,7 +29,9 @@ each batch it runs VACUUM ANALYZE, as autovacuum would after a bulk load; SQLite
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pickle
 import platform
 import random
 import statistics
@@ -31,6 +39,7 @@ import sys
 import tempfile
 import time
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -105,9 +114,9 @@ class Team:
         return asked + ([(self.keys["enps"], "enps")] if run_date.day <= 7 else [])
 
 
-def scratch_engines(folder: str, postgres: str | None) -> dict[str, Engine]:
+def scratch_engines(folder: str, postgres: str | None, *, only_postgres: bool) -> dict[str, Engine]:
     """A fresh SQLite file in `folder`, and the scratch PostgreSQL database when one is named."""
-    engines = {"SQLite": make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")}
+    engines = {} if only_postgres else {"SQLite": make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")}
     if postgres:
         engines["PostgreSQL"] = make_engine(postgres)
     return engines
@@ -121,11 +130,17 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=13, help="weeks inserted between measurements")
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--drivers", action="store_true", help="rotating library items, driver scores")
+    parser.add_argument("--only-postgres", action="store_true", help="skip SQLite")
+    parser.add_argument("--reuse", action="store_true", help="measure the PostgreSQL database as left")
+    parser.add_argument("--digests", type=Path, help="write the digests here, or compare with them")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of one pass here")
     args = parser.parse_args()
+    if (args.reuse or args.only_postgres) and not args.postgres:
+        parser.error("--reuse and --only-postgres need --postgres")
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for name, engine in scratch_engines(folder, args.postgres).items():
+        for name, engine in scratch_engines(folder, args.postgres, only_postgres=args.only_postgres).items():
             print(f"{name}: building {args.people:,} people × {args.weeks} weeks …", file=sys.stderr)
             rows += measure(name, engine, args)
             engine.dispose()
@@ -146,10 +161,72 @@ def main() -> None:
 
 
 def measure(name: str, engine: Engine, args) -> list[tuple]:
-    reset(engine)
     sessions = session_factory(engine)
-    rng = random.Random(42)
     first_monday = week_start(date(2025, 1, 6))
+    results = []
+    if args.reuse and engine.dialect.name == "postgresql":
+        batches = [(args.weeks, stored_answers(engine))]
+    else:
+        batches = build(engine, sessions, args, first_monday)
+    for weeks, answers in batches:
+        teams = stored_teams(engine)
+        now = datetime.combine(first_monday + timedelta(weeks=weeks), datetime.min.time(), UTC)
+        now += timedelta(hours=10)
+        timings = []
+        for _ in range(args.repeat):
+            began = time.perf_counter()
+            digests, org = digest_pass(sessions, now)
+            timings.append(time.perf_counter() - began)
+        enps_timings = []
+        for _ in range(3 if args.drivers else 0):
+            began = time.perf_counter()
+            with transaction(sessions) as session:
+                links = what_moves_enps(session, min_group=5, through=org.heatmap.through)
+            enps_timings.append(time.perf_counter() - began)
+        assert len(digests) == teams and org is not None and org.figures.shown
+        assert all(digest.figures.shown for digest in digests.values())
+        if args.drivers:
+            assert all(digest.drivers is not None and digest.drivers.shown for digest in digests.values())
+            assert org.heatmap is not None and org.heatmap.shown_cells == teams * 11
+        enps_median = statistics.median(enps_timings) if enps_timings else None
+        results.append((name, weeks, answers, statistics.median(timings), min(timings), enps_median))
+        print(f"  {weeks} weeks: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
+        if enps_median is not None:
+            print(f"  what moves eNPS: {enps_median * 1000:.0f} ms", file=sys.stderr)
+    if args.digests:
+        compare_or_keep(args.digests.with_suffix(f".{name.lower()}.pickle"), digests, org)
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(digest_pass, sessions, now)
+        profiler.dump_stats(args.profile.with_suffix(f".{name.lower()}.prof"))
+    if args.drivers:
+        began = time.perf_counter()
+        heatmap_png(org.heatmap, min_group=5)
+        drawn = len(drawn_teams(org.heatmap).teams)
+        print(
+            f"  heatmap PNG of {teams} teams ({drawn} drawn): {time.perf_counter() - began:.2f} s",
+            file=sys.stderr,
+        )
+        print(
+            f"  what moves eNPS: {len(links.links)} drivers, {links.team_windows} team-windows",
+            file=sys.stderr,
+        )
+    return results
+
+
+def digest_pass(sessions, now: datetime) -> tuple[dict, object]:
+    """Every team's digest and the organisation's, as the weekly job builds them (the quoted comments
+    drawn with a fixed seed, so that two passes can be compared)."""
+    with transaction(sessions) as session:
+        return build_digests(
+            session, now=now, min_group=5, weeks=12, include_org=True, enps_links=False, rng=random.Random(7)
+        )
+
+
+def build(engine: Engine, sessions, args, first_monday: date) -> Iterator[tuple[int, int]]:
+    """Builds the organisation a batch of weeks at a time; after each, its weeks and answers so far."""
+    reset(engine)
+    rng = random.Random(42)
     teams = make_teams(
         sessions,
         people=args.people,
@@ -158,7 +235,6 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
     )
     comments = [(text, score_text(text).score) for text in COMMENTS]
     ideas(engine, rng, people=args.people, now=datetime.combine(first_monday, datetime.min.time(), UTC))
-    results = []
     run_id, answers = 0, 0
     for start in range(0, args.weeks, args.step):
         weeks = range(start, min(start + args.step, args.weeks))
@@ -173,45 +249,30 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
             # planner can read the window from the indexes alone.
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
-        now = datetime.combine(first_monday + timedelta(weeks=weeks[-1] + 1), datetime.min.time(), UTC)
-        now += timedelta(hours=10)
-        timings = []
-        for _ in range(args.repeat):
-            began = time.perf_counter()
-            with transaction(sessions) as session:
-                digests, org = build_digests(
-                    session, now=now, min_group=5, weeks=12, include_org=True, enps_links=False
-                )
-            timings.append(time.perf_counter() - began)
-        enps_timings = []
-        for _ in range(3 if args.drivers else 0):
-            began = time.perf_counter()
-            with transaction(sessions) as session:
-                links = what_moves_enps(session, min_group=5, through=org.heatmap.through)
-            enps_timings.append(time.perf_counter() - began)
-        assert len(digests) == len(teams) and org is not None and org.figures.shown
-        assert all(digest.figures.shown for digest in digests.values())
-        if args.drivers:
-            assert all(digest.drivers is not None and digest.drivers.shown for digest in digests.values())
-            assert org.heatmap is not None and org.heatmap.shown_cells == len(teams) * 11
-        enps_median = statistics.median(enps_timings) if enps_timings else None
-        results.append((name, weeks[-1] + 1, answers, statistics.median(timings), min(timings), enps_median))
-        print(f"  {weeks[-1] + 1} weeks: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
-        if enps_median is not None:
-            print(f"  what moves eNPS: {enps_median * 1000:.0f} ms", file=sys.stderr)
-    if args.drivers:
-        began = time.perf_counter()
-        heatmap_png(org.heatmap, min_group=5)
-        drawn = len(drawn_teams(org.heatmap).teams)
-        print(
-            f"  heatmap PNG of {len(teams)} teams ({drawn} drawn): {time.perf_counter() - began:.2f} s",
-            file=sys.stderr,
-        )
-        print(
-            f"  what moves eNPS: {len(links.links)} drivers, {links.team_windows} team-windows",
-            file=sys.stderr,
-        )
-    return results
+        yield weeks[-1] + 1, answers
+
+
+def stored_answers(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM answer")).scalar_one()
+
+
+def stored_teams(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM survey")).scalar_one()
+
+
+def compare_or_keep(path: Path, digests: dict, org) -> None:
+    """The digests written to `path`, or, if an earlier run wrote them there, compared with those."""
+    if not path.exists():
+        path.write_bytes(pickle.dumps((digests, org)))
+        print(f"  digests written to {path.name}", file=sys.stderr)
+        return
+    kept_digests, kept_org = pickle.loads(path.read_bytes())
+    if kept_digests != digests or kept_org != org:
+        differing = [scope for scope in digests if kept_digests.get(scope) != digests[scope]]
+        sys.exit(f"digests differ from {path.name}: {len(differing)} teams, e.g. {differing[:3]}")
+    print(f"  digests equal to {path.name}, figure for figure", file=sys.stderr)
 
 
 def reset(engine: Engine) -> None:
