@@ -71,3 +71,16 @@ def test_the_shared_port_benchmark_runs_two_processes_on_postgresql(engine):
     assert done.returncode == 0, done.stderr
     (row,) = [line for line in done.stdout.splitlines() if line.startswith("| 2 |")]
     assert row.endswith("| [200] | 0 | 1 |")  # every click acknowledged, none lost, one scheduler
+
+
+def test_the_memory_benchmark_reads_a_real_pulsebot_run_and_its_directory():
+    done = subprocess.run(
+        [sys.executable, "benchmarks/memory.py", "--people", "450", "--idle", "0.5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| `pulsebot run` | idle, healthy |" in done.stdout
+    assert "| reader of the directory | holding its 450 ids |" in done.stdout
