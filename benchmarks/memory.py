@@ -13,7 +13,7 @@ Then the directory (the `directory_person` table, services/people/workspace_peop
 pages are stored from this process rather than served to it. `pulsebot run` is read again: the directory
 lives in the database, and a process reads it only to find an anonymous idea's author (or re-token old
 ideas, slack/directory.py), keeping the list of ids for five minutes. What that costs is measured in a
-child process of its own: its peak (ru_maxrss) before and after `WorkspaceDirectory().people(...)`.
+child process of its own: its resident memory and peak before and after `WorkspaceDirectory().people(...)`.
 """
 
 from __future__ import annotations
@@ -47,13 +47,15 @@ LOCALES = ("en-US", "de-DE", "fr-FR", None)
 
 # Run in a child process: the memory a process needs to hold the directory's list of people.
 HOLDER = """
-import json, resource, sys
+import json, sys
+from pathlib import Path
 from slack_sdk import WebClient
 from pulsebot.slack.directory import WorkspaceDirectory
 from pulsebot.store.db import make_engine, session_factory
 
 def kib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return {name: int(status[name].split()[0]) for name in ("VmRSS", "VmHWM")}
 
 sessions = session_factory(make_engine(sys.argv[1]))
 client = WebClient(token="xoxb-bench", base_url=sys.argv[2])
@@ -61,7 +63,7 @@ with sessions() as session:  # connected, so the difference is the list alone
     pass
 before = kib()
 people = WorkspaceDirectory().people(client, sessions)
-print(json.dumps({"people": len(people), "before_kib": before, "after_kib": kib()}))
+print(json.dumps({"people": len(people), "before": before, "after": kib()}))
 """
 
 
@@ -125,20 +127,27 @@ def main() -> None:
     assert held["people"] == args.people, held
     print(f"`pulsebot run` over HTTP on {engine.dialect.name}, the fake Slack; {args.people:,} people")
     print()
-    print("| process | when | resident (VmRSS) | peak (VmHWM / ru_maxrss) |")
+    print("| process | when | resident (VmRSS) | peak (VmHWM) |")
     print("| --- | --- | ---: | ---: |")
     print(f"| `pulsebot run` | idle, healthy | {mib(idle['VmRSS'])} | {mib(idle['VmHWM'])} |")
     print(
         f"| `pulsebot run` | the directory holds {args.people:,} people | {mib(loaded['VmRSS'])} "
         f"| {mib(loaded['VmHWM'])} |"
     )
-    print(f"| reader of the directory | connected, before reading | — | {mib(held['before_kib'])} |")
-    print(f"| reader of the directory | holding its {held['people']:,} ids | — | {mib(held['after_kib'])} |")
+    before, after = held["before"], held["after"]
+    print(f"| reader of the directory | connected | {mib(before['VmRSS'])} | {mib(before['VmHWM'])} |")
+    print(
+        f"| reader of the directory | holding its {held['people']:,} ids | {mib(after['VmRSS'])} "
+        f"| {mib(after['VmHWM'])} |"
+    )
     print()
     print(f"Directory stored in pages of {PAGE} in {filled_in:.1f} s.")
     grew = loaded["VmRSS"] - idle["VmRSS"]
     print(f"`pulsebot run` grew by {grew / 1024:+.1f} MiB while the directory was filled.")
-    print(f"Holding the directory's ids costs {(held['after_kib'] - held['before_kib']) / 1024:.1f} MiB.")
+    print(
+        f"Holding the directory's ids costs {(after['VmRSS'] - before['VmRSS']) / 1024:.1f} MiB "
+        f"(reading them peaks {(after['VmHWM'] - before['VmRSS']) / 1024:.1f} MiB above)."
+    )
 
 
 def fill_directory(sessions, people: int) -> None:
