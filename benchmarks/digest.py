@@ -141,7 +141,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, engine in scratch_engines(folder, args.postgres, only_postgres=args.only_postgres).items():
-            print(f"{name}: building {args.people:,} people × {args.weeks} weeks …", file=sys.stderr)
+            doing = "measuring the organisation built before" if args.reuse else "building"
+            print(f"{name}: {doing} {args.people:,} people × {args.weeks} weeks …", file=sys.stderr)
             rows += measure(name, engine, args)
             engine.dispose()
 
