@@ -173,11 +173,12 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
         teams = stored_teams(engine)
         now = datetime.combine(first_monday + timedelta(weeks=weeks), datetime.min.time(), UTC)
         now += timedelta(hours=10)
-        timings = []
+        timings, cpu = [], []
         for _ in range(args.repeat):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             digests, org = digest_pass(sessions, now)
             timings.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
         enps_timings = []
         for _ in range(3 if args.drivers else 0):
             began = time.perf_counter()
@@ -191,7 +192,11 @@ def measure(name: str, engine: Engine, args) -> list[tuple]:
             assert org.heatmap is not None and org.heatmap.shown_cells == teams * 11
         enps_median = statistics.median(enps_timings) if enps_timings else None
         results.append((name, weeks, answers, statistics.median(timings), min(timings), enps_median))
-        print(f"  {weeks} weeks: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
+        print(
+            f"  {weeks} weeks: {statistics.median(timings) * 1000:.0f} ms, of it this process's CPU "
+            f"{statistics.median(cpu) * 1000:.0f} ms (median; on a shared machine the steadier figure)",
+            file=sys.stderr,
+        )
         if enps_median is not None:
             print(f"  what moves eNPS: {enps_median * 1000:.0f} ms", file=sys.stderr)
     if args.digests:
