@@ -295,7 +295,7 @@ def test_a_weekly_digest_of_a_team_or_the_organisation(
         enps_links=None if team else links,
         actions=tuple(actions) if team else (),
     )
-    for language in LANGUAGES:  # its headings in its reader's language
+    for language in LANGUAGES:  # in its reader's language: its headings and its figures' words
         assert_fits_message(*digest_message(digest, translator(language)))
 
 
@@ -315,7 +315,8 @@ def test_a_weekly_digest_of_a_team_or_the_organisation(
     )
 )
 def test_a_drop_alert(alert):
-    assert_fits_message(*drop_alert_message(alert))
+    for language in LANGUAGES:  # in its manager's language
+        assert_fits_message(*drop_alert_message(alert, translator(language)))
 
 
 def highlights(question: bool) -> st.SearchStrategy[Highlight]:

@@ -65,7 +65,7 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str, language:
 
 
 def _readers_languages(sessions: SessionFactory, users: list[str]) -> dict[str, str]:
-    """Each reader's own language for a digest's headings: their choice, else their Slack language, else
+    """Each reader's own language for a digest or a drop alert: their choice, else their Slack language, else
     English (a digest covers a team, not a survey's channel post)."""
     with transaction(sessions) as session:
         return languages_for(session, people=users, survey_language=None)
@@ -312,9 +312,11 @@ def drop_alerts_for_run(
                 session, kind=NoticeKind.drop_alert, scope=alert.scope, user_id=user, week=alert.week, now=now
             )
         ]
-    text, blocks = drop_alert_message(alert)
+    spoken = _readers_languages(sessions, claimed)
     alerted = []
     for user in claimed:
+        # Each manager's own DM in their language; never one manager's language in another's.
+        text, blocks = drop_alert_message(alert, translator(spoken[user]))
         try:
             client.chat_postMessage(channel=user, text=text, blocks=blocks)
         except SlackApiError as error:
