@@ -114,6 +114,12 @@ class Translator:
             round(share, 2), format="#,##0 %" if self.language != "es" else None, locale=self.language
         )
 
+    def day_month_year(self, day: date) -> str:
+        """A date without its weekday ("8 December 2026", "8. Dezember 2026", "8 décembre 2026")."""
+        if self.language == DEFAULT:
+            return f"{day.day} {day:%B %Y}"
+        return format_skeleton("yMMMMd", day, locale=self.language)
+
     def short_day(self, day: date) -> str:
         """A day and its month, short ("14 Jun", "14. Juni", "14 juin")."""
         if self.language == DEFAULT:

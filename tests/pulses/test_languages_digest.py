@@ -1,16 +1,18 @@
 """A manager's digest in their language: the words around the figures, the drivers, the eNPS wording and
 the reasons a figure is hidden, with the very figures an English-speaking manager of the same team gets
-(only the decimal mark differs); and a post every member sees stays in no one's language."""
+(only the decimal mark differs); a member's refusals and `/pulse` replies in their language; and a post
+every member sees stays in no one's language."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from pulsebot.slack.digest import send_digests
-from tests.conftest import MANAGER, PULSE_CHANNEL
+from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
 from tests.loop.share_steps import (
     SURVEY,
     block_texts,
@@ -19,6 +21,7 @@ from tests.loop.share_steps import (
     submit_share,
     team_with_weeks,
 )
+from tests.pulse_steps import click_answer
 
 pytestmark = pytest.mark.clock
 
@@ -80,3 +83,30 @@ def test_a_post_to_the_team_is_never_in_the_language_of_the_manager_who_shares_i
     assert "Mood (1–5)" in fields_of(post["blocks"]) and "3.3 of 5" in text
     for french in ("Humeur", "sur 5", "réponses", "masqué", "Les chiffres"):
         assert french not in text and french not in post["text"], french
+
+
+def test_a_french_members_refusals_and_replies_are_in_french_and_no_one_elses(
+    slack, fake_slack, sessions, sent_pulse
+):
+    alice, bob = TEAM[0], TEAM[1]
+    chose = slack.command("/pulse", "language fr", user=alice).text
+    assert chose.startswith("Vos sondages vous seront écrits en Français désormais.")
+
+    with freeze_time(sent_pulse.closes_at + timedelta(minutes=1), tick=True):
+        click_answer(slack, sent_pulse, alice, 3)
+        click_answer(slack, sent_pulse, bob, 3)
+        refusals = {call["text"] for call in fake_slack.wait_for("response_url", 2)}
+
+    french = {text for text in refusals if text.startswith("Ce sondage a fermé le ")}
+    english = {text for text in refusals if text.startswith("This pulse closed on ")}
+    assert len(french) == len(english) == 1  # each to the one who clicked, Bob's in English as before
+    days = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    assert any(f"le {day} " in next(iter(french)) for day in days), french
+
+    assert slack.command("/pulse", "snooze 0d", user=alice).text.startswith(
+        "Mettez en pause au moins un jour"
+    )
+    assert slack.command("/pulse", "snooze 0d", user=bob).text.startswith("Pause for at least one day")
+    assert slack.command("/pulse", "snooze", user=alice).text.startswith("Vos sondages ne sont pas en pause.")
+    refused = slack.command("/pulse", "language xx", user=alice).text
+    assert refused.startswith("pulsebot ne parle pas `xx`. Choisissez parmi `en` (English)")

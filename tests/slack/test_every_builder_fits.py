@@ -404,10 +404,12 @@ def test_sharing_the_results_with_the_team(summary, with_comments, shared_by):
 def test_the_texts_pulsebot_answers_with(
     idea, previous, changed_by, receipt, title, delivery, audience, count, summary, outcome, helping, paused
 ):
-    assert_fits_message(paused_text(paused))
-    assert_fits_message(status_text(paused))
-    assert_fits_message(status_text(None))
-    assert_fits_message(resumed_text(idea.votes % 2 == 0))
+    for language in LANGUAGES:  # `/pulse snooze` answers its person in their language
+        tr = translator(language)
+        assert_fits_message(paused_text(paused, tr))
+        assert_fits_message(status_text(paused, tr))
+        assert_fits_message(status_text(None, tr))
+        assert_fits_message(resumed_text(idea.votes % 2 == 0, tr))
     assert_fits_message(author_notice(StatusChange(idea=idea, previous=previous, changed_by=changed_by)))
     assert_fits_message(shipped_note(idea))
     run = RunView(1, "t", title, "C0TEAM", NOW, "UTC", (), audience, False, delivery)

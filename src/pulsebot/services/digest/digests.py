@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_skeleton
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -564,9 +563,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _day(day: date, tr: Translator = ENGLISH) -> str:
-    if tr.language == DEFAULT:
-        return f"{day.day} {day:%B %Y}"
-    return format_skeleton("yMMMMd", day, locale=tr.language)
+    return tr.day_month_year(day)
 
 
 _NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"]
