@@ -1,7 +1,7 @@
 """A manager's digest in their language: the words around the figures, the drivers, the eNPS wording and
 the reasons a figure is hidden, with the very figures an English-speaking manager of the same team gets
-(only the decimal mark differs); a member's refusals and `/pulse` replies in their language; and a post
-every member sees stays in no one's language."""
+(only the decimal mark differs); a member's refusals and `/pulse` replies, and an idea author's status
+notices, in their language; and a post every member sees stays in no one's language."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from freezegun import freeze_time
 
 from pulsebot.slack.digest import send_digests
-from tests.conftest import MANAGER, PULSE_CHANNEL, TEAM
+from pulsebot.slack.status_change import ANONYMOUS_AUTHOR_TOLD
+from tests.conftest import IDEAS_CHANNEL, MANAGER, PULSE_CHANNEL, TEAM
+from tests.idea_steps import post_idea, reply_to
 from tests.loop.share_steps import (
     SURVEY,
     block_texts,
@@ -110,3 +112,32 @@ def test_a_french_members_refusals_and_replies_are_in_french_and_no_one_elses(
     assert slack.command("/pulse", "snooze", user=alice).text.startswith("Vos sondages ne sont pas en pause.")
     refused = slack.command("/pulse", "language xx", user=alice).text
     assert refused.startswith("pulsebot ne parle pas `xx`. Choisissez parmi `en` (English)")
+
+
+def test_an_ideas_author_hears_of_its_status_in_their_language_and_the_channel_does_not(
+    slack, fake_slack, sessions
+):
+    """The DM goes to the author alone; what the manager is told and the "shipped" post in the ideas
+    channel are the same words whatever the author's language, so neither says who wrote an anonymous
+    idea by the language it is in."""
+    author = TEAM[0]
+    slack.command("/pulse", "language es", user=author)
+    post_idea(slack, fake_slack, "Callback instead of queueing", user=author, anonymous=True)
+    fake_slack.reset_calls()
+
+    told = reply_to(fake_slack, lambda: slack.command("/idea", "status 1 planned Next quarter", user=MANAGER))
+
+    (notice,) = fake_slack.posts_to(author)
+    assert notice["text"].startswith(f"Tu idea anónima #1 pasó a *Planificada* por <@{MANAGER}>.")
+    assert "*Nota del equipo:* Next quarter" in notice["text"]
+    assert "solo tú recibiste este mensaje" in notice["text"]
+    assert told == f"#1 is now *Planned*. {ANONYMOUS_AUTHOR_TOLD}"
+
+    fake_slack.reset_calls()
+    reply_to(fake_slack, lambda: slack.command("/idea", "status 1 done", user=MANAGER))
+    (shipped,) = fake_slack.posts_to(IDEAS_CHANNEL)
+    assert shipped["text"].startswith(
+        ":rocket: *Shipped:* Callback instead of queueing — suggested by a colleague"
+    )
+    (notice,) = fake_slack.posts_to(author)
+    assert "Ya está hecha. Gracias por proponerla (0 votos)." in notice["text"]

@@ -410,7 +410,9 @@ def test_the_texts_pulsebot_answers_with(
         assert_fits_message(status_text(paused, tr))
         assert_fits_message(status_text(None, tr))
         assert_fits_message(resumed_text(idea.votes % 2 == 0, tr))
-    assert_fits_message(author_notice(StatusChange(idea=idea, previous=previous, changed_by=changed_by)))
+    for language in LANGUAGES:  # an idea's author hears of its status in their language
+        change = StatusChange(idea=idea, previous=previous, changed_by=changed_by)
+        assert_fits_message(author_notice(change, translator(language)))
     assert_fits_message(shipped_note(idea))
     run = RunView(1, "t", title, "C0TEAM", NOW, "UTC", (), audience, False, delivery)
     assert_fits_message(sending_phrase(run, rate=1.0))

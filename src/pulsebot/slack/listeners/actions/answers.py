@@ -16,7 +16,7 @@ from pulsebot.slack.blocks.pulses import (
     thanks_for,
 )
 from pulsebot.slack.directory import RightsUnknown
-from pulsebot.slack.refusal_said import said_to
+from pulsebot.slack.person_language import said_to
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 

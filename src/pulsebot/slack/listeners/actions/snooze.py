@@ -12,7 +12,7 @@ from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.survey.snooze import parse_snooze, set_snooze
 from pulsebot.slack.blocks.snooze import HOME_PAUSE, HOME_RESUME, paused_text, resumed_text
 from pulsebot.slack.home import publish_home
-from pulsebot.slack.refusal_said import translator_for
+from pulsebot.slack.person_language import translator_for
 from pulsebot.store.db import transaction
 
 

@@ -12,7 +12,7 @@ from pulsebot.services.people.languages import (
     language_for,
     parse_language,
 )
-from pulsebot.slack.refusal_said import said_to
+from pulsebot.slack.person_language import said_to
 from pulsebot.store.db import transaction
 
 

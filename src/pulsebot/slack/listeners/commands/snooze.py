@@ -9,7 +9,7 @@ from slack_bolt import Ack
 from pulsebot.services.errors import Refusal
 from pulsebot.services.survey.snooze import parse_snooze, set_snooze, snoozed_through
 from pulsebot.slack.blocks.snooze import paused_text, resumed_text, status_text
-from pulsebot.slack.refusal_said import translator_for
+from pulsebot.slack.person_language import translator_for
 from pulsebot.slack.text import escape
 from pulsebot.store.db import transaction
 

@@ -11,7 +11,7 @@ from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.pulses import NOT_SAVED, thanks_for
 from pulsebot.slack.directory import before_ack_client
 from pulsebot.slack.listeners.actions.answers import parse_ids
-from pulsebot.slack.refusal_said import translator_for
+from pulsebot.slack.person_language import translator_for
 from pulsebot.slack.thanks import dm_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 

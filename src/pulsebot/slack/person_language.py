@@ -1,5 +1,6 @@
-"""A refusal said to the person who met it, in their language: their choice, else their Slack language,
-else (for a pulse) its survey's language. Said to them alone, so it tells no one else what they chose."""
+"""What pulsebot says to one person alone (a refusal, a reply, a DM about their idea) is in their language:
+their choice, else their Slack language, else (for a pulse) its survey's language. Said to them alone, so
+it tells no one else what they chose; a post in a channel never uses it."""
 
 from __future__ import annotations
 
