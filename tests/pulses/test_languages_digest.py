@@ -123,6 +123,12 @@ def test_an_ideas_author_hears_of_its_status_in_their_language_and_the_channel_d
     author = TEAM[0]
     slack.command("/pulse", "language es", user=author)
     post_idea(slack, fake_slack, "Callback instead of queueing", user=author, anonymous=True)
+    (card,) = fake_slack.posts_to(IDEAS_CHANNEL)
+    (posted,) = fake_slack.posts_to(author)
+    assert posted["text"] == f"¡Gracias! Tu idea #1 está publicada en <#{IDEAS_CHANNEL}>."
+    assert "*New idea* from a colleague (anonymous)" in str(card["blocks"])
+    for spanish in ("Nueva", "Votar", "anónim", "compañer"):
+        assert spanish not in str(card), spanish  # one card for the whole channel, in no one's language
     fake_slack.reset_calls()
 
     told = reply_to(fake_slack, lambda: slack.command("/idea", "status 1 planned Next quarter", user=MANAGER))
