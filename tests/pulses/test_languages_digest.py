@@ -54,7 +54,8 @@ def test_a_german_managers_digest_is_in_german_with_the_figures_of_an_english_on
     text = block_texts(german["blocks"])
     assert "3,3 von 5 (Antworten 1 bis 5:" in text
     assert "Zahlen werden nur für Gruppen ab 5 Personen gezeigt" in text
-    assert "Promotoren" in text and "Kritiker" in text
+    assert "(Promotoren: 3, Passive: 2, Kritiker: 1)" in text
+    assert "Mit dem Team teilen" in text and "Maßnahme planen" in text  # its buttons
     assert german["text"].startswith("Weekly team pulse, Woche vom ")
     for english_word in ("Mood", "Answered", "answered", "of 5", "Figures are shown", "promoters"):
         assert english_word not in text, english_word

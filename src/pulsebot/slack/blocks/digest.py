@@ -112,7 +112,7 @@ def digest_message(digest: Digest, tr: Translator = ENGLISH) -> tuple[str, list[
             lines.append(f"_{ideas.more_waiting}_")
         blocks.append(_section(f"*{ideas.waiting_title}*", lines, noun="ideas"))
     if not digest.is_org:
-        elements = [*share_buttons(digest), *plan_buttons(digest)]
+        elements = [*share_buttons(digest, tr), *plan_buttons(digest, tr)]
         blocks.append(ActionsBlock(block_id="digest_loop", elements=elements))
     blocks += [
         DividerBlock(),
