@@ -6,11 +6,13 @@ notices, in their language; and a post every member sees stays in no one's langu
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
 
+from pulsebot.charts import ChartWeek, trend_figure
+from pulsebot.i18n import translator
 from pulsebot.slack.digest import send_digests
 from pulsebot.slack.status_change import ANONYMOUS_AUTHOR_TOLD
 from tests.conftest import IDEAS_CHANNEL, MANAGER, PULSE_CHANNEL, TEAM
@@ -61,9 +63,34 @@ def test_a_german_managers_digest_is_in_german_with_the_figures_of_an_english_on
         assert english_word not in text, english_word
     assert "3.3 of 5 (answers 1 to 5:" in block_texts(english["blocks"])
 
+    german_chart, english_chart = (
+        call["files"][0]["title"]
+        for call in fake_slack.calls_to("files.completeUploadExternal")
+        if call["channel_id"] in ("D" + MANAGER[1:], "D" + ENGLISH_MANAGER[1:], MANAGER, ENGLISH_MANAGER)
+    )
+    assert german_chart.startswith("Weekly team pulse: Verlauf bis zur Woche vom ")
+    assert english_chart.startswith("Weekly team pulse: trend to the week of ")
+
     seen = figures_in(german["blocks"])
     assert seen == figures_in(english["blocks"])
     assert {"3.3", "6", "100", "5"} <= set(seen) and len(seen) > 20
+
+
+def test_the_trend_chart_is_drawn_in_its_readers_language():
+    week = ChartWeek(week=date(2027, 6, 7), hidden=False, mood=3.25, enps=33, sentiment=0.42, answered=100)
+    hidden = ChartWeek(week=date(2027, 5, 31), hidden=True)
+    figure = trend_figure([hidden, week], title="Team", min_group=5, marked=week.week, tr=translator("de"))
+    axes = figure.axes
+    assert [ax.get_ylabel() for ax in axes] == [
+        "Stimmung (1–5)",
+        "eNPS",
+        "Tonalität der Kommentare",
+        "Geantwortet (%)",
+    ]
+    drawn = [text.get_text() for ax in axes for text in ax.texts]
+    assert "verborgen" in drawn and "3,2" in drawn and "+0,42" in drawn and "100 %" in drawn
+    assert [label.get_text() for label in axes[-1].get_xticklabels()] == ["31. Mai", "7. Juni"]
+    assert figure.get_supxlabel().startswith("Hervorgehoben: die Woche vom 7. Juni.")
 
 
 def test_a_post_to_the_team_is_never_in_the_language_of_the_manager_who_shares_it(

@@ -42,22 +42,26 @@ WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6
 def deliver_digest(client: WebClient, digest: Digest, *, user_id: str, language: str = DEFAULT) -> None:
     """DM the digest, its headings in its reader's language, then upload its trend chart (and, for
     admins, the drivers' heatmap) into the same conversation."""
-    text, blocks = digest_message(digest, translator(language))
+    tr = translator(language)
+    text, blocks = digest_message(digest, tr)
     posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
     if digest.heatmap is not None:
         _upload_heatmap(client, digest, channel=posted["channel"])
     if digest.segments is not None:
         _upload_segments(client, digest, channel=posted["channel"])
-    png = digest_chart(digest)
+    png = digest_chart(digest, tr)
     if png is None:
         return
+    day = f"{digest.week:%-d %B}" if tr.language == DEFAULT else tr.short_day(digest.week)
     try:
         client.files_upload_v2(
             channel=posted["channel"],
             content=png,
             filename=f"{digest.scope}-{digest.week.isoformat()}.png",
-            title=f"{digest.title}: trend to the week of {digest.week:%-d %B}",
-            alt_txt=f"Weekly mood, eNPS and comment sentiment of {digest.title}",
+            title=tr.gettext("{title}: trend to the week of {day}").format(title=digest.title, day=day),
+            alt_txt=tr.gettext("Weekly mood, eNPS and comment sentiment of {title}").format(
+                title=digest.title
+            ),
         )
     except SlackApiError as error:
         # The digest itself went out; sending it again for the sake of its chart would be worse.
