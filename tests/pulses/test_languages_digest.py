@@ -13,8 +13,10 @@ from freezegun import freeze_time
 
 from pulsebot.charts import ChartWeek, trend_figure
 from pulsebot.i18n import translator
-from pulsebot.slack.digest import send_digests
+from pulsebot.services.people.languages import choose_language
+from pulsebot.slack.digest import drop_alerts_for_run, send_digests
 from pulsebot.slack.status_change import ANONYMOUS_AUTHOR_TOLD
+from pulsebot.store.db import transaction
 from tests.conftest import IDEAS_CHANNEL, MANAGER, PULSE_CHANNEL, TEAM
 from tests.idea_steps import post_idea, reply_to
 from tests.loop.share_steps import (
@@ -26,6 +28,7 @@ from tests.loop.share_steps import (
     team_with_weeks,
 )
 from tests.pulse_steps import click_answer
+from tests.slack.test_digest import BERLIN, DIGEST_MONDAY, NEW_YORK, three_weeks
 
 pytestmark = pytest.mark.clock
 
@@ -175,3 +178,20 @@ def test_an_ideas_author_hears_of_its_status_in_their_language_and_the_channel_d
     )
     (notice,) = fake_slack.posts_to(author)
     assert "Ya está hecha. Gracias por proponerla (0 votos)." in notice["text"]
+
+
+def test_each_manager_reads_a_drop_alert_in_their_own_language(sessions, client, fake_slack, settings):
+    """One team, two managers: the alert is one DM each, so neither reads the other's language."""
+    *_, last_run = three_weeks(sessions)
+    with transaction(sessions) as session:
+        choose_language(session, user_id=BERLIN, language="de")
+
+    alerted = drop_alerts_for_run(client, sessions, settings, run_id=last_run, now=DIGEST_MONDAY)
+
+    assert sorted(alerted) == [BERLIN, NEW_YORK]
+    (german,) = fake_slack.posts_to(BERLIN)
+    (english,) = fake_slack.posts_to(NEW_YORK)
+    assert german["text"].startswith("Hinweis zu Weekly team pulse: In der Woche vom 16. März gilt: ")
+    assert "die Stimmung sank um 0,7 auf 3,3 von 5" in german["text"]
+    assert "Deine Wochenübersicht bringt die Details" in str(german["blocks"])
+    assert "mood fell 0.7 to 3.3 of 5" in english["text"] and "Stimmung" not in str(english)
