@@ -3,6 +3,7 @@ every language, and each compiled .mo the same as its .po (so an install needs n
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -77,3 +78,32 @@ def test_plural_rules_follow_the_language(language, one, two, five):
 def test_a_language_without_a_catalog_speaks_english():
     assert translator("it").gettext("Yes") == "Yes"
     assert translator("it").language == "en"
+
+
+PLACEHOLDER = re.compile(r"{(\w*)}")
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_translation_keeps_its_messages_placeholders(language):
+    """A translation that drops `{min_group}` or misspells `{count}` would say a wrong figure, or fail."""
+    for message in catalog(language):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            # A plural form may leave out the count ("die letzte Umfrage"), never add a name of its own.
+            assert set(PLACEHOLDER.findall(string)) <= wanted, (message.id, string)
+            if len(ids) == 1:
+                assert set(PLACEHOLDER.findall(string)) == wanted, (message.id, string)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "five"),
+    [("de", "1 Stimme", "5 Stimmen"), ("fr", "1 vote", "5 votes"), ("es", "1 voto", "5 votos")],
+)
+def test_a_digests_counts_follow_the_languages_plural_rules(language, one, five):
+    tr = translator(language)
+    said = [tr.ngettext("{count} vote", "{count} votes", count).format(count=count) for count in (1, 5)]
+    assert said == [one, five]

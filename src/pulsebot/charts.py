@@ -18,6 +18,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from pulsebot.i18n import ENGLISH, N_, Translator
 from pulsebot.services.digest.digests import Digest
 
 INK = "#1d3557"
@@ -25,12 +26,13 @@ MUTED = "#6c757d"
 HIDDEN_BAND = "#e9ecef"
 MARKED_BAND = "#fff3bf"
 SERIES_COLOURS = {"mood": "#1d3557", "enps": "#7b2cbf", "sentiment": "#2a9d8f", "answered": "#e76f51"}
-# name, axis label, axis limits, reference line, how the latest value is written
+# name, axis label (in the reader's language where drawn), axis limits, reference line, how the latest
+# value is written (its decimals, signed or not; "%" for a rate)
 PANELS = (
-    ("mood", "Mood (1–5)", (1, 5), 3.0, "{:.1f}"),
-    ("enps", "eNPS", (-100, 100), 0.0, "{:+.0f}"),
-    ("sentiment", "Comment sentiment", (-1, 1), 0.0, "{:+.2f}"),
-    ("answered", "Answered (%)", (0, 100), None, "{:.0f}%"),
+    ("mood", N_("Mood (1–5)"), (1, 5), 3.0, (1, False)),
+    ("enps", "eNPS", (-100, 100), 0.0, (0, True)),
+    ("sentiment", N_("Comment sentiment"), (-1, 1), 0.0, (2, True)),
+    ("answered", N_("Answered (%)"), (0, 100), None, None),
 )
 
 
@@ -44,24 +46,29 @@ class ChartWeek:
     answered: float | None = None  # the response rate, in percent
 
 
-def date_range(first_week: date, last_week: date) -> str:
+def date_range(first_week: date, last_week: date, tr: Translator = ENGLISH) -> str:
     """`31 Aug – 22 Nov 2026` (Monday of the first week to Sunday of the last), the year on both ends when
     they differ."""
     end = last_week + timedelta(days=6)
-    start = f"{first_week.day} {first_week:%b}" + (
-        f" {first_week.year}" if first_week.year != end.year else ""
-    )
-    return f"{start} – {end.day} {end:%b %Y}"
+    start = tr.short_day(first_week) + (f" {first_week.year}" if first_week.year != end.year else "")
+    return f"{start} – {tr.short_day(end)} {end.year}"
 
 
 def trend_figure(
-    weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None
+    weeks: Sequence[ChartWeek],
+    *,
+    title: str,
+    min_group: int,
+    marked: date | None = None,
+    tr: Translator = ENGLISH,
 ) -> Figure:
-    """The chart; `marked` is the Monday of the week to highlight (the digest's)."""
+    """The chart, its words in its reader's language (`tr`); `marked` is the Monday of the week to
+    highlight (the digest's)."""
+    _ = tr.gettext
     figure = Figure(figsize=(8, 8), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     if weeks:
-        title = f"{title}\n{date_range(weeks[0].week, weeks[-1].week)}"
+        title = f"{title}\n{date_range(weeks[0].week, weeks[-1].week, tr)}"
     figure.suptitle(title, color=INK, fontsize=13, fontweight="bold")
     axes = figure.subplots(len(PANELS), 1, sharex=True)
     x = list(range(len(weeks)))
@@ -77,7 +84,7 @@ def trend_figure(
                     ax.text(
                         index,
                         sum(limits) / 2,
-                        "hidden",
+                        _("hidden"),
                         rotation=90,
                         ha="center",
                         va="center",
@@ -90,7 +97,9 @@ def trend_figure(
         last = next((i for i in range(len(values) - 1, -1, -1) if not math.isnan(values[i])), None)
         if last is not None:
             ax.annotate(
-                number.format(values[last]),
+                tr.percent(values[last] / 100)
+                if number is None
+                else tr.fixed(values[last], number[0], signed=number[1]),
                 (last, values[last]),
                 xytext=(6, 6),
                 textcoords="offset points",
@@ -99,7 +108,7 @@ def trend_figure(
                 fontweight="bold",
             )
         ax.set_ylim(*_padded(limits))
-        ax.set_ylabel(label, color=INK, fontsize=9)
+        ax.set_ylabel(_(label), color=INK, fontsize=9)
         ax.tick_params(colors=MUTED, labelsize=8)
         ax.grid(axis="y", color=HIDDEN_BAND, linewidth=0.8)
         for side in ("top", "right"):
@@ -108,26 +117,31 @@ def trend_figure(
             ax.spines[side].set_color(HIDDEN_BAND)
     # Up to 26 weeks (the digest's longest) every week is labelled; a longer trend every few weeks.
     step = 1 if len(weeks) <= 26 else math.ceil(len(weeks) / 13)
-    labels = [
-        f"{w.week.day} {w.week:%b}" if (len(weeks) - 1 - i) % step == 0 else "" for i, w in enumerate(weeks)
-    ]
+    labels = [tr.short_day(w.week) if (len(weeks) - 1 - i) % step == 0 else "" for i, w in enumerate(weeks)]
     axes[-1].set_xticks(x, labels, rotation=0)
     axes[-1].set_xlim(-0.6, len(weeks) - 0.4)
     notes = []
     if marked_index is not None:
         axes[-1].get_xticklabels()[marked_index].set_fontweight("bold")
-        notes.append(
-            f"Highlighted: the week of {weeks[marked_index].week.day} {weeks[marked_index].week:%b}."
-        )
+        notes.append(_("Highlighted: the week of {day}.").format(day=tr.short_day(weeks[marked_index].week)))
     if any(week.hidden for week in weeks):
-        notes.append(f"Grey weeks are hidden: fewer than {min_group} people answered.")
+        notes.append(
+            _("Grey weeks are hidden: fewer than {min_group} people answered.").format(min_group=min_group)
+        )
     if notes:
         figure.supxlabel("  ".join(notes), color=MUTED, fontsize=8)
     return figure
 
 
-def trend_png(weeks: Sequence[ChartWeek], *, title: str, min_group: int, marked: date | None = None) -> bytes:
-    figure = trend_figure(weeks, title=title, min_group=min_group, marked=marked)
+def trend_png(
+    weeks: Sequence[ChartWeek],
+    *,
+    title: str,
+    min_group: int,
+    marked: date | None = None,
+    tr: Translator = ENGLISH,
+) -> bytes:
+    figure = trend_figure(weeks, title=title, min_group=min_group, marked=marked, tr=tr)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -185,12 +199,15 @@ def chart_weeks(digest: Digest) -> list[ChartWeek]:
     ]
 
 
-def digest_chart(digest: Digest) -> bytes | None:
-    """The digest's trend chart, or None when not one week of it may be shown."""
+def digest_chart(digest: Digest, tr: Translator = ENGLISH) -> bytes | None:
+    """The digest's trend chart in its reader's language, or None when not one week of it may be shown."""
     if not digest.has_chart_points:
         return None
-    title = f"{digest.title}: the last {len(digest.trend)} weeks"
-    return trend_png(chart_weeks(digest), title=title, min_group=digest.min_group, marked=digest.week)
+    weeks = len(digest.trend)
+    title = tr.ngettext("{title}: the last week", "{title}: the last {count} weeks", weeks).format(
+        title=digest.title, count=weeks
+    )
+    return trend_png(chart_weeks(digest), title=title, min_group=digest.min_group, marked=digest.week, tr=tr)
 
 
 def _padded(limits: tuple[float, float]) -> tuple[float, float]:

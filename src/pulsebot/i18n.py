@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 DEFAULT = "en"
@@ -95,6 +95,36 @@ class Translator:
 
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.language)
+
+    def fixed(self, value: float, digits: int, *, signed: bool = False) -> str:
+        """A figure with exactly `digits` decimals ("3.2", "3,2", "+0.25"), the same figure in every
+        language: only the decimal mark differs."""
+        if self.language == DEFAULT:
+            return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+        pattern = "0" + ("." + "0" * digits if digits else "")
+        if signed:
+            pattern = f"+{pattern};-{pattern}"
+        return format_decimal(round(value, digits), format=pattern, locale=self.language)
+
+    def percent(self, share: float) -> str:
+        """A share as a whole percentage ("42%", "42 %")."""
+        if self.language == DEFAULT:
+            return f"{100 * share:.0f}%"
+        return format_percent(
+            round(share, 2), format="#,##0 %" if self.language != "es" else None, locale=self.language
+        )
+
+    def day_month_year(self, day: date) -> str:
+        """A date without its weekday ("8 December 2026", "8. Dezember 2026", "8 décembre 2026")."""
+        if self.language == DEFAULT:
+            return f"{day.day} {day:%B %Y}"
+        return format_skeleton("yMMMMd", day, locale=self.language)
+
+    def short_day(self, day: date) -> str:
+        """A day and its month, short ("14 Jun", "14. Juni", "14 juin")."""
+        if self.language == DEFAULT:
+            return f"{day.day} {day:%b}"
+        return format_skeleton("MMMd", day, locale=self.language)
 
 
 @functools.cache

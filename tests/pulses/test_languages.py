@@ -227,10 +227,11 @@ def test_pulse_language_says_the_choices_and_refuses_what_it_does_not_speak(slac
     refused = slack.command("/pulse", "language xx", user=ALICE).text
     assert refused.startswith("pulsebot does not speak `xx`. Choose one of `en` (English), `de` (Deutsch)")
 
+    # Said in the language just chosen, and back in English once the choice is forgotten.
     assert slack.command("/pulse", "language FR", user=ALICE).text.startswith(
-        "Your pulses will be written to you in Français"
+        "Vos sondages vous seront écrits en Français"
     )
-    assert "you chose Français (`fr`)" in slack.command("/pulse", "language", user=ALICE).text
+    assert "vous avez choisi Français (`fr`)" in slack.command("/pulse", "language", user=ALICE).text
     assert slack.command("/pulse", "language auto", user=ALICE).text.startswith(
         "Your pulses follow your Slack language again."
     )

@@ -295,7 +295,7 @@ def test_a_weekly_digest_of_a_team_or_the_organisation(
         enps_links=None if team else links,
         actions=tuple(actions) if team else (),
     )
-    for language in LANGUAGES:  # its headings in its reader's language
+    for language in LANGUAGES:  # in its reader's language: its headings and its figures' words
         assert_fits_message(*digest_message(digest, translator(language)))
 
 
@@ -315,7 +315,8 @@ def test_a_weekly_digest_of_a_team_or_the_organisation(
     )
 )
 def test_a_drop_alert(alert):
-    assert_fits_message(*drop_alert_message(alert))
+    for language in LANGUAGES:  # in its manager's language
+        assert_fits_message(*drop_alert_message(alert, translator(language)))
 
 
 def highlights(question: bool) -> st.SearchStrategy[Highlight]:
@@ -403,11 +404,15 @@ def test_sharing_the_results_with_the_team(summary, with_comments, shared_by):
 def test_the_texts_pulsebot_answers_with(
     idea, previous, changed_by, receipt, title, delivery, audience, count, summary, outcome, helping, paused
 ):
-    assert_fits_message(paused_text(paused))
-    assert_fits_message(status_text(paused))
-    assert_fits_message(status_text(None))
-    assert_fits_message(resumed_text(idea.votes % 2 == 0))
-    assert_fits_message(author_notice(StatusChange(idea=idea, previous=previous, changed_by=changed_by)))
+    for language in LANGUAGES:  # `/pulse snooze` answers its person in their language
+        tr = translator(language)
+        assert_fits_message(paused_text(paused, tr))
+        assert_fits_message(status_text(paused, tr))
+        assert_fits_message(status_text(None, tr))
+        assert_fits_message(resumed_text(idea.votes % 2 == 0, tr))
+    for language in LANGUAGES:  # an idea's author hears of its status in their language
+        change = StatusChange(idea=idea, previous=previous, changed_by=changed_by)
+        assert_fits_message(author_notice(change, translator(language)))
     assert_fits_message(shipped_note(idea))
     run = RunView(1, "t", title, "C0TEAM", NOW, "UTC", (), audience, False, delivery)
     assert_fits_message(sending_phrase(run, rate=1.0))

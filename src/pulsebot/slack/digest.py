@@ -42,22 +42,26 @@ WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6
 def deliver_digest(client: WebClient, digest: Digest, *, user_id: str, language: str = DEFAULT) -> None:
     """DM the digest, its headings in its reader's language, then upload its trend chart (and, for
     admins, the drivers' heatmap) into the same conversation."""
-    text, blocks = digest_message(digest, translator(language))
+    tr = translator(language)
+    text, blocks = digest_message(digest, tr)
     posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks, unfurl_links=False)
     if digest.heatmap is not None:
         _upload_heatmap(client, digest, channel=posted["channel"])
     if digest.segments is not None:
         _upload_segments(client, digest, channel=posted["channel"])
-    png = digest_chart(digest)
+    png = digest_chart(digest, tr)
     if png is None:
         return
+    day = f"{digest.week:%-d %B}" if tr.language == DEFAULT else tr.short_day(digest.week)
     try:
         client.files_upload_v2(
             channel=posted["channel"],
             content=png,
             filename=f"{digest.scope}-{digest.week.isoformat()}.png",
-            title=f"{digest.title}: trend to the week of {digest.week:%-d %B}",
-            alt_txt=f"Weekly mood, eNPS and comment sentiment of {digest.title}",
+            title=tr.gettext("{title}: trend to the week of {day}").format(title=digest.title, day=day),
+            alt_txt=tr.gettext("Weekly mood, eNPS and comment sentiment of {title}").format(
+                title=digest.title
+            ),
         )
     except SlackApiError as error:
         # The digest itself went out; sending it again for the sake of its chart would be worse.
@@ -65,7 +69,7 @@ def deliver_digest(client: WebClient, digest: Digest, *, user_id: str, language:
 
 
 def _readers_languages(sessions: SessionFactory, users: list[str]) -> dict[str, str]:
-    """Each reader's own language for a digest's headings: their choice, else their Slack language, else
+    """Each reader's own language for a digest or a drop alert: their choice, else their Slack language, else
     English (a digest covers a team, not a survey's channel post)."""
     with transaction(sessions) as session:
         return languages_for(session, people=users, survey_language=None)
@@ -312,9 +316,11 @@ def drop_alerts_for_run(
                 session, kind=NoticeKind.drop_alert, scope=alert.scope, user_id=user, week=alert.week, now=now
             )
         ]
-    text, blocks = drop_alert_message(alert)
+    spoken = _readers_languages(sessions, claimed)
     alerted = []
     for user in claimed:
+        # Each manager's own DM in their language; never one manager's language in another's.
+        text, blocks = drop_alert_message(alert, translator(spoken[user]))
         try:
             client.chat_postMessage(channel=user, text=text, blocks=blocks)
         except SlackApiError as error:

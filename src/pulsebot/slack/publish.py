@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from pulsebot.config import Settings
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.idea import ideas
 from pulsebot.services.pulse import pulses
 from pulsebot.services.survey.audience import run_audience
@@ -74,29 +75,38 @@ def send_pulse(
     return run
 
 
-def publish_idea(client: WebClient, sessions: SessionFactory, *, idea_id: int, channel_id: str | None) -> str:
-    """Post a stored idea's card in the ideas channel; return the sentence to tell its author."""
+def publish_idea(
+    client: WebClient,
+    sessions: SessionFactory,
+    *,
+    idea_id: int,
+    channel_id: str | None,
+    tr: Translator = ENGLISH,
+) -> str:
+    """Post a stored idea's card in the ideas channel (one card for everyone, in English whatever its
+    author speaks); return the sentence to tell its author, in their language (`tr`)."""
+    _ = tr.gettext
     with transaction(sessions) as session:
         idea = ideas.idea_view(session, idea_id=idea_id)
     if channel_id is None:
-        return (
-            f"Saved your idea #{idea.id}, but no ideas channel is set up yet, so it is not posted. "
+        return _(
+            "Saved your idea #{id}, but no ideas channel is set up yet, so it is not posted. "
             "An admin can set PULSEBOT_IDEAS_CHANNEL."
-        )
+        ).format(id=idea.id)
     text, blocks = idea_card(idea)
     try:
         posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
     except SlackApiError as error:
         reason = error.response.get("error", "unknown error")
-        return (
-            f"Saved your idea #{idea.id}, but I could not post it in <#{channel_id}> ({reason}). "
+        return _(
+            "Saved your idea #{id}, but I could not post it in <#{channel}> ({reason}). "
             "Ask an admin to invite me to that channel."
-        )
+        ).format(id=idea.id, channel=channel_id, reason=reason)
     with transaction(sessions) as session:
         ideas.mark_idea_posted(
             session, idea_id=idea.id, channel_id=posted["channel"], message_ts=posted["ts"]
         )
-    return f"Thanks! Your idea #{idea.id} is posted in <#{channel_id}>."
+    return _("Thanks! Your idea #{id} is posted in <#{channel}>.").format(id=idea.id, channel=channel_id)
 
 
 def refresh_idea_card(client: WebClient, sessions: SessionFactory, *, idea_id: int) -> None:

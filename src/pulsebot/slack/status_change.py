@@ -13,6 +13,7 @@ from pulsebot.services.idea import idea_status
 from pulsebot.services.idea.idea_status import LABELS, StatusChange
 from pulsebot.slack.blocks.idea_status import author_notice, shipped_note
 from pulsebot.slack.directory import find_idea_author
+from pulsebot.slack.person_language import translator_for
 from pulsebot.slack.publish import refresh_idea_card
 from pulsebot.store.db import transaction
 from pulsebot.store.models import IdeaStatus
@@ -73,7 +74,8 @@ def _tell_author(client: WebClient, deps: Deps, change: StatusChange) -> str:
         _tell_anonymous_author(client, deps, change)
         return ANONYMOUS_AUTHOR_TOLD
     try:
-        client.chat_postMessage(channel=change.idea.author_id, text=author_notice(change))
+        tr = translator_for(deps, change.idea.author_id)  # a DM to the author alone, in their language
+        client.chat_postMessage(channel=change.idea.author_id, text=author_notice(change, tr))
     except SlackApiError as error:
         return f"I could not tell its author ({_reason(error)})."
     return "Its author was told by DM."
@@ -86,7 +88,8 @@ def _tell_anonymous_author(client: WebClient, deps: Deps, change: StatusChange) 
     try:
         author = find_idea_author(client, deps.sessions, deps.directory, key=deps.key, idea_id=change.idea.id)
         if author is not None:
-            client.chat_postMessage(channel=author, text=author_notice(change))
+            tr = translator_for(deps, author)  # what the manager is told stays the same either way
+            client.chat_postMessage(channel=author, text=author_notice(change, tr))
     except SlackApiError as error:
         log.warning("a status change could not be told to an anonymous idea's author: %s", _reason(error))
 

@@ -15,6 +15,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.errors import Refusal
 from pulsebot.services.pulse.answer_mixer import AnswerMixer, Pending, Receipt
 from pulsebot.slack.blocks.pulses import NOT_SAVED
@@ -29,13 +30,14 @@ def submit_with_thanks(
     tell: Callable[[str], None],
     thanks: Callable[[Receipt], str],
     not_saved: str = NOT_SAVED,
+    tr: Translator = ENGLISH,
 ) -> None:
     """Hand a checked answer to the mixing window; once its batch is written, `tell` the person `thanks`
     for it, or why it was not taken (its pulse closed meanwhile), or that it could not be saved, so they
     click again."""
     mixer.submit(
         pending,
-        saved=lambda result: tell(result.message if isinstance(result, Refusal) else thanks(result)),
+        saved=lambda result: tell(result.said(tr) if isinstance(result, Refusal) else thanks(result)),
         failed=lambda: tell(not_saved),
     )
 

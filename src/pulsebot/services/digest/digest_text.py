@@ -10,21 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from pulsebot.i18n import ENGLISH, N_, Translator
 from pulsebot.services.digest.digests import Digest, DropAlert, IdeaLine, summarise
 from pulsebot.services.digest.driver_text import arrow, summary_lines, window
 from pulsebot.services.loop import progress_text as action_words
-from pulsebot.services.privacy.distributions import TELLS
 from pulsebot.services.results.analytics import QuestionWeek, WeekFigures, WeekStatus, withheld_words
 from pulsebot.services.results.heatmap import enps_lines
 from pulsebot.services.segments import segment_text
 from pulsebot.store.models import IdeaStatus, QuestionKind
 
 STATUS_WORDS = {
-    IdeaStatus.new: "new",
-    IdeaStatus.under_review: "under review",
-    IdeaStatus.planned: "planned",
-    IdeaStatus.done: "done",
-    IdeaStatus.declined: "declined",
+    IdeaStatus.new: N_("new"),
+    IdeaStatus.under_review: N_("under review"),
+    IdeaStatus.planned: N_("planned"),
+    IdeaStatus.done: N_("done"),
+    IdeaStatus.declined: N_("declined"),
 }
 
 
@@ -38,9 +38,9 @@ def shown_change(value: float | None, change: float | None, *, digits: int) -> f
     return round(value, digits) - round(value - change, digits)
 
 
-def moved(value: float | None, change: float | None, *, digits: int) -> str:
+def moved(value: float | None, change: float | None, *, digits: int, tr: Translator = ENGLISH) -> str:
     """The arrow for a figure shown with `digits` decimals: its change as the reader can check it."""
-    return arrow(shown_change(value, change, digits=digits), digits=digits)
+    return arrow(shown_change(value, change, digits=digits), digits=digits, tr=tr)
 
 
 def with_shown_changes(figures: WeekFigures) -> WeekFigures:
@@ -61,34 +61,38 @@ def with_shown_changes(figures: WeekFigures) -> WeekFigures:
     )
 
 
-def as_shown(digest: Digest) -> Digest:
+def as_shown(digest: Digest, tr: Translator = ENGLISH) -> Digest:
     """The digest with every change taken from the figures as shown, and its summary written from those,
     so "Mood fell 0.7 to 3.2" agrees with "3.2 ↓ 0.7" and with last week's 3.9 in the trend.
 
-    A week that is not shown has no changes to word, and keeps its summary as it is.
+    A week that is not shown has no changes to word, and keeps its summary as it is (said again in the
+    reader's language, `tr`).
     """
     if not digest.figures.shown:
-        return digest
+        if tr is ENGLISH:
+            return digest
+        said = summarise(digest.figures, digest.trend, digest.themes, min_group=digest.min_group, tr=tr)
+        return replace(digest, summary=said)
     figures = with_shown_changes(digest.figures)
     trend = tuple(with_shown_changes(week) for week in digest.trend)
-    summary = summarise(figures, trend, digest.themes, min_group=digest.min_group)
+    summary = summarise(figures, trend, digest.themes, min_group=digest.min_group, tr=tr)
     return replace(digest, figures=figures, trend=trend, summary=summary)
 
 
-def score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def score(value: float | None, tr: Translator = ENGLISH) -> str:
+    return "–" if value is None else tr.fixed(value, 1)
 
 
-def enps(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.0f}"
+def enps(value: float | None, tr: Translator = ENGLISH) -> str:
+    return "–" if value is None else tr.fixed(value, 0, signed=True)
 
 
-def sentiment(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.2f}"
+def sentiment(value: float | None, tr: Translator = ENGLISH) -> str:
+    return "–" if value is None else tr.fixed(value, 2, signed=True)
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+def percent(value: float | None, tr: Translator = ENGLISH) -> str:
+    return "–" if value is None else tr.percent(value)
 
 
 def week_label(week: date) -> str:
@@ -99,23 +103,26 @@ def week_label(week: date) -> str:
     return f"{week.day} {week:%b} – {end.day} {end:%b %Y} (week {iso.week})"
 
 
-def short_week(week: date) -> str:
-    return f"{week.day} {week:%b}"
+def short_week(week: date, tr: Translator = ENGLISH) -> str:
+    return tr.short_day(week)
 
 
-def hidden(min_group: int) -> str:
-    return f"hidden: fewer than {min_group} answered"
+def hidden(min_group: int, tr: Translator = ENGLISH) -> str:
+    return tr.gettext("hidden: fewer than {min_group} answered").format(min_group=min_group)
 
 
-def too_alike(answered: int) -> str:
-    """Counts the rule for distributions withholds (services/privacy/distributions.py): only how many."""
-    return f"{answered} answered, too alike to show: any figure {TELLS}"
+def too_alike(answered: int, tr: Translator = ENGLISH) -> str:
+    """Counts the rule for distributions withholds (services/privacy/distributions.py's TELLS): only how
+    many."""
+    return tr.gettext(
+        "{answered} answered, too alike to show: any figure would tell someone how a colleague answered"
+    ).format(answered=answered)
 
 
-def withheld(figures: WeekFigures, min_group: int) -> str:
+def withheld(figures: WeekFigures, min_group: int, tr: Translator = ENGLISH) -> str:
     """A hidden week, and truthfully why: too few answered, its pulse is still open, or (for the
     organisation) no team's week could be shown."""
-    return f"hidden: {withheld_words(figures, min_group)}"
+    return tr.gettext("hidden: {reason}").format(reason=withheld_words(figures, min_group, tr))
 
 
 def mood_words(value: float | None) -> str:
@@ -132,74 +139,96 @@ def mood_words(value: float | None) -> str:
     return "mostly negative"
 
 
-def headline(figures: WeekFigures, min_group: int) -> list[tuple[str, str]]:
-    """The headline figures as (label, value) pairs, each with its arrow."""
+def headline(figures: WeekFigures, min_group: int, tr: Translator = ENGLISH) -> list[tuple[str, str]]:
+    """The headline figures as (label, value) pairs, each with its arrow, in the reader's language."""
     if not figures.shown:
         return []
+    _ = tr.gettext
+    answered = _("{percent} ({respondents} of {audience})").format(
+        percent=percent(figures.response_rate, tr), respondents=figures.respondents, audience=figures.audience
+    )
     pairs = [
-        ("Mood (1–5)", _with_arrow(score(figures.score), figures.score, figures.score_change, 1)),
-        ("eNPS", _with_arrow(enps(figures.enps), figures.enps, figures.enps_change, 0)),
+        (_("Mood (1–5)"), _with_arrow(score(figures.score, tr), figures.score, figures.score_change, 1, tr)),
+        ("eNPS", _with_arrow(enps(figures.enps, tr), figures.enps, figures.enps_change, 0, tr)),
         (
-            "Answered",
+            _("Answered"),
             _with_arrow(
-                f"{percent(figures.response_rate)} ({figures.respondents} of {figures.audience})",
+                answered,
                 None if figures.response_rate is None else 100 * figures.response_rate,
                 None if figures.response_rate_change is None else 100 * figures.response_rate_change,
                 0,
-                unit=" pts",
+                tr,
+                unit=" " + _("pts"),
             ),
         ),
     ]
     if figures.held:
         # A count of the week's audience, released only at the minimum group or more: never who.
-        pairs.append(("Held by the weekly limit", f"{figures.held} people's pulses, for a later week"))
+        held = tr.ngettext(
+            "{count} person's pulse, for a later week",
+            "{count} people's pulses, for a later week",
+            figures.held,
+        )
+        pairs.append((_("Held by the weekly limit"), held.format(count=figures.held)))
     if figures.comments:
-        mood = _with_arrow(sentiment(figures.sentiment), figures.sentiment, figures.sentiment_change, 2)
+        mood = _with_arrow(
+            sentiment(figures.sentiment, tr), figures.sentiment, figures.sentiment_change, 2, tr
+        )
         detail = ""
         if figures.negative_share is not None:
-            detail = (
-                f", {percent(figures.negative_share)} negative, {percent(figures.positive_share)} positive"
+            detail = _(", {negative} negative, {positive} positive").format(
+                negative=percent(figures.negative_share, tr), positive=percent(figures.positive_share, tr)
             )
         if figures.unscored_comments:
-            detail += (
-                " (of the comments in English only: sentiment is not computed for comments in other "
-                "languages)"
+            detail += " " + _(
+                "(of the comments in English only: sentiment is not computed for comments in other languages)"
             )
-        pairs.append(("Comments", f"{figures.comments}, sentiment {mood}{detail}"))
+        said = _("{count}, sentiment {mood}{detail}").format(count=figures.comments, mood=mood, detail=detail)
+        pairs.append((_("Comments"), said))
     else:
-        pairs.append(("Comments", "none this week"))
+        pairs.append((_("Comments"), _("none this week")))
     return pairs
 
 
-def question_line(question: QuestionWeek, min_group: int) -> str:
+def question_line(question: QuestionWeek, min_group: int, tr: Translator = ENGLISH) -> str:
     """`prompt — figure (detail)`, or the prompt and why its figure is hidden."""
+    _ = tr.gettext
     if question.too_alike:
-        return f"{question.prompt} — {too_alike(question.answers)}"
+        return f"{question.prompt} — {too_alike(question.answers, tr)}"
     if question.status is not WeekStatus.shown:
-        return f"{question.prompt} — {hidden(min_group)}"
+        return f"{question.prompt} — {hidden(min_group, tr)}"
     if question.kind is QuestionKind.scale:
         spread = " · ".join(str(count) for count in question.distribution)
-        return f"{question.prompt} — {question.mean:.1f} of 5 (answers 1 to 5: {spread})"
+        said = _("{mean} of 5 (answers 1 to 5: {spread})").format(
+            mean=tr.fixed(question.mean, 1), spread=spread
+        )
+        return f"{question.prompt} — {said}"
     if question.kind is QuestionKind.yes_no:
         no, yes = question.distribution
-        return f"{question.prompt} — {percent(question.mean)} yes ({yes} yes, {no} no)"
+        said = _("{percent} yes ({yes} yes, {no} no)").format(
+            percent=percent(question.mean, tr), yes=yes, no=no
+        )
+        return f"{question.prompt} — {said}"
     promoters = sum(question.distribution[9:11])
     detractors = sum(question.distribution[0:7])
     passives = question.answers - promoters - detractors
-    return (
-        f"{question.prompt} — eNPS {enps(question.enps)} "
-        f"({promoters} promoters, {passives} passives, {detractors} detractors)"
+    said = _("eNPS {enps} ({promoters} promoters, {passives} passives, {detractors} detractors)").format(
+        enps=enps(question.enps, tr), promoters=promoters, passives=passives, detractors=detractors
     )
+    return f"{question.prompt} — {said}"
 
 
-def idea_line(idea: IdeaLine) -> str:
-    votes = f"{idea.votes} {'vote' if idea.votes == 1 else 'votes'}"
-    return f"#{idea.id} {idea.text} · {votes} · {STATUS_WORDS[idea.status]}"
+def idea_line(idea: IdeaLine, tr: Translator = ENGLISH) -> str:
+    votes = tr.ngettext("{count} vote", "{count} votes", idea.votes).format(count=idea.votes)
+    return f"#{idea.id} {idea.text} · {votes} · {tr.gettext(STATUS_WORDS[idea.status])}"
 
 
-def waiting_line(idea: IdeaLine) -> str:
-    votes = f"{idea.votes} {'vote' if idea.votes == 1 else 'votes'}"
-    return f"#{idea.id} {idea.text} · {votes} · {STATUS_WORDS[idea.status]} for {idea.days_waiting} days"
+def waiting_line(idea: IdeaLine, tr: Translator = ENGLISH) -> str:
+    votes = tr.ngettext("{count} vote", "{count} votes", idea.votes).format(count=idea.votes)
+    status = tr.ngettext("{status} for {count} day", "{status} for {count} days", idea.days_waiting).format(
+        status=tr.gettext(STATUS_WORDS[idea.status]), count=idea.days_waiting
+    )
+    return f"#{idea.id} {idea.text} · {votes} · {status}"
 
 
 @dataclass(frozen=True)
@@ -209,24 +238,27 @@ class IdeaLists:
     top: tuple[IdeaLine, ...]
     waiting: tuple[IdeaLine, ...]
     waiting_total: int
+    tr: Translator = ENGLISH
 
     @property
     def waiting_title(self) -> str:
-        return f"Waiting for a decision for over two weeks ({self.waiting_total})"
+        return self.tr.gettext("Waiting for a decision for over two weeks ({count})").format(
+            count=self.waiting_total
+        )
 
     @property
     def more_waiting(self) -> str:
         """`and 2 more`, or "" when every waiting idea is listed."""
         more = self.waiting_total - len(self.waiting)
-        return f"and {more} more" if more > 0 else ""
+        return self.tr.gettext("and {count} more").format(count=more) if more > 0 else ""
 
 
-def idea_lists(digest: Digest) -> IdeaLists:
+def idea_lists(digest: Digest, tr: Translator = ENGLISH) -> IdeaLists:
     """An idea that is both among the most voted and waiting for a decision is listed under Waiting (with
     its votes), where a manager can act on it, and not again under Top ideas."""
     waiting_ids = {idea.id for idea in digest.waiting_ideas}
     top = tuple(idea for idea in digest.top_ideas if idea.id not in waiting_ids)
-    return IdeaLists(top=top, waiting=digest.waiting_ideas, waiting_total=digest.waiting_total)
+    return IdeaLists(top=top, waiting=digest.waiting_ideas, waiting_total=digest.waiting_total, tr=tr)
 
 
 def render_text(digest: Digest) -> str:
@@ -294,14 +326,17 @@ def line_roll_up_title(digest: Digest) -> str:
     return f"Your reporting line, {segment_text.period_words(digest.line_roll_up.table)}"
 
 
-def team_line(title: str, figures: WeekFigures, min_group: int) -> str:
+def team_line(title: str, figures: WeekFigures, min_group: int, tr: Translator = ENGLISH) -> str:
     if figures.status is WeekStatus.no_data:
-        return f"{title}: no pulse this week"
+        return tr.gettext("{title}: no pulse this week").format(title=title)
     if not figures.shown:
-        return f"{title}: {withheld(figures, min_group)}"
-    return (
-        f"{title}: mood {_with_arrow(score(figures.score), figures.score, figures.score_change, 1)}, "
-        f"eNPS {enps(figures.enps)}, {figures.respondents} answered ({percent(figures.response_rate)})"
+        return f"{title}: {withheld(figures, min_group, tr)}"
+    return tr.gettext("{title}: mood {mood}, eNPS {enps}, {respondents} answered ({percent})").format(
+        title=title,
+        mood=_with_arrow(score(figures.score, tr), figures.score, figures.score_change, 1, tr),
+        enps=enps(figures.enps, tr),
+        respondents=figures.respondents,
+        percent=percent(figures.response_rate, tr),
     )
 
 
@@ -317,26 +352,49 @@ def trend_row(week: WeekFigures, min_group: int) -> str:
     )
 
 
-def footer(min_group: int) -> str:
-    return f"Figures are shown only for groups of at least {min_group} people, so no one can be singled out."
+def footer(min_group: int, tr: Translator = ENGLISH) -> str:
+    return tr.gettext(
+        "Figures are shown only for groups of at least {min_group} people, so no one can be singled out."
+    ).format(min_group=min_group)
 
 
-def drop_alert_text(alert: DropAlert) -> str:
+def drop_alert_text(alert: DropAlert, tr: Translator = ENGLISH) -> str:
+    _ = tr.gettext
     moves = []
     mood_fell = shown_change(alert.score, alert.score_change, digits=1)
     if mood_fell is not None and mood_fell < 0:
-        moves.append(f"mood fell {abs(mood_fell):.1f} to {alert.score:.1f} of 5")
+        moves.append(
+            _("mood fell {change} to {score} of 5").format(
+                change=tr.fixed(abs(mood_fell), 1), score=tr.fixed(alert.score, 1)
+            )
+        )
     sentiment_fell = shown_change(alert.sentiment, alert.sentiment_change, digits=2)
     if sentiment_fell is not None and sentiment_fell < 0:
-        moves.append(f"comment sentiment fell {abs(sentiment_fell):.2f} to {alert.sentiment:+.2f}")
-    what = " and ".join(moves) or "figures fell"
-    return (
-        f"Heads-up on {alert.title}: in the week of {short_week(alert.week)}, {what} "
-        f"compared with the week of {short_week(alert.compared_with)}. "
+        moves.append(
+            _("comment sentiment fell {change} to {sentiment}").format(
+                change=tr.fixed(abs(sentiment_fell), 2), sentiment=tr.fixed(alert.sentiment, 2, signed=True)
+            )
+        )
+    what = _("{first} and {second}").format(first=moves[0], second=moves[1]) if len(moves) == 2 else None
+    what = what or (moves[0] if moves else _("figures fell"))
+    return _(
+        "Heads-up on {title}: in the week of {week}, {what} compared with the week of {earlier}. "
         "A quick, open conversation with the team often helps more than waiting for next week's numbers."
+    ).format(
+        title=alert.title,
+        week=short_week(alert.week, tr),
+        what=what,
+        earlier=short_week(alert.compared_with, tr),
     )
 
 
-def _with_arrow(text: str, value: float | None, change: float | None, digits: int, unit: str = "") -> str:
-    change_text = moved(value, change, digits=digits)
+def _with_arrow(
+    text: str,
+    value: float | None,
+    change: float | None,
+    digits: int,
+    tr: Translator = ENGLISH,
+    unit: str = "",
+) -> str:
+    change_text = moved(value, change, digits=digits, tr=tr)
     return f"{text} {change_text}{unit}" if change_text else text

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from pulsebot.collector import collector_paused
+from pulsebot.i18n import DEFAULT, ENGLISH, Translator
 from pulsebot.services.digest.managers import managers_of, surveys_managed_by
 from pulsebot.services.errors import NotAllowed, NotFound
 from pulsebot.services.loop.progress import ActionProgress, TeamWeek, digest_actions
@@ -331,57 +332,85 @@ def ideas_for_digest(session: Session, *, now: datetime, limit: int = 3) -> tupl
 
 
 def summarise(
-    figures: WeekFigures, trend: tuple[WeekFigures, ...], themes: tuple[Theme, ...], *, min_group: int
+    figures: WeekFigures,
+    trend: tuple[WeekFigures, ...],
+    themes: tuple[Theme, ...],
+    *,
+    min_group: int,
+    tr: Translator = ENGLISH,
 ) -> str:
-    """One or two plain sentences: what moved, and what people wrote about most."""
+    """One or two plain sentences: what moved, and what people wrote about most; in `tr`'s language."""
+    _ = tr.gettext
     if figures.status is WeekStatus.no_data:
-        return f"No pulse ran in the week of {_day(figures.week)}."
+        return _("No pulse ran in the week of {week}.").format(week=_day(figures.week, tr))
     if figures.suppressed:
-        return _withheld_sentence(figures, min_group=min_group)
+        return _withheld_sentence(figures, min_group=min_group, tr=tr)
     parts = []
     if figures.score is not None:
-        parts.append(_score_phrase(figures, trend))
+        parts.append(_score_phrase(figures, trend, tr))
     if (
         figures.enps is not None
         and figures.enps_change is not None
         and abs(figures.enps_change) >= ENPS_NOTABLE
     ):
-        verb = "rose" if figures.enps_change > 0 else "fell"
-        parts.append(f"eNPS {verb} {abs(figures.enps_change):.0f} points to {figures.enps:+.0f}")
+        said = (
+            _("eNPS rose {change} points to {enps}")
+            if figures.enps_change > 0
+            else _("eNPS fell {change} points to {enps}")
+        )
+        parts.append(
+            said.format(
+                change=tr.fixed(abs(figures.enps_change), 0), enps=tr.fixed(figures.enps, 0, signed=True)
+            )
+        )
     if figures.response_rate is not None and figures.response_rate < 0.5:
-        parts.append(f"only {figures.respondents} of {figures.audience} answered")
+        parts.append(
+            _("only {respondents} of {audience} answered").format(
+                respondents=figures.respondents, audience=figures.audience
+            )
+        )
     if themes and figures.comments:
         top = themes[0]
-        parts.append(f"{top.comments} of {figures.comments} comments mention {top.phrase}")
+        parts.append(
+            _("{mentioning} of {comments} comments mention {phrase}").format(
+                mentioning=top.comments, comments=figures.comments, phrase=top.phrase
+            )
+        )
     if not parts:
-        return f"{figures.respondents} people answered."
+        return tr.ngettext(
+            "{count} person answered.", "{count} people answered.", figures.respondents
+        ).format(count=figures.respondents)
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + "."
 
 
-def _withheld_sentence(figures: WeekFigures, *, min_group: int) -> str:
+def _withheld_sentence(figures: WeekFigures, *, min_group: int, tr: Translator = ENGLISH) -> str:
     """Why a week shows nothing, truthfully: an organisation's week may be hidden though many answered."""
-    week = _day(figures.week)
+    _ = tr.gettext
+    week = _day(figures.week, tr)
     if figures.withheld is Withheld.still_open:
-        return f"The pulse of the week of {week} is still open: its figures come once it has closed."
+        return _(
+            "The pulse of the week of {week} is still open: its figures come once it has closed."
+        ).format(week=week)
     if figures.withheld is Withheld.teams_hidden:
-        return (
-            f"No team's figures for the week of {week} could be shown (too few answered a closed pulse, "
+        return _(
+            "No team's figures for the week of {week} could be shown (too few answered a closed pulse, "
             "or it is still open), and the organisation's figures are made only of what the teams' own "
             "figures show, so they stay hidden too."
-        )
-    return (
-        f"Fewer than {min_group} people answered in the week of {week}, "
+        ).format(week=week)
+    return _(
+        "Fewer than {min_group} people answered in the week of {week}, "
         "so its figures stay hidden to keep everyone anonymous."
-    )
+    ).format(min_group=min_group, week=week)
 
 
-def _score_phrase(figures: WeekFigures, trend: tuple[WeekFigures, ...]) -> str:
+def _score_phrase(figures: WeekFigures, trend: tuple[WeekFigures, ...], tr: Translator = ENGLISH) -> str:
+    _ = tr.gettext
     score, change = figures.score, figures.score_change
     if change is None:
-        return f"mood {score:.1f} out of 5"
+        return _("mood {score} out of 5").format(score=tr.fixed(score, 1))
     if abs(change) < STEADY:
-        return f"mood held steady at {score:.1f}"
+        return _("mood held steady at {score}").format(score=tr.fixed(score, 1))
     earlier = [week for week in trend if week.shown and week.week < figures.week]
     steady = 0
     for week in reversed(earlier):
@@ -397,12 +426,21 @@ def _score_phrase(figures: WeekFigures, trend: tuple[WeekFigures, ...]) -> str:
         ):
             break
         same_way += 1
-    verb = "rose" if change > 0 else "fell"
-    phrase = f"mood {verb} {abs(change):.1f} to {score:.1f}"
+    said = _("mood rose {change} to {score}") if change > 0 else _("mood fell {change} to {score}")
+    phrase = said.format(change=tr.fixed(abs(change), 1), score=tr.fixed(score, 1))
+    english = tr.language == DEFAULT  # English spells small numbers out ("two", "second"); others use digits
     if steady >= 2:
-        phrase += f" after {_number(steady)} steady weeks"
+        after = tr.ngettext(
+            "{phrase} after {count} steady week", "{phrase} after {count} steady weeks", steady
+        )
+        phrase = after.format(phrase=phrase, count=_number(steady) if english else steady)
     elif same_way >= 1:
-        phrase += f", the {_ordinal(same_way + 1)} {'rise' if change > 0 else 'fall'} in a row"
+        in_a_row = (
+            _("{phrase}, the {ordinal} rise in a row")
+            if change > 0
+            else _("{phrase}, the {ordinal} fall in a row")
+        )
+        phrase = in_a_row.format(phrase=phrase, ordinal=_ordinal(same_way + 1) if english else same_way + 1)
     return phrase
 
 
@@ -524,8 +562,8 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def _day(day: date, tr: Translator = ENGLISH) -> str:
+    return tr.day_month_year(day)
 
 
 _NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"]

@@ -1,67 +1,84 @@
 """Driver scores in words, for the digest, App Home and the report (services/results/drivers.py makes them),
-and the arrows every change in the digests is written with."""
+and the arrows every change in the digests is written with; in the reader's language (`tr`) where one is
+given. A driver's name is the library's, in English."""
 
 from __future__ import annotations
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.results.drivers import DriverScore, TeamDrivers
 
 UP, DOWN, FLAT = "↑", "↓", "→"
 
 
-def arrow(change: float | None, *, digits: int) -> str:
+def arrow(change: float | None, *, digits: int, tr: Translator = ENGLISH) -> str:
     """`↑ 0.4`, `↓ 12`, `→ 0.0`; empty when there is nothing to compare with."""
     if change is None:
         return ""
     if round(abs(change), digits) == 0:
-        return f"{FLAT} {0:.{digits}f}"
-    return f"{UP if change > 0 else DOWN} {abs(change):.{digits}f}"
+        return f"{FLAT} {tr.fixed(0, digits)}"
+    return f"{UP if change > 0 else DOWN} {tr.fixed(abs(change), digits)}"
 
 
-def figure(driver: DriverScore) -> str:
+def figure(driver: DriverScore, tr: Translator = ENGLISH) -> str:
     """`Customer enablement 2.9 ↓ 0.5 (organisation 3.4)`, or that it is hidden."""
     if not driver.shown:
-        return f"{driver.name}: hidden"
-    change = arrow(driver.change, digits=1)
-    text = f"{driver.name} {driver.score:.1f}" + (f" {change}" if change else "")
+        return tr.gettext("{name}: hidden").format(name=driver.name)
+    change = arrow(driver.change, digits=1, tr=tr)
+    text = f"{driver.name} {tr.fixed(driver.score, 1)}" + (f" {change}" if change else "")
     if driver.org is not None:
-        text += f" (organisation {driver.org:.1f})"
+        text += " " + tr.gettext("(organisation {score})").format(score=tr.fixed(driver.org, 1))
     return text
 
 
-def look_at(driver: DriverScore) -> str:
+def look_at(driver: DriverScore, tr: Translator = ENGLISH) -> str:
     """Why this driver is the one to look at, in words the figures beside it confirm."""
     if driver.change is not None and driver.change < 0:
-        return f"{driver.name} fell {abs(driver.change):.1f} to {driver.score:.1f}"
-    return f"{driver.name} is the lowest at {driver.score:.1f}"
+        return tr.gettext("{name} fell {change} to {score}").format(
+            name=driver.name, change=tr.fixed(abs(driver.change), 1), score=tr.fixed(driver.score, 1)
+        )
+    return tr.gettext("{name} is the lowest at {score}").format(
+        name=driver.name, score=tr.fixed(driver.score, 1)
+    )
 
 
-def window(team: TeamDrivers) -> str:
-    pulses = "pulse" if team.window_runs == 1 else f"{team.window_runs} pulses"
+def window(team: TeamDrivers, tr: Translator = ENGLISH) -> str:
+    pulses = tr.ngettext("the last pulse", "the last {count} pulses", team.window_runs).format(
+        count=team.window_runs
+    )
     if team.first_run is None:
-        return f"the last {pulses}"
+        return pulses
     if team.first_run == team.last_run:
-        return f"the last {pulses} ({team.first_run:%-d %b})"
-    return f"the last {pulses} ({team.first_run:%-d %b} – {team.last_run:%-d %b})"
+        return f"{pulses} ({tr.short_day(team.first_run)})"
+    return f"{pulses} ({tr.short_day(team.first_run)} – {tr.short_day(team.last_run)})"
 
 
-def summary_lines(team: TeamDrivers, min_group: int) -> list[str]:
+def summary_lines(team: TeamDrivers, min_group: int, tr: Translator = ENGLISH) -> list[str]:
     """Strongest, weakest and the one to look at; or why there is nothing to show yet."""
+    _ = tr.gettext
     if not team.shown:
         return [
-            f"No driver can be shown for {window(team)}: each needs at least {min_group} people "
-            "answering its items in a closed pulse."
+            _(
+                "No driver can be shown for {window}: each needs at least {min_group} people answering its "
+                "items in a closed pulse."
+            ).format(window=window(team, tr), min_group=min_group)
         ]
-    lines = [f"Strongest: {figure(team.strongest)}"]
+    lines = [_("Strongest: {driver}").format(driver=figure(team.strongest, tr))]
     if team.weakest is not team.strongest:
-        lines.append(f"Weakest: {figure(team.weakest)}")
+        lines.append(_("Weakest: {driver}").format(driver=figure(team.weakest, tr)))
     if len(team.shown) > 1:
-        line = f"Look at: {look_at(team.to_look_at)}"
+        line = _("Look at: {reason}").format(reason=look_at(team.to_look_at, tr))
         if (theme := team.look_at_theme) is not None:
-            line += f"; {theme.mentioning} of {theme.comments} comments mention {theme.phrase}"
+            line += "; " + _("{mentioning} of {comments} comments mention {phrase}").format(
+                mentioning=theme.mentioning, comments=theme.comments, phrase=theme.phrase
+            )
         lines.append(line)
     hidden = len(team.drivers) - len(team.shown)
     if hidden:
-        lines.append(f"{hidden} of {len(team.drivers)} drivers hidden (fewer than {min_group} answered)")
+        lines.append(
+            _("{hidden} of {total} drivers hidden (fewer than {min_group} answered)").format(
+                hidden=hidden, total=len(team.drivers), min_group=min_group
+            )
+        )
     return lines
 
 

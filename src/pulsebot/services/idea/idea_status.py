@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from pulsebot.i18n import N_
 from pulsebot.services.api import webhooks
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.idea import idea_authors
@@ -38,12 +39,12 @@ NEXT: dict[IdeaStatus, tuple[IdeaStatus, ...]] = {
     IdeaStatus.declined: (IdeaStatus.under_review,),  # reopening: admins only
 }
 
-LABELS = {
-    IdeaStatus.new: "New",
-    IdeaStatus.under_review: "Under review",
-    IdeaStatus.planned: "Planned",
-    IdeaStatus.done: "Done",
-    IdeaStatus.declined: "Declined",
+LABELS = {  # marked for the catalogs: an author's DM says them in the author's language
+    IdeaStatus.new: N_("New"),
+    IdeaStatus.under_review: N_("Under review"),
+    IdeaStatus.planned: N_("Planned"),
+    IdeaStatus.done: N_("Done"),
+    IdeaStatus.declined: N_("Declined"),
 }
 
 # What a person may type for each status (lower case; spaces, dashes and underscores are alike).

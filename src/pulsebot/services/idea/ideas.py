@@ -9,6 +9,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, select
 
+from pulsebot.i18n import N_
 from pulsebot.services.errors import Invalid, NotAllowed, NotFound
 from pulsebot.services.idea import idea_authors
 from pulsebot.services.privacy.anonymity import token
@@ -52,10 +53,12 @@ def post_idea(
 ) -> IdeaView:
     text = text.strip()
     if not text:
-        raise Invalid("An idea needs some words: try `/idea Make the refund page clearer`.")
+        raise Invalid(N_("An idea needs some words: try `/idea Make the refund page clearer`."))
     if len(text) > IDEA_MAX_CHARS:
         raise Invalid(
-            f"That idea is {len(text):,} characters; the limit is {IDEA_MAX_CHARS:,}. Shorten it a little."
+            N_("That idea is {length} characters; the limit is {limit}. Shorten it a little."),
+            length=lambda tr: tr.number(len(text), 0),
+            limit=lambda tr: tr.number(IDEA_MAX_CHARS, 0),
         )
     if category not in CATEGORIES:
         raise Invalid(f"“{category}” is not a category; use one of {', '.join(CATEGORIES)}.")
@@ -66,7 +69,8 @@ def post_idea(
     )
     if recent >= hourly_limit:
         raise Invalid(
-            f"You have posted {recent} ideas in the last hour, the most allowed. Try again a bit later."
+            N_("You have posted {count} ideas in the last hour, the most allowed. Try again a bit later."),
+            count=recent,
         )
     idea = Idea(
         text=text,
@@ -99,9 +103,9 @@ def toggle_vote(session: Session, *, idea_id: int, user_id: str, key: bytes) -> 
     """Vote for an idea, or take the vote back if the person had voted; True when a vote now stands."""
     idea = session.get(Idea, idea_id)
     if idea is None:
-        raise NotFound(f"There is no idea #{idea_id}.")
+        raise NotFound(N_("There is no idea #{id}."), id=idea_id)
     if idea_authors.is_author(session, idea, user_id=user_id, key=key):
-        raise NotAllowed("You can't vote for your own idea, but others can.")
+        raise NotAllowed(N_("You can't vote for your own idea, but others can."))
     voter = token(key, "vote", user_id, idea_id)
     existing = session.get(Vote, (idea_id, voter))
     if existing is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from pulsebot.i18n import DEFAULT, LANGUAGES, languages_sentence, pick
+from pulsebot.i18n import DEFAULT, ENGLISH, LANGUAGES, N_, Translator, languages_sentence, pick
 from pulsebot.services.errors import Invalid
 from pulsebot.store.among import among
 from pulsebot.store.models import DirectoryPerson, PersonLanguage, PulseRun, Survey
@@ -28,8 +28,12 @@ def parse_language(text: str) -> str | None:
         return None
     if word not in LANGUAGES:
         raise Invalid(
-            f"pulsebot does not speak `{word[:20]}`. Choose one of {languages_sentence()}, "
-            "or `auto` to follow your Slack language."
+            N_(
+                "pulsebot does not speak `{word}`. Choose one of {choices}, "
+                "or `auto` to follow your Slack language."
+            ),
+            word=word[:20],
+            choices=languages_sentence(),
         )
     return word
 
@@ -108,20 +112,21 @@ def language_in_run(session: Session, *, user_id: str, run_id: int) -> str:
     return language_for(session, user_id=user_id, survey_language=survey_language)
 
 
-def current_language_sentence(session: Session, *, user_id: str) -> str:
-    """What `/pulse language` alone says: the language now, why, and the choices."""
+def current_language_sentence(session: Session, *, user_id: str, tr: Translator = ENGLISH) -> str:
+    """What `/pulse language` alone says: the language now, why, and the choices (in `tr`'s language)."""
+    _ = tr.gettext
     chosen = chosen_language(session, user_id=user_id)
     if chosen is not None:
-        why = f"you chose {LANGUAGES[chosen]} (`{chosen}`)"
+        why = _("you chose {name} (`{code}`)").format(name=LANGUAGES[chosen], code=chosen)
     else:
         locale = slack_locale(session, user_id=user_id)
         found = pick(chosen=None, slack_locale=locale, survey_language=None)
         why = (
-            f"your Slack language is {LANGUAGES[found]} (`{found}`)"
+            _("your Slack language is {name} (`{code}`)").format(name=LANGUAGES[found], code=found)
             if locale and (found != DEFAULT or locale.lower().startswith(DEFAULT))
-            else "you chose none, so each survey's own language is used (English unless it says otherwise)"
+            else _("you chose none, so each survey's own language is used (English unless it says otherwise)")
         )
-    return (
-        f"Your pulses are written to you as {why}. Choose with `/pulse language de` "
-        f"(one of {languages_sentence()}), or `/pulse language auto` to follow Slack."
-    )
+    return _(
+        "Your pulses are written to you as {why}. Choose with `/pulse language de` "
+        "(one of {choices}), or `/pulse language auto` to follow Slack."
+    ).format(why=why, choices=languages_sentence())

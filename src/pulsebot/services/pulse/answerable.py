@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from pulsebot.i18n import N_
 from pulsebot.services.errors import Closed, NotAllowed, NotFound
 from pulsebot.services.privacy.anonymity import answer_token
 from pulsebot.services.privacy.roles import sees_team_results
@@ -17,7 +18,7 @@ from pulsebot.services.pulse.pulses import QuestionView
 from pulsebot.services.survey.snooze import snoozed_through
 from pulsebot.store.models import Delivery, RunMember
 
-GONE = "This pulse no longer exists, so your answer was not recorded."
+GONE = N_("This pulse no longer exists, so your answer was not recorded.")
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,15 @@ def answerable(
     if state.closed(now):
         runs.forget(run_id)
         closed_on = state.closed_at or state.closes_at
+        timezone = state.timezone
         raise Closed(
-            f"This pulse closed on {local_day(closed_on, state.timezone)}; answers are no longer taken."
+            N_("This pulse closed on {day}; answers are no longer taken."),
+            day=lambda tr: tr.day(closed_on, timezone),
         )
     run = runs.facts(session, run_id=run_id, state=state, now=now)
     question = run.questions.get(question_id)
     if question is None:
-        raise NotFound("That question is not part of this pulse, so nothing was recorded.")
+        raise NotFound(N_("That question is not part of this pulse, so nothing was recorded."))
     person = session.exec(
         select(
             Delivery.id,
@@ -80,22 +83,27 @@ def answerable(
     if person is None:
         if snoozed_through(session, user_id=user_id, today=run.run_date) is not None:
             raise NotAllowed(
-                "You paused your pulses, so this one was not sent to you and takes no answer of yours. "
-                "`/pulse snooze off` resumes them from the next pulse."
+                N_(
+                    "You paused your pulses, so this one was not sent to you and takes no answer of yours. "
+                    "`/pulse snooze off` resumes them from the next pulse."
+                )
             )
         raise NotAllowed(
-            f"This pulse is for the members of <#{run.channel_id}>, so your answer was not recorded."
+            N_("This pulse is for the members of <#{channel}>, so your answer was not recorded."),
+            channel=run.channel_id,
         )
     cell = person[1]
     if not run.managers_answer and sees_team_results(
         session, survey_id=run.survey_id, user_id=user_id, is_admin=is_admin
     ):
         raise NotAllowed(
-            "You can now see this team's results, so this pulse no longer takes your answer: you could "
-            "tell yours apart in its figures. (An answer you gave before still counts.)"
+            N_(
+                "You can now see this team's results, so this pulse no longer takes your answer: you could "
+                "tell yours apart in its figures. (An answer you gave before still counts.)"
+            )
         )
     if run.secret is None:  # only a run from before per-run keys, not yet keyed by the scheduler
-        raise Closed("This pulse is being moved to a new kind of key; please answer again in a minute.")
+        raise Closed(N_("This pulse is being moved to a new kind of key; please answer again in a minute."))
     respondent = answer_token(key, run.secret, run_id=run_id, user_id=user_id)
     return Answerable(run=run, question=question, respondent=respondent, cell=cell)
 

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, tuple_
 from sqlmodel import Session, select
 
+from pulsebot.i18n import N_
 from pulsebot.services.errors import Closed, Invalid, NotFound, Refusal
 from pulsebot.services.pulse.answer_keys import respondent_tokens
 from pulsebot.services.pulse.answerable import GONE, Answerable, answerable, local_day
@@ -39,7 +40,7 @@ from pulsebot.store.models import Answer, PulseRun, QuestionKind, RunStatus
 from pulsebot.store.upsert import upsert
 
 COMMENT_MAX_CHARS = 2000
-LATE = "This pulse closed before your answer was saved, so it was not counted."
+LATE = N_("This pulse closed before your answer was saved, so it was not counted.")
 VALUE_RANGES = {QuestionKind.scale: range(1, 6), QuestionKind.enps: range(11), QuestionKind.yes_no: range(2)}
 NOT_APPLICABLE = "n/a"  # the answer "N/A": stored as the choice of a rated question, never as a value
 NOT_APPLICABLE_LABEL = "not applicable"
@@ -151,15 +152,17 @@ def prepare_comment(
     receipt = _receipt(asked, "your comment")
     if not comment:
         if asked.question.required and asked.question.kind is QuestionKind.text:
-            raise Invalid("This question needs an answer; write a few words, or press Cancel.")
+            raise Invalid(N_("This question needs an answer; write a few words, or press Cancel."))
         earlier = session.get(Answer, (run_id, question_id, asked.respondent))
         if earlier is None or earlier.comment is None:
-            raise Invalid("The comment is empty, so nothing was recorded.")
+            raise Invalid(N_("The comment is empty, so nothing was recorded."))
         removal = replace(receipt, replaced=True, removed=True)
         return _pending(asked, AnswerPart.no_comment, removal)
     if len(comment) > COMMENT_MAX_CHARS:
         raise Invalid(
-            f"Please keep it under {COMMENT_MAX_CHARS:,} characters (this one has {len(comment):,})."
+            N_("Please keep it under {limit} characters (this one has {length})."),
+            limit=lambda tr: tr.number(COMMENT_MAX_CHARS, 0),
+            length=lambda tr: tr.number(len(comment), 0),
         )
     # The model reads English only: another language's comment gets no score rather than a wrong one.
     sentiment = score_text(comment).score if written_in_english(comment) else None
@@ -366,4 +369,4 @@ def _validate_value(question: QuestionView, value: int | str) -> tuple[str, str 
         if question.kind is QuestionKind.yes_no:
             return ("yes" if value else "no"), None
         return str(value), None
-    raise Invalid("That answer is not one of the choices, so nothing was recorded.")
+    raise Invalid(N_("That answer is not one of the choices, so nothing was recorded."))

@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session, select
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.results import week_totals
 from pulsebot.services.results.released_figures import ReleasedFigures
@@ -140,13 +141,13 @@ class Trend:
         )
 
 
-def withheld_words(figures: WeekFigures, min_group: int) -> str:
-    """Why a week has no figures, truthfully, in a few words."""
+def withheld_words(figures: WeekFigures, min_group: int, tr: Translator = ENGLISH) -> str:
+    """Why a week has no figures, truthfully, in a few words (in `tr`'s language)."""
     if figures.withheld is Withheld.still_open:
-        return "its pulse is still open"
+        return tr.gettext("its pulse is still open")
     if figures.withheld is Withheld.teams_hidden:
-        return "no team's week could be shown"
-    return f"fewer than {min_group} answered"
+        return tr.gettext("no team's week could be shown")
+    return tr.gettext("fewer than {min_group} answered").format(min_group=min_group)
 
 
 @dataclass(frozen=True)

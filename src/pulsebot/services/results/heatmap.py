@@ -24,6 +24,7 @@ from datetime import date
 from sqlmodel import Session
 
 from pulsebot.collector import collector_paused
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.results.drivers import DriverScores, driver_scores, team_windows
 from pulsebot.services.results.released_figures import ReleasedFigures
 from pulsebot.services.survey.library import driver_name, engagement_library
@@ -189,20 +190,27 @@ def _pearson(points: list[tuple[float, float]]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-def enps_lines(result: EnpsDrivers) -> list[str]:
-    """The ranked list in words, with what it means and what it does not."""
+def enps_lines(result: EnpsDrivers, tr: Translator = ENGLISH) -> list[str]:
+    """The ranked list in words, with what it means and what it does not (in `tr`'s language)."""
+    _ = tr.gettext
     if not result.enough:
         return [
-            f"Not enough data yet: this needs at least {MIN_TEAM_WINDOWS} team-windows with both a driver "
-            f"and eNPS shown (there are {result.team_windows} with eNPS)."
+            _(
+                "Not enough data yet: this needs at least {needed} team-windows with both a driver and eNPS "
+                "shown (there are {count} with eNPS)."
+            ).format(needed=MIN_TEAM_WINDOWS, count=result.team_windows)
         ]
     lines = [
-        f"{link.name}: r = {link.correlation:+.2f} over {link.team_windows} team-windows"
+        _("{name}: r = {r} over {count} team-windows").format(
+            name=link.name, r=tr.fixed(link.correlation, 2, signed=True), count=link.team_windows
+        )
         for link in result.links
     ]
     lines.append(
-        "Higher r: where this driver scored higher, eNPS tended to be higher too, across teams and "
-        "windows. It is a correlation, not a cause: it does not say that raising the driver will raise "
-        "eNPS, and with a few dozen team-windows small differences between drivers mean little."
+        _(
+            "Higher r: where this driver scored higher, eNPS tended to be higher too, across teams and "
+            "windows. It is a correlation, not a cause: it does not say that raising the driver will raise "
+            "eNPS, and with a few dozen team-windows small differences between drivers mean little."
+        )
     )
     return lines

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from pulsebot.i18n import N_, Translator
 from pulsebot.services.errors import Invalid
 from pulsebot.services.survey.leave import on_leave_among
 from pulsebot.store.among import among
@@ -32,7 +33,7 @@ from pulsebot.store.scoping import SINGLE_WORKSPACE, TEAM
 from pulsebot.store.upsert import upsert
 
 LONGEST = timedelta(days=365)  # a pause longer than a year is better said by leaving the channel
-USAGE = (
+USAGE = N_(
     "`/pulse snooze 2w` pauses your pulses for two weeks (or `1w`, `3d`…), "
     "`/pulse snooze until 2027-01-15` while you are on leave, and `/pulse snooze off` resumes them."
 )
@@ -55,7 +56,9 @@ def parse_snooze(text: str, *, today: date) -> SnoozeChange:
     if match := _DURATION.fullmatch(words):
         days = int(match[1]) * _UNIT_DAYS[match[2]]
         if days < 1:
-            raise Invalid(f"Pause for at least one day, for example `/pulse snooze 3d`. {USAGE}")
+            raise Invalid(
+                N_("Pause for at least one day, for example `/pulse snooze 3d`. {usage}"), usage=_usage
+            )
         return SnoozeChange(through=_within_a_year(today + timedelta(days=days - 1), today))
     if words.startswith("until"):
         written = words.removeprefix("until").strip()
@@ -63,20 +66,34 @@ def parse_snooze(text: str, *, today: date) -> SnoozeChange:
             through = date.fromisoformat(written)
         except ValueError:
             raise Invalid(
-                f"“{written or '(nothing)'}” is not a date I can read: write it as YYYY-MM-DD, for example "
-                "`/pulse snooze until 2027-01-15` (your last day away)."
+                N_(
+                    "“{written}” is not a date I can read: write it as YYYY-MM-DD, for example "
+                    "`/pulse snooze until 2027-01-15` (your last day away)."
+                ),
+                written=written or "(nothing)",
             ) from None
         if through < today:
-            raise Invalid(f"{through:%-d %B %Y} has passed: give your last day away, today or later.")
+            raise Invalid(
+                N_("{day} has passed: give your last day away, today or later."),
+                day=lambda tr: tr.day_month_year(through),
+            )
         return SnoozeChange(through=_within_a_year(through, today))
-    raise Invalid(f"I don't understand “{text.strip()}”. {USAGE}")
+    raise Invalid(N_("I don't understand “{text}”. {usage}"), text=text.strip(), usage=_usage)
+
+
+def _usage(tr: Translator) -> str:
+    return tr.gettext(USAGE)
 
 
 def _within_a_year(through: date, today: date) -> date:
     if through - today >= LONGEST:
+        last = today + LONGEST - timedelta(days=1)
         raise Invalid(
-            f"A pause can last a year at most (until {today + LONGEST - timedelta(days=1):%-d %B %Y}). "
-            "Someone away for longer can be taken out of the survey's channel."
+            N_(
+                "A pause can last a year at most (until {day}). "
+                "Someone away for longer can be taken out of the survey's channel."
+            ),
+            day=lambda tr: tr.day_month_year(last),
         )
     return through
 

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.digest.digests import Digest
 from pulsebot.services.loop.action_reminders import DueReminder, ReminderKind
 from pulsebot.services.loop.actions import (
@@ -62,13 +63,13 @@ STATUS_ICONS = {
 }
 
 
-def plan_button(survey_name: str) -> ButtonElement:
-    return ButtonElement(text="Plan an action", action_id=PLAN_ACTION, value=survey_name)
+def plan_button(survey_name: str, tr: Translator = ENGLISH) -> ButtonElement:
+    return ButtonElement(text=tr.gettext("Plan an action"), action_id=PLAN_ACTION, value=survey_name)
 
 
-def plan_buttons(digest: Digest) -> list[ButtonElement]:
+def plan_buttons(digest: Digest, tr: Translator = ENGLISH) -> list[ButtonElement]:
     """A team digest's "Plan an action" (in its `digest_loop` row, slack/blocks/digest.py)."""
-    return [plan_button(digest.scope)]
+    return [plan_button(digest.scope, tr)]
 
 
 def action_modal(options: FocusOptions, *, source: str) -> dict:

@@ -34,9 +34,10 @@ SECTION_CHARS = 3000
 
 
 def digest_message(digest: Digest, tr: Translator = ENGLISH) -> tuple[str, list[dict]]:
-    """The digest; its headings in its reader's language (`tr`), its figures' words in English for now."""
+    """The digest in its reader's language (`tr`): its headings, its figures' words and the numbers as the
+    language writes them. Actions, segments and the reporting line's table are in English for now."""
     _ = tr.gettext
-    digest = words.as_shown(digest)  # changes, and the summary's words for them, as the figures read
+    digest = words.as_shown(digest, tr)  # changes, and the summary's words for them, as the figures read
     figures = digest.figures
     blocks: list[Block] = [
         HeaderBlock(text=_clip(_("{title}: weekly digest").format(title=digest.title), HEADER_CHARS)),
@@ -54,23 +55,23 @@ def digest_message(digest: Digest, tr: Translator = ENGLISH) -> tuple[str, list[
             SectionBlock(
                 fields=[
                     MarkdownTextObject(text=f"*{label}*\n{escape(value)}")
-                    for label, value in words.headline(figures, digest.min_group)
+                    for label, value in words.headline(figures, digest.min_group, tr)
                 ]
             )
         )
         if figures.questions:
-            lines = [f"• {escape(words.question_line(q, digest.min_group))}" for q in figures.questions]
+            lines = [f"• {escape(words.question_line(q, digest.min_group, tr))}" for q in figures.questions]
             blocks.append(_section(_("*Questions*"), lines, noun="questions"))
     if digest.drivers is not None:
-        title = f"*Drivers over {escape(drivers_words.window(digest.drivers))}*"
+        title = _("*Drivers over {window}*").format(window=escape(drivers_words.window(digest.drivers, tr)))
         lines = [
-            f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group)
+            f"• {escape(line)}" for line in drivers_words.summary_lines(digest.drivers, digest.min_group, tr)
         ]
         blocks.append(_section(title, lines, noun="lines"))
     if digest.actions:
         blocks.append(_section(_("*Actions*"), action_lines(digest), noun="actions"))
     if digest.enps_links is not None:
-        lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links)]
+        lines = [f"• {escape(line)}" for line in enps_lines(digest.enps_links, tr)]
         blocks.append(_section(_("*What moves eNPS*"), lines, noun="drivers"))
     if digest.segments is not None:
         lines = [f"• {escape(line)}" for line in segment_text.digest_lines(digest.segments)]
@@ -81,7 +82,9 @@ def digest_message(digest: Digest, tr: Translator = ENGLISH) -> tuple[str, list[
         lines = [f"• {escape(line)}" for line in segment_text.roll_up_lines(roll_up.row, roll_up.table)]
         blocks.append(_section(f"*{escape(words.line_roll_up_title(digest))}*", lines, noun="measures"))
     if digest.teams:
-        lines = [f"• {escape(words.team_line(t.title, t.figures, digest.min_group))}" for t in digest.teams]
+        lines = [
+            f"• {escape(words.team_line(t.title, t.figures, digest.min_group, tr))}" for t in digest.teams
+        ]
         blocks.append(_section(_("*Teams*"), lines, noun="teams"))
     if digest.themes:
         themes = [f"{escape(theme.phrase)} ({theme.comments})" for theme in digest.themes]
@@ -99,23 +102,25 @@ def digest_message(digest: Digest, tr: Translator = ENGLISH) -> tuple[str, list[
     elif digest.comments:
         quoted = [quote(comment) for comment in digest.comments]
         blocks.append(_section(_("*In their words*"), quoted, noun="comments"))
-    ideas = words.idea_lists(digest)
+    ideas = words.idea_lists(digest, tr)
     if ideas.top:
-        lines = [f"• {escape(words.idea_line(i))}" for i in ideas.top]
+        lines = [f"• {escape(words.idea_line(i, tr))}" for i in ideas.top]
         blocks.append(_section(_("*Top ideas*"), lines, noun="ideas"))
     if ideas.waiting:
-        lines = [f"• {escape(words.waiting_line(i))}" for i in ideas.waiting]
+        lines = [f"• {escape(words.waiting_line(i, tr))}" for i in ideas.waiting]
         if ideas.more_waiting:
             lines.append(f"_{ideas.more_waiting}_")
         blocks.append(_section(f"*{ideas.waiting_title}*", lines, noun="ideas"))
     if not digest.is_org:
-        elements = [*share_buttons(digest), *plan_buttons(digest)]
+        elements = [*share_buttons(digest, tr), *plan_buttons(digest, tr)]
         blocks.append(ActionsBlock(block_id="digest_loop", elements=elements))
     blocks += [
         DividerBlock(),
-        ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group))]),
+        ContextBlock(elements=[MarkdownTextObject(text=words.footer(digest.min_group, tr))]),
     ]
-    text = f"{digest.title}, week of {words.short_week(digest.week)}: {digest.summary}"
+    text = _("{title}, week of {week}: {summary}").format(
+        title=digest.title, week=words.short_week(digest.week, tr), summary=digest.summary
+    )
     return escape(text), rendered(blocks)
 
 
@@ -133,15 +138,13 @@ def action_lines(digest: Digest) -> list[str]:
     return entries
 
 
-def drop_alert_message(alert: DropAlert) -> tuple[str, list[dict]]:
-    text = escape(words.drop_alert_text(alert))
+def drop_alert_message(alert: DropAlert, tr: Translator = ENGLISH) -> tuple[str, list[dict]]:
+    """The drop alert in its manager's language (`tr`)."""
+    text = escape(words.drop_alert_text(alert, tr))
+    details = tr.gettext("Your weekly digest will have the details and the trend chart.")
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f":warning: {text}")),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(text="Your weekly digest will have the details and the trend chart.")
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=details)]),
     ]
     return text, rendered(blocks)
 

@@ -7,6 +7,7 @@ import json
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.idea.idea_status import LABELS, REASON_MAX_CHARS, StatusChange
 from pulsebot.services.idea.ideas import IdeaView
 from pulsebot.slack.blocks.ideas import reason_line
@@ -40,22 +41,38 @@ def decline_target(private_metadata: str) -> tuple[int, str | None]:
     return int(found["idea"]), found.get("channel")
 
 
-def author_notice(change: StatusChange) -> str:
-    """The DM to an idea's author. For an anonymous idea it says so, and names no one."""
+def author_notice(change: StatusChange, tr: Translator = ENGLISH) -> str:
+    """The DM to an idea's author, in their language (`tr`). For an anonymous idea it says so, and names
+    no one."""
+    _ = tr.gettext
     idea = change.idea
-    whose = "Your anonymous idea" if idea.anonymous else "Your idea"
+    status = _(LABELS[idea.status])
     # Moved on the dashboard by someone forgotten before Slack was told: no one is named.
-    by = f"<@{change.changed_by}>" if change.changed_by else "a manager"
+    by = f"<@{change.changed_by}>" if change.changed_by else None
     if change.reopened:
-        what = f"was reopened by {by} and is *{LABELS[idea.status]}* again"
+        what = (
+            _("was reopened by {by} and is *{status}* again").format(by=by, status=status)
+            if by
+            else _("was reopened by a manager and is *{status}* again").format(status=status)
+        )
     else:
-        what = f"was moved to *{LABELS[idea.status]}* by {by}"
-    lines = [f"{whose} #{idea.id} {what}.", quote(idea.text), reason_line(idea)]
+        what = (
+            _("was moved to *{status}* by {by}").format(by=by, status=status)
+            if by
+            else _("was moved to *{status}* by a manager").format(status=status)
+        )
+    whose = _("Your anonymous idea #{id} {what}.") if idea.anonymous else _("Your idea #{id} {what}.")
+    lines = [whose.format(id=idea.id, what=what), quote(idea.text), reason_line(idea, tr)]
     if change.shipped:
-        lines.append(f":rocket: It has shipped. Thank you for suggesting it ({votes(idea.votes)}).")
+        lines.append(
+            ":rocket: "
+            + _("It has shipped. Thank you for suggesting it ({votes}).").format(votes=votes(idea.votes, tr))
+        )
     if idea.anonymous:
         lines.append(
-            "_It was posted anonymously: only you got this message, and no one was told who you are._"
+            "_"
+            + _("It was posted anonymously: only you got this message, and no one was told who you are.")
+            + "_"
         )
     return "\n".join(filter(None, lines))  # bounded by the idea's and the reason's limits
 
@@ -67,5 +84,5 @@ def shipped_note(idea: IdeaView) -> str:
     return f":rocket: *Shipped:* {excerpt(idea.text, 600)} — suggested by {by}, {votes(idea.votes)}{note}"
 
 
-def votes(count: int) -> str:
-    return f"{count} vote" if count == 1 else f"{count} votes"
+def votes(count: int, tr: Translator = ENGLISH) -> str:
+    return tr.ngettext("{count} vote", "{count} votes", count).format(count=count)

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.idea.idea_status import FINAL, LABELS, NEXT
 from pulsebot.services.idea.ideas import CATEGORIES, IDEA_MAX_CHARS, STAGES, IdeaView
 from pulsebot.slack.blocks import rendered
@@ -39,11 +40,12 @@ HEADINGS = {
 }
 
 
-def reason_line(idea: IdeaView) -> str:
+def reason_line(idea: IdeaView, tr: Translator = ENGLISH) -> str:
     """The reason a declined idea was declined, or the team's note on its latest change ("" if none)."""
     if not idea.reason:
         return ""
-    label = "Why it was declined" if idea.status is IdeaStatus.declined else "Note from the team"
+    declined = idea.status is IdeaStatus.declined
+    label = tr.gettext("Why it was declined") if declined else tr.gettext("Note from the team")
     return f"*{label}:* {escape(idea.reason)}"
 
 

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from pulsebot.i18n import ENGLISH, Translator
 from pulsebot.services.digest import digest_text as words
 from pulsebot.services.digest.digests import Digest
 from pulsebot.services.errors import Invalid
@@ -34,16 +35,17 @@ COMMENTS_BLOCK, COMMENTS_ACTION, INCLUDE = "share_comments", "include", "include
 HEADER_CHARS, SECTION_CHARS = 150, 3000
 
 
-def share_buttons(digest: Digest) -> list[ButtonElement]:
+def share_buttons(digest: Digest, tr: Translator = ENGLISH) -> list[ButtonElement]:
     """A team digest's "Share with the team" (one click: the post is cut from this very digest, without
     comments) and "Preview, add comments…", when its week is shown (in its `digest_loop` row,
-    slack/blocks/digest.py)."""
+    slack/blocks/digest.py), in the digest's reader's language (`tr`)."""
     if digest.is_org or not digest.figures.shown:
         return []
     value = share_value(digest.scope, digest.week)
+    share = tr.gettext("Share with the team")
     return [
-        ButtonElement(text="Share with the team", action_id=SHARE_NOW_ACTION, value=value, style="primary"),
-        ButtonElement(text="Preview, add comments…", action_id=SHARE_RESULTS_ACTION, value=value),
+        ButtonElement(text=share, action_id=SHARE_NOW_ACTION, value=value, style="primary"),
+        ButtonElement(text=tr.gettext("Preview, add comments…"), action_id=SHARE_RESULTS_ACTION, value=value),
     ]
 
 

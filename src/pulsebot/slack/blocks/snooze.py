@@ -14,29 +14,27 @@ HOME_PAUSE = "2w"  # what the Home button asks for: the same as `/pulse snooze 2
 HOME_RESUME = "off"
 
 
-def _day(day: date) -> str:
-    return f"{day:%A %-d %B %Y}"
+def paused_text(through: date, tr: Translator = ENGLISH) -> str:
+    return tr.gettext(
+        "Your pulses are paused through *{day}*: until then no pulse is sent to you and no reminder, and "
+        "from {next_day} you are asked again. Nobody else is told. A pulse already open still takes your "
+        "answer. `/pulse snooze off` resumes them sooner."
+    ).format(day=tr.date(through), next_day=tr.date(through + timedelta(days=1)))
 
 
-def paused_text(through: date) -> str:
-    return (
-        f"Your pulses are paused through *{_day(through)}*: until then no pulse is sent to you and no "
-        f"reminder, and from {_day(through + timedelta(days=1))} you are asked again. Nobody else is told. "
-        "A pulse already open still takes your answer. `/pulse snooze off` resumes them sooner."
-    )
-
-
-def resumed_text(was_paused: bool) -> str:
+def resumed_text(was_paused: bool, tr: Translator = ENGLISH) -> str:
     if not was_paused:
-        return "Your pulses were not paused, so nothing changed."
-    return "Your pulses are on again: you are asked from the next pulse."
+        return tr.gettext("Your pulses were not paused, so nothing changed.")
+    return tr.gettext("Your pulses are on again: you are asked from the next pulse.")
 
 
-def status_text(through: date | None) -> str:
+def status_text(through: date | None, tr: Translator = ENGLISH) -> str:
     """`/pulse snooze` on its own: whether the person's pulses are paused, and how to change that."""
     if through is None:
-        return f"Your pulses are not paused. {USAGE}"
-    return f"Your pulses are paused through *{_day(through)}*. {USAGE}"
+        return tr.gettext("Your pulses are not paused. {usage}").format(usage=tr.gettext(USAGE))
+    return tr.gettext("Your pulses are paused through *{day}*. {usage}").format(
+        day=tr.date(through), usage=tr.gettext(USAGE)
+    )
 
 
 def home_snooze_block(through: date | None, tr: Translator = ENGLISH) -> SectionBlock:

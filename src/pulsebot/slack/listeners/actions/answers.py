@@ -3,7 +3,7 @@
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from pulsebot.i18n import translator
+from pulsebot.i18n import N_, translator
 from pulsebot.services.errors import Invalid, Refusal
 from pulsebot.services.people.languages import language_for, language_in_run
 from pulsebot.services.pulse.answers import NOT_APPLICABLE, comment_form, prepare_answer
@@ -16,6 +16,7 @@ from pulsebot.slack.blocks.pulses import (
     thanks_for,
 )
 from pulsebot.slack.directory import RightsUnknown
+from pulsebot.slack.person_language import said_to
 from pulsebot.slack.thanks import reply_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
@@ -24,7 +25,7 @@ def parse_ids(value: str, count: int) -> list[int]:
     """The integers a button carries (`run:question[:value]`); a tampered value is a refusal."""
     parts = value.split(":")
     if len(parts) != count or not all(part.isdigit() and len(part) < 10 for part in parts):
-        raise Invalid("That button is not one pulsebot recognises, so nothing was recorded.")
+        raise Invalid(N_("That button is not one pulsebot recognises, so nothing was recorded."))
     return [int(part) for part in parts]
 
 
@@ -32,6 +33,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
     """Checked now, saved with the next batch (services/pulse/answer_mixer.py), thanked once it is saved."""
     ack()
     deps = context["deps"]
+    run_id = None
     try:
         value = action.get("value", "")
         if value.endswith(f":{NOT_APPLICABLE_BUTTON}"):  # "N/A": a run and a question, then no number
@@ -53,7 +55,8 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
             )
             tr = translator(language_in_run(session, user_id=body["user"]["id"], run_id=run_id))
     except Refusal as refusal:
-        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        said = said_to(deps, body["user"]["id"], refusal, run_id=run_id)
+        respond(text=said, response_type="ephemeral", replace_original=False)
         return
 
     submit_with_thanks(
@@ -62,6 +65,7 @@ def answer_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respon
         tell=lambda text: reply_quietly(respond, text),
         thanks=lambda receipt: thanks_for(receipt, tr),
         not_saved=tr.gettext(NOT_SAVED),
+        tr=tr,
     )
 
 
@@ -70,6 +74,7 @@ def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
     ack()
     deps = context["deps"]
     user_id = body["user"]["id"]
+    run_id = None
     try:
         run_id, question_id = parse_ids(action.get("value", ""), 2)
         # Asked of Slack only as long as the click's trigger lives. An admin may not answer a team whose
@@ -92,7 +97,8 @@ def comment_clicked(ack: Ack, body: dict, action: dict, client: WebClient, respo
             )
             tr = translator(language_in_run(session, user_id=user_id, run_id=run_id))
     except Refusal as refusal:
-        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        said = said_to(deps, user_id, refusal, run_id=run_id)
+        respond(text=said, response_type="ephemeral", replace_original=False)
         return
     client.views_open(
         trigger_id=body["trigger_id"],
@@ -111,7 +117,9 @@ def in_my_language_clicked(ack: Ack, body: dict, action: dict, respond: Respond,
             run = run_view(session, run_id=run_id)
             language = language_for(session, user_id=body["user"]["id"], survey_language=run.language)
     except Refusal as refusal:
-        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        # The reader's own language (never the run's, which may be gone): said to them alone.
+        said = said_to(deps, body["user"]["id"], refusal)
+        respond(text=said, response_type="ephemeral", replace_original=False)
         return
     text, blocks = pulse_message(run, translator(language))
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

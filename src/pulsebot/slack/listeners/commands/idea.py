@@ -17,6 +17,7 @@ from pulsebot.services.idea.idea_status import STATUS_WORDS, parse_status
 from pulsebot.services.idea.ideas import post_idea
 from pulsebot.slack.blocks.idea_lists import EMPTY_MINE, EMPTY_TOP, HELP, idea_list_text
 from pulsebot.slack.blocks.ideas import idea_modal
+from pulsebot.slack.person_language import translator_for
 from pulsebot.slack.publish import publish_idea
 from pulsebot.slack.status_change import announce_status_change, change_idea_status
 from pulsebot.slack.text import echo, escape
@@ -74,14 +75,15 @@ def post(ack: Ack, client: WebClient, respond: Respond, deps, *, user_id: str, t
                 hourly_limit=deps.settings.ideas_per_hour,
             )
     except Refusal as refusal:
-        # Echo the text back so nothing the person wrote is lost.
-        ack(text=f"{refusal.message}\nYour idea, so you can copy it:\n{echo(text)}")
+        # Echo the text back so nothing the person wrote is lost; said in their language, to them alone.
+        tr = translator_for(deps, user_id)
+        copy = tr.gettext("Your idea, so you can copy it:")
+        ack(text=f"{refusal.said(tr)}\n{copy}\n{echo(text)}")
         return
     ack()
-    respond(
-        text=publish_idea(client, deps.sessions, idea_id=idea.id, channel_id=deps.settings.ideas_channel),
-        response_type="ephemeral",
-    )
+    tr = translator_for(deps, user_id)
+    said = publish_idea(client, deps.sessions, idea_id=idea.id, channel_id=deps.settings.ideas_channel, tr=tr)
+    respond(text=said, response_type="ephemeral")
 
 
 def list_ideas(ack: Ack, deps, words: str) -> None:

@@ -11,6 +11,7 @@ from pulsebot.slack.blocks import notice_view
 from pulsebot.slack.blocks.pulses import NOT_SAVED, thanks_for
 from pulsebot.slack.directory import before_ack_client
 from pulsebot.slack.listeners.actions.answers import parse_ids
+from pulsebot.slack.person_language import translator_for
 from pulsebot.slack.thanks import dm_quietly, submit_with_thanks
 from pulsebot.store.db import transaction
 
@@ -19,6 +20,7 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
     deps = context["deps"]
     comment = view["state"]["values"]["comment"]["text"].get("value") or ""
     user_id = body["user"]["id"]
+    run_id = None
     try:
         run_id, question_id = parse_ids(view.get("private_metadata", ""), 2)
         with transaction(deps.sessions) as session:
@@ -39,10 +41,12 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
             tr = translator(language_in_run(session, user_id=user_id, run_id=run_id))
     except (Closed, NotAllowed, NotFound) as refusal:
         # Not something the person can fix by editing: say why in place of the form.
-        ack(response_action="update", view=notice_view(refusal.message, title="Not recorded"))
+        tr = translator_for(deps, user_id, run_id=run_id)
+        ack(response_action="update", view=notice_view(refusal.said(tr), title=tr.gettext("Not recorded")))
         return
     except Refusal as refusal:
-        ack(response_action="errors", errors={"comment": refusal.message})
+        said = refusal.said(translator_for(deps, user_id, run_id=run_id))
+        ack(response_action="errors", errors={"comment": said})
         return
     ack()
 
@@ -52,4 +56,5 @@ def comment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, conte
         tell=lambda text: dm_quietly(client, user_id, text),
         thanks=lambda receipt: thanks_for(receipt, tr),
         not_saved=tr.gettext(NOT_SAVED),
+        tr=tr,
     )

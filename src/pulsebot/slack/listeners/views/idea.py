@@ -5,6 +5,7 @@ from slack_sdk import WebClient
 
 from pulsebot.services.errors import Refusal
 from pulsebot.services.idea.ideas import post_idea
+from pulsebot.slack.person_language import translator_for
 from pulsebot.slack.publish import publish_idea
 from pulsebot.store.db import transaction
 
@@ -32,10 +33,9 @@ def idea_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context)
             )
     except Refusal as refusal:
         # The modal stays open with the text in it, so nothing is lost.
-        ack(response_action="errors", errors={"text": refusal.message})
+        ack(response_action="errors", errors={"text": refusal.said(translator_for(deps, user_id))})
         return
     ack()
-    client.chat_postMessage(
-        channel=user_id,
-        text=publish_idea(client, deps.sessions, idea_id=idea.id, channel_id=deps.settings.ideas_channel),
-    )
+    tr = translator_for(deps, user_id)
+    said = publish_idea(client, deps.sessions, idea_id=idea.id, channel_id=deps.settings.ideas_channel, tr=tr)
+    client.chat_postMessage(channel=user_id, text=said)
