@@ -147,6 +147,9 @@ def one_round(args, server_name: str) -> dict:
         slack_api_url=fake.base_url,
         database_url=url,
         anon_key="bench-anonymity-key-0123456789",
+        # Any hour, any day: a benchmark runs whenever it is run, not in someone's working hours.
+        working_hours=None,
+        working_days=frozenset(range(7)),
     )
     run = send_pulse(
         WebClient(token="x", base_url=fake.base_url),
@@ -167,6 +170,8 @@ def one_round(args, server_name: str) -> dict:
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.base_url,
         "PULSEBOT_ANON_KEY": "bench-anonymity-key-0123456789",
+        "PULSEBOT_WORKING_HOURS": "any",  # a benchmark runs whenever it is run
+        "PULSEBOT_WORKING_DAYS": "mon-sun",
         "PULSEBOT_PORT": str(port),
         **({"PULSEBOT_HTTP_THREADS": str(args.threads)} if args.threads else {}),
     }

@@ -93,6 +93,8 @@ def main() -> None:
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.base_url,
         "PULSEBOT_ANON_KEY": "bench-anonymity-key-0123456789",
+        "PULSEBOT_WORKING_HOURS": "any",  # a benchmark runs whenever it is run
+        "PULSEBOT_WORKING_DAYS": "mon-sun",
         "PULSEBOT_PORT": str(port),
         "PULSEBOT_METRICS_PORT": "0",
     }

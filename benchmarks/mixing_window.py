@@ -80,6 +80,8 @@ def measure(window: float, *, clicks: int, spread: float, database: str | None) 
         "SLACK_SIGNING_SECRET": ack_latency.SECRET,
         "SLACK_API_URL": fake.base_url,
         "PULSEBOT_ANON_KEY": "bench-anonymity-key-0123456789",
+        "PULSEBOT_WORKING_HOURS": "any",  # a benchmark runs whenever it is run
+        "PULSEBOT_WORKING_DAYS": "mon-sun",
         "PULSEBOT_PORT": str(port),
         "PULSEBOT_MIX_SECONDS": str(window),
         "PULSEBOT_SCHEDULER": "false",

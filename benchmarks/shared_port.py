@@ -85,6 +85,9 @@ def one_round(args, processes: int) -> dict:
         slack_api_url=fake.base_url,
         database_url=args.database,
         anon_key="bench-anonymity-key-0123456789",
+        # Any hour, any day: a benchmark runs whenever it is run, not in someone's working hours.
+        working_hours=None,
+        working_days=frozenset(range(7)),
     )
     client = WebClient(token="x", base_url=fake.base_url)
     run = send_pulse(client, sessions, settings=settings, survey_name="all", now=datetime.now(UTC))
@@ -97,6 +100,8 @@ def one_round(args, processes: int) -> dict:
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.base_url,
         "PULSEBOT_ANON_KEY": "bench-anonymity-key-0123456789",
+        "PULSEBOT_WORKING_HOURS": "any",  # a benchmark runs whenever it is run
+        "PULSEBOT_WORKING_DAYS": "mon-sun",
         "PULSEBOT_PORT": str(port),
         "PULSEBOT_REUSE_PORT": "true",
         "PULSEBOT_METRICS_PORT": "0",
