@@ -36,6 +36,9 @@ def oauth_settings(engine, fake_slack, **extra) -> Settings:
         database_url=engine.url.render_as_string(hide_password=False),
         anon_key=ANON_KEY,
         ideas_channel=IDEAS_CHANNEL,
+        # Pulses and reminders at any hour of any day, as in tests/conftest.py's settings.
+        working_hours=None,
+        working_days=frozenset(range(7)),
         **extra,
     )
 
