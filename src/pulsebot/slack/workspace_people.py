@@ -121,6 +121,12 @@ def _locale_pacer(team_id: str) -> Pacer:
         return _locale_pacers.setdefault(team_id, tier_pacer(TIER_4_PER_MINUTE))
 
 
+def forget_locale_pacers() -> None:
+    """Start every workspace's users.info pace afresh (the tests, whose clocks jump)."""
+    with _locale_pacers_lock:
+        _locale_pacers.clear()
+
+
 def on_person_joined(client: WebClient, sessions: SessionFactory, *, user: Mapping, team_id: str) -> None:
     """A `team_join` event: the newcomer is added to the directory, with their Slack locale read from
     users.info (the event has none), so a pulse sent before the next daily read is in their language.
