@@ -29,6 +29,7 @@ from pulsebot.slack.acks_first import AckGate
 from pulsebot.slack.app import LISTENER_THREADS, create_app, make_sender
 from pulsebot.slack.sender import OutboxSender
 from pulsebot.slack.server import HttpLimits, HttpServer, Readiness, wsgi_app
+from pulsebot.slack.workspace_people import forget_locale_pacers
 from pulsebot.store import migrate
 from pulsebot.store.db import SessionFactory, database_reachable, make_engine, session_factory
 from tests.crowd import CROWD, CROWD_CHANNEL, CROWD_SURVEY, Crowd
@@ -148,6 +149,15 @@ def _create_database(engine: Engine, name: str) -> None:
         exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
         if exists.first() is None:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+
+@pytest.fixture(autouse=True)
+def fresh_locale_pacers() -> Iterator[None]:
+    """users.info's pacers live as long as the process: one a frozen clock set far ahead must not hold
+    back the next test's team_join."""
+    forget_locale_pacers()
+    yield
+    forget_locale_pacers()
 
 
 @pytest.fixture(autouse=True)

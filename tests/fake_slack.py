@@ -246,7 +246,7 @@ class FakeSlack(SlackFaults):
         if method == "conversations.members":
             return self._members_page(args)
         if method == "users.list":
-            return self._paged(list(self.users.values()), args, "members")
+            return self._paged([_locale_if_asked(u, args) for u in self.users.values()], args, "members")
         if method == "usergroups.users.list":
             group = self.usergroups.get(args.get("usergroup", ""))
             return (
@@ -256,7 +256,9 @@ class FakeSlack(SlackFaults):
             )
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
-            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+            if not user:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": _locale_if_asked(user, args)}
         if method == "users.lookupByEmail":
             email = str(args.get("email", "")).lower()
             found = [
@@ -482,3 +484,10 @@ if __name__ == "__main__":  # `python -m tests.fake_slack`: the fake on its own,
     from tests.local import main
 
     main(["slack", *sys.argv[1:]])
+
+
+def _locale_if_asked(user: dict, args: dict) -> dict:
+    """Slack gives a person's locale only to a call that asks for it (`include_locale`)."""
+    if str(args.get("include_locale", "")).lower() in ("1", "true"):
+        return user
+    return {key: value for key, value in user.items() if key != "locale"}

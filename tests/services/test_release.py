@@ -96,6 +96,8 @@ def test_a_run_too_few_answered_is_released_with_no_figure_at_all(jobs_runtime, 
         "sentiment_total": None,
         "negative_comments": None,
         "positive_comments": None,
+        "held": None,
+        "held_total": None,
     }
     assert cells == []  # not even how many answered: 4 would tell the team who did not
     assert not runs_week(sessions).shown

@@ -164,6 +164,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
         connection.exec_driver_sql("ALTER TABLE question ADD COLUMN not_applicable boolean DEFAULT false")
         connection.exec_driver_sql("ALTER TABLE pulse_run ADD COLUMN held integer DEFAULT 0")
         connection.exec_driver_sql("ALTER TABLE run_figures ADD COLUMN held integer")
+        connection.exec_driver_sql("ALTER TABLE run_figures ADD COLUMN held_total integer")  # 0032's
         connection.exec_driver_sql("ALTER TABLE survey ADD COLUMN language varchar(8)")  # migration 0026's
         SQLModel.metadata.create_all(connection, tables=LATER_TABLES)
         for table in ATTEMPTED:
@@ -189,6 +190,7 @@ def an_older_database_analyzed(owner: Engine) -> list[str]:
         connection.exec_driver_sql("ALTER TABLE question DROP COLUMN not_applicable")
         connection.exec_driver_sql("ALTER TABLE pulse_run DROP COLUMN held")
         connection.exec_driver_sql("ALTER TABLE run_figures DROP COLUMN held")
+        connection.exec_driver_sql("ALTER TABLE run_figures DROP COLUMN held_total")
         connection.exec_driver_sql("ALTER TABLE survey DROP COLUMN language")
         for table in ATTEMPTED:
             connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN attempted_at")

@@ -1,6 +1,8 @@
 """The workspace's people, from Slack into the directory table (services/people/workspace_people.py): one
 full users.list read when the last is a day old (or there was none), paced at Tier 2 and going on from
-its last page after a restart; Slack's `team_join` and `user_change` events in between.
+its last page after a restart; Slack's `team_join` and `user_change` events in between. A `team_join`
+event carries no locale (Slack sends one only when asked), so the newcomer's is read at once with
+users.info, paced at Tier 4 per workspace: their first pulse is in their language, not the day after.
 
 Only the scheduler's process reads (the `directory-read` job, scheduling.py), so replicas never each walk
 users.list: for 100,000 people that is 500 pages, 25 minutes at Tier 2's pace, once a day. Bots, apps,
@@ -10,14 +12,16 @@ Slackbot and deactivated accounts are left out as before (guests are people too)
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from pulsebot.clock import utc_now
 from pulsebot.services.people import workspace_people
-from pulsebot.slack.limits import TIER_2_PER_MINUTE
+from pulsebot.slack.limits import TIER_2_PER_MINUTE, TIER_4_PER_MINUTE
 from pulsebot.slack.pacing import Pacer
 from pulsebot.slack.people import paced, tier_pacer
 from pulsebot.store.db import SessionFactory, transaction
@@ -105,3 +109,40 @@ def on_person_event(sessions: SessionFactory, *, user: Mapping) -> None:
         workspace_people.person_changed(
             session, user_id=user_id, active=human(user), tz=zone_of(user), locale=user.get("locale")
         )
+
+
+_locale_pacers: dict[str, Pacer] = {}
+_locale_pacers_lock = threading.Lock()
+
+
+def _locale_pacer(team_id: str) -> Pacer:
+    """users.info's pace (Tier 4) in one workspace, shared by every team_join this process handles."""
+    with _locale_pacers_lock:
+        return _locale_pacers.setdefault(team_id, tier_pacer(TIER_4_PER_MINUTE))
+
+
+def forget_locale_pacers() -> None:
+    """Start every workspace's users.info pace afresh (the tests, whose clocks jump)."""
+    with _locale_pacers_lock:
+        _locale_pacers.clear()
+
+
+def on_person_joined(client: WebClient, sessions: SessionFactory, *, user: Mapping, team_id: str) -> None:
+    """A `team_join` event: the newcomer is added to the directory, with their Slack locale read from
+    users.info (the event has none), so a pulse sent before the next daily read is in their language.
+    If Slack cannot say now, the daily read will."""
+    on_person_event(sessions, user=user)
+    user_id = user.get("id")
+    if not user_id or not human(user) or user.get("locale"):
+        return
+    pacer = _locale_pacer(team_id)
+    pacer.wait()
+    try:
+        found = paced(client, pacer).users_info(user=user_id, include_locale=True)["user"]
+    except SlackApiError as error:
+        log.info(
+            "no Slack locale for a newcomer yet (%s): the daily read brings it", error.response.get("error")
+        )
+        return
+    if found.get("locale"):
+        on_person_event(sessions, user=found)

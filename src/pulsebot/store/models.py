@@ -497,6 +497,9 @@ class RunFigures(SQLModel, table=True):
     positive_comments: int | None = None
     # Sends the weekly limit held: only when the figures are released and at least the minimum group.
     held: int | None = None
+    # The same count whatever its size (None when withheld), for the organisation's total only: never
+    # shown for a team (services/results/analytics.py adds it up under its own rule).
+    held_total: int | None = None
 
 
 class RunQuestionFigures(SQLModel, table=True):

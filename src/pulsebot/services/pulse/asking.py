@@ -15,6 +15,11 @@ A channel pulse is one message in its channel and goes out when its schedule say
 DMs and follow the same hours. A reminder due at a quiet time waits for the person's next working
 moment, while the run is open (services/pulse/reminders.py).
 
+Two runs opening at once (two surveys, or two processes on PostgreSQL) would each count the pulses
+already due and both find room: `count_under_lock` makes the counting and the writing of a run's
+deliveries one step per workspace (a transaction-scoped advisory lock on PostgreSQL, the write lock on
+SQLite), so the second run counts the first's pulses.
+
 How many of a run's people the limit held is kept on the run as a count (`pulse_run.held`), never who,
 and released with the run's figures only when those are and the count is at least the minimum group
 (services/results/release.py).
@@ -30,11 +35,17 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from pulsebot.store.among import among
+from pulsebot.store.db import write_lock
 from pulsebot.store.models import Delivery, DeliveryStatus, Person
+from pulsebot.store.scoping import SINGLE_WORKSPACE, TEAM
 
+# pg_advisory_xact_lock's first key: the weekly limit's count ("pbweekly" would not fit: "pbwk" in ASCII);
+# the second is the workspace's.
+WEEKLY_LIMIT_LOCK = 0x7062776B
 # A calendar with no working day in two years (all days off) is not looked through further.
 LOOK_AHEAD_DAYS = 2 * 366
 
@@ -152,6 +163,20 @@ class SendPlan:
     held: int  # how many the weekly limit moved (sent later, or skipped)
 
 
+def count_under_lock(session: Session) -> None:
+    """Hold the workspace's weekly count until this transaction ends, so no other run opening meanwhile
+    plans from the same count: on PostgreSQL an advisory lock per workspace (every process opening a run
+    of it waits here for the one before to commit), on SQLite the database's one write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        write_lock(session)
+        return
+    workspace = session.info.get(TEAM) or SINGLE_WORKSPACE
+    session.connection().execute(
+        text("SELECT pg_advisory_xact_lock(:space, hashtext(:workspace))"),
+        {"space": WEEKLY_LIMIT_LOCK, "workspace": workspace},
+    )
+
+
 def plan_sends(
     session: Session,
     *,
@@ -161,7 +186,11 @@ def plan_sends(
     per_week: int,
 ) -> SendPlan:
     """When each person's pulse goes out, from the time the schedule gives (`due`): at their next working
-    moment, in a week of theirs with room under the limit (`per_week`, 0 for none), before the run closes."""
+    moment, in a week of theirs with room under the limit (`per_week`, 0 for none), before the run closes.
+    Under a limit, the count is locked (`count_under_lock`) until the caller's transaction, which writes
+    the deliveries planned, ends."""
+    if per_week:
+        count_under_lock(session)
     planned = _planned_weeks(session, due=due, calendars=calendars) if per_week else Counter()
     sends: dict[str, datetime] = {}
     skipped: set[str] = set()

@@ -11,17 +11,23 @@ sender died after claiming it, or Slack's answer never came back) may already be
 sender is told so (`retry`) and looks for it there before posting again (slack/outbox.py), around
 `attempted_at`, when the earlier attempt began (each claim sets it; it is cleared when Slack answered
 that it did not post the message, which then needs no look).
+
+A DM is checked once more when it is claimed: a pulse that waited (for working hours, or the weekly
+limit) may fall on a day its person has since paused their pulses or gone on leave. It is then not sent,
+and they leave the run as if they had been paused when it opened (`withdraw`).
 """
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlmodel import Session, select
 
-from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunStatus, Survey
+from pulsebot.services.survey.snooze import snoozed_among
+from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunCell, RunMember, RunStatus, Survey
 
 CLAIM_FOR = timedelta(minutes=5)
 # A message Slack turned down for a passing reason (or whose fate is unknown) is tried again after this.
@@ -127,8 +133,10 @@ def claim_due_delivery(
             Delivery.claimed_until,
             Delivery.attempted_at,
             PulseRun.opened_at,
+            Survey.timezone,
         )
         .join(PulseRun, PulseRun.id == Delivery.run_id)
+        .join(Survey, Survey.id == PulseRun.survey_id)
         .where(
             Delivery.status == DeliveryStatus.pending,
             Delivery.due_at.is_not(None),
@@ -150,17 +158,49 @@ def claim_due_delivery(
             .where(unclaimed(Delivery.claimed_until, now))
             .values(claimed_until=now + claim_for, attempted_at=now)
         )
-        if session.exec(claim).rowcount == 1:
-            return DueMessage(
-                run_id=row.run_id,
-                to=row.user_id,
-                opened_at=row.opened_at,
-                delivery_id=row.id,
-                retry=row.claimed_until is not None and row.attempted_at is not None,
-                attempted_before=row.attempted_at,
-            )
-        # Another sender took it between the two statements (SQLite): look for the next row.
+        if session.exec(claim).rowcount != 1:
+            continue  # another sender took it between the two statements (SQLite): look for the next row
+        retry = row.claimed_until is not None and row.attempted_at is not None
+        # A retry may be in Slack already: it stays the person's, as a pulse sent before a pause does.
+        today = now.astimezone(zoneinfo.ZoneInfo(row.timezone)).date()
+        if not retry and snoozed_among(session, people=[row.user_id], on=today):
+            withdraw(session, delivery_id=row.id, run_id=row.run_id, user_id=row.user_id)
+            continue
+        return DueMessage(
+            run_id=row.run_id,
+            to=row.user_id,
+            opened_at=row.opened_at,
+            delivery_id=row.id,
+            retry=retry,
+            attempted_before=row.attempted_at,
+        )
     return None
+
+
+def withdraw(session: Session, *, delivery_id: int, run_id: int, user_id: str) -> None:
+    """Take back a DM not yet sent from someone paused or on leave on the day it falls due: they leave the
+    run's people asked, and their cell's (services/segments/cells.py), so its response rate and its
+    segments' participation count only the people it reached, as when a paused person is left out at
+    the opening. The run's minimum stays as it was; the weekly limit's count of held people too (the
+    limit did hold them)."""
+    cell = session.exec(
+        select(RunMember.cell).where(RunMember.run_id == run_id, RunMember.user_id == user_id)
+    ).first()
+    if cell is not None:
+        session.exec(
+            update(RunCell)
+            .where(RunCell.run_id == run_id, RunCell.cell == cell)
+            .values(people=RunCell.people - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.exec(
+            delete(RunMember)
+            .where(RunMember.run_id == run_id, RunMember.user_id == user_id)
+            .execution_options(synchronize_session=False)
+        )
+    session.exec(
+        delete(Delivery).where(Delivery.id == delivery_id).execution_options(synchronize_session=False)
+    )
 
 
 def mark_sent(session: Session, *, delivery_id: int, channel_id: str, message_ts: str) -> None:

@@ -430,11 +430,14 @@ def _comment_figures(row: tuple[int, int, float, int, int] | None) -> dict:
 def _org_trend(
     raw: WeekTotals, shown: _ShownQuestions, org_window: _Window, *, min_group: int, timezone: str
 ) -> Trend:
-    """Rule 3: the organisation is the sum of what the teams' own figures show, and nothing else."""
+    """Rule 3: the organisation is the sum of what the teams' own figures show, and nothing else; its
+    count of pulses the weekly limit held, the one exception, adds the shown teams' small counts too,
+    under a rule of its own (`_org_held`)."""
     people: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     scores: dict[date, _Totals] = defaultdict(_Totals)
     nets: dict[date, _Totals] = defaultdict(_Totals)
     comment_rows: dict[date, list] = defaultdict(lambda: [0, 0, 0.0, 0, 0])
+    held: dict[date, list[int]] = defaultdict(lambda: [0, 0])  # every count of the shown teams, those shown
     withheld: dict[date, set[Withheld]] = defaultdict(set)
     for key, reason in raw.withheld.items():
         withheld[key[1]].add(reason)
@@ -449,6 +452,8 @@ def _org_trend(
         _, score, net = shown[key]
         scores[week].merge(score)
         nets[week].merge(net)
+        held[week][0] += raw.held_total.get(key, 0)
+        held[week][1] += raw.held.get(key, 0)
         if key in raw.comments:
             comment_rows[week] = [a + b for a, b in zip(comment_rows[week], raw.comments[key], strict=True)]
     figures = []
@@ -471,10 +476,21 @@ def _org_trend(
                 response_rate=respondents / audience if audience else None,
                 score=score.mean if score.n >= min_group else None,
                 enps=net.enps if net.n >= min_group else None,
+                held=_org_held(*held[week], min_group=min_group),
                 **_comment_figures(tuple(comment_rows[week])),
             )
         )
     return Trend(scope=ORG, title=ORG_TITLE, timezone=timezone, weeks=_with_changes(figures))
+
+
+def _org_held(total: int, shown: int, *, min_group: int) -> int | None:
+    """How many people's pulses the weekly limit held across the organisation's shown teams, or None.
+
+    Each team's own count is shown only at the minimum group or more, so the total less the teams' shown
+    counts is what the hidden small counts add up to: the total is shown only when that is none at all
+    or at least the minimum group, never one team's one or two held people."""
+    hidden = total - shown
+    return total if total >= min_group and (hidden == 0 or hidden >= min_group) else None
 
 
 def _with_changes(figures: list[dict]) -> tuple[WeekFigures, ...]:

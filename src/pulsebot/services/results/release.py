@@ -52,6 +52,8 @@ def release_closed_runs(session: Session, *, min_group: int, now: datetime) -> l
     # Sends the weekly limit held: a count about the whole audience, released only when it is at least the
     # minimum group, so it never stands for one person or a few (services/pulse/asking.py).
     held = {run_id: count for run_id, _managers, count in pending if count >= min_group}
+    # The organisation's total needs every count, small ones too; it is shown only under its own rule.
+    held_total = {run_id: count for run_id, _managers, count in pending}
     respondents = dict(
         session.exec(
             select(runs.c.id, func.count(distinct(Answer.respondent)))
@@ -103,6 +105,7 @@ def release_closed_runs(session: Session, *, min_group: int, now: datetime) -> l
     figures = []
     for run_id in sorted(needed):
         row = {"run_id": run_id, "released_at": now, "respondents": None, "asked": None, "held": None}
+        row["held_total"] = None
         row |= dict.fromkeys(_COMMENT_COLUMNS)
         if run_id in counted:
             count, rated, total, negative, positive = comments.get(run_id, (0, 0, 0.0, 0, 0))
@@ -111,6 +114,7 @@ def release_closed_runs(session: Session, *, min_group: int, now: datetime) -> l
                 "respondents": respondents[run_id],
                 "asked": max(asked.get(run_id, 0), respondents[run_id]),
                 "held": held.get(run_id),
+                "held_total": held_total[run_id],
             }
             row |= dict(
                 zip(_COMMENT_COLUMNS, (count, rated, float(total or 0.0), negative, positive), strict=True)

@@ -68,6 +68,9 @@ class WeekTotals:
     runs: dict[TeamWeek, list[int]] = field(default_factory=dict)  # the counted runs of each week
     # Sends the weekly limit held, as released (only counts of at least the minimum group).
     held: dict[TeamWeek, int] = field(default_factory=dict)
+    # The same, whatever the count, of the counted runs: only for the organisation's total, never shown
+    # for a team (services/results/analytics.py).
+    held_total: dict[TeamWeek, int] = field(default_factory=dict)
 
     def use_kept(
         self, key: TeamWeek, *, people: tuple[int, int], values: list[QuestionTotals], comments: CommentTotals
@@ -122,6 +125,7 @@ def load(
         RunFigures.sentiment_total,
         RunFigures.negative_comments,
         RunFigures.positive_comments,
+        RunFigures.held_total,
         RunFigures.held,
     )
     # Every team's weeks at once: the week and the status come as the driver gives them and are converted
@@ -135,7 +139,7 @@ def load(
     week_of: dict[int, TeamWeek] = {}
     needed: dict[int, int] = {}  # the run's own minimum: N plus the managers it asked
     open_weeks: set[TeamWeek] = set()
-    respondents, asked, comments, held = {}, {}, [], {}
+    respondents, asked, comments, held, held_total = {}, {}, [], {}, {}
     weeks = Dates()
     for run_id, survey_id, week, status, managers, is_released, people, *rest in session.exec(released):
         key = week_of[run_id] = (survey_id, weeks[week])
@@ -146,7 +150,8 @@ def load(
             open_weeks.add(key)
         if people is not None:
             respondents[run_id], asked[run_id], held[run_id] = people, rest[0], rest[-1]
-            comments.append((run_id, *rest[1:-1]))
+            held_total[run_id] = rest[-2]
+            comments.append((run_id, *rest[1:-2]))
     counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
     cells = figures.cells(week_of)
 
@@ -161,6 +166,8 @@ def load(
         totals.runs.setdefault(key, []).append(run_id)
         if held.get(run_id):
             totals.held[key] = totals.held.get(key, 0) + held[run_id]
+        if held_total.get(run_id):
+            totals.held_total[key] = totals.held_total.get(key, 0) + held_total[run_id]
         questions = by_question[key]
         for question_id, n, total, counts in cells[run_id]:
             if n and n >= needed[run_id]:

@@ -5,7 +5,9 @@ What is kept is their Slack id and the last day of the pause, nothing else: not 
 run that opens on a day of the pause leaves them out of its audience (survey/audience.py), so it sends
 them nothing, reminds them of nothing, and its response rate counts only the people it asked. A run
 already open when they snooze keeps them in its audience (it was sent, or is being sent, and its
-figures rest on who it asked when it opened), but reminds them of nothing.
+figures rest on who it asked when it opened), but reminds them of nothing; a pulse of it that has not
+gone out yet (it waits for working hours or the weekly limit) is taken back when it falls due on a day
+of the pause (services/pulse/outbox.py `withdraw`).
 
 Nobody but the person is told who snoozed. A team's figures say only how many people a run asked, and
 only for a run enough of them answered: the same count that moves when someone leaves the channel.

@@ -140,6 +140,8 @@ class SurveySpec(BaseModel):
     library: list[str] | None = None
     questions_per_pulse: Annotated[int, Field(ge=1, le=6)] = 4
     enps: EnpsCadence | None = None  # with a library: monthly unless said otherwise
+    # An "N/A" button on the library's items too, as `not_applicable` gives a survey's own rated questions.
+    library_not_applicable: bool = False
     # The survey's own questions, asked in every run: 1 to 5, or none when the library is used.
     questions: Annotated[list[QuestionSpec], Field(max_length=MAX_OWN_QUESTIONS, validate_default=True)] = []
     # Slack user ids of the team's managers: they get its weekly digest and drop alerts.
@@ -271,6 +273,16 @@ class SurveySpec(BaseModel):
             return value
         if value is not None and value is not EnpsCadence.off and not info.data.get("library"):
             raise ValueError("the library's eNPS needs `library`; without it, add an eNPS question")
+        return value
+
+    @field_validator("library_not_applicable")
+    @classmethod
+    def _with_library(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and "library" in info.data and not info.data.get("library"):
+            raise ValueError(
+                "N/A on the library's items needs `library`; a survey's own rated questions take "
+                "`not_applicable: true` each"
+            )
         return value
 
     @field_validator("questions")

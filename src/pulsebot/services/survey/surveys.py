@@ -90,6 +90,7 @@ def wanted_questions(spec: SurveySpec) -> list[WantedQuestion]:
                     key=item.id,
                     kind=QuestionKind.scale,
                     prompt=item.text,
+                    not_applicable=spec.library_not_applicable,
                     from_library=True,
                     driver=driver,
                     reversed=item.reversed,
@@ -302,6 +303,7 @@ def set_paused(session: Session, *, name: str, paused: bool, now: datetime) -> b
 def survey_spec(session: Session, *, name: str) -> SurveySpec:
     """A stored survey as the spec that would create it, to prefill the edit form."""
     survey = find_survey(session, name=name)
+    active = active_questions(session, survey_id=survey.id)
     questions = [
         QuestionSpec(
             key=question.key,
@@ -311,7 +313,7 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
             required=question.required,
             not_applicable=question.not_applicable,
         )
-        for question in active_questions(session, survey_id=survey.id)
+        for question in active
         if not question.from_library
     ]
     return SurveySpec(
@@ -331,6 +333,7 @@ def survey_spec(session: Session, *, name: str) -> SurveySpec:
         library=survey.library_drivers.splitlines() if survey.library_drivers else None,
         questions_per_pulse=survey.questions_per_pulse,
         enps=EnpsCadence(survey.enps_cadence) if survey.enps_cadence else EnpsCadence.off,
+        library_not_applicable=any(q.not_applicable for q in active if q.from_library and q.driver),
         language=survey.language,
     )
 

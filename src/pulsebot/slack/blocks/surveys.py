@@ -201,6 +201,9 @@ def survey_form(spec: SurveySpec | None = None) -> dict:
     # They are not carried here, as a team may have more of them than private_metadata holds.
     # The survey's language has no field of its own (it is set in its YAML): it is kept through an edit.
     kept = {"language": spec.language} if spec and spec.language else {}
+    # So is N/A on the library's items (`library_not_applicable`).
+    if spec and spec.library_not_applicable:
+        kept["library_not_applicable"] = True
     metadata = json.dumps({"name": spec.name, "keys": [q.key for q in questions], **kept}) if spec else ""
     return View(
         type="modal",

@@ -1,21 +1,22 @@
 """`team_join`, `user_change` and `user_profile_changed`: keep the workspace's directory current (someone
-joined, was deactivated, became a bot) and the survey channels' members' time zones and Slack roles, and
-(user_change) a person's attributes from Slack profile fields, removed when the person is deactivated;
-with PULSEBOT_ONBOARDING on, someone joining is owed onboarding pulses. `member_joined_channel` and
-`member_left_channel`: keep the survey channels' members (a run's audience)."""
+joined, with their Slack locale read at once, was deactivated, became a bot) and the survey channels'
+members' time zones and Slack roles, and (user_change) a person's attributes from Slack profile fields,
+removed when the person is deactivated; with PULSEBOT_ONBOARDING on, someone joining is owed onboarding
+pulses. `member_joined_channel` and `member_left_channel`: keep the survey channels' members (a run's
+audience)."""
 
 from slack_sdk import WebClient
 
 from pulsebot.slack.channel_members import on_member_joined, on_member_left, on_profile_event
 from pulsebot.slack.onboarding import on_team_join
 from pulsebot.slack.people import on_user_change
-from pulsebot.slack.workspace_people import on_person_event
+from pulsebot.slack.workspace_people import on_person_event, on_person_joined
 
 
-def user_joined(event: dict, context) -> None:
+def user_joined(event: dict, client: WebClient, context) -> None:
     deps = context["deps"]
     user = event.get("user") or {}
-    on_person_event(deps.sessions, user=user)
+    on_person_joined(client, deps.sessions, user=user, team_id=deps.team_id)
     if deps.settings.onboarding:  # without an HR start date, the join day stands in for it
         on_team_join(deps.sessions, user=user, now=deps.clock())
 

@@ -161,6 +161,7 @@ def form_data(values: dict, metadata: dict, *, managers: list[str]) -> tuple[dic
         data["library"] = library
         data["questions_per_pulse"] = value("questions_per_pulse") or 4
         data["enps"] = value("enps") or None
+        data["library_not_applicable"] = bool(metadata.get("library_not_applicable"))
     return data, rows
 
 
