@@ -13,7 +13,7 @@ figures (timed on its own) and kept for the next. Beside them, what `/pulse dige
 for the same team before calling Slack: the digest (12 weeks), its Block Kit and its PNG chart.
 
     .venv/bin/python benchmarks/dashboard.py [--postgres postgresql://…/scratch_db] [--people 5000]
-        [--weeks 52] [--repeat 30]
+        [--weeks 52] [--repeat 30] [--only participation]
 
 The PostgreSQL database's `public` schema is dropped and recreated: point it at a scratch database.
 Prints a Markdown table: the median and the 95th percentile of each page's server time.
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--only", default="", help="time only the pages whose name holds this text")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -133,6 +134,8 @@ def measure(name: str, engine, args) -> list[tuple]:
         (admin, "organisation: every team's actions (admin)", "/organisation/actions", False),
         (admin, "organisation: audit log, newest 50 (admin)", "/organisation/audit", False),
     ):
+        if args.only not in what:
+            continue
         timings = []
         browser.get(path)
         for _ in range(args.repeat):
@@ -145,6 +148,8 @@ def measure(name: str, engine, args) -> list[tuple]:
         assert not what.startswith("team page") or "<dt>Mood (1–5)</dt>" in page.get_data(as_text=True)
         rows.append((name, args.people, what, timings))
         print(f"  {what}: {statistics.median(timings) * 1000:.0f} ms", file=sys.stderr)
+    if args.only:
+        return rows
     timings = []
     for _ in range(args.repeat):
         began = time.perf_counter()

@@ -14,8 +14,10 @@ Job ids are stable: `pulse-open:SURVEY` per active scheduled survey, and sweeps 
 closes), `pulse-sync` (which brings the `pulse-open:*` jobs in line with the surveys after an edit, a
 pause or a resume), `seen-cleanup`, `reply-relay` (which delivers the anonymous replies whose delay is
 over), `idea-notices` (which tells Slack of the ideas moved on the web dashboard: their cards, their
-authors, slack/idea_notices.py), `action-helping` (which asks "Is this helping?" on shared actions and
-closes those rounds, services/loop/helping.py), `you-said-we-did` (each team's monthly post of what was done),
+authors, slack/idea_notices.py), `action-notices` (which tells a team's channel of its posted
+actions changed on the dashboard and redraws their posts, slack/action_notices.py), `action-helping`
+(which asks "Is this helping?" on shared actions and closes those rounds, services/loop/helping.py),
+`you-said-we-did` (each team's monthly post of what was done),
 `action-reminders` (an action's owner hears three days before it is due and on the day),
 `results-share` (which posts the last complete week of each `share_results: auto` survey to its
 channel once its digest time has passed, slack/sharing.py), `answer-keys` (which destroys the
@@ -69,6 +71,7 @@ from pulsebot.services.pulse import answer_keys
 from pulsebot.services.survey.schedules import latest_fire_time, open_trigger
 from pulsebot.services.survey.surveys import active_schedule, active_schedules, run_opened_for
 from pulsebot.slack import (
+    action_notices,
     action_plans,
     digest,
     helping,
@@ -100,6 +103,7 @@ SWEEPS = {
     "seen-cleanup": "pulsebot.scheduling:forget_seen_requests",
     "reply-relay": "pulsebot.scheduling:relay_replies",
     "idea-notices": "pulsebot.scheduling:tell_idea_notices",
+    "action-notices": "pulsebot.scheduling:tell_action_notices",
     "answer-keys": "pulsebot.scheduling:rotate_answer_keys",
     "action-helping": "pulsebot.scheduling:ask_if_actions_help",
     "you-said-we-did": "pulsebot.scheduling:post_you_said_we_did",
@@ -538,6 +542,22 @@ def tell_idea_notices() -> None:
         )
         if told := idea_notices.tell_idea_notices(client, deps):
             log.info("told Slack of %d ideas changed on the dashboard", told)
+
+
+def tell_action_notices() -> None:
+    runtime = _current()
+    if runtime.settings is None:
+        return
+    for team_id, client, sessions in runtime.each_workspace():
+        deps = Deps(
+            settings=settings_for(runtime.settings, runtime.served(), team_id),
+            sessions=sessions,
+            team_id=team_id,
+            clock=runtime.clock,
+            directory=runtime.directory_for(team_id),
+        )
+        if told := action_notices.tell_action_notices(client, deps):
+            log.info("told Slack of %d posted actions changed on the dashboard", told)
 
 
 def send_webhooks() -> None:

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pulsebot.cli import cli
-from pulsebot.services.loop.participation import participation_effect
+from pulsebot.services.loop.participation import participation_effect, team_weeks
 from pulsebot.services.loop.sharing import record_share
-from pulsebot.services.results.analytics import team_trend
+from pulsebot.services.results.analytics import WeekStatus, compute_trends, team_trend
 from pulsebot.store.db import transaction
 from tests.conftest import MANAGER, PINNED_NOW
 from tests.loop.share_steps import last_week, on_tuesday
@@ -125,3 +125,24 @@ def test_attack_a_hidden_week_cannot_be_had_by_subtracting_the_report_from_the_w
         assert line.before.audience + line.after.audience == sum(week.audience for week in shown)
         assert line.before.weeks + line.after.weeks == len(shown) == 3
     assert effect.hidden_weeks == 2
+
+
+@pytest.mark.parametrize("min_group", [5, 6])
+def test_the_report_reads_every_teams_weeks_as_the_weekly_figures_show_them(sessions, min_group):
+    # Every team at once, from the runs' released people alone: the same weeks shown, with the same
+    # people, and the same hidden, as each team's weekly figures (a minimum raised since hides more).
+    team(sessions, "three", [3, 5, 6, 6, 0, 6], prefix="A")
+    team(sessions, "five", [5, 6, 2, 5], prefix="B")
+
+    with transaction(sessions) as session:
+        read = team_weeks(session, now=NOW, min_group=min_group, weeks=WEEKS)
+        trends = compute_trends(session, now=NOW, min_group=min_group, weeks=WEEKS, complete_only=True)
+
+    assert read.keys() == trends.teams.keys() == {"three", "five"}
+    assert read["three"].hidden >= 2 and read["five"].hidden >= 1  # the test holds hidden weeks
+    for name, trend in trends.teams.items():
+        assert read[name].weeks == tuple(week.week for week in trend.weeks)
+        assert read[name].shown == tuple(
+            (week.week, week.respondents, week.audience) for week in trend.weeks if week.shown
+        )
+        assert read[name].hidden == sum(1 for week in trend.weeks if week.status is WeekStatus.suppressed)

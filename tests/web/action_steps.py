@@ -45,3 +45,14 @@ def stored(sessions: SessionFactory, action_id: int) -> TeamAction:
         action = session.exec(select(TeamAction).where(TeamAction.id == action_id)).one()
         session.expunge(action)
         return action
+
+
+TEAM_CHANNEL, POST_TS = "G0PULSE", "1700000000.000100"
+
+
+def posted(sessions: SessionFactory, *, survey: str = "team-pulse", by: str, text: str = "") -> int:
+    """An action planned as shared with the team and posted to its channel, as Slack's form does; its id."""
+    action_id = planned(sessions, survey=survey, by=by, visible=True, text=text)
+    with transaction(sessions) as session:
+        actions.keep_post(session, action_id=action_id, channel_id=TEAM_CHANNEL, message_ts=POST_TS)
+    return action_id

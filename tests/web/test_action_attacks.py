@@ -1,17 +1,19 @@
-"""Attacks on the team page's action forms: another team's action behind this team's address (IDOR), another
-workspace's action, a form without the session's token or from another site, and a member sending it."""
+"""Attacks on the team page's action forms: another team's action behind this team's address (IDOR), one
+posted to its channel, another workspace's action, a form without the session's token or from another
+site, and a member sending it."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
+from pulsebot import scheduling
 from pulsebot.store.db import transaction
-from pulsebot.store.models import ActionStatus, AuditAction, AuditEntry
+from pulsebot.store.models import ActionNotice, ActionStatus, AuditAction, AuditEntry
 from pulsebot.store.scoping import scoped_sessions
 from tests.conftest import MANAGER, PINNED_NOW
 from tests.installing import ACME, GLOBEX
-from tests.web.action_steps import DUE, SAME_ORIGIN, planned, stored
+from tests.web.action_steps import DUE, SAME_ORIGIN, planned, posted, stored
 from tests.web.steps import csrf_token, sign_in, text_of
 from tests.web.team_data import team_with_weeks
 from tests.web.test_web_attacks import two_workspaces  # noqa: F401 (the fixture)
@@ -78,6 +80,31 @@ def test_another_teams_action_behind_ones_own_team_is_not_found_and_audited(
     scopes = [(actor, scope) for actor, scope, _ in refused(sessions)]
     assert scopes == [(MANAGER, "team-pulse")] * 2 + [(MANAGER, "sales")] * 2 + [(MANAGER, "team-pulse")] * 2
     assert f"action #{sales_action} is not one of this team's" in refused(sessions)[0][2]
+
+
+def test_another_teams_posted_action_is_not_found_and_its_channel_hears_nothing(
+    visitor, fake_slack, sessions, team, jobs_runtime
+):
+    team_with_weeks(
+        sessions, now=PINNED_NOW, name="sales", title="Sales", managers=(SALES_BOSS,), channel="G0SALES"
+    )
+    sales_posted = posted(sessions, survey="sales", by=SALES_BOSS, text="Sales shared plan")
+    sign_in(visitor, fake_slack, MANAGER)
+    token = csrf_token(text_of(visitor.get("/team/team-pulse")))
+
+    answers = both_forms(visitor, "team-pulse", sales_posted, token) + both_forms(
+        visitor, "sales", sales_posted, token
+    )
+    scheduling.tell_action_notices()
+
+    assert {answer.status_code for answer in answers} == {404}
+    assert unchanged(sessions, sales_posted, "Sales shared plan")
+    assert [(actor, scope) for actor, scope, _ in refused(sessions)] == [(MANAGER, "team-pulse")] * 2 + [
+        (MANAGER, "sales")
+    ] * 2
+    with transaction(sessions) as session:
+        assert session.exec(select(ActionNotice)).all() == []
+    assert fake_slack.calls_to("chat.postMessage") == fake_slack.calls_to("chat.update") == []
 
 
 def test_another_workspaces_action_is_not_found(two_workspaces, fake_slack, sessions):  # noqa: F811

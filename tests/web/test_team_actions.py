@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from pulsebot.store.db import transaction
 from pulsebot.store.models import ActionStatus, AuditAction, AuditEntry, TeamAction
-from tests.conftest import ADMIN, MANAGER, PINNED_NOW
+from tests.conftest import MANAGER, PINNED_NOW
 from tests.home_steps import open_home
 from tests.web.action_steps import DUE, SAME_ORIGIN, planned, stored
 from tests.web.steps import csrf_token, sign_in, text_of
@@ -135,21 +135,3 @@ def test_a_manager_edits_an_action_with_the_planning_forms_rules(visitor, fake_s
         (MANAGER, f"action #{action_id}: text, due date edited")
     ]
     assert "“Fortnightly backlog triage”" in html.unescape(text_of(visitor.get("/team/team-pulse")))
-
-
-def test_an_action_shared_with_the_team_is_changed_in_slack_where_the_team_is_told(
-    visitor, fake_slack, sessions, team
-):
-    action_id = planned(sessions, by=MANAGER, visible=True)
-    sign_in(visitor, fake_slack, ADMIN)
-    page = text_of(visitor.get("/team/team-pulse"))
-    token = csrf_token(page)
-
-    moved = move(visitor, action_id, token, status="in_progress")
-    edited = edit(visitor, action_id, token, text="Quietly changed", owner=MANAGER, due=DUE.isoformat())
-
-    assert f'actions/{action_id}/status"' not in page and "Home tab in Slack" in page
-    assert moved.status_code == edited.status_code == 403
-    assert "where the team is told. Nothing was changed." in html.unescape(text_of(moved))
-    kept = stored(sessions, action_id)
-    assert (kept.status, kept.text) == (ActionStatus.planned, "Weekly backlog triage")

@@ -79,9 +79,11 @@ def announce_new_action(client: WebClient, deps: Deps, action: ActionLine) -> st
     return f"{planned}\nThe team can read it in <#{action.channel}>."
 
 
-def announce_change(client: WebClient, deps: Deps, change: ActionChange) -> str | None:
-    """Tell the team of a visible action's new status, and update its post; words for the manager when
-    Slack refused something, else None."""
+def announce_change(
+    client: WebClient, deps: Deps, change: ActionChange, *, current: ActionLine | None = None
+) -> str | None:
+    """Tell the team of a visible action's new status, and update its post (to `current`, the action as it
+    is now, when it has moved on since); words for the manager when Slack refused something, else None."""
     action = change.action
     if not action.visible:
         return None
@@ -91,16 +93,25 @@ def announce_change(client: WebClient, deps: Deps, change: ActionChange) -> str 
     except SlackApiError as error:
         log.warning("action #%s change not posted to %s: %s", action.id, action.channel, _why(error))
         problems.append(_not_posted(action.channel, error))
-    if action.channel_id and action.message_ts:
-        text, blocks = channel_post(action)
-        try:
-            client.chat_update(channel=action.channel_id, ts=action.message_ts, text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning("action #%s post not updated: %s", action.id, _why(error))
-            problems.append(f"I could not update its first post in <#{action.channel_id}> ({_why(error)}).")
+    if problem := redraw_post(client, current or action):
+        problems.append(problem)
     if not problems:
         return None
     return f"“{excerpt(action.text, 300)}” is now *{LABELS[action.status]}*. " + " ".join(problems)
+
+
+def redraw_post(client: WebClient, action: ActionLine) -> str | None:
+    """Draw the action's post in its team's channel again as the action is now; words for the manager
+    when Slack refused, else None (also when it was never posted)."""
+    if not (action.visible and action.channel_id and action.message_ts):
+        return None
+    text, blocks = channel_post(action)
+    try:
+        client.chat_update(channel=action.channel_id, ts=action.message_ts, text=text, blocks=blocks)
+    except SlackApiError as error:
+        log.warning("action #%s post not updated: %s", action.id, _why(error))
+        return f"I could not update its first post in <#{action.channel_id}> ({_why(error)})."
+    return None
 
 
 def change_action_status(

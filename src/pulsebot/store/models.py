@@ -42,6 +42,8 @@ USER_ID_COLUMNS = {
     ("web_session", "user_id"),
     # Who moved an idea on the dashboard, until Slack has told its author.
     ("idea_notice", "changed_by"),
+    # Who changed a channel-posted action on the dashboard, until Slack has told the team.
+    ("action_notice", "changed_by"),
     # Who paused their own pulses, and until when (services/survey/snooze.py).
     ("snooze", "user_id"),
     # Who is on leave, and when, as an admin imported it (services/survey/leave.py).
@@ -610,6 +612,24 @@ class TeamAction(TeamScoped, table=True):
     # The owner's reminders, each claimed (set) before its DM is sent so two schedulers never both send it.
     reminded_before: bool = Field(default=False)
     reminded_due: bool = Field(default=False)
+
+
+class ActionNotice(TeamScoped, table=True):
+    """What Slack still has to hear about an action posted to its team's channel and changed on the web
+    dashboard, which posts nothing itself: a status change, told to the team and redrawn in its post, or
+    an edit, redrawn alone. The scheduler takes each row and deletes it
+    as it tells Slack (services/loop/action_notices.py)."""
+
+    __tablename__ = "action_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="team_action.id", index=True)
+    # The move told to the team (both None for an edit): the status it left and the one it reached, since
+    # the action may have moved on again before the notice is told.
+    previous: ActionStatus | None = Field(default=None, sa_type=_enum(ActionStatus))
+    status: ActionStatus | None = Field(default=None, sa_type=_enum(ActionStatus))
+    changed_by: str | None = Field(default=None, max_length=20)  # None once they are forgotten
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
 class ActionCheck(TeamScoped, table=True):

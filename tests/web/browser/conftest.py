@@ -62,9 +62,13 @@ def screenshot(tmp_path):
     test's own folder."""
     folder = Path(__file__).parents[3] / "docs" if SCREENSHOTS == "docs" else tmp_path
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, part=None) -> Path:
+        """The whole page, or only `part` of it (a locator)."""
         path = folder / f"dashboard-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        if part is not None:
+            part.screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=True)
         return path
 
     return take

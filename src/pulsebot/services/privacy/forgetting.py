@@ -41,6 +41,7 @@ from sqlalchemy import ColumnElement, delete, tuple_, update
 from sqlmodel import Session, select
 
 from pulsebot.services.idea import idea_authors, idea_notices
+from pulsebot.services.loop import action_notices
 from pulsebot.services.onboarding.exits import forget_exits
 from pulsebot.services.onboarding.onboarding import forget_pulses
 from pulsebot.services.people import workspace_people
@@ -81,6 +82,7 @@ FORGOTTEN_IN = (
     "segment_figure",
     "web_session",
     "idea_notice",
+    "action_notice",
     "snooze",
     "directory_person",
     "channel_member",
@@ -128,6 +130,7 @@ def forget_person(session: Session, *, user_id: str, key: bytes, actor: str, now
     notices = _delete(session, delete(ManagerNotice).where(ManagerNotice.user_id == user_id))
     _delete(session, delete(WebSession).where(WebSession.user_id == user_id))  # signed out everywhere
     idea_notices.forget_changer(session, user_id=user_id)
+    action_notices.forget_changer(session, user_id=user_id)
     forget_snooze(session, user_id=user_id)  # not counted anywhere: whether they had paused is theirs
     forget_leave(session, user_id=user_id)
     workspace_people.forget(session, user_id=user_id)

@@ -116,43 +116,10 @@ def load(
     """The totals of the teams' weeks from `first` to `last`; `figures` are the released figures a pass
     over the organisation reads once (a fresh read without)."""
     figures = figures or ReleasedFigures(session)
-    runs = runs_in_window(first, last, survey_ids)
-    run_figures = (
-        RunFigures.respondents,
-        RunFigures.asked,
-        RunFigures.comments,
-        RunFigures.rated_comments,
-        RunFigures.sentiment_total,
-        RunFigures.negative_comments,
-        RunFigures.positive_comments,
-        RunFigures.held_total,
-        RunFigures.held,
-    )
-    # Every team's weeks at once: the week and the status come as the driver gives them and are converted
-    # once (store/plain.py), not row by row.
-    released = (
-        select(runs.c.id, runs.c.survey_id, plain(runs.c.week), plain(runs.c.status), runs.c.managers_asked)
-        .add_columns(RunFigures.run_id.is_not(None), *run_figures)
-        .select_from(runs)
-        .outerjoin(RunFigures, RunFigures.run_id == runs.c.id)
-    )
-    week_of: dict[int, TeamWeek] = {}
-    needed: dict[int, int] = {}  # the run's own minimum: N plus the managers it asked
-    open_weeks: set[TeamWeek] = set()
-    respondents, asked, comments, held, held_total = {}, {}, [], {}, {}
-    weeks = Dates()
-    for run_id, survey_id, week, status, managers, is_released, people, *rest in session.exec(released):
-        key = week_of[run_id] = (survey_id, weeks[week])
-        needed[run_id] = run_minimum(min_group, managers)
-        # A closed run counts from the moment its figures are released (release.py), in the transaction
-        # that closed it; until then (a run closed by an earlier version) it reads as still open.
-        if not is_released or status != RunStatus.closed:
-            open_weeks.add(key)
-        if people is not None:
-            respondents[run_id], asked[run_id], held[run_id] = people, rest[0], rest[-1]
-            held_total[run_id] = rest[-2]
-            comments.append((run_id, *rest[1:-2]))
-    counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
+    released = _released_runs(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
+    week_of, needed, counted = released.week_of, released.needed, released.counted
+    respondents, asked = released.respondents, released.asked
+    held, held_total = released.held, released.held_total
     cells = figures.cells(week_of)
 
     totals = WeekTotals(people={}, values={}, comments={}, withheld={})
@@ -179,11 +146,11 @@ def load(
             elif question_id not in questions:
                 questions[question_id] = (question_id, 0, 0, _NO_COUNTS)
     for key in set(week_of.values()) - set(totals.people):
-        totals.withheld[key] = Withheld.still_open if key in open_weeks else Withheld.too_few
+        totals.withheld[key] = Withheld.still_open if key in released.open_weeks else Withheld.too_few
     for key, questions in by_question.items():
         if questions:
             totals.values[key] = list(questions.values())
-    for run_id, count, rated, total, negative, positive in comments:
+    for run_id, count, rated, total, negative, positive in released.comments:
         if run_id in counted and count:
             key = week_of[run_id]
             before = totals.comments.get(key, (0, 0, 0.0, 0, 0))
@@ -195,6 +162,85 @@ def load(
     if question_ids:
         totals.questions = figures.questions(question_ids)
     _pool_runs(totals)
+    return totals
+
+
+@dataclass
+class _ReleasedRuns:
+    """The window's runs as released: each one's team-week, its own minimum, its released people, and which
+    of them count (rules 1 and 2)."""
+
+    week_of: dict[int, TeamWeek]
+    needed: dict[int, int]  # the run's own minimum: N plus the managers it asked
+    open_weeks: set[TeamWeek]
+    respondents: dict[int, int]
+    asked: dict[int, int | None]
+    held: dict[int, int | None]
+    held_total: dict[int, int | None]
+    comments: list[tuple]
+    counted: set[int]
+
+
+def _released_runs(
+    session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
+) -> _ReleasedRuns:
+    """Every run of the window with its released figures, in one query."""
+    runs = runs_in_window(first, last, survey_ids)
+    run_figures = (
+        RunFigures.respondents,
+        RunFigures.asked,
+        RunFigures.comments,
+        RunFigures.rated_comments,
+        RunFigures.sentiment_total,
+        RunFigures.negative_comments,
+        RunFigures.positive_comments,
+        RunFigures.held_total,
+        RunFigures.held,
+    )
+    # Every team's weeks at once: the week and the status come as the driver gives them and are converted
+    # once (store/plain.py), not row by row.
+    released = (
+        select(runs.c.id, runs.c.survey_id, plain(runs.c.week), plain(runs.c.status), runs.c.managers_asked)
+        .add_columns(RunFigures.run_id.is_not(None), *run_figures)
+        .select_from(runs)
+        .outerjoin(RunFigures, RunFigures.run_id == runs.c.id)
+    )
+    week_of: dict[int, TeamWeek] = {}
+    needed: dict[int, int] = {}
+    open_weeks: set[TeamWeek] = set()
+    respondents, asked, comments, held, held_total = {}, {}, [], {}, {}
+    weeks = Dates()
+    for run_id, survey_id, week, status, managers, is_released, people, *rest in session.exec(released):
+        key = week_of[run_id] = (survey_id, weeks[week])
+        needed[run_id] = run_minimum(min_group, managers)
+        # A closed run counts from the moment its figures are released (release.py), in the transaction
+        # that closed it; until then (a run closed by an earlier version) it reads as still open.
+        if not is_released or status != RunStatus.closed:
+            open_weeks.add(key)
+        if people is not None:
+            respondents[run_id], asked[run_id], held[run_id] = people, rest[0], rest[-1]
+            held_total[run_id] = rest[-2]
+            comments.append((run_id, *rest[1:-2]))
+    counted = {run_id for run_id, count in respondents.items() if count >= needed[run_id]}
+    return _ReleasedRuns(week_of, needed, open_weeks, respondents, asked, held, held_total, comments, counted)
+
+
+def load_people(
+    session: Session, *, first: date, last: date, survey_ids: list[int] | None, min_group: int
+) -> WeekTotals:
+    """Only the people of the teams' weeks from `first` to `last` (who was asked, who answered) and why
+    the other weeks have none, under the same rules as `load`, with no question or comment read: what a
+    report of response rates needs of every team at once."""
+    released = _released_runs(session, first=first, last=last, survey_ids=survey_ids, min_group=min_group)
+    totals = WeekTotals(people={}, values={}, comments={}, withheld={})
+    for run_id in sorted(released.counted):
+        key = released.week_of[run_id]
+        audience, people = totals.people.get(key, (0, 0))
+        people = max(people, released.respondents[run_id])
+        totals.people[key] = (max(audience, released.asked.get(run_id) or 0, people), people)
+    for key in set(released.week_of.values()) - set(totals.people):
+        totals.withheld[key] = Withheld.still_open if key in released.open_weeks else Withheld.too_few
+    kept_weeks.overlay(totals, session, first=first, last=last, survey_ids=survey_ids)
     return totals
 
 

@@ -1,5 +1,6 @@
 """The teams a person may see (/), a team's page (/team/NAME), and planning, editing and moving its
-actions from it.
+actions from it. A change to an action posted to the team's channel is written with a notice that the
+scheduler tells Slack (services/loop/action_notices.py): the dashboard posts nothing itself.
 
 A team's page is the team's digest in a page: only the team's managers (its survey's `managers:`) and
 pulsebot's admins see it. Anyone else asking for it, and anyone asking for a team that is not in their
@@ -14,7 +15,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlmodel import Session, select
 
 from pulsebot.services.errors import FieldErrors, Invalid, Refusal
-from pulsebot.services.loop import actions
+from pulsebot.services.loop import action_notices, actions
 from pulsebot.services.loop.focus import parse_focus_value
 from pulsebot.services.privacy import audit
 from pulsebot.services.privacy.roles import sees_team_results
@@ -27,10 +28,6 @@ from pulsebot.web.teams.page import plan_form, team_page, trend_weeks
 teams = Blueprint("teams", __name__, template_folder="templates")
 
 NOT_THEIRS = "web"  # the audit scope of a refused page whose team is not in the workspace
-SHARED_IN_SLACK = (
-    "This action was posted to the team's channel, so it stays as the team read it there; its status is "
-    "changed from pulsebot's Home tab in Slack, where the team is told. Nothing was changed."
-)
 
 
 def _board():
@@ -136,7 +133,8 @@ def edit(name: str, action_id: int):
             survey, action = _changeable_action(session, name, action_id)
             form = _plan_form(session, survey)
             owners = _owners(form) | {action.owner_id}  # an owner chosen in Slack may stay
-            actions.edit_action(
+            before = (action.text, action.owner_id, action.due_on)
+            line = actions.edit_action(
                 session,
                 action_id=action_id,
                 text=typed["text"],
@@ -148,6 +146,8 @@ def edit(name: str, action_id: int):
                 is_admin=viewer.rights.is_admin,
                 errors=None if typed["owner"] in owners else {"owner": "Choose who owns it from the list."},
             )
+            if (line.text, line.owner_id, line.due_on) != before:  # its post in the channel is redrawn
+                action_notices.queue_edit_notice(session, line, changed_by=viewer.user_id, now=board.clock())
     except (FieldErrors, Invalid) as invalid:
         errors = getattr(invalid, "errors", None) or {invalid.field or "text": invalid.message}
         return _team_with_errors(name, {}, {}, changing={"id": action_id, "typed": typed, "errors": errors})
@@ -170,7 +170,7 @@ def move(name: str, action_id: int):
             raise Invalid("Choose its new status from the list.", field="status")
         with transaction(viewer_sessions(viewer)) as session:
             _changeable_action(session, name, action_id)
-            actions.change_status(
+            change = actions.change_status(
                 session,
                 action_id=action_id,
                 status=status,
@@ -179,6 +179,8 @@ def move(name: str, action_id: int):
                 now=board.clock(),
                 is_admin=viewer.rights.is_admin,
             )
+            # The dashboard posts nothing: the team hears of it from the scheduler (action-notices).
+            action_notices.queue_status_notice(session, change, now=board.clock())
     except Invalid as invalid:
         errors = {invalid.field or "status": invalid.message}
         return _team_with_errors(name, {}, {}, changing={"id": action_id, "typed": typed, "errors": errors})
@@ -191,16 +193,13 @@ def move(name: str, action_id: int):
 
 def _changeable_action(session: Session, name: str, action_id: int) -> tuple[Survey, TeamAction]:
     """The team, when the viewer may see it and the action is one of its own; another team's action (or
-    another workspace's) is a 404 like one that does not exist, the attempt audited. An action shared with
-    the team is changed in Slack, where the team is told."""
+    another workspace's) is a 404 like one that does not exist, the attempt audited."""
     survey = _visible_team(session, name)
     action = session.exec(
         select(TeamAction).where(TeamAction.id == action_id, TeamAction.survey_id == survey.id)
     ).first()
     if action is None:
         refuse(survey.name, f"action #{action_id} is not one of this team's")
-    if action.visible:
-        abort(403, SHARED_IN_SLACK)
     return survey, action
 
 
