@@ -403,7 +403,9 @@ def deliver_due_pulses() -> None:
     """Post what is due in the outbox, in this thread (what each process's sender does)."""
     runtime = _current()
     for _, client, sessions in runtime.each_workspace():
-        if sent := outbox.deliver_due(client, sessions, clock=runtime.clock):
+        if sent := outbox.deliver_due(
+            client, sessions, clock=runtime.clock, min_group=runtime.settings and runtime.settings.min_group
+        ):
             log.info("sent %d pulse DMs", sent)
 
 

@@ -1,6 +1,7 @@
 """A pulse that waits (for working hours, or the weekly limit) is checked again when it falls due: someone
 whose leave began, or who paused their pulses, in between is not sent it and leaves the run's people
-asked, as if they had been paused when it opened, so its response rate counts only those it reached."""
+asked, as if they had been paused when it opened, so its response rate counts only those it reached —
+unless that would leave the cell its answers carry with fewer people than the run's minimum."""
 
 import pytest
 from freezegun import freeze_time
@@ -40,8 +41,7 @@ def asked(sessions, run_id: int) -> list[str]:
 def test_leave_or_a_pause_that_begins_before_a_waiting_pulse_keeps_it_back(
     cli_env, slack, sessions, client, office_settings, fake_slack, tmp_path
 ):
-    located(sessions, dict.fromkeys(TEAM, "Lyon"))  # one cell of five, and no holidays
-    apply(sessions, SURVEY)
+    apply(sessions, SURVEY)  # nobody has an attribute recorded: the run has no cells
     with freeze_time(SATURDAY):
         run = send_pulse(client, sessions, settings=office_settings, survey_name="team-pulse", now=SATURDAY)
     assert sent_to(fake_slack) == [] and run.audience == 5
@@ -57,12 +57,11 @@ def test_leave_or_a_pause_that_begins_before_a_waiting_pulse_keeps_it_back(
         scheduling.deliver_due_pulses()
     assert sent_to(fake_slack) == sorted([CAROL, DAVE, ERIN])
 
-    # They are out of the run: its people asked, its cell's count (the segments' participation), and so
-    # the response rate it will release, count the three it reached; the weekly limit held no one.
+    # They are out of the run: its people asked, and so the response rate it will release, count the
+    # three it reached; the weekly limit held no one.
     assert asked(sessions, run.run_id) == sorted([CAROL, DAVE, ERIN])
     with sessions() as session:
         assert run_view(session, run_id=run.run_id).audience == 3
-        assert session.exec(select(func.sum(RunCell.people)).where(RunCell.run_id == run.run_id)).one() == 3
         assert session.get(PulseRun, run.run_id).held == 0
 
     fake_slack.reset_calls()
@@ -70,6 +69,27 @@ def test_leave_or_a_pause_that_begins_before_a_waiting_pulse_keeps_it_back(
         scheduling.deliver_due_pulses()
         scheduling.send_due_reminders()
     assert sent_to(fake_slack) == sorted([CAROL, DAVE, ERIN])
+
+
+@pytest.mark.usefixtures("office_runtime")
+def test_a_waiting_pulse_is_still_sent_when_taking_it_back_would_leave_its_cell_under_the_minimum(
+    slack, sessions, client, office_settings, fake_slack
+):
+    # One cell of exactly five (the minimum): an answer carrying it must stay one of five people's who
+    # could have given it, so Bob's pause after the run opened does not take his waiting pulse back.
+    located(sessions, dict.fromkeys(TEAM, "Lyon"))
+    apply(sessions, SURVEY)
+    with freeze_time(SATURDAY):
+        run = send_pulse(client, sessions, settings=office_settings, survey_name="team-pulse", now=SATURDAY)
+    with freeze_time(utc(2027, 3, 21, 12), tick=True):
+        assert "paused" in slack.command("/pulse", "snooze 1w", user=BOB).text.lower()
+
+    fake_slack.reset_calls()
+    with freeze_time(MONDAY_NINE):
+        scheduling.deliver_due_pulses()
+    assert sent_to(fake_slack) == sorted(TEAM) and asked(sessions, run.run_id) == sorted(TEAM)
+    with sessions() as session:
+        assert session.exec(select(func.sum(RunCell.people)).where(RunCell.run_id == run.run_id)).one() == 5
 
 
 @pytest.mark.usefixtures("office_runtime")

@@ -205,6 +205,7 @@ def make_outboxes(
             rate=settings.send_rate,
             claim_for=timedelta(seconds=settings.claim_seconds),
             workers=SENDERS,
+            min_group=settings.min_group,
         ),
     )
 

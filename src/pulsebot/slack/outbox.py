@@ -73,8 +73,10 @@ class Outbox:
         workers: int = 1,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        min_group: int | None = None,
     ) -> None:
         self.client, self.sessions, self.clock, self.sleep = client, sessions, clock, sleep
+        self.min_group = min_group  # PULSEBOT_MIN_GROUP: whether a waiting DM may be taken back
         self.claim_for, self.workers = claim_for, workers
         self.pacer = pacer_for(sessions, rate)
         self.poster = posting_client(client, on_429=PacedRateLimitHandler(self.pacer))
@@ -94,7 +96,13 @@ class Outbox:
         messages: dict[tuple[int, str | None], tuple[str, list[dict]]] = {}
         while stop is None or not stop.is_set():
             with transaction(self.sessions) as session:
-                due = outbox.claim_due(session, now=self.clock(), run_id=run_id, claim_for=self.claim_for)
+                due = outbox.claim_due(
+                    session,
+                    now=self.clock(),
+                    run_id=run_id,
+                    claim_for=self.claim_for,
+                    min_group=self.min_group,
+                )
                 if due is None:
                     return sent
                 if due.run_id not in runs:
@@ -211,9 +219,10 @@ def deliver_due(
     *,
     clock: Callable[[], datetime] = utc_now,
     run_id: int | None = None,
+    min_group: int | None = None,
 ) -> int:
     """Post every pulse message that is due (of one run, or of all), unpaced, in this thread."""
-    return Outbox(client, sessions, clock=clock).drain(run_id=run_id)
+    return Outbox(client, sessions, clock=clock, min_group=min_group).drain(run_id=run_id)
 
 
 def send_reminders(

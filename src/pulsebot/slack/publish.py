@@ -71,7 +71,7 @@ def send_pulse(
     run = open_run(
         client, sessions, settings=settings, survey_name=survey_name, now=now, scheduled_for=scheduled_for
     )
-    (outbox or Outbox(client, sessions)).drain(run_id=run.run_id)
+    (outbox or Outbox(client, sessions, min_group=settings.min_group)).drain(run_id=run.run_id)
     return run
 
 

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, func, or_, update
 from sqlmodel import Session, select
 
+from pulsebot.services.survey.audience import run_minimum
 from pulsebot.services.survey.snooze import snoozed_among
 from pulsebot.store.models import Delivery, DeliveryStatus, PulseRun, RunCell, RunMember, RunStatus, Survey
 
@@ -66,11 +67,18 @@ def unclaimed(column, now: datetime):
 
 
 def claim_due(
-    session: Session, *, now: datetime, run_id: int | None = None, claim_for: timedelta = CLAIM_FOR
+    session: Session,
+    *,
+    now: datetime,
+    run_id: int | None = None,
+    claim_for: timedelta = CLAIM_FOR,
+    min_group: int | None = None,
 ) -> DueMessage | None:
-    """Claim the next message due by `now` (channel posts first, then DMs); None when there is none."""
+    """Claim the next message due by `now` (channel posts first, then DMs); None when there is none.
+    `min_group` (PULSEBOT_MIN_GROUP) lets a DM be taken back from someone paused since it was planned
+    (see `withdraw`)."""
     return claim_channel_post(session, now=now, run_id=run_id, claim_for=claim_for) or claim_due_delivery(
-        session, now=now, run_id=run_id, claim_for=claim_for
+        session, now=now, run_id=run_id, claim_for=claim_for, min_group=min_group
     )
 
 
@@ -122,7 +130,12 @@ def claim_channel_post(
 
 
 def claim_due_delivery(
-    session: Session, *, now: datetime, run_id: int | None = None, claim_for: timedelta = CLAIM_FOR
+    session: Session,
+    *,
+    now: datetime,
+    run_id: int | None = None,
+    claim_for: timedelta = CLAIM_FOR,
+    min_group: int | None = None,
 ) -> DueMessage | None:
     """Claim the oldest DM delivery due by `now` on a run still open; None when there is none."""
     query = (
@@ -163,8 +176,13 @@ def claim_due_delivery(
         retry = row.claimed_until is not None and row.attempted_at is not None
         # A retry may be in Slack already: it stays the person's, as a pulse sent before a pause does.
         today = now.astimezone(zoneinfo.ZoneInfo(row.timezone)).date()
-        if not retry and snoozed_among(session, people=[row.user_id], on=today):
-            withdraw(session, delivery_id=row.id, run_id=row.run_id, user_id=row.user_id)
+        if (
+            not retry
+            and snoozed_among(session, people=[row.user_id], on=today)
+            and withdraw(
+                session, delivery_id=row.id, run_id=row.run_id, user_id=row.user_id, min_group=min_group
+            )
+        ):
             continue
         return DueMessage(
             run_id=row.run_id,
@@ -177,16 +195,27 @@ def claim_due_delivery(
     return None
 
 
-def withdraw(session: Session, *, delivery_id: int, run_id: int, user_id: str) -> None:
+def withdraw(session: Session, *, delivery_id: int, run_id: int, user_id: str, min_group: int | None) -> bool:
     """Take back a DM not yet sent from someone paused or on leave on the day it falls due: they leave the
     run's people asked, and their cell's (services/segments/cells.py), so its response rate and its
     segments' participation count only the people it reached, as when a paused person is left out at
     the opening. The run's minimum stays as it was; the weekly limit's count of held people too (the
-    limit did hold them)."""
+    limit did hold them).
+
+    Not when their cell would then hold fewer than the run's K (the minimum group plus the managers it
+    asked), or when K is not known here: an answer's cell promises at least K people who could have
+    given it, so the DM goes out after all (the person may ignore it) rather than narrow that to K - 1.
+    Whether it was taken back."""
     cell = session.exec(
         select(RunMember.cell).where(RunMember.run_id == run_id, RunMember.user_id == user_id)
     ).first()
     if cell is not None:
+        people = session.exec(
+            select(RunCell.people).where(RunCell.run_id == run_id, RunCell.cell == cell)
+        ).one()
+        managers = session.exec(select(PulseRun.managers_asked).where(PulseRun.id == run_id)).one()
+        if min_group is None or people - 1 < run_minimum(min_group, managers):
+            return False
         session.exec(
             update(RunCell)
             .where(RunCell.run_id == run_id, RunCell.cell == cell)
@@ -201,6 +230,7 @@ def withdraw(session: Session, *, delivery_id: int, run_id: int, user_id: str) -
     session.exec(
         delete(Delivery).where(Delivery.id == delivery_id).execution_options(synchronize_session=False)
     )
+    return True
 
 
 def mark_sent(session: Session, *, delivery_id: int, channel_id: str, message_ts: str) -> None:
