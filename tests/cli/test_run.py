@@ -35,7 +35,7 @@ def test_run_starts_the_scheduler_with_the_pulse_jobs(cli_env, served):
     result = runner.invoke(cli, ["run"], env=cli_env)
 
     assert result.exit_code == 0, result.output
-    jobs = [*scheduling.SWEEPS, scheduling.DIGEST_JOB, scheduling.RETENTION_JOB]
+    jobs = [*scheduling.SWEEPS, scheduling.DIGEST_JOB, scheduling.RETENTION_JOB, scheduling.ONBOARDING_JOB]
     assert served == {"jobs": sorted(jobs), "running": True}
     assert not scheduling._runtime.scheduler.running  # stopped when serving ends
 

@@ -30,6 +30,7 @@ from pulsebot.services.loop.focus import LABEL_CHARS
 from pulsebot.services.loop.helping import Helping, HelpingReceipt
 from pulsebot.services.loop.progress import ActionProgress, FocusTrend
 from pulsebot.services.loop.sharing import Highlight, TeamSummary, WillDo
+from pulsebot.services.onboarding.onboarding import OnboardingReceipt
 from pulsebot.services.privacy.distributions import shown_counts
 from pulsebot.services.privacy.forgetting import Forgotten
 from pulsebot.services.pulse.answers import AnswerReceipt
@@ -45,6 +46,7 @@ from pulsebot.slack.blocks.digest import digest_message, drop_alert_message
 from pulsebot.slack.blocks.forgetting import forgotten_text
 from pulsebot.slack.blocks.helping import helping_thanks
 from pulsebot.slack.blocks.idea_status import author_notice, shipped_note
+from pulsebot.slack.blocks.onboarding import exit_message, exit_thanks, onboarding_message, onboarding_thanks
 from pulsebot.slack.blocks.pulses import reminder_message, sending_phrase, thanks_for
 from pulsebot.slack.blocks.replies import sent_view
 from pulsebot.slack.blocks.sharing import not_posted_note, share_modal, shared_note, summary_message
@@ -428,6 +430,21 @@ def test_the_texts_pulsebot_answers_with(
     )
     assert_fits_message(forgotten_text(Forgotten(count, count, (1,) * min(count, 1000), count, count, count)))
     assert_fits_view(sent_view(to_author=idea.votes % 2 == 0))
+
+
+@PROPERTY
+@given(
+    owner=st.integers(1, 2**31 - 1),
+    milestone=st.sampled_from((30, 60, 90)),
+    closes_on=st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    replaced=st.booleans(),
+    answer=texts(200),
+)
+def test_the_onboarding_pulses_and_the_exit_survey(owner, milestone, closes_on, replaced, answer):
+    assert_fits_message(*onboarding_message(pulse_id=owner, milestone=milestone, closes_on=closes_on))
+    assert_fits_message(onboarding_thanks(OnboardingReceipt(replaced=replaced, closes_on=closes_on)))
+    assert_fits_message(*exit_message(exit_id=owner))
+    assert_fits_message(exit_thanks(answer))
 
 
 def test_a_long_list_in_a_digest_ends_with_how_many_more_and_never_cuts_an_item():
