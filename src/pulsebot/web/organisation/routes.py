@@ -1,7 +1,8 @@
 """The organisation's pages: a released period's segments (/organisation), participation before and after
 sharing (/organisation/participation) and every team's actions (/organisation/actions), for pulsebot's
 admins, and for a leader their own node of the reporting line and what is below it; the audit log
-(/organisation/audit), for admins only.
+(/organisation/audit) and what moves eNPS (/organisation/enps), for admins only: its correlations run
+over every team.
 
 /organisation/onboarding shows admins the released cohorts of new joiners (services/onboarding/).
 
@@ -18,6 +19,7 @@ from pulsebot.services.onboarding.cohort_figures import released_cohorts
 from pulsebot.services.onboarding.questions import onboarding_questions
 from pulsebot.services.privacy import audit
 from pulsebot.services.results.analytics import ORG
+from pulsebot.services.results.heatmap import enps_lines, what_moves_enps
 from pulsebot.services.segments.segment_views import teams_in_line
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction
@@ -123,6 +125,20 @@ def audit_log():
         found = audit_page(session, before=before)
         _viewed(session, "the audit log" + ("" if before is None else f", before entry {before}"), None)
     return render_template("organisation/audit.html", log=found)
+
+
+@organisation.get("/organisation/enps")
+@signed_in
+def enps_page():
+    """The admins' digest's "What moves eNPS", from the same released figures and in the same words."""
+    board, viewer = _board(), g.viewer
+    if not viewer.rights.is_admin:
+        refuse(ORG, "not an admin: what moves eNPS runs over every team")
+    with transaction(viewer_sessions(viewer)) as session:
+        result = what_moves_enps(session, min_group=board.settings.min_group, through=board.clock().date())
+        _viewed(session, "what moves eNPS", None)
+    lines = enps_lines(result)
+    return render_template("organisation/enps.html", links=result.links, lines=lines, enough=result.enough)
 
 
 def _teams_seen(session) -> list[str] | None:
