@@ -350,7 +350,25 @@ def held_answers_spread(lay, atoms, released, figures, required, enough):
                 wide[k] = True
             else:
                 exposed[k] = Finding(figures[k], float(low[position]), float(high[position]), rests_on)
+        _answers_moved(lay, atoms, released, j, figures, required, wide, exposed)
     return wide, exposed
+
+
+def _answers_moved(lay, atoms, released, j, figures, required, wide, exposed) -> None:
+    """The totals of measure j still narrow with every answer held, bounded again with its answers moving
+    too (people held: `totals_model`, still a restriction of the exact model, each figure warm-started
+    from the last): one wider than `required` there is wide; what stays narrow keeps its Finding."""
+    left = [k for k in exposed if figures[k].measure == j]
+    if not left:
+        return
+    model, columns = totals_model(lay, atoms, released, j)
+    rows = total_rows(atoms, columns, [figures[k] for k in left], model.size)
+    for position, k in enumerate(left):
+        least, most, _ = bounds(model, rows[position].toarray().ravel())
+        finding = exposed[k]
+        if max(most, finding.high) - min(least, finding.low) > required[k]:
+            wide[k] = True
+            del exposed[k]
 
 
 def attacker_interval(
