@@ -356,8 +356,9 @@ def held_answers_spread(lay, atoms, released, figures, required, enough):
 
 def _answers_moved(lay, atoms, released, j, figures, required, wide, exposed) -> None:
     """The totals of measure j still narrow with every answer held, bounded again with its answers moving
-    too (people held: `totals_model`, still a restriction of the exact model, each figure warm-started
-    from the last): one wider than `required` there is wide; what stays narrow keeps its Finding."""
+    too (people held: `totals_model`, still a restriction of the exact model). The attacker's interval
+    holds both intervals, so it holds their hull: one wider than `required` is wide; what stays narrow
+    keeps its Finding."""
     left = [k for k in exposed if figures[k].measure == j]
     if not left:
         return
