@@ -531,35 +531,34 @@ def relay_replies() -> None:
 
 
 def tell_idea_notices() -> None:
-    runtime = _current()
-    if runtime.settings is None:
-        return
-    for team_id, client, sessions in runtime.each_workspace():
-        deps = Deps(
-            settings=settings_for(runtime.settings, runtime.served(), team_id),
-            sessions=sessions,
-            team_id=team_id,
-            clock=runtime.clock,
-            directory=runtime.directory_for(team_id),
-        )
+    for client, deps in _workspaces_with_deps():
         if told := idea_notices.tell_idea_notices(client, deps):
             log.info("told Slack of %d ideas changed on the dashboard", told)
 
 
 def tell_action_notices() -> None:
+    for client, deps in _workspaces_with_deps():
+        if told := action_notices.tell_action_notices(client, deps):
+            log.info("told Slack of %d posted actions changed on the dashboard", told)
+
+
+def _workspaces_with_deps():
+    """Each served workspace's client and the Deps its Slack code takes, as a request would have them;
+    none without settings."""
     runtime = _current()
     if runtime.settings is None:
         return
     for team_id, client, sessions in runtime.each_workspace():
-        deps = Deps(
-            settings=settings_for(runtime.settings, runtime.served(), team_id),
-            sessions=sessions,
-            team_id=team_id,
-            clock=runtime.clock,
-            directory=runtime.directory_for(team_id),
+        yield (
+            client,
+            Deps(
+                settings=settings_for(runtime.settings, runtime.served(), team_id),
+                sessions=sessions,
+                team_id=team_id,
+                clock=runtime.clock,
+                directory=runtime.directory_for(team_id),
+            ),
         )
-        if told := action_notices.tell_action_notices(client, deps):
-            log.info("told Slack of %d posted actions changed on the dashboard", told)
 
 
 def send_webhooks() -> None:
