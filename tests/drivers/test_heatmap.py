@@ -35,6 +35,30 @@ def answers_scoring(value: int, enps: int):
     return answer
 
 
+def teams_with_enps(sessions, teams: int) -> None:
+    """`teams` teams of two drivers and eNPS, three pulses each: 3 × `teams` team-windows (two drivers at
+    two a pulse, N = 1: every run is a window)."""
+    for number in range(teams):
+        name = f"t{number}"
+        library_team(
+            sessions,
+            name=name,
+            now=NOW - timedelta(days=60),
+            library="[customer, growth]",
+            per_pulse=2,
+            channel=f"G0ENPS{number}",
+        )
+        for week, value in enumerate((2, 3, 4)):
+            score = 2 + (value + number) % 3
+            library_run(
+                sessions,
+                survey=name,
+                opened=NOW - timedelta(weeks=3 - week),
+                audience=people(6, f"E{number}"),
+                answers=answers_scoring(score, enps=2 * score + 2),
+            )
+
+
 def three_teams(sessions) -> None:
     """north and south are shown; east's last pulse had four people, so its cells are hidden."""
     for code, (name, drivers, size) in enumerate(
@@ -120,26 +144,7 @@ def test_the_heatmap_of_two_thousand_teams_shows_the_thirty_at_both_ends_in_a_pi
 
 @pytest.mark.parametrize(("teams", "enough"), [(7, True), (6, False)])
 def test_what_moves_enps_needs_twenty_team_windows_and_gives_its_sample_size(sessions, teams, enough):
-    # Two drivers at two a pulse (N = 1): every run is a window. Three windows per team.
-    for number in range(teams):
-        name = f"t{number}"
-        library_team(
-            sessions,
-            name=name,
-            now=NOW - timedelta(days=60),
-            library="[customer, growth]",
-            per_pulse=2,
-            channel=f"G0ENPS{number}",
-        )
-        for week, value in enumerate((2, 3, 4)):
-            score = 2 + (value + number) % 3
-            library_run(
-                sessions,
-                survey=name,
-                opened=NOW - timedelta(weeks=3 - week),
-                audience=people(6, f"E{number}"),
-                answers=answers_scoring(score, enps=2 * score + 2),
-            )
+    teams_with_enps(sessions, teams)
 
     with transaction(sessions) as session:
         result = what_moves_enps(session, min_group=5, through=NOW.date())

@@ -6,44 +6,17 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from pulsebot.store.db import transaction
 from pulsebot.store.models import AuditAction, AuditEntry
-from tests.conftest import ADMIN, MANAGER, PINNED_NOW
-from tests.drivers.steps import library_run, library_team
-from tests.drivers.test_heatmap import answers_scoring
-from tests.pulse_data import people
+from tests.conftest import ADMIN, MANAGER
+from tests.drivers.test_heatmap import teams_with_enps
 from tests.web.steps import sign_in, text_of
 
 pytestmark = pytest.mark.clock
-NOW = PINNED_NOW
-
-
-def teams_with_enps(sessions, teams: int) -> None:
-    """`teams` teams of two drivers and eNPS, three released pulses each: 3 × `teams` team-windows."""
-    for number in range(teams):
-        name = f"t{number}"
-        library_team(
-            sessions,
-            name=name,
-            now=NOW - timedelta(days=60),
-            library="[customer, growth]",
-            per_pulse=2,
-            channel=f"G0ENPS{number}",
-        )
-        for week, value in enumerate((2, 3, 4)):
-            score = 2 + (value + number) % 3
-            library_run(
-                sessions,
-                survey=name,
-                opened=NOW - timedelta(weeks=3 - week),
-                audience=people(6, f"E{number}"),
-                answers=answers_scoring(score, enps=2 * score + 2),
-            )
 
 
 def audited(sessions, action: AuditAction) -> list[str]:
