@@ -50,8 +50,12 @@ from tests.slack_requests import SlackRequests
 
 def serve_slack(port: int, env_file: Path) -> None:
     fake = local_workspace(port).start()
-    env_file.write_text("".join(f"{name}={value}\n" for name, value in environment(port).items()))
+    # The survey first, then the settings whole (written aside and renamed): whoever waits for local.env
+    # finds everything beside it, never half a file.
     (env_file.parent / "local-survey.yml").write_text(SURVEY_FILE)
+    written = env_file.with_name(f".{env_file.name}.tmp")
+    written.write_text("".join(f"{name}={value}\n" for name, value in environment(port).items()))
+    written.replace(env_file)
     print(f"fake Slack Web API at {fake.base_url}")
     print(
         f"  channel {PULSE_CHANNEL} with {', '.join(PEOPLE)};"
